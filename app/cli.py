@@ -1,0 +1,265 @@
+"""The ``alliance-atlas`` command line: the window by default, and build-db, search, export, notes, screenshot.
+
+Only the GUI commands import Qt, so scripted use stays fast and works with no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app import APP_NAME, __version__
+from app.core.errors import AtlasError
+from app.paths import DataPaths, data_paths, seeds_dir
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+DATA_FORMATS = ("json", "csv", "md")
+ALL_FORMATS = ("json", "csv", "md", "graphml", "pdf")
+
+
+class CliError(Exception):
+    """A clear message and a non-zero exit."""
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filter options (the same filter as the window's filter pane)")
+    g.add_argument("--query", "-q", default="", help="free-text search")
+    g.add_argument("--kind", action="append", default=[], help="entity kind (repeatable): alliance, organisation, partnership, treaty, event, country, actor")
+    g.add_argument("--category", action="append", default=[], help="category (repeatable)")
+    g.add_argument("--region", action="append", default=[], help="region (repeatable)")
+    g.add_argument("--member", action="append", default=[], help="member or party, by id, name or alias (repeatable)")
+    g.add_argument("--all-members", action="store_true", help="require every --member (default: any)")
+    g.add_argument("--activity", action="append", default=[], help="activity (repeatable)")
+    g.add_argument("--from-year", type=int, help="founded in or after this year")
+    g.add_argument("--to-year", type=int, help="founded in or before this year")
+    g.add_argument("--source", action="append", default=[], help="cited in this document (file name or id)")
+    g.add_argument("--tag", action="append", default=[], help="user tag (repeatable)")
+    notes = g.add_mutually_exclusive_group()
+    notes.add_argument("--has-notes", dest="has_notes", action="store_const", const=True, default=None)
+    notes.add_argument("--no-notes", dest="has_notes", action="store_const", const=False)
+    g.add_argument("--select", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)")
+    g.add_argument("--sort", default="name", choices=["name", "kind", "category", "founded", "members", "region", "notes", "rank"])
+
+
+def spec_from_args(args: argparse.Namespace, repo: Any) -> Any:
+    """Build the FilterSpec from filter options, resolving names to ids (errors name the bad value)."""
+    from app.core.filters import FilterSpec
+
+    def resolve_all(values: list[str], what: str) -> tuple[str, ...]:
+        out = []
+        for v in values:
+            eid = repo.resolve(v)
+            if eid is None:
+                raise CliError(f"No {what} called '{v}'. Try 'alliance-atlas search {v}'.")
+            out.append(eid)
+        return tuple(out)
+
+    docs = {d.id: d.id for d in repo.documents()}
+    docs.update({d.file_name: d.id for d in repo.documents()})
+    sources = []
+    for s in args.source:
+        if s not in docs:
+            raise CliError(f"No seed document '{s}'. Documents: {', '.join(sorted(d for d in docs if '.' in d))}.")
+        sources.append(docs[s])
+    return FilterSpec(
+        text=args.query or "",
+        kinds=tuple(args.kind),
+        categories=tuple(args.category),
+        regions=tuple(args.region),
+        members=resolve_all(args.member, "member or party"),
+        members_mode="all" if args.all_members else "any",
+        activities=tuple(args.activity),
+        year_min=args.from_year,
+        year_max=args.to_year,
+        sources=tuple(sources),
+        tags=tuple(args.tag),
+        has_notes=args.has_notes,
+        ids=resolve_all(args.select, "entity"),
+        sort="rank" if args.sort == "rank" else args.sort,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance-atlas",
+        description=f"{APP_NAME}: an offline, cited reference on military alliances and partnerships. "
+        "With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="keep all data in DIR (default: $ALLIANCE_ATLAS_HOME or the platform's user data dir)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("gui", help="open the window (the default)")
+
+    p = sub.add_parser("build-db", help="rebuild the reference database from seeds/ (atomic)")
+    p.add_argument("--seeds", type=Path, help="seed folder (default: the shipped seeds/)")
+
+    p = sub.add_parser("search", help="full-text search: ranked passages and matching entities")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--limit", type=int, default=20)
+
+    p = sub.add_parser("export", help="export the filtered entities: json, csv, md, graphml or pdf")
+    p.add_argument("--format", "-f", required=True, choices=ALL_FORMATS)
+    p.add_argument("--output", "-o", required=True, type=Path, metavar="PATH")
+    p.add_argument("--notes", action="store_true", help="include the user's notes (pdf, json)")
+    p.add_argument("--no-graph", action="store_true", help="pdf: leave out the graph and timeline")
+    p.add_argument("--handout", action="store_true", help="pdf: one entity per page")
+    p.add_argument("--title", default="", help="pdf: title of the summary")
+    p.add_argument("--page-size", choices=["A4", "Letter"], default="A4")
+    add_filter_options(p)
+
+    p = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
+    p.add_argument("path", type=Path)
+    p.add_argument("--select", metavar="ID_OR_NAME")
+    p.add_argument("--query", default="")
+    p.add_argument("--size", default="1280x800", metavar="WxH")
+    p.add_argument("--tab", choices=["graph", "timeline", "document", "search"], help="which view the right pane shows")
+    p.add_argument("--focus-depth", type=int, choices=[0, 1, 2], default=0, help="graph focus mode around --select")
+
+    try:
+        from app import notes_cli
+    except ImportError:  # the notes feature is optional until it lands
+        pass
+    else:
+        notes_cli.register(sub)
+    return parser
+
+
+def open_atlas_for(paths: DataPaths) -> Any:
+    from app.core.atlas import open_atlas
+
+    return open_atlas(paths)
+
+
+def cmd_build_db(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.core.atlas import reference_path
+    from app.core.build import build_reference
+
+    seeds = args.seeds or seeds_dir()
+    report = build_reference(seeds, reference_path(paths.ensure()))
+    print(
+        f"Built {report.path} in {report.seconds:.2f} s: {report.documents} documents, {report.sections} sections, "
+        f"{report.passages} passages, {report.entities} entities, {report.facts} facts, "
+        f"{report.citations} citations, {report.mentions} mentions (corpus {report.seed_hash})."
+    )
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.core.filters import FilterSpec
+    from app.core.repository import plain_snippet
+
+    atlas = open_atlas_for(paths)
+    query = " ".join(args.query)
+    hits = atlas.repo.search_passages(query, limit=args.limit)
+    entities = atlas.repo.list_entities(FilterSpec(text=query, sort="rank"), limit=args.limit)
+    if args.json:
+        out = {
+            "query": query,
+            "passages": [
+                {
+                    "document": h.file_name,
+                    "section": h.section,
+                    "start": h.start,
+                    "end": h.end,
+                    "snippet": plain_snippet(h.snippet),
+                    "score": round(h.score, 4),
+                    "entities": list(h.entity_ids),
+                }
+                for h in hits
+            ],
+            "entities": [{"id": e.id, "name": e.name, "kind": e.kind} for e in entities],
+        }
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_OK
+    if not hits and not entities:
+        print(f"Nothing matches “{query}”.")
+        return EXIT_OK
+    if entities:
+        print(f"Entities ({len(entities)}):")
+        for e in entities:
+            print(f"  {e.name}  [{e.kind}]  id: {e.id}")
+        print()
+    print(f"Passages ({len(hits)}):")
+    for i, h in enumerate(hits, 1):
+        snippet = h.snippet.replace("[[", "\033[1m").replace("]]", "\033[0m") if sys.stdout.isatty() else plain_snippet(h.snippet)
+        print(f"{i:3}. {h.file_name} › {h.section or '(opening)'}")
+        print(f"     {snippet}")
+    atlas.close()
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
+    out: Path = args.output
+    if out.exists() and out.is_dir():
+        raise CliError(f"Cannot write {out}: it is a folder. Give a file name.")
+    if not out.parent.exists() and str(out.parent):
+        raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    atlas = open_atlas_for(paths)
+    spec = spec_from_args(args, atlas.repo)
+    try:
+        if args.format in DATA_FORMATS:
+            from app.core.exports import export_data
+
+            written = export_data(atlas.repo, spec, args.format, out)
+        elif args.format == "graphml":
+            from app.core.graph import write_graphml
+
+            written = [write_graphml(atlas.repo, spec, out)]
+        else:
+            from app.ui.report import export_pdf_headless
+
+            written = [export_pdf_headless(atlas, spec, out, args)]
+    finally:
+        atlas.close()
+    for w in written:
+        print(f"Wrote {w}")
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.ui.application import run_gui
+
+    return run_gui(paths)
+
+
+def cmd_screenshot(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.ui.screenshot import take_screenshot
+
+    return take_screenshot(paths, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    paths = data_paths(args.data_dir)
+    handlers = {
+        None: cmd_gui,
+        "gui": cmd_gui,
+        "build-db": cmd_build_db,
+        "search": cmd_search,
+        "export": cmd_export,
+        "screenshot": cmd_screenshot,
+    }
+    handler = handlers.get(args.command) or getattr(args, "handler", None)
+    if handler is None:
+        parser.error(f"unknown command {args.command}")
+    try:
+        return int(handler(args, paths) or 0)
+    except CliError as exc:
+        print(f"alliance-atlas: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AtlasError as exc:
+        print(f"alliance-atlas: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Open everything the application needs: the data dir, a current reference database, the user database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from app.core.build import BuildReport, build_reference, seed_hash
+from app.core.db import ensure_user_db, make_engine, read_reference_meta
+from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classify
+from app.core.ingest import SeedError, load_documents
+from app.core.models import REFERENCE_SCHEMA_VERSION
+from app.core.repository import Repository
+from app.paths import DataPaths, seeds_dir
+
+ENV_REFERENCE = "ALLIANCE_ATLAS_REFERENCE"
+
+
+@dataclass
+class Atlas:
+    """The opened databases. Hand narrow pieces of it (the repository, a path) to panes."""
+
+    paths: DataPaths
+    reference_db: Path
+    engine: Engine
+    repo: Repository
+    meta: dict[str, str]
+    built: BuildReport | None = None
+    warning: str | None = None  # e.g. "reference is stale but read-only"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def reference_path(paths: DataPaths) -> Path:
+    env = os.environ.get(ENV_REFERENCE)
+    return Path(env).expanduser().resolve() if env else paths.reference_db
+
+
+def current_seed_hash(seeds: Path) -> str | None:
+    try:
+        return seed_hash(seeds, load_documents(seeds))
+    except (SeedError, OSError):
+        return None
+
+
+def open_atlas(
+    paths: DataPaths,
+    *,
+    seeds: Path | None = None,
+    rebuild_stale: bool = True,
+    user_backup: Callable[[], Any] | None = None,
+) -> Atlas:
+    """Build the reference database if missing (or stale and writable), migrate the user database,
+    and return the engine and repository. Raises AtlasError with a user-facing message."""
+    seeds = seeds or seeds_dir()
+    try:
+        paths.ensure()
+    except OSError as exc:
+        raise UnwritablePath(f"Cannot create the data folder {paths.root}: {exc.strerror or exc}.") from exc
+    ref = reference_path(paths)
+    built: BuildReport | None = None
+    warning: str | None = None
+    if not ref.exists():
+        try:
+            built = build_reference(seeds, ref)
+        except SeedError as exc:
+            raise AtlasError(f"The reference database could not be built from {seeds}:\n{exc}") from exc
+        except OSError as exc:
+            err = classify(exc, f"the reference database at {ref}")
+            raise (err or exc) from exc
+    meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+    stale = meta.get("user_version") != str(REFERENCE_SCHEMA_VERSION)
+    if not stale and rebuild_stale and built is None and seeds.exists():
+        current = current_seed_hash(seeds)
+        stale = current is not None and current != meta.get("seed_hash")
+    if stale and built is None:
+        if os.access(ref.parent, os.W_OK) and (not ref.exists() or os.access(ref, os.W_OK)):
+            try:
+                built = build_reference(seeds, ref)
+                meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+            except (SeedError, OSError) as exc:
+                warning = f"The seeds changed but the reference database could not be rebuilt: {exc}"
+        else:
+            warning = "The seeds changed, but the reference database is read-only; showing the data it holds."
+    try:
+        ensure_user_db(paths.user_db, backup=user_backup)
+    except AtlasError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - classified below, re-raised if a bug
+        err = classify(exc, "the notes database")
+        if err is None:
+            raise
+        raise err from exc
+    engine = make_engine(ref, paths.user_db)
+    repo = Repository(engine)
+    try:
+        repo.total_entities()
+    except AtlasError:
+        engine.dispose()
+        raise
+    except Exception as exc:
+        engine.dispose()
+        raise DatabaseCorrupt(f"The reference database at {ref} cannot be read ({exc}).") from exc
+    return Atlas(paths, ref, engine, repo, meta, built, warning)

@@ -1,0 +1,185 @@
+"""The one place engines are built: connection URLs, pool and the pragmas every connection gets.
+
+Two SQLite files, joined with ATTACH:
+
+* ``main`` is the reference database, built from ``seeds/`` and opened **read-only**
+  (``mode=ro``), so it can sit on read-only media. It uses a rollback journal (not WAL), because
+  a WAL database cannot be read where its ``-shm`` file cannot be created.
+* ``user`` is the user database (notes, tags, saved filters, graph positions), opened read-write
+  in WAL mode with a busy timeout, so two running instances never fail with "database is locked".
+
+Queries name tables unqualified; SQLite finds ``entity`` in main and ``note`` in user.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from app.core.errors import DatabaseCorrupt, SchemaTooNew, classify
+from app.paths import PROJECT_ROOT
+
+BUSY_TIMEOUT_MS = 5000
+USER_MIGRATIONS = PROJECT_ROOT / "database" / "migrations" / "user"
+
+
+def _uri(path: Path, mode: str) -> str:
+    return f"file:{quote(str(path))}?mode={mode}"
+
+
+def user_migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for each file ``NNNN_name.sql``, in order."""
+    steps = []
+    for path in sorted(USER_MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        steps.append((int(path.name[:4]), path.stem, path.read_text(encoding="utf-8")))
+    return steps
+
+
+def user_schema_version() -> int:
+    steps = user_migrations()
+    return steps[-1][0] if steps else 0
+
+
+def _statements(sql: str) -> Iterator[str]:
+    buf = ""
+    for line in sql.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf.strip()
+            buf = ""
+    if buf.strip():
+        yield buf.strip()
+
+
+def migrate_user_db(con: sqlite3.Connection, *, backup: Callable[[], Any] | None = None) -> int:
+    """Bring the user database (``main`` of ``con``) up to date, one transaction per step.
+
+    ``backup`` is called before the first step on an existing database. Returns the version.
+    """
+    current = con.execute("PRAGMA user_version").fetchone()[0]
+    latest = user_schema_version()
+    if current > latest:
+        raise SchemaTooNew(
+            f"Your notes database was written by a newer Alliance Atlas (schema {current}; this "
+            f"version understands up to {latest}). Please update the application; nothing was changed."
+        )
+    pending = [s for s in user_migrations() if s[0] > current]
+    if pending and current > 0 and backup is not None:
+        backup()
+    for version, _name, sql in pending:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            # executescript would commit; run statements one by one inside our transaction.
+            for statement in _statements(sql):
+                con.execute(statement)
+            con.execute(f"PRAGMA user_version = {version}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return max(current, latest)
+
+
+def open_user_connection(user_db: Path, *, backup: Callable[[], Any] | None = None) -> sqlite3.Connection:
+    """A plain sqlite3 connection to the user database alone: migrated, WAL, busy timeout, autocommit."""
+    user_db.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(
+        _uri(user_db, "rwc"),
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    try:
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        con.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed note survives power loss, not only a killed process.
+        con.execute("PRAGMA synchronous=FULL")
+        migrate_user_db(con, backup=backup)
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        err = classify(exc, "the notes database")
+        if err:
+            raise err from exc
+        raise
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def ensure_user_db(user_db: Path, *, backup: Callable[[], Any] | None = None) -> None:
+    """Create or migrate the user database once, before engines attach it."""
+    open_user_connection(user_db, backup=backup).close()
+
+
+def make_engine(reference_db: Path, user_db: Path) -> Engine:
+    """The application's engine: reference read-only as main, user database attached as ``user``.
+
+    Pool: a small QueuePool; each worker thread checks out its own connection
+    (``check_same_thread=False`` because the pool hands connections across threads).
+    Call :func:`ensure_user_db` first so the attached schema exists.
+    """
+    ref_uri = _uri(reference_db, "ro")
+    user_uri = _uri(user_db, "rw")
+
+    def connect() -> sqlite3.Connection:
+        con = sqlite3.connect(ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        con.execute("ATTACH DATABASE ? AS user", (user_uri,))
+        con.execute("PRAGMA user.synchronous=FULL")
+        return con
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=4, max_overflow=4)
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_txn(dbapi_con: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (pysqlite quirk).
+        dbapi_con.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@contextmanager
+def raw_reference(reference_db: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only sqlite3 connection to the reference database alone (checks, benchmarks)."""
+    con = sqlite3.connect(_uri(reference_db, "ro"), uri=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, str]:
+    """Read the reference database's meta table; refuse one newer than the app."""
+    try:
+        with raw_reference(reference_db) as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        err = classify(exc, "the reference database")
+        raise (err or DatabaseCorrupt(f"The reference database is damaged ({exc}).")) from exc
+    if version > expected_version:
+        raise SchemaTooNew(
+            f"The reference database at {reference_db} was built by a newer Alliance Atlas "
+            f"(schema {version}, this version reads {expected_version}). Update the application "
+            "or run 'alliance-atlas build-db' to rebuild it."
+        )
+    meta["user_version"] = str(version)
+    return meta

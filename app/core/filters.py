@@ -1,0 +1,324 @@
+"""FilterSpec: the one description of what the user is looking at, and the one place it becomes SQL.
+
+The list pane, the graph, the CLI and every export call :func:`entity_query`, so what a user
+sees is what they export. Parameters are bound (lists as JSON arrays through ``json_each``),
+so the SQL text depends only on which facets are active, never on user input.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal
+
+from app.core.fts import to_fts_query
+
+SortKey = Literal["rank", "name", "kind", "category", "founded", "members", "region", "notes"]
+SORT_COLUMNS: dict[str, str] = {
+    "name": "e.sort_name",
+    "kind": "e.kind",
+    "category": "e.category",
+    "founded": "e.founded",
+    "members": "e.member_count",
+    "region": "e.region",
+    "notes": "notes",
+}
+# Facet dimensions FilterSpec can restrict; facet_counts() reports one list per dimension.
+DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags")
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """An immutable, Qt-free filter. Empty tuples and None mean "no restriction"."""
+
+    text: str = ""
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()  # entity ids of member/party countries
+    members_mode: Literal["any", "all"] = "any"
+    activities: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    sources: tuple[str, ...] = ()  # document ids
+    tags: tuple[str, ...] = ()  # user tag names
+    has_notes: bool | None = None
+    ids: tuple[str, ...] = ()  # an explicit selection (exports of "the selected entities")
+    sort: SortKey = "name"
+    descending: bool = False
+
+    def is_empty(self) -> bool:
+        return self == FilterSpec(sort=self.sort, descending=self.descending)
+
+    def without(self, dimension: str) -> FilterSpec:
+        """The same filter with one facet dimension cleared (for faceted counts)."""
+        return replace(self, **{dimension: ()})
+
+    def cleared(self) -> FilterSpec:
+        return FilterSpec(sort=self.sort, descending=self.descending)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> FilterSpec:
+        """Rebuild from :meth:`to_json`; unknown keys are ignored, wrong types raise ValueError."""
+        raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise ValueError("a saved filter must be a JSON object")
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in raw:
+                continue
+            value = raw[f.name]
+            if isinstance(value, list):
+                if not all(isinstance(v, str) for v in value):
+                    raise ValueError(f"'{f.name}' must be a list of strings")
+                value = tuple(value)
+            kwargs[f.name] = value
+        spec = cls(**kwargs)
+        for name in ("year_min", "year_max"):
+            v = getattr(spec, name)
+            if v is not None and not isinstance(v, int):
+                raise ValueError(f"'{name}' must be a whole number")
+        if not isinstance(spec.text, str):
+            raise ValueError("'text' must be a string")
+        return spec
+
+
+@dataclass
+class Query:
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _json(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
+    """The WHERE conditions over ``entity e`` for every active part of the filter."""
+    conds: list[str] = []
+    if spec.kinds:
+        params["kinds"] = _json(spec.kinds)
+        conds.append("e.kind IN (SELECT value FROM json_each(:kinds))")
+    if spec.categories:
+        params["categories"] = _json(spec.categories)
+        conds.append(
+            "EXISTS (SELECT 1 FROM fact f WHERE f.entity_id = e.id AND f.field = 'category'"
+            " AND f.value IN (SELECT value FROM json_each(:categories)))"
+        )
+    if spec.regions:
+        params["regions"] = _json(spec.regions)
+        conds.append(
+            "EXISTS (SELECT 1 FROM fact f WHERE f.entity_id = e.id AND f.field = 'region'"
+            " AND f.value IN (SELECT value FROM json_each(:regions)))"
+        )
+    if spec.activities:
+        params["activities"] = _json(spec.activities)
+        conds.append(
+            "EXISTS (SELECT 1 FROM fact f WHERE f.entity_id = e.id AND f.field = 'activity'"
+            " AND f.value IN (SELECT value FROM json_each(:activities)))"
+        )
+    if spec.members:
+        params["members"] = _json(spec.members)
+        if spec.members_mode == "all":
+            params["n_members"] = len(set(spec.members))
+            conds.append(
+                "(SELECT count(DISTINCT f.target_id) FROM fact f WHERE f.entity_id = e.id"
+                " AND f.field IN ('member', 'party')"
+                " AND f.target_id IN (SELECT value FROM json_each(:members))) = :n_members"
+            )
+        else:
+            conds.append(
+                "EXISTS (SELECT 1 FROM fact f WHERE f.entity_id = e.id AND f.field IN ('member', 'party')"
+                " AND f.target_id IN (SELECT value FROM json_each(:members)))"
+            )
+    if spec.year_min is not None:
+        params["year_min"] = spec.year_min
+        conds.append("e.founded >= :year_min")
+    if spec.year_max is not None:
+        params["year_max"] = spec.year_max
+        conds.append("e.founded <= :year_max")
+    if spec.sources:
+        params["sources"] = _json(spec.sources)
+        conds.append(
+            "EXISTS (SELECT 1 FROM fact f JOIN citation c ON c.fact_id = f.id WHERE f.entity_id = e.id"
+            " AND c.document_id IN (SELECT value FROM json_each(:sources)))"
+        )
+    if spec.tags:
+        params["tags"] = _json(spec.tags)
+        conds.append(
+            "EXISTS (SELECT 1 FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
+            " WHERE et.entity_id = e.id AND t.name IN (SELECT value FROM json_each(:tags)))"
+        )
+    if spec.has_notes is not None:
+        exists = "EXISTS (SELECT 1 FROM note n WHERE n.entity_id = e.id AND n.deleted_at IS NULL)"
+        conds.append(exists if spec.has_notes else f"NOT {exists}")
+    if spec.ids:
+        params["ids"] = _json(spec.ids)
+        conds.append("e.id IN (SELECT value FROM json_each(:ids))")
+    return conds
+
+
+def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
+    """The FTS join for free text; (sql, has_text). Unsearchable text matches nothing."""
+    if not spec.text.strip():
+        return "", False
+    expr = to_fts_query(spec.text)
+    if expr is None:
+        # Only punctuation was typed: nothing can match, and that is not an error.
+        return " JOIN (SELECT NULL AS rid, 0.0 AS score WHERE 0) m ON 1", True
+    params["fts"] = expr
+    return (
+        " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 1.0) AS score"
+        " FROM entity_fts WHERE entity_fts MATCH :fts) m ON m.rid = e.rowid",
+        True,
+    )
+
+
+ROW_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "category",
+    "founded",
+    "ended",
+    "member_count",
+    "stated_members",
+    "region",
+    "notes",
+    "score",
+)
+
+
+def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
+    """SELECT the entities matching ``spec`` in display order, with the list's columns."""
+    params: dict[str, Any] = {}
+    join, has_text = _text_join(spec, params)
+    conds = where_clauses(spec, params)
+    score = "m.score" if has_text else "0.0"
+    sql = (
+        "SELECT e.id, e.name, e.kind, e.category, e.founded, e.ended, e.member_count,"
+        " e.stated_members, e.region, COALESCE(nc.n, 0) AS notes, "
+        f"{score} AS score FROM entity e{join}"
+        " LEFT JOIN (SELECT entity_id, count(*) AS n FROM note WHERE deleted_at IS NULL"
+        " GROUP BY entity_id) nc ON nc.entity_id = e.id"
+    )
+    if conds:
+        sql += " WHERE " + " AND ".join(conds)
+    direction = "DESC" if spec.descending else "ASC"
+    if spec.sort == "rank" and has_text:
+        order = "score ASC, e.sort_name ASC"  # bm25: lower is better
+    else:
+        column = SORT_COLUMNS.get(spec.sort, "e.sort_name")
+        # Unknown values (NULL) sort last in either direction, then by name for a stable order.
+        order = f"{column} IS NULL, {column} {direction}, e.sort_name ASC, e.id ASC"
+    sql += f" ORDER BY {order}"
+    if limit is not None:
+        params["limit"] = int(limit)
+        sql += " LIMIT :limit"
+    return Query(sql, params)
+
+
+def count_query(spec: FilterSpec) -> Query:
+    params: dict[str, Any] = {}
+    join, _ = _text_join(spec, params)
+    conds = where_clauses(spec, params)
+    sql = f"SELECT count(*) FROM entity e{join}"
+    if conds:
+        sql += " WHERE " + " AND ".join(conds)
+    return Query(sql, params)
+
+
+# How each facet dimension's values are enumerated: (value, label) pairs grouped per entity.
+_FACET_SOURCES: dict[str, str] = {
+    "kinds": "SELECT e.id AS eid, e.kind AS value, e.kind AS label FROM entity e",
+    "categories": (
+        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label"
+        " FROM fact f WHERE f.field = 'category'"
+    ),
+    "regions": (
+        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label"
+        " FROM fact f WHERE f.field = 'region'"
+    ),
+    "activities": (
+        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label"
+        " FROM fact f WHERE f.field = 'activity'"
+    ),
+    "members": (
+        "SELECT DISTINCT f.entity_id AS eid, t.id AS value, t.name AS label FROM fact f"
+        " JOIN entity t ON t.id = f.target_id WHERE f.field IN ('member', 'party')"
+    ),
+    "sources": (
+        "SELECT DISTINCT f.entity_id AS eid, d.id AS value, d.title AS label FROM fact f"
+        " JOIN citation c ON c.fact_id = f.id JOIN document d ON d.id = c.document_id"
+    ),
+    "tags": (
+        "SELECT et.entity_id AS eid, t.name AS value, t.name AS label FROM entity_tag et"
+        " JOIN tag t ON t.id = et.tag_id"
+    ),
+}
+
+
+def facet_query(spec: FilterSpec, dimension: str) -> Query:
+    """Counts per value of one dimension under every *other* active facet (faceted search)."""
+    if dimension not in _FACET_SOURCES:
+        raise ValueError(f"unknown facet dimension {dimension!r}")
+    inner_spec = spec.without(dimension)
+    params: dict[str, Any] = {}
+    join, _ = _text_join(inner_spec, params)
+    conds = where_clauses(inner_spec, params)
+    matching = f"SELECT e.id FROM entity e{join}"
+    if conds:
+        matching += " WHERE " + " AND ".join(conds)
+    sql = (
+        f"SELECT s.value, s.label, count(DISTINCT s.eid) AS n FROM ({_FACET_SOURCES[dimension]}) s"
+        f" WHERE s.eid IN ({matching}) GROUP BY s.value, s.label ORDER BY n DESC, s.label ASC"
+    )
+    return Query(sql, params)
+
+
+def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
+    """A readable one-line summary of the filter, the same text the GUI shows and exports print.
+
+    ``labels`` maps ids (member countries, documents) to display names.
+    """
+    labels = labels or {}
+
+    def names(values: tuple[str, ...]) -> str:
+        shown = [labels.get(v, v) for v in values]
+        return ", ".join(shown[:-1]) + (" or " if len(shown) > 1 else "") + shown[-1]
+
+    parts: list[str] = []
+    if spec.text.strip():
+        parts.append(f"matching “{spec.text.strip()}”")
+    if spec.kinds:
+        parts.append(f"kind: {names(spec.kinds)}")
+    if spec.categories:
+        parts.append(f"category: {names(spec.categories)}")
+    if spec.regions:
+        parts.append(f"region: {names(spec.regions)}")
+    if spec.members:
+        shown = [labels.get(v, v) for v in spec.members]
+        joiner = " and " if spec.members_mode == "all" else " or "
+        parts.append("with " + joiner.join(shown))
+    if spec.activities:
+        parts.append(f"activity: {names(spec.activities)}")
+    if spec.year_min is not None and spec.year_max is not None:
+        parts.append(f"founded {spec.year_min}–{spec.year_max}")
+    elif spec.year_min is not None:
+        parts.append(f"founded {spec.year_min} or later")
+    elif spec.year_max is not None:
+        parts.append(f"founded {spec.year_max} or earlier")
+    if spec.sources:
+        parts.append(f"cited in {names(spec.sources)}")
+    if spec.tags:
+        parts.append(f"tagged {names(spec.tags)}")
+    if spec.has_notes is True:
+        parts.append("with notes")
+    elif spec.has_notes is False:
+        parts.append("without notes")
+    if spec.ids:
+        parts.append(f"{len(spec.ids)} selected")
+    return "All entities" if not parts else "Entities " + "; ".join(parts)

@@ -1,0 +1,205 @@
+"""Split seed documents into sections and passages with character offsets into the original text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+# Line starts that mark list items rather than headings.
+_BULLET = re.compile(r"^\s*(?:[-*•‣◦]|\d+[.)])(?:\s|$)")
+_MARKER_ONLY = re.compile(r"^\s*[-*•‣◦]\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FINAL_PUNCT = ".:;,!?…"
+MAX_HEADING_CHARS = 100
+MAX_HEADING_WORDS = 12
+
+
+class SeedError(Exception):
+    """The seed corpus cannot be read or does not match its manifest."""
+
+
+@dataclass(frozen=True)
+class ParsedPassage:
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class ParsedSection:
+    ordinal: int
+    heading: str  # "" for text before the first heading
+    level: int  # 0 for that opening text
+    start: int
+    end: int
+    passages: list[ParsedPassage] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDocument:
+    id: str
+    file_name: str
+    title: str
+    original_name: str
+    origin: str
+    text: str
+    sha256: str
+    sections: list[ParsedSection]
+
+    def passages(self) -> list[tuple[ParsedSection, ParsedPassage]]:
+        return [(s, p) for s in self.sections for p in s.passages]
+
+
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, line) for each line, end excluding the newline."""
+    out = []
+    pos = 0
+    for raw in text.split("\n"):
+        out.append((pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+def is_plain_heading(line: str) -> bool:
+    """A short line of its own without final punctuation, not a list item."""
+    s = line.strip()
+    if not s or _BULLET.match(line) or s[-1] in _FINAL_PUNCT:
+        return False
+    if len(s) > MAX_HEADING_CHARS or len(s.split()) > MAX_HEADING_WORDS:
+        return False
+    return s[0].isupper() or s[0].isdigit()
+
+
+def split_document(text: str, fmt: str) -> list[ParsedSection]:
+    """Sections (by heading) holding passages (paragraphs, list items, a bullet marker with its text)."""
+    lines = _lines(text)
+    sections: list[ParsedSection] = []
+    current = ParsedSection(0, "", 0, 0, 0)
+    pending_marker: int | None = None  # start of a lone "-" line waiting for its text
+    bullet_run: ParsedPassage | None = None
+
+    def close_section(end: int) -> None:
+        current.end = end
+        if current.heading or current.passages:
+            sections.append(current)
+
+    for index, (start, end, line) in enumerate(lines):
+        stripped = line.strip()
+        heading: tuple[int, str] | None = None
+        if fmt == "markdown":
+            m = _MD_HEADING.match(line)
+            if m:
+                heading = (len(m.group(1)), m.group(2).strip())
+        elif is_plain_heading(line):
+            # The first line of a plain document may be a long title line.
+            heading = (1 if index == 0 else 2, stripped)
+        elif index == 0 and stripped and stripped[-1] not in _FINAL_PUNCT and len(stripped) <= 160:
+            heading = (1, stripped)
+        if heading:
+            close_section(start)
+            level, title = heading
+            current = ParsedSection(len(sections), title, level, start, end)
+            pending_marker = None
+            bullet_run = None
+            continue
+        if not stripped:
+            bullet_run = None
+            continue
+        if _MARKER_ONLY.match(line):
+            pending_marker = start + (len(line) - len(line.lstrip()))
+            continue
+        lead = start + (len(line) - len(line.lstrip()))
+        tail = start + len(line.rstrip())
+        p_start = pending_marker if pending_marker is not None else lead
+        pending_marker = None
+        is_short_bullet = bool(_BULLET.match(line)) and stripped[-1] not in _FINAL_PUNCT
+        if is_short_bullet and bullet_run is not None and current.passages:
+            # Consecutive short list items read as one passage (a list).
+            prev = current.passages[-1]
+            current.passages[-1] = ParsedPassage(prev.ordinal, prev.start, tail, text[prev.start : tail])
+            continue
+        passage = ParsedPassage(len(current.passages), p_start, tail, text[p_start:tail])
+        current.passages.append(passage)
+        bullet_run = passage if is_short_bullet else None
+    close_section(len(text))
+    for ordinal, section in enumerate(sections):
+        section.ordinal = ordinal
+    return sections
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    file: str
+    original: str
+    title: str
+    origin: str
+    format: str
+    sha256: str
+
+
+def read_manifest(seeds: Path) -> list[ManifestEntry]:
+    path = seeds / "manifest.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SeedError(f"Cannot read the seed manifest {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SeedError(f"The seed manifest {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
+        raise SeedError(f"The seed manifest {path} has no 'documents' list.")
+    entries = []
+    for i, doc in enumerate(data["documents"]):
+        try:
+            entries.append(
+                ManifestEntry(
+                    file=str(doc["file"]),
+                    original=str(doc.get("original", doc["file"])),
+                    title=str(doc["title"]),
+                    origin=str(doc.get("origin", "")),
+                    format=str(doc.get("format", "plain")),
+                    sha256=str(doc.get("sha256", "")),
+                )
+            )
+        except (KeyError, TypeError) as exc:
+            raise SeedError(f"Manifest entry {i + 1} in {path} lacks a file or title.") from exc
+    return entries
+
+
+def load_documents(seeds: Path) -> list[ParsedDocument]:
+    """Read and split every document the manifest lists, checking its content hash."""
+    docs = []
+    for entry in read_manifest(seeds):
+        path = seeds / entry.file
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise SeedError(f"Cannot read seed document {path}: {exc.strerror or exc}") from exc
+        digest = hashlib.sha256(raw).hexdigest()
+        if entry.sha256 and digest != entry.sha256:
+            raise SeedError(
+                f"Seed document {entry.file} does not match the sha256 in the manifest: "
+                "the documents must be kept exactly as received."
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SeedError(f"Seed document {entry.file} is not UTF-8 text: {exc}") from exc
+        doc_id = Path(entry.file).stem
+        docs.append(
+            ParsedDocument(
+                id=doc_id,
+                file_name=entry.file,
+                title=entry.title,
+                original_name=entry.original,
+                origin=entry.origin,
+                text=text,
+                sha256=digest,
+                sections=split_document(text, entry.format),
+            )
+        )
+    return docs
