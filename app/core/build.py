@@ -191,6 +191,10 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
         "citations": str(n_citations),
     }
     con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+    con.execute(
+        "INSERT INTO entity_source (entity_id, document_id) SELECT DISTINCT f.entity_id, c.document_id"
+        " FROM fact f JOIN citation c ON c.fact_id = f.id ORDER BY 1, 2"
+    )
     con.execute(f"PRAGMA user_version = {REFERENCE_SCHEMA_VERSION}")
     con.execute("COMMIT")
     con.execute("INSERT INTO passage_fts(passage_fts) VALUES ('optimize')")

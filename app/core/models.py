@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 # Bumped whenever the reference schema changes; the build writes it into PRAGMA user_version.
@@ -66,9 +67,10 @@ class Passage(SQLModel, table=True):
 
 class Entity(SQLModel, table=True):
     __tablename__ = "entity"
+    __table_args__ = (Index("entity_sort", "sort_name", "id"),)
     id: str = Field(primary_key=True)  # stable slug; user data is keyed by it
     name: str
-    sort_name: str = Field(index=True)
+    sort_name: str
     kind: str = Field(index=True)
     category: str | None = None  # first stated category (all of them are facts)
     region: str | None = None
@@ -87,6 +89,11 @@ class Alias(SQLModel, table=True):
 
 class Fact(SQLModel, table=True):
     __tablename__ = "fact"
+    # Covering indexes for the facet sets in filters.where_clauses.
+    __table_args__ = (
+        Index("fact_field_value", "field", "value", "entity_id"),
+        Index("fact_target_field", "target_id", "field", "entity_id"),
+    )
     id: int = Field(primary_key=True)
     entity_id: str = Field(foreign_key="entity.id", index=True)
     ordinal: int
@@ -104,6 +111,14 @@ class Citation(SQLModel, table=True):
     start: int  # span of the quote in document.text
     end: int
     quote: str  # the document's own text over [start, end)
+
+
+class EntitySource(SQLModel, table=True):
+    """Which documents cite facts about an entity (derived at build time for the source facet)."""
+
+    __tablename__ = "entity_source"
+    entity_id: str = Field(foreign_key="entity.id", primary_key=True)
+    document_id: str = Field(foreign_key="document.id", primary_key=True, index=True)
 
 
 class Mention(SQLModel, table=True):
