@@ -18,6 +18,46 @@ def _quote(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
+# British and American spellings find each other: the documents write "defense", analysts
+# often type "defence". Each rule maps one spelling's ending to the other's.
+_SPELLING = (
+    ("defence", "defense"),
+    ("offence", "offense"),
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("our", "or"),
+    ("ours", "ors"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+    ("programme", "program"),
+)
+_MIN_STEM = 3
+
+
+def spelling_variants(word: str) -> list[str]:
+    """The word and its other-spelling twin, if a rule applies (``defence`` -> ``defense``)."""
+    lower = word.lower()
+    out = [word]
+    for a, b in _SPELLING:
+        for src, dst in ((a, b), (b, a)):
+            if lower.endswith(src) and len(lower) - len(src) >= (0 if len(src) > 5 else _MIN_STEM):
+                twin = lower[: len(lower) - len(src)] + dst
+                if twin not in (w.lower() for w in out):
+                    out.append(twin)
+    return out
+
+
+def _term(word: str, suffix: str = "") -> str:
+    variants = spelling_variants(word)
+    if len(variants) == 1:
+        return _quote(word) + suffix
+    return "(" + " OR ".join(_quote(v) + suffix for v in variants) + ")"
+
+
 def to_fts_query(text: str, *, prefix: bool = True) -> str | None:
     """Build an FTS5 expression from free text, or None when it holds nothing searchable.
 
@@ -39,8 +79,8 @@ def to_fts_query(text: str, *, prefix: bool = True) -> str | None:
     pieces += _bare(text[pos:])
     if prefix and pieces and pieces[-1][0] == "term" and not text.endswith((" ", '"')):
         kind, term = pieces[-1]
-        if " " not in term:
-            pieces[-1] = (kind, term + "*")
+        if term.startswith("(") or " " not in term:
+            pieces[-1] = (kind, _prefixed(term))
     positives: list[str] = []
     negatives: list[str] = []
     pending_or = False
@@ -67,6 +107,11 @@ def to_fts_query(text: str, *, prefix: bool = True) -> str | None:
     return expr
 
 
+def _prefixed(term: str) -> str:
+    """Make every quoted word of a term a prefix query (the user is still typing it)."""
+    return re.sub(r'"((?:[^"]|"")*)"', lambda m: m.group(0) + "*", term)
+
+
 def _bare(chunk: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for raw in chunk.split():
@@ -75,5 +120,5 @@ def _bare(chunk: str) -> list[tuple[str, str]]:
             continue
         negative = raw.startswith("-") and len(raw) > 1
         for i, word in enumerate(_words(raw)):
-            out.append(("neg" if negative and i == 0 else "term", _quote(word)))
+            out.append(("neg" if negative and i == 0 else "term", _term(word)))
     return out

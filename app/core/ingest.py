@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from app.core.errors import AtlasError
+
 # Line starts that mark list items rather than headings.
 _BULLET = re.compile(r"^\s*(?:[-*•‣◦]|\d+[.)])(?:\s|$)")
 _MARKER_ONLY = re.compile(r"^\s*[-*•‣◦]\s*$")
@@ -18,7 +20,7 @@ MAX_HEADING_CHARS = 100
 MAX_HEADING_WORDS = 12
 
 
-class SeedError(Exception):
+class SeedError(AtlasError):
     """The seed corpus cannot be read or does not match its manifest."""
 
 

@@ -1,0 +1,151 @@
+"""Reference build: deterministic, atomic, fast enough to run at first start, and read-only safe."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core import build as build_module
+from app.core.atlas import open_atlas
+from app.core.build import build_reference
+from app.core.db import ensure_user_db
+from app.core.errors import SchemaTooNew
+from app.core.filters import FilterSpec
+from app.paths import DataPaths
+from tests.conftest import SEEDS
+
+
+def _dump(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def test_same_seeds_give_the_same_content(tmp_path: Path) -> None:
+    a = build_reference(SEEDS, tmp_path / "a.sqlite")
+    b = build_reference(SEEDS, tmp_path / "b.sqlite")
+    assert a.seed_hash == b.seed_hash
+    assert _dump(tmp_path / "a.sqlite") == _dump(tmp_path / "b.sqlite")
+
+
+def test_a_failed_build_leaves_the_previous_database_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "reference.sqlite"
+    build_reference(SEEDS, target)
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+
+    def explode(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module, "write_reference", explode)
+    with pytest.raises(OSError):
+        build_reference(SEEDS, target)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["reference.sqlite"]
+
+
+def test_a_build_killed_half_way_leaves_the_previous_database_intact(tmp_path: Path) -> None:
+    target = tmp_path / "reference.sqlite"
+    build_reference(SEEDS, target)
+    before = _dump(target)
+    # A child process that builds and stops itself right before the final rename.
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from app.core import build\n"
+        "real = os.replace\n"
+        "def stop(*a, **k):\n"
+        "    print('about-to-rename', flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "build.os.replace = stop\n"
+        f"build.build_reference(Path({str(SEEDS)!r}), Path({str(target)!r}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert "about-to-rename" in proc.stdout
+    assert _dump(target) == before
+    # The next build clears the stray temp file and succeeds.
+    build_reference(SEEDS, target)
+    assert not list(tmp_path.glob("*.building-*"))
+
+
+def test_build_of_the_seeds_is_well_under_a_second(tmp_path: Path) -> None:
+    # Not a timed assertion on CI speed; a generous ceiling that catches an accidental O(n^2).
+    t0 = time.perf_counter()
+    build_reference(SEEDS, tmp_path / "r.sqlite")
+    assert time.perf_counter() - t0 < 10
+
+
+def test_first_start_builds_the_database_into_the_data_dir(tmp_path: Path) -> None:
+    paths = DataPaths(tmp_path / "fresh")
+    atlas = open_atlas(paths, seeds=SEEDS)
+    try:
+        assert paths.reference_db.exists() and paths.user_db.exists()
+        assert atlas.built is not None
+        assert atlas.repo.total_entities() == int(atlas.meta["entities"])
+    finally:
+        atlas.close()
+
+
+def test_runs_with_the_reference_database_on_read_only_storage(data_paths: DataPaths) -> None:
+    ref = data_paths.reference_db
+    media = data_paths.root / "media"
+    media.mkdir()
+    ro = media / "reference.sqlite"
+    shutil.copyfile(ref, ro)
+    digest = hashlib.sha256(ro.read_bytes()).hexdigest()
+    os.chmod(ro, 0o444)
+    os.chmod(media, 0o555)
+    os.environ["ALLIANCE_ATLAS_REFERENCE"] = str(ro)
+    try:
+        atlas = open_atlas(data_paths, seeds=SEEDS)
+        repo = atlas.repo
+        assert repo.list_entities(FilterSpec(text="nato"))
+        assert repo.facet_counts(FilterSpec(kinds=("alliance",)))["kinds"]
+        assert repo.search_passages("collective defence")
+        atlas.close()
+    finally:
+        del os.environ["ALLIANCE_ATLAS_REFERENCE"]
+        os.chmod(media, 0o755)
+    assert hashlib.sha256(ro.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in media.iterdir()) == ["reference.sqlite"]  # no journal, no WAL files
+
+
+def test_a_reference_database_newer_than_the_app_is_refused(data_paths: DataPaths) -> None:
+    con = sqlite3.connect(data_paths.reference_db)
+    con.execute("PRAGMA user_version = 999")
+    con.close()
+    with pytest.raises(SchemaTooNew, match="newer Alliance Atlas"):
+        open_atlas(data_paths, seeds=SEEDS)
+
+
+def test_a_user_database_newer_than_the_app_is_refused(tmp_path: Path) -> None:
+    user = tmp_path / "user.sqlite"
+    ensure_user_db(user)
+    con = sqlite3.connect(user)
+    con.execute("PRAGMA user_version = 999")
+    con.close()
+    with pytest.raises(SchemaTooNew, match="nothing was changed"):
+        ensure_user_db(user)
+
+
+def test_a_rebuild_never_touches_user_data(atlas, data_paths: DataPaths) -> None:
+    con = sqlite3.connect(data_paths.user_db)
+    con.execute(
+        "INSERT INTO note (id, entity_id, title, body, created_at, updated_at)"
+        " VALUES ('n1', 'nato', 'Keep me', 'body', '2026-01-01', '2026-01-01')"
+    )
+    con.commit()
+    con.close()
+    build_reference(SEEDS, data_paths.reference_db)
+    assert atlas.repo.list_entities(FilterSpec(has_notes=True))[0].id == "nato"

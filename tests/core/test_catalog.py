@@ -1,0 +1,118 @@
+"""The catalogue: every fact cited verbatim, nothing claimed that the documents do not say."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.core.build import build_reference
+from app.core.catalog import CatalogError, load_catalog, name_pattern
+from app.core.ingest import load_documents
+from tests.conftest import SEEDS
+
+
+def _seeds_copy(tmp_path: Path, mutate) -> Path:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    data = yaml.safe_load((seeds / "catalog.yaml").read_text(encoding="utf-8"))
+    mutate(data)
+    (seeds / "catalog.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return seeds
+
+
+def _entity(data: dict, eid: str) -> dict:
+    return next(e for e in data["entities"] if e["id"] == eid)
+
+
+def test_catalogue_names_the_entities_the_issue_lists() -> None:
+    docs = load_documents(SEEDS)
+    catalog = load_catalog(SEEDS, docs)
+    by_id = catalog.by_id()
+    for eid in ("nato", "warsaw-pact", "csto", "asean", "asean-defense-ministers-meeting", "gcc", "quad",
+                "five-eyes", "african-union", "african-standby-force", "united-nations", "european-union",
+                "islamic-nation", "islamic-nation-china", "haiti-earthquake-relief-2010", "united-states"):
+        assert eid in by_id, eid
+    assert by_id["islamic-nation"].name == "the Islamic Nation"
+    kinds = {e.kind for e in catalog.entities}
+    assert {"alliance", "organisation", "partnership", "treaty", "event", "country"} <= kinds
+
+
+def test_every_fact_has_a_citation_found_verbatim_at_its_span(seed_reference: Path) -> None:
+    con = sqlite3.connect(seed_reference)
+    assert con.execute("SELECT count(*) FROM fact WHERE id NOT IN (SELECT fact_id FROM citation)").fetchone()[0] == 0
+    rows = con.execute(
+        "SELECT c.quote, substr(d.text, c.start + 1, c.end - c.start) FROM citation c JOIN document d ON d.id = c.document_id"
+    ).fetchall()
+    assert len(rows) > 100
+    for quote, span in rows:
+        assert quote == span
+
+
+def test_nato_stores_the_stated_count_not_a_member_list_from_memory(repo) -> None:
+    nato = repo.get_entity("nato")
+    assert nato.stated_members == 31
+    assert nato.members == ()  # no document lists NATO's members
+    count_fact = next(f for f in nato.facts if f.field == "member_count")
+    assert "31" in count_fact.citations[0].quote
+
+
+def test_a_quote_not_in_its_document_fails_naming_entry_and_quote(tmp_path: Path) -> None:
+    def mutate(data: dict) -> None:
+        _entity(data, "csto")["facts"][0]["quote"] = "The CSTO was founded on the Moon."
+
+    seeds = _seeds_copy(tmp_path, mutate)
+    with pytest.raises(CatalogError) as info:
+        build_reference(seeds, tmp_path / "out.sqlite")
+    message = str(info.value)
+    assert "csto" in message and "The CSTO was founded on the Moon." in message
+    assert not (tmp_path / "out.sqlite").exists()
+
+
+def test_a_year_or_member_the_quote_does_not_state_is_refused(tmp_path: Path) -> None:
+    def mutate(data: dict) -> None:
+        facts = _entity(data, "csto")["facts"]
+        founded = next(f for f in facts if "founded" in f)
+        founded["founded"] = 1991
+        member = next(f for f in facts if "member" in f)
+        member["member"] = "china"
+
+    seeds = _seeds_copy(tmp_path, mutate)
+    with pytest.raises(CatalogError) as info:
+        load_catalog(seeds, load_documents(seeds))
+    text = "\n".join(info.value.problems)
+    assert "the year 1991 is not in the quote" in text
+    assert "'China' (or an alias) is not named in the quote" in text
+
+
+def test_name_matching_respects_word_boundaries() -> None:
+    us = name_pattern("US")
+    assert us.search("the US and") and not us.search("USA") and not us.search("thus") and not us.search("us")
+    quad = name_pattern("Quad")
+    assert not quad.search("Quadrilateral Security Dialogue")
+    assert name_pattern("U.S.").search("the U.S. and Japan")
+
+
+def test_mentions_link_on_word_boundaries_with_full_names(seed_reference: Path) -> None:
+    con = sqlite3.connect(seed_reference)
+    rows = con.execute(
+        "SELECT m.entity_id, m.matched, substr(d.text, m.start, 1), substr(d.text, m.end + 1, 1)"
+        " FROM mention m JOIN passage p ON p.id = m.passage_id JOIN document d ON d.id = p.document_id"
+    ).fetchall()
+    assert rows
+    for _eid, _matched, before, after in rows:
+        assert not (before.isalnum() and before != "") and not after.isalnum()
+    quad = [matched for eid, matched, *_ in rows if eid == "quad"]
+    assert quad and all(m == "Quadrilateral Security Dialogue" for m in quad)
+    nato = [matched for eid, matched, *_ in rows if eid == "nato"]
+    assert "North Atlantic Treaty Organization" in nato and "NATO" in nato
+
+
+def test_mentioned_in_lists_passages_naming_the_entity(repo) -> None:
+    csto = repo.get_entity("csto")
+    assert csto.mentions
+    assert all("[[" in m.snippet for m in csto.mentions)
+    assert {m.document_id for m in csto.mentions} == {"military-alliances-and-partnerships"}

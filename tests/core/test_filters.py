@@ -1,0 +1,109 @@
+"""One filter, one query: FilterSpec semantics, faceted counts, and search that never raises."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.core.filters import FilterSpec, describe
+from app.core.fts import to_fts_query
+
+
+def ids(rows) -> list[str]:
+    return [r.id for r in rows]
+
+
+def test_typing_narrows_the_list(repo) -> None:
+    everything = repo.list_entities(FilterSpec())
+    some = repo.list_entities(FilterSpec(text="collective"))
+    fewer = repo.list_entities(FilterSpec(text="collective security treaty"))
+    assert len(everything) == repo.total_entities() > len(some) > len(fewer) > 0
+    assert "csto" in ids(fewer)
+
+
+def test_prefix_search_while_typing_and_british_spelling(repo) -> None:
+    assert "nato" in ids(repo.list_entities(FilterSpec(text="nat")))
+    # The documents write "defense"; "defence" finds the same entities.
+    assert ids(repo.list_entities(FilterSpec(text="collective defence"))) == ids(
+        repo.list_entities(FilterSpec(text="collective defense"))
+    )
+
+
+def test_facets_combine_and_count_under_the_other_facets(repo) -> None:
+    spec = FilterSpec(kinds=("alliance",))
+    alliances = repo.list_entities(spec)
+    assert alliances and all(r.kind == "alliance" for r in alliances)
+    facets = repo.facet_counts(spec)
+    kind_counts = {f.value: f.count for f in facets["kinds"]}
+    # The kind facet ignores its own selection (so other kinds stay visible with their counts)...
+    assert kind_counts["alliance"] == len(alliances) and kind_counts["country"] > 0
+    # ...while other dimensions count only alliances.
+    cats = {f.value: f.count for f in facets["categories"]}
+    assert sum(cats.values()) >= 1
+    for value, count in cats.items():
+        assert count == len(repo.list_entities(FilterSpec(kinds=("alliance",), categories=(value,))))
+
+
+def test_members_any_and_all(repo) -> None:
+    any_ = ids(repo.list_entities(FilterSpec(members=("russia", "japan"))))
+    all_ = ids(repo.list_entities(FilterSpec(members=("russia", "armenia"), members_mode="all")))
+    assert "csto" in any_ and "quad" in any_
+    assert all_ == ["csto"]
+    assert repo.list_entities(FilterSpec(members=("russia", "japan"), members_mode="all")) == []
+
+
+def test_year_range_and_sources(repo) -> None:
+    rows = repo.list_entities(FilterSpec(year_min=1940, year_max=1960))
+    assert rows and all(1940 <= r.founded <= 1960 for r in rows)
+    assert "nato" in ids(rows)
+    cited = repo.list_entities(FilterSpec(sources=("islamic-nation-military-relations",)))
+    assert "islamic-nation-china" in ids(cited) and "csto" not in ids(cited)
+
+
+def test_sorting_happens_in_sql(repo) -> None:
+    by_year = repo.list_entities(FilterSpec(sort="founded"))
+    years = [r.founded for r in by_year if r.founded is not None]
+    assert years == sorted(years) and by_year[-1].founded is None  # unknown years last
+    desc = repo.list_entities(FilterSpec(sort="members", descending=True))
+    assert desc[0].member_count == max(r.member_count for r in desc)
+
+
+def test_summary_reads_as_a_sentence(repo) -> None:
+    spec = FilterSpec(text="nato", kinds=("alliance", "treaty"), members=("russia",), year_min=1949, year_max=1992)
+    text = describe(spec, repo.entity_names())
+    assert text == "Entities matching “nato”; kind: alliance or treaty; with Russia; founded 1949–1992"
+    assert describe(FilterSpec()) == "All entities"
+
+
+def test_filter_spec_round_trips_through_json() -> None:
+    spec = FilterSpec(text="x", kinds=("alliance",), members=("a", "b"), members_mode="all", year_min=1, has_notes=True)
+    assert FilterSpec.from_json(spec.to_json()) == spec
+
+
+def test_passage_search_is_ranked_with_highlighted_snippets(repo) -> None:
+    hits = repo.search_passages("Haiti")
+    assert hits and "[[Haiti]]" in hits[0].snippet
+    assert hits[0].file_name == "strategic-partnerships-global-stability.txt"
+    assert hits[0].section == "Humanitarian Assistance and Disaster Relief"
+
+
+ODD = ['"', "(", ")", "NEAR(", "AND", "OR", "NOT", "*", "-", ":", "^", "'", "北约", "НАТО", "حلف", "a OR", "OR b", "--x", '"unbalanced', "x:y*", "{}", "\\"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(ODD), st.text(max_size=12)), max_size=6).map(" ".join))
+def test_free_text_never_raises(repo, text: str) -> None:
+    repo.list_entities(FilterSpec(text=text))
+    repo.search_passages(text)
+    repo.count_entities(FilterSpec(text=text, kinds=("alliance",)))
+
+
+@given(st.text(max_size=40))
+def test_fts_query_is_none_or_quoted_terms(text: str) -> None:
+    expr = to_fts_query(text)
+    if expr is not None:
+        # Every term reaching FTS5 is quoted: no bare operator or syntax from the user.
+        outside = re.sub(r'"(?:[^"]|"")*"\*?', " ", expr).replace("(", " ").replace(")", " ")
+        assert set(outside.split()) <= {"AND", "OR", "NOT"}, (text, expr)

@@ -1,0 +1,139 @@
+"""Ingest: every document comes out with its real section headings and exact character offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.ingest import load_documents, split_document
+from tests.conftest import SEEDS
+
+EXPECTED_HEADINGS = {
+    "islamic-nation-military-relations": [
+        "Security and Defense: International Military Relations of the Islamic Nation",
+        "Value of International Military Relations",
+        "Illustrations of Principal Military Alliances",
+        "Enhancing Military Ties",
+        "Conclusion",
+    ],
+    "joint-military-exercises": [
+        "Joint Military Exercises in Defense Diplomacy",
+        "Understanding Joint Military Exercises",
+        "Role in Defense Diplomacy",
+        "Impact on International Relations",
+        "Boosting Operational Excellence",
+    ],
+    "strategic-partnerships-global-stability": [
+        "The Military's Role in Strategic Partnerships for Global Stability - Total Military Insight",
+        "The Military’s Role in Strategic Partnerships for Global Stability",
+        "Defining Strategic Partnerships in a Military Context",
+        "Military’s Role in Global Defense Alliances",
+        "NATO’s Influence",
+        "Collective Defense Strategies",
+        "Regional Security Collaborations",
+        "Bilateral Military Partnerships and Their Importance",
+        "Military Diplomacy: Bridging Political Relations",
+        "Assessment of Military Aid in Strategic Alliances",
+        "Economic and Political Implications",
+        "Humanitarian Assistance and Disaster Relief",
+        "The Role of Military Technology in Partnerships",
+        "Military Participation in International Organizations",
+        "Challenges in Military Strategic Partnerships",
+        "Future Trends in Military Strategic Partnerships",
+        "Evaluating the Effectiveness of Military’s Role in Strategic Partnerships",
+    ],
+    "military-diplomacy-security-partnerships": [
+        "Evolution of Military Diplomacy",
+        "Importance of Security Partnerships",
+        "Enhancing International Relations",
+        "Promoting Global Stability",
+        "Role of Military in Diplomatic Engagements",
+        "Strategies for Effective Security Partnerships",
+        "Challenges in Military Diplomacy",
+        "Case Studies in Successful Partnerships",
+        "Ethics and Accountability in Military Relations",
+        "Future Trends in Security Cooperation",
+        "Technological Advancements",
+        "Cybersecurity Collaborations",
+        "Economic Implications of Military Diplomacy",
+        "Arms Trade Regulations",
+        "Defense Industry Cooperation",
+        "Strategic Recommendations for Enhancing Security Partnerships",
+    ],
+    "military-alliances-and-partnerships": [
+        "The Strategic Importance of Military Alliances and Partnerships",
+        "Historical Evolution of Military Alliances",
+        "Types of Military Alliances",
+        "Key Factors Influencing Military Alliances and Partnerships",
+        "Geopolitical Considerations",
+        "Economic Interdependencies",
+        "Shared Threat Perceptions",
+        "Major Military Alliances Today",
+        "NATO",
+        "ASEAN Defense Ministers’ Meeting",
+        "Collective Security Treaty Organization",
+        "Benefits of Military Alliances and Partnerships",
+        "Challenges Facing Military Alliances",
+        "Diverse National Interests",
+        "Bilateral vs. Multilateral Tensions",
+        "Trust Issues",
+        "Regional Military Partnerships and Their Impact",
+        "Future Trends in Military Alliances and Partnerships",
+        "Strengthening Global Security Through Military Alliances and Partnerships",
+    ],
+}
+
+DOCS = {d.id: d for d in load_documents(SEEDS)}
+
+
+def test_the_five_seed_documents_are_read_unchanged() -> None:
+    assert set(DOCS) == set(EXPECTED_HEADINGS)
+    shared = SEEDS.parent.parent / "shared" / "seeds"
+    for doc in DOCS.values():
+        assert (SEEDS / doc.file_name).read_text(encoding="utf-8") == doc.text
+        if shared.is_dir():  # the originals, when the checkout sits beside them
+            assert (shared / doc.original_name).read_bytes() == (SEEDS / doc.file_name).read_bytes()
+
+
+@pytest.mark.parametrize("doc_id", sorted(EXPECTED_HEADINGS))
+def test_each_document_has_its_real_headings_and_no_sentence_as_heading(doc_id: str) -> None:
+    headings = [s.heading for s in DOCS[doc_id].sections if s.heading]
+    assert headings == EXPECTED_HEADINGS[doc_id]
+
+
+@pytest.mark.parametrize("doc_id", sorted(EXPECTED_HEADINGS))
+def test_offsets_point_into_the_original_text(doc_id: str) -> None:
+    doc = DOCS[doc_id]
+    previous_end = 0
+    for section in doc.sections:
+        assert section.start >= previous_end
+        for p in section.passages:
+            assert doc.text[p.start : p.end] == p.text
+            assert section.start <= p.start < p.end <= section.end
+            assert p.text.strip() == p.text and p.text
+        previous_end = section.end
+    # Every non-heading, non-marker line of text is inside some passage.
+    covered = "".join(p.text for _s, p in doc.passages())
+    assert len(covered) > 0.8 * len(doc.text) - sum(len(s.heading) for s in doc.sections)
+
+
+def test_bullet_lists_and_title_text_items_become_passages_not_headings() -> None:
+    diplomacy = DOCS["military-diplomacy-security-partnerships"]
+    industry = next(s for s in diplomacy.sections if s.heading == "Defense Industry Cooperation")
+    texts = [p.text for p in industry.passages]
+    # "-" on its own line belongs with the "Title: text" line after it.
+    assert any(t.startswith("-\nTechnology Transfer:") for t in texts)
+    stability = DOCS["strategic-partnerships-global-stability"]
+    orgs = next(s for s in stability.sections if s.heading == "Military Participation in International Organizations")
+    bullet = next(p.text for p in orgs.passages if "•" in p.text)
+    assert "Joint training exercises" in bullet and "Strategy development" in bullet
+
+
+def test_markdown_headings_use_their_level() -> None:
+    levels = [s.level for s in DOCS["joint-military-exercises"].sections]
+    assert levels == [1, 2, 2, 2, 2]
+
+
+def test_plain_splitter_rejects_sentences_and_list_items() -> None:
+    text = "Title Line\nA body sentence that ends here.\nKey factors include:\n- Short item\nNext Heading\nBody."
+    sections = split_document(text, "plain")
+    assert [s.heading for s in sections] == ["Title Line", "Next Heading"]

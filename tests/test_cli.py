@@ -1,0 +1,81 @@
+"""The command line: stable commands, clear errors and non-zero exits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.paths import DataPaths
+
+
+def run(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if env_home:
+        env["ALLIANCE_ATLAS_HOME"] = str(env_home)
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_build_db_and_search_json_in_a_data_dir(tmp_path: Path) -> None:
+    home = tmp_path / "data"
+    p = run("--data-dir", str(home), "build-db")
+    assert p.returncode == 0, p.stderr
+    assert "50 entities" in p.stdout or "entities" in p.stdout
+    assert (home / "reference.sqlite").exists()
+    p = run("--data-dir", str(home), "search", "joint", "exercises", "--json")
+    out = json.loads(p.stdout)
+    assert out["passages"] and out["passages"][0]["document"].endswith((".txt", ".md"))
+    assert all({"document", "section", "snippet", "score"} <= set(h) for h in out["passages"])
+    assert "[[" not in out["passages"][0]["snippet"]
+
+
+def test_export_json_follows_the_documented_schema(data_paths: DataPaths, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "atlas.json"
+    assert main(["--data-dir", str(data_paths.root), "export", "--format", "json", "--kind", "alliance", "-o", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["version"] == 1 and data["filter"] == "Entities kind: alliance"
+    names = {e["name"] for e in data["entities"]}
+    assert "NATO" in names and all(e["kind"] == "alliance" for e in data["entities"])
+    csto = next(e for e in data["entities"] if e["id"] == "csto")
+    assert {"id", "name", "aliases", "kind", "category", "region", "founded", "ended", "members", "activities", "citations"} <= set(csto)
+    assert "Russia" in csto["members"]
+    assert all(c["document"] in {d["file"] for d in data["documents"]} and c["quote"] for c in csto["citations"])
+    assert all(d["sections"] for d in data["documents"])
+
+
+def test_select_accepts_id_name_or_alias_case_insensitively(data_paths: DataPaths, tmp_path: Path) -> None:
+    out = tmp_path / "sel.json"
+    args = ["--data-dir", str(data_paths.root), "export", "-f", "json", "-o", str(out)]
+    assert main([*args, "--select", "nato", "--select", "csto", "--select", "Five Eyes", "--select", "north atlantic treaty organization"]) == 0
+    got = [e["id"] for e in json.loads(out.read_text())["entities"]]
+    assert sorted(got) == ["csto", "five-eyes", "nato"]
+
+
+def test_bad_arguments_give_a_clear_message_and_non_zero_exit(data_paths: DataPaths, tmp_path: Path, capsys) -> None:
+    root = ["--data-dir", str(data_paths.root)]
+    assert main([*root, "export", "-f", "json", "--select", "Atlantis", "-o", str(tmp_path / "x.json")]) == 2
+    assert "No entity called 'Atlantis'" in capsys.readouterr().err
+    assert main([*root, "export", "-f", "json", "-o", str(tmp_path / "missing" / "x.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "missing").exists()
+    with pytest.raises(SystemExit) as info:
+        main([*root, "export", "-f", "docx", "-o", "x"])
+    assert info.value.code == 2
+
+
+def test_unreadable_seeds_fail_with_a_message(tmp_path: Path) -> None:
+    p = run("--data-dir", str(tmp_path / "d"), "build-db", "--seeds", str(tmp_path / "nowhere"))
+    assert p.returncode == 1
+    assert "Cannot read the seed manifest" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_env_home_puts_data_elsewhere(tmp_path: Path) -> None:
+    p = run("search", "Haiti", env_home=tmp_path / "envhome")
+    assert p.returncode == 0 and "Haiti" in p.stdout
+    assert (tmp_path / "envhome" / "reference.sqlite").exists()
