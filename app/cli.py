@@ -27,7 +27,12 @@ class CliError(Exception):
 def add_filter_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("filter options (the same filter as the window's filter pane)")
     g.add_argument("--query", "-q", default="", help="free-text search")
-    g.add_argument("--kind", action="append", default=[], help="entity kind (repeatable): alliance, organisation, partnership, treaty, event, country, actor")
+    g.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        help="entity kind (repeatable): alliance, organisation, partnership, treaty, event, country, actor",
+    )
     g.add_argument("--category", action="append", default=[], help="category (repeatable)")
     g.add_argument("--region", action="append", default=[], help="region (repeatable)")
     g.add_argument("--member", action="append", default=[], help="member or party, by id, name or alias (repeatable)")
@@ -40,8 +45,12 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     notes = g.add_mutually_exclusive_group()
     notes.add_argument("--has-notes", dest="has_notes", action="store_const", const=True, default=None)
     notes.add_argument("--no-notes", dest="has_notes", action="store_const", const=False)
-    g.add_argument("--select", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)")
-    g.add_argument("--sort", default="name", choices=["name", "kind", "category", "founded", "members", "region", "notes", "rank"])
+    g.add_argument(
+        "--select", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)"
+    )
+    g.add_argument(
+        "--sort", default="name", choices=["name", "kind", "category", "founded", "members", "region", "notes", "rank"]
+    )
 
 
 def spec_from_args(args: argparse.Namespace, repo: Any) -> Any:
@@ -89,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help="keep all data in DIR (default: $ALLIANCE_ATLAS_HOME or the platform's user data dir)")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep all data in DIR (default: $ALLIANCE_ATLAS_HOME or the platform's user data dir)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("gui", help="open the window (the default)")
@@ -187,7 +200,11 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
         print()
     print(f"Passages ({len(hits)}):")
     for i, h in enumerate(hits, 1):
-        snippet = h.snippet.replace("[[", "\033[1m").replace("]]", "\033[0m") if sys.stdout.isatty() else plain_snippet(h.snippet)
+        snippet = (
+            h.snippet.replace("[[", "\033[1m").replace("]]", "\033[0m")
+            if sys.stdout.isatty()
+            else plain_snippet(h.snippet)
+        )
         print(f"{i:3}. {h.file_name} › {h.section or '(opening)'}")
         print(f"     {snippet}")
     atlas.close()

@@ -36,13 +36,28 @@ def test_build_db_and_search_json_in_a_data_dir(tmp_path: Path) -> None:
 
 def test_export_json_follows_the_documented_schema(data_paths: DataPaths, tmp_path: Path, capsys) -> None:
     out = tmp_path / "atlas.json"
-    assert main(["--data-dir", str(data_paths.root), "export", "--format", "json", "--kind", "alliance", "-o", str(out)]) == 0
+    assert (
+        main(["--data-dir", str(data_paths.root), "export", "--format", "json", "--kind", "alliance", "-o", str(out)])
+        == 0
+    )
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["version"] == 1 and data["filter"] == "Entities kind: alliance"
     names = {e["name"] for e in data["entities"]}
     assert "NATO" in names and all(e["kind"] == "alliance" for e in data["entities"])
     csto = next(e for e in data["entities"] if e["id"] == "csto")
-    assert {"id", "name", "aliases", "kind", "category", "region", "founded", "ended", "members", "activities", "citations"} <= set(csto)
+    assert {
+        "id",
+        "name",
+        "aliases",
+        "kind",
+        "category",
+        "region",
+        "founded",
+        "ended",
+        "members",
+        "activities",
+        "citations",
+    } <= set(csto)
     assert "Russia" in csto["members"]
     assert all(c["document"] in {d["file"] for d in data["documents"]} and c["quote"] for c in csto["citations"])
     assert all(d["sections"] for d in data["documents"])
@@ -51,7 +66,22 @@ def test_export_json_follows_the_documented_schema(data_paths: DataPaths, tmp_pa
 def test_select_accepts_id_name_or_alias_case_insensitively(data_paths: DataPaths, tmp_path: Path) -> None:
     out = tmp_path / "sel.json"
     args = ["--data-dir", str(data_paths.root), "export", "-f", "json", "-o", str(out)]
-    assert main([*args, "--select", "nato", "--select", "csto", "--select", "Five Eyes", "--select", "north atlantic treaty organization"]) == 0
+    assert (
+        main(
+            [
+                *args,
+                "--select",
+                "nato",
+                "--select",
+                "csto",
+                "--select",
+                "Five Eyes",
+                "--select",
+                "north atlantic treaty organization",
+            ]
+        )
+        == 0
+    )
     got = [e["id"] for e in json.loads(out.read_text())["entities"]]
     assert sorted(got) == ["csto", "five-eyes", "nato"]
 

@@ -92,7 +92,7 @@ def open_atlas(
         ensure_user_db(paths.user_db, backup=user_backup)
     except AtlasError:
         raise
-    except Exception as exc:  # noqa: BLE001 - classified below, re-raised if a bug
+    except Exception as exc:
         err = classify(exc, "the notes database")
         if err is None:
             raise

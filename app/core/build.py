@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine
+from sqlmodel import SQLModel
 
 from app import __version__
+from app.core import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.core.catalog import Catalog, CatalogEntity, load_catalog, name_pattern
 from app.core.ingest import ParsedDocument, load_documents
-from app.core.models import REFERENCE_SCHEMA_VERSION, SQLModel
+from app.core.models import REFERENCE_SCHEMA_VERSION
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ class CatalogFact:
     value: str | None  # text or year/count as text; None for description and relations
     target: str | None  # entity id for relation fields
     cites: list[Cite]
-    located: list[LocatedCite] = field(default_factory=list)
+    located: list[LocatedCite] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -197,25 +198,24 @@ def verify(catalog: Catalog, docs: list[ParsedDocument]) -> list[str]:
                     continue
                 m = quote_pattern(cite.quote).search(text)
                 if not m:
-                    problems.append(f"{label}: quote not found in {cite.doc}: \"{short}\"")
+                    problems.append(f'{label}: quote not found in {cite.doc}: "{short}"')
                     continue
                 found = m.group(0)
                 if "\n" in found:
-                    problems.append(f"{label}: quote spans two paragraphs in {cite.doc}: \"{short}\"")
+                    problems.append(f'{label}: quote spans two paragraphs in {cite.doc}: "{short}"')
                 fact.located.append(LocatedCite(cite.doc, m.start(), m.end(), found))
                 if fact.field in ("founded", "ended"):
                     if not re.search(rf"(?<!\d){re.escape(fact.value or '')}(?!\d)", found):
-                        problems.append(f"{label}: the year {fact.value} is not in the quote \"{short}\"")
+                        problems.append(f'{label}: the year {fact.value} is not in the quote "{short}"')
                 elif fact.field == "member_count":
                     words = [w for w, n in _NUMBER_WORDS.items() if str(n) == fact.value]
                     pat = "|".join([re.escape(fact.value or ""), *words])
                     if not re.search(rf"(?<![\w]){pat}(?!\w)", found, re.IGNORECASE):
-                        problems.append(f"{label}: the count {fact.value} is not in the quote \"{short}\"")
-                elif target is not None:
-                    if not any(name_pattern(n, ignore_case=True).search(found) for n in target.names):
-                        problems.append(
-                            f"{label}: '{target.name}' (or an alias) is not named in the quote \"{short}\""
-                        )
+                        problems.append(f'{label}: the count {fact.value} is not in the quote "{short}"')
+                elif target is not None and not any(
+                    name_pattern(n, ignore_case=True).search(found) for n in target.names
+                ):
+                    problems.append(f"{label}: '{target.name}' (or an alias) is not named in the quote \"{short}\"")
     return problems
 
 

@@ -66,7 +66,7 @@ def migrate_user_db(con: sqlite3.Connection, *, backup: Callable[[], Any] | None
 
     ``backup`` is called before the first step on an existing database. Returns the version.
     """
-    current = con.execute("PRAGMA user_version").fetchone()[0]
+    current = int(con.execute("PRAGMA user_version").fetchone()[0])
     latest = user_schema_version()
     if current > latest:
         raise SchemaTooNew(

@@ -44,7 +44,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write(target: Path, write: Callable[[IO[Any]], None], *, binary: bool = False, newline: str | None = None) -> None:
+def atomic_write(
+    target: Path, write: Callable[[IO[Any]], None], *, binary: bool = False, newline: str | None = None
+) -> None:
     """Open a temp file, let ``write`` fill it, then rename over ``target``."""
     with atomic_path(target) as tmp:
         if binary:

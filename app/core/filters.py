@@ -52,7 +52,9 @@ class FilterSpec:
 
     def without(self, dimension: str) -> FilterSpec:
         """The same filter with one facet dimension cleared (for faceted counts)."""
-        return replace(self, **{dimension: ()})
+        if dimension not in DIMENSIONS:
+            raise ValueError(f"unknown facet dimension {dimension!r}")
+        return replace(self, **{dimension: ()})  # type: ignore[arg-type]
 
     def cleared(self) -> FilterSpec:
         return FilterSpec(sort=self.sort, descending=self.descending)
@@ -227,16 +229,13 @@ def count_query(spec: FilterSpec) -> Query:
 _FACET_SOURCES: dict[str, str] = {
     "kinds": "SELECT e.id AS eid, e.kind AS value, e.kind AS label FROM entity e",
     "categories": (
-        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label"
-        " FROM fact f WHERE f.field = 'category'"
+        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label FROM fact f WHERE f.field = 'category'"
     ),
     "regions": (
-        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label"
-        " FROM fact f WHERE f.field = 'region'"
+        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label FROM fact f WHERE f.field = 'region'"
     ),
     "activities": (
-        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label"
-        " FROM fact f WHERE f.field = 'activity'"
+        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label FROM fact f WHERE f.field = 'activity'"
     ),
     "members": (
         "SELECT DISTINCT f.entity_id AS eid, t.id AS value, t.name AS label FROM fact f"
@@ -247,8 +246,7 @@ _FACET_SOURCES: dict[str, str] = {
         " JOIN document d ON d.id = es.document_id"
     ),
     "tags": (
-        "SELECT et.entity_id AS eid, t.name AS value, t.name AS label FROM entity_tag et"
-        " JOIN tag t ON t.id = et.tag_id"
+        "SELECT et.entity_id AS eid, t.name AS value, t.name AS label FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
     ),
 }
 

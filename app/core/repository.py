@@ -208,13 +208,7 @@ def _snippet(text_: str, start: int, end: int, width: int = 90) -> str:
     prefix = "…" if a > 0 else ""
     suffix = "…" if b < len(text_) else ""
     return (
-        prefix
-        + text_[a:start]
-        + HIGHLIGHT_OPEN
-        + text_[start:end]
-        + HIGHLIGHT_CLOSE
-        + text_[end:b]
-        + suffix
+        prefix + text_[a:start] + HIGHLIGHT_OPEN + text_[start:end] + HIGHLIGHT_CLOSE + text_[end:b] + suffix
     ).replace("\n", " ")
 
 
@@ -310,7 +304,8 @@ class Repository:
         # Apostrophe variants: "ASEAN Defense Ministers' Meeting" typed with a straight quote.
         k2 = k.replace("'", "’")
         rows = self._all(
-            "SELECT id FROM entity WHERE lower(name) = :k UNION ALL SELECT entity_id FROM alias WHERE lower(alias) = :k",
+            "SELECT id FROM entity WHERE lower(name) = :k"
+            " UNION ALL SELECT entity_id FROM alias WHERE lower(alias) = :k",
             {"k": k2},
         )
         return str(rows[0][0]) if rows else None
@@ -336,8 +331,7 @@ class Repository:
         with self._session() as s:
             row = s.execute(
                 text(
-                    "SELECT id, name, kind, category, region, founded, ended, stated_members"
-                    " FROM entity WHERE id = :id"
+                    "SELECT id, name, kind, category, region, founded, ended, stated_members FROM entity WHERE id = :id"
                 ),
                 {"id": entity_id},
             ).first()
@@ -453,7 +447,16 @@ class Repository:
             return []  # defensive: to_fts_query output should always parse
         return [
             PassageHit(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), tuple(sorted((r[9] or "").split(",")) if r[9] else ())
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                float(r[8]),
+                tuple(sorted((r[9] or "").split(",")) if r[9] else ()),
             )
             for r in rows
         ]

@@ -23,7 +23,7 @@ from app.paths import PROJECT_ROOT
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def main() -> int:
@@ -33,13 +33,17 @@ def main() -> int:
         t0 = time.perf_counter()
         build_reference(PROJECT_ROOT / "seeds", tmp / f"seed-{i}.sqlite")
         builds.append(time.perf_counter() - t0)
-    print(f"reference build of the seeds: median {statistics.median(builds) * 1000:.0f} ms, "
-          f"max {max(builds) * 1000:.0f} ms over {len(builds)} runs (target < 1000 ms)")
+    print(
+        f"reference build of the seeds: median {statistics.median(builds) * 1000:.0f} ms, "
+        f"max {max(builds) * 1000:.0f} ms over {len(builds)} runs (target < 1000 ms)"
+    )
 
     t0 = time.perf_counter()
     ref = generate_reference(tmp / "synthetic.sqlite")
-    print(f"synthetic reference (10,000 entities, 200 countries, 50,000 memberships, 100,000 passages) "
-          f"generated in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"synthetic reference (10,000 entities, 200 countries, 50,000 memberships, 100,000 passages) "
+        f"generated in {time.perf_counter() - t0:.1f} s"
+    )
     user = tmp / "user.sqlite"
     ensure_user_db(user)
     repo = Repository(make_engine(ref, user))
@@ -53,7 +57,9 @@ def main() -> int:
         "text + kind + region": FilterSpec(text="naval", kinds=("alliance",), regions=("Europe",)),
         "member any (3)": FilterSpec(members=("country-001", "country-002", "country-003")),
         "member all (2) + text": FilterSpec(text="cyber", members=("country-001", "country-002"), members_mode="all"),
-        "years + activity + sort founded": FilterSpec(year_min=1950, year_max=2000, activities=("peacekeeping",), sort="founded"),
+        "years + activity + sort founded": FilterSpec(
+            year_min=1950, year_max=2000, activities=("peacekeeping",), sort="founded"
+        ),
         "text + sort members desc": FilterSpec(text="joint exercise", sort="members", descending=True),
         "no filter (all 10,000)": FilterSpec(),
     }
@@ -78,16 +84,21 @@ def main() -> int:
             all_repo += t_repo
             all_raw += t_raw
         ratio = statistics.median(t_repo) / max(statistics.median(t_raw), 1e-6)
-        print(f"{label:36} {n:6} {pct(t_repo, .5):8.2f} {pct(t_repo, .95):8.2f} {pct(t_raw, .5):8.2f} "
-              f"{pct(t_raw, .95):8.2f} {ratio:6.2f}")
+        print(
+            f"{label:36} {n:6} {pct(t_repo, 0.5):8.2f} {pct(t_repo, 0.95):8.2f} {pct(t_raw, 0.5):8.2f} "
+            f"{pct(t_raw, 0.95):8.2f} {ratio:6.2f}"
+        )
     facet_times = []
     for spec in list(specs.values())[:4]:
         t0 = time.perf_counter()
         repo.facet_counts(spec)
         facet_times.append((time.perf_counter() - t0) * 1000)
-    print(f"\ntext + facet filter queries: p50 {pct(all_repo, .5):.2f} ms, p95 {pct(all_repo, .95):.2f} ms (target p95 < 30 ms); "
-          f"raw sqlite3 p95 {pct(all_raw, .95):.2f} ms; ratio of medians "
-          f"{statistics.median(all_repo) / statistics.median(all_raw):.2f}x (target <= 2x)")
+    print(
+        f"\ntext + facet filter queries: p50 {pct(all_repo, 0.5):.2f} ms, "
+        f"p95 {pct(all_repo, 0.95):.2f} ms (target p95 < 30 ms); "
+        f"raw sqlite3 p95 {pct(all_raw, 0.95):.2f} ms; ratio of medians "
+        f"{statistics.median(all_repo) / statistics.median(all_raw):.2f}x (target <= 2x)"
+    )
     print(f"facet counts (7 dimensions) at scale: {', '.join(f'{t:.0f}' for t in facet_times)} ms")
     return 0
 

@@ -32,9 +32,24 @@ def test_catalogue_names_the_entities_the_issue_lists() -> None:
     docs = load_documents(SEEDS)
     catalog = load_catalog(SEEDS, docs)
     by_id = catalog.by_id()
-    for eid in ("nato", "warsaw-pact", "csto", "asean", "asean-defense-ministers-meeting", "gcc", "quad",
-                "five-eyes", "african-union", "african-standby-force", "united-nations", "european-union",
-                "islamic-nation", "islamic-nation-china", "haiti-earthquake-relief-2010", "united-states"):
+    for eid in (
+        "nato",
+        "warsaw-pact",
+        "csto",
+        "asean",
+        "asean-defense-ministers-meeting",
+        "gcc",
+        "quad",
+        "five-eyes",
+        "african-union",
+        "african-standby-force",
+        "united-nations",
+        "european-union",
+        "islamic-nation",
+        "islamic-nation-china",
+        "haiti-earthquake-relief-2010",
+        "united-states",
+    ):
         assert eid in by_id, eid
     assert by_id["islamic-nation"].name == "the Islamic Nation"
     kinds = {e.kind for e in catalog.entities}
@@ -45,7 +60,8 @@ def test_every_fact_has_a_citation_found_verbatim_at_its_span(seed_reference: Pa
     con = sqlite3.connect(seed_reference)
     assert con.execute("SELECT count(*) FROM fact WHERE id NOT IN (SELECT fact_id FROM citation)").fetchone()[0] == 0
     rows = con.execute(
-        "SELECT c.quote, substr(d.text, c.start + 1, c.end - c.start) FROM citation c JOIN document d ON d.id = c.document_id"
+        "SELECT c.quote, substr(d.text, c.start + 1, c.end - c.start)"
+        " FROM citation c JOIN document d ON d.id = c.document_id"
     ).fetchall()
     assert len(rows) > 100
     for quote, span in rows:

@@ -89,7 +89,30 @@ def test_passage_search_is_ranked_with_highlighted_snippets(repo) -> None:
     assert hits[0].section == "Humanitarian Assistance and Disaster Relief"
 
 
-ODD = ['"', "(", ")", "NEAR(", "AND", "OR", "NOT", "*", "-", ":", "^", "'", "北约", "НАТО", "حلف", "a OR", "OR b", "--x", '"unbalanced', "x:y*", "{}", "\\"]
+ODD = [
+    '"',
+    "(",
+    ")",
+    "NEAR(",
+    "AND",
+    "OR",
+    "NOT",
+    "*",
+    "-",
+    ":",
+    "^",
+    "'",
+    "北约",
+    "НАТО",
+    "حلف",
+    "a OR",
+    "OR b",
+    "--x",
+    '"unbalanced',
+    "x:y*",
+    "{}",
+    "\\",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
