@@ -171,7 +171,9 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
         parts.append("on " + ", ".join(names.get(i, i) for i in ids))
     description = "Notes " + " ".join(parts) if parts else "All notes"
     if fmt == "json":
-        store.export_json(out, notes, entity_names=names, description=description)
+        store.export_json(
+            out, notes, entity_names=names, description=description, entity_scope=ids, all_tags=not (args.tag or ids)
+        )
     else:
         store.export_markdown(out, notes, entity_names=names, document_titles=docs, description=description)
     print(f"Wrote {len(notes)} note{'s' if len(notes) != 1 else ''} to {out}")

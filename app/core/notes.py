@@ -496,16 +496,19 @@ class NotesStore:
         *,
         entity_names: dict[str, str] | None = None,
         description: str = "all notes",
+        entity_scope: Sequence[str] | None = None,
+        all_tags: bool = False,
     ) -> dict[str, Any]:
-        """The portable JSON document: notes plus the tags they (and their entities) use."""
+        """The portable JSON document: the notes, plus the tags they and their entities use
+        (every tag with ``all_tags``), each with its entity links (only ``entity_scope``'s if given)."""
         names = entity_names or {}
-        entity_ids = sorted({n.entity_id for n in notes if n.entity_id})
-        entity_tags = self.tags_for_entities(entity_ids)
+        entity_tags = self.tags_for_entities(sorted({n.entity_id for n in notes if n.entity_id}))
         used = {t for n in notes for t in n.tags} | {t for ts in entity_tags.values() for t in ts}
+        scope = set(entity_scope) if entity_scope is not None else None
         tags = []
         for t in self.list_tags():
-            if t.name in used:
-                ents = sorted(e for e, ts in entity_tags.items() if t.name in ts)
+            if all_tags or t.name in used:
+                ents = [e for e in self.entities_for_tag(t.name) if scope is None or e in scope]
                 tags.append({"name": t.name, "color": t.color, "entities": ents})
         return {
             "format": EXPORT_FORMAT,
@@ -540,10 +543,14 @@ class NotesStore:
         *,
         entity_names: dict[str, str] | None = None,
         description: str = "all notes",
+        entity_scope: Sequence[str] | None = None,
+        all_tags: bool = False,
     ) -> Path:
         from app.core.fileio import atomic_write
 
-        data = self.export_dict(notes, entity_names=entity_names, description=description)
+        data = self.export_dict(
+            notes, entity_names=entity_names, description=description, entity_scope=entity_scope, all_tags=all_tags
+        )
         atomic_write(Path(path), lambda fh: (json.dump(data, fh, ensure_ascii=False, indent=2), fh.write("\n")))
         return Path(path)
 
