@@ -225,20 +225,40 @@ def count_query(spec: FilterSpec) -> Query:
     return Query(sql, params)
 
 
-# How each facet dimension's values are enumerated: (value, label) pairs grouped per entity.
-_FACET_SOURCES: dict[str, str] = {
-    "kinds": "SELECT e.id AS eid, e.kind AS value, e.kind AS label FROM entity e",
-    "categories": (
-        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label FROM fact f WHERE f.field = 'category'"
-    ),
-    "regions": (
-        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label FROM fact f WHERE f.field = 'region'"
-    ),
-    "activities": (
-        "SELECT DISTINCT f.entity_id AS eid, f.value AS value, f.value AS label FROM fact f WHERE f.field = 'activity'"
-    ),
+# Each facet's (value, label, count) query; {m} is the set of matching entity ids. The matching set
+# drives the join (CROSS JOIN fixes the order), so a narrow filter touches only its own facts.
+_FACT_FACET = (
+    "SELECT f.value, f.value, count(DISTINCT f.entity_id) AS n FROM ({m}) mm CROSS JOIN fact f"
+    " ON f.entity_id = mm.id WHERE f.field = '%s' GROUP BY f.value"
+)
+_FACET_SQL: dict[str, str] = {
+    "kinds": "SELECT e.kind, e.kind, count(*) AS n FROM entity e WHERE e.id IN ({m}) GROUP BY e.kind",
+    "categories": _FACT_FACET % "category",
+    "regions": _FACT_FACET % "region",
+    "activities": _FACT_FACET % "activity",
     "members": (
-        "SELECT DISTINCT f.entity_id AS eid, t.id AS value, t.name AS label FROM fact f"
+        "SELECT t.id, t.name, count(DISTINCT f.entity_id) AS n FROM ({m}) mm CROSS JOIN fact f"
+        " ON f.entity_id = mm.id CROSS JOIN entity t ON t.id = f.target_id"
+        " WHERE f.field IN ('member', 'party') GROUP BY t.id, t.name"
+    ),
+    "sources": (
+        "SELECT d.id, d.title, count(*) AS n FROM ({m}) mm CROSS JOIN entity_source es"
+        " ON es.entity_id = mm.id JOIN document d ON d.id = es.document_id GROUP BY d.id, d.title"
+    ),
+    "tags": (
+        "SELECT t.name, t.name, count(DISTINCT et.entity_id) AS n FROM entity_tag et"
+        " JOIN tag t ON t.id = et.tag_id WHERE et.entity_id IN ({m}) GROUP BY t.name"
+    ),
+}
+# The same counts as a scan of each dimension's rows, filtered by membership of {m}: cheaper when
+# the matching set is most of the catalogue (an unfiltered view).
+_FACET_SCAN_SOURCES: dict[str, str] = {
+    "kinds": "SELECT e.id AS eid, e.kind AS value, e.kind AS label FROM entity e",
+    "categories": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'category'",
+    "regions": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'region'",
+    "activities": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'activity'",
+    "members": (
+        "SELECT f.entity_id AS eid, t.id AS value, t.name AS label FROM fact f"
         " JOIN entity t ON t.id = f.target_id WHERE f.field IN ('member', 'party')"
     ),
     "sources": (
@@ -262,23 +282,28 @@ def matching_query(spec: FilterSpec) -> Query:
     return Query(sql, params)
 
 
-def facet_query(spec: FilterSpec, dimension: str, *, matching_table: str | None = None) -> Query:
+def facet_query(spec: FilterSpec, dimension: str, *, matching_table: str | None = None, narrow: bool = True) -> Query:
     """Counts per value of one dimension under every *other* active facet (faceted search).
 
     When the dimension is not active its counts use the full filter, so callers may pass the
     name of a temp table already holding the matching ids (``matching_table``) to reuse it.
+    ``narrow`` says the matching set is small: drive the join from it rather than scan the facts.
     """
-    if dimension not in _FACET_SOURCES:
+    if dimension not in _FACET_SQL:
         raise ValueError(f"unknown facet dimension {dimension!r}")
     if matching_table is not None:
         matching, params = f"SELECT id FROM {matching_table}", {}
     else:
         q = matching_query(spec.without(dimension))
         matching, params = q.sql, q.params
-    sql = (
-        f"SELECT s.value, s.label, count(DISTINCT s.eid) AS n FROM ({_FACET_SOURCES[dimension]}) s"
-        f" WHERE s.eid IN ({matching}) GROUP BY s.value, s.label ORDER BY n DESC, s.label ASC"
-    )
+    if narrow:
+        inner = _FACET_SQL[dimension].format(m=matching)
+    else:
+        inner = (
+            f"SELECT s.value, s.label, count(DISTINCT s.eid) AS n FROM ({_FACET_SCAN_SOURCES[dimension]}) s"
+            f" WHERE s.eid IN ({matching}) GROUP BY s.value, s.label"
+        )
+    sql = f"SELECT * FROM ({inner}) ORDER BY 3 DESC, 2 ASC"
     return Query(sql, params)
 
 

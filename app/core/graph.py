@@ -203,14 +203,14 @@ def _spring_packed(graph: nx.Graph, seed: int) -> Positions:
         sub = graph.subgraph(comp)
         if len(comp) < SMALL_GRAPH:
             raw = nx.spring_layout(sub, seed=seed, iterations=100)
-            pos = {n: (float(p[0]), float(p[1])) for n, p in raw.items()}
+            pos = stress_refine(sub, {n: (float(p[0]), float(p[1])) for n, p in raw.items()})
         else:
             pos = fast_spring_layout(sub, seed=seed)
-        radius = 60.0 * math.sqrt(len(comp)) + 40.0
+        radius = 75.0 * math.sqrt(len(comp))
         blocks.append((radius, _fit_circle(pos, radius)))
     out: Positions = {}
     total = sum((2 * r) ** 2 for r, _ in blocks) + len(single) * 80.0**2
-    row_width = max(math.sqrt(total) * 1.25, 400.0)
+    row_width = max(math.sqrt(total * 2.4), 400.0)  # wider than tall, like a screen or a landscape page
     x = y = 0.0
     row_h = 0.0
     for radius, pos in blocks:
@@ -223,9 +223,9 @@ def _spring_packed(graph: nx.Graph, seed: int) -> Positions:
         row_h = max(row_h, d)
     if single:
         y = y - row_h - (100.0 if blocks else 0.0)
-        cols = max(1, int(row_width // 200.0))
+        cols = max(1, int(row_width // 260.0))
         for i, n in enumerate(single):
-            out[n] = (100.0 + (i % cols) * 200.0, y - (i // cols) * 90.0)
+            out[n] = (130.0 + (i % cols) * 260.0, y - (i // cols) * 90.0)
     return _normalise(out)
 
 
@@ -244,6 +244,36 @@ def _normalise(pos: Positions) -> Positions:
     span = float((hi - lo).max()) or 1.0
     arr = (arr - (lo + hi) / 2) * (2 * SCALE / span)
     return {n: (round(float(a), 3), round(float(b), 3)) for n, (a, b) in zip(pos, arr, strict=True)}
+
+
+def stress_refine(graph: nx.Graph, pos: Mapping[str, tuple[float, float]], *, iterations: int = 120) -> Positions:
+    """Refine a spring layout by stress majorization: screen distances follow hop distances.
+
+    The plain spring model crowds a hub's neighbours into its centre and flings leaves out, so
+    labels collide; majorizing stress (as Kamada–Kawai does, without needing scipy) spreads them evenly.
+    """
+    nodes = list(pos)
+    n = len(nodes)
+    if n < 3:
+        return dict(pos)
+    index = {node: i for i, node in enumerate(nodes)}
+    d = np.full((n, n), float(n), dtype=float)
+    for src, lengths in nx.all_pairs_shortest_path_length(graph):
+        for dst, hops in lengths.items():
+            d[index[src], index[dst]] = float(hops)
+    np.fill_diagonal(d, 0.0)
+    w = np.zeros_like(d)
+    mask = d > 0
+    w[mask] = d[mask] ** -2.0
+    x = np.array([pos[node] for node in nodes], dtype=float)
+    x *= 1.0 / max(float(np.abs(x).max()), 1e-9) * math.sqrt(n)
+    wsum = w.sum(axis=1)[:, None]
+    for _ in range(iterations):
+        diff = x[:, None, :] - x[None, :, :]
+        dist = np.sqrt((diff**2).sum(axis=2)) + 1e-9
+        coef = w * d / dist
+        x = ((w[:, :, None] * x[None, :, :]).sum(axis=1) + (coef[:, :, None] * diff).sum(axis=1)) / wsum
+    return {node: (float(x[i, 0]), float(x[i, 1])) for node, i in index.items()}
 
 
 def fast_spring_layout(graph: nx.Graph, *, seed: int = SEED, iterations: int = 60) -> Positions:

@@ -271,10 +271,13 @@ class Repository:
             dbapi.execute("CREATE TEMP TABLE IF NOT EXISTS facet_match (id TEXT PRIMARY KEY)")
             dbapi.execute("DELETE FROM facet_match")
             dbapi.execute(f"INSERT OR IGNORE INTO facet_match (id) {full.sql}", full.params)
+            matched = dbapi.execute("SELECT count(*) FROM facet_match").fetchone()[0]
+            total = dbapi.execute("SELECT count(*) FROM entity").fetchone()[0]
+            narrow = matched * 5 < total
             try:
                 for dim in DIMENSIONS:
                     active = getattr(spec, dim) != ()
-                    q = facet_query(spec, dim, matching_table=None if active else "facet_match")
+                    q = facet_query(spec, dim, matching_table=None if active else "facet_match", narrow=narrow)
                     rows = dbapi.execute(q.sql, q.params).fetchall()
                     out[dim] = [FacetValue(str(v), str(lbl), int(n)) for v, lbl, n in rows]
             finally:

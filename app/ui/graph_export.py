@@ -437,32 +437,27 @@ def paint_graph(
     # Margin for markers and for labels at the border; shrink until every label fits inside.
     margin = float(sizes.max()) / 2 + 4 * unit
     label_margin = min(max(widths.values(), default=0.0), area.width() / 4)
-    placed: list[Rect | None] = []
-    for attempt in range(6):
-        inset = margin + label_margin * (0.25 * attempt)
-        w_avail = max(area.width() - 2 * inset, 10.0)
-        h_avail = max(area.height() - 2 * inset - th, 10.0)
-        s = min(w_avail / span[0] if span[0] > 1e-6 else math.inf, h_avail / span[1] if span[1] > 1e-6 else math.inf)
-        if not math.isfinite(s):
-            s = 1.0
-        cx, cy = (lo + hi) / 2
-        ox, oy = area.center().x(), area.center().y()
-        dev = np.column_stack([ox + (pic.pos[:, 0] - cx) * s, oy - (pic.pos[:, 1] - cy) * s])
-        bounds = (area.left(), area.top(), area.right(), area.bottom())
-        obstacles = [
-            (dev[i, 0] - sizes[i] / 2, dev[i, 1] - sizes[i] / 2, dev[i, 0] + sizes[i] / 2, dev[i, 1] + sizes[i] / 2)
-            for i in range(n)
-        ]
-        anchors = [(dev[i, 0], dev[i, 1], sizes[i] / 2, widths[i], th) for i in label_idx]
-        must = [True] * len(label_idx) if (labels == "all" or n <= LABEL_ALL_LIMIT) else [
-            pic.ids[i] in (pic.selected, *pic.path) for i in label_idx
-        ]
-        placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=None)
-        missing = [k for k, r in enumerate(placed) if r is None and must[k]]
-        if not missing or attempt == 5:
-            if missing:
-                placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=must)
-            break
+    # Inset for markers, plus a little for labels: labels at the border flip to the inner side,
+    # and a forced label is shifted inside the bounds, so nothing is clipped.
+    inset = margin + min(label_margin * 0.5, area.width() * 0.08)
+    w_avail = max(area.width() - 2 * inset, 10.0)
+    h_avail = max(area.height() - 2 * (margin + th), 10.0)
+    s = min(w_avail / span[0] if span[0] > 1e-6 else math.inf, h_avail / span[1] if span[1] > 1e-6 else math.inf)
+    if not math.isfinite(s):
+        s = 1.0
+    cx, cy = (lo + hi) / 2
+    ox, oy = area.center().x(), area.center().y()
+    dev = np.column_stack([ox + (pic.pos[:, 0] - cx) * s, oy - (pic.pos[:, 1] - cy) * s])
+    bounds = (area.left(), area.top(), area.right(), area.bottom())
+    obstacles = [
+        (dev[i, 0] - sizes[i] / 2, dev[i, 1] - sizes[i] / 2, dev[i, 0] + sizes[i] / 2, dev[i, 1] + sizes[i] / 2)
+        for i in range(n)
+    ]
+    anchors = [(dev[i, 0], dev[i, 1], sizes[i] / 2, widths[i], th) for i in label_idx]
+    keep = {pic.selected, *pic.path}
+    must = [labels == "all" or n <= LABEL_ALL_LIMIT or pic.ids[i] in keep for i in label_idx]
+    placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=must)
+
     # Edges: one shared cosmetic pen per state.
     def edge_pen(colour: str, width: float) -> QPen:
         pen = QPen(QColor(colour))

@@ -1,0 +1,215 @@
+"""The detail pane: everything the database holds about one entity, each fact with its citation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from app.core.repository import Citation, EntityDetail, Link, highlight_spans
+
+KIND_LABELS = {
+    "alliance": "Alliance",
+    "organisation": "Organisation",
+    "partnership": "Partnership",
+    "treaty": "Treaty",
+    "event": "Event",
+    "country": "Country",
+    "actor": "Actor",
+}
+ROLE_LABELS = {"member": "member", "party": "party", "part_of": "part of", "partner": "partner", "has part": "has part"}
+MEMBER_HEADINGS = {"partnership": "Parties", "treaty": "Parties", "event": "Participants"}
+
+CSS = """
+h1 { margin: 0 0 2px 0; font-size: x-large; }
+h3 { margin: 14px 0 4px 0; color: #3b4654; }
+.aka { color: #5f6b7a; margin: 0 0 6px 0; }
+.kind { color: white; padding: 1px 6px; font-weight: bold; }
+td.k { color: #5f6b7a; padding: 2px 12px 2px 0; }
+td.v { padding: 2px 0; }
+a { color: #1d5fbf; text-decoration: none; }
+sup a { color: #8a5a00; }
+.quote { color: #2d3440; }
+.src { color: #5f6b7a; }
+.hit { background-color: #ffe98a; }
+.empty { color: #5f6b7a; }
+.conn { background-color: #eef4ff; }
+"""
+
+
+def _cites(citations: Sequence[Citation]) -> str:
+    if not citations:
+        return ""
+    links = ",".join(f'<a href="cite:{c.number}" title="{escape(c.quote)}">{c.number}</a>' for c in citations)
+    return f"<sup>[{links}]</sup>"
+
+
+def _snippet_html(snippet: str) -> str:
+    return "".join(
+        f'<span class="hit">{escape(t)}</span>' if hit else escape(t) for hit, t in highlight_spans(snippet)
+    )
+
+
+class DetailPane(QWidget):
+    """Renders an EntityDetail as rich text; links select entities or open cited passages."""
+
+    entity_link_activated = Signal(str)
+    # document id, start, end, quote to highlight ("" for a whole passage)
+    open_passage_requested = Signal(str, int, int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("detail_browser")
+        self.browser.setAccessibleName("Entity details")
+        self.browser.setAccessibleDescription("Facts about the selected entity with their citations; links select entities or open the cited passage")
+        self.browser.setOpenLinks(False)
+        self.browser.setOpenExternalLinks(False)
+        self.browser.document().setDefaultStyleSheet(CSS)
+        self.browser.document().setDocumentMargin(10)
+        self.browser.anchorClicked.connect(self._on_anchor)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        self.setFocusProxy(self.browser)
+        self._detail: EntityDetail | None = None
+        self._citations: dict[int, Citation] = {}
+        self._connection: list[Any] = []
+        self.show_placeholder()
+
+    @property
+    def detail(self) -> EntityDetail | None:
+        return self._detail
+
+    def show_placeholder(self, text: str = "Select an entity in the list to see its facts and the evidence for each.") -> None:
+        self._detail = None
+        self._citations = {}
+        self.browser.setHtml(f'<p class="empty">{escape(text)}</p>')
+
+    def show_entity(self, detail: EntityDetail | None) -> None:
+        if detail is None:
+            self.show_placeholder("This entity is not in the reference database.")
+            return
+        self._detail = detail
+        self._connection = []
+        self._citations = {c.number: c for c in detail.citations}
+        for link in (*detail.members, *detail.member_of, *detail.related):
+            for c in link.citations:
+                self._citations.setdefault(c.number, c)
+        self.browser.setHtml(self.render(detail))
+        self.browser.verticalScrollBar().setValue(0)
+
+    def show_connection(self, steps: Sequence[Any]) -> None:
+        """Show why two entities are connected: ``steps`` are rendered one per line above the details.
+
+        Placeholder for the graph feature: each step may be a string or an object with ``html``
+        (trusted, already escaped) or anything with a readable ``str()``.
+        """
+        self._connection = list(steps)
+        if self._detail is not None:
+            self.browser.setHtml(self.render(self._detail))
+
+    # ---- rendering ------------------------------------------------------------------------
+    def _link(self, link: Link, *, role: bool = False) -> str:
+        extra = f' <span class="src">({ROLE_LABELS.get(link.role, link.role)})</span>' if role else ""
+        return f'<a href="entity:{escape(link.id)}">{escape(link.name)}</a>{extra}{_cites(link.citations)}'
+
+    def render(self, d: EntityDetail) -> str:
+        from app.ui.icons import kind_colour
+
+        out: list[str] = []
+        if self._connection:
+            steps = "".join(
+                f"<li>{getattr(s, 'html', None) or escape(str(s))}</li>" for s in self._connection
+            )
+            out.append(f'<table class="conn" width="100%" cellpadding="6"><tr><td><b>How they connect</b><ol>{steps}</ol></td></tr></table>')
+        colour = kind_colour(d.kind).name()
+        out.append(f"<h1>{escape(d.name)}</h1>")
+        if d.aliases:
+            out.append(f'<p class="aka">Also known as {escape(", ".join(d.aliases))}</p>')
+        rows = [("Kind", f'<span class="kind" style="background-color:{colour}">&nbsp;{escape(KIND_LABELS.get(d.kind, d.kind))}&nbsp;</span>')]
+        by_field: dict[str, list[Any]] = {}
+        for f in d.facts:
+            by_field.setdefault(f.field, []).append(f)
+
+        def fact_values(field: str) -> str:
+            return "; ".join(
+                f"{escape(f.value or '')}{_cites(f.citations)}" for f in by_field.get(field, []) if f.value
+            )
+
+        for field, label in (("category", "Category"), ("founded", "Founded"), ("ended", "Ended"), ("region", "Region"), ("member_count", "Stated members")):
+            value = fact_values(field)
+            if value:
+                rows.append((label, value))
+        out.append("<table>" + "".join(f'<tr><td class="k">{k}</td><td class="v">{v}</td></tr>' for k, v in rows) + "</table>")
+        descriptions = by_field.get("description", [])
+        for f in descriptions:
+            for c in f.citations:
+                out.append(f'<p class="quote">{escape(c.quote)} {_cites([c])}</p>')
+
+        if d.members:
+            heading = MEMBER_HEADINGS.get(d.kind, "Members")
+            out.append(f"<h3>{heading} ({len(d.members)})</h3><p>")
+            out.append(", ".join(self._link(m, role=d.kind not in MEMBER_HEADINGS and m.role != "member") for m in d.members))
+            out.append("</p>")
+        if d.member_of:
+            out.append(f"<h3>Member of or party to ({len(d.member_of)})</h3><p>")
+            out.append(", ".join(self._link(m, role=m.role != "member") for m in d.member_of))
+            out.append("</p>")
+        if d.related:
+            out.append(f"<h3>Related ({len(d.related)})</h3><p>")
+            out.append(", ".join(self._link(m, role=True) for m in d.related))
+            out.append("</p>")
+        if d.activities:
+            out.append("<h3>Activities</h3><p>")
+            out.append("; ".join(f"{escape(f.value or '')}{_cites(f.citations)}" for f in by_field.get("activity", []) if f.value))
+            out.append("</p>")
+
+        cites = sorted(self._citations.values(), key=lambda c: c.number)
+        if cites:
+            out.append(f"<h3>Evidence ({len(cites)})</h3>")
+            out.append('<table cellspacing="0" cellpadding="3">')
+            for c in cites:
+                section = f" › {escape(c.section)}" if c.section else ""
+                out.append(
+                    f'<tr><td valign="top"><a href="cite:{c.number}">[{c.number}]</a></td>'
+                    f'<td><a class="quote" href="cite:{c.number}" title="Open in the document">“{escape(c.quote)}”</a><br>'
+                    f'<span class="src">{escape(c.document_title)}{section}</span></td></tr>'
+                )
+            out.append("</table>")
+        else:
+            out.append('<p class="empty">The documents state no facts about this entity.</p>')
+
+        if d.mentions:
+            out.append(f"<h3>Mentioned in ({len(d.mentions)} passages)</h3>")
+            out.append('<table cellspacing="0" cellpadding="3">')
+            for i, m in enumerate(d.mentions):
+                section = f" › {escape(m.section)}" if m.section else ""
+                out.append(
+                    f'<tr><td><a href="mention:{i}"><span class="src">{escape(m.document_title)}{section}</span></a><br>'
+                    f"{_snippet_html(m.snippet)}</td></tr>"
+                )
+            out.append("</table>")
+        return "".join(out)
+
+    # ---- links ----------------------------------------------------------------------------
+    def _on_anchor(self, url: QUrl) -> None:
+        self.follow_link(url.toString())
+
+    def follow_link(self, href: str) -> None:
+        """Act on a link in the pane (also used by tests and keyboard activation)."""
+        scheme, _, rest = href.partition(":")
+        if scheme == "entity" and rest:
+            self.entity_link_activated.emit(rest)
+        elif scheme == "cite" and rest.isdigit():
+            c = self._citations.get(int(rest))
+            if c is not None:
+                self.open_passage_requested.emit(c.document_id, c.start, c.end, c.quote)
+        elif scheme == "mention" and rest.isdigit() and self._detail is not None:
+            i = int(rest)
+            if 0 <= i < len(self._detail.mentions):
+                m = self._detail.mentions[i]
+                self.open_passage_requested.emit(m.document_id, m.start, m.end, "")

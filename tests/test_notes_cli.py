@@ -1,0 +1,79 @@
+"""``alliance-atlas notes``: add by id, name or alias; list; export by tag; import twice; clear errors."""
+
+from __future__ import annotations
+
+import json
+
+from app.cli import main
+
+
+def run(data_paths, capsys, *args):
+    code = main(["--data-dir", str(data_paths.root), "notes", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_resolves_names_and_aliases_case_insensitively(data_paths, capsys):
+    code, out, _ = run(data_paths, capsys, "add", "--entity", "FIVE EYES", "--title", "Check", "--body", "Hi", "--tag", "verify")
+    assert code == 0 and "Five Eyes (five-eyes)" in out
+    code, out, _ = run(data_paths, capsys, "add", "--entity", "the islamic nation", "--title", "Second")
+    assert code == 0 and "(islamic-nation)" in out
+    code, out, _ = run(data_paths, capsys, "list", "--json")
+    rows = json.loads(out)
+    assert {(r["entity_id"], r["title"]) for r in rows} == {("five-eyes", "Check"), ("islamic-nation", "Second")}
+    assert next(r for r in rows if r["title"] == "Check")["tags"] == ["verify"]
+    code, out, _ = run(data_paths, capsys, "list", "--entity", "five-eyes")
+    assert "Five Eyes: Check  [verify]" in out and "Second" not in out and "1 note." in out
+    code, out, _ = run(data_paths, capsys, "list", "--query", "seco")
+    assert "Second" in out and "Check" not in out
+
+
+def test_unknown_entity_and_empty_note_are_clear_errors(data_paths, capsys):
+    code, _, err = run(data_paths, capsys, "add", "--entity", "Atlantis Pact", "--title", "x")
+    assert code != 0 and "No entity called 'Atlantis Pact'" in err
+    code, _, err = run(data_paths, capsys, "add", "--entity", "nato")
+    assert code != 0 and "needs a --title or a --body" in err
+    code, out, _ = run(data_paths, capsys, "list")
+    assert "No notes yet." in out
+
+
+def test_export_by_tag_and_import_twice(data_paths, capsys, tmp_path):
+    run(data_paths, capsys, "add", "--entity", "nato", "--title", "Tagged", "--tag", "lesson 3")
+    run(data_paths, capsys, "add", "--entity", "quad", "--title", "Untagged")
+    out_file = tmp_path / "lesson.json"
+    code, out, _ = run(data_paths, capsys, "export", "--tag", "lesson 3", "-o", str(out_file))
+    assert code == 0 and "Wrote 1 note" in out
+    data = json.loads(out_file.read_text(encoding="utf-8"))
+    assert [n["title"] for n in data["notes"]] == ["Tagged"]
+    md = tmp_path / "all.md"
+    code, out, _ = run(data_paths, capsys, "export", "-o", str(md))
+    assert code == 0 and "### Tagged" in md.read_text(encoding="utf-8")
+    code, _, err = run(data_paths, capsys, "export", "--tag", "nope", "-o", str(tmp_path / "x.json"))
+    assert code != 0 and "No tag called 'nope'" in err
+
+    # A second data dir (another student's machine): import twice, no duplicates.
+    from app.paths import DataPaths
+    import shutil
+
+    other = DataPaths(tmp_path / "other").ensure()
+    shutil.copyfile(data_paths.reference_db, other.reference_db)
+    code, out, _ = run(other, capsys, "import", str(out_file))
+    assert code == 0 and "1 added" in out
+    code, out, _ = run(other, capsys, "import", str(out_file))
+    assert code == 0 and "0 added" in out and "1 unchanged" in out
+    code, out, _ = run(other, capsys, "list", "--json")
+    assert [n["title"] for n in json.loads(out)] == ["Tagged"]
+
+
+def test_bad_import_file_exits_non_zero_with_message(data_paths, capsys, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "alliance-atlas-notes", "version": 9, "notes": []}', encoding="utf-8")
+    code, _, err = run(data_paths, capsys, "import", str(bad))
+    assert code == 1 and "version 9" in err and "Nothing was changed" in err
+    code, _, err = run(data_paths, capsys, "import", str(tmp_path / "missing.json"))
+    assert code == 1 and "does not exist" in err
+
+
+def test_export_to_missing_folder_is_refused(data_paths, capsys, tmp_path):
+    code, _, err = run(data_paths, capsys, "export", "-o", str(tmp_path / "no" / "such" / "n.json"))
+    assert code == 2 and "does not exist" in err
