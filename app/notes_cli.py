@@ -35,7 +35,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export notes to a portable JSON file or Markdown")
     p.add_argument("--tag", help="only notes with this tag (on the note or its entity)")
-    p.add_argument("--entity", "-e", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)")
+    p.add_argument(
+        "--entity", "-e", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)"
+    )
     p.add_argument("--format", "-f", choices=["json", "md"], help="default: from the file name, else json")
     p.add_argument("--output", "-o", required=True, type=Path, metavar="FILE")
     p.set_defaults(handler=cmd_export)
@@ -132,7 +134,13 @@ def cmd_list(args: argparse.Namespace, paths: DataPaths) -> int:
         print()
         return EXIT_OK
     if not notes:
-        print("No notes in the trash." if args.trash else "No notes match." if (args.query or args.tag or eid) else "No notes yet.")
+        print(
+            "No notes in the trash."
+            if args.trash
+            else "No notes match."
+            if (args.query or args.tag or eid)
+            else "No notes yet."
+        )
         return EXIT_OK
     for n in notes:
         if n.entity_id:

@@ -14,7 +14,9 @@ def run(data_paths, capsys, *args):
 
 
 def test_add_resolves_names_and_aliases_case_insensitively(data_paths, capsys):
-    code, out, _ = run(data_paths, capsys, "add", "--entity", "FIVE EYES", "--title", "Check", "--body", "Hi", "--tag", "verify")
+    code, out, _ = run(
+        data_paths, capsys, "add", "--entity", "FIVE EYES", "--title", "Check", "--body", "Hi", "--tag", "verify"
+    )
     assert code == 0 and "Five Eyes (five-eyes)" in out
     code, out, _ = run(data_paths, capsys, "add", "--entity", "the islamic nation", "--title", "Second")
     assert code == 0 and "(islamic-nation)" in out
@@ -52,8 +54,9 @@ def test_export_by_tag_and_import_twice(data_paths, capsys, tmp_path):
     assert code != 0 and "No tag called 'nope'" in err
 
     # A second data dir (another student's machine): import twice, no duplicates.
-    from app.paths import DataPaths
     import shutil
+
+    from app.paths import DataPaths
 
     other = DataPaths(tmp_path / "other").ensure()
     shutil.copyfile(data_paths.reference_db, other.reference_db)

@@ -17,7 +17,9 @@ import sqlite3
 from collections import deque
 from collections.abc import Iterable, Mapping
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from html import escape
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +37,13 @@ SEED = 7  # fixed: the same data always gives the same picture
 SCALE = 1000.0  # layout coordinates span roughly [-SCALE, SCALE]
 LAYOUTS: dict[str, str] = {
     "spring": "Force-directed",
-    "shell": "Circular (shells by kind)",
-    "bipartite": "Bipartite (countries | alliances and organisations)",
+    "shell": "Circular",
+    "bipartite": "Bipartite",
+}
+LAYOUT_HINTS: dict[str, str] = {
+    "spring": "Tied entities pulled together (fixed seed: the same picture every time)",
+    "shell": "Rings by kind: alliances, organisations and treaties inside, partnerships, then countries",
+    "bipartite": "Countries and other actors on the left, alliances, organisations and the rest on the right",
 }
 COUNTRY_KINDS = ("country", "actor")
 # Shells from the centre outwards in the circular layout.
@@ -58,7 +65,20 @@ class ConnectionStep:
     to_name: str
     field: str  # member, party, part_of, partner (the catalogue's fact field)
     text: str  # "Armenia is a member of Collective Security Treaty Organization"
-    citations: tuple[Citation, ...] = field(default=())
+    citations: tuple[Citation, ...] = ()
+
+    def __str__(self) -> str:
+        c = self.citations[0] if self.citations else None
+        return f"{self.text} ({c.document_title}, {c.section}: “{c.quote}”)" if c else self.text
+
+    @property
+    def html(self) -> str:
+        """The step and its citations, escaped, for the detail pane."""
+        cites = "".join(
+            f'<br><span class="src">{escape(c.document_title)} › {escape(c.section)}: “{escape(c.quote)}”</span>'
+            for c in self.citations
+        )
+        return f"{escape(self.text)}{cites}"
 
 
 # ---- building ------------------------------------------------------------------------------------
@@ -83,7 +103,13 @@ def build_graph(repo: Repository, spec: FilterSpec | None = None, *, with_citati
         if graph.has_edge(e.source, e.target):
             continue  # a second fact between the same pair (both directions): keep the first cited one
         graph.add_edge(
-            e.source, e.target, field=e.field, source=e.source, target=e.target, quote=e.quote, document_id=e.document_id
+            e.source,
+            e.target,
+            field=e.field,
+            source=e.source,
+            target=e.target,
+            quote=e.quote,
+            document_id=e.document_id,
         )
     for node, deg in graph.degree():
         graph.nodes[node]["degree"] = int(deg)
@@ -144,7 +170,7 @@ def connection_path(repo: Repository, graph: nx.Graph, a: str, b: str) -> list[C
         return []
     details: dict[str, Any] = {}
     steps = []
-    for u, v in zip(path, path[1:], strict=False):
+    for u, v in pairwise(path):
         data = graph.edges[u, v]
         src, tgt, fld = data["source"], data["target"], data["field"]
         if src not in details:
@@ -196,7 +222,8 @@ def _spring_packed(graph: nx.Graph, seed: int) -> Positions:
     comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
     multi = [c for c in comps if len(c) > 1]
     single = sorted(
-        (c[0] for c in comps if len(c) == 1), key=lambda n: (graph.nodes[n].get("kind", ""), graph.nodes[n].get("name", n))
+        (c[0] for c in comps if len(c) == 1),
+        key=lambda n: (graph.nodes[n].get("kind", ""), graph.nodes[n].get("name", n)),
     )
     blocks: list[tuple[float, Positions]] = []  # (radius, positions centred on 0)
     for comp in multi:
@@ -439,7 +466,12 @@ def graphml_graph(repo: Repository, spec: FilterSpec) -> nx.Graph:
     docs = {d.id: d.title for d in repo.documents()}
     for n, data in graph.nodes(data=True):
         out.add_node(
-            n, label=data["name"], name=data["name"], kind=data["kind"], degree=data["degree"], citations=data["citations"]
+            n,
+            label=data["name"],
+            name=data["name"],
+            kind=data["kind"],
+            degree=data["degree"],
+            citations=data["citations"],
         )
     for u, v, data in graph.edges(data=True):
         title = docs.get(data["document_id"], data["document_id"])

@@ -136,7 +136,10 @@ class ImportReport:
         return text
 
 
-_NOTE_COLS = 'n.id, n.entity_id, n.document_id, n.start, n."end", n.quote, n.title, n.body, n.created_at, n.updated_at, n.deleted_at'
+_NOTE_COLS = (
+    'n.id, n.entity_id, n.document_id, n.start, n."end", n.quote, n.title, n.body,'
+    " n.created_at, n.updated_at, n.deleted_at"
+)
 _TAGS_OF = (
     "(SELECT group_concat(name, char(31)) FROM (SELECT t.name FROM note_tag nt JOIN tag t ON t.id = nt.tag_id"
     " WHERE nt.note_id = n.id ORDER BY t.name COLLATE NOCASE))"
@@ -145,7 +148,7 @@ _TAGS_OF = (
 
 def _note(row: Sequence[Any]) -> Note:
     tags = tuple(row[11].split("\x1f")) if row[11] else ()
-    return Note(*row[:11], tags=tags)  # type: ignore[arg-type]
+    return Note(*row[:11], tags=tags)  # type: ignore[arg-type, misc]
 
 
 class NotesStore:
@@ -226,8 +229,8 @@ class NotesStore:
         stamp = now_iso()
         with self._write() as con:
             con.execute(
-                'INSERT INTO note (id, entity_id, document_id, start, "end", quote, title, body, created_at, updated_at)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                'INSERT INTO note (id, entity_id, document_id, start, "end", quote, title, body, created_at,'
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (note_id, entity_id, document_id, start, end, quote, title, body, stamp, stamp),
             )
             self._set_note_tags(con, note_id, tags)
@@ -325,12 +328,15 @@ class NotesStore:
             params.append(document_id)
         if tag is not None:
             conds.append(
-                "(EXISTS (SELECT 1 FROM note_tag nt JOIN tag t ON t.id = nt.tag_id WHERE nt.note_id = n.id AND t.name = ?)"
+                "(EXISTS (SELECT 1 FROM note_tag nt JOIN tag t ON t.id = nt.tag_id"
+                " WHERE nt.note_id = n.id AND t.name = ?)"
                 " OR EXISTS (SELECT 1 FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
                 " WHERE et.entity_id = n.entity_id AND t.name = ?))"
             )
             params += [tag, tag]
-        sql = f"SELECT {_NOTE_COLS}, {_TAGS_OF} FROM note n WHERE {' AND '.join(conds)} ORDER BY n.updated_at DESC, n.id"
+        sql = (
+            f"SELECT {_NOTE_COLS}, {_TAGS_OF} FROM note n WHERE {' AND '.join(conds)} ORDER BY n.updated_at DESC, n.id"
+        )
         with self._read() as con:
             return [_note(r) for r in con.execute(sql, params)]
 
@@ -369,9 +375,24 @@ class NotesStore:
     def notes_count_by_entity(self) -> dict[str, int]:
         with self._read() as con:
             rows = con.execute(
-                "SELECT entity_id, count(*) FROM note WHERE deleted_at IS NULL AND entity_id IS NOT NULL GROUP BY entity_id"
+                "SELECT entity_id, count(*) FROM note WHERE deleted_at IS NULL AND entity_id IS NOT NULL"
+                " GROUP BY entity_id"
             )
             return {str(e): int(n) for e, n in rows}
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """A cheap summary that changes whenever notes or tags change (another window wrote)."""
+        with self._read() as con:
+            return tuple(
+                con.execute(
+                    "SELECT (SELECT count(*) FROM note), (SELECT max(updated_at) FROM note),"
+                    " (SELECT count(deleted_at) FROM note), (SELECT max(deleted_at) FROM note),"
+                    " (SELECT group_concat(id || ':' || name || ':' || color) FROM tag),"
+                    " (SELECT group_concat(x) FROM"
+                    "  (SELECT entity_id || ':' || tag_id AS x FROM entity_tag ORDER BY 1)),"
+                    " (SELECT count(*) FROM note_tag)"
+                ).fetchone()
+            )
 
     # ---- tags --------------------------------------------------------------------------------
     def _ensure_tag(self, con: sqlite3.Connection, name: str, color: str | None = None) -> int:
@@ -551,7 +572,12 @@ class NotesStore:
         data = self.export_dict(
             notes, entity_names=entity_names, description=description, entity_scope=entity_scope, all_tags=all_tags
         )
-        atomic_write(Path(path), lambda fh: (json.dump(data, fh, ensure_ascii=False, indent=2), fh.write("\n")))
+
+        def write(fh: IO[Any]) -> None:
+            json.dump(data, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+
+        atomic_write(Path(path), write)
         return Path(path)
 
     def export_markdown(
@@ -575,7 +601,9 @@ class NotesStore:
         return Path(path)
 
     # ---- import ------------------------------------------------------------------------------
-    def import_file(self, path: Path, *, known_entities: Callable[[], set[str]] | set[str] | None = None) -> ImportReport:
+    def import_file(
+        self, path: Path, *, known_entities: Callable[[], set[str]] | set[str] | None = None
+    ) -> ImportReport:
         """Validate a notes file completely, then merge it in ONE transaction (all or nothing).
 
         Merge by stable note id: new notes are added; a note whose incoming version is newer
@@ -732,7 +760,9 @@ def read_import_file(path: Path) -> Any:
             f"{exc.msg}). Nothing was changed."
         ) from exc
     except RecursionError as exc:
-        raise NotesImportError(f"Cannot import {path.name}: the JSON is nested too deeply. Nothing was changed.") from exc
+        raise NotesImportError(
+            f"Cannot import {path.name}: the JSON is nested too deeply. Nothing was changed."
+        ) from exc
 
 
 def _type_name(v: Any) -> str:
@@ -858,7 +888,10 @@ def write_markdown(
     description: str = "all notes",
 ) -> None:
     fh.write("# Alliance Atlas notes\n\n")
-    fh.write(f"{description}: {len(notes)} note{'s' if len(notes) != 1 else ''}. Exported {now_iso()[:16].replace('T', ' ')} UTC.\n\n")
+    fh.write(
+        f"{description}: {len(notes)} note{'s' if len(notes) != 1 else ''}."
+        f" Exported {now_iso()[:16].replace('T', ' ')} UTC.\n\n"
+    )
     current: object = object()
     for n in notes:
         if n.entity_id != current:

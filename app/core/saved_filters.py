@@ -55,7 +55,9 @@ def list_filters(user_db: Path) -> list[SavedFilter]:
     """Every saved filter, by name. A row that no longer parses is skipped rather than fatal."""
     try:
         with closing(open_user_connection(user_db)) as con:
-            rows = con.execute("SELECT name, spec_json, created_at FROM saved_filter ORDER BY name COLLATE NOCASE").fetchall()
+            rows = con.execute(
+                "SELECT name, spec_json, created_at FROM saved_filter ORDER BY name COLLATE NOCASE"
+            ).fetchall()
     except Exception as exc:
         err = classify(exc, "the notes database")
         if err is None:

@@ -48,9 +48,7 @@ def _cites(citations: Sequence[Citation]) -> str:
 
 
 def _snippet_html(snippet: str) -> str:
-    return "".join(
-        f'<span class="hit">{escape(t)}</span>' if hit else escape(t) for hit, t in highlight_spans(snippet)
-    )
+    return "".join(f'<span class="hit">{escape(t)}</span>' if hit else escape(t) for hit, t in highlight_spans(snippet))
 
 
 class DetailPane(QWidget):
@@ -65,7 +63,9 @@ class DetailPane(QWidget):
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("detail_browser")
         self.browser.setAccessibleName("Entity details")
-        self.browser.setAccessibleDescription("Facts about the selected entity with their citations; links select entities or open the cited passage")
+        self.browser.setAccessibleDescription(
+            "Facts about the selected entity with their citations; links select entities or open the cited passage"
+        )
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
         self.browser.document().setDefaultStyleSheet(CSS)
@@ -84,7 +84,9 @@ class DetailPane(QWidget):
     def detail(self) -> EntityDetail | None:
         return self._detail
 
-    def show_placeholder(self, text: str = "Select an entity in the list to see its facts and the evidence for each.") -> None:
+    def show_placeholder(
+        self, text: str = "Select an entity in the list to see its facts and the evidence for each."
+    ) -> None:
         self._detail = None
         self._citations = {}
         self.browser.setHtml(f'<p class="empty">{escape(text)}</p>')
@@ -122,15 +124,22 @@ class DetailPane(QWidget):
 
         out: list[str] = []
         if self._connection:
-            steps = "".join(
-                f"<li>{getattr(s, 'html', None) or escape(str(s))}</li>" for s in self._connection
+            steps = "".join(f"<li>{getattr(s, 'html', None) or escape(str(s))}</li>" for s in self._connection)
+            out.append(
+                '<table class="conn" width="100%" cellpadding="6"><tr><td>'
+                f"<b>How they connect</b><ol>{steps}</ol></td></tr></table>"
             )
-            out.append(f'<table class="conn" width="100%" cellpadding="6"><tr><td><b>How they connect</b><ol>{steps}</ol></td></tr></table>')
         colour = kind_colour(d.kind).name()
         out.append(f"<h1>{escape(d.name)}</h1>")
         if d.aliases:
             out.append(f'<p class="aka">Also known as {escape(", ".join(d.aliases))}</p>')
-        rows = [("Kind", f'<span class="kind" style="background-color:{colour}">&nbsp;{escape(KIND_LABELS.get(d.kind, d.kind))}&nbsp;</span>')]
+        rows = [
+            (
+                "Kind",
+                f'<span class="kind" style="background-color:{colour}">'
+                f"&nbsp;{escape(KIND_LABELS.get(d.kind, d.kind))}&nbsp;</span>",
+            )
+        ]
         by_field: dict[str, list[Any]] = {}
         for f in d.facts:
             by_field.setdefault(f.field, []).append(f)
@@ -140,11 +149,19 @@ class DetailPane(QWidget):
                 f"{escape(f.value or '')}{_cites(f.citations)}" for f in by_field.get(field, []) if f.value
             )
 
-        for field, label in (("category", "Category"), ("founded", "Founded"), ("ended", "Ended"), ("region", "Region"), ("member_count", "Stated members")):
+        for field, label in (
+            ("category", "Category"),
+            ("founded", "Founded"),
+            ("ended", "Ended"),
+            ("region", "Region"),
+            ("member_count", "Stated members"),
+        ):
             value = fact_values(field)
             if value:
                 rows.append((label, value))
-        out.append("<table>" + "".join(f'<tr><td class="k">{k}</td><td class="v">{v}</td></tr>' for k, v in rows) + "</table>")
+        out.append(
+            "<table>" + "".join(f'<tr><td class="k">{k}</td><td class="v">{v}</td></tr>' for k, v in rows) + "</table>"
+        )
         descriptions = by_field.get("description", [])
         for f in descriptions:
             for c in f.citations:
@@ -153,7 +170,9 @@ class DetailPane(QWidget):
         if d.members:
             heading = MEMBER_HEADINGS.get(d.kind, "Members")
             out.append(f"<h3>{heading} ({len(d.members)})</h3><p>")
-            out.append(", ".join(self._link(m, role=d.kind not in MEMBER_HEADINGS and m.role != "member") for m in d.members))
+            out.append(
+                ", ".join(self._link(m, role=d.kind not in MEMBER_HEADINGS and m.role != "member") for m in d.members)
+            )
             out.append("</p>")
         if d.member_of:
             out.append(f"<h3>Member of or party to ({len(d.member_of)})</h3><p>")
@@ -165,7 +184,11 @@ class DetailPane(QWidget):
             out.append("</p>")
         if d.activities:
             out.append("<h3>Activities</h3><p>")
-            out.append("; ".join(f"{escape(f.value or '')}{_cites(f.citations)}" for f in by_field.get("activity", []) if f.value))
+            out.append(
+                "; ".join(
+                    f"{escape(f.value or '')}{_cites(f.citations)}" for f in by_field.get("activity", []) if f.value
+                )
+            )
             out.append("</p>")
 
         cites = sorted(self._citations.values(), key=lambda c: c.number)
@@ -176,7 +199,8 @@ class DetailPane(QWidget):
                 section = f" › {escape(c.section)}" if c.section else ""
                 out.append(
                     f'<tr><td valign="top"><a href="cite:{c.number}">[{c.number}]</a></td>'
-                    f'<td><a class="quote" href="cite:{c.number}" title="Open in the document">“{escape(c.quote)}”</a><br>'
+                    f'<td><a class="quote" href="cite:{c.number}" title="Open in the document">'
+                    f"“{escape(c.quote)}”</a><br>"
                     f'<span class="src">{escape(c.document_title)}{section}</span></td></tr>'
                 )
             out.append("</table>")
@@ -189,7 +213,8 @@ class DetailPane(QWidget):
             for i, m in enumerate(d.mentions):
                 section = f" › {escape(m.section)}" if m.section else ""
                 out.append(
-                    f'<tr><td><a href="mention:{i}"><span class="src">{escape(m.document_title)}{section}</span></a><br>'
+                    f'<tr><td><a href="mention:{i}"><span class="src">'
+                    f"{escape(m.document_title)}{section}</span></a><br>"
                     f"{_snippet_html(m.snippet)}</td></tr>"
                 )
             out.append("</table>")

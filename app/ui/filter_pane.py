@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -92,13 +92,18 @@ class FacetBox(QFrame):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         # Space toggles the current value, as a checkbox would.
-        if obj is self.list and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Space and self.list.currentItem() is not None:
-                item = self.list.currentItem()
-                item.setCheckState(
-                    Qt.CheckState.Unchecked if item.checkState() == Qt.CheckState.Checked else Qt.CheckState.Checked
-                )
-                return True
+        if (
+            obj is self.list
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Space
+            and self.list.currentItem() is not None
+        ):
+            item = self.list.currentItem()
+            item.setCheckState(
+                Qt.CheckState.Unchecked if item.checkState() == Qt.CheckState.Checked else Qt.CheckState.Checked
+            )
+            return True
         return super().eventFilter(obj, event)
 
     def set_values(self, values: list[FacetValue], checked: tuple[str, ...]) -> None:
@@ -119,7 +124,9 @@ class FacetBox(QFrame):
                 item.setData(Qt.ItemDataRole.UserRole, value)
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{label}, {count} entities")
                 item.setToolTip(f"{label}: {count} matching entit{'y' if count == 1 else 'ies'}")
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+                item.setFlags(
+                    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
+                )
                 item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
                 self.list.addItem(item)
                 if value == current:
@@ -286,12 +293,22 @@ class FilterPane(QWidget):
         self.years = QLabeledRangeSlider(Qt.Orientation.Horizontal, box)
         self.years.setObjectName("year_slider")
         self.years.setAccessibleName("Founding year range")
-        self.years.setToolTip("Only entities founded within these years (entities without a known year are hidden when narrowed)")
+        self.years.setToolTip(
+            "Only entities founded within these years (entities without a known year are hidden when narrowed)"
+        )
         self.years.setRange(*self.year_bounds)
         self.years.setValue(self.year_bounds)
         self.years.setEdgeLabelMode(QLabeledRangeSlider.EdgeLabelMode.NoLabel)
         self.years.setEnabled(bounds is not None)
         self.years.valueChanged.connect(self._on_control_changed)
+        # superqt's editable end labels: name them so a screen reader says which end it is.
+        edits = [w for w in self.years.findChildren(QWidget) if type(w).__name__ == "SliderLabel"]
+        for i, w in enumerate(edits):
+            label = "From year" if i % 2 == 0 else "To year"
+            w.setAccessibleName(label)
+            w.setToolTip(f"{label}: type a year")
+            for child in w.findChildren(QLineEdit):
+                child.setAccessibleName(label)
         lay.addWidget(self.years)
         return box
 
@@ -378,10 +395,15 @@ class FilterPane(QWidget):
         self.summary.setText(self.summary_text())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Escape and self.search.text():
-                self.search.clear()
-                return True
+        if (
+            obj is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and self.search.text()
+        ):
+            self.search.clear()
+            return True
         return super().eventFilter(obj, event)
 
     # ---- saved filters --------------------------------------------------------------------

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 )
 
 from app.core.fileio import atomic_path
+from app.ui.icons import KIND_COLOURS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,16 +41,17 @@ if TYPE_CHECKING:
     from app.core.repository import Repository
 
 # ---- kind styles (shape AND colour: readable in grey print and for colour-blind readers) ----------
-# Okabe–Ito palette.
+# Colours are the list's kind colours (app.ui.icons) so a kind looks the same everywhere; the shape
+# carries the kind on its own for grey print and colour-blind readers.
 KIND_STYLES: dict[str, tuple[str, str, str]] = {
     # kind: (legend label, colour, shape)
-    "country": ("Country", "#0072B2", "circle"),
-    "actor": ("Other actor", "#8C8C8C", "pentagon"),
-    "alliance": ("Alliance", "#D55E00", "square"),
-    "organisation": ("Organisation", "#009E73", "hexagon"),
-    "partnership": ("Partnership", "#CC79A7", "diamond"),
-    "treaty": ("Treaty", "#E69F00", "triangle"),
-    "event": ("Event", "#56B4E9", "star"),
+    "country": ("Country", KIND_COLOURS["country"], "circle"),
+    "actor": ("Other actor", KIND_COLOURS["actor"], "pentagon"),
+    "alliance": ("Alliance", KIND_COLOURS["alliance"], "square"),
+    "organisation": ("Organisation", KIND_COLOURS["organisation"], "hexagon"),
+    "partnership": ("Partnership", KIND_COLOURS["partnership"], "diamond"),
+    "treaty": ("Treaty", KIND_COLOURS["treaty"], "triangle"),
+    "event": ("Event", KIND_COLOURS["event"], "star"),
 }
 KIND_ORDER = tuple(KIND_STYLES)
 DEFAULT_STYLE = ("Other", "#999999", "circle")
@@ -116,9 +118,7 @@ def shape_path(shape: str) -> QPainterPath:
 def faded_colour(colour: str) -> QColor:
     """A kind colour washed towards white: still tells the kind apart, clearly in the background."""
     c = QColor(colour)
-    return QColor(
-        int(c.red() * 0.3 + 255 * 0.7), int(c.green() * 0.3 + 255 * 0.7), int(c.blue() * 0.3 + 255 * 0.7)
-    )
+    return QColor(int(c.red() * 0.3 + 255 * 0.7), int(c.green() * 0.3 + 255 * 0.7), int(c.blue() * 0.3 + 255 * 0.7))
 
 
 # ---- label placement -----------------------------------------------------------------------------
@@ -184,7 +184,9 @@ def place_labels(
             )
             for cx, cy in candidates:
                 r = (cx, cy, cx + w, cy + h)
-                if bounds is not None and (r[0] < bounds[0] or r[1] < bounds[1] or r[2] > bounds[2] or r[3] > bounds[3]):
+                if bounds is not None and (
+                    r[0] < bounds[0] or r[1] < bounds[1] or r[2] > bounds[2] or r[3] > bounds[3]
+                ):
                     continue
                 if first_in is None:
                     first_in = r
@@ -281,16 +283,12 @@ def picture_from_repo(
     ids = {r.id for r in repo.list_entities(spec)}
     graph = subgraph_for(full, ids)
     positions = positions_for(full, layout, user_db)
-    if focus and depth > 0 and focus in graph:
-        visible = neighbourhood(graph, focus, depth)
-    else:
-        visible = set(graph.nodes)
+    focused = bool(focus and depth > 0 and focus in graph)
+    visible = neighbourhood(graph, str(focus), depth) if focused else set(graph.nodes)
     subtitle = describe(spec, repo.entity_names()) if not spec.is_empty() else "All entities"
     if focus and focus in graph and depth > 0:
         subtitle += f" · within {depth} step{'s' if depth > 1 else ''} of {graph.nodes[focus]['name']}"
-    return picture_from_graph(
-        graph, positions, visible=visible, selected=focus, title=title, subtitle=subtitle
-    )
+    return picture_from_graph(graph, positions, visible=visible, selected=focus, title=title, subtitle=subtitle)
 
 
 def _font(px: float, bold: bool = False) -> QFont:
@@ -300,7 +298,9 @@ def _font(px: float, bold: bool = False) -> QFont:
     return f
 
 
-def draw_marker(painter: QPainter, centre: QPointF, size: float, kind: str, *, faded: bool = False, unit: float = 1.0) -> None:
+def draw_marker(
+    painter: QPainter, centre: QPointF, size: float, kind: str, *, faded: bool = False, unit: float = 1.0
+) -> None:
     _label, colour, shape = kind_style(kind)
     painter.save()
     painter.translate(centre)
@@ -319,12 +319,16 @@ def legend_entries(kinds: Iterable[str]) -> list[str]:
     return [k for k in KIND_ORDER if k in present] + sorted(k for k in present if k not in KIND_STYLES)
 
 
-def legend_height(width: float, kinds: Sequence[str], unit: float, metrics: QFontMetricsF, extra_lines: int = 0) -> float:
+def legend_height(
+    width: float, kinds: Sequence[str], unit: float, metrics: QFontMetricsF, extra_lines: int = 0
+) -> float:
     rows = _legend_rows(width, kinds, unit, metrics)
     return (len(rows) + extra_lines) * 20.0 * unit + 8.0 * unit
 
 
-def _legend_rows(width: float, kinds: Sequence[str], unit: float, metrics: QFontMetricsF) -> list[list[tuple[str, float]]]:
+def _legend_rows(
+    width: float, kinds: Sequence[str], unit: float, metrics: QFontMetricsF
+) -> list[list[tuple[str, float]]]:
     rows: list[list[tuple[str, float]]] = [[]]
     x = 0.0
     for k in kinds:
@@ -337,7 +341,9 @@ def _legend_rows(width: float, kinds: Sequence[str], unit: float, metrics: QFont
     return rows
 
 
-def draw_legend(painter: QPainter, rect: QRectF, kinds: Sequence[str], *, unit: float = 1.0, notes: Sequence[str] = ()) -> None:
+def draw_legend(
+    painter: QPainter, rect: QRectF, kinds: Sequence[str], *, unit: float = 1.0, notes: Sequence[str] = ()
+) -> None:
     """Kind shapes and colours in rows, then any explanatory lines (faded, path)."""
     font = _font(11 * unit)
     painter.setFont(font)
@@ -391,12 +397,16 @@ def paint_graph(
     if header:
         painter.setPen(QColor("#111111"))
         painter.setFont(_font(15 * unit, bold=True))
-        painter.drawText(QRectF(area.left(), area.top(), area.width(), 22 * unit), int(Qt.AlignmentFlag.AlignLeft), pic.title)
+        painter.drawText(
+            QRectF(area.left(), area.top(), area.width(), 22 * unit), int(Qt.AlignmentFlag.AlignLeft), pic.title
+        )
         painter.setFont(_font(11 * unit))
         painter.setPen(QColor("#444444"))
         sub = pic.subtitle or ""
         sub += f"{' · ' if sub else ''}{len(pic.ids)} nodes, {len(pic.edges)} ties"
-        painter.drawText(QRectF(area.left(), area.top() + 22 * unit, area.width(), 18 * unit), int(Qt.AlignmentFlag.AlignLeft), sub)
+        painter.drawText(
+            QRectF(area.left(), area.top() + 22 * unit, area.width(), 18 * unit), int(Qt.AlignmentFlag.AlignLeft), sub
+        )
         area.setTop(area.top() + 46 * unit)
     kinds = legend_entries(pic.kinds)
     notes = []
@@ -430,7 +440,11 @@ def paint_graph(
         order = _label_order(pic)
         keep = {pic.selected, *pic.path}
         label_idx = [i for i in order if pic.ids[i] in keep] + [i for i in order[:40] if pic.ids[i] not in keep]
-    widths = {i: metrics.horizontalAdvance(pic.names[i]) + 6 * unit for i in label_idx}
+    bold_metrics = QFontMetricsF(_font(11 * unit, bold=True), painter.device())
+    widths = {
+        i: (bold_metrics if pic.ids[i] == pic.selected else metrics).horizontalAdvance(pic.names[i]) + 8 * unit
+        for i in label_idx
+    }
     th = metrics.height() + 2 * unit
     lo, hi = pic.pos.min(axis=0), pic.pos.max(axis=0)
     span = np.maximum(hi - lo, 1e-9)
@@ -476,18 +490,7 @@ def paint_graph(
         for u, v in zip(pic.path, pic.path[1:], strict=False):
             a, b = index[u], index[v]
             painter.drawLine(QPointF(dev[a, 0], dev[a, 1]), QPointF(dev[b, 0], dev[b, 1]))
-    # Nodes: faded first so the rest sits on top.
-    for i in sorted(range(n), key=lambda i: (not pic.faded[i], sizes[i])):
-        draw_marker(painter, QPointF(dev[i, 0], dev[i, 1]), sizes[i], pic.kinds[i], faded=bool(pic.faded[i]), unit=unit)
-    if pic.selected is not None:
-        i = pic.ids.index(pic.selected)
-        ring = QPen(QColor(SELECTED_COLOUR))
-        ring.setWidthF(2.0 * unit)
-        painter.setPen(ring)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        r = sizes[i] / 2 + 4 * unit
-        painter.drawEllipse(QPointF(dev[i, 0], dev[i, 1]), r, r)
-    # Labels on a pale box so they read over lines.
+    # Labels on a pale box so they read over lines; markers are drawn after, so none is hidden.
     painter.setFont(font)
     for k, r in zip(label_idx, placed, strict=True):
         if r is None:
@@ -501,6 +504,17 @@ def paint_graph(
         painter.setFont(_font(11 * unit, bold=bold))
         painter.setPen(QColor("#9a9a9a" if faded else "#111111"))
         painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), pic.names[k])
+    # Nodes: faded first so the rest sits on top.
+    for i in sorted(range(n), key=lambda i: (not pic.faded[i], sizes[i])):
+        draw_marker(painter, QPointF(dev[i, 0], dev[i, 1]), sizes[i], pic.kinds[i], faded=bool(pic.faded[i]), unit=unit)
+    if pic.selected is not None:
+        i = pic.ids.index(pic.selected)
+        ring = QPen(QColor(SELECTED_COLOUR))
+        ring.setWidthF(2.0 * unit)
+        painter.setPen(ring)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        r = sizes[i] / 2 + 4 * unit
+        painter.drawEllipse(QPointF(dev[i, 0], dev[i, 1]), r, r)
     painter.restore()
 
 

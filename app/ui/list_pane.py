@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,8 +66,11 @@ class ListPane(QWidget):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.sectionResized.connect(self._on_section_resized)
+        self.view.viewport().installEventFilter(self)
         header.setMinimumSectionSize(40)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._on_activated)
@@ -129,14 +132,43 @@ class ListPane(QWidget):
             header.blockSignals(False)
 
     def _fit_columns(self) -> None:
+        """Compact columns sized to header and content (capped); the name column takes the rest."""
         fm = self.view.fontMetrics()
         header = self.view.horizontalHeader()
+        caps = {1: 11, 2: 13, 5: 11}  # kind, category, region: at most this many average characters
         for col in range(1, len(HEADERS)):
-            header.resizeSection(col, max(fm.horizontalAdvance(HEADERS[col]) + 28, self.view.sizeHintForColumn(col) + 12))
+            want = max(fm.horizontalAdvance(HEADERS[col]) + 26, self.view.sizeHintForColumn(col) + 8)
+            if col in caps:
+                want = min(want, fm.averageCharWidth() * caps[col] + 16)
+            header.resizeSection(col, want)
+        header.setMinimumSectionSize(fm.horizontalAdvance("Notes") + 20)
+        self._fit_name()
+
+    def _fit_name(self) -> None:
+        """The name column fills the width left over, but never below a readable minimum (then scroll)."""
+        header = self.view.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(1, len(HEADERS)) if not header.isSectionHidden(c))
+        minimum = self.view.fontMetrics().averageCharWidth() * 18 + 24
+        self._fitting = True
+        header.resizeSection(COL_NAME, max(minimum, self.view.viewport().width() - others))
+        self._fitting = False
+
+    def _on_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section != COL_NAME and not getattr(self, "_fitting", False):
+            self._fit_name()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_name()
+        return super().eventFilter(obj, event)
 
     def _apply_metrics(self) -> None:
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
-        self.view.setIconSize(self.view.iconSize().scaled(self.view.fontMetrics().height(), self.view.fontMetrics().height(), Qt.AspectRatioMode.KeepAspectRatio))
+        self.view.setIconSize(
+            self.view.iconSize().scaled(
+                self.view.fontMetrics().height(), self.view.fontMetrics().height(), Qt.AspectRatioMode.KeepAspectRatio
+            )
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:

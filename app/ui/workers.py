@@ -37,7 +37,7 @@ class _Job(QRunnable):
         t0 = time.perf_counter()
         try:
             result = self._fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the GUI thread, which classifies it
+        except Exception as exc:
             self._relay.failed.emit(self._generation, exc)
             return
         self._relay.done.emit(self._generation, result, (time.perf_counter() - t0) * 1000)
@@ -48,8 +48,13 @@ class QueryRunner(QObject):
 
     finished = Signal()  # after a result was delivered (tests and benchmarks wait on it)
 
-    def __init__(self, pool: QThreadPool, *, on_error: Callable[[BaseException], None] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        pool: QThreadPool,
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._pool = pool
         self._relay = _Relay(self)

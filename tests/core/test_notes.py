@@ -182,7 +182,8 @@ def test_fts_migration_indexes_existing_notes(tmp_path):
     con.execute(f"PRAGMA user_version={version}")
     con.execute(
         "INSERT INTO note (id, entity_id, title, body, created_at, updated_at)"
-        " VALUES ('abc', 'nato', 'Old note', 'written before search existed', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
+        " VALUES ('abc', 'nato', 'Old note', 'written before search existed',"
+        " '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
     )
     con.close()
     store = NotesStore(db)

@@ -1,0 +1,50 @@
+"""Start the window: one QApplication, a clear dialog if the databases cannot be opened."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, ORG_NAME
+from app.core.errors import AtlasError
+from app.paths import DataPaths
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    from app.ui.style import apply_style
+
+    apply_style(app)
+    return app
+
+
+def run_gui(paths: DataPaths) -> int:
+    """Open the databases and the main window; returns the exit code."""
+    app = make_application()
+    from app.core.atlas import open_atlas
+    from app.core.backup import migration_backup
+    from app.ui.backup_dialog import offer_recovery
+
+    if not offer_recovery(None, paths):  # a damaged notes db: set aside, offer the newest good backup
+        return 1
+    try:
+        atlas = open_atlas(paths, user_backup=migration_backup(paths))
+    except AtlasError as exc:
+        QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot open its data.\n\n{exc}")
+        return 1
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(atlas, settings_path=paths.settings_file)
+    window.show()
+    if atlas.warning:
+        window.show_status(atlas.warning, 15000)
+    try:
+        return int(app.exec())
+    finally:
+        atlas.close()

@@ -1,0 +1,360 @@
+"""The document viewer: a seed document with its section outline, highlighted quotes and entity links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTextBrowser,
+    QTextEdit,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.repository import DocumentInfo, DocumentView
+
+QUOTE_COLOUR = QColor("#ffd84d")
+HIT_COLOUR = QColor("#c9e3ff")
+FIND_COLOUR = QColor("#ffb35c")
+LINK_COLOUR = QColor("#1d5fbf")
+
+
+class DocumentReaderView(QWidget):
+    """Shows one document. Character offsets in the database map 1:1 to positions in the view."""
+
+    entity_link_activated = Signal(str)
+    add_note_requested = Signal(str, int, int, str)  # document id, start, end, quote
+    document_shown = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        load_document: Callable[[str], DocumentView | None],
+        documents: list[DocumentInfo],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._load = load_document
+        self._doc: DocumentView | None = None
+        self._quote_sel: list[QTextEdit.ExtraSelection] = []
+        self._hit_sel: list[QTextEdit.ExtraSelection] = []
+        self._find_sel: list[QTextEdit.ExtraSelection] = []
+
+        self.picker = QComboBox(self)
+        self.picker.setObjectName("document_picker")
+        self.picker.setAccessibleName("Document")
+        self.picker.setToolTip("Choose a seed document to read")
+        for d in documents:
+            self.picker.addItem(d.title, d.id)
+            self.picker.setItemData(self.picker.count() - 1, d.file_name, Qt.ItemDataRole.ToolTipRole)
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(18)
+        self.picker.activated.connect(lambda i: self.open_document(str(self.picker.itemData(i))))
+
+        self.find_box = QLineEdit(self)
+        self.find_box.setObjectName("find_in_document")
+        self.find_box.setPlaceholderText("Find in document")
+        self.find_box.setAccessibleName("Find in document")
+        self.find_box.setToolTip(
+            "Find text in this document (Ctrl+F while reading; Enter / F3 for next, Shift+F3 previous)"
+        )
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.textChanged.connect(self._on_find_text)
+        self.find_box.returnPressed.connect(self.find_next)
+        self.find_box.setMaximumWidth(260)
+        self.find_status = QLabel("", self)
+        self.find_status.setObjectName("find_status")
+        prev_btn = QToolButton(self)
+        prev_btn.setText("▲")
+        prev_btn.setAccessibleName("Previous match")
+        prev_btn.setToolTip("Previous match (Shift+F3)")
+        prev_btn.clicked.connect(self.find_previous)
+        next_btn = QToolButton(self)
+        next_btn.setText("▼")
+        next_btn.setAccessibleName("Next match")
+        next_btn.setToolTip("Next match (F3)")
+        next_btn.clicked.connect(self.find_next)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 4, 6, 2)
+        bar.addWidget(self.picker, 1)
+        bar.addWidget(self.find_box)
+        bar.addWidget(prev_btn)
+        bar.addWidget(next_btn)
+        bar.addWidget(self.find_status)
+
+        self.outline = QTreeWidget(self)
+        self.outline.setObjectName("document_outline")
+        self.outline.setHeaderHidden(True)
+        self.outline.setAccessibleName("Sections")
+        self.outline.setToolTip("Sections of the document; choose one to go there")
+        self.outline.itemActivated.connect(self._on_outline)
+        self.outline.itemClicked.connect(self._on_outline)
+
+        self.text = QTextBrowser(self)
+        self.text.setObjectName("document_text")
+        self.text.setAccessibleName("Document text")
+        self.text.setOpenLinks(False)
+        self.text.anchorClicked.connect(self._on_anchor)
+        self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.text.customContextMenuRequested.connect(self._context_menu)
+        self.text.document().setDocumentMargin(12)
+
+        self.add_note_action = QAction("Add note on selection…", self)
+        self.add_note_action.setToolTip("Write a note anchored to the selected text")
+        self.add_note_action.triggered.connect(self.request_note)
+
+        for key, slot in (
+            (QKeySequence.StandardKey.FindNext, self.find_next),
+            (QKeySequence.StandardKey.FindPrevious, self.find_previous),
+        ):
+            act = QAction(self)
+            act.setShortcut(key)
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("document_splitter")
+        self.splitter.addWidget(self.outline)
+        self.splitter.addWidget(self.text)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([200, 600])
+        self.splitter.setChildrenCollapsible(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+
+    # ---- loading --------------------------------------------------------------------------
+    @property
+    def document_id(self) -> str | None:
+        return self._doc.info.id if self._doc else None
+
+    def open_document(self, document_id: str) -> bool:
+        if self._doc is not None and self._doc.info.id == document_id:
+            return True
+        doc = self._load(document_id)
+        if doc is None:
+            return False
+        self._doc = doc
+        self._render(doc)
+        i = self.picker.findData(document_id)
+        if i >= 0:
+            self.picker.setCurrentIndex(i)
+        self.document_shown.emit(document_id)
+        return True
+
+    def _render(self, doc: DocumentView) -> None:
+        qdoc = self.text.document()
+        qdoc.clear()
+        self._quote_sel, self._hit_sel, self._find_sel = [], [], []
+        cursor = QTextCursor(qdoc)
+        plain = QTextCharFormat()
+        link = QTextCharFormat()
+        link.setForeground(LINK_COLOUR)
+        link.setAnchor(True)
+        pos = 0
+        text = doc.text
+        for m in doc.mentions:
+            if m.start < pos:  # overlapping mention: keep the first
+                continue
+            cursor.insertText(text[pos : m.start], plain)
+            fmt = QTextCharFormat(link)
+            fmt.setAnchorHref(f"entity:{m.entity_id}")
+            fmt.setToolTip("Select this entity")
+            cursor.insertText(text[m.start : m.end], fmt)
+            pos = m.end
+        cursor.insertText(text[pos:], plain)
+        # Headings: bold, slightly larger (positions unchanged).
+        heading = QTextCharFormat()
+        heading.setFontWeight(QFont.Weight.Bold)
+        heading.setFontPointSize(0)  # keep the size; only weight
+        self.outline.clear()
+        parents: list[tuple[int, QTreeWidgetItem]] = []
+        for s in doc.sections:
+            if not s.heading:
+                continue
+            line_end = text.find("\n", s.start)
+            line_end = len(text) if line_end < 0 else line_end
+            c = QTextCursor(qdoc)
+            c.setPosition(s.start)
+            c.setPosition(line_end, QTextCursor.MoveMode.KeepAnchor)
+            if s.heading.strip("# ").lower() in text[s.start : line_end].lower():
+                fmt = QTextCharFormat()
+                fmt.setFontWeight(QFont.Weight.Bold)
+                c.mergeCharFormat(fmt)
+            item = QTreeWidgetItem([s.heading])
+            item.setData(0, Qt.ItemDataRole.UserRole, s.start)
+            item.setToolTip(0, s.heading)
+            while parents and parents[-1][0] >= s.level:
+                parents.pop()
+            if parents:
+                parents[-1][1].addChild(item)
+            else:
+                self.outline.addTopLevelItem(item)
+            parents.append((s.level, item))
+        self.outline.expandAll()
+        self.text.moveCursor(QTextCursor.MoveOperation.Start)
+
+    # ---- highlighting ---------------------------------------------------------------------
+    def _selection(self, start: int, end: int, colour: QColor) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
+        c = QTextCursor(self.text.document())
+        c.setPosition(max(0, start))
+        c.setPosition(min(end, self.text.document().characterCount() - 1), QTextCursor.MoveMode.KeepAnchor)
+        sel.cursor = c
+        fmt = QTextCharFormat()
+        fmt.setBackground(colour)
+        sel.format = fmt
+        return sel
+
+    def _apply_selections(self) -> None:
+        self.text.setExtraSelections(self._hit_sel + self._quote_sel + self._find_sel)
+
+    def show_passage(self, document_id: str, start: int, end: int, quote: str = "", *, terms: str = "") -> bool:
+        """Open the document, highlight and select [start, end) and scroll it into view.
+
+        With ``terms`` (a search), the words of the search are also highlighted in the document.
+        """
+        if not self.open_document(document_id):
+            return False
+        self._quote_sel = [self._selection(start, end, QUOTE_COLOUR if quote else HIT_COLOUR)]
+        self._hit_sel = self._term_selections(terms) if terms else []
+        self._apply_selections()
+        c = QTextCursor(self.text.document())
+        c.setPosition(end)
+        self.text.setTextCursor(c)
+        self.text.ensureCursorVisible()
+        c.setPosition(start, QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(c)
+        self.text.ensureCursorVisible()
+        self._select_outline(start)
+        return True
+
+    def highlighted_text(self) -> str:
+        if not self._quote_sel:
+            return ""
+        return self._quote_sel[0].cursor.selectedText().replace("\u2029", "\n")
+
+    def _term_selections(self, terms: str) -> list[QTextEdit.ExtraSelection]:
+        words = [w for w in re.findall(r"\w+", terms) if len(w) > 1]
+        if not words or self._doc is None:
+            return []
+        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
+        return [self._selection(m.start(), m.end(), HIT_COLOUR) for m in pattern.finditer(self._doc.text)][:2000]
+
+    def _select_outline(self, pos: int) -> None:
+        best = None
+        it = self.outline.invisibleRootItem()
+        stack = [it.child(i) for i in range(it.childCount())]
+        while stack:
+            item = stack.pop(0)
+            if item.data(0, Qt.ItemDataRole.UserRole) <= pos:
+                best = item
+            stack[0:0] = [item.child(i) for i in range(item.childCount())]
+        if best is not None:
+            self.outline.blockSignals(True)
+            self.outline.setCurrentItem(best)
+            self.outline.blockSignals(False)
+
+    def _on_outline(self, item: QTreeWidgetItem, _col: int = 0) -> None:
+        pos = int(item.data(0, Qt.ItemDataRole.UserRole))
+        c = QTextCursor(self.text.document())
+        c.movePosition(QTextCursor.MoveOperation.End)
+        self.text.setTextCursor(c)
+        c.setPosition(pos)
+        self.text.setTextCursor(c)
+        self.text.ensureCursorVisible()
+
+    # ---- find -----------------------------------------------------------------------------
+    def start_find(self) -> None:
+        cursor_text = self.text.textCursor().selectedText()
+        if cursor_text and len(cursor_text) < 60 and "\u2029" not in cursor_text:
+            self.find_box.setText(cursor_text)
+        self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_box.selectAll()
+
+    def _on_find_text(self, text: str) -> None:
+        self._find_sel = []
+        if not text or self._doc is None:
+            self.find_status.setText("")
+            self._apply_selections()
+            return
+        hay = self._doc.text.casefold()
+        needle = text.casefold()
+        starts = []
+        i = hay.find(needle)
+        while i >= 0 and len(starts) < 5000:
+            starts.append(i)
+            i = hay.find(needle, i + max(1, len(needle)))
+        self._find_sel = [self._selection(s, s + len(text), HIT_COLOUR) for s in starts]
+        self.find_status.setText(f"{len(starts)} found" if starts else "Not found")
+        self._apply_selections()
+        if starts:
+            self._find(forward=True, from_start=True)
+
+    def _find(self, *, forward: bool, from_start: bool = False) -> bool:
+        text = self.find_box.text()
+        if not text:
+            return False
+        if from_start:
+            c = QTextCursor(self.text.document())
+            self.text.setTextCursor(c)
+        flags = QTextDocument.FindFlag(0) if forward else QTextDocument.FindFlag.FindBackward
+        found = self.text.find(text, flags)
+        if not found:  # wrap around
+            c = QTextCursor(self.text.document())
+            if not forward:
+                c.movePosition(QTextCursor.MoveOperation.End)
+            self.text.setTextCursor(c)
+            found = self.text.find(text, flags)
+        return bool(found)
+
+    def find_next(self) -> bool:
+        return self._find(forward=True)
+
+    def find_previous(self) -> bool:
+        return self._find(forward=False)
+
+    # ---- links and notes ------------------------------------------------------------------
+    def _on_anchor(self, url: QUrl) -> None:
+        scheme, _, rest = url.toString().partition(":")
+        if scheme == "entity" and rest:
+            self.entity_link_activated.emit(rest)
+
+    def selection_span(self) -> tuple[int, int, str] | None:
+        c = self.text.textCursor()
+        if not c.hasSelection() or self._doc is None:
+            return None
+        start, end = c.selectionStart(), c.selectionEnd()
+        return start, end, self._doc.text[start:end]
+
+    def request_note(self) -> None:
+        span = self.selection_span()
+        if span is not None and self._doc is not None:
+            self.add_note_requested.emit(self._doc.info.id, *span)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.text.createStandardContextMenu(pos)
+        menu.addSeparator()
+        self.add_note_action.setEnabled(self.selection_span() is not None)
+        menu.addAction(self.add_note_action)
+        find = menu.addAction("Find in document…")
+        find.triggered.connect(self.start_find)
+        menu.exec(self.text.viewport().mapToGlobal(pos))
+        menu.deleteLater()

@@ -1,0 +1,699 @@
+"""The main window: the composition root that builds the panes, lays them out and wires their signals."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStyle,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.core.atlas import Atlas
+from app.core.errors import AtlasError
+from app.core.filters import FilterSpec, describe
+from app.core.repository import EntityRow
+from app.ui.detail_pane import DetailPane
+from app.ui.document_view import DocumentReaderView
+from app.ui.filter_pane import FilterPane
+from app.ui.history import SelectionHistory
+from app.ui.list_pane import ListPane
+from app.ui.search_results import SearchResultsPane
+from app.ui.workers import QueryRunner
+
+ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
+FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce typing
+TAB_KEYS = {"graph": 0, "timeline": 1, "document": 2, "search": 3}
+
+
+class HostWidget(QWidget):
+    """A place another feature fills (graph, timeline); shows a quiet note until a widget arrives."""
+
+    def __init__(self, name: str, note: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(name.replace("_", " "))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.placeholder = QLabel(note, self)
+        self.placeholder.setObjectName("placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        lay.addWidget(self.placeholder)
+
+    def childEvent(self, event: Any) -> None:
+        super().childEvent(event)
+        if event.type() == QEvent.Type.ChildAdded:
+            child = event.child()
+            placeholder = getattr(self, "placeholder", None)
+            if placeholder is not None and isinstance(child, QWidget) and child is not placeholder:
+                placeholder.hide()
+
+
+class MainWindow(QMainWindow):
+    """Builds every pane, restores the layout and wires cross-pane signals in one block (_wire)."""
+
+    entity_selected = Signal(str)
+    filter_changed = Signal(object)  # FilterSpec
+    data_changed = Signal()  # user data changed (notes, tags): list counts and facets refresh
+
+    def __init__(self, atlas: Atlas, *, settings_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.atlas = atlas
+        self.repo = atlas.repo
+        self.settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("main_window")
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(3)
+        self.history = SelectionHistory()
+        self._current_id: str | None = None
+        self._total = self.repo.total_entities()
+        self._documents = self.repo.documents()
+        self._rows: list[EntityRow] = []
+        app = QApplication.instance()
+        self._base_point_size = (app.font() if isinstance(app, QApplication) else self.font()).pointSizeF()
+        self._zoom = 100
+        self.menus: dict[str, QMenu] = {}
+        self._painted = False
+        self._after_paint: list[Any] = []
+        self.docks: dict[str, QDockWidget] = {}
+
+        # ---- panes (each its own class; none knows another) ----
+        self.filter_pane = FilterPane(user_db=atlas.paths.user_db, year_bounds=self.repo.year_bounds())
+        self.list_pane = ListPane()
+        self.detail_pane = DetailPane()
+        self.document_view = DocumentReaderView(load_document=self.repo.get_document, documents=self._documents)
+        self.search_pane = SearchResultsPane()
+        self.graph_host = HostWidget("graph_host", "The relationship graph appears here.")
+        self.timeline_host = HostWidget("timeline_host", "The founding timeline appears here.")
+        self.right_tabs = QTabWidget()
+        self.right_tabs.setObjectName("right_tabs")
+        self.right_tabs.setAccessibleName("Views")
+        self.right_tabs.setDocumentMode(True)
+        self.right_tabs.addTab(self.graph_host, "Graph")
+        self.right_tabs.addTab(self.timeline_host, "Timeline")
+        self.right_tabs.addTab(self.document_view, "Document")
+        self.right_tabs.addTab(self.search_pane, "Search")
+        for i, tip in enumerate(
+            (
+                "Who is connected to whom (Ctrl+1)",
+                "When each was founded (Ctrl+2)",
+                "Read the documents with the cited passages highlighted (Ctrl+3)",
+                "Passages matching the search (Ctrl+4)",
+            )
+        ):
+            self.right_tabs.setTabToolTip(i, tip)
+
+        self.list_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
+        self.facet_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
+        self.search_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
+        self._facet_timer = QTimer(self)
+        self._facet_timer.setSingleShot(True)
+        self._facet_timer.setInterval(FACET_DELAY_MS)
+        self._facet_timer.timeout.connect(self._refresh_secondary)
+
+        self._build_layout()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status()
+        self._wire()
+        self.list_pane.view.viewport().installEventFilter(self)
+        self._load_initial()
+        self._restore_settings()
+        self._wire_features()
+
+    # ---- layout ---------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.middle_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.middle_splitter.setObjectName("middle_splitter")
+        self.middle_splitter.addWidget(self.list_pane)
+        self.middle_splitter.addWidget(self.detail_pane)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.setObjectName("main_splitter")
+        self.main_splitter.addWidget(self.filter_pane)
+        self.main_splitter.addWidget(self.middle_splitter)
+        self.main_splitter.addWidget(self.right_tabs)
+        for i, stretch in enumerate((0, 1, 1)):
+            self.main_splitter.setStretchFactor(i, stretch)
+        self.main_splitter.setChildrenCollapsible(False)
+        self.middle_splitter.setChildrenCollapsible(False)
+        self.filter_pane.setMinimumWidth(180)
+        self.list_pane.setMinimumSize(220, 100)
+        self.detail_pane.setMinimumHeight(100)
+        self.right_tabs.setMinimumWidth(220)
+        self.setCentralWidget(self.main_splitter)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+    def _default_sizes(self) -> None:
+        w = max(self.width(), 900)
+        left = max(220, min(290, int(w * 0.175)))
+        right = int((w - left) * (0.39 if w < 1500 else 0.45))
+        self.main_splitter.setSizes([left, w - left - right, right])
+        h = max(self.height() - 80, 400)
+        self.middle_splitter.setSizes([int(h * 0.42), h - int(h * 0.42)])
+        self.document_view.splitter.setSizes([170, 600])
+
+    def add_dock(
+        self,
+        widget: QWidget,
+        title: str,
+        object_name: str,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+    ) -> QDockWidget:
+        """Add a feature's pane as a dock (restored from settings, listed under View > Panels)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name)
+        dock.setWidget(widget)
+        dock.setAccessibleName(title)
+        self.docks[object_name] = dock
+        self._dock_areas[object_name] = area
+        self.panels_menu.addAction(dock.toggleViewAction())
+        # Docks arrive after restoreState() (features are wired last): place them as they were saved.
+        if not self.restoreDockWidget(dock):
+            self.addDockWidget(area, dock)
+        return dock
+
+    # ---- actions and menus ----------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        slot: Any,
+        shortcut: Any = None,
+        tip: str = "",
+        *,
+        checkable: bool = False,
+        icon: QStyle.StandardPixmap | None = None,
+    ) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                act.setShortcuts(shortcut)
+            else:
+                act.setShortcut(shortcut)
+        if tip:
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+        if icon is not None:
+            act.setIcon(self.style().standardIcon(icon))
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        SP = QStyle.StandardPixmap
+        K = QKeySequence
+        self.act_quit = self._action("&Quit", self.close, K(K.StandardKey.Quit), "Quit Alliance Atlas")
+        if self.act_quit.shortcut().isEmpty():
+            self.act_quit.setShortcut(K("Ctrl+Q"))
+        self.act_find = self._action(
+            "&Find…",
+            self.find,
+            K(K.StandardKey.Find),
+            "Search entities and documents (in the document view: find in the document)",
+        )
+        self.act_clear_search = self._action(
+            "Clear &search", self.filter_pane.clear_search, None, "Empty the search box"
+        )
+        self.act_clear_filters = self._action(
+            "C&lear all filters",
+            self.filter_pane.clear,
+            K("Ctrl+Shift+Backspace"),
+            "Show all entities",
+            icon=SP.SP_DialogResetButton,
+        )
+        self.act_save_filter = self._action(
+            "Sa&ve filter…", self.filter_pane.save_current, K("Ctrl+S"), "Save the current filter under a name"
+        )
+        self.act_copy = self._action(
+            "&Copy names", self.list_pane.copy_names, None, "Copy the selected entities' names"
+        )
+        self.act_back = self._action(
+            "&Back", self.go_back, K("Alt+Left"), "Back to the previous entity (Alt+Left)", icon=SP.SP_ArrowBack
+        )
+        self.act_forward = self._action(
+            "&Forward", self.go_forward, K("Alt+Right"), "Forward (Alt+Right)", icon=SP.SP_ArrowForward
+        )
+        self.act_goto = self._action("&Go to entity…", self.go_to_entity, K("Ctrl+L"), "Jump to an entity by name")
+        self.act_focus_list = self._action(
+            "&List", lambda: self.list_pane.setFocus(), K("Ctrl+Shift+L"), "Focus the list"
+        )
+        self.act_focus_detail = self._action(
+            "&Details", lambda: self.detail_pane.setFocus(), K("Ctrl+Shift+D"), "Focus the details"
+        )
+        self.act_zoom_in = self._action(
+            "Zoom &in", self.zoom_in, [K(K.StandardKey.ZoomIn), K("Ctrl+=")], "Larger text (Ctrl+=)"
+        )
+        self.act_zoom_out = self._action("Zoom &out", self.zoom_out, K(K.StandardKey.ZoomOut), "Smaller text (Ctrl+-)")
+        self.act_zoom_reset = self._action("&Actual size", lambda: self.set_zoom(100), K("Ctrl+0"), "Normal text size")
+        self.act_reset_layout = self._action(
+            "&Reset layout", self.reset_layout, None, "Show every pane at its default size"
+        )
+        self.act_show_filters = self._action(
+            "&Filters",
+            lambda on: self.filter_pane.setVisible(on),
+            K("Ctrl+Shift+F"),
+            "Show or hide the filter pane",
+            checkable=True,
+        )
+        self.act_show_detail = self._action(
+            "&Details pane",
+            lambda on: self.detail_pane.setVisible(on),
+            None,
+            "Show or hide the details",
+            checkable=True,
+        )
+        self.act_show_right = self._action(
+            "&Side views",
+            lambda on: self.right_tabs.setVisible(on),
+            None,
+            "Show or hide the graph, timeline, document and search views",
+            checkable=True,
+        )
+        self.tab_actions = []
+        for key, index in TAB_KEYS.items():
+            act = self._action(
+                f"{key.capitalize()} view",
+                lambda _=False, i=index: self.show_tab(i),
+                K(f"Ctrl+{index + 1}"),
+                f"Show the {key} view",
+            )
+            self.tab_actions.append(act)
+        self.act_about = self._action(f"&About {APP_NAME}", self.show_about, None, "Version, database and documents")
+        self.act_shortcuts = self._action(
+            "&Keyboard shortcuts", self.show_shortcuts, K("F1"), "List the keyboard shortcuts"
+        )
+        for act in (self.act_show_filters, self.act_show_detail, self.act_show_right):
+            act.setChecked(True)
+        self._update_history_actions()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menus["file"] = bar.addMenu("&File")
+        self.menus["edit"] = bar.addMenu("&Edit")
+        self.menus["view"] = bar.addMenu("&View")
+        self.menus["go"] = bar.addMenu("&Go")
+        self.menus["help"] = bar.addMenu("&Help")
+        for name, menu in self.menus.items():
+            menu.setObjectName(f"menu_{name}")
+        f = self.menus["file"]
+        f.addAction(self.act_save_filter)
+        f.addSeparator()
+        self._file_quit_separator = f.addSeparator()
+        f.addAction(self.act_quit)
+        e = self.menus["edit"]
+        e.addAction(self.act_find)
+        e.addAction(self.act_clear_search)
+        e.addAction(self.act_clear_filters)
+        e.addSeparator()
+        e.addAction(self.act_copy)
+        v = self.menus["view"]
+        for act in (self.act_show_filters, self.act_show_detail, self.act_show_right):
+            v.addAction(act)
+        self.panels_menu = v.addMenu("&Panels")
+        self.panels_menu.setObjectName("menu_panels")
+        self._dock_areas: dict[str, Qt.DockWidgetArea] = {}
+        v.addSeparator()
+        for act in self.tab_actions:
+            v.addAction(act)
+        v.addSeparator()
+        v.addAction(self.act_zoom_in)
+        v.addAction(self.act_zoom_out)
+        v.addAction(self.act_zoom_reset)
+        v.addSeparator()
+        v.addAction(self.act_reset_layout)
+        g = self.menus["go"]
+        g.addAction(self.act_back)
+        g.addAction(self.act_forward)
+        g.addSeparator()
+        g.addAction(self.act_goto)
+        g.addAction(self.act_focus_list)
+        g.addAction(self.act_focus_detail)
+        h = self.menus["help"]
+        h.addAction(self.act_shortcuts)
+        h.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar("Toolbar", self)
+        self.toolbar.setObjectName("main_toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(self.act_back)
+        self.toolbar.addAction(self.act_forward)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.act_clear_filters)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.panels_menu.addAction(self.toolbar.toggleViewAction())
+
+    def _build_status(self) -> None:
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("entity_count")
+        self.count_label.setAccessibleName("Matching entities")
+        self.statusBar().addPermanentWidget(self.count_label)
+
+    # ---- wiring: every cross-pane connection, in one place --------------------------------
+    def _wire(self) -> None:
+        fp, lp, dp, dv, sp = self.filter_pane, self.list_pane, self.detail_pane, self.document_view, self.search_pane
+        fp.spec_changed.connect(self._on_spec_changed)
+        lp.entity_chosen.connect(self.select_entity)
+        lp.entity_opened.connect(self.open_entity)
+        lp.sort_requested.connect(fp.set_sort)
+        lp.clear_filters_requested.connect(fp.clear)
+        dp.entity_link_activated.connect(self.select_entity)
+        dp.open_passage_requested.connect(self.open_passage)
+        dv.entity_link_activated.connect(self.select_entity)
+        sp.entity_link_activated.connect(self.select_entity)
+        sp.open_passage_requested.connect(
+            lambda doc, s, e, q: self.open_passage(doc, s, e, q, terms=self.filter_pane.spec().text)
+        )
+        self.data_changed.connect(self._on_data_changed)
+
+    def _wire_features(self) -> None:
+        """Each feature (graph, timeline, notes, exports) adds its few wiring lines here.
+
+        Heavy modules (pyqtgraph, networkx) must be imported after the first paint: pass a callable
+        to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
+        """
+        self.after_first_paint(lambda: __import__("app.ui.graph_pane", fromlist=["install"]).install(self))
+        self.notes_pane = __import__("app.ui.notes_pane", fromlist=["install"]).install(self)
+        self.export_actions = __import__("app.ui.export_dialog", fromlist=["install"]).install(self)
+
+    def after_first_paint(self, fn: Any) -> None:
+        """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
+        if self._painted:
+            QTimer.singleShot(0, self, fn)
+            return
+        self._after_paint.append(fn)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted and obj is self.list_pane.view.viewport():
+            self._painted = True
+            obj.removeEventFilter(self)
+            pending, self._after_paint = self._after_paint, []
+            for fn in pending:
+                QTimer.singleShot(0, self, fn)
+        return super().eventFilter(obj, event)
+
+    # ---- data flow ------------------------------------------------------------------------
+    def _load_initial(self) -> None:
+        """The first paint needs the list and the facets: load them now (fast at any scale we ship)."""
+        spec = self.filter_pane.spec()
+        self._show_rows(spec, self.repo.list_entities(spec))
+        self.filter_pane.set_facet_counts(self.repo.facet_counts(spec))
+
+    def _on_spec_changed(self, spec: FilterSpec) -> None:
+        self.refresh_list()
+        self._facet_timer.start()
+        self.filter_changed.emit(spec)
+
+    def refresh_list(self) -> None:
+        spec = self.filter_pane.spec()
+        repo = self.repo
+        self.list_runner.submit(lambda: repo.list_entities(spec), lambda rows: self._show_rows(spec, rows))
+
+    def _refresh_secondary(self) -> None:
+        spec = self.filter_pane.spec()
+        repo = self.repo
+        self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
+        text = spec.text.strip()
+
+        def search() -> tuple[str, list[Any], list[EntityRow]]:
+            if not text:
+                return text, [], []
+            return (
+                text,
+                repo.search_passages(text, limit=50),
+                repo.list_entities(FilterSpec(text=text, sort="rank"), limit=200),
+            )
+
+        self.search_runner.submit(search, self._show_search)
+
+    def _show_rows(self, spec: FilterSpec, rows: list[EntityRow]) -> None:
+        self._rows = rows
+        self.list_pane.set_sort_indicator(spec.sort, spec.descending)
+        self.list_pane.set_empty_message(f"No entities match.\n{describe(spec, self.filter_pane.labels())}")
+        self.list_pane.set_rows(rows, keep=self._current_id)
+        n = len(rows)
+        self.count_label.setText(f"{n:,} of {self._total:,} entities")
+
+    def _show_search(self, result: tuple[str, list[Any], list[EntityRow]]) -> None:
+        text, hits, entities = result
+        self.search_pane.show_results(text, hits, entities)
+        self.right_tabs.setTabText(TAB_KEYS["search"], f"Search ({len(hits)})" if text else "Search")
+
+    def _on_data_changed(self) -> None:
+        self.refresh_list()
+        self._facet_timer.start()
+        if self._current_id:
+            self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
+
+    def _on_error(self, exc: BaseException) -> None:
+        if isinstance(exc, AtlasError):
+            self.show_status(str(exc), 10000)
+            return
+        raise exc
+
+    # ---- public API -----------------------------------------------------------------------
+    def current_spec(self) -> FilterSpec:
+        return self.filter_pane.spec()
+
+    def selected_ids(self) -> list[str]:
+        return self.list_pane.selected_ids()
+
+    def current_entity_id(self) -> str | None:
+        return self._current_id
+
+    def select_entity(self, entity_id: str, *, record: bool = True) -> bool:
+        """Select ``entity_id`` in every pane and record it in the history. False if unknown."""
+        if entity_id == self._current_id:
+            self.list_pane.set_current(entity_id)
+            return True
+        detail = self.repo.get_entity(entity_id)
+        if detail is None:
+            self.show_status(f"No entity called '{entity_id}'.")
+            return False
+        self._current_id = entity_id
+        if record:
+            self.history.visit(entity_id)
+        listed = self.list_pane.set_current(entity_id)
+        self.detail_pane.show_entity(detail)
+        self._update_history_actions()
+        if not listed and self._rows:
+            self.show_status(f"{detail.name} is not in the filtered list.")
+        self.entity_selected.emit(entity_id)
+        return True
+
+    def open_entity(self, entity_id: str) -> None:
+        """Enter or double-click: select it and move to its details."""
+        if self.select_entity(entity_id):
+            self.detail_pane.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open_passage(self, document_id: str, start: int, end: int, quote: str = "", *, terms: str = "") -> None:
+        self.right_tabs.setCurrentWidget(self.document_view)
+        if not self.right_tabs.isVisible():
+            self.act_show_right.setChecked(True)
+            self.right_tabs.show()
+        if not self.document_view.show_passage(document_id, start, end, quote, terms=terms):
+            self.show_status(f"The document '{document_id}' is not in the database.")
+
+    def show_status(self, message: str, timeout_ms: int = 4000) -> None:
+        self.statusBar().showMessage(message, timeout_ms)
+
+    def show_tab(self, tab: int | str) -> None:
+        index = TAB_KEYS[tab] if isinstance(tab, str) else tab
+        if not self.right_tabs.isVisible():
+            self.act_show_right.setChecked(True)
+            self.right_tabs.show()
+        self.right_tabs.setCurrentIndex(index)
+
+    def find(self) -> None:
+        """Ctrl+F: find in the document when reading it, otherwise focus the search box."""
+        focus = QApplication.focusWidget()
+        if focus is not None and self.document_view.isAncestorOf(focus) and self.document_view.isVisible():
+            self.document_view.start_find()
+        else:
+            if not self.filter_pane.isVisible():
+                self.act_show_filters.setChecked(True)
+                self.filter_pane.show()
+            self.filter_pane.focus_search()
+
+    # ---- history --------------------------------------------------------------------------
+    def go_back(self) -> None:
+        target = self.history.back()
+        if target:
+            self.select_entity(target, record=False)
+        self._update_history_actions()
+
+    def go_forward(self) -> None:
+        target = self.history.forward()
+        if target:
+            self.select_entity(target, record=False)
+        self._update_history_actions()
+
+    def _update_history_actions(self) -> None:
+        self.act_back.setEnabled(self.history.can_go_back())
+        self.act_forward.setEnabled(self.history.can_go_forward())
+
+    def go_to_entity(self) -> None:
+        names = self.repo.entity_names()
+        choices = sorted(names.values(), key=str.casefold)
+        name, ok = QInputDialog.getItem(self, "Go to entity", "Entity:", choices, 0, True)
+        if ok and name:
+            eid = self.repo.resolve(name)
+            if eid is None:
+                self.show_status(f"No entity called '{name}'.")
+            else:
+                self.select_entity(eid)
+
+    # ---- zoom -----------------------------------------------------------------------------
+    @property
+    def zoom(self) -> int:
+        return self._zoom
+
+    def set_zoom(self, percent: int) -> None:
+        percent = max(ZOOM_STEPS[0], min(ZOOM_STEPS[-1], int(percent)))
+        self._zoom = percent
+        font = QFont(self.font())
+        font.setPointSizeF(self._base_point_size * percent / 100)
+        self.setFont(font)
+        self.act_zoom_in.setEnabled(percent < ZOOM_STEPS[-1])
+        self.act_zoom_out.setEnabled(percent > ZOOM_STEPS[0])
+        if percent != 100:
+            self.show_status(f"Zoom {percent}%")
+
+    def zoom_in(self) -> None:
+        self.set_zoom(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
+
+    # ---- settings -------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        self._default_sizes()
+        for key, splitter in (
+            ("window/main_splitter", self.main_splitter),
+            ("window/middle_splitter", self.middle_splitter),
+            ("window/document_splitter", self.document_view.splitter),
+        ):
+            state = s.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        for key, act, pane in (
+            ("view/filters", self.act_show_filters, self.filter_pane),
+            ("view/detail", self.act_show_detail, self.detail_pane),
+            ("view/side", self.act_show_right, self.right_tabs),
+        ):
+            visible = str(s.value(key, "true")).lower() != "false"
+            act.setChecked(visible)
+            pane.setVisible(visible)
+        try:
+            zoom = int(s.value("view/zoom", 100))
+        except (TypeError, ValueError):
+            zoom = 100
+        if zoom != 100:
+            self.set_zoom(zoom)
+        try:
+            tab = int(s.value("view/tab", 0))
+        except (TypeError, ValueError):
+            tab = 0
+        self.right_tabs.setCurrentIndex(tab if 0 <= tab < self.right_tabs.count() else 0)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/main_splitter", self.main_splitter.saveState())
+        s.setValue("window/middle_splitter", self.middle_splitter.saveState())
+        s.setValue("window/document_splitter", self.document_view.splitter.saveState())
+        s.setValue("view/filters", self.act_show_filters.isChecked())
+        s.setValue("view/detail", self.act_show_detail.isChecked())
+        s.setValue("view/side", self.act_show_right.isChecked())
+        s.setValue("view/zoom", self._zoom)
+        s.setValue("view/tab", self.right_tabs.currentIndex())
+        s.sync()
+
+    def reset_layout(self) -> None:
+        for act, pane in (
+            (self.act_show_filters, self.filter_pane),
+            (self.act_show_detail, self.detail_pane),
+            (self.act_show_right, self.right_tabs),
+        ):
+            act.setChecked(True)
+            pane.show()
+        self.toolbar.show()
+        for name, dock in self.docks.items():
+            dock.setFloating(False)
+            self.addDockWidget(self._dock_areas.get(name, Qt.DockWidgetArea.RightDockWidgetArea), dock)
+            dock.show()
+        self._default_sizes()
+        self.show_status("Layout reset")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self._facet_timer.stop()
+        self.pool.waitForDone(5000)
+        super().closeEvent(event)
+
+    # ---- dialogs --------------------------------------------------------------------------
+    def about_html(self) -> str:
+        meta = self.atlas.meta
+        docs = "".join(f"<li>{escape(d.title)} <small>({escape(d.file_name)})</small></li>" for d in self._documents)
+        return (
+            f"<h3>{APP_NAME} {escape(__version__)}</h3>"
+            "<p>An offline, cited reference on military alliances and partnerships. "
+            "Every fact shown links to the quote it comes from.</p>"
+            f"<p><b>Reference database:</b> schema version {escape(meta.get('schema_version', '?'))}, "
+            f"seed corpus {escape(meta.get('seed_hash', '?'))}, "
+            f"built by version {escape(meta.get('app_version', '?'))}<br>"
+            f"{escape(meta.get('entities', '?'))} entities, {escape(meta.get('facts', '?'))} facts, "
+            f"{escape(meta.get('citations', '?'))} citations, {escape(meta.get('documents', '?'))} documents.</p>"
+            f"<p><b>Seed documents:</b></p><ul>{docs}</ul>"
+            f"<p><small>Data folder: {escape(str(self.atlas.paths.root))}</small></p>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", self.about_html())
+
+    def shortcuts_html(self) -> str:
+        rows = []
+        for menu in self.menus.values():
+            for act in menu.actions():
+                if act.shortcut().isEmpty():
+                    continue
+                keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
+                rows.append(f"<tr><td><b>{escape(keys)}</b></td><td>{escape(act.text().replace('&', ''))}</td></tr>")
+        rows.append("<tr><td><b>Esc</b></td><td>Clear the search box</td></tr>")
+        rows.append("<tr><td><b>Enter</b></td><td>Open the entity in the list</td></tr>")
+        rows.append("<tr><td><b>Space</b></td><td>Check or uncheck a facet value</td></tr>")
+        return "<table cellpadding='3'>" + "".join(rows) + "</table>"
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_html())

@@ -1,0 +1,125 @@
+"""`alliance-atlas screenshot PATH`: render the real main window offscreen to a PNG."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app.paths import DataPaths
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+MAX_SIDE = 8000
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*", text or "")
+    if not m:
+        raise ValueError(f"--size must look like 1280x800, not '{text}'.")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (320 <= w <= MAX_SIDE and 240 <= h <= MAX_SIDE):
+        raise ValueError(f"--size {w}x{h} is out of range (320x240 to {MAX_SIDE}x{MAX_SIDE}).")
+    return w, h
+
+
+def _wait(app: object, done: object, timeout_s: float = 10.0) -> bool:
+    """Run the event loop until ``done()`` or the timeout (no display: nothing else to wait on)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout_s
+
+    def check() -> None:
+        if done() or time.monotonic() > deadline:  # type: ignore[operator]
+            loop.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(check)
+    timer.start(20)
+    loop.exec()
+    timer.stop()
+    return bool(done())  # type: ignore[operator]
+
+
+def take_screenshot(paths: DataPaths, args: argparse.Namespace) -> int:
+    try:
+        w, h = parse_size(args.size)
+    except ValueError as exc:
+        print(f"alliance-atlas: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.path)
+    if out.exists() and out.is_dir():
+        print(f"alliance-atlas: {out} is a folder; give a file name ending in .png.", file=sys.stderr)
+        return EXIT_USAGE
+    if not out.parent.exists():
+        print(f"alliance-atlas: the folder {out.parent} does not exist.", file=sys.stderr)
+        return EXIT_USAGE
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or "QT_QPA_PLATFORM" not in os.environ:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from app.core.atlas import open_atlas
+
+    atlas = open_atlas(paths)
+    try:
+        entity_id = None
+        if args.select:
+            entity_id = atlas.repo.resolve(args.select)
+            if entity_id is None:
+                print(
+                    f"alliance-atlas: no entity called '{args.select}'. Try 'alliance-atlas search {args.select}'.",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+        from app.ui.application import make_application
+        from app.ui.main_window import MainWindow
+
+        app = make_application()
+        # A throwaway settings file: screenshots show the default layout, never the user's.
+        with tempfile.TemporaryDirectory(prefix="atlas-shot-") as tmp:
+            window = MainWindow(atlas, settings_path=Path(tmp) / "settings.ini")
+            window.resize(w, h)
+            window.show()
+            window._default_sizes()
+            if args.query:
+                window.filter_pane.search.setText(args.query)
+            _wait(app, lambda: not window.list_runner.busy)
+            if entity_id:
+                window.select_entity(entity_id)
+            tab = getattr(args, "tab", None)
+            if tab:
+                window.show_tab(tab)
+            elif args.query:
+                window.show_tab("search")
+            if tab == "document" and entity_id and window.detail_pane.detail is not None:
+                cites = window.detail_pane.detail.citations
+                if cites:
+                    window.detail_pane.follow_link(f"cite:{cites[0].number}")
+            # Let facets, the passage search and any lazily loaded feature (graph) settle.
+            _wait(
+                app,
+                lambda: (
+                    not (
+                        window.list_runner.busy
+                        or window.facet_runner.busy
+                        or window.search_runner.busy
+                        or window._facet_timer.isActive()
+                    )
+                ),
+            )
+            start = time.monotonic()
+            _wait(app, lambda: time.monotonic() - start > 0.4)
+            pixmap = window.grab()
+            if pixmap.width() != w or pixmap.height() != h:
+                pixmap = pixmap.scaled(w, h)
+            if not pixmap.save(str(out), "PNG"):
+                print(f"alliance-atlas: could not write {out}.", file=sys.stderr)
+                return EXIT_ERROR
+            window.close()
+        print(f"Wrote {out} ({w}x{h})")
+        return EXIT_OK
+    finally:
+        atlas.close()

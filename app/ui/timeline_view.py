@@ -1,0 +1,235 @@
+"""The timeline: one row per entity on a year axis (pyqtgraph), only for years the documents state.
+
+An entity is drawn only when the documents state its founding year. A bar ends at the stated end
+year; when no end is stated it is drawn open (hatched, dashed outline, running to the edge) — which
+says "no end year stated", not "still exists". Entities without a stated founding year are not
+drawn at all: they are listed beside the chart under "Founding year not stated", so nothing is
+placed on the axis as if its date were known.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
+
+from app.core.filters import FilterSpec
+from app.ui import graph_export as gx
+
+MAX_ROW_LABELS = 400  # text items are costly; beyond this, rows rely on the tooltip
+
+
+class TimelineView(QWidget):
+    """Founding (and stated end) years of the filtered entities; click a row to select the entity."""
+
+    entity_selected = Signal(str)
+    redrawn = Signal()
+
+    def __init__(self, *, repo: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._repo = repo
+        self.rows: list[Any] = []  # EntityRow with a stated founding year, in drawing order
+        self.undated: list[Any] = []
+        self.selected_id: str | None = None
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.plot = pg.PlotWidget(self)
+        self.plot.setBackground("w")
+        self.plot.setAccessibleName("Timeline of founding years")
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setLabel("bottom", "Year")
+        self.plot.showGrid(x=True, y=False, alpha=0.25)
+        self.plot.hideAxis("left")
+        self._texts: list[Any] = []
+        self.view_box: pg.ViewBox = self.plot.getViewBox()
+        self.view_box.invertY(True)
+        self.view_box.setMouseEnabled(x=True, y=True)
+        self._closed = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.6)
+        self._open = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.6)
+        self._starts = pg.ScatterPlotItem(pxMode=True, size=9, symbol="s", pen=pg.mkPen("#222222"))
+        self._highlight = pg.LinearRegionItem(
+            orientation="horizontal", movable=False, brush=QBrush(QColor(255, 215, 0, 70))
+        )
+        self._highlight.setVisible(False)
+        self._highlight.setZValue(-10)
+        for item in (self._highlight, self._closed, self._open, self._starts):
+            self.plot.addItem(item)
+        self._starts.sigClicked.connect(self._on_spot_clicked)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        split.addWidget(self.plot)
+        side = QWidget(split)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(4, 0, 0, 0)
+        self.undated_label = QLabel("Founding year not stated", side)
+        self.undated_list = QListWidget(side)
+        self.undated_list.setAccessibleName("Entities whose founding year the documents do not state")
+        self.undated_list.setToolTip("Not drawn on the axis: the documents give no founding year")
+        self.undated_list.itemActivated.connect(self._on_undated)
+        self.undated_list.itemClicked.connect(self._on_undated)
+        self.undated_label.setBuddy(self.undated_list)
+        side_layout.addWidget(self.undated_label)
+        side_layout.addWidget(self.undated_list)
+        side.setMaximumWidth(300)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        root.addWidget(split, 1)
+        note = QHBoxLayout()
+        self.note = QLabel(
+            "Bars start at the founding year the documents state. Hatched bars with a dashed outline: "
+            "no end year stated (not a claim that it still exists).",
+            self,
+        )
+        self.note.setWordWrap(True)
+        note.addWidget(self.note)
+        root.addLayout(note)
+        self.set_filter(FilterSpec())
+
+    @Slot(object)
+    def set_filter(self, spec: FilterSpec) -> None:
+        entities = self._repo.list_entities(spec)
+        dated = [e for e in entities if e.founded is not None]
+        self.rows = sorted(dated, key=lambda e: (e.founded, e.name.casefold()))
+        self.undated = sorted((e for e in entities if e.founded is None), key=lambda e: e.name.casefold())
+        self._draw()
+
+    def _draw(self) -> None:
+        rows = self.rows
+        years = [e.founded for e in rows] + [e.ended for e in rows if e.ended is not None]
+        now = _dt.date.today().year
+        right = max([now, *years]) + 2 if years else now
+        left = min(years) - 5 if years else now - 50
+        closed = [i for i, e in enumerate(rows) if e.ended is not None]
+        opened = [i for i, e in enumerate(rows) if e.ended is None]
+
+        def brushes(idx: list[int], hatched: bool) -> list[QBrush]:
+            out = []
+            for i in idx:
+                colour = QColor(gx.kind_style(rows[i].kind)[1])
+                out.append(QBrush(colour, Qt.BrushStyle.BDiagPattern) if hatched else QBrush(colour))
+            return out
+
+        solid = QPen(QColor("#222222"))
+        solid.setCosmetic(True)
+        dashed = QPen(QColor("#444444"))
+        dashed.setCosmetic(True)
+        dashed.setStyle(Qt.PenStyle.DashLine)
+        self._closed.setOpts(
+            x0=[rows[i].founded for i in closed],
+            x1=[rows[i].ended for i in closed],
+            y=closed,
+            height=0.6,
+            brushes=brushes(closed, False),
+            pen=solid,
+        )
+        self._open.setOpts(
+            x0=[rows[i].founded for i in opened],
+            x1=[right for _ in opened],
+            y=opened,
+            height=0.6,
+            brushes=brushes(opened, True),
+            pen=dashed,
+        )
+        self._starts.setData(
+            x=[e.founded for e in rows],
+            y=list(range(len(rows))),
+            data=[e.id for e in rows],
+            brush=[pg.mkBrush(gx.kind_style(e.kind)[1]) for e in rows],
+            symbol=[gx.shape_path(gx.kind_style(e.kind)[2]) for e in rows],
+            size=12,
+            hoverable=True,
+            tip=lambda x, y, data: self._tip(str(data)),
+        )
+        for item in self._texts:
+            self.plot.removeItem(item)
+        self._texts = []
+        for i, e in enumerate(rows[:MAX_ROW_LABELS]):
+            end = f"–{e.ended}" if e.ended is not None else ", no end year stated"
+            # Late rows put their label left of the start so it is not clipped at the right edge.
+            anchor = (1, 1.15) if e.founded > (left + right) / 2 else (0, 1.15)
+            label = f"{e.name} ({e.founded}{end})"
+            text = pg.TextItem(label, color="#111111", anchor=anchor, fill=pg.mkBrush(255, 255, 255, 200))
+            text.setPos(e.founded, i)
+            self.plot.addItem(text)
+            self._texts.append(text)
+        if rows:
+            self.view_box.setRange(xRange=(left, right), yRange=(-1.0, len(rows) - 0.5), padding=0.02)
+        self.undated_list.clear()
+        for e in self.undated:
+            item = QListWidgetItem(e.name)
+            item.setData(Qt.ItemDataRole.UserRole, e.id)
+            item.setToolTip(f"{gx.kind_style(e.kind)[0]}: founding year not stated in the documents")
+            self.undated_list.addItem(item)
+        self.undated_label.setText(f"Founding year &not stated ({len(self.undated)})")
+        self._show_highlight()
+        self.redrawn.emit()
+
+    def _tip(self, eid: str) -> str:
+        for e in self.rows:
+            if e.id == eid:
+                end = f"ended {e.ended}" if e.ended is not None else "no end year stated"
+                return f"{e.name}\n{gx.kind_style(e.kind)[0]}\nfounded {e.founded}; {end}"
+        return eid
+
+    def row_scene_pos(self, entity_id: str) -> QPointF:
+        """Where an entity's founding marker is drawn, in scene coordinates (tests click there)."""
+        i = next(k for k, e in enumerate(self.rows) if e.id == entity_id)
+        return self.view_box.mapViewToScene(QPointF(float(self.rows[i].founded), float(i)))
+
+    def _on_spot_clicked(self, _item: Any, points: Any, ev: Any) -> None:
+        if len(points):
+            ev.accept()
+            self._choose(str(points[0].data()))
+
+    def _on_scene_clicked(self, ev: Any) -> None:
+        if ev.isAccepted() or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = ev.scenePos()
+        if not self.view_box.sceneBoundingRect().contains(pos):
+            return
+        p = self.view_box.mapSceneToView(pos)
+        row = round(p.y())
+        if 0 <= row < len(self.rows) and abs(p.y() - row) <= 0.4 and p.x() >= self.rows[row].founded - 1:
+            self._choose(self.rows[row].id)
+
+    def _on_undated(self, item: QListWidgetItem) -> None:
+        self._choose(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _choose(self, eid: str) -> None:
+        self.select_entity(eid)
+        self.entity_selected.emit(eid)
+
+    @Slot(str)
+    def select_entity(self, entity_id: str | None) -> None:
+        self.selected_id = entity_id or None
+        self._show_highlight()
+
+    def _show_highlight(self) -> None:
+        ids = [e.id for e in self.rows]
+        if self.selected_id in ids:
+            i = ids.index(self.selected_id)
+            self._highlight.setRegion((i - 0.5, i + 0.5))
+            self._highlight.setVisible(True)
+        else:
+            self._highlight.setVisible(False)
+        for k in range(self.undated_list.count()):
+            item = self.undated_list.item(k)
+            item.setSelected(item.data(Qt.ItemDataRole.UserRole) == self.selected_id)
+
+    @property
+    def drawn_ids(self) -> list[str]:
+        return [e.id for e in self.rows]
+
+    @property
+    def undated_ids(self) -> list[str]:
+        return [e.id for e in self.undated]
+
+    def bar_extents(self) -> dict[str, tuple[int, int | None]]:
+        """id → (founded, ended or None when open-ended) of every drawn bar."""
+        return {e.id: (int(e.founded), e.ended) for e in self.rows}

@@ -1,0 +1,129 @@
+"""Graph core: building, neighbourhoods, connection chains with citations, layouts, saved positions, GraphML."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from app.cli import main as cli_main
+from app.core import graph as g
+from app.core.filters import FilterSpec
+
+
+@pytest.fixture
+def graph(repo):
+    return g.build_graph(repo)
+
+
+def test_graph_has_every_entity_and_partnerships_as_small_nodes(repo, graph):
+    assert graph.number_of_nodes() == repo.total_entities()
+    node = graph.nodes["islamic-nation-china"]
+    assert node["kind"] == "partnership"
+    assert set(graph.neighbors("islamic-nation-china")) == {"islamic-nation", "china"}
+    csto = graph.nodes["csto"]
+    assert csto["name"] == "Collective Security Treaty Organization"
+    assert csto["degree"] == 6
+    assert "Armenia, Belarus, Kazakhstan" in csto["citations"]
+
+
+def test_build_graph_honours_filter(repo):
+    sub = g.build_graph(repo, FilterSpec(kinds=("alliance", "country")))
+    assert "islamic-nation-china" not in sub
+    assert sub.has_edge("csto", "armenia")
+    assert all(d["kind"] in ("alliance", "country") for _, d in sub.nodes(data=True))
+
+
+def test_neighbourhood_depths(graph):
+    assert g.neighbourhood(graph, "islamic-nation", 0) == {"islamic-nation"}
+    one = g.neighbourhood(graph, "islamic-nation", 1)
+    two = g.neighbourhood(graph, "islamic-nation", 2)
+    assert one == {"islamic-nation", "islamic-nation-china", "islamic-nation-pakistan", "islamic-nation-russia"}
+    assert two == one | {"china", "pakistan", "russia"}
+    assert g.neighbourhood(graph, "no-such-entity", 2) == set()
+
+
+def test_connection_path_steps_carry_citations(repo, graph):
+    steps = g.connection_path(repo, graph, "islamic-nation", "armenia")
+    assert [s.from_id for s in steps] == ["islamic-nation", "islamic-nation-russia", "russia", "csto"]
+    assert steps[-1].to_id == "armenia"
+    for s in steps:
+        assert s.citations, s.text
+        # The quote is verbatim from the cited document at the cited span.
+        c = s.citations[0]
+        doc = repo.get_document(c.document_id)
+        assert doc.text[c.start : c.end] == c.quote
+    assert steps[2].text == "Russia is a member of Collective Security Treaty Organization"
+    assert "Collective Security Treaty Organization" in steps[2].html
+
+
+def test_no_connection_is_empty(repo, graph):
+    assert g.connection_path(repo, graph, "greece", "armenia") == []
+    assert g.connection_path(repo, graph, "armenia", "armenia") == []
+
+
+@pytest.mark.parametrize("layout", list(g.LAYOUTS))
+def test_layouts_are_deterministic_and_complete(graph, layout):
+    a = g.compute_layout(graph, layout)
+    b = g.compute_layout(graph.copy(), layout)
+    assert a == b
+    assert set(a) == set(graph.nodes)
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in a.values())
+    # No two nodes on the same spot.
+    assert len({(round(x, 1), round(y, 1)) for x, y in a.values()}) == len(a)
+
+
+def test_bipartite_puts_countries_left(graph):
+    pos = g.compute_layout(graph, "bipartite")
+    assert pos["armenia"][0] < 0 < pos["csto"][0]
+    assert pos["united-states"][0] < 0 < pos["nato"][0]
+
+
+def test_unknown_layout_is_an_error(graph):
+    with pytest.raises(ValueError, match="unknown layout"):
+        g.compute_layout(graph, "spiral")
+
+
+def test_fast_spring_layout_large_graph_is_deterministic():
+    big = g.random_graph(800, 3000, seed=3)
+    a = g.compute_layout(big)
+    assert a == g.compute_layout(big)
+    assert len(a) == 800
+
+
+def test_positions_round_trip_per_layout(data_paths, graph):
+    db = data_paths.user_db
+    g.save_positions(db, "spring", {"nato": (1.5, -2.0)})
+    g.save_positions(db, "spring", {"nato": (3.0, 4.0)})  # upsert
+    g.save_positions(db, "shell", {"nato": (9.0, 9.0)})
+    assert g.load_positions(db, "spring") == {"nato": (3.0, 4.0)}
+    assert g.positions_for(graph, "spring", db)["nato"] == (3.0, 4.0)
+    assert g.clear_positions(db, "spring") == 1
+    assert g.load_positions(db, "spring") == {}
+    assert g.load_positions(db, "shell") == {"nato": (9.0, 9.0)}
+
+
+def test_write_graphml_loads_with_names_kinds_citations(repo, tmp_path: Path):
+    out = g.write_graphml(repo, FilterSpec(kinds=("alliance", "country")), tmp_path / "net.graphml")
+    loaded = nx.read_graphml(out)
+    expected = {r.id for r in repo.list_entities(FilterSpec(kinds=("alliance", "country")))}
+    assert set(loaded.nodes) == expected
+    assert loaded.nodes["csto"]["name"] == "Collective Security Treaty Organization"
+    assert loaded.nodes["csto"]["kind"] == "alliance"
+    assert "Member states" in loaded.nodes["csto"]["citations"]
+    edge = loaded.edges["csto", "armenia"]
+    assert edge["field"] == "member" and "Armenia" in edge["quote"]
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_cli_export_graphml(data_paths, tmp_path: Path, capsys):
+    out = tmp_path / "cli.graphml"
+    code = cli_main(
+        ["--data-dir", str(data_paths.root), "export", "--format", "graphml", "--kind", "alliance", "-o", str(out)]
+    )
+    assert code == 0
+    loaded = nx.read_graphml(out)
+    assert "nato" in loaded and "armenia" not in loaded
+    assert "Wrote" in capsys.readouterr().out

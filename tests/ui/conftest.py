@@ -1,0 +1,49 @@
+"""UI fixtures: a real MainWindow over a fresh data dir, closed and drained after each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.atlas import Atlas
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def window(qtbot, atlas: Atlas, settings_path: Path) -> Iterator[object]:
+    from app.ui.main_window import MainWindow
+
+    w = MainWindow(atlas, settings_path=settings_path)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+    w.pool.waitForDone(5000)
+
+
+@pytest.fixture
+def settle(qtbot):
+    """settle(window): wait until the list and the (debounced) facets and search have caught up."""
+
+    def wait(window) -> None:
+        qtbot.waitUntil(
+            lambda: (
+                not (
+                    window.list_runner.busy
+                    or window.facet_runner.busy
+                    or window.search_runner.busy
+                    or window._facet_timer.isActive()
+                )
+            ),
+            timeout=5000,
+        )
+
+    return wait

@@ -1,0 +1,115 @@
+"""The filter pane drives the list: typing shrinks it, facets narrow it and their counts follow."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.ui.filter_pane import SaveFilterDialog
+
+
+def facet_count(window, field, value):
+    item = window.filter_pane.facets[field].item_for(value)
+    assert item is not None, f"{value} not in {field} facet"
+    return int(item.text().rsplit("(", 1)[1].rstrip(")"))
+
+
+def test_typing_shrinks_list(qtbot, window, settle):
+    assert window.list_pane.model.rowCount() == 50
+    qtbot.keyClicks(window.filter_pane.search, "intelligence")
+    settle(window)
+    n = window.list_pane.model.rowCount()
+    assert 0 < n < 50
+    assert "five-eyes" in [r.id for r in window.list_pane.model.rows()]
+    assert window.count_label.text() == f"{n} of 50 entities"
+    assert "intelligence" in window.filter_pane.summary.text()
+
+
+def test_odd_input_is_not_an_error(qtbot, window, settle):
+    for text in ('"', "NOT", "(((", "*", "a OR", "'; DROP TABLE entity; --"):
+        window.filter_pane.search.setText(text)
+        settle(window)
+    assert window.list_pane.model.rowCount() >= 0
+
+
+def test_esc_clears_search(qtbot, window, settle):
+    qtbot.keyClicks(window.filter_pane.search, "nato")
+    settle(window)
+    qtbot.keyClick(window.filter_pane.search, Qt.Key.Key_Escape)
+    settle(window)
+    assert window.filter_pane.search.text() == ""
+    assert window.list_pane.model.rowCount() == 50
+
+
+def test_kind_facet_narrows_list_and_updates_other_counts(qtbot, window, settle):
+    before = facet_count(window, "categories", "bilateral")
+    item = window.filter_pane.facets["kinds"].item_for("alliance")
+    item.setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    kinds = {r.kind for r in window.list_pane.model.rows()}
+    assert kinds == {"alliance"}
+    assert window.list_pane.model.rowCount() == 6
+    # Other dimensions now count only alliances; the checked dimension still counts its siblings.
+    assert (
+        window.filter_pane.facets["categories"].item_for("bilateral") is None
+        or facet_count(window, "categories", "bilateral") < before
+    )
+    assert facet_count(window, "kinds", "country") == 21
+    assert window.filter_pane.summary.text() == "Entities kind: alliance"
+
+
+def test_members_all_mode(qtbot, window, settle):
+    box = window.filter_pane.facets["members"]
+    box.item_for("united-states").setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    any_n = window.list_pane.model.rowCount()
+    box.item_for("japan").setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    assert window.list_pane.model.rowCount() >= any_n
+    window.filter_pane.members_mode.setCurrentIndex(1)
+    settle(window)
+    all_ids = [r.id for r in window.list_pane.model.rows()]
+    assert 0 < len(all_ids) < any_n + 3
+    assert "United States and Japan" in window.filter_pane.summary.text()
+    assert window.current_spec().members_mode == "all"
+
+
+def test_year_slider_filters(qtbot, window, settle):
+    window.filter_pane.years.setValue((1940, 1960))
+    settle(window)
+    rows = window.list_pane.model.rows()
+    assert rows and all(1940 <= r.founded <= 1960 for r in rows)
+    assert "founded 1940–1960" in window.filter_pane.summary.text()
+
+
+def test_clear_all(qtbot, window, settle):
+    window.filter_pane.facets["kinds"].item_for("treaty").setCheckState(Qt.CheckState.Checked)
+    window.filter_pane.search.setText("treaty")
+    settle(window)
+    qtbot.mouseClick(window.filter_pane.clear_button, Qt.MouseButton.LeftButton)
+    settle(window)
+    assert window.current_spec().is_empty()
+    assert window.list_pane.model.rowCount() == 50
+    assert window.filter_pane.summary.text() == "All entities"
+
+
+def test_saved_filter_round_trip(qtbot, window, settle, monkeypatch):
+    window.filter_pane.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    monkeypatch.setattr(SaveFilterDialog, "get_value", classmethod(lambda cls, parent, default="": ("Alliances", True)))
+    assert window.filter_pane.save_current() == "Alliances"
+    window.filter_pane.clear()
+    settle(window)
+    assert window.list_pane.model.rowCount() == 50
+    window.filter_pane.rebuild_saved_menu()
+    recall = [a for a in window.filter_pane.saved_menu.actions() if a.text() == "Alliances"]
+    assert recall
+    recall[0].trigger()
+    settle(window)
+    assert window.list_pane.model.rowCount() == 6
+    assert window.filter_pane.facets["kinds"].item_for("alliance").checkState() == Qt.CheckState.Checked
+
+
+def test_ctrl_f_focuses_search(qtbot, window):
+    window.list_pane.setFocus()
+    window.act_find.trigger()
+    assert window.filter_pane.search.hasFocus()

@@ -1,0 +1,339 @@
+"""Notes in the window: autosave survives a restart, undo delete, tags from the list, search, import, safe preview."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QColor, QImage, QTextDocument
+from PySide6.QtWidgets import QMessageBox, QTextBrowser
+
+from app.core.atlas import open_atlas
+from app.core.notes import NotesStore
+from app.ui import notes_browser
+from app.ui.notes_model import NoteRow, NotesTableModel
+from app.ui.notes_pane import NotesPane, SafeTextBrowser, SafeTextDocument, set_safe_markdown
+from app.ui.tag_dialog import TagDialog
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def store(atlas):
+    return NotesStore(atlas.paths.user_db)
+
+
+def _select_rows(window, ids):
+    from PySide6.QtCore import QItemSelectionModel
+
+    view = window.list_pane.view
+    model = window.list_pane.model
+    sel = view.selectionModel()
+    sel.clearSelection()
+    for eid in ids:
+        row = model.row_for_id(eid)
+        assert row is not None, eid
+        sel.select(
+            model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+
+def test_notes_model_passes_qtmodeltester(qtmodeltester, store):
+    store.create_note("nato", title="A", tags=["x"])
+    store.create_note("gone", title="B")
+    model = NotesTableModel()
+    model.set_rows([NoteRow.make(n, {"nato": "NATO"}, {}) for n in store.list_notes()])
+    qtmodeltester.check(model, force_py=True)
+    assert model.index(model.row_of(store.list_notes()[0].id), 1).data() in ("NATO", "gone (detached)")
+
+
+def test_typed_note_autosaves_and_is_there_after_restart(qtbot, window, settle, data_paths, settings_path):
+    pane = window.notes_pane
+    window.select_entity("nato")
+    assert "NATO" in pane.entity_label.text()
+    qtbot.keyClicks(pane.title_edit, "Burden sharing")
+    with qtbot.waitSignal(pane.saved, timeout=1500):  # within a second after typing stops
+        qtbot.keyClicks(pane.body_edit, "Two **percent** of GDP.")
+    assert "Saved" in pane.state_label.text()
+    assert window.statusBar().currentMessage() == "Note saved"
+    settle(window)
+    assert window.list_pane.model.rows()[window.list_pane.model.row_for_id("nato")].notes == 1
+    window.close()
+
+    atlas2 = open_atlas(data_paths, seeds=SEEDS)
+    from app.ui.main_window import MainWindow
+
+    w2 = MainWindow(atlas2, settings_path=settings_path)
+    qtbot.addWidget(w2)
+    try:
+        w2.select_entity("nato")
+        pane2 = w2.notes_pane
+        assert [r.title for r in pane2.model.rows()] == ["Burden sharing"]
+        assert pane2.body_edit.toPlainText() == "Two **percent** of GDP."
+        pane2.tabs.setCurrentWidget(pane2.preview)
+        assert "percent" in pane2.preview.toPlainText() and "**" not in pane2.preview.toPlainText()
+    finally:
+        w2.close()
+        w2.pool.waitForDone(5000)
+        atlas2.close()
+
+
+def test_switching_entity_saves_at_once(qtbot, window, store):
+    pane = window.notes_pane
+    window.select_entity("quad")
+    qtbot.keyClicks(pane.body_edit, "typed then left immediately")
+    window.select_entity("nato")  # no wait: the selection change saves
+    assert [n.body for n in store.list_notes(entity_id="quad")] == ["typed then left immediately"]
+    assert pane.entity_id == "nato" and pane.body_edit.toPlainText() == ""
+
+
+def test_editor_undo_survives_autosave(qtbot, window, store):
+    pane = window.notes_pane
+    window.select_entity("nato")
+    qtbot.keyClicks(pane.body_edit, "abc")
+    with qtbot.waitSignal(pane.saved, timeout=1500):
+        pass
+    pane.body_edit.undo()
+    assert pane.body_edit.toPlainText() != "abc"
+    with qtbot.waitSignal(pane.saved, timeout=1500):
+        pass
+    assert store.list_notes(entity_id="nato")[0].body == pane.body_edit.toPlainText()
+
+
+def test_delete_is_undoable_and_trash_can_be_emptied(qtbot, window, store, monkeypatch):
+    note = store.create_note("nato", title="Precious")
+    window.select_entity("nato")
+    pane = window.notes_pane
+    feature = window.notes_feature
+    assert pane.note is not None and pane.note.id == note.id
+    pane.delete_current()
+    assert pane.model.rowCount() == 0 and store.list_notes() == []
+    assert feature.undo_delete_action.isEnabled()
+    feature.undo_delete_action.trigger()
+    assert [r.note.id for r in pane.model.rows()] == [note.id]
+    assert pane.title_edit.text() == "Precious"
+    pane.delete_current()
+    feature.show_browser()
+    browser = feature.browser
+    browser.trash_check.setChecked(True)
+    assert [r.note.id for r in browser.model.rows()] == [note.id]
+    browser.table.selectRow(0)
+    browser.restore_button.click()
+    assert store.get_note(note.id).deleted_at is None
+    store.delete_note(note.id)
+    browser.reload()
+    monkeypatch.setattr(notes_browser, "confirm", lambda *a: True)
+    browser.empty_button.click()
+    assert store.get_note(note.id) is None and browser.model.rowCount() == 0
+
+
+def test_tag_two_entities_from_the_list_then_filter_by_tag(qtbot, window, settle, store, monkeypatch):
+    settle(window)
+    _select_rows(window, ["nato", "quad"])
+    assert set(window.selected_ids()) == {"nato", "quad"}
+    monkeypatch.setattr(TagDialog, "get_tags", classmethod(lambda cls, parent, st, **kw: (["lesson 3"], True)))
+    menu = window.list_pane.build_context_menu()
+    action = next(a for a in menu.actions() if a.text() == "Tag selected…")
+    action.trigger()
+    assert store.entities_for_tag("lesson 3") == ["nato", "quad"]
+    box = window.filter_pane.facets["tags"]
+    qtbot.waitUntil(lambda: box.list.count() == 1 and "(2)" in box.list.item(0).text(), timeout=5000)
+    from PySide6.QtCore import Qt
+
+    box.list.item(0).setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    qtbot.waitUntil(lambda: {r.id for r in window.list_pane.model.rows()} == {"nato", "quad"}, timeout=5000)
+    # ...and the "Remove tag" submenu takes it off one of them.
+    _select_rows(window, ["quad"])
+    menu = window.list_pane.build_context_menu()
+    sub = next(a.menu() for a in menu.actions() if a.menu() is not None and a.text() == "Remove tag")
+    sub.actions()[0].trigger()
+    assert store.entities_for_tag("lesson 3") == ["nato"]
+
+
+def test_entity_tags_from_the_pane(qtbot, window, store, monkeypatch):
+    window.select_entity("csto")
+    monkeypatch.setattr(TagDialog, "get_tags", classmethod(lambda cls, parent, st, **kw: (["verify"], True)))
+    window.notes_pane.tag_entity_button.click()
+    assert [t.name for t in store.tags_for_entity("csto")] == ["verify"]
+    assert "verify" in window.notes_pane.entity_tags_label.text()
+
+
+def test_tag_dialog_creates_tag_with_colour(qtbot, store, monkeypatch):
+    monkeypatch.setattr(TagDialog, "pick_color", staticmethod(lambda parent, initial: "#123456"))
+    dlg = TagDialog(store, checked=[])
+    qtbot.addWidget(dlg)
+    dlg.new_color_button.click()
+    dlg.new_name.setText("watch list")
+    dlg.add_button.click()
+    assert dlg.checked_names() == ["watch list"]
+    assert store.get_tag("watch list") is None  # nothing written until OK
+    dlg.accept()
+    assert store.get_tag("watch list").color == "#123456"
+
+
+def test_search_notes_in_the_browser(qtbot, window, store):
+    store.create_note("nato", title="Burden sharing", body="Two percent target")
+    store.create_note("quad", title="Maritime", body="Malabar exercise")
+    window.notes_feature.browser_action.trigger()
+    browser = window.notes_feature.browser
+    assert browser.model.rowCount() == 2
+    qtbot.keyClicks(browser.search_edit, "malab")
+    qtbot.waitUntil(lambda: [r.title for r in browser.model.rows()] == ["Maritime"], timeout=3000)
+    assert "Malabar" in browser.model.rows()[0].match
+    browser.search_edit.setText('"( NEAR(')
+    qtbot.waitUntil(lambda: browser.model.rowCount() == 0, timeout=3000)
+    assert "No notes match" in browser.count_label.text()
+    browser.search_edit.setText("percent")
+    qtbot.waitUntil(lambda: browser.model.rowCount() == 1, timeout=3000)
+    browser.table.selectRow(0)
+    with qtbot.waitSignal(window.entity_selected):
+        browser.entity_button.click()
+    assert window.current_entity_id() == "nato"
+
+
+def test_import_same_file_twice_no_duplicates_and_bad_file_changes_nothing(qtbot, window, store, tmp_path, monkeypatch):
+    messages = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda parent, title, text: messages.append(text)))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: messages.append(text)))
+    other = NotesStore(tmp_path / "trainer.sqlite")
+    other.create_note("nato", title="From the trainer", body="Read section 2", tags=["lesson 3"])
+    shared = other.export_json(tmp_path / "lesson.json", other.select_for_export(), all_tags=True)
+    for _ in range(2):
+        monkeypatch.setattr(notes_browser, "ask_open_path", lambda parent: shared)
+        window.notes_feature.import_action.trigger()
+    assert [n.title for n in store.list_notes()] == ["From the trainer"]
+    assert "1 added" in messages[0] and "0 added" in messages[1] and "1 unchanged" in messages[1]
+    window.select_entity("nato")
+    assert [r.title for r in window.notes_pane.model.rows()] == ["From the trainer"]
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "alliance-atlas-notes", "version": 1, "notes": [{"id": 5}]}), encoding="utf-8")
+    monkeypatch.setattr(notes_browser, "ask_open_path", lambda parent: bad)
+    window.notes_feature.import_action.trigger()
+    assert "notes[0].id must be text" in messages[-1] and "Nothing was changed" in messages[-1]
+    assert [n.title for n in store.list_notes()] == ["From the trainer"]
+
+
+def test_add_note_on_a_passage_from_the_document_view(qtbot, window, store, repo):
+    window.select_entity("nato")
+    doc = repo.documents()[0].id
+    window.document_view.add_note_requested.emit(doc, 10, 40, "a quoted passage")
+    [note] = store.list_notes(entity_id="nato")
+    assert (note.document_id, note.start, note.end, note.quote) == (doc, 10, 40, "a quoted passage")
+    pane = window.notes_pane
+    assert pane.quote_label.isVisible() and "a quoted passage" in pane.quote_label.text()
+
+
+def test_two_windows_see_each_others_edits_after_reload(qtbot, window, data_paths, settings_path, store):
+    from app.ui.main_window import MainWindow
+
+    atlas2 = open_atlas(data_paths, seeds=SEEDS)
+    w2 = MainWindow(atlas2, settings_path=settings_path.with_name("two.ini"))
+    qtbot.addWidget(w2)
+    try:
+        window.select_entity("nato")
+        w2.select_entity("nato")
+        qtbot.keyClicks(window.notes_pane.body_edit, "written in window one")
+        window.notes_pane.save_now()
+        assert w2.notes_pane.model.rowCount() == 0
+        w2.notes_feature.reload_action.trigger()
+        assert w2.notes_pane.body_edit.toPlainText() == "written in window one"
+        # Both editing the same note: the second save keeps both versions (no silent overwrite, no lock error).
+        from PySide6.QtGui import QTextCursor
+
+        w2.notes_pane.body_edit.moveCursor(QTextCursor.MoveOperation.End)
+        qtbot.keyClicks(w2.notes_pane.body_edit, " + two")
+        qtbot.keyClicks(window.notes_pane.body_edit, " + one")
+        assert w2.notes_pane.save_now() and window.notes_pane.save_now()
+        bodies = sorted(n.body for n in store.list_notes(entity_id="nato"))
+        assert bodies == ["written in window one + one", "written in window one + two"]
+    finally:
+        w2.close()
+        w2.pool.waitForDone(5000)
+        atlas2.close()
+
+
+def test_preview_never_loads_local_files_or_raw_html(qtbot, tmp_path):
+    secret = tmp_path / "secret.png"
+    img = QImage(40, 30, QImage.Format.Format_RGB32)
+    img.fill(QColor("red"))
+    img.save(str(secret))
+    url = QUrl.fromLocalFile(str(secret))
+    text = f'![s]({url.toString()})\n\n<img src="{url.toString()}">\n\nplain'
+    control = QTextBrowser()  # proves the test can fail: a plain browser does load the file
+    safe = SafeTextBrowser()
+    for b in (control, safe):
+        qtbot.addWidget(b)
+        b.show()
+        set_safe_markdown(b.document(), text)
+        b.grab()
+    image = QTextDocument.ResourceType.ImageResource.value
+    assert not control.document().resource(image, url).isNull()
+    assert safe.document().resource(image, url).isNull()
+    assert f'<img src="{url.toString()}">' in safe.toPlainText()  # raw HTML shown as text
+    doc = SafeTextDocument()
+    set_safe_markdown(doc, text)
+    doc.size()
+    assert doc.resource(image, url).isNull()
+
+
+def test_external_links_need_confirmation(qtbot, store, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda u: opened.append(u.toString())))
+    pane = NotesPane(store, entity_names=lambda: {"nato": "NATO"})
+    qtbot.addWidget(pane)
+    answers = iter([False, True])
+    monkeypatch.setattr(SafeTextBrowser, "confirm_external", staticmethod(lambda parent, url: next(answers)))
+    pane.preview.anchorClicked.emit(QUrl("https://example.com/"))
+    assert opened == []
+    pane.preview.anchorClicked.emit(QUrl("https://example.com/"))
+    assert opened == ["https://example.com/"]
+    with qtbot.waitSignal(pane.entity_requested) as blocker:
+        pane.preview.anchorClicked.emit(QUrl("entity:quad"))
+    assert blocker.args == ["quad"]
+    pane.preview.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    assert opened == ["https://example.com/"]
+
+
+def test_restore_from_backup_in_the_window(qtbot, window, store, data_paths, monkeypatch):
+    from app.core.backup import backup_user_db
+    from app.ui.backup_dialog import RestoreBackupDialog
+
+    store.create_note("nato", title="kept in the backup")
+    path = backup_user_db(data_paths, reason="manual")
+    store.create_note("nato", title="after")
+    monkeypatch.setattr(RestoreBackupDialog, "get_backup", classmethod(lambda cls, parent, paths, **kw: (path, True)))
+    window.select_entity("nato")
+    window.notes_feature.restore_action.trigger()
+    assert [r.title for r in window.notes_pane.model.rows()] == ["kept in the backup"]
+    assert "Restored notes" in window.statusBar().currentMessage()
+
+
+def test_damaged_db_at_start_offers_newest_backup(qtbot, data_paths, monkeypatch):
+    from app.core.backup import backup_user_db
+    from app.ui import backup_dialog
+
+    s = NotesStore(data_paths.user_db)
+    s.create_note("nato", title="safe")
+    backup_user_db(data_paths)
+    data_paths.user_db.write_bytes(b"not a database" * 100)
+    for side in ("-wal", "-shm"):
+        Path(str(data_paths.user_db) + side).unlink(missing_ok=True)
+    shown = []
+
+    def fake_exec(box):
+        shown.append(box.text())
+        box.buttons()[0].click()  # "Restore that backup"
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: shown.append(a[2])))
+    assert backup_dialog.offer_recovery(None, data_paths)
+    assert "damaged" in shown[0] and "newest good backup" in shown[0]
+    assert [n.title for n in NotesStore(data_paths.user_db).list_notes()] == ["safe"]
+    assert list(data_paths.root.glob("user.sqlite.damaged-*"))

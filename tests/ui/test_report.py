@@ -1,0 +1,151 @@
+"""PDF summaries read back with pypdf: pages, names, citations, the filter, Unicode, options, atomic writes."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from app.core.exports import Cancelled
+from app.core.filters import FilterSpec
+from app.ui.report import ExportOptions, build_html, collect_report, load_fonts, note_html, write_pdf
+
+ARABIC = "حلف شمال الأطلسي"
+CYRILLIC = "Организация Договора о коллективной безопасности"
+CHINESE = "北大西洋公约组织"
+
+
+def pdf_text(path: Path) -> tuple[int, list[str]]:
+    reader = pypdf.PdfReader(str(path))
+    pages = [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split()) for p in reader.pages]
+    return len(reader.pages), pages
+
+
+def make_pdf(qapp, atlas, spec: FilterSpec, path: Path, **opts) -> tuple[int, list[str]]:
+    load_fonts()
+    options = ExportOptions(**opts)
+    data = collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db)
+    write_pdf(data, options, path)
+    return pdf_text(path)
+
+
+def test_seed_summary_has_every_entity_and_citation(qapp, atlas, tmp_path):
+    spec = FilterSpec(kinds=("alliance", "partnership"))
+    pages, text = make_pdf(qapp, atlas, spec, tmp_path / "s.pdf", title="Alliances and partnerships")
+    rows = atlas.repo.list_entities(spec)
+    assert len(rows) == 13 and pages >= 5
+    body = " ".join(text)
+    for row in rows:
+        assert row.name in body, row.name
+        detail = atlas.repo.get_entity(row.id, mention_limit=0)
+        quote = " ".join(detail.citations[0].quote.split())
+        assert quote[:60] in body, (row.id, quote)
+    # The title page states the title and the filter in words, and the data's identity.
+    assert "Alliances and partnerships" in text[0]
+    assert "Entities kind: alliance or partnership" in text[0]
+    assert atlas.repo.meta()["seed_hash"][:12] in text[0]
+    # Running header with the title and page numbers on the later pages.
+    assert "Alliances and partnerships" in text[3] and f"Page 4 of {pages}" in text[3]
+    # The contents list each entity with a page number, and that page holds the entity.
+    assert "Contents" in text[1]
+
+
+def test_contents_page_numbers_point_at_the_entity(qapp, atlas, tmp_path):
+    pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato", "csto", "quad")), tmp_path / "c.pdf", handout=True)
+    toc = text[1]
+    import re
+
+    for name in ("NATO", "Quadrilateral Security Dialogue", "Collective Security Treaty Organization"):
+        page = int(re.search(re.escape(name) + r" (\d+)", toc).group(1))
+        assert text[page - 1].split("Page ")[0].count(name) >= 1
+        assert "Sources" in text[page - 1] or "Sources" in text[page]  # handout: sources with each entity
+
+
+def test_unicode_note_renders_and_raw_html_stays_text(qapp, atlas, tmp_path):
+    from app.core.notes import NotesStore
+
+    NotesStore(atlas.paths.user_db).create_note(
+        "nato",
+        title="Scripts",
+        body=f"Arabic: {ARABIC}\n\nCyrillic: {CYRILLIC}\n\nChinese: {CHINESE}\n\n<b>bold?</b> ![x](file:///etc/passwd)",
+        tags=["review"],
+    )
+    _pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato",)), tmp_path / "u.pdf", include_notes=True)
+    body = " ".join(text)
+    assert CYRILLIC in body and CHINESE in body
+    # Arabic comes back as shaped glyphs in visual (right-to-left) order, and a lam-alef ligature
+    # keeps its own order: after NFKC each word's letters must all be there (no boxes, nothing lost).
+    tokens = {"".join(sorted(t)) for t in body.split()}
+    for word in ARABIC.split():
+        assert "".join(sorted(word)) in tokens, word
+    assert "<b>bold?</b>" in body  # raw HTML off: the tag is shown as text, not applied
+    assert "[image: x]" in body and "passwd" not in body  # no local file is loaded
+    assert "Your notes" in body and "review" in body
+
+
+def test_notes_left_out_unless_asked(qapp, atlas, tmp_path):
+    from app.core.notes import NotesStore
+
+    NotesStore(atlas.paths.user_db).create_note("nato", title="Private thought", body="secret words")
+    _pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato",)), tmp_path / "n.pdf")
+    assert "secret words" not in " ".join(text)
+
+
+def test_handout_puts_each_entity_on_its_own_page_and_letter_size(qapp, atlas, tmp_path):
+    ids = ("nato", "csto", "five-eyes")
+    path = tmp_path / "h.pdf"
+    make_pdf(qapp, atlas, FilterSpec(ids=ids), path, handout=True, page_size="Letter", include_graph=False)
+    reader = pypdf.PdfReader(str(path))
+    box = reader.pages[0].mediabox
+    assert round(float(box.width)) == 612 and round(float(box.height)) == 792  # US Letter in points
+    _n, text = pdf_text(path)
+    # Each entity opens a page of its own (the page text starts with its heading).
+    starts = {name: [i for i, t in enumerate(text) if t.startswith(f"{name} ")] for name in ("NATO", "Five Eyes")}
+    assert all(len(v) == 1 for v in starts.values()), starts
+    assert starts["NATO"] != starts["Five Eyes"]
+
+
+def test_continuous_is_shorter_than_handout_and_graph_adds_a_figure(qapp, atlas, tmp_path):
+    spec = FilterSpec(kinds=("alliance",))
+    n_cont, cont = make_pdf(qapp, atlas, spec, tmp_path / "a.pdf", include_graph=True)
+    n_hand, _ = make_pdf(qapp, atlas, spec, tmp_path / "b.pdf", handout=True, include_graph=False)
+    assert n_cont < n_hand
+    assert "Network" in " ".join(cont) and "Timeline" in " ".join(cont)
+
+
+def test_empty_selection_still_makes_a_pdf(qapp, atlas, tmp_path):
+    pages, text = make_pdf(qapp, atlas, FilterSpec(text="zzzznothing"), tmp_path / "e.pdf")
+    assert pages >= 2 and "No entities match" in " ".join(text)
+
+
+def test_cancel_and_failure_leave_no_file(qapp, atlas, tmp_path):
+    load_fonts()
+    options = ExportOptions()
+    data = collect_report(atlas.repo, FilterSpec(), options, user_db=atlas.paths.user_db)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.pdf").write_bytes(b"old")
+    with pytest.raises(Cancelled):
+        write_pdf(data, options, out / "old.pdf", progress=lambda p, _m: p < 70)  # cancel mid-way
+    assert [p.name for p in out.iterdir()] == ["old.pdf"] and (out / "old.pdf").read_bytes() == b"old"
+    from app.core.errors import AtlasError
+
+    with pytest.raises(AtlasError, match="does not exist"):
+        write_pdf(data, options, out / "missing" / "x.pdf")
+    assert [p.name for p in out.iterdir()] == ["old.pdf"]
+
+
+def test_user_text_is_escaped(qapp, atlas):
+    options = ExportOptions(title="<script>alert(1)</script> & co")
+    data = collect_report(atlas.repo, FilterSpec(ids=("nato",)), options)
+    html_text, toc = build_html(data, options)
+    assert "<script>" not in html_text and "&lt;script&gt;" in html_text
+    assert toc[0] == "Overview" and "NATO" in toc
+
+
+def test_note_markdown_keeps_structure_but_no_headings_or_local_links(qapp):
+    out = note_html("# Big\n\n- one\n- two\n\n[local](file:///etc/passwd) [web](https://example.org)")
+    assert "<h1" not in out and "one" in out and "two" in out
+    assert "file:///etc/passwd" not in out and 'href="https://example.org"' in out

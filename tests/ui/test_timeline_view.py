@@ -1,0 +1,57 @@
+"""The timeline draws only stated years, lists the rest, honours the filter and selects on click."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core.filters import FilterSpec
+from app.ui.timeline_view import TimelineView
+
+
+@pytest.fixture
+def timeline(qtbot, repo):
+    view = TimelineView(repo=repo)
+    qtbot.addWidget(view)
+    view.resize(1000, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_only_stated_founding_years_are_drawn(repo, timeline):
+    rows = repo.list_entities(FilterSpec())
+    dated = {r.id for r in rows if r.founded is not None}
+    assert set(timeline.drawn_ids) == dated
+    assert {"nato", "csto", "warsaw-pact"} <= dated
+    assert "five-eyes" in timeline.undated_ids and "five-eyes" not in timeline.drawn_ids
+    assert set(timeline.undated_ids) | dated == {r.id for r in rows}
+    assert timeline.bar_extents()["nato"] == (1949, None)  # no end year stated: open bar
+    assert timeline.undated_label.text().startswith("Founding year &not stated (")
+
+
+def test_rows_are_in_founding_order(timeline):
+    years = [timeline.bar_extents()[i][0] for i in timeline.drawn_ids]
+    assert years == sorted(years)
+
+
+def test_filter_is_honoured(timeline):
+    timeline.set_filter(FilterSpec(kinds=("alliance",)))
+    assert set(timeline.drawn_ids) == {"nato", "csto", "warsaw-pact"}
+    assert "treaty-of-westphalia" not in timeline.drawn_ids
+    assert "five-eyes" in timeline.undated_ids and "armenia" not in timeline.undated_ids
+
+
+def test_click_on_row_selects(qtbot, timeline):
+    pos = timeline.plot.mapFromScene(timeline.row_scene_pos("csto"))
+    with qtbot.waitSignal(timeline.entity_selected, timeout=2000) as sig:
+        qtbot.mouseClick(timeline.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert sig.args == ["csto"]
+    assert timeline.selected_id == "csto"
+
+
+def test_click_on_undated_entity_selects(qtbot, timeline):
+    item = timeline.undated_list.item(0)
+    with qtbot.waitSignal(timeline.entity_selected, timeout=2000) as sig:
+        timeline.undated_list.itemClicked.emit(item)
+    assert sig.args == [item.data(Qt.ItemDataRole.UserRole)]
