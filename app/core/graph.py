@@ -285,7 +285,13 @@ def stress_refine(graph: nx.Graph, pos: Mapping[str, tuple[float, float]], *, it
         return dict(pos)
     index = {node: i for i, node in enumerate(nodes)}
     d = np.full((n, n), float(n), dtype=float)
-    for src, lengths in nx.all_pairs_shortest_path_length(graph):
+    # Ties of a hub are made longer so its many neighbours get a circle wide enough for their labels.
+    deg = dict(graph.degree())
+
+    def length(u: str, v: str, _data: Any) -> float:
+        return 1.0 + 0.12 * max(0, max(int(deg[u]), int(deg[v])) - 3)
+
+    for src, lengths in nx.all_pairs_dijkstra_path_length(graph, weight=length):
         for dst, hops in lengths.items():
             d[index[src], index[dst]] = float(hops)
     np.fill_diagonal(d, 0.0)

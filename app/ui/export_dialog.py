@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -154,7 +154,7 @@ class _Job(QObject):
             self.cancelled.emit()
         except AtlasError as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown to the user; the traceback goes to stderr
+        except Exception as exc:
             import traceback
 
             traceback.print_exc()
@@ -162,10 +162,12 @@ class _Job(QObject):
         else:
             self.succeeded.emit(result)
         finally:
+            # Hand the object back to the GUI thread that will delete it (no cross-thread teardown).
+            self.moveToThread(QCoreApplication.instance().thread())
             self.thread.quit()
 
 
-def PdfExportJob(repo: Any, spec: FilterSpec, options: ExportOptions, path: Path, user_db: Path | None) -> _Job:  # noqa: N802
+def PdfExportJob(repo: Any, spec: FilterSpec, options: ExportOptions, path: Path, user_db: Path | None) -> _Job:
     """A job writing the PDF summary of ``spec`` to ``path``."""
 
     def work(progress: Callable[[int, str], bool]) -> Path:
@@ -175,7 +177,7 @@ def PdfExportJob(repo: Any, spec: FilterSpec, options: ExportOptions, path: Path
     return _Job(work)
 
 
-def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path) -> _Job:  # noqa: N802
+def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path) -> _Job:
     """A job writing JSON, CSV, Markdown or GraphML."""
 
     def work(progress: Callable[[int, str], bool]) -> list[Path]:
@@ -196,6 +198,8 @@ def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path) -> _Job:  #
 
 class _Relay(QObject):
     """Lives on the GUI thread, so the job's signals are queued to it and its callbacks run here."""
+
+    finished = Signal(str)  # "done", "failed" or "cancelled", after the callback ran (GUI thread)
 
     def __init__(self, parent: QObject, job: _Job, dialog: QProgressDialog, callbacks: dict[str, Callable[..., None]]):
         super().__init__(parent)
@@ -224,7 +228,11 @@ class _Relay(QObject):
         self.dialog.close()
         self.job.thread.wait(5000)
         self.callbacks[key](*args)
+        self.finished.emit(key)
         self.deleteLater()
+
+    def cancel(self) -> None:
+        self.on_cancel_clicked()
 
     @Slot(object)
     def on_succeeded(self, result: Any) -> None:
@@ -315,12 +323,14 @@ class ExportActions(QObject):
         if not ok:
             return
         name = (options.title or "alliance-atlas-summary").strip().replace("/", "-") + ".pdf"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export PDF summary", str(self.last_folder / name), "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export PDF summary", str(self.last_folder / name), "PDF (*.pdf)"
+        )
         if not path:
             return
         self.start_pdf(options, Path(path))
 
-    def start_pdf(self, options: ExportOptions, path: Path) -> _Job:
+    def start_pdf(self, options: ExportOptions, path: Path) -> _Relay:
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         self.last_folder = path.parent
@@ -329,7 +339,7 @@ class ExportActions(QObject):
         job = PdfExportJob(atlas.repo, self._spec(options.use_selection), options, path, atlas.paths.user_db)
         self.relay = run_job(self.window, job, "Preparing the PDF summary…",
                              lambda p: self.window.show_status(f"Wrote {p}", 8000))  # fmt: skip
-        return job
+        return self.relay
 
     def export_data(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
@@ -340,14 +350,17 @@ class ExportActions(QObject):
         fmt = DATA_FILTERS.get(chosen) or _format_for(Path(path))
         self.start_data(fmt, Path(path))
 
-    def start_data(self, fmt: str, path: Path) -> _Job:
+    def start_data(self, fmt: str, path: Path) -> _Relay:
         self.last_folder = path.parent
         if not path.suffix:
             path = path.with_suffix("." + fmt)
         job = DataExportJob(self.window.atlas.repo, self.window.current_spec(), fmt, path)
-        self.relay = run_job(self.window, job, "Exporting data…",
-                             lambda paths: self.window.show_status("Wrote " + ", ".join(str(p) for p in paths), 8000))  # fmt: skip
-        return job
+
+        def done(paths: list[Path]) -> None:
+            self.window.show_status("Wrote " + ", ".join(str(p) for p in paths), 8000)
+
+        self.relay = run_job(self.window, job, "Exporting data…", done)
+        return self.relay
 
     def print_report(self) -> None:
         from app.ui.printing import print_report

@@ -6,13 +6,23 @@ thread, because QPrintDialog and QPrintPreviewDialog hand us their printer there
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog
 
 from app.core.filters import FilterSpec
-from app.ui.report import ExportOptions, ReportData, build_document, collect_report, load_fonts, page_layout, paint_document
+from app.ui.report import (
+    ExportOptions,
+    ReportData,
+    build_document,
+    collect_report,
+    load_fonts,
+    none_refcount_guard,
+    page_layout,
+    paint_document,
+)
 
 
 def make_printer(options: ExportOptions) -> QPrinter:
@@ -26,8 +36,13 @@ def make_printer(options: ExportOptions) -> QPrinter:
 
 def paint_report(data: ReportData, options: ExportOptions, printer: QPrinter) -> int:
     """Lay the report out for ``printer`` and paint it; returns the number of pages."""
-    doc = build_document(data, options, printer)
-    return paint_document(doc, printer)
+    with none_refcount_guard():
+        doc = build_document(data, options, printer)
+        try:
+            return paint_document(doc, printer)
+        finally:
+            del doc  # inside the guard (see none_refcount_guard)
+            gc.collect()
 
 
 def print_report(window: Any, spec: FilterSpec, options: ExportOptions, *, preview: bool) -> None:
@@ -36,8 +51,12 @@ def print_report(window: Any, spec: FilterSpec, options: ExportOptions, *, previ
 
     load_fonts()
     atlas = window.atlas
-    job = _Job(lambda progress: collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db, progress=progress))
-    window._print_relay = run_job(window, job, "Preparing the document…", lambda data: show_print_dialog(window, data, options, preview=preview))
+    job = _Job(
+        lambda progress: collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db, progress=progress)
+    )
+    window._print_relay = run_job(
+        window, job, "Preparing the document…", lambda data: show_print_dialog(window, data, options, preview=preview)
+    )
 
 
 def show_print_dialog(window: Any, data: ReportData, options: ExportOptions, *, preview: bool) -> None:
@@ -53,4 +72,6 @@ def show_print_dialog(window: Any, data: ReportData, options: ExportOptions, *, 
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
     pages = paint_report(data, options, printer)
-    window.show_status(f"Sent {pages} page{'s' if pages != 1 else ''} to {printer.printerName() or 'the printer'}.", 6000)
+    window.show_status(
+        f"Sent {pages} page{'s' if pages != 1 else ''} to {printer.printerName() or 'the printer'}.", 6000
+    )

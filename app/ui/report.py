@@ -16,10 +16,13 @@ QTextDocument and QPdfWriter need no widget, so :func:`write_pdf` runs in a work
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import html
 import os
 import re
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,13 +34,12 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QImage,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
-    QPagedPaintDevice,
     QPainter,
     QPdfWriter,
     QPen,
-    QTextBlockFormat,
     QTextCursor,
     QTextDocument,
     QTextFormat,
@@ -75,6 +77,7 @@ TOC_MARK = "\u27e6pg\u27e7"  # placeholder for a page number in the contents, fi
 # A heading with less room than this below it moves to the next page (h1: kind line + two rows;
 # h3: two lines of a quote).
 KEEP_WITH_NEXT_MM = {1: 24.0, 3: 11.0}
+KEEP_WITH_NEXT_MAX_CHARS = 300_000  # about 120 pages
 # Raw HTML off in notes: text that looks like a tag stays text. Qt: GitHub dialect | MarkdownNoHTML.
 MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
@@ -187,7 +190,8 @@ def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tu
     except ImportError:
         return None, ""
     # 2000 x 1700 px is about 300 dpi over the text width: sharp on paper, ~0.5 MB in the PDF.
-    image = render_graph_image(repo, spec, 2000, 1700, user_db=user_db)
+    with none_refcount_guard():
+        image = render_graph_image(repo, spec, 2000, 1700, user_db=user_db)
     caption = (
         "Entities in this summary (markers by kind) and the cited ties between them: membership,"
         " party to, part of, partner. Layout as in the Graph view."
@@ -250,7 +254,7 @@ class _Citations:
                 nums.append(n)
         if not nums:
             return ""
-        return f'<span class="cite">&#8202;[{", ".join(str(n) for n in sorted(nums))}]</span>'
+        return f'<span class="cite">&#8239;[{", ".join(str(n) for n in sorted(nums))}]</span>'
 
     def reset(self) -> None:
         """Handouts: each entity page numbers its own sources from 1, so a page stands alone."""
@@ -265,7 +269,7 @@ class _Citations:
             section = f", section “{_e(c.section)}”" if c.section else ""
             out.append(
                 f'<p class="endnote"><b>[{n}]</b> “{_e(c.quote)}” — <i>{_e(title)}</i>'
-                f"{section} <span class=\"muted\">({_e(c.file_name)})</span></p>"
+                f'{section} <span class="muted">({_e(c.file_name)})</span></p>'
             )
         return "\n".join(out)
 
@@ -356,6 +360,7 @@ def note_html(markdown: str) -> str:
     out = doc.toHtml()
     body = out[out.find(">", out.find("<body")) + 1 : out.rfind("</body>")]
     body = re.sub(r"<(/?)h[1-6]\b", r"<\1p", body)
+    body = re.sub(r"font-size:\s*(xx-large|x-large|large)", "font-size:11pt", body)  # note headings
     body = _UNSAFE_LINK.sub("<a>", body)
     return body
 
@@ -383,7 +388,8 @@ def _kind_counts(details: Sequence[EntityDetail]) -> str:
         counts[d.kind] = counts.get(d.kind, 0) + 1
     plural = {"country": "countries", "treaty": "treaties", "alliance": "alliances", "partnership": "partnerships"}
     return ", ".join(
-        f"{n} {k if n == 1 else plural.get(k, k + 's')}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        f"{n} {k if n == 1 else plural.get(k, k + 's')}"
+        for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     )
 
 
@@ -509,8 +515,10 @@ def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int
 class ReportDocument(QTextDocument):
     """A QTextDocument that loads only the images we registered: never a file or network URL."""
 
-    def loadResource(self, kind: int, name: QUrl) -> Any:  # noqa: N802 - Qt override
-        return None
+    def loadResource(self, kind: int, name: QUrl) -> Any:
+        # Not None: PySide6 6.12 mis-counts a None returned here (a crash "deallocating None" at
+        # exit), and for a null result QTextDocument itself falls back to reading local files.
+        return QImage() if kind == QTextDocument.ResourceType.ImageResource.value else " "
 
     toc_titles: list[str]
     title: str = ""
@@ -559,12 +567,16 @@ def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
             y = top + i * row
             painter.setPen(QColor("#1a1a1a"))
             name = fm.elidedText(d.name, Qt.TextElideMode.ElideRight, label_w - 12)
-            painter.drawText(QRectF(0, y, label_w - 10, row), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), name)
+            painter.drawText(
+                QRectF(0, y, label_w - 10, row), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), name
+            )
             end = d.ended or this_year
             colour = QColor("#12355b") if not d.ended else QColor("#8a9bb0")
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
-            painter.drawRoundedRect(QRectF(x(d.founded or lo), y + 8, max(6.0, x(end) - x(d.founded or lo)), row - 16), 4, 4)
+            painter.drawRoundedRect(
+                QRectF(x(d.founded or lo), y + 8, max(6.0, x(end) - x(d.founded or lo)), row - 16), 4, 4
+            )
     finally:
         painter.end()
     return image
@@ -574,13 +586,15 @@ def _mm_to_px(mm: float, dpi: int) -> float:
     return mm / 25.4 * dpi
 
 
-def build_document(data: ReportData, options: ExportOptions, device: QPagedPaintDevice, progress: Progress | None = None) -> ReportDocument:
+def build_document(
+    data: ReportData, options: ExportOptions, device: QPagedPaintDevice, progress: Progress | None = None
+) -> ReportDocument:
     """Lay the report out for ``device`` (pages, contents page numbers, headings kept with their text)."""
     dpi = device.logicalDpiY()
     layout = device.pageLayout()
     paper = layout.fullRectPixels(dpi)
     side, top, bottom = (_mm_to_px(m, dpi) for m in (MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM))
-    body_width_pt = (layout.fullRect(QPageLayout.Unit.Point).width() - 2 * MARGIN_SIDE / 25.4 * 72)
+    body_width_pt = layout.fullRect(QPageLayout.Unit.Point).width() - 2 * MARGIN_SIDE / 25.4 * 72
     # Images are sized in CSS pixels (1/96 in), which Qt scales to the device.
     figure_px = int(body_width_pt / 72 * 96)
     _check(progress, 40, "Building the document…")
@@ -612,7 +626,10 @@ def build_document(data: ReportData, options: ExportOptions, device: QPagedPaint
     doc.margins_px = (side, top, bottom)
     _check(progress, 50, "Laying out pages…")
     keep = {k: _mm_to_px(v, dpi) for k, v in KEEP_WITH_NEXT_MM.items()}
-    for _attempt in range(3):
+    # Each moved heading makes Qt lay the rest out again: fine for a few hundred pages, quadratic
+    # beyond (1,000 entities: 130 s). Large continuous exports keep Qt's plain page breaks.
+    attempts = 3 if doc.characterCount() <= KEEP_WITH_NEXT_MAX_CHARS else 0
+    for _attempt in range(attempts):
         moved = _keep_headings_with_text(doc, keep)
         # Qt's lazy relayout after format changes can leave the tail stale (blocks missing when
         # painted, a wrong page count): lay the whole document out again, then check once more.
@@ -730,10 +747,31 @@ def _paint_pages(doc: ReportDocument, device: QPagedPaintDevice, painter: QPaint
         box = QRectF(side, y, page_w - 2 * side, fm_h)
         number = f"Page {i + 1} of {pages}"
         fm = painter.fontMetrics()
-        footer = fm.elidedText(doc.footer, Qt.TextElideMode.ElideRight, int(box.width() - fm.horizontalAdvance(number) - dpi / 4))
+        footer = fm.elidedText(
+            doc.footer, Qt.TextElideMode.ElideRight, int(box.width() - fm.horizontalAdvance(number) - dpi / 4)
+        )
         painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), footer)
         painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), number)
     return pages
+
+
+# ---- PySide6 workaround -----------------------------------------------------------------------------
+_NONE_PINS: list[None] = []
+
+
+@contextmanager
+def none_refcount_guard() -> Iterator[None]:
+    """Work around a PySide6 6.12 bug on CPython < 3.12: many void QPainter calls (save, translate,
+    setPen, setFont, drawLine, ...) drop a reference to ``None`` each time. After enough pages None's
+    count reaches zero and Python aborts ("deallocating None"). Put back whatever was lost; pinning
+    a few extra references (if something else released None meanwhile) is harmless."""
+    before = sys.getrefcount(None)
+    try:
+        yield
+    finally:
+        lost = before - sys.getrefcount(None)
+        if lost > 0 and sys.version_info < (3, 12):
+            _NONE_PINS.extend([None] * lost)
 
 
 # ---- PDF files --------------------------------------------------------------------------------------
@@ -752,8 +790,15 @@ def render_pdf_bytes(data: ReportData, options: ExportOptions, progress: Progres
     writer.setPageLayout(page_layout(options.page_size))
     writer.setTitle(data.title)
     writer.setCreator(f"{APP_NAME} {__version__}")
-    doc = build_document(data, options, writer, progress)
-    pages = paint_document(doc, writer, progress)
+    with none_refcount_guard():
+        doc = build_document(data, options, writer, progress)
+        try:
+            pages = paint_document(doc, writer, progress)
+        finally:
+            # Drop the document inside the guard: its wrappers release their references on deletion.
+            doc.deleteLater()
+            del doc
+            gc.collect()
     buffer.close()
     raw: QByteArray = buffer.data()
     return bytes(raw.data()), pages

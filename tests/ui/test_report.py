@@ -53,7 +53,7 @@ def test_seed_summary_has_every_entity_and_citation(qapp, atlas, tmp_path):
 
 
 def test_contents_page_numbers_point_at_the_entity(qapp, atlas, tmp_path):
-    pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato", "csto", "quad")), tmp_path / "c.pdf", handout=True)
+    _pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato", "csto", "quad")), tmp_path / "c.pdf", handout=True)
     toc = text[1]
     import re
 
@@ -101,8 +101,11 @@ def test_handout_puts_each_entity_on_its_own_page_and_letter_size(qapp, atlas, t
     box = reader.pages[0].mediabox
     assert round(float(box.width)) == 612 and round(float(box.height)) == 792  # US Letter in points
     _n, text = pdf_text(path)
-    # Each entity opens a page of its own (the page text starts with its heading).
-    starts = {name: [i for i, t in enumerate(text) if t.startswith(f"{name} ")] for name in ("NATO", "Five Eyes")}
+    # Each entity opens a page of its own (the page text starts with its heading; pypdf may split
+    # a large heading's first glyph off, so compare without spaces).
+    squashed = [t.replace(" ", "") for t in text]
+    starts = {name: [i for i, t in enumerate(squashed) if t.startswith(name.replace(" ", "") + "Alliance")]
+              for name in ("NATO", "Five Eyes")}  # fmt: skip
     assert all(len(v) == 1 for v in starts.values()), starts
     assert starts["NATO"] != starts["Five Eyes"]
 
@@ -149,3 +152,42 @@ def test_note_markdown_keeps_structure_but_no_headings_or_local_links(qapp):
     out = note_html("# Big\n\n- one\n- two\n\n[local](file:///etc/passwd) [web](https://example.org)")
     assert "<h1" not in out and "one" in out and "two" in out
     assert "file:///etc/passwd" not in out and 'href="https://example.org"' in out
+
+
+def test_full_disk_is_a_clear_error_and_leaves_nothing(qapp, atlas, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from app.core import fileio
+    from app.core.errors import DiskFull
+
+    load_fonts()
+    options = ExportOptions(include_graph=False)
+    data = collect_report(atlas.repo, FilterSpec(ids=("nato",)), options)
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "fsync", full)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(DiskFull, match="disk is full"):
+        write_pdf(data, options, out / "x.pdf")
+    assert list(out.iterdir()) == []
+
+
+def test_printing_paints_the_same_document_on_a_printer(qapp, atlas, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from app.ui.printing import make_printer, paint_report
+
+    load_fonts()
+    options = ExportOptions(title="Printed", page_size="Letter")
+    data = collect_report(atlas.repo, FilterSpec(ids=("nato", "quad")), options)
+    printer = make_printer(options)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a "printer" we can read back
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    pages = paint_report(data, options, printer)
+    n, text = pdf_text(tmp_path / "printed.pdf")
+    assert n == pages and "Printed" in text[0] and "Quadrilateral Security Dialogue" in " ".join(text)
+    assert f"Page 2 of {pages}" in text[1]

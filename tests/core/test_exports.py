@@ -1,0 +1,94 @@
+"""Data exports: CSV round-trips and formula neutralising, JSON schema, Markdown citations, GUI = CLI order."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+
+import pytest
+
+from app.core.exports import collect, csv_paths, export_data, neutralise, write_csv_entities
+from app.core.filters import FilterSpec
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_are_neutralised(cell):
+    assert neutralise(cell) == "'" + cell
+    assert neutralise("NATO") == "NATO" and neutralise(1949) == 1949
+
+
+def test_csv_round_trips_with_bom_and_three_files(repo, tmp_path):
+    spec = FilterSpec(kinds=("alliance",))
+    written = export_data(repo, spec, "csv", tmp_path / "out.csv")
+    assert [p.name for p in written] == ["out.csv", "out-members.csv", "out-citations.csv"]
+    raw = (tmp_path / "out.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 (accents, curly quotes) with a BOM
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["id"] for r in rows] == [r.id for r in repo.list_entities(spec)]
+    nato = next(r for r in rows if r["id"] == "nato")
+    assert nato["name"] == "NATO" and nato["founded"] == "1949" and "joint exercises" in nato["activities"]
+    with open(tmp_path / "out-citations.csv", encoding="utf-8-sig", newline="") as fh:
+        cites = list(csv.DictReader(fh))
+    assert any(c["entity_id"] == "nato" and "1949" in c["quote"] for c in cites)
+    with open(tmp_path / "out-members.csv", encoding="utf-8-sig", newline="") as fh:
+        members = list(csv.DictReader(fh))
+    assert {m["member_id"] for m in members if m["entity_id"] == "csto"} >= {"armenia", "russia"}
+
+
+def test_csv_neutralises_a_hostile_value(repo, tmp_path):
+    detail = collect(repo, FilterSpec(ids=("nato",)))[0]
+    hostile = replace(detail, name='=HYPERLINK("http://x")', aliases=("@evil", "-1"))
+    path = tmp_path / "h.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        write_csv_entities(fh, [hostile])
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        row = next(iter(csv.DictReader(fh)))
+    assert row["name"].startswith("'=") and row["aliases"].startswith("'@")
+
+
+def test_json_schema(repo, tmp_path):
+    path = tmp_path / "e.json"
+    export_data(repo, FilterSpec(ids=("nato", "islamic-nation-china")), "json", path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format"] == "alliance-atlas" and data["version"] == 1
+    assert data["seed_hash"] == repo.meta()["seed_hash"] and data["filter"] == "Entities 2 selected"
+    ent = {e["id"]: e for e in data["entities"]}
+    assert set(ent) == {"nato", "islamic-nation-china"}
+    keys = {"id", "name", "aliases", "kind", "category", "categories", "region", "founded", "ended",
+            "stated_members", "members", "activities", "citations"}  # fmt: skip
+    assert keys <= set(ent["nato"])
+    assert ent["islamic-nation-china"]["members"] == ["the Islamic Nation", "China"]
+    assert all({"field", "document", "section", "quote"} <= set(c) for c in ent["nato"]["citations"])
+    assert len(data["documents"]) == 5
+
+
+def test_markdown_has_citations_as_footnotes(repo, tmp_path):
+    path = tmp_path / "e.md"
+    export_data(repo, FilterSpec(ids=("csto",)), "md", path)
+    text = path.read_text(encoding="utf-8")
+    assert "## Collective Security Treaty Organization" in text
+    assert "[^1]" in text and "## Sources" in text and "[^1]: military-alliances-and-partnerships.txt" in text
+
+
+def test_gui_and_cli_filters_give_the_same_entities_in_the_same_order(repo):
+    """The window's filter pane and `alliance-atlas export` build the same FilterSpec: same rows."""
+    import argparse
+
+    from app.cli import add_filter_options, spec_from_args
+
+    parser = argparse.ArgumentParser()
+    add_filter_options(parser)
+    args = parser.parse_args(["--query", "defense", "--member", "U.S.", "--sort", "founded"])
+    cli_spec = spec_from_args(args, repo)
+    gui_spec = FilterSpec(text="defense", members=("united-states",), sort="founded")
+    assert cli_spec == gui_spec
+    exported = [d.id for d in collect(repo, cli_spec)]
+    shown = [r.id for r in repo.list_entities(gui_spec)]
+    assert len(exported) >= 2 and exported == shown
+
+
+def test_csv_paths_name_the_companion_files(tmp_path):
+    paths = csv_paths(tmp_path / "data")
+    assert paths["entities"].name == "data.csv" and paths["members"].name == "data-members.csv"

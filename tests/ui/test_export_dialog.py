@@ -1,0 +1,81 @@
+"""The File menu's export actions on a real main window: options dialog, background PDF/data exports, cancel."""
+
+from __future__ import annotations
+
+import json
+
+import pypdf
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from app.ui.export_dialog import ExportOptionsDialog
+from app.ui.report import ExportOptions
+
+
+@pytest.fixture
+def window(qtbot, atlas, data_paths):
+    from app.ui.main_window import MainWindow
+
+    w = MainWindow(atlas, settings_path=data_paths.settings_file)
+    qtbot.addWidget(w)
+    yield w
+    w.pool.waitForDone(5000)
+
+
+def test_file_menu_has_export_and_print_actions(window):
+    texts = [a.text() for a in window.menus["file"].actions()]
+    for t in ("Export PDF &summary…", "Export &data…", "&Print…", "Print pre&view…"):
+        assert t in texts
+    assert window.export_actions.pdf_action.shortcut().toString() == "Ctrl+E"
+    assert window.export_actions.print_action.shortcut().toString() == "Ctrl+P"
+
+
+def test_get_options_returns_the_choices(qtbot, monkeypatch):
+    def fake_exec(self):
+        self.title_edit.setText("My handout")
+        self.handout.setChecked(True)
+        self.scope_selection.setChecked(True)
+        self.page_combo.setCurrentText("Letter")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", fake_exec)
+    opts, ok = ExportOptionsDialog.get_options(None, selected=2, filter_text="All entities")
+    assert ok and opts == ExportOptions(title="My handout", handout=True, page_size="Letter", use_selection=True)
+    monkeypatch.setattr(ExportOptionsDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    _opts, ok = ExportOptionsDialog.get_options(None, selected=0)
+    assert not ok
+
+
+def test_selection_scope_disabled_without_a_selection(qtbot):
+    d = ExportOptionsDialog(None, selected=0)
+    qtbot.addWidget(d)
+    assert not d.scope_selection.isEnabled() and d.scope_filter.isChecked()
+
+
+def test_pdf_export_runs_in_the_background_and_writes_the_selection(qtbot, window, tmp_path):
+    window.select_entity("nato")
+    relay = window.export_actions.start_pdf(ExportOptions(title="Bg", use_selection=True), tmp_path / "bg")
+    with qtbot.waitSignal(relay.finished, timeout=60000) as blocker:
+        pass
+    assert blocker.args == ["done"]
+    qtbot.waitUntil(lambda: "Wrote" in window.statusBar().currentMessage(), timeout=10000)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(str(tmp_path / "bg.pdf")).pages)
+    assert "NATO" in text and "Entities 1 selected" in " ".join(text.split())
+
+
+def test_cancel_leaves_no_file(qtbot, window, tmp_path):
+    relay = window.export_actions.start_pdf(ExportOptions(), tmp_path / "c.pdf")
+    relay.cancel()
+    with qtbot.waitSignal(relay.finished, timeout=60000) as blocker:
+        pass
+    assert blocker.args == ["cancelled"]
+    qtbot.waitUntil(lambda: "cancelled" in window.statusBar().currentMessage(), timeout=10000)
+    assert list(tmp_path.glob("c.pdf*")) == [] and not list(tmp_path.glob(".c.pdf*"))
+
+
+def test_data_export_json(qtbot, window, tmp_path):
+    relay = window.export_actions.start_data("json", tmp_path / "d.json")
+    with qtbot.waitSignal(relay.finished, timeout=30000):
+        pass
+    data = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))
+    assert len(data["entities"]) == 50
