@@ -6,7 +6,6 @@ thread, because QPrintDialog and QPrintPreviewDialog hand us their printer there
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
@@ -19,7 +18,6 @@ from app.ui.report import (
     build_document,
     collect_report,
     load_fonts,
-    none_refcount_guard,
     page_layout,
     paint_document,
 )
@@ -36,13 +34,11 @@ def make_printer(options: ExportOptions) -> QPrinter:
 
 def paint_report(data: ReportData, options: ExportOptions, printer: QPrinter) -> int:
     """Lay the report out for ``printer`` and paint it; returns the number of pages."""
-    with none_refcount_guard():
-        doc = build_document(data, options, printer)
-        try:
-            return paint_document(doc, printer)
-        finally:
-            del doc  # inside the guard (see none_refcount_guard)
-            gc.collect()
+    doc = build_document(data, options, printer)
+    try:
+        return paint_document(doc, printer)
+    finally:
+        doc.deleteLater()
 
 
 def print_report(window: Any, spec: FilterSpec, options: ExportOptions, *, preview: bool) -> None:

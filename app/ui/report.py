@@ -16,13 +16,10 @@ QTextDocument and QPdfWriter need no widget, so :func:`write_pdf` runs in a work
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import html
 import os
 import re
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -190,8 +187,7 @@ def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tu
     except ImportError:
         return None, ""
     # 2000 x 1700 px is about 300 dpi over the text width: sharp on paper, ~0.5 MB in the PDF.
-    with none_refcount_guard():
-        image = render_graph_image(repo, spec, 2000, 1700, user_db=user_db)
+    image = render_graph_image(repo, spec, 2000, 1700, user_db=user_db)
     caption = (
         "Entities in this summary (markers by kind) and the cited ties between them: membership,"
         " party to, part of, partner. Layout as in the Graph view."
@@ -755,25 +751,6 @@ def _paint_pages(doc: ReportDocument, device: QPagedPaintDevice, painter: QPaint
     return pages
 
 
-# ---- PySide6 workaround -----------------------------------------------------------------------------
-_NONE_PINS: list[None] = []
-
-
-@contextmanager
-def none_refcount_guard() -> Iterator[None]:
-    """Work around a PySide6 6.12 bug on CPython < 3.12: many void QPainter calls (save, translate,
-    setPen, setFont, drawLine, ...) drop a reference to ``None`` each time. After enough pages None's
-    count reaches zero and Python aborts ("deallocating None"). Put back whatever was lost; pinning
-    a few extra references (if something else released None meanwhile) is harmless."""
-    before = sys.getrefcount(None)
-    try:
-        yield
-    finally:
-        lost = before - sys.getrefcount(None)
-        if lost > 0 and sys.version_info < (3, 12):
-            _NONE_PINS.extend([None] * lost)
-
-
 # ---- PDF files --------------------------------------------------------------------------------------
 def page_layout(page_size: str) -> QPageLayout:
     size = QPageSize(PAGE_SIZES.get(page_size, QPageSize.PageSizeId.A4))
@@ -790,15 +767,12 @@ def render_pdf_bytes(data: ReportData, options: ExportOptions, progress: Progres
     writer.setPageLayout(page_layout(options.page_size))
     writer.setTitle(data.title)
     writer.setCreator(f"{APP_NAME} {__version__}")
-    with none_refcount_guard():
-        doc = build_document(data, options, writer, progress)
-        try:
-            pages = paint_document(doc, writer, progress)
-        finally:
-            # Drop the document inside the guard: its wrappers release their references on deletion.
-            doc.deleteLater()
-            del doc
-            gc.collect()
+    doc = build_document(data, options, writer, progress)
+    try:
+        pages = paint_document(doc, writer, progress)
+    finally:
+        doc.deleteLater()
+        del doc
     buffer.close()
     raw: QByteArray = buffer.data()
     return bytes(raw.data()), pages
