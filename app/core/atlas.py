@@ -6,17 +6,19 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
-from app.core.build import BuildReport, build_reference, seed_hash
-from app.core.db import ensure_user_db, make_engine, read_reference_meta
+from app.core.db import connector, ensure_user_db, read_reference_meta
 from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classify
 from app.core.ingest import SeedError, load_documents
-from app.core.models import REFERENCE_SCHEMA_VERSION
 from app.core.repository import Repository
+from app.core.vocab import REFERENCE_SCHEMA_VERSION
 from app.paths import DataPaths, seeds_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from app.core.build import BuildReport
 
 ENV_REFERENCE = "ALLIANCE_ATLAS_REFERENCE"
 
@@ -27,14 +29,17 @@ class Atlas:
 
     paths: DataPaths
     reference_db: Path
-    engine: Engine
     repo: Repository
     meta: dict[str, str]
     built: BuildReport | None = None
     warning: str | None = None  # e.g. "reference is stale but read-only"
 
+    @property
+    def engine(self) -> Engine:
+        return self.repo.engine
+
     def close(self) -> None:
-        self.engine.dispose()
+        self.repo.dispose()
 
 
 def reference_path(paths: DataPaths) -> Path:
@@ -43,6 +48,8 @@ def reference_path(paths: DataPaths) -> Path:
 
 
 def current_seed_hash(seeds: Path) -> str | None:
+    from app.core.build import seed_hash
+
     try:
         return seed_hash(seeds, load_documents(seeds))
     except (SeedError, OSError):
@@ -58,6 +65,8 @@ def open_atlas(
 ) -> Atlas:
     """Build the reference database if missing (or stale and writable), migrate the user database,
     and return the engine and repository. Raises AtlasError with a user-facing message."""
+    from app.core.build import build_reference  # cheap: SQLModel loads only if a build runs
+
     seeds = seeds or seeds_dir()
     try:
         paths.ensure()
@@ -97,14 +106,13 @@ def open_atlas(
         if err is None:
             raise
         raise err from exc
-    engine = make_engine(ref, paths.user_db)
-    repo = Repository(engine)
+    repo = Repository(connector(ref, paths.user_db))
     try:
         repo.total_entities()
     except AtlasError:
-        engine.dispose()
+        repo.dispose()
         raise
     except Exception as exc:
-        engine.dispose()
+        repo.dispose()
         raise DatabaseCorrupt(f"The reference database at {ref} cannot be read ({exc}).") from exc
-    return Atlas(paths, ref, engine, repo, meta, built, warning)
+    return Atlas(paths, ref, repo, meta, built, warning)

@@ -10,14 +10,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine
-from sqlmodel import SQLModel
-
 from app import __version__
-from app.core import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.core.catalog import Catalog, CatalogEntity, load_catalog, name_pattern
 from app.core.ingest import ParsedDocument, load_documents
-from app.core.models import REFERENCE_SCHEMA_VERSION
+from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
@@ -53,6 +49,12 @@ def seed_hash(seeds: Path, docs: list[ParsedDocument]) -> str:
 
 def create_schema(con_path: Path) -> None:
     """Tables from the SQLModel definitions, plus the FTS5 indexes SQLModel cannot declare."""
+    # Imported here: opening an existing database (every start) never needs SQLAlchemy's import cost.
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    from app.core import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
     engine = create_engine(f"sqlite:///{con_path}")
     SQLModel.metadata.create_all(engine)
     engine.dispose()

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from app.core.ingest import ParsedDocument, SeedError, load_documents
-from app.core.models import FACT_FIELDS, KINDS, RELATION_FIELDS
+from app.core.vocab import FACT_FIELDS, KINDS, RELATION_FIELDS
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NUMBER_WORDS = {

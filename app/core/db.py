@@ -17,15 +17,16 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
 
 from app.core.errors import DatabaseCorrupt, SchemaTooNew, classify
 from app.paths import PROJECT_ROOT
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+Connector = Callable[[], sqlite3.Connection]
 BUSY_TIMEOUT_MS = 5000
 USER_MIGRATIONS = PROJECT_ROOT / "database" / "migrations" / "user"
 
@@ -124,23 +125,33 @@ def ensure_user_db(user_db: Path, *, backup: Callable[[], Any] | None = None) ->
     open_user_connection(user_db, backup=backup).close()
 
 
-def make_engine(reference_db: Path, user_db: Path) -> Engine:
-    """The application's engine: reference read-only as main, user database attached as ``user``.
+def connector(reference_db: Path, user_db: Path) -> Connector:
+    """A function opening one application connection: reference read-only as main, the user
+    database attached as ``user``. Call :func:`ensure_user_db` first so the attached schema exists.
 
-    Pool: a small QueuePool; each worker thread checks out its own connection
-    (``check_same_thread=False`` because the pool hands connections across threads).
-    Call :func:`ensure_user_db` first so the attached schema exists.
+    ``check_same_thread=False`` because pooled connections are handed across worker threads
+    (each is used by one thread at a time).
     """
     ref_uri = _uri(reference_db, "ro")
     user_uri = _uri(user_db, "rw")
 
     def connect() -> sqlite3.Connection:
         con = sqlite3.connect(ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        con.isolation_level = None  # autocommit: each read sees the latest committed notes
         con.execute("PRAGMA foreign_keys=ON")
         con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         con.execute("ATTACH DATABASE ? AS user", (user_uri,))
         con.execute("PRAGMA user.synchronous=FULL")
         return con
+
+    return connect
+
+
+def engine_for(connect: Connector) -> Engine:
+    """The SQLAlchemy engine over ``connect``: a small QueuePool, SQLAlchemy deciding when
+    transactions begin. Imported lazily: the first window is painted before SQLAlchemy loads."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import QueuePool
 
     engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=4, max_overflow=4)
 
@@ -154,6 +165,11 @@ def make_engine(reference_db: Path, user_db: Path) -> Engine:
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def make_engine(reference_db: Path, user_db: Path) -> Engine:
+    """The application's engine (see :func:`connector`)."""
+    return engine_for(connector(reference_db, user_db))
 
 
 @contextmanager

@@ -75,7 +75,9 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
     }
 
 
-def to_json(repo: Repository, spec: FilterSpec, details: list[EntityDetail], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def to_json(
+    repo: Repository, spec: FilterSpec, details: list[EntityDetail], extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     docs = []
     for info in repo.documents():
         view = repo.get_document(info.id)
@@ -105,7 +107,19 @@ def write_json(fh: IO[str], data: dict[str, Any]) -> None:
     fh.write("\n")
 
 
-ENTITY_COLUMNS = ["id", "name", "aliases", "kind", "category", "region", "founded", "ended", "stated_members", "members", "activities"]
+ENTITY_COLUMNS = [
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "category",
+    "region",
+    "founded",
+    "ended",
+    "stated_members",
+    "members",
+    "activities",
+]
 
 
 def write_csv_entities(fh: IO[str], details: list[EntityDetail]) -> None:
@@ -189,7 +203,9 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
             fh.write(f"[^{i}]: {n}\n")
 
 
-def export_data(repo: Repository, spec: FilterSpec, fmt: str, path: Path, *, progress: Progress | None = None) -> list[Path]:
+def export_data(
+    repo: Repository, spec: FilterSpec, fmt: str, path: Path, *, progress: Progress | None = None
+) -> list[Path]:
     """Write JSON, CSV or Markdown atomically; returns the files written."""
     from app.core.fileio import atomic_write
 

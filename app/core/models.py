@@ -5,24 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-# Bumped whenever the reference schema changes; the build writes it into PRAGMA user_version.
-REFERENCE_SCHEMA_VERSION = 1
-
-# Entity kinds, in the order the UI lists them.
-KINDS: tuple[str, ...] = (
-    "alliance",
-    "organisation",
-    "partnership",
-    "treaty",
-    "event",
-    "country",
-    "actor",
+from app.core.vocab import (  # noqa: F401  (re-exported)
+    FACT_FIELDS,
+    KINDS,
+    REFERENCE_SCHEMA_VERSION,
+    RELATION_FIELDS,
+    VALUE_FIELDS,
 )
-
-# Fact fields of the catalogue; relation fields point at another entity.
-VALUE_FIELDS = ("description", "category", "founded", "ended", "member_count", "region", "activity")
-RELATION_FIELDS = ("member", "party", "part_of", "partner")
-FACT_FIELDS = VALUE_FIELDS + RELATION_FIELDS
 
 
 class Meta(SQLModel, table=True):

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session
-
+from app.core.db import Connector, engine_for
 from app.core.errors import classify
 from app.core.filters import DIMENSIONS, FilterSpec, count_query, entity_query, facet_query, matching_query
 from app.core.fts import to_fts_query
@@ -198,6 +196,17 @@ class Edge:
     document_id: str
 
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+
+def text(sql: str) -> Any:
+    from sqlalchemy import text as sa_text
+
+    return sa_text(sql)
+
+
 HIGHLIGHT_OPEN = "[["
 HIGHLIGHT_CLOSE = "]]"
 
@@ -215,15 +224,39 @@ def _snippet(text_: str, start: int, end: int, width: int = 90) -> str:
 class Repository:
     """Read access to the reference database and the user tables attached to it."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, connect: Connector):
+        self._connect = connect
+        self._engine: Engine | None = None
+        self._local = threading.local()
+        self._raw_connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLModel/SQLAlchemy engine, created on first use (after the first paint)."""
+        with self._lock:
+            if self._engine is None:
+                self._engine = engine_for(self._connect)
+            return self._engine
+
+    def dispose(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+            for con in self._raw_connections:
+                con.close()
+            self._raw_connections.clear()
+            self._local = threading.local()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
+        from sqlalchemy.exc import DBAPIError
+        from sqlmodel import Session
+
         try:
             with Session(self.engine) as session:
                 yield session
-        except (OperationalError, DBAPIError, sqlite3.Error) as exc:
+        except (DBAPIError, sqlite3.Error) as exc:
             err = classify(exc, "the database")
             if err:
                 raise err from exc
@@ -234,19 +267,26 @@ class Repository:
             return list(s.execute(text(sql), params or {}).all())
 
     # ---- entities -------------------------------------------------------------------------
-    def _raw(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Hot path: run through the pooled DBAPI connection, skipping SQLAlchemy's row wrapping
-        (it doubled the cost of a 10,000-row list). Errors are classified like everywhere else."""
-        with self._session() as s:
-            dbapi = s.connection().connection.driver_connection
-            assert dbapi is not None
-            try:
-                return list(dbapi.execute(sql, params).fetchall())
-            except sqlite3.Error as exc:
-                err = classify(exc, "the database")
-                if err:
-                    raise err from exc
-                raise
+    def _raw_connection(self) -> sqlite3.Connection:
+        """This thread's own autocommit connection for the hot path (list, counts, facets)."""
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = self._connect()
+            with self._lock:
+                self._raw_connections.append(con)
+            self._local.con = con
+        return con
+
+    def _raw(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Hot path, straight on the DBAPI connection: SQLAlchemy's row wrapping doubled the cost of
+        a 10,000-row list, and its import would delay the first window. Errors are classified."""
+        try:
+            return list(self._raw_connection().execute(sql, params or {}).fetchall())
+        except sqlite3.Error as exc:
+            err = classify(exc, "the database")
+            if err:
+                raise err from exc
+            raise
 
     def list_entities(self, spec: FilterSpec, *, limit: int | None = None) -> list[EntityRow]:
         q = entity_query(spec, limit=limit)
@@ -254,17 +294,16 @@ class Repository:
 
     def count_entities(self, spec: FilterSpec) -> int:
         q = count_query(spec)
-        return int(self._all(q.sql, q.params)[0][0])
+        return int(self._raw(q.sql, q.params)[0][0])
 
     def total_entities(self) -> int:
-        return int(self._all("SELECT count(*) FROM entity")[0][0])
+        return int(self._raw("SELECT count(*) FROM entity")[0][0])
 
     def facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
         """For each facet dimension, its values with counts under the other active facets."""
         out: dict[str, list[FacetValue]] = {}
-        with self._session() as s:
-            dbapi = s.connection().connection.driver_connection
-            assert dbapi is not None
+        dbapi = self._raw_connection()
+        try:
             # Inactive dimensions all count under the full filter: match once into a temp table.
             # (TEMP lives outside the read-only reference file, so this works on read-only media.)
             full = matching_query(spec)
@@ -282,14 +321,19 @@ class Repository:
                     out[dim] = [FacetValue(str(v), str(lbl), int(n)) for v, lbl, n in rows]
             finally:
                 dbapi.execute("DELETE FROM facet_match")
+        except sqlite3.Error as exc:
+            err = classify(exc, "the database")
+            if err:
+                raise err from exc
+            raise
         return out
 
     def year_bounds(self) -> tuple[int, int] | None:
-        lo, hi = self._all("SELECT min(founded), max(founded) FROM entity")[0]
+        lo, hi = self._raw("SELECT min(founded), max(founded) FROM entity")[0]
         return None if lo is None else (int(lo), int(hi))
 
     def entity_names(self) -> dict[str, str]:
-        return dict(self._all("SELECT id, name FROM entity"))
+        return dict(self._raw("SELECT id, name FROM entity"))
 
     def resolve(self, key: str) -> str | None:
         """An entity id from an id, name or alias, case-insensitively (``nato``, ``Five Eyes``)."""
@@ -437,7 +481,7 @@ class Repository:
         if expr is None:
             return []
         try:
-            rows = self._all(
+            rows = self._raw(
                 "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
                 " snippet(passage_fts, 0, :o, :c, '…', 24), bm25(passage_fts, 1.0, 2.0, 0.5) AS score,"
                 " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
@@ -446,7 +490,7 @@ class Repository:
                 " WHERE passage_fts MATCH :q ORDER BY score LIMIT :lim",
                 {"q": expr, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE, "lim": limit},
             )
-        except OperationalError:
+        except sqlite3.OperationalError:
             return []  # defensive: to_fts_query output should always parse
         return [
             PassageHit(
@@ -466,7 +510,7 @@ class Repository:
 
     # ---- documents ------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
-        rows = self._all("SELECT id, file_name, title, original_name, origin, sha256 FROM document ORDER BY ordinal")
+        rows = self._raw("SELECT id, file_name, title, original_name, origin, sha256 FROM document ORDER BY ordinal")
         return [DocumentInfo(*r) for r in rows]
 
     def get_document(self, document_id: str) -> DocumentView | None:
@@ -528,7 +572,7 @@ class Repository:
 
     # ---- about ----------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in self._all("SELECT key, value FROM meta")}
+        return {str(k): str(v) for k, v in self._raw("SELECT key, value FROM meta")}
 
 
 def plain_snippet(snippet: str) -> str:

@@ -8,9 +8,42 @@ import sqlite3
 from pathlib import Path
 
 from app.core.build import create_schema, sort_name
-from app.core.models import REFERENCE_SCHEMA_VERSION
+from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
-_WORDS = ["alliance", "defence", "security", "partnership", "joint", "exercise", "intelligence", "sharing", "treaty", "regional", "naval", "cyber", "peacekeeping", "relief", "training", "technology", "transfer", "military", "aid", "cooperation", "maritime", "border", "strategic", "dialogue", "summit", "council", "command", "logistics", "deterrence", "interoperability", "counter", "terrorism"]
+_WORDS = [
+    "alliance",
+    "defence",
+    "security",
+    "partnership",
+    "joint",
+    "exercise",
+    "intelligence",
+    "sharing",
+    "treaty",
+    "regional",
+    "naval",
+    "cyber",
+    "peacekeeping",
+    "relief",
+    "training",
+    "technology",
+    "transfer",
+    "military",
+    "aid",
+    "cooperation",
+    "maritime",
+    "border",
+    "strategic",
+    "dialogue",
+    "summit",
+    "council",
+    "command",
+    "logistics",
+    "deterrence",
+    "interoperability",
+    "counter",
+    "terrorism",
+]
 _CATEGORIES = [
     "collective defence",
     "collective security",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt import QLabeledRangeSlider
 
 from app.core.errors import AtlasError
 from app.core.filters import FilterSpec, describe
@@ -290,6 +290,21 @@ class FilterPane(QWidget):
         heading.setObjectName("facet_heading")
         lay.addWidget(heading)
         self.year_bounds = bounds or (1900, 2030)
+        self._years_known = bounds is not None
+        self._pending_years = self.year_bounds
+        self._years_box = lay
+        # The slider (superqt) is built after the first paint: it sits below the fold and its
+        # import costs a fifth of a second at start. Until then the range is "any year".
+        self.years: Any = None
+        return box
+
+    def finish_deferred(self) -> None:
+        """Build what the first paint did not need (the founding-year slider)."""
+        if self.years is not None:
+            return
+        from superqt import QLabeledRangeSlider
+
+        box = self._years_box.parentWidget()
         self.years = QLabeledRangeSlider(Qt.Orientation.Horizontal, box)
         self.years.setObjectName("year_slider")
         self.years.setAccessibleName("Founding year range")
@@ -297,9 +312,9 @@ class FilterPane(QWidget):
             "Only entities founded within these years (entities without a known year are hidden when narrowed)"
         )
         self.years.setRange(*self.year_bounds)
-        self.years.setValue(self.year_bounds)
+        self.years.setValue(self._pending_years)
         self.years.setEdgeLabelMode(QLabeledRangeSlider.EdgeLabelMode.NoLabel)
-        self.years.setEnabled(bounds is not None)
+        self.years.setEnabled(self._years_known)
         self.years.valueChanged.connect(self._on_control_changed)
         # superqt's editable end labels: name them so a screen reader says which end it is.
         edits = [w for w in self.years.findChildren(QWidget) if type(w).__name__ == "SliderLabel"]
@@ -309,8 +324,7 @@ class FilterPane(QWidget):
             w.setToolTip(f"{label}: type a year")
             for child in w.findChildren(QLineEdit):
                 child.setAccessibleName(label)
-        lay.addWidget(self.years)
-        return box
+        self._years_box.addWidget(self.years)
 
     # ---- state ----------------------------------------------------------------------------
     def spec(self) -> FilterSpec:
@@ -324,7 +338,7 @@ class FilterPane(QWidget):
         return describe(self._spec, self._labels)
 
     def _read_controls(self) -> FilterSpec:
-        lo, hi = (int(v) for v in self.years.value())
+        lo, hi = (int(v) for v in (self.years.value() if self.years is not None else self._pending_years))
         return FilterSpec(
             text=self.search.text(),
             kinds=self.facets["kinds"].checked(),
@@ -365,7 +379,9 @@ class FilterPane(QWidget):
             self.members_mode.setCurrentIndex(1 if spec.members_mode == "all" else 0)
             lo = spec.year_min if spec.year_min is not None else self.year_bounds[0]
             hi = spec.year_max if spec.year_max is not None else self.year_bounds[1]
-            self.years.setValue((lo, hi))
+            self._pending_years = (lo, hi)
+            if self.years is not None:
+                self.years.setValue((lo, hi))
             self.has_notes.setCurrentIndex({None: 0, True: 1, False: 2}[spec.has_notes])
         finally:
             self._setting = False

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
         self._painted = False
         self._after_paint: list[Any] = []
+        self._deferred_pending = 0
         self.docks: dict[str, QDockWidget] = {}
 
         # ---- panes (each its own class; none knows another) ----
@@ -393,16 +394,32 @@ class MainWindow(QMainWindow):
         Heavy modules (pyqtgraph, networkx) must be imported after the first paint: pass a callable
         to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
         """
+        self.after_first_paint(self.filter_pane.finish_deferred)
         self.after_first_paint(lambda: __import__("app.ui.graph_pane", fromlist=["install"]).install(self))
         self.notes_pane = __import__("app.ui.notes_pane", fromlist=["install"]).install(self)
+        self.after_first_paint(self._install_exports)
+
+    def _install_exports(self) -> None:
         self.export_actions = __import__("app.ui.export_dialog", fromlist=["install"]).install(self)
+
+    def is_ready(self) -> bool:
+        """True once painted and every after-first-paint step has run (tests, screenshots)."""
+        return self._painted and self._deferred_pending == 0
 
     def after_first_paint(self, fn: Any) -> None:
         """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
+        self._deferred_pending += 1
+
+        def run() -> None:
+            try:
+                fn()
+            finally:
+                self._deferred_pending -= 1
+
         if self._painted:
-            QTimer.singleShot(0, self, fn)
+            QTimer.singleShot(0, self, run)
             return
-        self._after_paint.append(fn)
+        self._after_paint.append(run)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._painted and obj is self.list_pane.view.viewport():

@@ -84,12 +84,17 @@ def take_screenshot(paths: DataPaths, args: argparse.Namespace) -> int:
             window.resize(w, h)
             window.show()
             window._default_sizes()
+            _wait(app, window.is_ready)  # the graph and other after-first-paint parts are in place
             if args.query:
                 window.filter_pane.search.setText(args.query)
             _wait(app, lambda: not window.list_runner.busy)
             if entity_id:
                 window.select_entity(entity_id)
             tab = getattr(args, "tab", None)
+            depth = getattr(args, "focus_depth", 0) or 0
+            graph = getattr(window, "graph_pane", None)
+            if depth and graph is not None:
+                graph.set_focus_depth(depth)
             if tab:
                 window.show_tab(tab)
             elif args.query:

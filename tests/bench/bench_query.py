@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from app.core.build import build_reference
-from app.core.db import ensure_user_db, make_engine
+from app.core.db import connector, ensure_user_db
 from app.core.filters import FilterSpec, entity_query
 from app.core.repository import Repository
 from app.core.synthetic import generate_reference
@@ -46,7 +46,7 @@ def main() -> int:
     )
     user = tmp / "user.sqlite"
     ensure_user_db(user)
-    repo = Repository(make_engine(ref, user))
+    repo = Repository(connector(ref, user))
     raw = sqlite3.connect(f"file:{ref}?mode=ro", uri=True)
     raw.execute("ATTACH DATABASE ? AS user", (str(user),))
 

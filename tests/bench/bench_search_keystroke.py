@@ -87,8 +87,10 @@ def main() -> int:
         f"max {max(key_ms):.1f} ms over {len(key_ms)} keystrokes (rows shown {min(rows_seen):,}-{max(rows_seen):,}); "
         "target < 50 ms"
     )
-    print(f"last worker query time: {window.list_runner.last_ms:.1f} ms; facets {window.facet_runner.last_ms:.1f} ms; "
-          f"passage search {window.search_runner.last_ms:.1f} ms (debounced {window._facet_timer.interval()} ms)")
+    print(
+        f"last worker query time: {window.list_runner.last_ms:.1f} ms; facets {window.facet_runner.last_ms:.1f} ms; "
+        f"passage search {window.search_runner.last_ms:.1f} ms (debounced {window._facet_timer.interval()} ms)"
+    )
     window.close()
     atlas.close()
     return 0

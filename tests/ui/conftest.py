@@ -24,6 +24,7 @@ def window(qtbot, atlas: Atlas, settings_path: Path) -> Iterator[object]:
     w.resize(1280, 800)
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(w.is_ready, timeout=10000)  # deferred steps (graph, year slider, exports) done
     yield w
     w.close()
     w.pool.waitForDone(5000)

@@ -18,6 +18,8 @@ def window(qtbot, atlas, data_paths):
 
     w = MainWindow(atlas, settings_path=data_paths.settings_file)
     qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(w.is_ready, timeout=10000)
     yield w
     w.pool.waitForDone(5000)
 

@@ -1,0 +1,23 @@
+"""Names shared by the catalogue, the build and the UI (kept apart from the SQLModel tables, which
+are slow to import and not needed to show the first window)."""
+
+from __future__ import annotations
+
+# Bumped whenever the reference schema changes; the build writes it into PRAGMA user_version.
+REFERENCE_SCHEMA_VERSION = 1
+
+# Entity kinds, in the order the UI lists them.
+KINDS: tuple[str, ...] = (
+    "alliance",
+    "organisation",
+    "partnership",
+    "treaty",
+    "event",
+    "country",
+    "actor",
+)
+
+# Fact fields of the catalogue; relation fields point at another entity.
+VALUE_FIELDS = ("description", "category", "founded", "ended", "member_count", "region", "activity")
+RELATION_FIELDS = ("member", "party", "part_of", "partner")
+FACT_FIELDS = VALUE_FIELDS + RELATION_FIELDS
