@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.db import connector, ensure_user_db, read_reference_meta
 from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classify
-from app.core.ingest import SeedError, load_documents
 from app.core.repository import Repository
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 from app.paths import DataPaths, seeds_dir
@@ -48,11 +47,11 @@ def reference_path(paths: DataPaths) -> Path:
 
 
 def current_seed_hash(seeds: Path) -> str | None:
-    from app.core.build import seed_hash
+    from app.core.ingest import seed_hash
 
     try:
-        return seed_hash(seeds, load_documents(seeds))
-    except (SeedError, OSError):
+        return seed_hash(seeds)
+    except OSError:
         return None
 
 
@@ -66,6 +65,7 @@ def open_atlas(
     """Build the reference database if missing (or stale and writable), migrate the user database,
     and return the engine and repository. Raises AtlasError with a user-facing message."""
     from app.core.build import build_reference  # cheap: SQLModel loads only if a build runs
+    from app.core.ingest import SeedError
 
     seeds = seeds or seeds_dir()
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from app import __version__
 from app.core.catalog import Catalog, CatalogEntity, load_catalog, name_pattern
-from app.core.ingest import ParsedDocument, load_documents
+from app.core.ingest import ParsedDocument, load_documents, seed_hash
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -35,16 +34,6 @@ class BuildReport:
     citations: int
     mentions: int
     seed_hash: str
-
-
-def seed_hash(seeds: Path, docs: list[ParsedDocument]) -> str:
-    """A short hash of the corpus (documents, manifest, catalogue) a printout can be traced to."""
-    h = hashlib.sha256()
-    for name in ("manifest.yaml", "catalog.yaml"):
-        h.update((seeds / name).read_bytes())
-    for d in docs:
-        h.update(d.sha256.encode())
-    return h.hexdigest()[:12]
 
 
 def create_schema(con_path: Path) -> None:
@@ -236,7 +225,7 @@ def build_reference(seeds: Path, target: Path) -> BuildReport:
             pass
     tmp = target.with_name(f"{target.name}.building-{os.getpid()}")
     try:
-        report = write_reference(tmp, docs, catalog, seed_hash(seeds, docs))
+        report = write_reference(tmp, docs, catalog, seed_hash(seeds))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)

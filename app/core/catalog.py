@@ -13,8 +13,6 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from app.core.ingest import ParsedDocument, SeedError, load_documents
 from app.core.vocab import FACT_FIELDS, KINDS, RELATION_FIELDS
 
@@ -222,6 +220,8 @@ def verify(catalog: Catalog, docs: list[ParsedDocument]) -> list[str]:
 def load_catalog(seeds: Path, docs: list[ParsedDocument]) -> Catalog:
     """Parse and verify; raise CatalogError naming each entry and quote that fails."""
     path = seeds / "catalog.yaml"
+    import yaml  # imported on use: opening the app never parses YAML
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

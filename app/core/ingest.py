@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from app.core.errors import AtlasError
 
 # Line starts that mark list items rather than headings.
@@ -146,6 +144,8 @@ class ManifestEntry:
 
 def read_manifest(seeds: Path) -> list[ManifestEntry]:
     path = seeds / "manifest.yaml"
+    import yaml  # imported on use: opening the app never parses YAML
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -205,3 +205,16 @@ def load_documents(seeds: Path) -> list[ParsedDocument]:
             )
         )
     return docs
+
+
+def seed_hash(seeds: Path) -> str:
+    """A short hash of the corpus (every file in ``seeds/``) a printout can be traced to.
+
+    Raw bytes only, so checking at start-up whether the reference is stale costs a few reads and no
+    parsing; any change to a document, the manifest or the catalogue changes it."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in seeds.iterdir() if p.is_file() and not p.name.startswith(".")):
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:12]
