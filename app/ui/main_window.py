@@ -38,6 +38,7 @@ from app.ui.search_results import SearchResultsPane
 from app.ui.workers import QueryRunner
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
+WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
 FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce typing
 TAB_KEYS = {"graph": 0, "timeline": 1, "document": 2, "search": 3}
 
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self._after_paint: list[Any] = []
         self._deferred_pending = 0
         self.docks: dict[str, QDockWidget] = {}
+        self._narrow_hidden: set[str] = set()
 
         # ---- panes (each its own class; none knows another) ----
         self.filter_pane = FilterPane(user_db=atlas.paths.user_db, year_bounds=self.repo.year_bounds())
@@ -171,6 +173,16 @@ class MainWindow(QMainWindow):
         h = max(self.height() - 80, 400)
         self.middle_splitter.setSizes([int(h * 0.42), h - int(h * 0.42)])
         self.document_view.splitter.setSizes([170, 600])
+        self._fit_docks_to_width()
+
+    def _fit_docks_to_width(self) -> None:
+        """On a narrow window (a laptop, a projector at 1280 px) side docks start closed, so the
+        graph keeps a usable width; their toolbar buttons and View > Panels bring them back."""
+        wide = self.width() >= WIDE_WINDOW
+        for name in self._narrow_hidden:
+            dock = self.docks.get(name)
+            if dock is not None and not dock.isFloating():
+                dock.setVisible(wide)
 
     def add_dock(
         self,
@@ -178,8 +190,13 @@ class MainWindow(QMainWindow):
         title: str,
         object_name: str,
         area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+        *,
+        hide_when_narrow: bool = False,
     ) -> QDockWidget:
-        """Add a feature's pane as a dock (restored from settings, listed under View > Panels)."""
+        """Add a feature's pane as a dock (restored from settings, listed under View > Panels).
+
+        ``hide_when_narrow``: the dock starts closed when the window is narrower than WIDE_WINDOW
+        and nothing was saved for it (and after View > Reset layout)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
         dock.setWidget(widget)
@@ -188,8 +205,12 @@ class MainWindow(QMainWindow):
         self._dock_areas[object_name] = area
         self.panels_menu.addAction(dock.toggleViewAction())
         # Docks arrive after restoreState() (features are wired last): place them as they were saved.
+        if hide_when_narrow:
+            self._narrow_hidden.add(object_name)
         if not self.restoreDockWidget(dock):
             self.addDockWidget(area, dock)
+            if hide_when_narrow and self.width() < WIDE_WINDOW:
+                dock.hide()
         return dock
 
     # ---- actions and menus ----------------------------------------------------------------

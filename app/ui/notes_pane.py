@@ -735,7 +735,18 @@ def install(window: Any) -> NotesPane:
     feature = NotesFeature(window, store, atlas.paths, atlas.repo)
     pane = feature.pane
     window.notes_feature = feature
-    feature.notes_dock = window.add_dock(pane, "Notes", "notes", Qt.DockWidgetArea.RightDockWidgetArea)
+    feature.notes_dock = window.add_dock(
+        pane, "Notes", "notes", Qt.DockWidgetArea.RightDockWidgetArea, hide_when_narrow=True
+    )
+    toggle = feature.notes_dock.toggleViewAction()
+    toggle.setText("&Notes")
+    toggle.setShortcut(QKeySequence("Ctrl+Shift+M"))
+    toggle.setToolTip("Show or hide the notes on the selected entity (Ctrl+Shift+M)")
+    toggle.setStatusTip("Show or hide the notes on the selected entity")
+    toolbar = getattr(window, "toolbar", None)
+    if toolbar is not None:
+        toolbar.addSeparator()
+        toolbar.addAction(toggle)
 
     window.entity_selected.connect(pane.set_entity)  # set_entity saves the open note first
     pane.entity_requested.connect(window.select_entity)

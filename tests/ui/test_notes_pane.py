@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QMessageBox, QTextBrowser
 
@@ -337,3 +337,30 @@ def test_damaged_db_at_start_offers_newest_backup(qtbot, data_paths, monkeypatch
     assert "damaged" in shown[0] and "newest good backup" in shown[0]
     assert [n.title for n in NotesStore(data_paths.user_db).list_notes()] == ["safe"]
     assert list(data_paths.root.glob("user.sqlite.damaged-*"))
+
+
+def test_notes_dock_starts_closed_on_a_narrow_window_and_the_toolbar_opens_it(qtbot, window):
+    from PySide6.QtWidgets import QToolButton
+
+    dock = window.notes_feature.notes_dock
+    assert window.width() < 1500 and not dock.isVisible()  # the graph keeps its width at 1280 px
+    toggle = dock.toggleViewAction()
+    button = window.toolbar.widgetForAction(toggle)
+    assert isinstance(button, QToolButton) and button.text() == "Notes"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert dock.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not dock.isVisible()
+    window.select_entity("nato")
+    window.notes_feature.new_note_action.trigger()  # starting a note always shows where it is typed
+    assert dock.isVisible() and window.notes_pane.title_edit.hasFocus()
+
+
+def test_notes_dock_is_open_after_reset_layout_on_a_wide_window(qtbot, window):
+    dock = window.notes_feature.notes_dock
+    window.resize(1700, 950)
+    window.reset_layout()
+    assert dock.isVisible()
+    window.resize(1280, 800)
+    window.reset_layout()
+    assert not dock.isVisible()
