@@ -11,6 +11,11 @@ from typing import IO, Any
 
 from app.core.errors import AtlasError, classify
 
+# mkstemp creates 0600 files; an export should get the permissions any new file would (read once,
+# at import, while only one thread runs: os.umask can only be read by setting it).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
@@ -34,6 +39,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        try:  # keep a replaced file's mode; a new file gets the usual 0666 & ~umask
+            mode = target.stat().st_mode & 0o7777
+        except OSError:
+            mode = 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

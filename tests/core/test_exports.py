@@ -92,3 +92,23 @@ def test_gui_and_cli_filters_give_the_same_entities_in_the_same_order(repo):
 def test_csv_paths_name_the_companion_files(tmp_path):
     paths = csv_paths(tmp_path / "data")
     assert paths["entities"].name == "data.csv" and paths["members"].name == "data-members.csv"
+
+
+def test_exported_files_get_ordinary_permissions_and_keep_a_replaced_files_mode(repo, tmp_path):
+    import os
+    import stat
+
+    from app.core.exports import export_data
+    from app.core.filters import FilterSpec
+
+    umask = os.umask(0o022)
+    try:
+        new = export_data(repo, FilterSpec(text="NATO"), "json", tmp_path / "new.json")[0]
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644  # readable by the class, not 0600 like a temp file
+        old = tmp_path / "old.md"
+        old.write_text("x")
+        old.chmod(0o640)
+        export_data(repo, FilterSpec(text="NATO"), "md", old)
+        assert stat.S_IMODE(old.stat().st_mode) == 0o640 and "NATO" in old.read_text(encoding="utf-8")
+    finally:
+        os.umask(umask)
