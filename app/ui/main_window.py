@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
 
     entity_selected = Signal(str)
     filter_changed = Signal(object)  # FilterSpec
+    matches_changed = Signal(object, object)  # FilterSpec, list[EntityRow]: the list's rows, in list order
     data_changed = Signal()  # user data changed (notes, tags): list counts and facets refresh
 
     def __init__(self, atlas: Atlas, *, settings_path: Path, parent: QWidget | None = None) -> None:
@@ -492,6 +493,7 @@ class MainWindow(QMainWindow):
         self.list_pane.set_rows(rows, keep=self._current_id)
         n = len(rows)
         self.count_label.setText(f"{n:,} of {self._total:,} entities")
+        self.matches_changed.emit(spec, rows)
 
     def _show_search(self, result: tuple[str, list[Any], list[EntityRow]]) -> None:
         text, hits, entities = result
@@ -513,6 +515,10 @@ class MainWindow(QMainWindow):
     # ---- public API -----------------------------------------------------------------------
     def current_spec(self) -> FilterSpec:
         return self.filter_pane.spec()
+
+    def current_rows(self) -> list[EntityRow]:
+        """The entities the list shows now (the last finished query), in list order."""
+        return list(self._rows)
 
     def selected_ids(self) -> list[str]:
         return self.list_pane.selected_ids()

@@ -13,7 +13,7 @@ import datetime as _dt
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
@@ -21,6 +21,7 @@ from app.core.filters import FilterSpec
 from app.ui import graph_export as gx
 
 MAX_ROW_LABELS = 400  # text items are costly; beyond this, rows rely on the tooltip
+REDRAW_DELAY_MS = 120  # typing in the search box: redraw once the keys pause, never per keystroke
 
 
 class TimelineView(QWidget):
@@ -89,11 +90,52 @@ class TimelineView(QWidget):
         self.note.setWordWrap(True)
         note.addWidget(self.note)
         root.addLayout(note)
-        self.set_filter(FilterSpec())
+        self._pending: FilterSpec | list[Any] | None = None
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_DELAY_MS)
+        self._redraw_timer.timeout.connect(self.refresh)
+        self.queue_filter(FilterSpec())
+
+    @Slot(object)
+    def queue_filter(self, spec: FilterSpec) -> None:
+        """Follow the window's filter cheaply: redraw after a pause in typing, and only while the
+        timeline is on screen (a hidden tab catches up when it is shown)."""
+        self._pending = spec
+        if self.isVisible():
+            self._redraw_timer.start()
+
+    @Slot(object, object)
+    def queue_rows(self, _spec: FilterSpec, rows: list[Any]) -> None:
+        """Like :meth:`queue_filter` with the entities already fetched (the window's list rows)."""
+        self._pending = list(rows)
+        if self.isVisible():
+            self._redraw_timer.start()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Draw what was queued now, if anything."""
+        self._redraw_timer.stop()
+        pending, self._pending = self._pending, None
+        if isinstance(pending, FilterSpec):
+            self.set_filter(pending)
+        elif pending is not None:
+            self.set_rows(pending)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            self.refresh()
 
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
-        entities = self._repo.list_entities(spec)
+        """Query and draw ``spec`` at once."""
+        self.set_rows(self._repo.list_entities(spec))
+
+    def set_rows(self, entities: list[Any]) -> None:
+        """Draw these entities (EntityRow: id, name, kind, founded, ended) at once."""
+        self._pending = None
+        self._redraw_timer.stop()
         dated = [e for e in entities if e.founded is not None]
         self.rows = sorted(dated, key=lambda e: (e.founded, e.name.casefold()))
         self.undated = sorted((e for e in entities if e.founded is None), key=lambda e: e.name.casefold())

@@ -36,11 +36,15 @@ class _Job(QRunnable):
     def run(self) -> None:
         t0 = time.perf_counter()
         try:
-            result = self._fn()
-        except Exception as exc:
-            self._relay.failed.emit(self._generation, exc)
+            try:
+                result = self._fn()
+            except Exception as exc:
+                self._relay.failed.emit(self._generation, exc)
+                return
+            self._relay.done.emit(self._generation, result, (time.perf_counter() - t0) * 1000)
+        except RuntimeError:
+            # The window closed while this query ran: its receiver is gone, and nobody waits for it.
             return
-        self._relay.done.emit(self._generation, result, (time.perf_counter() - t0) * 1000)
 
 
 class QueryRunner(QObject):

@@ -59,9 +59,13 @@ def test_selecting_in_window_highlights_neighbours_and_fades_rest(window, pane):
     assert {"csto", "armenia", "russia"} <= set(pane.labels.last_labels)
 
 
-def test_filter_hides_or_fades_nodes_outside_it(window, pane):
+def test_filter_hides_or_fades_nodes_outside_it(qtbot, window, pane, settle):
+    from PySide6.QtCore import Qt
+
     spec = FilterSpec(kinds=("alliance",))
-    window.filter_changed.emit(spec)
+    window.filter_pane.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    assert window.current_spec().kinds == ("alliance",)
     alliances = {r.id for r in window.repo.list_entities(spec)}
     assert set(pane.visible_ids) == alliances
     assert len(pane.visible_ids) < 50

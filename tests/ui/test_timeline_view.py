@@ -55,3 +55,21 @@ def test_click_on_undated_entity_selects(qtbot, timeline):
     with qtbot.waitSignal(timeline.entity_selected, timeout=2000) as sig:
         timeline.undated_list.itemClicked.emit(item)
     assert sig.args == [item.data(Qt.ItemDataRole.UserRole)]
+
+
+def test_window_filter_reaches_the_timeline_once_typing_pauses_and_it_is_shown(qtbot, window, settle):
+    timeline = window.timeline_view
+    redraws = []
+    timeline.redrawn.connect(lambda: redraws.append(1))
+    window.right_tabs.setCurrentIndex(0)  # the graph tab: the timeline is hidden
+    qtbot.keyClicks(window.filter_pane.search, "CSTO")
+    settle(window)
+    qtbot.wait(200)
+    assert redraws == []  # nothing drawn while hidden, however many keys were typed
+    window.right_tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: len(redraws) == 1, timeout=2000)
+    assert "csto" in timeline.drawn_ids and "nato" not in timeline.drawn_ids
+    qtbot.keyClicks(window.filter_pane.search, "XYZ")  # visible now: one redraw after the pause
+    qtbot.waitUntil(lambda: len(redraws) == 2, timeout=2000)
+    qtbot.wait(300)
+    assert len(redraws) == 2 and timeline.drawn_ids == []
