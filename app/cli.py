@@ -126,19 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_filter_options(p)
 
     p = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
-    p.add_argument("path", type=Path)
-    p.add_argument("--select", metavar="ID_OR_NAME")
-    p.add_argument("--query", default="")
-    p.add_argument("--size", default="1280x800", metavar="WxH")
+    p.add_argument("path", type=Path, help="the PNG to write")
+    p.add_argument("--select", metavar="ID_OR_NAME", help="select this entity (id, name or alias)")
+    p.add_argument("--query", default="", help="type this into the search box first")
+    p.add_argument("--size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
     p.add_argument("--tab", choices=["graph", "timeline", "document", "search"], help="which view the right pane shows")
     p.add_argument("--focus-depth", type=int, choices=[0, 1, 2], default=0, help="graph focus mode around --select")
 
-    try:
-        from app import notes_cli
-    except ImportError:  # the notes feature is optional until it lands
-        pass
-    else:
-        notes_cli.register(sub)
+    from app import notes_cli
+
+    notes_cli.register(sub)
     return parser
 
 

@@ -3,24 +3,35 @@
 An entity is drawn only when the documents state its founding year. A bar ends at the stated end
 year; when no end is stated it is drawn open (hatched, dashed outline, running to the edge) — which
 says "no end year stated", not "still exists". Entities without a stated founding year are not
-drawn at all: they are listed beside the chart under "Founding year not stated", so nothing is
+drawn at all: they are listed below the chart under "Founding year not stated", so nothing is
 placed on the axis as if its date were known.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPen
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.filters import FilterSpec
 from app.ui import graph_export as gx
 
-MAX_ROW_LABELS = 400  # text items are costly; beyond this, rows rely on the tooltip
+LABEL_CHARS = 28  # row labels on the left axis are cut here (the tooltip has the full name)
+MIN_ROWS_IN_VIEW = 8  # a handful of entities still get slim bars, not giant blocks
 REDRAW_DELAY_MS = 120  # typing in the search box: redraw once the keys pause, never per keystroke
 
 
@@ -38,7 +49,7 @@ class TimelineView(QWidget):
         self.selected_id: str | None = None
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split = QSplitter(Qt.Orientation.Vertical, self)  # the chart keeps the pane's full width
         self.plot = pg.PlotWidget(self)
         self.plot.setBackground("w")
         self.plot.setAccessibleName("Timeline of founding years")
@@ -46,9 +57,15 @@ class TimelineView(QWidget):
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "Year")
         self.plot.showGrid(x=True, y=False, alpha=0.25)
-        self.plot.hideAxis("left")
-        self._texts: list[Any] = []
+        # Row names are the left axis' tick labels: they never cover a bar, and _label_rows thins
+        # them to every n-th row when rows are denser than a line of text.
+        self._left_axis: pg.AxisItem = self.plot.getAxis("left")
+        self._left_axis.setPen(pg.mkPen("#888888"))
+        self._left_axis.setTextPen(pg.mkPen("#111111"))
+        self._row_labels: list[str] = []
         self.view_box: pg.ViewBox = self.plot.getViewBox()
+        self.view_box.sigYRangeChanged.connect(self._label_rows)
+        self.view_box.sigResized.connect(self._label_rows)
         self.view_box.invertY(True)
         self.view_box.setMouseEnabled(x=True, y=True)
         self._closed = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.6)
@@ -66,7 +83,7 @@ class TimelineView(QWidget):
         split.addWidget(self.plot)
         side = QWidget(split)
         side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(4, 0, 0, 0)
+        side_layout.setContentsMargins(0, 4, 0, 0)
         self.undated_label = QLabel("Founding year not stated", side)
         self.undated_list = QListWidget(side)
         self.undated_list.setAccessibleName("Entities whose founding year the documents do not state")
@@ -76,10 +93,17 @@ class TimelineView(QWidget):
         self.undated_label.setBuddy(self.undated_list)
         side_layout.addWidget(self.undated_label)
         side_layout.addWidget(self.undated_list)
-        side.setMaximumWidth(300)
+        # Names flow in columns, so the 45 undated seed entities fit a short strip under the chart.
+        self.undated_list.setFlow(QListView.Flow.LeftToRight)
+        self.undated_list.setWrapping(True)
+        self.undated_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.undated_list.setUniformItemSizes(False)
+        self.undated_list.setSpacing(2)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setSizes([700, 220])  # proportions: the chart gets most of the height
         root.addWidget(split, 1)
         note = QHBoxLayout()
         self.note = QLabel(
@@ -166,7 +190,7 @@ class TimelineView(QWidget):
             x0=[rows[i].founded for i in closed],
             x1=[rows[i].ended for i in closed],
             y=closed,
-            height=0.6,
+            height=0.5,
             brushes=brushes(closed, False),
             pen=solid,
         )
@@ -174,7 +198,7 @@ class TimelineView(QWidget):
             x0=[rows[i].founded for i in opened],
             x1=[right for _ in opened],
             y=opened,
-            height=0.6,
+            height=0.5,
             brushes=brushes(opened, True),
             pen=dashed,
         )
@@ -188,20 +212,11 @@ class TimelineView(QWidget):
             hoverable=True,
             tip=lambda x, y, data: self._tip(str(data)),
         )
-        for item in self._texts:
-            self.plot.removeItem(item)
-        self._texts = []
-        for i, e in enumerate(rows[:MAX_ROW_LABELS]):
-            end = f"–{e.ended}" if e.ended is not None else ", no end year stated"
-            # Late rows put their label left of the start so it is not clipped at the right edge.
-            anchor = (1, 1.15) if e.founded > (left + right) / 2 else (0, 1.15)
-            label = f"{e.name} ({e.founded}{end})"
-            text = pg.TextItem(label, color="#111111", anchor=anchor, fill=pg.mkBrush(255, 255, 255, 200))
-            text.setPos(e.founded, i)
-            self.plot.addItem(text)
-            self._texts.append(text)
+        self._row_labels = [_row_label(e) for e in rows]
         if rows:
-            self.view_box.setRange(xRange=(left, right), yRange=(-1.0, len(rows) - 0.5), padding=0.02)
+            shown = max(len(rows), MIN_ROWS_IN_VIEW)
+            self.view_box.setRange(xRange=(left, right), yRange=(-0.6, shown - 0.4), padding=0.02)
+        self._label_rows()
         self.undated_list.clear()
         for e in self.undated:
             item = QListWidgetItem(e.name)
@@ -211,6 +226,26 @@ class TimelineView(QWidget):
         self.undated_label.setText(f"Founding year &not stated ({len(self.undated)})")
         self._show_highlight()
         self.redrawn.emit()
+
+    def _label_rows(self, *_: Any) -> None:
+        """Label the rows in view, every one when there is room, else every n-th, never overlapping."""
+        labels = self._row_labels
+        if not labels:
+            self._left_axis.setTicks([[]])
+            return
+        top, bottom = self.view_box.viewRange()[1]
+        px_per_row = self.view_box.height() / max(bottom - top, 1e-9)
+        line = QFontMetrics(self.font()).height()
+        step = max(1, math.ceil((line + 2) / max(px_per_row, 1e-9)))
+        first = max(0, math.floor(top))
+        last = min(len(labels) - 1, math.ceil(bottom))
+        start = first + (-first) % step
+        self._left_axis.setTicks([[(i, labels[i]) for i in range(start, last + 1, step)]])
+
+    def visible_row_labels(self) -> list[str]:
+        """The row names the left axis shows now (tests)."""
+        ticks = self._left_axis._tickLevels or [[]]
+        return [text for _pos, text in ticks[0]]
 
     def _tip(self, eid: str) -> str:
         for e in self.rows:
@@ -275,3 +310,9 @@ class TimelineView(QWidget):
     def bar_extents(self) -> dict[str, tuple[int, int | None]]:
         """id → (founded, ended or None when open-ended) of every drawn bar."""
         return {e.id: (int(e.founded), e.ended) for e in self.rows}
+
+
+def _row_label(e: Any) -> str:
+    name = e.name if len(e.name) <= LABEL_CHARS else e.name[: LABEL_CHARS - 1].rstrip() + "…"
+    years = f"{e.founded}–{e.ended}" if e.ended is not None else f"{e.founded}"
+    return f"{name} · {years}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -73,3 +75,16 @@ def test_window_filter_reaches_the_timeline_once_typing_pauses_and_it_is_shown(q
     qtbot.waitUntil(lambda: len(redraws) == 2, timeout=2000)
     qtbot.wait(300)
     assert len(redraws) == 2 and timeline.drawn_ids == []
+
+
+def test_row_names_label_the_left_axis_without_overlapping(qtbot, timeline):
+    labels = timeline.visible_row_labels()
+    assert "NATO · 1949" in labels and any(label.startswith("Collective Security Treaty Organi") for label in labels)
+    assert len(labels) == len(timeline.drawn_ids)  # a few rows: every one is named
+    timeline.resize(1000, 120)  # now rows are thinner than a line of text: every n-th row is named
+    qtbot.waitUntil(lambda: len(timeline.visible_row_labels()) < len(timeline.drawn_ids), timeout=2000)
+    ticks = timeline._left_axis._tickLevels[0]
+    rows = [int(pos) for pos, _text in ticks]
+    px = timeline.view_box.height() / (timeline.view_box.viewRange()[1][1] - timeline.view_box.viewRange()[1][0])
+    line = timeline.fontMetrics().height()
+    assert all((b - a) * px >= line for a, b in pairwise(rows))
