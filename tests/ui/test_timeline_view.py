@@ -79,7 +79,7 @@ def test_window_filter_reaches_the_timeline_once_typing_pauses_and_it_is_shown(q
 
 def test_row_names_label_the_left_axis_without_overlapping(qtbot, timeline):
     labels = timeline.visible_row_labels()
-    assert "NATO · 1949" in labels and any(label.startswith("Collective Security Treaty Organi") for label in labels)
+    assert "NATO · 1949" in labels and any(label.startswith("Collective Security Treaty…") for label in labels)
     assert len(labels) == len(timeline.drawn_ids)  # a few rows: every one is named
     timeline.resize(1000, 120)  # now rows are thinner than a line of text: every n-th row is named
     qtbot.waitUntil(lambda: len(timeline.visible_row_labels()) < len(timeline.drawn_ids), timeout=2000)
