@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QImage, QKeySequence, QTextDocument, QUndoCommand, QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QDesktopServices,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QTextDocument,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -91,6 +101,28 @@ class SafeTextBrowser(QTextBrowser):
         return answer == QMessageBox.StandardButton.Open
 
 
+class HintListView(QListView):
+    """A list that says what to do when it is empty, instead of showing a blank box."""
+
+    def __init__(self, hint: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hint = hint
+
+    def set_hint(self, hint: str) -> None:
+        self.hint = hint
+        self.viewport().update()
+
+    def paintEvent(self, event: Any) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if self.hint and (model is None or model.rowCount() == 0):
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            rect = self.viewport().rect().adjusted(8, 8, -8, -8)
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.hint)
+            painter.end()
+
+
 class DeleteNoteCommand(QUndoCommand):
     """Move a note to the trash; undo restores it."""
 
@@ -158,7 +190,7 @@ class NotesPane(QWidget):
 
         # list + buttons
         self.model = NotesTableModel(self)
-        self.list = QListView()
+        self.list = HintListView()
         self.list.setModel(self.model)
         self.list.setModelColumn(TITLE)
         self.list.setUniformItemSizes(True)
@@ -276,6 +308,9 @@ class NotesPane(QWidget):
             self.entity_tags_label.setToolTip("Tags: " + ", ".join(t.name for t in tags) if tags else "No tags yet")
         for w in (self.tag_entity_button, self.new_button, self.list):
             w.setEnabled(enabled)
+        self.list.set_hint(
+            "No notes on this entity yet.\nStart typing below, or New note (Ctrl+Shift+N)." if enabled else ""
+        )
 
     def _reload_list(self) -> None:
         try:
