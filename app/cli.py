@@ -142,7 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
 def open_atlas_for(paths: DataPaths) -> Any:
     from app.core.atlas import open_atlas
 
-    return open_atlas(paths)
+    atlas = open_atlas(paths)
+    if atlas.warning:
+        print(f"alliance-atlas: {atlas.warning}", file=sys.stderr)
+    return atlas
 
 
 def cmd_build_db(args: argparse.Namespace, paths: DataPaths) -> int:

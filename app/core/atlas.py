@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,10 @@ def reference_path(paths: DataPaths) -> Path:
     return Path(env).expanduser().resolve() if env else paths.reference_db
 
 
+def _writable(ref: Path) -> bool:
+    return os.access(ref.parent, os.W_OK) and (not ref.exists() or os.access(ref, os.W_OK))
+
+
 def current_seed_hash(seeds: Path) -> str | None:
     from app.core.ingest import seed_hash
 
@@ -83,13 +88,33 @@ def open_atlas(
         except OSError as exc:
             err = classify(exc, f"the reference database at {ref}")
             raise (err or exc) from exc
-    meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+    try:
+        meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+    except DatabaseCorrupt as exc:
+        # The reference is derived data: rebuild it from the seeds, keeping the damaged file aside.
+        if built is not None or not seeds.exists() or not _writable(ref):
+            raise DatabaseCorrupt(
+                f"{exc} It is rebuilt from the seed documents with 'alliance-atlas build-db'"
+                + ("" if _writable(ref) else f" (its folder {ref.parent} is read-only)")
+                + "."
+            ) from exc
+        aside = ref.with_name(f"{ref.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(ref, aside)
+            built = build_reference(seeds, ref)
+        except (SeedError, OSError) as build_exc:
+            raise DatabaseCorrupt(f"{exc} Rebuilding it failed: {build_exc}") from build_exc
+        meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+        warning = (
+            "The reference database was damaged and has been rebuilt from the seeds "
+            f"(the damaged file is kept as {aside.name})."
+        )
     stale = meta.get("user_version") != str(REFERENCE_SCHEMA_VERSION)
     if not stale and rebuild_stale and built is None and seeds.exists():
         current = current_seed_hash(seeds)
         stale = current is not None and current != meta.get("seed_hash")
     if stale and built is None:
-        if os.access(ref.parent, os.W_OK) and (not ref.exists() or os.access(ref, os.W_OK)):
+        if _writable(ref):
             try:
                 built = build_reference(seeds, ref)
                 meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)

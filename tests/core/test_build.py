@@ -149,3 +149,29 @@ def test_a_rebuild_never_touches_user_data(atlas, data_paths: DataPaths) -> None
     con.close()
     build_reference(SEEDS, data_paths.reference_db)
     assert atlas.repo.list_entities(FilterSpec(has_notes=True))[0].id == "nato"
+
+
+def test_a_damaged_reference_database_is_rebuilt_and_the_damaged_file_kept(data_paths: DataPaths) -> None:
+    damaged = b"SQLite format 3\x00" + b"\x07" * 6000
+    data_paths.reference_db.write_bytes(damaged)
+    atlas = open_atlas(data_paths, seeds=SEEDS)
+    try:
+        assert atlas.repo.list_entities(FilterSpec(text="CSTO"))  # the data is back
+        assert atlas.warning and "rebuilt" in atlas.warning
+    finally:
+        atlas.close()
+    kept = [p for p in data_paths.root.iterdir() if p.name.startswith("reference.sqlite.damaged-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+
+
+def test_a_damaged_reference_that_cannot_be_rebuilt_says_how_to_fix_it(
+    data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core import atlas as atlas_module
+    from app.core.errors import DatabaseCorrupt
+
+    data_paths.reference_db.write_bytes(b"not a database at all" * 100)
+    monkeypatch.setattr(atlas_module, "_writable", lambda _ref: False)  # e.g. on read-only media
+    with pytest.raises(DatabaseCorrupt, match=r"damaged.*alliance-atlas build-db.*read-only"):
+        open_atlas(data_paths, seeds=SEEDS)
+    assert data_paths.reference_db.read_bytes() == b"not a database at all" * 100  # left as it was
