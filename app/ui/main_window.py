@@ -418,8 +418,14 @@ class MainWindow(QMainWindow):
         """
         self.after_first_paint(self.filter_pane.finish_deferred)
         self.after_first_paint(lambda: __import__("app.ui.graph_pane", fromlist=["install"]).install(self))
-        self.notes_pane = __import__("app.ui.notes_pane", fromlist=["install"]).install(self)
+        if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
+            self._install_notes()
+        else:  # it starts closed (hide_when_narrow): build it just after
+            self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
+
+    def _install_notes(self) -> None:
+        self.notes_pane = __import__("app.ui.notes_pane", fromlist=["install"]).install(self)
 
     def _install_exports(self) -> None:
         self.export_actions = __import__("app.ui.export_dialog", fromlist=["install"]).install(self)

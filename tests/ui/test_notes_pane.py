@@ -68,6 +68,8 @@ def test_typed_note_autosaves_and_is_there_after_restart(qtbot, window, settle, 
     w2 = MainWindow(atlas2, settings_path=settings_path)
     qtbot.addWidget(w2)
     try:
+        w2.show()
+        qtbot.waitUntil(w2.is_ready, timeout=10000)
         w2.select_entity("nato")
         pane2 = w2.notes_pane
         assert [r.title for r in pane2.model.rows()] == ["Burden sharing"]
@@ -234,6 +236,8 @@ def test_two_windows_see_each_others_edits_after_reload(qtbot, window, data_path
     w2 = MainWindow(atlas2, settings_path=settings_path.with_name("two.ini"))
     qtbot.addWidget(w2)
     try:
+        w2.show()
+        qtbot.waitUntil(w2.is_ready, timeout=10000)
         window.select_entity("nato")
         w2.select_entity("nato")
         qtbot.keyClicks(window.notes_pane.body_edit, "written in window one")
