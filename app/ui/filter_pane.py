@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -302,10 +303,10 @@ class FilterPane(QWidget):
         """Build what the first paint did not need (the founding-year slider)."""
         if self.years is not None:
             return
-        from superqt import QLabeledRangeSlider
+        from superqt import QRangeSlider
 
         box = self._years_box.parentWidget()
-        self.years = QLabeledRangeSlider(Qt.Orientation.Horizontal, box)
+        self.years = QRangeSlider(Qt.Orientation.Horizontal, box)
         self.years.setObjectName("year_slider")
         self.years.setAccessibleName("Founding year range")
         self.years.setToolTip(
@@ -313,18 +314,41 @@ class FilterPane(QWidget):
         )
         self.years.setRange(*self.year_bounds)
         self.years.setValue(self._pending_years)
-        self.years.setEdgeLabelMode(QLabeledRangeSlider.EdgeLabelMode.NoLabel)
         self.years.setEnabled(self._years_known)
-        self.years.valueChanged.connect(self._on_control_changed)
-        # superqt's editable end labels: name them so a screen reader says which end it is.
-        edits = [w for w in self.years.findChildren(QWidget) if type(w).__name__ == "SliderLabel"]
-        for i, w in enumerate(edits):
-            label = "From year" if i % 2 == 0 else "To year"
-            w.setAccessibleName(label)
-            w.setToolTip(f"{label}: type a year")
-            for child in w.findChildren(QLineEdit):
-                child.setAccessibleName(label)
+        # Typed ends beside the slider: exact years by keyboard, and always readable (no floating labels).
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        self.year_from, self.year_to = QSpinBox(box), QSpinBox(box)
+        for spin, label, value in (
+            (self.year_from, "From year", self._pending_years[0]),
+            (self.year_to, "To year", self._pending_years[1]),
+        ):
+            spin.setRange(*self.year_bounds)
+            spin.setValue(value)
+            spin.setAccessibleName(label)
+            spin.setToolTip(f"{label}: type a year")
+            spin.setKeyboardTracking(False)  # apply when the year is complete, not at every digit
+            spin.setEnabled(self._years_known)
+            spin.valueChanged.connect(self._on_year_typed)
+        to_label = QLabel("to", box)
+        row.addWidget(self.year_from)
+        row.addWidget(to_label)
+        row.addWidget(self.year_to)
+        row.addStretch(1)
+        self.years.valueChanged.connect(self._on_year_slid)
         self._years_box.addWidget(self.years)
+        self._years_box.addLayout(row)
+
+    def _on_year_slid(self, value: tuple[int, int]) -> None:
+        for spin, v in zip((self.year_from, self.year_to), value, strict=True):
+            spin.blockSignals(True)
+            spin.setValue(int(v))
+            spin.blockSignals(False)
+        self._on_control_changed()
+
+    def _on_year_typed(self, _value: int) -> None:
+        lo, hi = self.year_from.value(), self.year_to.value()
+        self.years.setValue((min(lo, hi), max(lo, hi)))  # emits valueChanged: the filter follows
 
     # ---- state ----------------------------------------------------------------------------
     def spec(self) -> FilterSpec:

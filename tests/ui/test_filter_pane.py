@@ -113,3 +113,16 @@ def test_ctrl_f_focuses_search(qtbot, window):
     window.list_pane.setFocus()
     window.act_find.trigger()
     assert window.filter_pane.search.hasFocus()
+
+
+def test_typed_years_move_the_slider_and_filter(qtbot, window, settle):
+    pane = window.filter_pane
+    pane.year_from.setValue(1990)
+    pane.year_to.setValue(2000)
+    settle(window)
+    assert tuple(int(v) for v in pane.years.value()) == (1990, 2000)
+    rows = window.list_pane.model.rows()
+    assert [r.id for r in rows] == ["csto"]  # founded 1992; the ASEAN ministers' meeting (2006) is out
+    assert "founded 1990–2000" in pane.summary.text()
+    pane.years.setValue((1940, 1960))  # and dragging the slider updates the typed ends
+    assert (pane.year_from.value(), pane.year_to.value()) == (1940, 1960)
