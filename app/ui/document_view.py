@@ -6,7 +6,16 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QKeySequence,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -209,6 +218,12 @@ class DocumentReaderView(QWidget):
                 self.outline.addTopLevelItem(item)
             parents.append((s.level, item))
         self.outline.expandAll()
+        # Air between paragraphs (block formats only: character positions stay the document's own).
+        block = QTextBlockFormat()
+        block.setBottomMargin(max(4.0, self.text.fontMetrics().height() * 0.45))
+        all_text = QTextCursor(qdoc)
+        all_text.select(QTextCursor.SelectionType.Document)
+        all_text.mergeBlockFormat(block)
         self.text.moveCursor(QTextCursor.MoveOperation.Start)
 
     # ---- highlighting ---------------------------------------------------------------------
@@ -243,8 +258,18 @@ class DocumentReaderView(QWidget):
         c.setPosition(start, QTextCursor.MoveMode.KeepAnchor)
         self.text.setTextCursor(c)
         self.text.ensureCursorVisible()
+        self._scroll_near_top(start)
         self._select_outline(start)
         return True
+
+    def _scroll_near_top(self, pos: int) -> None:
+        """Put character ``pos`` a quarter of the way down the view, so the passage reads with its
+        context below it instead of sitting on the bottom edge."""
+        c = QTextCursor(self.text.document())
+        c.setPosition(pos)
+        top = self.text.cursorRect(c).top()
+        bar = self.text.verticalScrollBar()
+        bar.setValue(bar.value() + top - self.text.viewport().height() // 4)
 
     def highlighted_text(self) -> str:
         if not self._quote_sel:
