@@ -67,3 +67,16 @@ def test_search_passage_opens_in_viewer(qtbot, window, settle):
     assert window.right_tabs.currentWidget() is window.document_view
     assert window.document_view.document_id == hit.document_id
     assert window.document_view.text.textCursor().selectionStart() == hit.start
+
+
+def test_an_opened_passage_sits_in_the_upper_part_of_the_view(qtbot, window, repo):
+    doc = repo.get_document("military-alliances-and-partnerships")
+    start = doc.text.index("The Collective Security Treaty Organization is a regional")
+    end = start + 60
+    window.show_tab("document")
+    dv = window.document_view
+    assert dv.show_passage(doc.info.id, start, end, doc.text[start:end])
+    c = QTextCursor(dv.text.document())
+    c.setPosition(start)
+    top = dv.text.cursorRect(c).top()
+    assert 0 <= top < dv.text.viewport().height() / 2  # read with its context below, not on the bottom edge
