@@ -77,7 +77,7 @@ class FacetBox(QFrame):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.installEventFilter(self)
-        self.empty = QLabel("None yet")
+        self.empty = QLabel("None among these entities")
         self.empty.setObjectName("facet_empty")
         self.extra = QHBoxLayout()
         self.extra.setContentsMargins(0, 0, 0, 0)
