@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -132,13 +132,23 @@ class FacetBox(QFrame):
                 self.list.addItem(item)
                 if value == current:
                     self.list.setCurrentItem(item)
-            shown = min(max(len(rows), 1), MAX_VISIBLE_ROWS)
-            row_h = self.list.sizeHintForRow(0) if rows else self.list.fontMetrics().height() + 6
-            self.list.setFixedHeight(shown * row_h + 2 * self.list.frameWidth() + 2)
+            self._fit_height()
             self.list.setVisible(bool(rows))
             self.empty.setVisible(not rows)
         finally:
             self._updating = False
+
+    def _fit_height(self) -> None:
+        """Show up to MAX_VISIBLE_ROWS values without scrolling, at the current text size."""
+        rows = self.list.count()
+        shown = min(max(rows, 1), MAX_VISIBLE_ROWS)
+        row_h = self.list.sizeHintForRow(0) if rows else self.list.fontMetrics().height() + 6
+        self.list.setFixedHeight(shown * row_h + 2 * self.list.frameWidth() + 2)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # View > Zoom: the list's own font changes next
+            QTimer.singleShot(0, self, self._fit_height)
 
     def labels(self) -> dict[str, str]:
         return dict(self._labels)
@@ -326,6 +336,7 @@ class FilterPane(QWidget):
             spin.setRange(*self.year_bounds)
             spin.setValue(value)
             spin.setAccessibleName(label)
+            spin.lineEdit().setAccessibleName(label)
             spin.setToolTip(f"{label}: type a year")
             spin.setKeyboardTracking(False)  # apply when the year is complete, not at every digit
             spin.setEnabled(self._years_known)

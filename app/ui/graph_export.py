@@ -341,11 +341,16 @@ def _legend_rows(
     return rows
 
 
+def legend_font(unit: float = 1.0) -> QFont:
+    """The legend's font at a scale (1.0: the 100 % zoom of the window)."""
+    return _font(11 * unit)
+
+
 def draw_legend(
     painter: QPainter, rect: QRectF, kinds: Sequence[str], *, unit: float = 1.0, notes: Sequence[str] = ()
 ) -> None:
     """Kind shapes and colours in rows, then any explanatory lines (faded, path)."""
-    font = _font(11 * unit)
+    font = legend_font(unit)
     painter.setFont(font)
     metrics = QFontMetricsF(font, painter.device())
     y = rect.top() + 4 * unit

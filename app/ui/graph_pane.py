@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -108,17 +109,23 @@ class _LabelLayer(QGraphicsObject):
     def __init__(self, pane: GraphPane) -> None:
         super().__init__()
         self._pane = pane
-        self._font = QFont()
-        self._font.setPixelSize(12)
-        self._bold = QFont(self._font)
-        self._bold.setBold(True)
-        self._metrics = QFontMetricsF(self._font)
-        self._bold_metrics = QFontMetricsF(self._bold)
         self._widths: dict[tuple[str, bool], float] = {}
+        self.set_unit(1.0)
         self.setZValue(1000)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
         self.last_labels: list[str] = []  # ids labelled in the last paint (tests, benchmarks)
+
+    def set_unit(self, unit: float) -> None:
+        """Label size follows the window's zoom (1.0 at 100 %: 12 px)."""
+        self._font = QFont()
+        self._font.setPixelSize(max(8, round(12 * unit)))
+        self._bold = QFont(self._font)
+        self._bold.setBold(True)
+        self._metrics = QFontMetricsF(self._font)
+        self._bold_metrics = QFontMetricsF(self._bold)
+        self._widths.clear()
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self._pane.view_box.sceneBoundingRect()
@@ -194,6 +201,7 @@ class _LegendStrip(QWidget):
         super().__init__(parent)
         self._kinds: list[str] = []
         self._notes: list[str] = []
+        self.unit = 1.0  # follows the window's zoom
         self.setAccessibleName("Graph legend")
         self.setMinimumHeight(24)
 
@@ -206,11 +214,16 @@ class _LegendStrip(QWidget):
 
     def sizeHint(self) -> QSize:
         w = max(self.width(), 200)
-        h = gx.legend_height(w, self._kinds, 1.0, QFontMetricsF(self.font()), len(self._notes))
-        return QSize(w, int(h))
+        return QSize(w, self.heightForWidth(w))
 
     def heightForWidth(self, w: int) -> int:
-        return int(gx.legend_height(w, self._kinds, 1.0, QFontMetricsF(self.font()), len(self._notes)))
+        metrics = QFontMetricsF(gx.legend_font(self.unit))
+        return int(gx.legend_height(w, self._kinds, self.unit, metrics, len(self._notes)))
+
+    def set_unit(self, unit: float) -> None:
+        self.unit = unit
+        self.updateGeometry()
+        self.update()
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -218,7 +231,9 @@ class _LegendStrip(QWidget):
     def paintEvent(self, _ev: Any) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        gx.draw_legend(painter, QRectF(self.rect()).adjusted(4, 0, -4, 0), self._kinds, notes=self._notes)
+        gx.draw_legend(
+            painter, QRectF(self.rect()).adjusted(4, 0, -4, 0), self._kinds, unit=self.unit, notes=self._notes
+        )
         painter.end()
 
 
@@ -614,6 +629,15 @@ class GraphPane(QWidget):
 
     def priority_ids(self) -> set[str]:
         return set(self.priority_order())
+
+    def changeEvent(self, event: QEvent) -> None:
+        """View > Zoom: labels and legend grow with the window's text (projectors)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            base = QApplication.font().pointSizeF()
+            unit = self.font().pointSizeF() / base if base > 0 else 1.0
+            self.labels.set_unit(unit)
+            self.legend.set_unit(unit)
 
     # ---- public slots --------------------------------------------------------------------------
     @Slot(object)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -172,10 +172,14 @@ class ListPane(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:
-            self._apply_metrics()
-            if self.model.rowCount():
-                self._fit_columns()
+            # Under a style sheet each child gets its new font separately: measure once they have.
+            QTimer.singleShot(0, self, self._refit)
         super().changeEvent(event)
+
+    def _refit(self) -> None:
+        self._apply_metrics()
+        if self.model.rowCount():
+            self._fit_columns()
 
     # ---- selection ------------------------------------------------------------------------
     def current_id(self) -> str | None:

@@ -622,9 +622,13 @@ class MainWindow(QMainWindow):
     def set_zoom(self, percent: int) -> None:
         percent = max(ZOOM_STEPS[0], min(ZOOM_STEPS[-1], int(percent)))
         self._zoom = percent
+        size = self._base_point_size * percent / 100
         font = QFont(self.font())
-        font.setPointSizeF(self._base_point_size * percent / 100)
+        font.setPointSizeF(size)
         self.setFont(font)
+        # Under the application style sheet Qt stops passing a parent's font on to its children, so
+        # the size also goes in a window-level style sheet, which every pane, dock and dialog inherits.
+        self.setStyleSheet("" if percent == 100 else f"QWidget {{ font-size: {size:.1f}pt; }}")
         self.act_zoom_in.setEnabled(percent < ZOOM_STEPS[-1])
         self.act_zoom_out.setEnabled(percent > ZOOM_STEPS[0])
         if percent != 100:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QListWidget, QTextBrowser, QWidget
 
@@ -87,14 +88,28 @@ def test_layout_and_zoom_restored_across_instances(qtbot, atlas, settings_path):
     second.pool.waitForDone()
 
 
-def test_zoom_scales_fonts_to_200(qtbot, window):
+@pytest.fixture
+def app_style(qapp):
+    """The application's real look (its style sheet), as `alliance-atlas` starts with it."""
+    from app.ui.style import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+def test_zoom_scales_fonts_to_200(qtbot, app_style, window):
     base = window.list_pane.view.font().pointSizeF()
     for _ in range(20):
         window.zoom_in()
     assert window.zoom == 250
     window.set_zoom(200)
-    assert abs(window.list_pane.view.font().pointSizeF() - 2 * base) < 0.01
-    assert window.list_pane.view.verticalHeader().defaultSectionSize() >= window.list_pane.view.fontMetrics().height()
+    for widget in (window.list_pane.view, window.filter_pane.search, window.detail_pane, window.notes_pane.title_edit):
+        assert abs(widget.font().pointSizeF() - 2 * base) < 0.01, widget  # every pane, under the style sheet
+    view = window.list_pane.view
+    qtbot.waitUntil(lambda: view.verticalHeader().defaultSectionSize() >= view.fontMetrics().height() + 10)
+    name_box = window.filter_pane.facets["kinds"].list  # facet lists grow too: every kind still shows
+    qtbot.waitUntil(lambda: name_box.height() >= name_box.count() * name_box.fontMetrics().height())
 
 
 def test_about_names_database_and_documents(window):
