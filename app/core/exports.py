@@ -40,16 +40,17 @@ def filter_labels(repo: Repository) -> dict[str, str]:
     return labels
 
 
+COLLECT_BATCH = 250  # entities per batch read: few queries, and progress/cancel still every batch
+
+
 def collect(repo: Repository, spec: FilterSpec, progress: Progress | None = None) -> list[EntityDetail]:
-    """The details of every entity the filter selects, in the list's order."""
+    """The details of every entity the filter selects, in the list's order (read in batches)."""
     rows = repo.list_entities(spec)
-    out = []
-    for i, row in enumerate(rows):
+    out: list[EntityDetail] = []
+    for i in range(0, len(rows), COLLECT_BATCH):
         if progress and not progress(i, len(rows)):
             raise Cancelled()
-        detail = repo.get_entity(row.id, mention_limit=0)
-        if detail:
-            out.append(detail)
+        out += repo.entity_details([row.id for row in rows[i : i + COLLECT_BATCH]])
     return out
 
 

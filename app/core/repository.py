@@ -574,6 +574,119 @@ class Repository:
     def meta(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in self._raw("SELECT key, value FROM meta")}
 
+    # ---- batch reads (exports) ------------------------------------------------------------
+    def entity_details(self, ids: list[str]) -> list[EntityDetail]:
+        """The details of many entities in six queries, in the order of ``ids`` (unknown ids are
+        skipped): the same values as :meth:`get_entity` with ``mention_limit=0``, without one round
+        trip per entity (a 1,000-entity PDF spent 2.6 s in 6,000 small queries)."""
+        if not ids:
+            return []
+        import json
+
+        p = {"ids": json.dumps(list(ids))}
+        wanted = "(SELECT value FROM json_each(:ids))"
+        rows = {
+            r[0]: r
+            for r in self._raw(
+                "SELECT id, name, kind, category, region, founded, ended, stated_members FROM entity"
+                f" WHERE id IN {wanted}",
+                p,
+            )
+        }
+        aliases: dict[str, list[str]] = {}
+        for eid, alias in self._raw(
+            f"SELECT entity_id, alias FROM alias WHERE entity_id IN {wanted} ORDER BY rowid", p
+        ):
+            aliases.setdefault(eid, []).append(alias)
+        facts: dict[str, list[tuple[Any, ...]]] = {}
+        for r in self._raw(
+            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind FROM fact f"
+            f" LEFT JOIN entity t ON t.id = f.target_id WHERE f.entity_id IN {wanted} ORDER BY f.entity_id, f.ordinal",
+            p,
+        ):
+            facts.setdefault(r[0], []).append(r[1:])
+        inbound: dict[str, list[tuple[Any, ...]]] = {}
+        for r in self._raw(
+            "SELECT f.target_id, f.id, f.field, f.entity_id, e.name, e.kind FROM fact f JOIN entity e"
+            f" ON e.id = f.entity_id WHERE f.target_id IN {wanted} ORDER BY f.target_id, e.sort_name, f.ordinal",
+            p,
+        ):
+            inbound.setdefault(r[0], []).append(r[1:])
+        cites: dict[int, list[tuple[Any, ...]]] = {}
+        for r in self._raw(
+            "SELECT c.fact_id, c.document_id, d.title, d.file_name, sec.heading, c.passage_id,"
+            " c.start, c.end, c.quote FROM citation c JOIN document d ON d.id = c.document_id"
+            " JOIN passage p ON p.id = c.passage_id JOIN section sec ON sec.id = p.section_id"
+            f" WHERE c.fact_id IN (SELECT id FROM fact WHERE entity_id IN {wanted} OR target_id IN {wanted})"
+            " ORDER BY c.id",
+            p,
+        ):
+            cites.setdefault(r[0], []).append(r[1:])
+        out = []
+        for eid in ids:
+            row = rows.get(eid)
+            if row is not None:
+                out.append(self._detail(row, aliases.get(eid, []), facts.get(eid, []), inbound.get(eid, []), cites))
+        return out
+
+    @staticmethod
+    def _detail(
+        row: tuple[Any, ...],
+        aliases: list[str],
+        facts: list[tuple[Any, ...]],
+        inbound: list[tuple[Any, ...]],
+        cites: dict[int, list[tuple[Any, ...]]],
+    ) -> EntityDetail:
+        """One EntityDetail from batch rows, numbered and grouped exactly as :meth:`Repository.get_entity`."""
+        numbering: dict[tuple[str, int, int], int] = {}
+
+        def cite_views(fact_id: int) -> tuple[Citation, ...]:
+            views = []
+            for doc, title, fname, section, pid, start, end, quote in cites.get(fact_id, ()):
+                number = numbering.setdefault((doc, start, end), len(numbering) + 1)
+                views.append(Citation(number, doc, title, fname, section, pid, start, end, quote))
+            return tuple(views)
+
+        fact_views = tuple(
+            FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid))
+            for fid, field, value, tid, tname, tkind in facts
+        )
+        members = tuple(
+            Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
+            for f in fact_views
+            if f.field in ("member", "party") and f.target_id
+        )
+        related = [
+            Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
+            for f in fact_views
+            if f.field in ("part_of", "partner") and f.target_id
+        ]
+        member_of = []
+        for fid, field, src, sname, skind in inbound:
+            link = Link(src, sname, skind, field, cite_views(fid))
+            if field in ("member", "party"):
+                member_of.append(link)
+            else:
+                related.append(Link(src, sname, skind, "has part" if field == "part_of" else field, link.citations))
+        return EntityDetail(
+            id=row[0],
+            name=row[1],
+            aliases=tuple(aliases),
+            kind=row[2],
+            category=row[3],
+            categories=tuple(dict.fromkeys(f.value for f in fact_views if f.field == "category" and f.value)),
+            region=row[4],
+            founded=row[5],
+            ended=row[6],
+            stated_members=row[7],
+            facts=fact_views,
+            members=members,
+            member_of=tuple(member_of),
+            related=tuple(related),
+            activities=tuple(dict.fromkeys(f.value for f in fact_views if f.field == "activity" and f.value)),
+            mentions=(),
+        )
+
 
 def plain_snippet(snippet: str) -> str:
     """A snippet without highlight markers (for plain-text output)."""

@@ -5,11 +5,13 @@ Three stages, so the GUI can run the slow ones off its thread and tests can chec
 1. :func:`collect_report` reads everything from the database into a :class:`ReportData` (no Qt).
 2. :func:`build_document` turns it into a :class:`ReportDocument` laid out for one paint device
    (QPdfWriter or QPrinter): title page, contents with page numbers, overview table, network and
-   timeline figures, one section per entity with numbered citations, notes, sources.
+   timeline figures, one section per entity with numbered citations, notes, sources. It is laid
+   out in segments, each a QTextDocument of its own, chained page after page (see ReportDocument),
+   with the page breaks Qt lacks: headings kept with their text, short paragraphs kept whole.
 3. :func:`paint_document` paints the pages with a running header (the title) and page numbers.
 
 Everything we put in the HTML is escaped with ``html.escape``; notes are Markdown rendered by Qt with
-raw HTML off, and the document refuses to load any resource (``file:``, ``http:``) it was not given.
+raw HTML off, and the documents refuse to load any resource (``file:``, ``http:``) it was not given.
 QTextDocument and QPdfWriter need no widget, so :func:`write_pdf` runs in a worker thread too.
 """
 
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QBrush,
     QColor,
     QFont,
     QFontDatabase,
@@ -57,8 +60,11 @@ Progress = Callable[[int, str], bool]
 PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
 DEFAULT_TITLE = "Alliance Atlas summary"
 # Page margins in millimetres; the running header and the footer sit inside the top and bottom ones.
-MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = 20.0, 24.0, 20.0
-HEADER_Y, FOOTER_Y = 11.0, 11.0  # distance of header/footer text from the paper edge, mm
+# One margin all round: Qt keeps a document margin across setHtml, which lets a part be laid out
+# once, for its device, as its HTML goes in (a root frame with margins of its own is reset by
+# setHtml, and setting it again lays everything out a second time).
+MARGIN_SIDE = MARGIN_TOP = MARGIN_BOTTOM = 20.0
+HEADER_Y, FOOTER_Y = 9.0, 11.0  # distance of header (top of its text) and footer (bottom) from the paper edge, mm
 BASE_FONT_PT = 10.0
 FONT_FAMILIES = ["Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback"]
 FONT_FILES = (
@@ -70,11 +76,23 @@ FONT_FILES = (
     "DroidSansFallbackFull.ttf",
 )
 TIMELINE_LIMIT = 60  # bars on the timeline figure; the rest are counted in the caption
-TOC_MARK = "\u27e6pg\u27e7"  # placeholder for a page number in the contents, filled after layout
+TOC_MARK = "\u27e6pg\u27e7"  # placeholder for a page number in the contents, until the pages are known
 # A heading with less room than this below it moves to the next page (h1: kind line + two rows;
-# h3: two lines of a quote).
+# h3: two lines of a quote), when what belongs to it is too long to keep with it whole.
 KEEP_WITH_NEXT_MM = {1: 24.0, 3: 11.0}
-KEEP_WITH_NEXT_MAX_CHARS = 300_000  # about 120 pages
+KEEP_TOGETHER_LINES = 5  # a paragraph of up to this many lines is not split across pages
+# Sources per segment (each segment is a QTextDocument of its own; see ReportDocument).
+ENDNOTES_PER_SEGMENT = 100
+# The overview table: striped rows, no grid. Qt's collapsed table borders (report.css, table.grid)
+# are slow to lay out and paint: 1.5 s for the 1,000-row overview of a 1,000-entity summary,
+# 0.5 s striped. (These rules belong with report.css; they sit here as report.py is the PDF's code.)
+OVERVIEW_STRIPE = "#eef2f6"
+OVERVIEW_CSS = """
+table.overview { border-collapse: separate; }
+table.overview th { font-size: 8.5pt; font-weight: 700; text-align: left; vertical-align: bottom;
+                    background-color: #dfe6ee; padding: 2px 3px; }
+table.overview td { font-size: 8pt; padding: 1px 3px; vertical-align: top; }
+"""
 # Raw HTML off in notes: text that looks like a tag stays text. Qt: GitHub dialect | MarkdownNoHTML.
 MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
@@ -167,10 +185,8 @@ def collect_report(
 
 
 def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]], dict[str, list[str]]]:
-    try:
-        from app.core.notes import NotesStore
-    except ImportError:  # the notes feature is optional
-        return {}, {}
+    from app.core.notes import NotesStore
+
     store = NotesStore(user_db)
     notes: dict[str, list[NoteItem]] = {}
     for n in sorted(store.list_notes(entity_ids=ids), key=lambda n: (n.created_at, n.id)):
@@ -181,11 +197,9 @@ def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]
 
 
 def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tuple[QImage | None, str]:
-    """The graph pane's drawing of the exported set, or nothing if the graph feature is absent."""
-    try:
-        from app.ui.graph_export import render_graph_image
-    except ImportError:
-        return None, ""
+    """The graph pane's drawing of the exported set, with its caption."""
+    from app.ui.graph_export import render_graph_image
+
     # 2000 x 1700 px is about 300 dpi over the text width: sharp on paper, ~0.5 MB in the PDF.
     image = render_graph_image(repo, spec, 2000, 1700, user_db=user_db)
     caption = (
@@ -250,7 +264,8 @@ class _Citations:
                 nums.append(n)
         if not nums:
             return ""
-        return f'<span class="cite">&#8239;[{", ".join(str(n) for n in sorted(nums))}]</span>'
+        # No-break spaces: Qt breaks lines at U+202F, which left "[3]" alone on a quote's last line.
+        return f'<span class="cite">&nbsp;[{",&nbsp;".join(str(n) for n in sorted(nums))}]</span>'
 
     def reset(self) -> None:
         """Handouts: each entity page numbers its own sources from 1, so a page stands alone."""
@@ -258,6 +273,9 @@ class _Citations:
         self.items.clear()
 
     def endnotes(self, documents: dict[str, str]) -> str:
+        return "\n".join(self.endnote_list(documents))
+
+    def endnote_list(self, documents: dict[str, str]) -> list[str]:
         out = []
         for c in self.items:
             n = self.numbers[(c.document_id, c.start, c.end)]
@@ -267,7 +285,7 @@ class _Citations:
                 f'<p class="endnote"><b>[{n}]</b> “{_e(c.quote)}” — <i>{_e(title)}</i>'
                 f'{section} <span class="muted">({_e(c.file_name)})</span></p>'
             )
-        return "\n".join(out)
+        return out
 
 
 def _grouped(items: Sequence[tuple[str, Sequence[Citation]]], cites: _Citations) -> str:
@@ -395,15 +413,37 @@ def _years(d: EntityDetail) -> str:
     return str(d.founded) if d.founded else "—"
 
 
-def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int = 640) -> tuple[str, list[str]]:
-    """The whole report as Qt rich text. Page numbers in the contents are placeholders (TOC_MARK)."""
-    cites = _Citations()
-    toc: list[str] = []
-    parts: list[str] = []
+@dataclass
+class _Segment:
+    """A run of the report laid out as one QTextDocument. ``new_page``: it starts on a fresh page
+    (its first heading carries the page break); otherwise it continues on the previous one's last page."""
+
+    html: str
+    new_page: bool
+
+
+LEAD = "@@LEAD@@"  # in a segment's first heading tag: the page break that starts the segment
+
+
+def _spacer_html(height_px: float) -> str:
+    """An empty line ``height_px`` CSS pixels tall: room at the top of a page, where Qt drops margins."""
+    return f'<p style="margin-top: 0px; margin-bottom: 0px; line-height: {height_px:.2f}px; font-size: 1pt">&nbsp;</p>'
+
+
+def _toc_html(toc: Sequence[str], pages: Sequence[int] | None) -> str:
+    out = ['<table class="toc" width="100%" cellspacing="0">']
+    for i, title in enumerate(toc):
+        indent = "" if title in ("Overview", "Network", "Timeline", "Sources") else "&nbsp;&nbsp;&nbsp;&nbsp;"
+        page = str(pages[i]) if pages is not None and i < len(pages) else TOC_MARK
+        out.append(f'<tr><td>{indent}{_e(title)}</td><td width="12%" align="right">{page}</td></tr>')
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _title_html(data: ReportData, options: ExportOptions) -> str:
     n = len(data.details)
     meta = data.meta
     notes_total = sum(len(v) for v in data.notes.values())
-    # Title page.
     counts = f"{_plural(n, 'entity', 'entities')}"
     if n:
         counts += f" ({_e(_kind_counts(data.details))})"
@@ -420,7 +460,8 @@ def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int
     ]
     if data.notes_included:
         rows.append(("Your notes", _plural(notes_total, "note") + " on these entities"))
-    parts.append(f'<p class="app">{_e(APP_NAME.upper())}</p>')
+    # The title lower on the page (report.css gives p.app a top margin, which Qt drops at a page top).
+    parts = [_spacer_html(150), f'<p class="app">{_e(APP_NAME.upper())}</p>']
     parts.append(f'<p class="title">{_e(data.title)}</p>')
     parts.append('<p class="subtitle">A cited summary of military alliances and partnerships</p>')
     parts.append('<table class="meta" width="100%" cellspacing="0">')
@@ -432,24 +473,46 @@ def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int
         f" “Sources”{' at the end of each entity' if options.handout else ' at the end'}."
         " The seed corpus hash identifies the exact data this summary was made from.</p>"
     )
-    # Contents (filled in after layout).
     parts.append('<h1 class="section">Contents</h1>')
-    parts.append("@@TOC@@")
+    return "\n".join(parts)
+
+
+def _segments(data: ReportData, options: ExportOptions, figure_width_px: int) -> tuple[list[_Segment], list[str], str]:
+    """The report in segments (the first one is the title page and contents, without the contents
+    table), the contents titles in order, and the title page's HTML."""
+    cites = _Citations()
+    toc: list[str] = []
+    segments: list[_Segment] = []
+    parts: list[str] = []
+    n = len(data.details)
+
+    new_page = True
+
+    def cut(next_new_page: bool) -> None:
+        """Close the running segment; the next one starts on a new page or continues the flow."""
+        nonlocal new_page
+        if parts:
+            segments.append(_Segment("\n".join(parts), new_page))
+            parts.clear()
+        new_page = next_new_page
 
     def section(title: str, css: str = "section", anchor: str = "") -> None:
         toc.append(title)
-        parts.append(f'<h1 class="{css}"><a name="{_e(anchor)}"></a>{_e(title)}</h1>')
+        lead = LEAD if not parts else ""
+        parts.append(f'<h1 class="{css}"{lead}><a name="{_e(anchor)}"></a>{_e(title)}</h1>')
 
     # Overview table.
+    cut(True)
     section("Overview")
     if n:
-        parts.append('<table class="grid" width="100%" cellspacing="0"><thead><tr>')
+        parts.append('<table class="overview" width="100%" cellspacing="0"><thead><tr>')
         parts += [f"<th>{h}</th>" for h in ("Name", "Kind", "Category", "Founded", "Region", "Members")]
         parts.append("</tr></thead>")
-        for d in data.details:
+        for i, d in enumerate(data.details):
             members = str(len(d.members)) if d.members else (f"{d.stated_members} stated" if d.stated_members else "—")
+            stripe = f' bgcolor="{OVERVIEW_STRIPE}"' if i % 2 else ""
             parts.append(
-                f"<tr><td>{_e(d.name)}</td><td>{_e(d.kind)}</td><td>{_e(d.category or '—')}</td>"
+                f"<tr{stripe}><td>{_e(d.name)}</td><td>{_e(d.kind)}</td><td>{_e(d.category or '—')}</td>"
                 f"<td>{_e(_years(d))}</td><td>{_e(d.region or '—')}</td><td>{_e(members)}</td></tr>"
             )
         parts.append("</table>")
@@ -457,34 +520,41 @@ def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int
         parts.append("<p>No entities match this selection.</p>")
     # Figures.
     if options.include_graph and data.graph_image is not None and n:
+        cut(True)
         section("Network")
         h = round(figure_width_px * data.graph_image.height() / max(1, data.graph_image.width()))
         parts.append(f'<p><img src="report://graph.png" width="{figure_width_px}" height="{h}"></p>')
         parts.append(f'<p class="caption">{_e(data.graph_caption)}</p>')
     dated = [d for d in data.details if d.founded]
     if options.include_graph and dated:
-        section("Timeline", css="entity")
+        section("Timeline", css="figure")
         parts.append(f'<p><img src="report://timeline.png" width="{figure_width_px}" height="@@TLH@@"></p>')
         shown = min(len(dated), TIMELINE_LIMIT)
         more = f" The {len(dated) - shown} most recent are not drawn." if len(dated) > shown else ""
         undated = n - len(dated)
-        caption = f"Founding year (and end, where the documents give one) of {_plural(shown, 'entity', 'entities')}."
+        caption = (
+            f"Founding year and, where the documents give one, end year of {_plural(shown, 'entity', 'entities')};"
+            " a hatched bar has no end year stated (not a claim that it still exists)."
+        )
         if undated:
             caption += f" {_plural(undated, 'entity', 'entities')} without a cited founding year are left out."
         parts.append(f'<p class="caption">{caption}{more}</p>')
-    # Entities.
+    # Entities: one per segment (see ReportDocument); in a handout each starts a page.
     for i, d in enumerate(data.details):
         if options.handout:
             cites.reset()
+        cut(options.handout or i == 0)
         css = "section" if (options.handout or i == 0) else "entity"
         section(d.name, css=css, anchor=f"e-{d.id}")
         kind_line = "<b>" + _e(d.kind.capitalize()) + "</b>"
         if d.categories:
             kind_line += " · " + _e(", ".join(d.categories))
         parts.append(f'<p class="kindline">{kind_line}</p>')
-        parts.append('<table class="kv" width="100%" cellspacing="0">')
-        parts += [f'<tr><th width="24%">{k}</th><td>{v}</td></tr>' for k, v in _entity_rows(d, data, cites)]
-        parts.append("</table>")
+        rows = _entity_rows(d, data, cites)
+        if rows:
+            parts.append('<table class="kv" width="100%" cellspacing="0">')
+            parts += [f'<tr><th width="24%">{k}</th><td>{v}</td></tr>' for k, v in rows]
+            parts.append("</table>")
         described = [f for f in d.facts if f.field == "description"]
         if described:
             parts.append("<h3>In the documents</h3>")
@@ -497,38 +567,34 @@ def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int
             parts.append("<h3>Sources</h3>")
             parts.append(cites.endnotes(data.documents))
     if not options.handout and cites.items:
+        cut(True)
         section("Sources")
-        parts.append(cites.endnotes(data.documents))
-    toc_html = ['<table class="toc" width="100%" cellspacing="0">']
-    for title in toc:
-        indent = "" if title in ("Overview", "Network", "Timeline", "Sources") else "&nbsp;&nbsp;&nbsp;&nbsp;"
-        toc_html.append(f'<tr><td>{indent}{_e(title)}</td><td width="12%" align="right">{TOC_MARK}</td></tr>')
-    toc_html.append("</table>")
-    body = "\n".join(parts).replace("@@TOC@@", "\n".join(toc_html))
+        for i, note in enumerate(cites.endnote_list(data.documents)):
+            if i and i % ENDNOTES_PER_SEGMENT == 0:
+                cut(False)
+            parts.append(note)
+    cut(True)
+    return segments, toc, _title_html(data, options)
+
+
+def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int = 640) -> tuple[str, list[str]]:
+    """The whole report as Qt rich text. Page numbers in the contents are placeholders (TOC_MARK)."""
+    segments, toc, title_page = _segments(data, options, figure_width_px)
+    body = "\n".join([title_page, _toc_html(toc, None)] + [s.html.replace(LEAD, "") for s in segments])
     return f"<html><body>{body}</body></html>", toc
 
 
-class ReportDocument(QTextDocument):
-    """A QTextDocument that loads only the images we registered: never a file or network URL."""
-
-    def loadResource(self, kind: int, name: QUrl) -> Any:
-        # Not None: PySide6 6.12 mis-counts a None returned here (a crash "deallocating None" at
-        # exit), and for a null result QTextDocument itself falls back to reading local files.
-        return QImage() if kind == QTextDocument.ResourceType.ImageResource.value else " "
-
-    toc_titles: list[str]
-    title: str = ""
-    footer: str = ""
-    margins_px: tuple[float, float, float] = (0.0, 0.0, 0.0)  # side, top, bottom in device pixels
-
-
 def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
-    """Horizontal bars from founding to end (or today) per entity, earliest first, painted on a QImage."""
+    """Horizontal bars from founding to end (open when none is stated), earliest first, on a QImage."""
     dated = sorted((d for d in details if d.founded), key=lambda d: (d.founded or 0, d.name.casefold()))
     dated = dated[:TIMELINE_LIMIT]
     this_year = dt.date.today().year
-    row = 34
-    top, bottom = 20, 60
+    # Text about 8 pt once the image is scaled to the text width (2000 px over 170 mm; 22 px was 5 pt),
+    # smaller only when that many rows would make the figure taller than a page can hold.
+    text_px = round(width / 60)
+    top, bottom = text_px // 2, text_px * 2
+    row = min(round(text_px * 1.5), (int(width * 1.15) - top - bottom) // max(1, len(dated)))
+    text_px = min(text_px, int(row * 0.72))
     height = top + bottom + row * len(dated)
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
@@ -538,14 +604,14 @@ def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         font = report_font()
-        font.setPixelSize(22)
+        font.setPixelSize(text_px)
         painter.setFont(font)
         fm = painter.fontMetrics()
         label_w = min(max(fm.horizontalAdvance(d.name) for d in dated) + 16, int(width * 0.42))
         lo = min(d.founded or this_year for d in dated)
         lo = (lo // 10) * 10
         hi = max(this_year, *(d.ended or 0 for d in dated))
-        x0, x1 = label_w, width - 20
+        x0, x1 = label_w, width - 2 * text_px  # room for the last year's label
         scale = (x1 - x0) / max(1, hi - lo)
 
         def x(year: int) -> float:
@@ -558,7 +624,8 @@ def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
             painter.drawLine(int(x(year)), top, int(x(year)), axis_y)
         painter.setPen(QColor("#444444"))
         for year in range(lo, hi + 1, step):
-            painter.drawText(QRectF(x(year) - 40, axis_y + 6, 80, 30), int(Qt.AlignmentFlag.AlignHCenter), str(year))
+            label = QRectF(x(year) - 2 * text_px, axis_y + text_px / 4, 4 * text_px, 1.5 * text_px)
+            painter.drawText(label, int(Qt.AlignmentFlag.AlignHCenter), str(year))
         for i, d in enumerate(dated):
             y = top + i * row
             painter.setPen(QColor("#1a1a1a"))
@@ -566,16 +633,71 @@ def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
             painter.drawText(
                 QRectF(0, y, label_w - 10, row), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), name
             )
-            end = d.ended or this_year
-            colour = QColor("#12355b") if not d.ended else QColor("#8a9bb0")
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colour)
-            painter.drawRoundedRect(
-                QRectF(x(d.founded or lo), y + 8, max(6.0, x(end) - x(d.founded or lo)), row - 16), 4, 4
-            )
+            # As in the Timeline view: a stated end closes a solid bar; without one the bar is drawn
+            # open (hatched, dashed outline, to the edge): "no end year stated", not "still exists".
+            end = d.ended or hi
+            inset = row * 0.25
+            bar = QRectF(x(d.founded or lo), y + inset, max(6.0, x(end) - x(d.founded or lo)), row - 2 * inset)
+            if d.ended:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor("#12355b"))
+            else:
+                pen = QPen(QColor("#12355b"), max(1.0, text_px / 10), Qt.PenStyle.DashLine)
+                painter.setPen(pen)
+                painter.setBrush(QBrush(QColor("#5b7fa8"), Qt.BrushStyle.BDiagPattern))
+            painter.drawRoundedRect(bar, 4, 4)
     finally:
         painter.end()
     return image
+
+
+class ReportPart(QTextDocument):
+    """One segment of the report, laid out on its own; loads only the images we registered, never a
+    file or network URL."""
+
+    def loadResource(self, kind: int, name: QUrl) -> Any:
+        # Not None: PySide6 6.12 mis-counts a None returned here (a crash "deallocating None" at
+        # exit), and for a null result QTextDocument itself falls back to reading local files.
+        return QImage() if kind == QTextDocument.ResourceType.ImageResource.value else " "
+
+    first_page: int = 0  # the report page (0-based) its first page is printed on
+    last_page: int = 0  # its own page (0-based) where its content ends
+    end_y: float = 0.0  # where its content ends on that page (device pixels from the paper's top)
+    spacer: bool = False  # its first block only reserves the room the previous part used on the page
+    headings: list[Any]  # its level-1 headings (QTextBlock), in order
+
+
+class ReportDocument:
+    """The report laid out for one paint device: a run of :class:`ReportPart` documents, each on a
+    page range of its own; a part that continues the flow shares its first page with the part before.
+
+    Small documents (the title page and contents, the overview, the figures, one per entity, the
+    sources a hundred at a time) rather than one: each page-break fix makes Qt lay the rest of its
+    document out again, so in one document of 1,000 entities the fixes were quadratic and had to
+    be left out; and a document of 3 million characters, laid out in one go, lost content (160
+    sources were missing from the 1,000-entity summary)."""
+
+    def __init__(self, page_size: QSizeF, margins_px: tuple[float, float, float], dpi: int) -> None:
+        self.parts: list[ReportPart] = []
+        self.page_size = page_size
+        self.dpi = dpi
+        self.margins_px = margins_px  # side, top, bottom in device pixels
+        self.toc_titles: list[str] = []
+        self.title = ""
+        self.footer = ""
+
+    def pageSize(self) -> QSizeF:  # Qt's spelling, as on QTextDocument
+        return self.page_size
+
+    def pageCount(self) -> int:
+        if not self.parts:
+            return 0
+        last = self.parts[-1]
+        return last.first_page + last.last_page + 1
+
+    def deleteLater(self) -> None:
+        """Let the parts go (the printing code calls this as on a QTextDocument)."""
+        self.parts.clear()
 
 
 def _mm_to_px(mm: float, dpi: int) -> float:
@@ -589,111 +711,223 @@ def build_document(
     dpi = device.logicalDpiY()
     layout = device.pageLayout()
     paper = layout.fullRectPixels(dpi)
-    side, top, bottom = (_mm_to_px(m, dpi) for m in (MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM))
     body_width_pt = layout.fullRect(QPageLayout.Unit.Point).width() - 2 * MARGIN_SIDE / 25.4 * 72
     # Images are sized in CSS pixels (1/96 in), which Qt scales to the device.
     figure_px = int(body_width_pt / 72 * 96)
     _check(progress, 40, "Building the document…")
-    html_text, toc = build_html(data, options, figure_width_px=figure_px)
-    doc = ReportDocument()
-    doc.toc_titles = toc
-    doc.title = data.title
-    doc.footer = f"{APP_NAME} · {data.filter_text} · seed {data.meta.get('seed_hash', '?')[:12]} · {data.generated}"
-    doc.documentLayout().setPaintDevice(device)
-    doc.setDefaultFont(report_font())
+    segments, toc, title_page = _segments(data, options, figure_width_px=figure_px)
+    report = ReportDocument(
+        QSizeF(paper.width(), paper.height()),
+        (_mm_to_px(MARGIN_SIDE, dpi), _mm_to_px(MARGIN_TOP, dpi), _mm_to_px(MARGIN_BOTTOM, dpi)),
+        dpi,
+    )
+    report.toc_titles = toc
+    report.title = data.title
+    report.footer = f"{APP_NAME} · {data.filter_text} · seed {data.meta.get('seed_hash', '?')[:12]} · {data.generated}"
     css_path = resources_dir() / "report.css"
-    doc.setDefaultStyleSheet(css_path.read_text(encoding="utf-8") if css_path.exists() else "")
+    css = (css_path.read_text(encoding="utf-8") if css_path.exists() else "") + OVERVIEW_CSS
+    resources: dict[str, QImage] = {}
     if data.graph_image is not None:
-        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("report://graph.png"), data.graph_image)
-    if options.include_graph:
+        resources["report://graph.png"] = data.graph_image
+    if options.include_graph and any(d.founded for d in data.details):
         tl = timeline_image(data.details, 2000)
-        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("report://timeline.png"), tl)
-        html_text = html_text.replace("@@TLH@@", str(round(figure_px * tl.height() / tl.width())))
-    doc.setPageSize(QSizeF(paper.width(), paper.height()))
-    doc.setHtml(html_text)
-    # After setHtml (which resets the root frame): the layout repeats these margins on every page.
-    # Frame margins are in CSS pixels (1/96 in) that Qt scales to the device; the page size is not.
-    root = doc.rootFrame().frameFormat()
-    root.setLeftMargin(_mm_to_px(MARGIN_SIDE, 96))
-    root.setRightMargin(_mm_to_px(MARGIN_SIDE, 96))
-    root.setTopMargin(_mm_to_px(MARGIN_TOP, 96))
-    root.setBottomMargin(_mm_to_px(MARGIN_BOTTOM, 96))
-    doc.rootFrame().setFrameFormat(root)
-    doc.margins_px = (side, top, bottom)
-    _check(progress, 50, "Laying out pages…")
-    keep = {k: _mm_to_px(v, dpi) for k, v in KEEP_WITH_NEXT_MM.items()}
-    # Each moved heading makes Qt lay the rest out again: fine for a few hundred pages, quadratic
-    # beyond (1,000 entities: 130 s). Large continuous exports keep Qt's plain page breaks.
-    attempts = 3 if doc.characterCount() <= KEEP_WITH_NEXT_MAX_CHARS else 0
-    for _attempt in range(attempts):
-        moved = _keep_headings_with_text(doc, keep)
-        # Qt's lazy relayout after format changes can leave the tail stale (blocks missing when
-        # painted, a wrong page count): lay the whole document out again, then check once more.
-        doc.markContentsDirty(0, doc.characterCount())
-        if not moved:
-            break
+        resources["report://timeline.png"] = tl
+        tl_height = str(round(figure_px * tl.height() / tl.width()))
+        segments = [_Segment(s.html.replace("@@TLH@@", tl_height), s.new_page) for s in segments]
+
+    def part(html: str, previous: ReportPart | None, new_page: bool) -> ReportPart:
+        doc = _layout_part(html, device, report, css, resources, previous=None if new_page else previous)
+        if previous is None:
+            doc.first_page = 0
+        elif new_page:
+            doc.first_page = previous.first_page + previous.last_page + 1
+        else:
+            doc.first_page = previous.first_page + previous.last_page
+        return doc
+
+    # The title page and contents first, with placeholder page numbers: its length fixes where the
+    # rest starts (the numbers sit in a fixed-width column, so they cannot change it).
+    front = part(title_page + _toc_html(toc, None), None, True)
+    report.parts.append(front)
+    for i, segment in enumerate(segments):
+        _check(progress, 42 + int(16 * i / max(len(segments), 1)), "Laying out pages…")
+        report.parts.append(part(segment.html, report.parts[-1], segment.new_page))
     _check(progress, 58, "Numbering pages…")
-    _fill_contents(doc)
+    _fill_contents(report, lambda: part(title_page + _toc_html(toc, _heading_pages(report)), None, True))
+    return report
+
+
+def _layout_part(
+    html: str,
+    device: QPagedPaintDevice,
+    report: ReportDocument,
+    css: str,
+    resources: dict[str, QImage],
+    *,
+    previous: ReportPart | None,
+) -> ReportPart:
+    """One segment laid out for ``device``: page margins, the room the previous part used on a shared
+    page, and the page-break fixes Qt lacks (see :func:`_fix_page_breaks`)."""
+    dpi = device.logicalDpiY()
+    _side, top, _bottom = report.margins_px
+    if previous is None:
+        # A part of its own starts on a fresh page: its first heading's page break would add a blank page.
+        html = html.replace(LEAD, ' style="page-break-before: auto"', 1)
+    else:
+        # Continuing the flow: an empty line as tall as what the previous part used of the page (CSS
+        # pixels). Qt drops a block's top margin at the top of a page, so a margin could not do this.
+        used = max(0.0, previous.end_y - top) * 96 / dpi
+        html = _spacer_html(used) + html.replace(LEAD, "", 1)
+    doc = ReportPart()
+    doc.spacer = previous is not None
+    doc.headings = []
+    # Device, page and margins before the content, so that setHtml lays it out once, for this device
+    # (margins are in CSS pixels, 1/96 in, that Qt scales to the device; the page size is not).
+    doc.documentLayout().setPaintDevice(device)
+    doc.setPageSize(report.page_size)
+    doc.setDocumentMargin(_mm_to_px(MARGIN_SIDE, 96))
+    doc.setDefaultFont(report_font())
+    doc.setDefaultStyleSheet(css)
+    for url, image in resources.items():
+        if url in html:
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), image)
+    doc.setHtml(f"<html><body>{html}</body></html>")
+    # One pass, in reading order: each fix lays the rest out again before it is looked at.
+    _fix_page_breaks(doc, report)
+    doc.last_page, doc.end_y = _content_end(doc, dpi)
     return doc
 
 
-def _heading_blocks(doc: QTextDocument) -> list[Any]:
-    out = []
-    block = doc.begin()
-    while block.isValid():
-        if block.blockFormat().headingLevel() in (1, 3):
-            out.append(block)
-        block = block.next()
-    return out
+def _table_at(block: Any) -> Any:
+    return QTextCursor(block).currentTable()
 
 
-def _keep_headings_with_text(doc: ReportDocument, min_space: dict[int, float]) -> int:
-    """Qt has no keep-with-next: move a heading that would end a page to the top of the next one.
-    Returns how many headings were moved."""
-    moved = 0
-    page_h = doc.pageSize().height()
+def _content_end(doc: ReportPart, dpi: int) -> tuple[int, float]:
+    """The page (of the part) where its content ends, and the y on that page below its last line and
+    that block's bottom margin. The empty block Qt adds after a closing table does not count."""
     lay = doc.documentLayout()
-    _side, top, bottom = doc.margins_px
-    for block in _heading_blocks(doc):
+    page_h = doc.pageSize().height()
+    block = doc.lastBlock()
+    bottom = lay.blockBoundingRect(block).bottom() + block.blockFormat().bottomMargin() * dpi / 96
+    if not block.text() and block.previous().isValid():
+        table = _table_at(block.previous())
+        if table is not None:
+            bottom = lay.frameBoundingRect(table).bottom()
+    page = max(0, int((bottom - 1) // page_h))
+    return page, bottom - page * page_h
+
+
+def _fix_page_breaks(doc: ReportPart, report: ReportDocument) -> int:
+    """Qt has no keep-with-next nor keep-together: move what would be split badly to the next page.
+
+    * A heading goes with what belongs to it: an entity's heading with its kind line and facts table,
+      a subheading with the paragraph under it (if that is short); when that is more than half a page,
+      at least with a few lines (KEEP_WITH_NEXT_MM).
+    * A paragraph of a few lines (a quote, a source, a note line) is not split across pages.
+
+    Returns how many blocks were moved."""
+    lay = doc.documentLayout()
+    page_h = doc.pageSize().height()
+    _side, top, bottom = report.margins_px
+    half_page = (page_h - top - bottom) / 2
+    always_before = QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+    moved = 0
+    block = doc.begin()
+    if doc.spacer:
+        block = block.next()
+    while block.isValid():
         rect = lay.blockBoundingRect(block)
-        offset = rect.top() % page_h
-        room = page_h - bottom - (offset + rect.height())
-        at_top = offset <= top + rect.height()
-        if room < min_space.get(block.blockFormat().headingLevel(), 0.0) and not at_top:
-            fmt = block.blockFormat()
-            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        page = int(rect.top() // page_h)
+        page_bottom = (page + 1) * page_h - bottom
+        fmt = block.blockFormat()
+        level = fmt.headingLevel()
+        if level == 1:
+            doc.headings.append(block)
+        if not level and rect.bottom() <= page_bottom + 0.5:  # most blocks: on one page, nothing to keep
+            block = block.next()
+            continue
+        table = _table_at(block)
+        if table is not None:  # rows of a table: Qt breaks them by itself
+            block = doc.findBlock(table.lastPosition() + 1)
+            continue
+        if rect.top() - page * page_h <= top + 1 or fmt.pageBreakPolicy() & always_before:
+            split = False  # already at the top of a page
+        elif level in KEEP_WITH_NEXT_MM:
+            end = _unit_bottom(doc, block, level)
+            if end - rect.top() <= half_page:
+                split = end > page_bottom + 0.5
+            else:
+                split = page_bottom - rect.bottom() < _mm_to_px(KEEP_WITH_NEXT_MM[level], report.dpi)
+        else:
+            layout = block.layout()
+            split = layout is not None and layout.lineCount() <= KEEP_TOGETHER_LINES
+        if split:
+            fmt.setPageBreakPolicy(always_before)
             QTextCursor(block).setBlockFormat(fmt)
             # Qt's own incremental relayout after a format change loses later blocks when painting;
-            # marking the rest dirty makes it lay the tail out again (lazily, as far as we query).
+            # marking the rest dirty makes it lay the tail out again.
             doc.markContentsDirty(block.position(), doc.characterCount() - block.position())
             moved += 1
+        block = block.next()
     return moved
 
 
-def _fill_contents(doc: ReportDocument) -> None:
-    """Replace each contents placeholder with the page of its heading (level-1 headings, in order)."""
-    page_h = doc.pageSize().height()
+def _unit_bottom(doc: ReportPart, heading: Any, level: int) -> float:
+    """The bottom of what a heading must share a page with: for an entity (level 1), its kind line,
+    its facts table and its first subheading with the paragraph under that (so a page never ends
+    with a lone "In the documents" nor starts with one cut off from its entity); for a subheading,
+    the paragraph (or table) after it."""
     lay = doc.documentLayout()
-    pages = [
-        int(lay.blockBoundingRect(b).top() // page_h) + 1
-        for b in _heading_blocks(doc)
-        if b.blockFormat().headingLevel() == 1 and b.text().strip() != "Contents"
-    ]
-    # One edit block: Qt relayouts once at the end, not after every number (54 edits: 1.5 s -> 0.02 s).
-    # The numbers sit in a fixed-width right-aligned column, so they cannot move any page break.
-    edit = QTextCursor(doc)
-    edit.beginEditBlock()
-    found = QTextCursor(doc)
-    for page in pages:
-        found = doc.find(TOC_MARK, found)
-        if found.isNull():
+    bottom = lay.blockBoundingRect(heading).bottom()
+    block = heading.next()
+    under_subheading = False
+    for _ in range(6 if level == 1 else 1):
+        if not block.isValid():
             break
-        found.insertText(str(page))
-    edit.endEditBlock()
+        next_level = block.blockFormat().headingLevel()
+        if next_level == 1 or (next_level and level != 1):
+            break
+        table = _table_at(block)
+        if table is not None:
+            bottom = max(bottom, lay.frameBoundingRect(table).bottom())
+            if level != 1:
+                break
+            block = doc.findBlock(table.lastPosition() + 1)
+            continue
+        bottom = max(bottom, lay.blockBoundingRect(block).bottom())
+        if under_subheading and block.text():
+            break  # the first paragraph under the entity's first subheading
+        under_subheading = under_subheading or bool(next_level)
+        block = block.next()
+    return bottom
+
+
+def _heading_pages(report: ReportDocument) -> list[int]:
+    """The report page (1-based) of every level-1 heading after the contents, in order."""
+    page_h = report.page_size.height()
+    return [
+        part.first_page + int(part.documentLayout().blockBoundingRect(block).top() // page_h) + 1
+        for part in report.parts[1:]
+        for block in part.headings
+    ]
+
+
+def _fill_contents(report: ReportDocument, numbered_front: Callable[[], ReportPart]) -> None:
+    """Replace the title page and contents with a copy that has the page numbers. Should its length
+    differ (it cannot, by design), shift the rest and number again."""
+    for _attempt in range(3):
+        old = report.parts[0]
+        front = numbered_front()
+        report.parts[0] = front
+        shift = front.last_page - old.last_page
+        if not shift:
+            return
+        for part in report.parts[1:]:
+            part.first_page += shift
 
 
 # ---- stage 3: painting ------------------------------------------------------------------------------
-def page_count(doc: QTextDocument) -> int:
+def page_count(doc: ReportDocument) -> int:
     return doc.pageCount()
 
 
@@ -717,17 +951,24 @@ def _paint_pages(doc: ReportDocument, device: QPagedPaintDevice, painter: QPaint
     small = report_font(8.0)
     rule = QPen(QColor("#9aa8b6"))
     rule.setWidthF(max(1.0, dpi / 150))
+    first = 0  # parts are in page order: skip those that ended before this page
     for i in range(pages):
         _check(progress, 60 + int(38 * i / max(pages, 1)), f"Writing page {i + 1} of {pages}…")
         if i > 0:
             device.newPage()
-        painter.save()
-        painter.translate(0, -i * page_h)
-        ctx = QAbstractTextDocumentLayout.PaintContext()
-        ctx.clip = QRectF(0, i * page_h, page_w, page_h)
-        painter.setClipRect(ctx.clip)
-        doc.documentLayout().draw(painter, ctx)
-        painter.restore()
+        while first < len(doc.parts) - 1 and doc.parts[first].first_page + doc.parts[first].last_page < i:
+            first += 1
+        for part in doc.parts[first:]:
+            if part.first_page > i:
+                break
+            local = i - part.first_page
+            painter.save()
+            painter.translate(0, -local * page_h)
+            ctx = QAbstractTextDocumentLayout.PaintContext()
+            ctx.clip = QRectF(0, local * page_h, page_w, page_h)
+            painter.setClipRect(ctx.clip)
+            part.documentLayout().draw(painter, ctx)
+            painter.restore()
         painter.setFont(small)
         painter.setPen(QColor("#4a5866"))
         fm_h = painter.fontMetrics().height()

@@ -191,3 +191,18 @@ def test_printing_paints_the_same_document_on_a_printer(qapp, atlas, tmp_path):
     n, text = pdf_text(tmp_path / "printed.pdf")
     assert n == pages and "Printed" in text[0] and "Quadrilateral Security Dialogue" in " ".join(text)
     assert f"Page 2 of {pages}" in text[1]
+
+
+def test_no_source_is_split_across_pages(qapp, atlas, tmp_path):
+    # Qt breaks paragraphs anywhere; a source cut in two ("[56] “NATO, or …" at a page foot, the rest
+    # overleaf) is hard to read. Each numbered source must end, with its file name, on its own page.
+    import re
+
+    _pages, text = make_pdf(qapp, atlas, FilterSpec(), tmp_path / "s.pdf", include_graph=False)
+    first = next(i for i, t in enumerate(text) if t.startswith("Sources [1] “"))
+    numbers: list[int] = []
+    for page in text[first:]:
+        for chunk in re.split(r"(?=\[\d+\] “)", page)[1:]:
+            numbers.append(int(chunk[1 : chunk.index("]")]))
+            assert re.search(r"\.(txt|md)\)", chunk), chunk[:120]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 50
