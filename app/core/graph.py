@@ -117,8 +117,14 @@ def build_graph(repo: Repository, spec: FilterSpec | None = None, *, with_citati
 
 
 def subgraph_for(graph: nx.Graph, ids: Iterable[str]) -> nx.Graph:
-    """The induced subgraph on ``ids`` (a copy), degrees recomputed within it."""
-    sub = graph.subgraph([i for i in ids if i in graph]).copy()
+    """The induced subgraph on ``ids`` (a copy), degrees recomputed within it.
+
+    Nodes and edges keep the graph's order: networkx's own ``subgraph`` iterates a set, whose order
+    changes with Python's string hashing from one run to the next, and so would the layout."""
+    keep = {i for i in ids if i in graph}
+    sub = nx.Graph(**graph.graph)
+    sub.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True) if n in keep)
+    sub.add_edges_from((u, v, dict(d)) for u, v, d in graph.edges(data=True) if u in keep and v in keep)
     for node, deg in sub.degree():
         sub.nodes[node]["degree"] = int(deg)
     return sub
@@ -227,7 +233,7 @@ def _spring_packed(graph: nx.Graph, seed: int) -> Positions:
     )
     blocks: list[tuple[float, Positions]] = []  # (radius, positions centred on 0)
     for comp in multi:
-        sub = graph.subgraph(comp)
+        sub = subgraph_for(graph, comp)
         if len(comp) < SMALL_GRAPH:
             raw = nx.spring_layout(sub, seed=seed, iterations=100)
             pos = stress_refine(sub, {n: (float(p[0]), float(p[1])) for n, p in raw.items()})

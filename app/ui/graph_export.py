@@ -145,6 +145,21 @@ class _Occupancy:
                     return True
         return False
 
+    def overlap(self, r: Rect) -> float:
+        """Total area of ``r`` covered by the rectangles already taken (each counted once)."""
+        seen: set[Rect] = set()
+        area = 0.0
+        for key in self._cells(r):
+            for o in self.grid.get(key, ()):
+                if o in seen:
+                    continue
+                seen.add(o)
+                w = min(r[2], o[2]) - max(r[0], o[0])
+                h = min(r[3], o[3]) - max(r[1], o[1])
+                if w > 0 and h > 0:
+                    area += w * h
+        return area
+
     def add(self, r: Rect) -> None:
         for key in self._cells(r):
             self.grid.setdefault(key, []).append(r)
@@ -160,8 +175,9 @@ def place_labels(
     """Greedy label placement, in the given (priority) order.
 
     ``anchors``: (x, y, marker radius, text width, text height) in device pixels. Tries eight
-    positions around the marker, then the same further out; a label that fits nowhere is dropped
-    (None) unless ``force`` says it must be shown, in which case it goes to its first in-bounds spot.
+    positions around the marker, then the same twice further out; a label that fits nowhere is
+    dropped (None) unless ``force`` says it must be shown, in which case it goes to the in-bounds
+    spot it overlaps least.
     """
     occ = _Occupancy()
     for r in obstacles:
@@ -169,8 +185,9 @@ def place_labels(
     out: list[Rect | None] = []
     for idx, (x, y, rad, w, h) in enumerate(anchors):
         chosen: Rect | None = None
-        first_in: Rect | None = None
-        for dist in (1.0, 2.2):
+        inside: list[Rect] = []
+        must = force is not None and force[idx]
+        for dist in (1.0, 2.2, 3.6):
             g = rad * dist + 3.0
             candidates = (
                 (x + g, y - h / 2),  # right
@@ -188,15 +205,16 @@ def place_labels(
                     r[0] < bounds[0] or r[1] < bounds[1] or r[2] > bounds[2] or r[3] > bounds[3]
                 ):
                     continue
-                if first_in is None:
-                    first_in = r
+                inside.append(r)
                 if not occ.hits(r):
                     chosen = r
                     break
             if chosen:
                 break
-        if chosen is None and force is not None and force[idx]:
-            chosen = first_in or (x + rad + 3.0, y - h / 2, x + rad + 3.0 + w, y + h / 2)
+        if chosen is None and must:
+            # The least covered spot; on a tie the nearest (candidates go outwards).
+            least = min(inside, key=occ.overlap) if inside else None
+            chosen = least or (x + rad + 3.0, y - h / 2, x + rad + 3.0 + w, y + h / 2)
             if bounds is not None:  # shift inside rather than clip
                 dx = max(0.0, bounds[0] - chosen[0]) - max(0.0, chosen[2] - bounds[2])
                 dy = max(0.0, bounds[1] - chosen[1]) - max(0.0, chosen[3] - bounds[3])

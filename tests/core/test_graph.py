@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -73,6 +76,23 @@ def test_layouts_are_deterministic_and_complete(graph, layout):
     assert all(math.isfinite(x) and math.isfinite(y) for x, y in a.values())
     # No two nodes on the same spot.
     assert len({(round(x, 1), round(y, 1)) for x, y in a.values()}) == len(a)
+
+
+def test_spring_layout_is_the_same_picture_in_every_run(graph, tmp_path: Path):
+    """Python salts string hashes per process; the layout must not depend on that (a set's order)."""
+    src = tmp_path / "seed.graphml"
+    nx.write_graphml(graph, src)
+    script = (
+        "import sys, json, networkx as nx; from app.core.graph import compute_layout;"
+        "print(json.dumps(sorted(compute_layout(nx.read_graphml(sys.argv[1])).items())))"
+    )
+    runs = set()
+    for hash_seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-c", script, str(src)], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        runs.add(done.stdout)
+    assert len(runs) == 1
 
 
 def test_bipartite_puts_countries_left(graph):
