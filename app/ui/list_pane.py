@@ -136,8 +136,14 @@ class ListPane(QWidget):
         fm = self.view.fontMetrics()
         header = self.view.horizontalHeader()
         caps = {1: 11, 2: 13, 5: 11}  # kind, category, region: at most this many average characters
+        model = self.model
+        rows = range(min(model.rowCount(), 200))  # as the header's own fitting: a sample is enough
         for col in range(1, len(HEADERS)):
-            want = max(fm.horizontalAdvance(HEADERS[col]) + 26, self.view.sizeHintForColumn(col) + 8)
+            # Measured from the display text (no icons outside the name column): the view's own
+            # sizeHintForColumn asks the delegate for every role of every cell, a cost at startup.
+            texts = (model.data(model.index(r, col)) for r in rows)
+            content = max((fm.horizontalAdvance(str(t)) for t in texts if t not in (None, "")), default=0)
+            want = max(fm.horizontalAdvance(HEADERS[col]) + 26, content + 20)
             if col in caps:
                 want = min(want, fm.averageCharWidth() * caps[col] + 16)
             header.resizeSection(col, want)
