@@ -564,23 +564,6 @@ def picture_image(picture: GraphPicture, width_px: int, height_px: int) -> QImag
     return image
 
 
-def render_graph_image(
-    repo: Repository,
-    spec: FilterSpec | None,
-    width_px: int,
-    height_px: int,
-    *,
-    layout: str = "spring",
-    focus: str | None = None,
-    depth: int = 0,
-    user_db: Path | None = None,
-) -> QImage:
-    """The filtered network as an image (for PDF summaries and the CLI); works headless."""
-    ensure_gui_app()
-    picture = picture_from_repo(repo, spec, layout=layout, focus=focus, depth=depth, user_db=user_db)
-    return picture_image(picture, width_px, height_px)
-
-
 def export_png(picture: GraphPicture, path: Path, width_px: int, height_px: int) -> Path:
     image = picture_image(picture, width_px, height_px)
     path = Path(path)

@@ -198,10 +198,14 @@ def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]
 
 def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tuple[QImage | None, str]:
     """The graph pane's drawing of the exported set, with its caption."""
-    from app.ui.graph_export import render_graph_image
+    from app.ui.graph_export import ensure_gui_app, picture_from_repo, picture_image
 
+    ensure_gui_app()
+    picture = picture_from_repo(repo, spec, user_db=user_db)
+    if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
+        return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."
     # 2000 x 1700 px is about 300 dpi over the text width: sharp on paper, ~0.5 MB in the PDF.
-    image = render_graph_image(repo, spec, 2000, 1700, user_db=user_db)
+    image = picture_image(picture, 2000, 1700)
     caption = (
         "Entities in this summary (markers by kind) and the cited ties between them: membership,"
         " party to, part of, partner. Layout as in the Graph view."
@@ -519,11 +523,12 @@ def _segments(data: ReportData, options: ExportOptions, figure_width_px: int) ->
     else:
         parts.append("<p>No entities match this selection.</p>")
     # Figures.
-    if options.include_graph and data.graph_image is not None and n:
+    if options.include_graph and (data.graph_image is not None or data.graph_caption) and n:
         cut(True)
         section("Network")
-        h = round(figure_width_px * data.graph_image.height() / max(1, data.graph_image.width()))
-        parts.append(f'<p><img src="report://graph.png" width="{figure_width_px}" height="{h}"></p>')
+        if data.graph_image is not None:
+            h = round(figure_width_px * data.graph_image.height() / max(1, data.graph_image.width()))
+            parts.append(f'<p><img src="report://graph.png" width="{figure_width_px}" height="{h}"></p>')
         parts.append(f'<p class="caption">{_e(data.graph_caption)}</p>')
     dated = [d for d in data.details if d.founded]
     if options.include_graph and dated:
@@ -537,7 +542,8 @@ def _segments(data: ReportData, options: ExportOptions, figure_width_px: int) ->
             " a hatched bar has no end year stated (not a claim that it still exists)."
         )
         if undated:
-            caption += f" {_plural(undated, 'entity', 'entities')} without a cited founding year are left out."
+            verb = "is" if undated == 1 else "are"
+            caption += f" {_plural(undated, 'entity', 'entities')} without a cited founding year {verb} left out."
         parts.append(f'<p class="caption">{caption}{more}</p>')
     # Entities: one per segment (see ReportDocument); in a handout each starts a page.
     for i, d in enumerate(data.details):
@@ -912,6 +918,28 @@ def _heading_pages(report: ReportDocument) -> list[int]:
     ]
 
 
+def _running_heads(report: ReportDocument) -> list[str]:
+    """Per page, the section in force at its top, for the running header: the level-1 heading that
+    opens the page, else the last one before it (so a page that continues an entity names it)."""
+    page_h = report.page_size.height()
+    top = report.margins_px[1]
+    starts: list[tuple[int, str]] = []  # (first page where it is in force at the top, heading text)
+    for part in report.parts[1:]:
+        for block in part.headings:
+            y = part.documentLayout().blockBoundingRect(block).top()
+            page = part.first_page + int(y // page_h)
+            starts.append((page if y - (page - part.first_page) * page_h <= top + 1 else page + 1, block.text()))
+    heads: list[str] = []
+    current = "Contents"  # the front part: title page (no header) and the table of contents
+    pending = iter(starts)
+    upcoming = next(pending, None)
+    for i in range(report.pageCount()):
+        while upcoming is not None and upcoming[0] <= i:
+            current, upcoming = upcoming[1], next(pending, None)
+        heads.append(current)
+    return heads
+
+
 def _fill_contents(report: ReportDocument, numbered_front: Callable[[], ReportPart]) -> None:
     """Replace the title page and contents with a copy that has the page numbers. Should its length
     differ (it cannot, by design), shift the rest and number again."""
@@ -932,7 +960,8 @@ def page_count(doc: ReportDocument) -> int:
 
 
 def paint_document(doc: ReportDocument, device: QPagedPaintDevice, progress: Progress | None = None) -> int:
-    """Paint every page with the running header (title) and footer (page X of N); returns pages painted."""
+    """Paint every page with the running header (title; the section in force) and footer (page X of
+    N); returns pages painted."""
     painter = QPainter()
     if not painter.begin(device):
         raise AtlasError("Could not start writing the PDF (the output device refused).")
@@ -952,6 +981,7 @@ def _paint_pages(doc: ReportDocument, device: QPagedPaintDevice, painter: QPaint
     rule = QPen(QColor("#9aa8b6"))
     rule.setWidthF(max(1.0, dpi / 150))
     first = 0  # parts are in page order: skip those that ended before this page
+    heads = _running_heads(doc)
     for i in range(pages):
         _check(progress, 60 + int(38 * i / max(pages, 1)), f"Writing page {i + 1} of {pages}…")
         if i > 0:
@@ -975,8 +1005,12 @@ def _paint_pages(doc: ReportDocument, device: QPagedPaintDevice, painter: QPaint
         if i > 0:  # no header on the title page
             y = _mm_to_px(HEADER_Y, dpi)
             box = QRectF(side, y, page_w - 2 * side, fm_h)
-            painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), doc.title)
-            painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), APP_NAME)
+            fm = painter.fontMetrics()
+            half = int(box.width() / 2 - dpi / 8)
+            title = fm.elidedText(doc.title, Qt.TextElideMode.ElideRight, half)
+            head = fm.elidedText(heads[i] or APP_NAME, Qt.TextElideMode.ElideRight, half)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), title)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), head)
             painter.setPen(rule)
             painter.drawLine(int(side), int(y + fm_h + dpi / 40), int(page_w - side), int(y + fm_h + dpi / 40))
             painter.setPen(QColor("#4a5866"))

@@ -206,3 +206,44 @@ def test_no_source_is_split_across_pages(qapp, atlas, tmp_path):
             numbers.append(int(chunk[1 : chunk.index("]")]))
             assert re.search(r"\.(txt|md)\)", chunk), chunk[:120]
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 50
+
+
+def running_heads(path: Path, title: str = "Alliance Atlas summary") -> list[str]:
+    """The right-hand running header of each page (painted after the page's text, under the title)."""
+    heads = []
+    for page in pypdf.PdfReader(str(path)).pages:
+        lines = [" ".join(line.split()) for line in page.extract_text().split("\n")]
+        heads.append(lines[len(lines) - 1 - lines[::-1].index(title) + 1] if title in lines else "")
+    return heads
+
+
+def test_running_header_names_the_entity_a_page_belongs_to(qapp, atlas, tmp_path):
+    path = tmp_path / "h.pdf"
+    names = {"nato": "NATO", "csto": "Collective Security Treaty Organization", "five-eyes": "Five Eyes"}
+    make_pdf(qapp, atlas, FilterSpec(ids=tuple(names)), path, handout=True, include_graph=False)
+    _n, text = pdf_text(path)
+    heads = running_heads(path)
+    assert heads[1] == "Contents"
+    squashed = [t.replace(" ", "") for t in text]
+    opened = None
+    for i, t in enumerate(squashed[2:], start=2):
+        starting = [name for name in names.values() if t.startswith(name.replace(" ", "") + "Alliance")]
+        if starting:
+            opened = starting[0]
+        if opened:  # a page that opens an entity, or continues it, is headed with its name
+            assert heads[i] == opened, (i, heads[i], opened)
+    assert set(names.values()) <= set(heads)
+    # NATO's sources run onto a page of their own: that page still says whose they are.
+    nato_pages = [i for i, h in enumerate(heads) if h == "NATO"]
+    assert len(nato_pages) >= 2 and not squashed[nato_pages[-1]].startswith("NATOAlliance")
+
+
+def test_network_figure_only_when_the_documents_cite_ties_among_the_entities(qapp, atlas, tmp_path):
+    _n, apart = make_pdf(qapp, atlas, FilterSpec(ids=("csto", "five-eyes")), tmp_path / "a.pdf", include_graph=True)
+    assert "cite no ties among the entities" in " ".join(apart)
+    tied = FilterSpec(ids=("nato", "north-atlantic-treaty"))
+    _n, joined = make_pdf(qapp, atlas, tied, tmp_path / "b.pdf", include_graph=True)
+    assert "cite no ties" not in " ".join(joined)
+    assert "the cited ties between them" in " ".join(joined)
+    reader = pypdf.PdfReader(str(tmp_path / "b.pdf"))
+    assert any(page.images for page in reader.pages)  # the drawing is embedded
