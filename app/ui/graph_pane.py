@@ -346,6 +346,7 @@ class GraphPane(QWidget):
         self.visible_faded = np.zeros(0, dtype=bool)
         self.visible_size = np.zeros(0)
         self.visible_degree = np.zeros(0, dtype=int)
+        self._unit = 1.0  # View > Zoom: markers grow with the text, as labels and legend do
         self._vis_index: dict[str, int] = {}
         self._brushes: dict[tuple[str, bool], Any] = {}
         self._pens = {False: _cosmetic("#222222"), True: _cosmetic("#bbbbbb")}
@@ -529,7 +530,9 @@ class GraphPane(QWidget):
         kinds = [self._kinds[n] for n in ids]
         self.visible_degree = np.array([self._degree[n] for n in ids], dtype=int)
         self.visible_faded = np.array([n in faded for n in ids], dtype=bool)
-        self.visible_size = np.array([gx.node_size(k, d) for k, d in zip(kinds, self.visible_degree, strict=True)])
+        self.visible_size = self._unit * np.array(
+            [gx.node_size(k, d) for k, d in zip(kinds, self.visible_degree, strict=True)]
+        )
         self.visible_pos = np.array([self._positions[n] for n in ids], dtype=float).reshape(-1, 2)
         self._symbols = [gx.shape_path(gx.kind_style(k)[2]) for k in kinds]
         self._spot_brushes = [self._brush(k, f) for k, f in zip(kinds, self.visible_faded, strict=True)]
@@ -631,13 +634,18 @@ class GraphPane(QWidget):
         return set(self.priority_order())
 
     def changeEvent(self, event: QEvent) -> None:
-        """View > Zoom: labels and legend grow with the window's text (projectors)."""
+        """View > Zoom: markers, labels and legend grow with the window's text (projectors)."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             base = QApplication.font().pointSizeF()
             unit = self.font().pointSizeF() / base if base > 0 else 1.0
             self.labels.set_unit(unit)
             self.legend.set_unit(unit)
+            if len(self.visible_size) and abs(unit - self._unit) > 1e-3:
+                self.visible_size = self.visible_size * (unit / self._unit)
+                self._unit = unit
+                self._push()
+            self._unit = unit
 
     # ---- public slots --------------------------------------------------------------------------
     @Slot(object)

@@ -173,3 +173,16 @@ def test_layout_switch_and_view_menu_actions(window, pane):
     assert pane.node_position("armenia")[0] < 0 < pane.node_position("csto")[0]
     pane.set_layout("spring")
     assert pane.node_position("armenia") == spring
+
+
+def test_view_zoom_grows_the_markers_with_the_text(qtbot, window, pane):
+    """A projector at 200 %: the nodes must grow with the labels, or they turn into specks."""
+    i = pane.visible_ids.index("nato")
+    before = float(pane.visible_size[i])
+    window.set_zoom(200)
+    qtbot.waitUntil(lambda: float(pane.visible_size[i]) > 1.9 * before)
+    window.set_zoom(100)
+    qtbot.waitUntil(lambda: abs(float(pane.visible_size[i]) - before) < 0.01)
+    pane.set_filter(FilterSpec(kinds=("alliance",)))  # a redraw keeps the zoom
+    window.set_zoom(200)
+    qtbot.waitUntil(lambda: abs(float(pane.visible_size[pane.visible_ids.index("nato")]) - 2 * before) < 0.5)
