@@ -186,6 +186,7 @@ class FilterPane(QWidget):
     """Builds the FilterSpec from its controls and emits it; facet counts are pushed in by the window."""
 
     spec_changed = Signal(object)  # FilterSpec, on every change (the list re-queries at once)
+    results_requested = Signal(bool)  # Down (False) or Enter (True) in the search box: go to the list
     error = Signal(str)
 
     def __init__(self, *, user_db: Path, year_bounds: tuple[int, int] | None, parent: QWidget | None = None) -> None:
@@ -446,15 +447,17 @@ class FilterPane(QWidget):
         self.summary.setText(self.summary_text())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if (
-            obj is self.search
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Escape
-            and self.search.text()
-        ):
-            self.search.clear()
-            return True
+        if obj is self.search and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+            if key == Qt.Key.Key_Down:
+                self.results_requested.emit(False)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.search.text():
+                self.results_requested.emit(True)
+                return True
         return super().eventFilter(obj, event)
 
     # ---- saved filters --------------------------------------------------------------------

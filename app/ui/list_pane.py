@@ -220,6 +220,23 @@ class ListPane(QWidget):
         finally:
             self._suppress = was
 
+    def enter_from_search(self, open_it: bool, typed: str = "") -> None:
+        """Down or Enter in the search box: move into the list, choosing the row named exactly as
+        typed, else the current row, else the first; with Enter, open it too."""
+        if not self.model.rowCount():
+            return
+        self.view.setFocus(Qt.FocusReason.TabFocusReason)
+        key = " ".join(typed.split()).casefold()
+        exact = next((i for i, r in enumerate(self.model.rows()) if key and r.name.casefold() == key), None)
+        current = self.view.currentIndex()
+        row = exact if exact is not None else current.row() if current.isValid() else 0
+        if row != current.row():
+            self.view.setCurrentIndex(self.model.index(row, COL_NAME))  # emits entity_chosen
+        else:
+            self._on_current_changed(current, QModelIndex())
+        if open_it:
+            self._open_current()
+
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._suppress or not current.isValid():
             return

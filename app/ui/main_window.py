@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._total = self.repo.total_entities()
         self._documents = self.repo.documents()
         self._rows: list[EntityRow] = []
+        self._enter_list: bool | None = None  # Down/Enter in the search box, waiting for the rows
         app = QApplication.instance()
         self._base_point_size = (app.font() if isinstance(app, QApplication) else self.font()).pointSizeF()
         self._zoom = 100
@@ -397,6 +398,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         fp, lp, dp, dv, sp = self.filter_pane, self.list_pane, self.detail_pane, self.document_view, self.search_pane
         fp.spec_changed.connect(self._on_spec_changed)
+        fp.results_requested.connect(self._enter_list_from_search)
         lp.entity_chosen.connect(self.select_entity)
         lp.entity_opened.connect(self.open_entity)
         lp.sort_requested.connect(fp.set_sort)
@@ -500,6 +502,20 @@ class MainWindow(QMainWindow):
         n = len(rows)
         self.count_label.setText(f"{n:,} of {self._total:,} entities")
         self.matches_changed.emit(spec, rows)
+        if self._enter_list is not None and not self.list_runner.busy:
+            open_it, self._enter_list = self._enter_list, None
+            self._enter_list_from_search(open_it)
+
+    def _enter_list_from_search(self, open_it: bool) -> None:
+        """Down or Enter in the search box: into the list (Enter also opens the entity named as
+        typed, or the first match), once the list shows the rows for what was typed."""
+        if self.list_runner.busy:
+            self._enter_list = open_it
+            return
+        if not self._rows:
+            self.show_status("No entities match this search.", 4000)
+            return
+        self.list_pane.enter_from_search(open_it, self.filter_pane.search.text())
 
     def _show_search(self, result: tuple[str, list[Any], list[EntityRow]]) -> None:
         text, hits, entities = result
@@ -745,6 +761,8 @@ class MainWindow(QMainWindow):
                 keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
                 rows.append(f"<tr><td><b>{escape(keys)}</b></td><td>{escape(act.text().replace('&', ''))}</td></tr>")
         rows.append("<tr><td><b>Esc</b></td><td>Clear the search box</td></tr>")
+        rows.append("<tr><td><b>Down</b></td><td>From the search box to the results</td></tr>")
+        rows.append("<tr><td><b>Enter</b></td><td>In the search box: open the entity named, or the first</td></tr>")
         rows.append("<tr><td><b>Enter</b></td><td>Open the entity in the list</td></tr>")
         rows.append("<tr><td><b>Space</b></td><td>Check or uncheck a facet value</td></tr>")
         return "<table cellpadding='3'>" + "".join(rows) + "</table>"

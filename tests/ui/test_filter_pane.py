@@ -40,6 +40,25 @@ def test_esc_clears_search(qtbot, window, settle):
     assert window.list_pane.model.rowCount() == 50
 
 
+def test_down_and_enter_go_from_the_search_box_to_the_results(qtbot, window, settle):
+    window.show()
+    search = window.filter_pane.search
+    search.setFocus()
+    qtbot.keyClicks(search, "csto")
+    qtbot.keyClick(search, Qt.Key.Key_Down)  # pressed before the rows arrive: acts when they do
+    qtbot.waitUntil(lambda: window.list_pane.current_id() == "csto")
+    assert window.list_pane.view.hasFocus()
+    assert "Collective Security Treaty Organization" in window.detail_pane.browser.toPlainText()
+    # Enter opens the entity named as typed (other matches sort before it), as an address bar would.
+    search.setFocus()
+    search.clear()
+    settle(window)
+    qtbot.keyClicks(search, "five eyes")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_entity_id() == "five-eyes")
+    qtbot.waitUntil(lambda: window.detail_pane.hasFocus() or window.detail_pane.isAncestorOf(window.focusWidget()))
+
+
 def test_kind_facet_narrows_list_and_updates_other_counts(qtbot, window, settle):
     before = facet_count(window, "categories", "bilateral")
     item = window.filter_pane.facets["kinds"].item_for("alliance")
