@@ -436,9 +436,14 @@ def _spacer_html(height_px: float) -> str:
 
 def _toc_html(toc: Sequence[str], pages: Sequence[int] | None) -> str:
     out = ['<table class="toc" width="100%" cellspacing="0">']
+    grouped = False
     for i, title in enumerate(toc):
-        indent = "" if title in ("Overview", "Network", "Timeline", "Sources") else "&nbsp;&nbsp;&nbsp;&nbsp;"
+        entity = title not in ("Overview", "Network", "Timeline", "Sources")
         page = str(pages[i]) if pages is not None and i < len(pages) else TOC_MARK
+        if entity and not grouped:  # the entities, under a heading of their own (same page as the first)
+            out.append(f'<tr><td>Entities</td><td width="12%" align="right">{page}</td></tr>')
+            grouped = True
+        indent = "&nbsp;&nbsp;&nbsp;&nbsp;" if entity else ""
         out.append(f'<tr><td>{indent}{_e(title)}</td><td width="12%" align="right">{page}</td></tr>')
     out.append("</table>")
     return "\n".join(out)
