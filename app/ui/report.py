@@ -933,7 +933,9 @@ def _running_heads(report: ReportDocument) -> list[str]:
         for block in part.headings:
             y = part.documentLayout().blockBoundingRect(block).top()
             page = part.first_page + int(y // page_h)
-            starts.append((page if y - (page - part.first_page) * page_h <= top + 1 else page + 1, block.text()))
+            # At the top of its page, a heading sits below the page margin by its own top margin.
+            opens = y - (page - part.first_page) * page_h <= top + block.blockFormat().topMargin() * report.dpi / 96 + 1
+            starts.append((page if opens else page + 1, block.text()))
     heads: list[str] = []
     current = "Contents"  # the front part: title page (no header) and the table of contents
     pending = iter(starts)

@@ -237,6 +237,22 @@ def test_running_header_names_the_entity_a_page_belongs_to(qapp, atlas, tmp_path
     nato_pages = [i for i, h in enumerate(heads) if h == "NATO"]
     assert len(nato_pages) >= 2 and not squashed[nato_pages[-1]].startswith("NATOAlliance")
 
+    # Continuous: a page that opens with an entity (moved there whole by the page-break rules) is
+    # headed with that entity, not the one before it.
+    path = tmp_path / "c.pdf"
+    make_pdf(qapp, atlas, FilterSpec(), path, include_graph=False)
+    _n, text = pdf_text(path)
+    heads = running_heads(path)
+    all_names = [r.name for r in atlas.repo.list_entities(FilterSpec())]
+    opened_pages = 0
+    for i, page in enumerate(text[3:], start=3):
+        squashed_page = page.replace(" ", "")
+        starting = [n for n in all_names if squashed_page.startswith(n.replace(" ", ""))]
+        if starting and not page.startswith("["):  # not a Sources page beginning with an endnote
+            opened_pages += 1
+            assert heads[i] == max(starting, key=len), (i, heads[i], starting)
+    assert opened_pages >= 5
+
 
 def test_network_figure_only_when_the_documents_cite_ties_among_the_entities(qapp, atlas, tmp_path):
     _n, apart = make_pdf(qapp, atlas, FilterSpec(ids=("csto", "five-eyes")), tmp_path / "a.pdf", include_graph=True)
