@@ -49,8 +49,12 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         "--select", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)"
     )
     g.add_argument(
-        "--sort", default="name", choices=["name", "kind", "category", "founded", "members", "region", "notes", "rank"]
+        "--sort",
+        default="name",
+        choices=["name", "kind", "category", "founded", "members", "region", "notes", "rank"],
+        help="order of the entities, as the list's columns (rank: best search match first)",
     )
+    g.add_argument("--descending", action="store_true", help="reverse the --sort order (as a second header click)")
 
 
 def spec_from_args(args: argparse.Namespace, repo: Any) -> Any:
@@ -87,7 +91,8 @@ def spec_from_args(args: argparse.Namespace, repo: Any) -> Any:
         tags=tuple(args.tag),
         has_notes=args.has_notes,
         ids=resolve_all(args.select, "entity"),
-        sort="rank" if args.sort == "rank" else args.sort,
+        sort=args.sort,
+        descending=args.descending,
     )
 
 

@@ -6,6 +6,7 @@ import json
 
 import pypdf
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from app.ui.export_dialog import ExportOptionsDialog
@@ -81,3 +82,27 @@ def test_data_export_json(qtbot, window, tmp_path):
         pass
     data = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))
     assert len(data["entities"]) == 50
+
+
+def test_gui_and_cli_export_the_same_entities_in_the_same_order(qtbot, window, settle, tmp_path):
+    from app.cli import main as cli_main
+
+    fp = window.filter_pane
+    qtbot.keyClicks(fp.search, "security")
+    fp.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
+    window.list_pane.sort_requested.emit("founded", True)  # a second click on the Founded header
+    settle(window)
+    rows = window.list_pane.model.rows()
+    shown = [r.id for r in rows]
+    assert len(shown) >= 2 and {r.kind for r in rows} == {"alliance"}
+    years = [r.founded for r in rows if r.founded]
+    assert len(years) >= 2 and years == sorted(years, reverse=True)
+    relay = window.export_actions.start_data("json", tmp_path / "gui.json")
+    with qtbot.waitSignal(relay.finished, timeout=30000):
+        pass
+    gui = [e["id"] for e in json.loads((tmp_path / "gui.json").read_text(encoding="utf-8"))["entities"]]
+    args = ["--data-dir", str(window.atlas.paths.root), "export", "-f", "json", "-o", str(tmp_path / "cli.json")]
+    args += ["--query", "security", "--kind", "alliance", "--sort", "founded", "--descending"]
+    assert cli_main(args) == 0
+    cli = [e["id"] for e in json.loads((tmp_path / "cli.json").read_text(encoding="utf-8"))["entities"]]
+    assert gui == cli == shown
