@@ -43,8 +43,12 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--source", action="append", default=[], help="cited in this document (file name or id)")
     g.add_argument("--tag", action="append", default=[], help="user tag (repeatable)")
     notes = g.add_mutually_exclusive_group()
-    notes.add_argument("--has-notes", dest="has_notes", action="store_const", const=True, default=None)
-    notes.add_argument("--no-notes", dest="has_notes", action="store_const", const=False)
+    notes.add_argument(
+        "--has-notes", dest="has_notes", action="store_const", const=True, default=None, help="only entities with notes"
+    )
+    notes.add_argument(
+        "--without-notes", dest="has_notes", action="store_const", const=False, help="only entities without notes"
+    )
     g.add_argument(
         "--select", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)"
     )
@@ -123,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export the filtered entities: json, csv, md, graphml or pdf")
     p.add_argument("--format", "-f", required=True, choices=ALL_FORMATS)
     p.add_argument("--output", "-o", required=True, type=Path, metavar="PATH")
-    p.add_argument("--notes", action="store_true", help="include the user's notes (pdf, json)")
+    p.add_argument("--notes", action="store_true", help="include the user's notes and tags (pdf, json)")
     p.add_argument("--no-graph", action="store_true", help="pdf: leave out the graph and timeline")
     p.add_argument("--handout", action="store_true", help="pdf: one entity per page")
     p.add_argument("--title", default="", help="pdf: title of the summary")
@@ -228,7 +232,8 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
         if args.format in DATA_FORMATS:
             from app.core.exports import export_data
 
-            written = export_data(atlas.repo, spec, args.format, out)
+            user_db = paths.user_db if args.notes and args.format == "json" else None
+            written = export_data(atlas.repo, spec, args.format, out, user_db=user_db)
         elif args.format == "graphml":
             from app.core.graph import write_graphml
 

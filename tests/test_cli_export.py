@@ -70,3 +70,18 @@ def test_unknown_selection_is_a_usage_error(data_paths, tmp_path, capsys):
     out = tmp_path / "x.pdf"
     assert run(data_paths, "--format", "pdf", "--select", "atlantis", "-o", str(out)) == 2
     assert "No entity called 'atlantis'" in capsys.readouterr().err and not out.exists()
+
+
+def test_json_notes_flag_and_notes_filters(data_paths, tmp_path):
+    from app.core.notes import NotesStore
+
+    NotesStore(data_paths.user_db).create_note("nato", title="Remember", body="Article 5")
+    base = ["--data-dir", str(data_paths.root), "export", "-f", "json"]
+    assert main([*base, "--notes", "--select", "nato", "-o", str(tmp_path / "a.json")]) == 0
+    entity = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["entities"][0]
+    assert [n["title"] for n in entity["notes"]] == ["Remember"]
+    assert main([*base, "--has-notes", "-o", str(tmp_path / "b.json")]) == 0
+    assert [e["id"] for e in json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["entities"]] == ["nato"]
+    assert main([*base, "--without-notes", "-o", str(tmp_path / "c.json")]) == 0
+    ids = [e["id"] for e in json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["entities"]]
+    assert "nato" not in ids and len(ids) == 49

@@ -204,15 +204,55 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
             fh.write(f"[^{i}]: {n}\n")
 
 
+def user_data_json(user_db: Path, details: list[EntityDetail]) -> dict[str, Any]:
+    """The user's tags (with colours) and, per entity, its tags and notes: for a JSON export asked
+    to carry them (``entities[].tags``, ``entities[].notes``, top-level ``tags``)."""
+    from app.core.notes import NotesStore
+
+    store = NotesStore(user_db)
+    ids = [d.id for d in details]
+    tags = store.tags_for_entities(ids)
+    notes: dict[str, list[dict[str, Any]]] = {}
+    for n in sorted(store.list_notes(entity_ids=ids), key=lambda n: (n.created_at, n.id)):
+        notes.setdefault(n.entity_id or "", []).append(
+            {
+                "id": n.id,
+                "title": n.title,
+                "body": n.body,
+                "tags": list(n.tags),
+                "document": n.document_id,
+                "quote": n.quote,
+                "created_at": n.created_at,
+                "updated_at": n.updated_at,
+            }
+        )
+    return {
+        "tags": [{"name": t.name, "color": t.color} for t in store.list_tags()],
+        "by_entity": {i: {"tags": tags.get(i, []), "notes": notes.get(i, [])} for i in ids},
+    }
+
+
 def export_data(
-    repo: Repository, spec: FilterSpec, fmt: str, path: Path, *, progress: Progress | None = None
+    repo: Repository,
+    spec: FilterSpec,
+    fmt: str,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    user_db: Path | None = None,
 ) -> list[Path]:
-    """Write JSON, CSV or Markdown atomically; returns the files written."""
+    """Write JSON, CSV or Markdown atomically; returns the files written. With ``user_db``, a JSON
+    export also carries the user's tags and notes on each entity."""
     from app.core.fileio import atomic_write
 
     details = collect(repo, spec, progress)
     if fmt == "json":
         data = to_json(repo, spec, details)
+        if user_db is not None:
+            user = user_data_json(user_db, details)
+            data["tags"] = user["tags"]
+            for entity in data["entities"]:
+                entity.update(user["by_entity"][entity["id"]])
         atomic_write(path, lambda fh: write_json(fh, data))
         return [path]
     if fmt == "md":

@@ -40,6 +40,7 @@ __all__ = ["DataExportJob", "ExportOptions", "ExportOptionsDialog", "PdfExportJo
 
 DATA_FILTERS = {
     "JSON (*.json)": "json",
+    "JSON with my notes and tags (*.json)": "json+notes",
     "CSV: entities, members and citations (*.csv)": "csv",
     "Markdown (*.md)": "md",
     "GraphML network (*.graphml)": "graphml",
@@ -177,8 +178,9 @@ def PdfExportJob(repo: Any, spec: FilterSpec, options: ExportOptions, path: Path
     return _Job(work)
 
 
-def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path) -> _Job:
-    """A job writing JSON, CSV, Markdown or GraphML."""
+def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path, user_db: Path | None = None) -> _Job:
+    """A job writing JSON, CSV, Markdown or GraphML (JSON with the user's notes and tags when
+    ``user_db`` is given)."""
 
     def work(progress: Callable[[int, str], bool]) -> list[Path]:
         if fmt == "graphml":
@@ -191,7 +193,7 @@ def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path) -> _Job:
         def step(done: int, total: int) -> bool:
             return progress(int(90 * done / max(total, 1)), f"Reading entity {done + 1} of {total}…")
 
-        return export_data(repo, spec, fmt, path, progress=step)
+        return export_data(repo, spec, fmt, path, progress=step, user_db=user_db)
 
     return _Job(work)
 
@@ -347,14 +349,19 @@ class ExportActions(QObject):
         )
         if not path:
             return
-        fmt = DATA_FILTERS.get(chosen) or _format_for(Path(path))
+        chosen_fmt = DATA_FILTERS.get(chosen, "json")
+        typed = _format_for(Path(path))  # a typed extension wins over the file-type list
+        fmt = typed if typed and typed != chosen_fmt.split("+")[0] else chosen_fmt
         self.start_data(fmt, Path(path))
 
     def start_data(self, fmt: str, path: Path) -> _Relay:
+        """Export the current filter as ``fmt`` (json, json+notes, csv, md, graphml) to ``path``."""
         self.last_folder = path.parent
+        base = fmt.split("+")[0]
         if not path.suffix:
-            path = path.with_suffix("." + fmt)
-        job = DataExportJob(self.window.atlas.repo, self.window.current_spec(), fmt, path)
+            path = path.with_suffix("." + base)
+        user_db = self.window.atlas.paths.user_db if fmt == "json+notes" else None
+        job = DataExportJob(self.window.atlas.repo, self.window.current_spec(), base, path, user_db)
 
         def done(paths: list[Path]) -> None:
             self.window.show_status("Wrote " + ", ".join(str(p) for p in paths), 8000)
@@ -378,7 +385,8 @@ class ExportActions(QObject):
 
 
 def _format_for(path: Path) -> str:
-    return {".csv": "csv", ".md": "md", ".graphml": "graphml"}.get(path.suffix.lower(), "json")
+    """The data format a file name asks for, or "" when its extension names none."""
+    return {".json": "json", ".csv": "csv", ".md": "md", ".graphml": "graphml"}.get(path.suffix.lower(), "")
 
 
 def install(window: Any) -> ExportActions:

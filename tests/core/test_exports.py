@@ -112,3 +112,27 @@ def test_exported_files_get_ordinary_permissions_and_keep_a_replaced_files_mode(
         assert stat.S_IMODE(old.stat().st_mode) == 0o640 and "NATO" in old.read_text(encoding="utf-8")
     finally:
         os.umask(umask)
+
+
+def test_json_carries_notes_and_tags_only_when_asked(atlas, tmp_path):
+    from app.core.notes import NotesStore
+
+    store = NotesStore(atlas.paths.user_db)
+    store.create_note("nato", title="Lesson plan", body="Compare with **CSTO**", tags=["lesson 3"])
+    store.tag_entities("watch list", ["nato", "csto"])
+    spec = FilterSpec(ids=("nato", "csto", "five-eyes"))
+
+    export_data(atlas.repo, spec, "json", tmp_path / "plain.json")
+    plain = json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
+    assert "tags" not in plain and all("notes" not in e and "tags" not in e for e in plain["entities"])
+
+    export_data(atlas.repo, spec, "json", tmp_path / "mine.json", user_db=atlas.paths.user_db)
+    mine = json.loads((tmp_path / "mine.json").read_text(encoding="utf-8"))
+    by_id = {e["id"]: e for e in mine["entities"]}
+    assert [n["title"] for n in by_id["nato"]["notes"]] == ["Lesson plan"]
+    assert by_id["nato"]["notes"][0]["body"] == "Compare with **CSTO**"
+    assert by_id["nato"]["notes"][0]["tags"] == ["lesson 3"]
+    assert by_id["nato"]["tags"] == by_id["csto"]["tags"] == ["watch list"]
+    assert by_id["five-eyes"]["notes"] == [] and by_id["five-eyes"]["tags"] == []
+    assert {t["name"] for t in mine["tags"]} == {"lesson 3", "watch list"}
+    assert all(t["color"].startswith("#") for t in mine["tags"])

@@ -106,3 +106,27 @@ def test_gui_and_cli_export_the_same_entities_in_the_same_order(qtbot, window, s
     assert cli_main(args) == 0
     cli = [e["id"] for e in json.loads((tmp_path / "cli.json").read_text(encoding="utf-8"))["entities"]]
     assert gui == cli == shown
+
+
+def test_typed_extension_wins_and_json_can_carry_notes(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.core.notes import NotesStore
+
+    # The file-type list says JSON, the name says .csv: the name wins (three CSV files).
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), "JSON (*.json)"))
+    window.export_actions.export_data()
+    with qtbot.waitSignal(window.export_actions.relay.finished, timeout=30000):
+        pass
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name")
+    assert (tmp_path / "out-members.csv").exists()
+
+    NotesStore(window.atlas.paths.user_db).create_note("nato", title="For class", body="…")
+    chosen = "JSON with my notes and tags (*.json)"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "mine.json"), chosen))
+    window.export_actions.export_data()
+    with qtbot.waitSignal(window.export_actions.relay.finished, timeout=30000):
+        pass
+    data = json.loads((tmp_path / "mine.json").read_text(encoding="utf-8"))
+    nato = next(e for e in data["entities"] if e["id"] == "nato")
+    assert [n["title"] for n in nato["notes"]] == ["For class"]
