@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app import APP_NAME, __version__
-from app.core.errors import AtlasError
+from app.core.errors import AtlasError, DatabaseCorrupt
 from app.paths import DataPaths, data_paths, seeds_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -293,6 +293,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except AtlasError as exc:
         print(f"alliance-atlas: {exc}", file=sys.stderr)
+        if isinstance(exc, DatabaseCorrupt):
+            from app.notes_cli import damaged_hint
+
+            hint = damaged_hint(paths)
+            if hint:
+                print(f"alliance-atlas: {hint}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -1,4 +1,5 @@
-"""The ``alliance-atlas notes`` commands: add, list, export, import, backup (Qt-free, for scripting)."""
+"""The ``alliance-atlas notes`` commands: add, list, export, import, backup, backups, restore (Qt-free,
+for scripting)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.core.errors import AtlasError
 from app.paths import DataPaths
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -49,6 +51,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help="back up the notes database now (SQLite backup API)")
     p.set_defaults(handler=cmd_backup)
 
+    p = sub.add_parser(
+        "restore",
+        help="restore the notes database from a backup (default: the newest sound one); a damaged "
+        "database is set aside first, a sound one is backed up first",
+    )
+    p.add_argument("--backup", type=Path, metavar="FILE", help="the backup file to restore (see `notes backups`)")
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("backups", help="list the backups of the notes database, newest first")
+    p.set_defaults(handler=cmd_backups)
+
     return notes
 
 
@@ -59,9 +72,33 @@ def _fail(msg: str) -> Exception:
 
 
 def _store(paths: DataPaths) -> Any:
+    from app.core.backup import daily_backup
     from app.core.notes import NotesStore
 
-    return NotesStore(paths.ensure().user_db)
+    store = NotesStore(paths.ensure().user_db)
+    try:  # scripted use keeps the daily backup too; a failed backup is reported, not fatal
+        daily_backup(paths)
+    except AtlasError as exc:
+        print(f"alliance-atlas: warning: automatic backup failed: {exc}", file=sys.stderr)
+    return store
+
+
+def damaged_hint(paths: DataPaths) -> str:
+    """For an error about a damaged notes database: what the user can do next, or ""."""
+    from app.core.backup import check_user_db
+
+    health = check_user_db(paths)
+    if health.status != "damaged":
+        return ""
+    if health.newest_good is None:
+        return (
+            "No sound backup was found. `alliance-atlas notes restore` sets the damaged file aside "
+            "(it is never deleted) and starts an empty notes database."
+        )
+    return (
+        f"A sound backup from {health.newest_good.created:%Y-%m-%d %H:%M} exists: `alliance-atlas notes restore` "
+        "sets the damaged file aside (it is never deleted) and restores it; the window offers the same at start."
+    )
 
 
 def _atlas(paths: DataPaths) -> Any:
@@ -205,6 +242,42 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
         print(f"  conflict: “{title}” ({local_id}) kept; imported version added as {copy_id}")
     for note_id, entity_id in report.detached:
         print(f"  detached: note {note_id} is on '{entity_id}', which is not in this catalogue (kept)")
+    return EXIT_OK
+
+
+def cmd_backups(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.core.backup import list_backups
+
+    backups = list_backups(paths, count_notes=True)
+    if not backups:
+        print(f"No backups yet in {paths.backups}.")
+        return EXIT_OK
+    for b in backups:
+        notes = "? notes" if b.notes is None else f"{b.notes} note{'s' if b.notes != 1 else ' '}"
+        print(f"{b.created:%Y-%m-%d %H:%M}  {b.reason:<14} {notes:>11}  {b.path}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.core.backup import check_user_db, list_backups, quick_check, recover_user_db, restore_backup
+
+    paths.ensure()
+    health = check_user_db(paths)
+    backup: Path | None = args.backup
+    if backup is not None and not backup.is_file():
+        raise _fail(f"No backup file {backup}. `alliance-atlas notes backups` lists them.")
+    if backup is None:
+        backup = next((b.path for b in list_backups(paths) if quick_check(b.path) == "ok"), None)
+    if health.status == "damaged":
+        aside = recover_user_db(paths, backup)
+        done = f"restored {backup.name}" if backup else "started an empty notes database (no sound backup)"
+        print(f"The damaged notes database was set aside as {aside.name}; {done}.")
+        return EXIT_OK
+    if backup is None:
+        raise _fail(f"No sound backup to restore in {paths.backups}.")
+    safety = restore_backup(paths, backup)
+    kept = f" The notes as they were are kept in {safety.name}." if safety else ""
+    print(f"Restored the notes database from {backup.name}.{kept}")
     return EXIT_OK
 
 

@@ -80,3 +80,38 @@ def test_bad_import_file_exits_non_zero_with_message(data_paths, capsys, tmp_pat
 def test_export_to_missing_folder_is_refused(data_paths, capsys, tmp_path):
     code, _, err = run(data_paths, capsys, "export", "-o", str(tmp_path / "no" / "such" / "n.json"))
     assert code == 2 and "does not exist" in err
+
+
+def _damage(path) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[100:8000] = b"\x5a" * (8000 - 100)
+    path.write_bytes(bytes(raw))
+
+
+def test_damaged_notes_database_points_to_the_backup_and_restore_brings_it_back(data_paths, capsys):
+    assert run(data_paths, capsys, "add", "--entity", "nato", "--title", "Keep me")[0] == 0
+    assert run(data_paths, capsys, "backup")[0] == 0
+    code, out, _ = run(data_paths, capsys, "backups")
+    assert code == 0 and "manual" in out and "1 note " in out
+    _damage(data_paths.user_db)
+
+    code, _out, err = run(data_paths, capsys, "list")
+    assert code == 1
+    assert "damaged" in err and "alliance-atlas notes restore" in err and "sound backup" in err
+
+    code, out, _ = run(data_paths, capsys, "restore")
+    assert code == 0 and "set aside" in out
+    assert list(data_paths.root.glob("user.sqlite.damaged-*"))  # never deleted
+    code, out, _ = run(data_paths, capsys, "list")
+    assert code == 0 and "NATO: Keep me" in out
+
+
+def test_restore_of_a_sound_database_keeps_the_current_notes_as_a_backup(data_paths, capsys):
+    run(data_paths, capsys, "add", "--entity", "nato", "--title", "First")
+    run(data_paths, capsys, "backup")
+    run(data_paths, capsys, "add", "--entity", "csto", "--title", "Second")
+    code, out, _ = run(data_paths, capsys, "restore")
+    assert code == 0 and "before-restore" in out
+    _code, out, _ = run(data_paths, capsys, "list")
+    assert "First" in out and "Second" not in out
+    assert run(data_paths, capsys, "restore", "--backup", "/nonexistent.sqlite")[0] == 2

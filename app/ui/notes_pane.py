@@ -38,6 +38,7 @@ from app.ui.notes_model import TITLE, NoteRow, NotesTableModel, short_time
 from app.ui.tag_dialog import TagDialog, tag_chips_html
 
 AUTOSAVE_MS = 700
+BACKUP_CHECK_MS = 60 * 60 * 1000  # how often an open window checks whether the daily backup is due
 MARKDOWN_FEATURES = QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 
@@ -625,6 +626,7 @@ class NotesFeature(QObject):
         self.repo = repo
         self.pane = NotesPane(store, entity_names=repo.entity_names)
         self.browser: Any = None
+        self.backup_timer: QTimer | None = None
         self._fingerprint = store.fingerprint()
 
     def _changed(self) -> None:
@@ -857,6 +859,9 @@ def install(window: Any) -> NotesPane:
     feature.watcher = _WindowWatcher(window, pane.save_now, feature.on_activate)
     pane.set_entity(window.current_entity_id())
     QTimer.singleShot(0, feature.daily_backup)  # after the first paint; the db is small
+    # A window left open for days still makes its daily backup (the check is a directory listing).
+    feature.backup_timer = QTimer(window, interval=BACKUP_CHECK_MS, timeout=feature.daily_backup)
+    feature.backup_timer.start()
     return pane
 
 
