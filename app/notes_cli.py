@@ -234,9 +234,16 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
     atlas = _atlas(paths)
     try:
         known = set(atlas.repo.entity_names())
+        # Entities named by id, name or alias, ignoring case (a hand-made file may say "CSTO").
+        resolved = {
+            key: atlas.repo.resolve(key)
+            for raw in data["notes"]
+            for key in (raw.get("entity_id"), raw.get("entity_name"))
+            if isinstance(key, str) and key
+        }
     finally:
         atlas.close()
-    report = _store(paths).import_data(data, known_entities=known)
+    report = _store(paths).import_data(data, known_entities=known, resolve=resolved.get)
     print(report.summary())
     for local_id, copy_id, title in report.conflicts:
         print(f"  conflict: “{title}” ({local_id}) kept; imported version added as {copy_id}")

@@ -115,3 +115,30 @@ def test_restore_of_a_sound_database_keeps_the_current_notes_as_a_backup(data_pa
     _code, out, _ = run(data_paths, capsys, "list")
     assert "First" in out and "Second" not in out
     assert run(data_paths, capsys, "restore", "--backup", "/nonexistent.sqlite")[0] == 2
+
+
+def test_import_attaches_notes_by_id_name_or_alias_ignoring_case(data_paths, capsys, tmp_path):
+    def note(i: int, **fields) -> dict:
+        stamp = "2026-01-01T00:00:00+00:00"
+        return {"id": f"{i:032x}", "title": f"N{i}", "body": "", "created_at": stamp, "updated_at": stamp, **fields}
+
+    doc = {
+        "format": "alliance-atlas-notes",
+        "version": 1,
+        "notes": [
+            note(1, entity_id="CSTO"),  # an alias, in capitals
+            note(2, entity_id=None, entity_name="five eyes"),  # a name, in lower case
+            note(3, entity_id="nato"),  # the id itself
+            note(4, entity_id="atlantis", entity_name="Atlantis"),  # not in the catalogue: kept, detached
+        ],
+    }
+    path = tmp_path / "class.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, out, _ = run(data_paths, capsys, "import", str(path))
+    assert code == 0 and "detached: note" in out and "'atlantis'" in out
+    _code, out, _ = run(data_paths, capsys, "list", "--json")
+    by_title = {r["title"]: r["entity_id"] for r in json.loads(out)}
+    assert by_title == {"N1": "csto", "N2": "five-eyes", "N3": "nato", "N4": "atlantis"}
+    code, out, _ = run(data_paths, capsys, "import", str(path))  # again: nothing new, nothing changed
+    _code, again, _ = run(data_paths, capsys, "list", "--json")
+    assert len(json.loads(again)) == 4

@@ -602,7 +602,11 @@ class NotesStore:
 
     # ---- import ------------------------------------------------------------------------------
     def import_file(
-        self, path: Path, *, known_entities: Callable[[], set[str]] | set[str] | None = None
+        self,
+        path: Path,
+        *,
+        known_entities: Callable[[], set[str]] | set[str] | None = None,
+        resolve: Callable[[str], str | None] | None = None,
     ) -> ImportReport:
         """Validate a notes file completely, then merge it in ONE transaction (all or nothing).
 
@@ -613,13 +617,23 @@ class NotesStore:
         in the catalogue are kept and reported as detached.
         """
         data = read_import_file(Path(path))
-        return self.import_data(data, known_entities=known_entities)
+        return self.import_data(data, known_entities=known_entities, resolve=resolve)
 
     def import_data(
-        self, data: Any, *, known_entities: Callable[[], set[str]] | set[str] | None = None
+        self,
+        data: Any,
+        *,
+        known_entities: Callable[[], set[str]] | set[str] | None = None,
+        resolve: Callable[[str], str | None] | None = None,
     ) -> ImportReport:
+        """Merge validated ``data`` (see :meth:`import_file`). With ``resolve`` (id, name or alias →
+        entity id, ignoring case), a note whose ``entity_id`` is not a catalogue id is attached by
+        that id written differently, or by its ``entity_name``, as a hand-made file may name it."""
         notes, tags = validate_import(data)
         known = known_entities() if callable(known_entities) else known_entities
+        if resolve is not None:
+            names = {raw["id"]: raw.get("entity_name") for raw in data["notes"]}
+            notes = [_attach(n, names.get(n.id), known, resolve) for n in notes]
         report = ImportReport()
         with self._write() as con:
             for t in tags:
@@ -775,6 +789,17 @@ def _type_name(v: Any) -> str:
         list: "a list",
         dict: "an object",
     }.get(type(v), type(v).__name__)
+
+
+def _attach(n: Note, name: str | None, known: set[str] | None, resolve: Callable[[str], str | None]) -> Note:
+    """``n`` with its entity id made a catalogue id where its id or name resolves to one."""
+    if n.entity_id and known is not None and n.entity_id in known:
+        return n
+    for key in (n.entity_id, name):
+        found = resolve(key) if key else None
+        if found:
+            return replace(n, entity_id=found)
+    return n
 
 
 def validate_import(data: Any) -> tuple[list[Note], list[dict[str, Any]]]:

@@ -361,7 +361,7 @@ def import_notes_dialog(parent: Any, store: NotesStore, repo: Any, path: Path | 
     if path is None:
         return False
     try:
-        report = store.import_file(path, known_entities=lambda: set(repo.entity_names()))
+        report = store.import_file(path, known_entities=lambda: set(repo.entity_names()), resolve=repo.resolve)
     except AtlasError as exc:
         QMessageBox.warning(parent, "Import refused", str(exc))
         return False
