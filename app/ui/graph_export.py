@@ -57,6 +57,7 @@ KIND_ORDER = tuple(KIND_STYLES)
 DEFAULT_STYLE = ("Other", "#999999", "circle")
 EDGE_COLOUR = "#7f7f7f"
 FADED_EDGE_COLOUR = "#dddddd"
+LEADER_COLOUR = "#8a8a8a"  # the thin line from a marker to a label set away from it
 PATH_COLOUR = "#E41A1C"
 SELECTED_COLOUR = "#111111"
 LABEL_ALL_LIMIT = 150  # label every node when a graph (or the part in view) is this small
@@ -223,6 +224,16 @@ def place_labels(
             occ.add(chosen)
         out.append(chosen)
     return out
+
+
+def leader_line(x: float, y: float, rad: float, r: Rect) -> tuple[float, float, float, float] | None:
+    """A line from a marker's edge to its label when the label had to sit away from it (beyond the
+    first ring of spots), so it is clear whose label it is; None for a label beside its marker."""
+    px, py = min(max(x, r[0]), r[2]), min(max(y, r[1]), r[3])  # the label's nearest point
+    d = math.hypot(px - x, py - y)
+    if d <= rad * 1.5 + 4.0:
+        return None
+    return (x + (px - x) * rad / d, y + (py - y) * rad / d, px, py)
 
 
 # ---- the picture ---------------------------------------------------------------------------------
@@ -513,7 +524,13 @@ def paint_graph(
         for u, v in zip(pic.path, pic.path[1:], strict=False):
             a, b = index[u], index[v]
             painter.drawLine(QPointF(dev[a, 0], dev[a, 1]), QPointF(dev[b, 0], dev[b, 1]))
-    # Labels on a pale box so they read over lines; markers are drawn after, so none is hidden.
+    # Leaders for labels set away from their markers, then labels on a pale box so they read over
+    # lines; markers are drawn after, so none is hidden.
+    painter.setPen(edge_pen(LEADER_COLOUR, max(1.0, unit * 0.8)))
+    for k, r in zip(label_idx, placed, strict=True):
+        line = leader_line(dev[k, 0], dev[k, 1], sizes[k] / 2, r) if r is not None else None
+        if line is not None:
+            painter.drawLine(QPointF(line[0], line[1]), QPointF(line[2], line[3]))
     painter.setFont(font)
     for k, r in zip(label_idx, placed, strict=True):
         if r is None:

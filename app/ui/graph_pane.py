@@ -181,6 +181,11 @@ class _LabelLayer(QGraphicsObject):
         placed = gx.place_labels(anchors, bounds=bounds, obstacles=obstacles, force=force)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         selected = pane.selected_id
+        painter.setPen(_cosmetic(gx.LEADER_COLOUR, 1.0))
+        for (x, y, rad, _w, _h), r in zip(anchors, placed, strict=True):
+            line = gx.leader_line(x, y, rad, r) if r is not None else None
+            if line is not None:  # the label had to sit away from its marker: say whose it is
+                painter.drawLine(QPointF(line[0], line[1]), QPointF(line[2], line[3]))
         for i, r in zip(order, placed, strict=True):
             if r is None:
                 continue

@@ -186,3 +186,13 @@ def test_view_zoom_grows_the_markers_with_the_text(qtbot, window, pane):
     pane.set_filter(FilterSpec(kinds=("alliance",)))  # a redraw keeps the zoom
     window.set_zoom(200)
     qtbot.waitUntil(lambda: abs(float(pane.visible_size[pane.visible_ids.index("nato")]) - 2 * before) < 0.5)
+
+
+def test_a_label_set_away_from_its_marker_gets_a_leader_line():
+    from app.ui import graph_export as gx
+
+    assert gx.leader_line(100, 100, 8, (111, 92, 180, 108)) is None  # right beside the marker
+    line = gx.leader_line(100, 100, 8, (100, 140, 170, 156))  # pushed well below it
+    assert line is not None
+    x0, y0, x1, y1 = line
+    assert (round(x0), round(y0)) == (100, 108) and (x1, y1) == (100, 140)  # marker edge → label
