@@ -200,7 +200,10 @@ def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
         sql += " WHERE " + " AND ".join(conds)
     direction = "DESC" if spec.descending else "ASC"
     if spec.sort == "rank" and has_text:
-        order = "score ASC, e.sort_name ASC"  # bm25: lower is better
+        # The entity named exactly as typed (by name or alias) first, then bm25 (lower is better).
+        params["exact"] = " ".join(spec.text.split()).casefold()
+        exact = "(lower(e.name) = :exact OR e.id IN (SELECT entity_id FROM alias WHERE lower(alias) = :exact))"
+        order = f"{exact} DESC, score ASC, e.sort_name ASC"
     else:
         column = SORT_COLUMNS.get(spec.sort, "e.sort_name")
         if column == "e.sort_name":

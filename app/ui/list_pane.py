@@ -32,6 +32,13 @@ class EntityTableView(QTableView):
             return
         super().keyPressEvent(event)
 
+    def keyboardSearch(self, search: str) -> None:
+        """Type-ahead matches names, whichever column the current cell is in (Qt searches that column)."""
+        current = self.currentIndex()
+        if current.isValid() and current.column() != COL_NAME:
+            self.setCurrentIndex(current.siblingAtColumn(COL_NAME))
+        super().keyboardSearch(search)
+
 
 class ListPane(QWidget):
     """Shows the matching entities. Emits ids; knows nothing of the other panes."""
@@ -220,16 +227,15 @@ class ListPane(QWidget):
         finally:
             self._suppress = was
 
-    def enter_from_search(self, open_it: bool, typed: str = "") -> None:
-        """Down or Enter in the search box: move into the list, choosing the row named exactly as
-        typed, else the current row, else the first; with Enter, open it too."""
+    def enter_from_search(self, open_it: bool, prefer: str | None = None) -> None:
+        """Down or Enter in the search box: move into the list, choosing the ``prefer`` row (an
+        entity id) if listed, else the current row, else the first; with Enter, open it too."""
         if not self.model.rowCount():
             return
         self.view.setFocus(Qt.FocusReason.TabFocusReason)
-        key = " ".join(typed.split()).casefold()
-        exact = next((i for i, r in enumerate(self.model.rows()) if key and r.name.casefold() == key), None)
+        wanted = self.model.row_for_id(prefer) if prefer else None
         current = self.view.currentIndex()
-        row = exact if exact is not None else current.row() if current.isValid() else 0
+        row = wanted if wanted is not None else current.row() if current.isValid() else 0
         if row != current.row():
             self.view.setCurrentIndex(self.model.index(row, COL_NAME))  # emits entity_chosen
         else:

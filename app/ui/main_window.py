@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -508,14 +509,24 @@ class MainWindow(QMainWindow):
 
     def _enter_list_from_search(self, open_it: bool) -> None:
         """Down or Enter in the search box: into the list (Enter also opens the entity named as
-        typed, or the first match), once the list shows the rows for what was typed."""
+        typed, by name or alias, or else the best-ranked match), once the list shows the rows for
+        what was typed."""
         if self.list_runner.busy:
             self._enter_list = open_it
             return
         if not self._rows:
             self.show_status("No entities match this search.", 4000)
             return
-        self.list_pane.enter_from_search(open_it, self.filter_pane.search.text())
+        prefer = None
+        typed = self.filter_pane.search.text().strip()
+        if open_it and typed:
+            # The entity named (by name or alias: "Quad", "U.S.") if it is listed, else the best match.
+            prefer = self.repo.resolve(typed)
+            if prefer is None or self.list_pane.model.row_for_id(prefer) is None:
+                spec = replace(self.filter_pane.spec(), sort="rank", descending=False)
+                best = self.repo.list_entities(spec, limit=1)
+                prefer = best[0].id if best else None
+        self.list_pane.enter_from_search(open_it, prefer)
 
     def _show_search(self, result: tuple[str, list[Any], list[EntityRow]]) -> None:
         text, hits, entities = result
@@ -762,7 +773,9 @@ class MainWindow(QMainWindow):
                 rows.append(f"<tr><td><b>{escape(keys)}</b></td><td>{escape(act.text().replace('&', ''))}</td></tr>")
         rows.append("<tr><td><b>Esc</b></td><td>Clear the search box</td></tr>")
         rows.append("<tr><td><b>Down</b></td><td>From the search box to the results</td></tr>")
-        rows.append("<tr><td><b>Enter</b></td><td>In the search box: open the entity named, or the first</td></tr>")
+        rows.append(
+            "<tr><td><b>Enter</b></td><td>In the search box: open the entity named, or the best match</td></tr>"
+        )
         rows.append("<tr><td><b>Enter</b></td><td>Open the entity in the list</td></tr>")
         rows.append("<tr><td><b>Space</b></td><td>Check or uncheck a facet value</td></tr>")
         return "<table cellpadding='3'>" + "".join(rows) + "</table>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,12 @@ def test_fts_query_is_none_or_quoted_terms(text: str) -> None:
         # Every term reaching FTS5 is quoted: no bare operator or syntax from the user.
         outside = re.sub(r'"(?:[^"]|"")*"\*?', " ", expr).replace("(", " ").replace(")", " ")
         assert set(outside.split()) <= {"AND", "OR", "NOT"}, (text, expr)
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [("united states", "united-states"), ("CSTO", "csto"), ("five eyes", "five-eyes"), ("U.S.", "united-states")],
+)
+def test_ranked_search_puts_the_entity_named_as_typed_first(repo, typed, first) -> None:
+    ranked = [r.id for r in repo.list_entities(FilterSpec(text=typed, sort="rank"), limit=5)]
+    assert ranked[0] == first, ranked

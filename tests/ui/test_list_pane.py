@@ -57,6 +57,14 @@ def test_type_ahead_and_enter_open(qtbot, window):
     assert window.detail_pane.browser.hasFocus()
 
 
+def test_type_ahead_finds_names_from_any_column(qtbot, window):
+    view = window.list_pane.view
+    view.setFocus()
+    view.setCurrentIndex(window.list_pane.model.index(0, 1))  # a cell in the Kind column
+    qtbot.keyClicks(view, "NAT")
+    assert window.current_entity_id() == "nato"
+
+
 def test_arrow_keys_move_selection(qtbot, window):
     view = window.list_pane.view
     window.select_entity("nato")
