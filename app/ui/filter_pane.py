@@ -491,6 +491,18 @@ class FilterPane(QWidget):
         if not ok or not name.strip():
             return None
         try:
+            old = next((f for f in list_filters(self._user_db) if f.name == " ".join(name.split())), None)
+            if old is not None and old.spec != self._spec:
+                answer = QMessageBox.question(
+                    self,
+                    "Replace saved filter",
+                    f"A saved filter called “{old.name}” already exists:\n{describe(old.spec, self._labels)}\n\n"
+                    "Replace it with the current filter?",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No,
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    return None
             saved = save_filter(self._user_db, name, self._spec)
         except AtlasError as exc:
             QMessageBox.warning(self, "Save filter", str(exc))

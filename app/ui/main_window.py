@@ -342,6 +342,7 @@ class MainWindow(QMainWindow):
             menu.setObjectName(f"menu_{name}")
         f = self.menus["file"]
         f.addAction(self.act_save_filter)
+        f.addMenu(self.filter_pane.saved_menu)  # recall and delete, also with the filter pane hidden
         f.addSeparator()
         self._file_quit_separator = f.addSeparator()
         f.addAction(self.act_quit)
@@ -465,10 +466,12 @@ class MainWindow(QMainWindow):
     def _load_initial(self) -> None:
         """The first paint needs the list and the facets: load them now (fast at any scale we ship)."""
         spec = self.filter_pane.spec()
+        self.act_save_filter.setEnabled(not spec.is_empty())
         self._show_rows(spec, self.repo.list_entities(spec))
         self.filter_pane.set_facet_counts(self.repo.facet_counts(spec))
 
     def _on_spec_changed(self, spec: FilterSpec) -> None:
+        self.act_save_filter.setEnabled(not spec.is_empty())  # nothing to save in "all entities"
         self.refresh_list()
         self._facet_timer.start()
         self.filter_changed.emit(spec)

@@ -138,6 +138,40 @@ def test_saved_filter_round_trip(qtbot, window, settle, monkeypatch):
     assert window.filter_pane.facets["kinds"].item_for("alliance").checkState() == Qt.CheckState.Checked
 
 
+def test_saving_over_a_name_asks_and_save_is_off_for_all_entities(qtbot, window, settle, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.saved_filters import list_filters
+
+    fp = window.filter_pane
+    assert not window.act_save_filter.isEnabled()  # "All entities": nothing to save
+    fp.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    assert window.act_save_filter.isEnabled()
+    monkeypatch.setattr(SaveFilterDialog, "get_value", classmethod(lambda cls, parent, default="": ("Lesson", True)))
+    assert fp.save_current() == "Lesson"
+    fp.clear()
+    fp.facets["kinds"].item_for("country").setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    asked = []
+
+    def answer(choice):
+        def question(*args, **kwargs):
+            asked.append(args[2])
+            return choice
+
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    assert fp.save_current() is None and "Lesson" in asked[-1]
+    assert list_filters(window.atlas.paths.user_db)[0].spec.kinds == ("alliance",)  # kept
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    assert fp.save_current() == "Lesson"
+    assert list_filters(window.atlas.paths.user_db)[0].spec.kinds == ("country",)  # replaced
+    # Recall is in the File menu too, so it works with the filter pane hidden.
+    assert fp.saved_menu.menuAction() in window.menus["file"].actions()
+
+
 def test_ctrl_f_focuses_search(qtbot, window):
     window.list_pane.setFocus()
     window.act_find.trigger()
