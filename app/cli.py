@@ -61,9 +61,27 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--descending", action="store_true", help="reverse the --sort order (as a second header click)")
 
 
-def spec_from_args(args: argparse.Namespace, repo: Any) -> Any:
-    """Build the FilterSpec from filter options, resolving names to ids (errors name the bad value)."""
+def pick(values: list[str], allowed: list[str], what: str, plural: str) -> tuple[str, ...]:
+    """``values`` matched case-insensitively against ``allowed`` and spelled as stored; an unknown
+    value is a usage error naming it and listing the valid ones."""
+    stored = {a.casefold(): a for a in allowed}
+    out: list[str] = []
+    for v in values:
+        match = stored.get(v.strip().casefold())
+        if match is None:
+            known = ", ".join(sorted(allowed, key=str.casefold)) or "none yet"
+            raise CliError(f"No {what} called '{v}'. {plural}: {known}.")
+        if match not in out:
+            out.append(match)
+    return tuple(out)
+
+
+def spec_from_args(args: argparse.Namespace, repo: Any, user_db: Path | None = None) -> Any:
+    """Build the FilterSpec from filter options, resolving names to ids and matching kinds, categories,
+    regions, activities and tags to the stored values (errors name the bad value and list the valid
+    ones). Tags come from ``user_db``; without it, from the tags attached to entities."""
     from app.core.filters import FilterSpec
+    from app.core.vocab import KINDS
 
     def resolve_all(values: list[str], what: str) -> tuple[str, ...]:
         out = []
@@ -74,6 +92,25 @@ def spec_from_args(args: argparse.Namespace, repo: Any) -> Any:
             out.append(eid)
         return tuple(out)
 
+    facets: dict[str, list[str]] = {}
+    if args.category or args.region or args.activity or (args.tag and user_db is None):
+        facets = {dim: [f.value for f in vals] for dim, vals in repo.facet_counts(FilterSpec()).items()}
+    if args.tag and user_db is not None:
+        from app.core.notes import NotesStore
+
+        tag_names = [t.name for t in NotesStore(user_db).list_tags()]
+    else:
+        tag_names = facets.get("tags", [])
+    kinds = pick(args.kind, list(KINDS), "kind", "Kinds")
+    categories = pick(args.category, facets.get("categories", []), "category", "Categories")
+    regions = pick(args.region, facets.get("regions", []), "region", "Regions")
+    activities = pick(args.activity, facets.get("activities", []), "activity", "Activities")
+    tags = pick(args.tag, tag_names, "tag", "Tags")
+    if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
+        raise CliError(
+            f"--from-year {args.from_year} is after --to-year {args.to_year}: no entity can match. Swap them."
+        )
+
     docs = {d.id: d.id for d in repo.documents()}
     docs.update({d.file_name: d.id for d in repo.documents()})
     sources = []
@@ -83,16 +120,16 @@ def spec_from_args(args: argparse.Namespace, repo: Any) -> Any:
         sources.append(docs[s])
     return FilterSpec(
         text=args.query or "",
-        kinds=tuple(args.kind),
-        categories=tuple(args.category),
-        regions=tuple(args.region),
+        kinds=kinds,
+        categories=categories,
+        regions=regions,
         members=resolve_all(args.member, "member or party"),
         members_mode="all" if args.all_members else "any",
-        activities=tuple(args.activity),
+        activities=activities,
         year_min=args.from_year,
         year_max=args.to_year,
         sources=tuple(sources),
-        tags=tuple(args.tag),
+        tags=tags,
         has_notes=args.has_notes,
         ids=resolve_all(args.select, "entity"),
         sort=args.sort,
@@ -122,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="full-text search: ranked passages and matching entities")
     p.add_argument("query", nargs="+")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=20, help="at most this many passages and entities (default 20)")
 
     p = sub.add_parser("export", help="export the filtered entities: json, csv, md, graphml or pdf")
     p.add_argument("--format", "-f", required=True, choices=ALL_FORMATS)
@@ -175,10 +212,17 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.filters import FilterSpec
     from app.core.repository import plain_snippet
 
+    query = " ".join(args.query).strip()
+    if not query:
+        raise CliError("Nothing to search for: give a word or phrase, e.g. alliance-atlas search 'joint exercises'.")
+    if args.limit < 1:
+        raise CliError(f"--limit {args.limit} is too small: give 1 or more.")
     atlas = open_atlas_for(paths)
-    query = " ".join(args.query)
-    hits = atlas.repo.search_passages(query, limit=args.limit)
-    entities = atlas.repo.list_entities(FilterSpec(text=query, sort="rank"), limit=args.limit)
+    try:
+        hits = atlas.repo.search_passages(query, limit=args.limit)
+        entities = atlas.repo.list_entities(FilterSpec(text=query, sort="rank"), limit=args.limit)
+    finally:
+        atlas.close()
     if args.json:
         out = {
             "query": query,
@@ -216,7 +260,6 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
         )
         print(f"{i:3}. {h.file_name} › {h.section or '(opening)'}")
         print(f"     {snippet}")
-    atlas.close()
     return EXIT_OK
 
 
@@ -227,8 +270,8 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
     if not out.parent.exists() and str(out.parent):
         raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist.")
     atlas = open_atlas_for(paths)
-    spec = spec_from_args(args, atlas.repo)
     try:
+        spec = spec_from_args(args, atlas.repo, paths.user_db)
         if args.format in DATA_FORMATS:
             from app.core.exports import export_data
 

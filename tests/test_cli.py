@@ -109,3 +109,72 @@ def test_env_home_puts_data_elsewhere(tmp_path: Path) -> None:
     p = run("search", "Haiti", env_home=tmp_path / "envhome")
     assert p.returncode == 0 and "Haiti" in p.stdout
     assert (tmp_path / "envhome" / "reference.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "bad", "listed"),
+    [
+        (["--kind", "aliance"], "aliance", "alliance, country"),
+        (["--category", "colective defence"], "colective defence", "collective defence"),
+        (["--region", "Europa"], "Europa", "Europe"),
+        (["--activity", "wargames"], "wargames", "joint exercises"),
+        (["--tag", "lesson 4"], "lesson 4", "Lesson 3"),
+    ],
+)
+def test_an_unknown_filter_value_is_a_usage_error_naming_it_and_the_choices(
+    data_paths: DataPaths, tmp_path: Path, capsys, option: list[str], bad: str, listed: str
+) -> None:
+    from app.core.notes import NotesStore
+
+    NotesStore(data_paths.user_db).create_tag("Lesson 3")
+    out = tmp_path / "x.json"
+    assert main(["--data-dir", str(data_paths.root), "export", "-f", "json", "-o", str(out), *option]) == 2
+    err = capsys.readouterr().err
+    assert f"'{bad}'" in err and listed in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_an_inverted_year_range_is_a_usage_error(data_paths: DataPaths, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv = ["--data-dir", str(data_paths.root), "export", "-f", "csv", "-o", str(folder / "x.csv")]
+    assert main([*argv, "--from-year", "2000", "--to-year", "1900"]) == 2
+    err = capsys.readouterr().err
+    assert "--from-year 2000" in err and "--to-year 1900" in err
+    assert list(folder.iterdir()) == []  # none of the three CSV files
+    assert main([*argv, "--from-year", "1949", "--to-year", "1949"]) == 0  # one year is a valid range
+
+
+def test_filter_values_match_any_case_and_use_the_stored_spelling(data_paths: DataPaths, tmp_path: Path) -> None:
+    from app.core.notes import NotesStore
+
+    NotesStore(data_paths.user_db).tag_entities("Watch List", ["nato", "csto"])
+    out = tmp_path / "x.json"
+    argv = ["--data-dir", str(data_paths.root), "export", "-f", "json", "-o", str(out)]
+    assert main([*argv, "--kind", "ALLIANCE", "--region", "europe", "--activity", " Joint Exercises "]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["filter"] == "Entities kind: alliance; region: Europe; activity: joint exercises"
+    assert [e["id"] for e in data["entities"]] == ["nato"]
+    assert main([*argv, "--tag", "watch list", "--category", "Collective Security"]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["filter"] == "Entities category: collective security; tagged Watch List"
+    assert {e["id"] for e in data["entities"]} == {"nato", "csto"}
+
+
+@pytest.mark.parametrize("argv", [["search", ""], ["search", "  "], ["search", "--limit", "0", "nato"],
+                                  ["search", "--limit", "-3", "--json", "nato"]])  # fmt: skip
+def test_an_empty_query_or_a_limit_below_one_is_a_usage_error(data_paths: DataPaths, capsys, argv) -> None:
+    assert main(["--data-dir", str(data_paths.root), *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    if "--limit" in argv:
+        assert f"--limit {argv[2]}" in captured.err
+    else:
+        assert "Nothing to search for" in captured.err
+
+
+def test_search_limit_one_gives_one_entity_and_one_passage(data_paths: DataPaths, capsys) -> None:
+    assert main(["--data-dir", str(data_paths.root), "search", "--limit", "1", "--json", "nato"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in out["entities"]] == ["nato"] and len(out["passages"]) == 1

@@ -2,8 +2,9 @@
 
 JSON schema (version 1), documented in the README:
 ``{"format": "alliance-atlas", "version": 1, "filter": str, "seed_hash": str,
-"entities": [{id, name, aliases[], kind, category, categories[], region, founded, ended,
-stated_members, members[], activities[], citations[{document, quote, section, field}]}],
+"entities": [{id, name, aliases[], kind, category, categories[], region, regions[], founded, ended,
+stated_members, members[], relations[{relation, id, name}], activities[],
+citations[{field, value, document, section, quote}]}],
 "documents": [{file, title, origin, sections[]}]}``
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.core.filters import FilterSpec, describe
-from app.core.repository import EntityDetail, Repository
+from app.core.repository import Citation, EntityDetail, FactView, Repository
 
 JSON_VERSION = 1
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -54,7 +55,16 @@ def collect(repo: Repository, spec: FilterSpec, progress: Progress | None = None
     return out
 
 
+def cited_value(f: FactView, c: Citation) -> str:
+    """What a citation supports: the fact's value or its target's name; for a description, which has
+    no value of its own, the quoted sentence that describes the entity."""
+    if f.field == "description":
+        return f.value or c.quote
+    return f.target_name or f.value or ""
+
+
 def entity_json(d: EntityDetail) -> dict[str, Any]:
+    relations = dict.fromkeys((f.field, f.target_id, f.target_name) for f in d.facts if f.target_id)
     return {
         "id": d.id,
         "name": d.name,
@@ -63,13 +73,21 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
         "category": d.category,
         "categories": list(d.categories),
         "region": d.region,
+        "regions": list(dict.fromkeys(f.value for f in d.facts if f.field == "region" and f.value)),
         "founded": d.founded,
         "ended": d.ended,
         "stated_members": d.stated_members,
         "members": [m.name for m in d.members],
+        "relations": [{"relation": field, "id": tid, "name": name} for field, tid, name in relations],
         "activities": list(d.activities),
         "citations": [
-            {"field": f.field, "document": c.file_name, "section": c.section, "quote": c.quote}
+            {
+                "field": f.field,
+                "value": cited_value(f, c),
+                "document": c.file_name,
+                "section": c.section,
+                "quote": c.quote,
+            }
             for f in d.facts
             for c in f.citations
         ],

@@ -56,12 +56,38 @@ def test_json_schema(repo, tmp_path):
     assert data["seed_hash"] == repo.meta()["seed_hash"] and data["filter"] == "Entities 2 selected"
     ent = {e["id"]: e for e in data["entities"]}
     assert set(ent) == {"nato", "islamic-nation-china"}
-    keys = {"id", "name", "aliases", "kind", "category", "categories", "region", "founded", "ended",
-            "stated_members", "members", "activities", "citations"}  # fmt: skip
+    keys = {"id", "name", "aliases", "kind", "category", "categories", "region", "regions", "founded", "ended",
+            "stated_members", "members", "relations", "activities", "citations"}  # fmt: skip
     assert keys <= set(ent["nato"])
     assert ent["islamic-nation-china"]["members"] == ["the Islamic Nation", "China"]
-    assert all({"field", "document", "section", "quote"} <= set(c) for c in ent["nato"]["citations"])
+    assert all({"field", "value", "document", "section", "quote"} <= set(c) for c in ent["nato"]["citations"])
     assert len(data["documents"]) == 5
+
+
+def test_json_keeps_every_cited_region_value_and_relation(repo, tmp_path):
+    path = tmp_path / "r.json"
+    export_data(repo, FilterSpec(ids=("nato", "african-standby-force", "csto")), "json", path)
+    ent = {e["id"]: e for e in json.loads(path.read_text(encoding="utf-8"))["entities"]}
+    nato = ent["nato"]
+    assert nato["regions"] == ["North America", "Europe"] and nato["region"] == "North America"
+    assert ent["csto"]["regions"] == [] and ent["csto"]["region"] is None
+    for e in ent.values():
+        assert e["citations"] and all(isinstance(c["value"], str) and c["value"].strip() for c in e["citations"])
+    region_cites = {c["value"] for c in nato["citations"] if c["field"] == "region"}
+    assert region_cites == {"North America", "Europe"}
+    assert any(c["field"] == "founded" and c["value"] == "1949" for c in nato["citations"])
+    descriptions = [c for c in nato["citations"] if c["field"] == "description"]
+    assert descriptions and all(c["value"] == c["quote"] for c in descriptions)
+    assert ent["african-standby-force"]["relations"] == [
+        {"relation": "part_of", "id": "african-union", "name": "African Union"}
+    ]
+    assert any(
+        c["field"] == "part_of" and c["value"] == "African Union" for c in ent["african-standby-force"]["citations"]
+    )
+    csto_members = [r for r in ent["csto"]["relations"] if r["relation"] == "member"]
+    assert {r["id"] for r in csto_members} >= {"armenia", "russia"}
+    assert [r["name"] for r in csto_members] == ent["csto"]["members"]
+    assert nato["relations"] == []  # the documents list no NATO members, so none are invented
 
 
 def test_markdown_has_citations_as_footnotes(repo, tmp_path):
