@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._wire()
         self.list_pane.view.viewport().installEventFilter(self)
+        self._restore_filter()
         self._load_initial()
         self._restore_settings()
         self._wire_features()
@@ -671,6 +672,26 @@ class MainWindow(QMainWindow):
         self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
 
     # ---- settings -------------------------------------------------------------------------
+    def _restore_filter(self) -> None:
+        """The filter, search text and sort of the last session (the list loads with them)."""
+        raw = self.settings.value("session/filter", "")
+        if not raw:
+            return
+        try:
+            spec = FilterSpec.from_json(str(raw))
+        except ValueError:
+            return  # from another version: start with all entities rather than fail
+        self.filter_pane.blockSignals(True)  # _load_initial queries it once, synchronously
+        try:
+            self.filter_pane.set_spec(spec)
+        finally:
+            self.filter_pane.blockSignals(False)
+
+    def _restore_selection(self) -> None:
+        entity_id = str(self.settings.value("session/entity", "") or "")
+        if entity_id and self.list_pane.model.row_for_id(entity_id) is not None:
+            self.after_first_paint(lambda: self._current_id is None and self.select_entity(entity_id))
+
     def _restore_settings(self) -> None:
         s = self.settings
         geometry = s.value("window/geometry")
@@ -709,6 +730,7 @@ class MainWindow(QMainWindow):
         except (TypeError, ValueError):
             tab = 0
         self.right_tabs.setCurrentIndex(tab if 0 <= tab < self.right_tabs.count() else 0)
+        self._restore_selection()
 
     def save_settings(self) -> None:
         s = self.settings
@@ -722,6 +744,9 @@ class MainWindow(QMainWindow):
         s.setValue("view/side", self.act_show_right.isChecked())
         s.setValue("view/zoom", self._zoom)
         s.setValue("view/tab", self.right_tabs.currentIndex())
+        # The session: the window reopens on the same filter, sort and entity.
+        s.setValue("session/filter", self.filter_pane.spec().to_json())
+        s.setValue("session/entity", self._current_id or "")
         s.sync()
 
     def reset_layout(self) -> None:

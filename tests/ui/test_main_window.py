@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QListWidget, QTextBrowser, QWidget
 
@@ -47,6 +48,33 @@ def test_every_control_has_an_accessible_name(qtbot, window):
             if not w.accessibleName():
                 missing.append((type(w).__name__, w.objectName()))
     assert missing == []
+
+
+def test_filter_sort_and_entity_come_back_next_session(qtbot, atlas, settings_path):
+    first = MainWindow(atlas, settings_path=settings_path)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitUntil(first.is_ready, timeout=10000)
+    qtbot.keyClicks(first.filter_pane.search, "security")
+    first.filter_pane.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
+    first.list_pane.sort_requested.emit("founded", True)
+    qtbot.waitUntil(lambda: not first.list_runner.busy and first.list_pane.model.rowCount() < 50)
+    first.select_entity("csto")
+    rows = [r.id for r in first.list_pane.model.rows()]
+    first.close()
+    first.pool.waitForDone()
+
+    second = MainWindow(atlas, settings_path=settings_path)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.filter_pane.search.text() == "security"
+    assert second.filter_pane.facets["kinds"].item_for("alliance").checkState() == Qt.CheckState.Checked
+    assert [r.id for r in second.list_pane.model.rows()] == rows  # same filter, same order
+    assert second.current_spec().sort == "founded" and second.current_spec().descending
+    qtbot.waitUntil(lambda: second.current_entity_id() == "csto")
+    assert "Collective Security Treaty Organization" in second.detail_pane.browser.toPlainText()
+    second.close()
+    second.pool.waitForDone()
 
 
 def test_layout_and_zoom_restored_across_instances(qtbot, atlas, settings_path):
