@@ -494,7 +494,8 @@ class MainWindow(QMainWindow):
             return (
                 text,
                 repo.search_passages(text, limit=50),
-                repo.list_entities(FilterSpec(text=text, sort="rank"), limit=200),
+                # The list's entities (the facets apply), best match first.
+                repo.list_entities(replace(spec, sort="rank", descending=False), limit=200),
             )
 
         self.search_runner.submit(search, self._show_search)

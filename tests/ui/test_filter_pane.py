@@ -189,3 +189,14 @@ def test_typed_years_move_the_slider_and_filter(qtbot, window, settle):
     assert "founded 1990–2000" in pane.summary.text()
     pane.years.setValue((1940, 1960))  # and dragging the slider updates the typed ends
     assert (pane.year_from.value(), pane.year_to.value()) == (1940, 1960)
+
+
+def test_search_view_entities_follow_the_facets_like_the_list(qtbot, window, settle):
+    qtbot.keyClicks(window.filter_pane.search, "security")
+    settle(window)
+    assert any(e.kind != "alliance" for e in window.search_pane.entities)
+    window.filter_pane.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
+    settle(window)
+    found = window.search_pane.entities
+    assert found and {e.kind for e in found} == {"alliance"}
+    assert {e.id for e in found} == {r.id for r in window.list_pane.model.rows()}
