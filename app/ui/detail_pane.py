@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from app.core.errors import AtlasError
 from app.core.repository import Citation, EntityDetail, Link, highlight_spans
 
 KIND_LABELS = {
@@ -37,7 +38,21 @@ sup a { color: #8a5a00; }
 .hit { background-color: #ffe98a; }
 .empty { color: #5f6b7a; }
 .conn { background-color: #eef4ff; }
+.tags { margin: 2px 0 6px 0; }
 """
+
+
+class TagLike(Protocol):
+    """What the tag provider returns per tag (``app.core.notes.Tag`` fits)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def color(self) -> str: ...
+
+
+TagProvider = Callable[[str], Sequence[TagLike]]
 
 
 def _cites(citations: Sequence[Citation]) -> str:
@@ -57,6 +72,9 @@ class DetailPane(QWidget):
     entity_link_activated = Signal(str)
     # document id, start, end, quote to highlight ("" for a whole passage)
     open_passage_requested = Signal(str, int, int, str)
+    # "Tags…" under the name: edit the tags of the shown entity (the notes pane follows the
+    # selection, so it needs no id: NotesPane.edit_entity_tags takes none)
+    tags_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,11 +96,39 @@ class DetailPane(QWidget):
         self._detail: EntityDetail | None = None
         self._citations: dict[int, Citation] = {}
         self._connection: list[Any] = []
+        self._tag_provider: TagProvider | None = None
+        self._tags: Sequence[TagLike] = ()
+        self._tags_error = ""
         self.show_placeholder()
 
     @property
     def detail(self) -> EntityDetail | None:
         return self._detail
+
+    def set_tag_provider(self, provider: TagProvider | None) -> None:
+        """Give the pane a way to read an entity's user tags (e.g. ``NotesStore.tags_for_entity``).
+
+        Without one (the notes feature is installed after the first paint), no tags or "Tags…" link
+        show. The pane asks again each time ``show_entity`` runs, so it follows tag changes.
+        """
+        self._tag_provider = provider
+        if self._detail is not None:
+            self._load_tags(self._detail.id)
+            self.browser.setHtml(self.render(self._detail))
+
+    def _load_tags(self, entity_id: str) -> None:
+        self._tags, self._tags_error = (), ""
+        if self._tag_provider is None:
+            return
+        try:
+            self._tags = tuple(self._tag_provider(entity_id))
+        except AtlasError as exc:  # a locked or damaged notes database: say so, keep the facts
+            self._tags_error = str(exc)
+
+    @property
+    def tag_names(self) -> list[str]:
+        """The tags shown for the current entity, in order."""
+        return [t.name for t in self._tags]
 
     def show_placeholder(
         self, text: str = "Select an entity in the list to see its facts and the evidence for each."
@@ -98,6 +144,7 @@ class DetailPane(QWidget):
         self._detail = detail
         self._connection = []
         self._citations = {c.number: c for c in detail.citations}
+        self._load_tags(detail.id)
         for link in (*detail.members, *detail.member_of, *detail.related):
             for c in link.citations:
                 self._citations.setdefault(c.number, c)
@@ -131,6 +178,8 @@ class DetailPane(QWidget):
             )
         colour = kind_colour(d.kind).name()
         out.append(f"<h1>{escape(d.name)}</h1>")
+        if self._tag_provider is not None:
+            out.append(self._render_tags())
         if d.aliases:
             out.append(f'<p class="aka">Also known as {escape(", ".join(d.aliases))}</p>')
         rows = [
@@ -208,7 +257,8 @@ class DetailPane(QWidget):
             out.append('<p class="empty">The documents state no facts about this entity.</p>')
 
         if d.mentions:
-            out.append(f"<h3>Mentioned in ({len(d.mentions)} passages)</h3>")
+            n = len(d.mentions)
+            out.append(f"<h3>Mentioned in ({n} {'passage' if n == 1 else 'passages'})</h3>")
             out.append('<table cellspacing="0" cellpadding="3">')
             for i, m in enumerate(d.mentions):
                 section = f" › {escape(m.section)}" if m.section else ""
@@ -219,6 +269,18 @@ class DetailPane(QWidget):
                 )
             out.append("</table>")
         return "".join(out)
+
+    def _render_tags(self) -> str:
+        link = '<a href="tags:" title="Add or remove tags on this entity">Tags…</a>'
+        if self._tags_error:
+            error = f'<span class="empty" title="{escape(self._tags_error)}">Tags could not be read.</span>'
+            return f'<p class="tags">{error} {link}</p>'
+        # Imported here, not at the top: tag_dialog pulls in the notes code, which the window loads
+        # after its first paint; tags only show once the notes feature has set a provider.
+        from app.ui.tag_dialog import tag_chips_html
+
+        chips = tag_chips_html([(t.name, t.color) for t in self._tags])
+        return f'<p class="tags">{chips}{" &nbsp;" if chips else ""}{link}</p>'
 
     # ---- links ----------------------------------------------------------------------------
     def _on_anchor(self, url: QUrl) -> None:
@@ -233,6 +295,8 @@ class DetailPane(QWidget):
             c = self._citations.get(int(rest))
             if c is not None:
                 self.open_passage_requested.emit(c.document_id, c.start, c.end, c.quote)
+        elif scheme == "tags" and self._detail is not None:
+            self.tags_requested.emit()
         elif scheme == "mention" and rest.isdigit() and self._detail is not None:
             i = int(rest)
             if 0 <= i < len(self._detail.mentions):

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
     QFont,
+    QKeyEvent,
     QKeySequence,
+    QShowEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
-    QTextDocument,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,7 +37,8 @@ from app.core.repository import DocumentInfo, DocumentView
 
 QUOTE_COLOUR = QColor("#ffd84d")
 HIT_COLOUR = QColor("#c9e3ff")
-FIND_COLOUR = QColor("#ffb35c")
+FIND_COLOUR = QColor("#ffb35c")  # the current find match; the others get HIT_COLOUR
+MAX_FIND_MATCHES = 5000
 LINK_COLOUR = QColor("#1d5fbf")
 
 
@@ -59,6 +62,9 @@ class DocumentReaderView(QWidget):
         self._quote_sel: list[QTextEdit.ExtraSelection] = []
         self._hit_sel: list[QTextEdit.ExtraSelection] = []
         self._find_sel: list[QTextEdit.ExtraSelection] = []
+        self._find_starts: list[int] = []  # sorted start offsets of the find matches
+        self._find_len = 0
+        self._find_current: int | None = None  # index into _find_starts
 
         self.picker = QComboBox(self)
         self.picker.setObjectName("document_picker")
@@ -76,20 +82,22 @@ class DocumentReaderView(QWidget):
         self.find_box.setPlaceholderText("Find in document")
         self.find_box.setAccessibleName("Find in document")
         self.find_box.setToolTip(
-            "Find text in this document (Ctrl+F while reading; Enter / F3 for next, Shift+F3 previous)"
+            "Find text in this document (Ctrl+F while reading; Enter or F3 for the next match, "
+            "Shift+Enter or Shift+F3 for the previous one; Esc goes back to the text)"
         )
         self.find_box.setClearButtonEnabled(True)
         self.find_box.textChanged.connect(self._on_find_text)
-        self.find_box.returnPressed.connect(self.find_next)
+        self.find_box.installEventFilter(self)  # Enter / Shift+Enter / Esc
         self.find_box.setMaximumWidth(260)
         self.find_status = QLabel("", self)
         self.find_status.setObjectName("find_status")
-        prev_btn = QToolButton(self)
+        self.find_status.setAccessibleName("Find matches")
+        self.prev_button = prev_btn = QToolButton(self)
         prev_btn.setText("▲")
         prev_btn.setAccessibleName("Previous match")
         prev_btn.setToolTip("Previous match (Shift+F3)")
         prev_btn.clicked.connect(self.find_previous)
-        next_btn = QToolButton(self)
+        self.next_button = next_btn = QToolButton(self)
         next_btn.setText("▼")
         next_btn.setAccessibleName("Next match")
         next_btn.setToolTip("Next match (F3)")
@@ -150,6 +158,15 @@ class DocumentReaderView(QWidget):
         layout.addWidget(self.splitter, 1)
 
     # ---- loading --------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        # The picker names its first document from the start; the text is loaded only when the
+        # tab is first shown (a few ms, before that first paint) so startup does not pay for it.
+        # When a passage opens the tab, this loads the picker's document just before the passage's
+        # own: a few ms, once, and it keeps the tab from ever painting blank.
+        if self._doc is None and self.picker.count():
+            self.open_document(str(self.picker.currentData()))
+        super().showEvent(event)
+
     @property
     def document_id(self) -> str | None:
         return self._doc.info.id if self._doc else None
@@ -225,6 +242,7 @@ class DocumentReaderView(QWidget):
         all_text.select(QTextCursor.SelectionType.Document)
         all_text.mergeBlockFormat(block)
         self.text.moveCursor(QTextCursor.MoveOperation.Start)
+        self._collect_matches(self.find_box.text())  # the find box keeps its text: count it here
 
     # ---- highlighting ---------------------------------------------------------------------
     def _selection(self, start: int, end: int, colour: QColor) -> QTextEdit.ExtraSelection:
@@ -239,7 +257,11 @@ class DocumentReaderView(QWidget):
         return sel
 
     def _apply_selections(self) -> None:
-        self.text.setExtraSelections(self._hit_sel + self._quote_sel + self._find_sel)
+        current = []
+        if self._find_current is not None:
+            s = self._find_starts[self._find_current]
+            current = [self._selection(s, s + self._find_len, FIND_COLOUR)]
+        self.text.setExtraSelections(self._hit_sel + self._quote_sel + self._find_sel + current)
 
     def show_passage(self, document_id: str, start: int, end: int, quote: str = "", *, terms: str = "") -> bool:
         """Open the document, highlight and select [start, end) and scroll it into view.
@@ -311,50 +333,109 @@ class DocumentReaderView(QWidget):
         cursor_text = self.text.textCursor().selectedText()
         if cursor_text and len(cursor_text) < 60 and "\u2029" not in cursor_text:
             self.find_box.setText(cursor_text)
+        elif self.find_box.text() and not self._find_starts:  # highlights were cleared with Esc
+            self._collect_matches(self.find_box.text())
         self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.find_box.selectAll()
 
-    def _on_find_text(self, text: str) -> None:
-        self._find_sel = []
-        if not text or self._doc is None:
-            self.find_status.setText("")
-            self._apply_selections()
-            return
-        hay = self._doc.text.casefold()
-        needle = text.casefold()
-        starts = []
-        i = hay.find(needle)
-        while i >= 0 and len(starts) < 5000:
-            starts.append(i)
-            i = hay.find(needle, i + max(1, len(needle)))
-        self._find_sel = [self._selection(s, s + len(text), HIT_COLOUR) for s in starts]
-        self.find_status.setText(f"{len(starts)} found" if starts else "Not found")
-        self._apply_selections()
-        if starts:
-            self._find(forward=True, from_start=True)
+    @property
+    def find_match_count(self) -> int:
+        return len(self._find_starts)
 
-    def _find(self, *, forward: bool, from_start: bool = False) -> bool:
-        text = self.find_box.text()
-        if not text:
+    @property
+    def find_current_index(self) -> int | None:
+        """0-based index of the current match, or None before the first move (or after Esc)."""
+        return self._find_current
+
+    def _collect_matches(self, text: str) -> None:
+        """Find every match of ``text`` (ignoring case) and highlight them all; none is current yet."""
+        self._find_current = None
+        self._find_starts, self._find_sel = [], []
+        if text and self._doc is not None:
+            # A regex on the original text keeps offsets exact (casefold() can change lengths).
+            pattern = re.compile(re.escape(text), re.IGNORECASE)
+            for m in pattern.finditer(self._doc.text):
+                self._find_starts.append(m.start())
+                if len(self._find_starts) >= MAX_FIND_MATCHES:
+                    break
+            self._find_len = len(text)
+            self._find_sel = [self._selection(s, s + len(text), HIT_COLOUR) for s in self._find_starts]
+        self._show_find_status()
+        self._apply_selections()
+
+    def _show_find_status(self) -> None:
+        n = len(self._find_starts)
+        if not self.find_box.text():
+            status = ""
+        elif not n:
+            status = "Not found"
+        elif self._find_current is None:
+            status = "1 match" if n == 1 else f"{n} matches"
+        else:
+            status = f"{self._find_current + 1} of {n}"
+        self.find_status.setText(status)
+
+    def _on_find_text(self, text: str) -> None:
+        self._collect_matches(text)
+        if self._find_starts:
+            self._go_to_match(0)  # as you type, the first match in the document
+
+    def _go_to_match(self, index: int) -> None:
+        self._find_current = index
+        start = self._find_starts[index]
+        c = QTextCursor(self.text.document())
+        c.setPosition(start)
+        c.setPosition(start + self._find_len, QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(c)
+        self.text.ensureCursorVisible()
+        self._show_find_status()
+        self._apply_selections()
+
+    def _find(self, *, forward: bool) -> bool:
+        """Move to the next (or previous) match after the text cursor, wrapping around the ends."""
+        if not self.find_box.text():
             return False
-        if from_start:
-            c = QTextCursor(self.text.document())
-            self.text.setTextCursor(c)
-        flags = QTextDocument.FindFlag(0) if forward else QTextDocument.FindFlag.FindBackward
-        found = self.text.find(text, flags)
-        if not found:  # wrap around
-            c = QTextCursor(self.text.document())
-            if not forward:
-                c.movePosition(QTextCursor.MoveOperation.End)
-            self.text.setTextCursor(c)
-            found = self.text.find(text, flags)
-        return bool(found)
+        if not self._find_starts:
+            self._collect_matches(self.find_box.text())
+            if not self._find_starts:
+                return False
+        c = self.text.textCursor()
+        pos = c.selectionStart()
+        n = len(self._find_starts)
+        if forward:  # a match under a bare cursor counts as next; a selected one does not
+            i = bisect_right(self._find_starts, pos) if c.hasSelection() else bisect_left(self._find_starts, pos)
+            index = i % n
+        else:
+            index = (bisect_left(self._find_starts, pos) - 1) % n
+        self._go_to_match(index)
+        return True
 
     def find_next(self) -> bool:
         return self._find(forward=True)
 
     def find_previous(self) -> bool:
         return self._find(forward=False)
+
+    def clear_find(self) -> None:
+        """Esc in the find box: drop the find highlights (the text stays for F3) and go back to reading."""
+        self._find_starts, self._find_sel, self._find_current = [], [], None
+        self.find_status.setText("")
+        self._apply_selections()
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.find_box and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                    self.find_previous()
+                else:
+                    self.find_next()
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.clear_find()
+                return True
+        return super().eventFilter(obj, event)
 
     # ---- links and notes ------------------------------------------------------------------
     def _on_anchor(self, url: QUrl) -> None:

@@ -855,6 +855,7 @@ def install(window: Any) -> NotesPane:
     detail = getattr(window, "detail_pane", None)
     if detail is not None and hasattr(detail, "tags_requested"):
         detail.tags_requested.connect(pane.edit_entity_tags)
+        detail.set_tag_provider(store.tags_for_entity)
 
     feature.watcher = _WindowWatcher(window, pane.save_now, feature.on_activate)
     pane.set_entity(window.current_entity_id())

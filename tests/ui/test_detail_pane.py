@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
+
+from app.core.notes import NotesStore, Tag
+from app.ui.detail_pane import DetailPane
+from app.ui.tag_dialog import TagDialog
 
 
 def test_selecting_row_shows_detail_with_citation(qtbot, window):
@@ -80,3 +86,76 @@ def test_show_connection_placeholder(qtbot, window):
     window.select_entity("nato")
     window.detail_pane.show_connection(["NATO has member United States", "United States is party to the Quad"])
     assert "How they connect" in window.detail_pane.browser.toPlainText()
+
+
+def test_mention_count_is_singular_for_one_passage(qtbot, window):
+    window.select_entity("united-states")
+    detail = window.detail_pane.detail
+    assert len(detail.mentions) > 1
+    assert f"Mentioned in ({len(detail.mentions)} passages)" in window.detail_pane.browser.toPlainText()
+    window.detail_pane.show_entity(replace(detail, mentions=detail.mentions[:1]))
+    text = window.detail_pane.browser.toPlainText()
+    assert "Mentioned in (1 passage)" in text
+    assert "1 passages" not in text
+
+
+def test_tag_chips_show_under_the_name_and_follow_changes(qtbot, window):
+    pane = window.detail_pane
+    window.select_entity("nato")
+    assert pane.tag_names == []
+    assert "lesson 3" not in pane.browser.toPlainText()
+    NotesStore(window.atlas.paths.user_db).tag_entities("lesson 3", ["nato"], color="#3fa56b")
+    window.data_changed.emit()
+    assert pane.tag_names == ["lesson 3"]
+    text = pane.browser.toPlainText()
+    name_at, tag_at, link_at = text.index("NATO"), text.index("lesson 3"), text.index("Tags…")
+    assert name_at < tag_at < link_at < text.index("Kind")  # under the name, above the facts
+    assert "background-color:#3fa56b" in pane.browser.toHtml()
+    window.select_entity("csto")  # another entity has its own (no) tags
+    assert pane.tag_names == []
+    assert "lesson 3" not in pane.browser.toPlainText()
+
+
+def _click_text(qtbot, browser, needle: str) -> None:
+    cursor = browser.document().find(needle)
+    assert not cursor.isNull()
+    cursor.setPosition((cursor.selectionStart() + cursor.selectionEnd()) // 2)
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect(cursor).center())
+
+
+def test_clicking_tags_link_edits_the_entitys_tags(qtbot, window, monkeypatch):
+    chosen = []
+
+    def get_tags(cls, parent, store, *, checked=(), **kw):
+        chosen.append(list(checked))
+        return ["exam", "lesson 3"], True
+
+    monkeypatch.setattr(TagDialog, "get_tags", classmethod(get_tags))
+    pane = window.detail_pane
+    window.select_entity("nato")
+    with qtbot.waitSignal(pane.tags_requested):
+        _click_text(qtbot, pane.browser, "Tags…")
+    assert chosen == [[]]  # the dialog opened on NATO's (no) tags
+    assert [t.name for t in NotesStore(window.atlas.paths.user_db).tags_for_entity("nato")] == ["exam", "lesson 3"]
+    assert pane.tag_names == ["exam", "lesson 3"]  # refreshed through data_changed
+
+
+def test_tags_link_works_from_the_keyboard(qtbot, window, monkeypatch):
+    monkeypatch.setattr(TagDialog, "get_tags", classmethod(lambda cls, *a, **kw: ([], False)))
+    pane = window.detail_pane
+    window.select_entity("nato")
+    pane.browser.setFocus()
+    qtbot.keyClick(pane.browser, Qt.Key.Key_Tab)  # the first link in the pane
+    assert pane.browser.textCursor().selectedText() == "Tags…"
+    with qtbot.waitSignal(pane.tags_requested):
+        qtbot.keyClick(pane.browser, Qt.Key.Key_Return)
+
+
+def test_no_tags_link_without_a_tag_provider(qtbot, repo):
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_entity(repo.get_entity("nato"))
+    assert "Tags…" not in pane.browser.toPlainText()
+    pane.set_tag_provider(lambda entity_id: [Tag(1, f"{entity_id} tag", "#5b8def")])
+    assert pane.tag_names == ["nato tag"]
+    assert "Tags…" in pane.browser.toPlainText()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 
@@ -27,20 +30,82 @@ def test_text_positions_match_database_offsets(qtbot, window, repo):
     assert c.selectedText() == doc.text[m.start : m.end]
 
 
-def test_find_in_document(qtbot, window):
+def test_document_tab_shows_the_pickers_document_when_first_shown(qtbot, window, repo):
     dv = window.document_view
-    dv.open_document("joint-military-exercises")
+    assert window.right_tabs.currentWidget() is not dv
+    assert dv.document_id is None  # not loaded at startup
+    window.show_tab("document")
+    first = dv.picker.currentData()
+    assert dv.document_id == first
+    text = repo.get_document(first).text
+    assert dv.text.toPlainText() == text
+    assert dv.outline.topLevelItemCount() > 0
+
+
+def test_a_passage_opened_before_the_tab_was_shown_wins(qtbot, window, repo):
+    dv = window.document_view
+    target = dv.picker.itemData(dv.picker.count() - 1)
+    assert target != dv.picker.currentData()
+    window.open_passage(target, 0, 20)
+    assert dv.document_id == target
+    assert dv.picker.currentData() == target
+
+
+def _matches(repo, doc_id: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), repo.get_document(doc_id).text, re.IGNORECASE)]
+
+
+def test_find_in_document(qtbot, window, repo):
+    dv = window.document_view
+    doc_id = "joint-military-exercises"
+    starts = _matches(repo, doc_id, "exercise")
+    n = len(starts)
+    assert n >= 3
+    dv.open_document(doc_id)
     window.show_tab("document")
     dv.text.setFocus()
     window.act_find.trigger()  # Ctrl+F while reading finds in the document
     assert dv.find_box.hasFocus()
     qtbot.keyClicks(dv.find_box, "exercise")
-    assert "found" in dv.find_status.text() and not dv.find_status.text().startswith("0")
-    first = dv.text.textCursor().selectionStart()
-    assert dv.find_next()
-    assert dv.text.textCursor().selectionStart() != first
+    assert dv.find_status.text() == f"1 of {n}"
+    assert dv.text.textCursor().selectionStart() == starts[0]
+    assert dv.text.textCursor().selectedText().lower() == "exercise"
+    qtbot.keyClick(dv.find_box, Qt.Key.Key_Return)
+    assert dv.find_status.text() == f"2 of {n}"
+    assert dv.text.textCursor().selectionStart() == starts[1]
+    qtbot.keyClick(dv.find_box, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert dv.find_status.text() == f"1 of {n}"
+    qtbot.keyClick(dv.find_box, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # wraps to the last
+    assert dv.find_status.text() == f"{n} of {n}"
+    assert dv.text.textCursor().selectionStart() == starts[-1]
+    qtbot.keyClick(dv.find_box, Qt.Key.Key_F3)  # wraps to the first
+    assert dv.find_status.text() == f"1 of {n}"
+    qtbot.mouseClick(dv.next_button, Qt.MouseButton.LeftButton)
+    assert dv.find_status.text() == f"2 of {n}"
+    qtbot.mouseClick(dv.prev_button, Qt.MouseButton.LeftButton)
+    assert dv.find_status.text() == f"1 of {n}"
+    assert dv.find_box.hasFocus() or dv.prev_button.hasFocus()
     dv.find_box.setText("qqqzzz")
     assert dv.find_status.text() == "Not found"
+
+
+def test_escape_in_find_clears_the_highlights_and_returns_to_the_text(qtbot, window, repo):
+    dv = window.document_view
+    window.show_tab("document")
+    dv.open_document("joint-military-exercises")
+    dv.start_find()
+    qtbot.keyClicks(dv.find_box, "exercise")
+    assert len(dv.text.extraSelections()) > 1  # every match, and the current one
+    qtbot.keyClick(dv.find_box, Qt.Key.Key_Return)
+    assert dv.find_status.text().startswith("2 of ")
+    qtbot.keyClick(dv.find_box, Qt.Key.Key_Escape)
+    assert dv.text.extraSelections() == []
+    assert dv.find_status.text() == ""
+    assert dv.find_match_count == 0
+    assert dv.text.hasFocus()
+    qtbot.keyClick(dv.text, Qt.Key.Key_F3)  # the query stays: F3 finds again, after the reading position
+    assert dv.find_status.text().startswith("3 of ")
+    assert dv.text.extraSelections()
 
 
 def test_add_note_request_carries_span(qtbot, window, repo):
