@@ -167,8 +167,15 @@ class _LabelLayer(QGraphicsObject):
         sizes = pane.visible_size
         h = self._metrics.height() + 2.0
         sel = pane.selected_id
+        widest = max(40.0, rect.width() - 8.0)  # a longer name is elided rather than cut by the border
         anchors = [
-            (float(sx[i]), float(sy[i]), float(sizes[i]) / 2, self._width(pane.visible_names[i], ids[i] == sel), h)
+            (
+                float(sx[i]),
+                float(sy[i]),
+                float(sizes[i]) / 2,
+                min(widest, self._width(pane.visible_names[i], ids[i] == sel)),
+                h,
+            )
             for i in order
         ]
         obstacles = (
@@ -193,9 +200,14 @@ class _LabelLayer(QGraphicsObject):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(255, 255, 255, 210))
             painter.drawRoundedRect(box, 3, 3)
-            painter.setFont(self._bold if ids[i] == selected else self._font)
+            bold = ids[i] == selected
+            painter.setFont(self._bold if bold else self._font)
             painter.setPen(QColor("#9a9a9a" if pane.visible_faded[i] else "#111111"))
-            painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), pane.visible_names[i])
+            name = pane.visible_names[i]
+            if box.width() < self._width(name, bold) - 0.5:
+                metrics = self._bold_metrics if bold else self._metrics
+                name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, box.width() - 8.0)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), name)
             self.last_labels.append(ids[i])
 
 

@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
             "Zoom &in", self.zoom_in, [K(K.StandardKey.ZoomIn), K("Ctrl+=")], "Larger text (Ctrl+=)"
         )
         self.act_zoom_out = self._action("Zoom &out", self.zoom_out, K(K.StandardKey.ZoomOut), "Smaller text (Ctrl+-)")
-        self.act_zoom_reset = self._action("&Actual size", lambda: self.set_zoom(100), K("Ctrl+0"), "Normal text size")
+        self.act_zoom_reset = self._action("&Actual size", lambda: self._zoom_to(100), K("Ctrl+0"), "Normal text size")
         self.act_reset_layout = self._action(
             "&Reset layout", self.reset_layout, None, "Show every pane at its default size"
         )
@@ -667,10 +667,22 @@ class MainWindow(QMainWindow):
             self.show_status(f"Zoom {percent}%")
 
     def zoom_in(self) -> None:
-        self.set_zoom(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
+        self._zoom_to(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
 
     def zoom_out(self) -> None:
-        self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
+        self._zoom_to(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
+
+    def _zoom_to(self, percent: int) -> None:
+        """Zoom from the menu: the filter pane widens with its text (facet names and counts stay
+        readable on a projector), taking the room from the list; a restored layout is left as saved."""
+        old = self._zoom
+        self.set_zoom(percent)
+        sizes = self.main_splitter.sizes()
+        if len(sizes) == 3 and sizes[0] > 0 and self._zoom != old:
+            total = sum(sizes)
+            left = int(sizes[0] * self._zoom / old)
+            left = max(180, min(left, int(total * 0.4), sizes[0] + sizes[1] - 200))
+            self.main_splitter.setSizes([left, sizes[0] + sizes[1] - left, sizes[2]])
 
     # ---- settings -------------------------------------------------------------------------
     def _restore_filter(self) -> None:

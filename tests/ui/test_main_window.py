@@ -140,6 +140,19 @@ def test_zoom_scales_fonts_to_200(qtbot, app_style, window):
     qtbot.waitUntil(lambda: name_box.height() >= name_box.count() * name_box.fontMetrics().height())
 
 
+def test_zooming_in_widens_the_filter_pane_and_back(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    before = window.main_splitter.sizes()
+    while window.zoom < 200:
+        window.zoom_in()
+    wider = window.main_splitter.sizes()
+    assert wider[0] > before[0] * 1.5  # facet names and counts keep their room at 200 %
+    assert wider[2] == before[2]  # the graph keeps its width; the list gives the room
+    window.act_zoom_reset.trigger()
+    assert abs(window.main_splitter.sizes()[0] - before[0]) <= 0.05 * before[0] + 2
+
+
 def test_about_names_database_and_documents(window):
     html = window.about_html()
     assert window.atlas.meta["seed_hash"] in html
