@@ -125,7 +125,11 @@ def main() -> int:
     print(f"click hit-test (median of 200): {ms(statistics.median(hits))}   max {ms(max(hits))}   target < 5 ms")
 
     # ---- networkx + matplotlib, same graph and positions, same pixel size
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        print("comparison with networkx + matplotlib skipped: install it with  pip install -e '.[bench]'")
+        return 0
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
