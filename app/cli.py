@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -330,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.error(f"unknown command {args.command}")
     try:
-        return int(handler(args, paths) or 0)
+        code = int(handler(args, paths) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return code
     except CliError as exc:
         print(f"alliance-atlas: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -345,6 +348,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` or a closed pager: stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -178,3 +178,30 @@ def test_search_limit_one_gives_one_entity_and_one_passage(data_paths: DataPaths
     assert main(["--data-dir", str(data_paths.root), "search", "--limit", "1", "--json", "nato"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [e["id"] for e in out["entities"]] == ["nato"] and len(out["passages"]) == 1
+
+
+def test_output_piped_into_head_ends_quietly(data_paths):
+    cmd = [sys.executable, "-m", "app", "--data-dir", str(data_paths.root), "search", "alliance"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away, as `| head -1` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_a_read_only_data_folder_says_what_to_do(data_paths, capsys, monkeypatch):
+    import sqlite3
+
+    import app.core.atlas as atlas_mod
+
+    def refuse(*_args, **_kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(atlas_mod, "ensure_user_db", refuse)
+    monkeypatch.setattr(atlas_mod, "_writable", lambda path: path.name != "user.sqlite")
+    code = main(["--data-dir", str(data_paths.root), "notes", "list"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cannot be written" in err and "--data-dir" in err and "ALLIANCE_ATLAS_REFERENCE" in err

@@ -51,6 +51,14 @@ def _writable(ref: Path) -> bool:
     return os.access(ref.parent, os.W_OK) and (not ref.exists() or os.access(ref, os.W_OK))
 
 
+def _read_only_data_dir(paths: DataPaths) -> str:
+    return (
+        f"The data folder {paths.root} cannot be written (read-only storage or no permission), so your "
+        "notes database cannot be opened there. Start with --data-dir pointing to a writable folder; the "
+        f"reference data may stay on read-only media (set {ENV_REFERENCE} to its file)."
+    )
+
+
 def current_seed_hash(seeds: Path) -> str | None:
     from app.core.ingest import seed_hash
 
@@ -124,12 +132,16 @@ def open_atlas(
             warning = "The seeds changed, but the reference database is read-only; showing the data it holds."
     try:
         ensure_user_db(paths.user_db, backup=user_backup)
-    except AtlasError:
+    except AtlasError as exc:
+        if not _writable(paths.user_db) and not isinstance(exc, DatabaseCorrupt):
+            raise UnwritablePath(_read_only_data_dir(paths)) from exc
         raise
     except Exception as exc:
         err = classify(exc, "the notes database")
         if err is None:
             raise
+        if not _writable(paths.user_db) and not isinstance(err, DatabaseCorrupt):
+            raise UnwritablePath(_read_only_data_dir(paths)) from exc
         raise err from exc
     repo = Repository(connector(ref, paths.user_db))
     try:
