@@ -20,7 +20,7 @@ def test_pdf_export_with_select_and_options(data_paths, tmp_path, capsys):
     assert code == 0 and f"Wrote {out}" in capsys.readouterr().out
     reader = pypdf.PdfReader(str(out))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert "Two alliances" in text and "Entities 2 selected" in text
+    assert "Two alliances" in text and "Entities selected: NATO and Collective Security Treaty Organization" in text
     assert "North Atlantic Treaty Organization" in text and "Collective Security Treaty Organization" in text
     assert round(float(reader.pages[0].mediabox.width)) == 612
 

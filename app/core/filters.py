@@ -351,5 +351,9 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
     elif spec.has_notes is False:
         parts.append("without notes")
     if spec.ids:
-        parts.append(f"{len(spec.ids)} selected")
+        chosen = [labels.get(v, v) for v in spec.ids]
+        if len(chosen) <= 3:  # short enough to name: a handout's footer says what it covers
+            parts.append("selected: " + ", ".join(chosen[:-1]) + (" and " if len(chosen) > 1 else "") + chosen[-1])
+        else:
+            parts.append(f"{len(chosen)} selected")
     return "All entities" if not parts else "Entities " + "; ".join(parts)

@@ -79,7 +79,8 @@ TIMELINE_LIMIT = 60  # bars on the timeline figure; the rest are counted in the 
 TOC_MARK = "\u27e6pg\u27e7"  # placeholder for a page number in the contents, until the pages are known
 # A heading with less room than this below it moves to the next page (h1: kind line + two rows;
 # h3: two lines of a quote), when what belongs to it is too long to keep with it whole.
-KEEP_WITH_NEXT_MM = {1: 24.0, 3: 11.0}
+KEEP_WITH_NEXT_MM = {1: 24.0, 3: 11.0, 4: 14.0}
+COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do not start new pages
 KEEP_TOGETHER_LINES = 5  # a paragraph of up to this many lines is not split across pages
 # Sources per segment (each segment is a QTextDocument of its own; see ReportDocument).
 ENDNOTES_PER_SEGMENT = 100
@@ -139,10 +140,6 @@ class ReportData:
     notes_included: bool = False
     graph_image: QImage | None = None
     graph_caption: str = ""
-
-    @property
-    def citation_count(self) -> int:
-        return len({(c.document_id, c.start, c.end) for d in self.details for c in d.citations})
 
 
 # ---- stage 1: data ----------------------------------------------------------------------------------
@@ -255,11 +252,13 @@ class _Citations:
     def __init__(self) -> None:
         self.numbers: dict[tuple[str, int, int], int] = {}
         self.items: list[Citation] = []
+        self.every: set[tuple[str, int, int]] = set()  # every passage cited anywhere (not reset)
 
     def mark(self, citations: Sequence[Citation]) -> str:
         nums: list[int] = []
         for c in citations:
             key = (c.document_id, c.start, c.end)
+            self.every.add(key)
             if key not in self.numbers:
                 self.items.append(c)
                 self.numbers[key] = len(self.items)
@@ -389,7 +388,8 @@ def _notes_html(notes: list[NoteItem]) -> str:
         meta = f"edited {_e(n.updated_at[:10])}"
         if n.tags:
             meta += " · tags: " + ", ".join(_e(t) for t in n.tags)
-        parts.append(f'<p class="notehead">{_e(n.title)}</p><p class="notemeta">{meta}</p>')
+        # A heading (level 4) so the page-break rules keep a note's title with its first lines.
+        parts.append(f'<h4 class="notehead">{_e(n.title)}<br/><span class="notemeta">{meta}</span></h4>')
         if n.quote:
             parts.append(f'<p class="quote">On “{_e(n.quote)}”</p>')
         parts.append(note_html(n.body))
@@ -449,14 +449,16 @@ def _toc_html(toc: Sequence[str], pages: Sequence[int] | None) -> str:
     return "\n".join(out)
 
 
-def _title_html(data: ReportData, options: ExportOptions) -> str:
+def _title_html(data: ReportData, options: ExportOptions, cited: set[tuple[str, int, int]]) -> str:
+    """The title page; ``cited`` is every passage the summary quotes (as numbered under Sources)."""
     n = len(data.details)
     meta = data.meta
     notes_total = sum(len(v) for v in data.notes.values())
     counts = f"{_plural(n, 'entity', 'entities')}"
     if n:
         counts += f" ({_e(_kind_counts(data.details))})"
-    counts += f"; {_plural(data.citation_count, 'cited passage')} from {_plural(len(data.documents), 'document')}"
+    documents = {doc for doc, _start, _end in cited}
+    counts += f"; {_plural(len(cited), 'cited passage')} from {_plural(len(documents), 'document')}"
     rows = [
         ("Selection", _e(data.filter_text)),
         ("Contents", counts),
@@ -477,10 +479,10 @@ def _title_html(data: ReportData, options: ExportOptions) -> str:
     parts += [f'<tr><th width="18%">{k}</th><td>{v}</td></tr>' for k, v in rows]
     parts.append("</table>")
     parts.append(
-        '<p class="small" style="margin-top: 32px;">Every fact in this summary comes from the seed documents'
-        " listed on the data line; the numbers in square brackets refer to the quoted passages under"
-        f" “Sources”{' at the end of each entity' if options.handout else ' at the end'}."
-        " The seed corpus hash identifies the exact data this summary was made from.</p>"
+        '<p class="small" style="margin-top: 32px;">Every fact in this summary comes from the seed documents;'
+        " the numbers in square brackets refer to the quoted passages, with their document and section,"
+        f" under “Sources”{' at the end of each entity' if options.handout else ' at the end'}."
+        " The seed corpus hash on the data line identifies the exact data this summary was made from.</p>"
     )
     parts.append('<h1 class="section">Contents</h1>')
     return "\n".join(parts)
@@ -510,9 +512,11 @@ def _segments(data: ReportData, options: ExportOptions, figure_width_px: int) ->
         lead = LEAD if not parts else ""
         parts.append(f'<h1 class="{css}"{lead}><a name="{_e(anchor)}"></a>{_e(title)}</h1>')
 
-    # Overview table.
-    cut(True)
-    section("Overview")
+    # Overview table. A small summary flows on from the contents page instead of leaving pages
+    # nearly empty (the entities of a handout still start pages of their own).
+    compact = n <= COMPACT_ENTITIES
+    cut(not compact)
+    section("Overview", css="figure" if compact else "section")
     if n:
         parts.append('<table class="overview" width="100%" cellspacing="0"><thead><tr>')
         parts += [f"<th>{h}</th>" for h in ("Name", "Kind", "Category", "Founded", "Region", "Members")]
@@ -520,20 +524,23 @@ def _segments(data: ReportData, options: ExportOptions, figure_width_px: int) ->
         for i, d in enumerate(data.details):
             members = str(len(d.members)) if d.members else (f"{d.stated_members} stated" if d.stated_members else "—")
             stripe = f' bgcolor="{OVERVIEW_STRIPE}"' if i % 2 else ""
+            categories = ", ".join(d.categories) or d.category or "—"
+            regions = ", ".join(v for v, _c in _facts(d, "region")) or _e(d.region or "—")  # _facts escapes
             parts.append(
-                f"<tr{stripe}><td>{_e(d.name)}</td><td>{_e(d.kind)}</td><td>{_e(d.category or '—')}</td>"
-                f"<td>{_e(_years(d))}</td><td>{_e(d.region or '—')}</td><td>{_e(members)}</td></tr>"
+                f"<tr{stripe}><td>{_e(d.name)}</td><td>{_e(d.kind)}</td><td>{_e(categories)}</td>"
+                f"<td>{_e(_years(d))}</td><td>{regions}</td><td>{_e(members)}</td></tr>"
             )
         parts.append("</table>")
     else:
         parts.append("<p>No entities match this selection.</p>")
-    # Figures.
-    if options.include_graph and (data.graph_image is not None or data.graph_caption) and n:
-        cut(True)
-        section("Network")
-        if data.graph_image is not None:
-            h = round(figure_width_px * data.graph_image.height() / max(1, data.graph_image.width()))
-            parts.append(f'<p><img src="report://graph.png" width="{figure_width_px}" height="{h}"></p>')
+    # Figures. No network section when there is nothing to draw: the overview says why.
+    if options.include_graph and data.graph_image is None and data.graph_caption and n:
+        parts.append(f'<p class="caption">{_e(data.graph_caption)}</p>')
+    if options.include_graph and data.graph_image is not None and n:
+        cut(not compact)
+        section("Network", css="figure" if compact else "section")
+        h = round(figure_width_px * data.graph_image.height() / max(1, data.graph_image.width()))
+        parts.append(f'<p><img src="report://graph.png" width="{figure_width_px}" height="{h}"></p>')
         parts.append(f'<p class="caption">{_e(data.graph_caption)}</p>')
     dated = [d for d in data.details if d.founded]
     if options.include_graph and dated:
@@ -585,7 +592,7 @@ def _segments(data: ReportData, options: ExportOptions, figure_width_px: int) ->
                 cut(False)
             parts.append(note)
     cut(True)
-    return segments, toc, _title_html(data, options)
+    return segments, toc, _title_html(data, options, cites.every)
 
 
 def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int = 640) -> tuple[str, list[str]]:
@@ -865,7 +872,9 @@ def _fix_page_breaks(doc: ReportPart, report: ReportDocument) -> int:
             split = False  # already at the top of a page
         elif level in KEEP_WITH_NEXT_MM:
             end = _unit_bottom(doc, block, level)
-            if end - rect.top() <= half_page:
+            # A figure keeps its heading, image and caption on one page whenever they fit on one.
+            figure = "\ufffc" in block.next().text()
+            if end - rect.top() <= (2 * half_page if figure else half_page):
                 split = end > page_bottom + 0.5
             else:
                 split = page_bottom - rect.bottom() < _mm_to_px(KEEP_WITH_NEXT_MM[level], report.dpi)
@@ -887,17 +896,18 @@ def _unit_bottom(doc: ReportPart, heading: Any, level: int) -> float:
     """The bottom of what a heading must share a page with: for an entity (level 1), its kind line,
     its facts table and its first subheading with the paragraph under that (so a page never ends
     with a lone "In the documents" nor starts with one cut off from its entity); for a subheading,
-    the paragraph (or table) after it."""
+    the paragraph (or table) after it, or a deeper heading and that one's first paragraph ("Your
+    notes", a note's title, its first lines)."""
     lay = doc.documentLayout()
     bottom = lay.blockBoundingRect(heading).bottom()
     block = heading.next()
     under_subheading = False
-    for _ in range(6 if level == 1 else 1):
+    for _ in range(6 if level == 1 else 3):
         if not block.isValid():
             break
         next_level = block.blockFormat().headingLevel()
-        if next_level == 1 or (next_level and level != 1):
-            break
+        if next_level and next_level <= level:
+            break  # the next heading of the same rank starts a unit of its own
         table = _table_at(block)
         if table is not None:
             bottom = max(bottom, lay.frameBoundingRect(table).bottom())
@@ -906,8 +916,8 @@ def _unit_bottom(doc: ReportPart, heading: Any, level: int) -> float:
             block = doc.findBlock(table.lastPosition() + 1)
             continue
         bottom = max(bottom, lay.blockBoundingRect(block).bottom())
-        if under_subheading and block.text():
-            break  # the first paragraph under the entity's first subheading
+        if block.text() and not next_level and (under_subheading or level != 1):
+            break  # the first paragraph under the heading (or under its first deeper heading)
         under_subheading = under_subheading or bool(next_level)
         block = block.next()
     return bottom
@@ -924,26 +934,35 @@ def _heading_pages(report: ReportDocument) -> list[int]:
 
 
 def _running_heads(report: ReportDocument) -> list[str]:
-    """Per page, the section in force at its top, for the running header: the level-1 heading that
-    opens the page, else the last one before it (so a page that continues an entity names it)."""
+    """Per page, the running header's section, as in a dictionary: the level-1 heading in force at
+    the top of the page (the one opening it, else the last one before it, so a page continuing an
+    entity names it), and the last heading starting on the page when that is another ("A … B")."""
     page_h = report.page_size.height()
     top = report.margins_px[1]
-    starts: list[tuple[int, str]] = []  # (first page where it is in force at the top, heading text)
+    starts: list[tuple[int, bool, str]] = []  # (page, opens the page, heading text), in order
     for part in report.parts[1:]:
         for block in part.headings:
             y = part.documentLayout().blockBoundingRect(block).top()
             page = part.first_page + int(y // page_h)
             # At the top of its page, a heading sits below the page margin by its own top margin.
             opens = y - (page - part.first_page) * page_h <= top + block.blockFormat().topMargin() * report.dpi / 96 + 1
-            starts.append((page if opens else page + 1, block.text()))
+            starts.append((page, opens, block.text()))
     heads: list[str] = []
     current = "Contents"  # the front part: title page (no header) and the table of contents
-    pending = iter(starts)
-    upcoming = next(pending, None)
+    k = 0
     for i in range(report.pageCount()):
-        while upcoming is not None and upcoming[0] <= i:
-            current, upcoming = upcoming[1], next(pending, None)
-        heads.append(current)
+        while k < len(starts) and starts[k][0] < i:
+            current = starts[k][2]
+            k += 1
+        on_page = []
+        while k < len(starts) and starts[k][0] == i:
+            on_page.append(starts[k])
+            k += 1
+        first = on_page[0][2] if on_page and on_page[0][1] else current
+        last = on_page[-1][2] if on_page else first
+        heads.append(first if last == first else f"{first} … {last}")
+        if on_page:
+            current = on_page[-1][2]
     return heads
 
 

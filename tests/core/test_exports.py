@@ -53,7 +53,8 @@ def test_json_schema(repo, tmp_path):
     export_data(repo, FilterSpec(ids=("nato", "islamic-nation-china")), "json", path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == "alliance-atlas" and data["version"] == 1
-    assert data["seed_hash"] == repo.meta()["seed_hash"] and data["filter"] == "Entities 2 selected"
+    assert data["seed_hash"] == repo.meta()["seed_hash"]
+    assert data["filter"] == "Entities selected: NATO and Islamic Nation – China"
     ent = {e["id"]: e for e in data["entities"]}
     assert set(ent) == {"nato", "islamic-nation-china"}
     keys = {"id", "name", "aliases", "kind", "category", "categories", "region", "regions", "founded", "ended",

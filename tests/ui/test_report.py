@@ -111,7 +111,7 @@ def test_handout_puts_each_entity_on_its_own_page_and_letter_size(qapp, atlas, t
 
 
 def test_continuous_is_shorter_than_handout_and_graph_adds_a_figure(qapp, atlas, tmp_path):
-    spec = FilterSpec(kinds=("alliance",))
+    spec = FilterSpec(kinds=("alliance", "country"))  # the documents cite ties among these
     n_cont, cont = make_pdf(qapp, atlas, spec, tmp_path / "a.pdf", include_graph=True)
     n_hand, _ = make_pdf(qapp, atlas, spec, tmp_path / "b.pdf", handout=True, include_graph=False)
     assert n_cont < n_hand
@@ -223,7 +223,7 @@ def test_running_header_names_the_entity_a_page_belongs_to(qapp, atlas, tmp_path
     make_pdf(qapp, atlas, FilterSpec(ids=tuple(names)), path, handout=True, include_graph=False)
     _n, text = pdf_text(path)
     heads = running_heads(path)
-    assert heads[1] == "Contents"
+    assert heads[1].startswith("Contents")  # a small summary's overview follows on that page
     squashed = [t.replace(" ", "") for t in text]
     opened = None
     for i, t in enumerate(squashed[2:], start=2):
@@ -250,8 +250,11 @@ def test_running_header_names_the_entity_a_page_belongs_to(qapp, atlas, tmp_path
         starting = [n for n in all_names if squashed_page.startswith(n.replace(" ", ""))]
         if starting and not page.startswith("["):  # not a Sources page beginning with an endnote
             opened_pages += 1
-            assert heads[i] == max(starting, key=len), (i, heads[i], starting)
+            assert heads[i].split(" … ")[0] == max(starting, key=len), (i, heads[i], starting)
     assert opened_pages >= 5
+    # As in a dictionary, a page on which further entities start names the last one too.
+    ranged = [h for h in heads if " … " in h]
+    assert ranged and all(h.split(" … ")[1] in all_names for h in ranged)
 
 
 def test_network_figure_only_when_the_documents_cite_ties_among_the_entities(qapp, atlas, tmp_path):
@@ -263,3 +266,36 @@ def test_network_figure_only_when_the_documents_cite_ties_among_the_entities(qap
     assert "the cited ties between them" in " ".join(joined)
     reader = pypdf.PdfReader(str(tmp_path / "b.pdf"))
     assert any(page.images for page in reader.pages)  # the drawing is embedded
+
+
+def test_title_page_counts_what_the_sources_list(qapp, atlas, tmp_path):
+    import re
+
+    spec = FilterSpec(ids=("nato", "csto", "five-eyes"))
+    _n, text = make_pdf(qapp, atlas, spec, tmp_path / "c.pdf", include_graph=False)
+    cover = re.search(r"(\d+) cited passages? from (\d+) documents?", text[0])
+    assert cover is not None, text[0]
+    first = next(i for i, t in enumerate(text) if t.startswith("Sources"))
+    sources = re.sub(r"-\s+", "-", " ".join(text[first:]))  # file names wrap at their hyphens
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\] “", sources)}
+    files = set(re.findall(r"\(([a-z0-9-]+\.(?:txt|md))\)", sources))
+    assert int(cover.group(1)) == len(numbers) == max(numbers)
+    assert int(cover.group(2)) == len(files) < 5  # the documents these three are cited from, not all five
+
+
+def test_a_note_title_is_never_left_alone_at_the_foot_of_a_page(qapp, atlas, tmp_path):
+    from app.core.notes import NotesStore
+
+    store = NotesStore(atlas.paths.user_db)
+    paragraph = "A long line of classroom commentary about collective defence and its history. " * 4
+    for k in range(8):
+        store.create_note("nato", title=f"Lesson note {k}", body="\n\n".join([paragraph] * (3 + k % 3)))
+    path = tmp_path / "n.pdf"
+    make_pdf(qapp, atlas, FilterSpec(ids=("nato",)), path, include_notes=True, include_graph=False)
+    for page in pypdf.PdfReader(str(path)).pages:
+        lines = [" ".join(line.split()) for line in page.extract_text().split("\n") if line.strip()]
+        title_at = lines.index("Alliance Atlas summary") if "Alliance Atlas summary" in lines else len(lines)
+        content = lines[:title_at]  # the running header and footer are painted after the text
+        tail = " ".join(content[-2:])
+        assert "Lesson note" not in tail or "commentary" in tail, content[-3:]
+        assert not (content and content[-1] == "Your notes")
