@@ -170,6 +170,7 @@ class NotesPane(QWidget):
         self.entity_id: str | None = None
         self.note: Note | None = None
         self._dirty = False
+        self.last_error = ""  # why the last save failed, for the close dialog
         self._loading = False
         self.undo_stack = QUndoStack(self)
 
@@ -419,9 +420,11 @@ class NotesPane(QWidget):
                         "This note was changed in another window; your version was saved as a conflict copy."
                     )
         except AtlasError as exc:
+            self.last_error = str(exc)
             self.state_label.setText(f"Not saved: {exc}")
             self.status_message.emit(f"Note not saved: {exc}")
             return False
+        self.last_error = ""
         self.note = note
         self._dirty = False
         self.state_label.setText(f"Saved · {short_time(note.updated_at)} UTC")
@@ -430,6 +433,32 @@ class NotesPane(QWidget):
             self.render_preview()
         self.saved.emit(note.id)
         self.notes_changed.emit()
+        return True
+
+    def confirm_close(self) -> bool:
+        """On closing the window: save; if that fails, ask (try again, copy the text and close, or
+        keep the window open). True when the window may close."""
+        from PySide6.QtWidgets import QApplication
+
+        while not self.save_now():
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle("Note not saved")
+            box.setText("The note you are writing could not be saved.")
+            box.setInformativeText(f"{self.last_error or 'The notes database refused the change.'}")
+            retry = box.addButton("Try again", QMessageBox.ButtonRole.AcceptRole)
+            copy = box.addButton("Copy the text and close", QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton("Keep the window open", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(retry)
+            box.exec()
+            clicked = box.clickedButton()
+            if clicked is retry:
+                continue
+            if clicked is copy:
+                title, body = self.title_edit.text(), self.body_edit.toPlainText()
+                QApplication.clipboard().setText(f"{title}\n\n{body}" if title else body)
+                return True
+            return False
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -451,10 +480,10 @@ class NotesPane(QWidget):
         note = self.store.get_note(note_id)
         if note is None:
             return False
+        if not self.save_now():
+            return False  # the unsaved text stays in the editor; the state line says why
         if note.entity_id != self.entity_id:
             self.set_entity(note.entity_id)
-        else:
-            self.save_now()
         self._reload_list()
         self._load(note)
         return True
@@ -495,7 +524,8 @@ class NotesPane(QWidget):
     def delete_current(self) -> None:
         if self.note is None:
             return
-        self.save_now()
+        if not self.save_now():
+            return  # deleting would load another note over the unsaved text
         note = self.note
         try:
             self.undo_stack.push(DeleteNoteCommand(self.store, note, self._after_trash_change))
@@ -516,12 +546,15 @@ class NotesPane(QWidget):
         self.notes_changed.emit()
 
     def reload(self) -> None:
-        """Re-read from the database (another window may have written). Unsaved typing is saved first."""
-        self.save_now()
+        """Re-read from the database (another window may have written). Unsaved typing is saved first;
+        if it cannot be, the editor is left as it is."""
+        saved = self.save_now()
         self._names = {}
         self._refresh_header()
         current = self.note
         self._reload_list()
+        if not saved:
+            return
         if current is None:
             rows = self.model.rows()
             if rows and not self.title_edit.text() and not self.body_edit.toPlainText():
@@ -601,7 +634,7 @@ def _esc(text: str) -> str:
 class _WindowWatcher(QObject):
     """Saves on close; re-reads user data when the window is activated (another instance may have written)."""
 
-    def __init__(self, window: Any, on_close: Callable[[], None], on_activate: Callable[[], None]) -> None:
+    def __init__(self, window: Any, on_close: Callable[[], bool], on_activate: Callable[[], None]) -> None:
         super().__init__(window)
         self._on_close = on_close
         self._on_activate = on_activate
@@ -609,7 +642,9 @@ class _WindowWatcher(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close:
-            self._on_close()
+            if not self._on_close():  # the note could not be saved and the user keeps the window
+                event.ignore()
+                return True
         elif event.type() == QEvent.Type.WindowActivate:
             self._on_activate()
         return False
@@ -857,7 +892,7 @@ def install(window: Any) -> NotesPane:
         detail.tags_requested.connect(pane.edit_entity_tags)
         detail.set_tag_provider(store.tags_for_entity)
 
-    feature.watcher = _WindowWatcher(window, pane.save_now, feature.on_activate)
+    feature.watcher = _WindowWatcher(window, pane.confirm_close, feature.on_activate)
     pane.set_entity(window.current_entity_id())
     QTimer.singleShot(0, feature.daily_backup)  # after the first paint; the db is small
     # A window left open for days still makes its daily backup (the check is a directory listing).

@@ -91,6 +91,45 @@ def test_switching_entity_saves_at_once(qtbot, window, store):
     assert pane.entity_id == "nato" and pane.body_edit.toPlainText() == ""
 
 
+def test_a_failed_save_never_loses_the_text(qtbot, window, store, monkeypatch):
+    """Full disk: opening another note, deleting, reloading or closing keep what was typed."""
+    from app.core.errors import DiskFull
+
+    pane = window.notes_pane
+    other = store.create_note("csto", title="Other note", body="x")
+    window.select_entity("nato")
+    qtbot.keyClicks(pane.body_edit, "words that must survive")
+
+    def full(*_args, **_kwargs):
+        raise DiskFull("The disk holding the notes database is full. Free some space; nothing was lost.")
+
+    monkeypatch.setattr(pane.store, "create_note", full)
+    monkeypatch.setattr(pane.store, "update_note", full)
+    assert pane.select_note(other.id) is False  # e.g. from the notes browser
+    pane.delete_current()
+    pane.reload()
+    assert pane.body_edit.toPlainText() == "words that must survive"
+    assert "full" in pane.state_label.text()
+
+    # Closing asks; "Keep the window open" keeps it open with the text.
+    answers = iter(["Keep the window open", "Copy the text and close"])
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: _click(box, next(answers)))
+    window.show()
+    window.close()
+    assert window.isVisible() and pane.body_edit.toPlainText() == "words that must survive"
+    window.close()  # this time: copy and close
+    assert not window.isVisible()
+    from PySide6.QtWidgets import QApplication
+
+    assert "words that must survive" in QApplication.clipboard().text()
+
+
+def _click(box, label: str) -> int:
+    button = next(b for b in box.buttons() if b.text() == label)
+    button.click()
+    return 0
+
+
 def test_editor_undo_survives_autosave(qtbot, window, store):
     pane = window.notes_pane
     window.select_entity("nato")
