@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.core.atlas import Atlas
-from app.core.errors import AtlasError
+from app.core.errors import classify
 from app.core.filters import FilterSpec, describe
 from app.core.repository import EntityRow
 from app.ui.detail_pane import DetailPane
@@ -545,10 +545,12 @@ class MainWindow(QMainWindow):
             self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
 
     def _on_error(self, exc: BaseException) -> None:
-        if isinstance(exc, AtlasError):
-            self.show_status(str(exc), 10000)
-            return
-        raise exc
+        """A background query failed: an environmental cause (a damaged, locked or vanished database,
+        a full disk) is said in the status bar; anything else is a bug and is raised."""
+        err = classify(exc, "the database")
+        if err is None:
+            raise exc
+        self.show_status(str(err), 10000)
 
     # ---- public API -----------------------------------------------------------------------
     def current_spec(self) -> FilterSpec:

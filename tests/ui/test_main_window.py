@@ -198,3 +198,12 @@ def test_startup_does_not_import_graph_libraries(qtbot, atlas, settings_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
+
+
+def test_a_background_query_on_a_damaged_database_is_reported_not_raised(window):
+    import sqlite3
+
+    window._on_error(sqlite3.DatabaseError("file is not a database"))
+    assert "damaged" in window.statusBar().currentMessage()
+    with pytest.raises(ZeroDivisionError):  # a bug still surfaces
+        window._on_error(ZeroDivisionError("bug"))
