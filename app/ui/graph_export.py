@@ -302,16 +302,23 @@ def picture_from_repo(
     depth: int = 0,
     user_db: Path | None = None,
     title: str = "Alliance Atlas: network",
+    own_layout: bool = False,
 ) -> GraphPicture:
-    """The picture the pane would show for ``spec`` (outside the filter hidden), optionally focused."""
+    """The picture the pane would show for ``spec`` (outside the filter hidden), optionally focused.
+
+    With ``own_layout`` a subset is laid out afresh on its own (a PDF of a search), instead of
+    keeping its places in the whole network, where it would sit scattered over an empty page."""
     from app.core.filters import FilterSpec, describe
-    from app.core.graph import build_graph, neighbourhood, positions_for, subgraph_for
+    from app.core.graph import build_graph, compute_layout, neighbourhood, positions_for, subgraph_for
 
     spec = spec or FilterSpec()
     full = build_graph(repo, with_citations=False)
     ids = {r.id for r in repo.list_entities(spec)}
     graph = subgraph_for(full, ids)
-    positions = positions_for(full, layout, user_db)
+    if own_layout and graph.number_of_nodes() < full.number_of_nodes():
+        positions = compute_layout(graph, layout)
+    else:
+        positions = positions_for(full, layout, user_db)
     focused = bool(focus and depth > 0 and focus in graph)
     visible = neighbourhood(graph, str(focus), depth) if focused else set(graph.nodes)
     subtitle = describe(spec, repo.entity_names()) if not spec.is_empty() else "All entities"
@@ -569,13 +576,14 @@ def ensure_gui_app() -> None:
         QApplication([])
 
 
-def picture_image(picture: GraphPicture, width_px: int, height_px: int) -> QImage:
+def picture_image(picture: GraphPicture, width_px: int, height_px: int, *, unit: float | None = None) -> QImage:
+    """``picture`` drawn on an image; ``unit`` scales text and markers (default: from the size)."""
     ensure_gui_app()
     image = QImage(QSize(int(width_px), int(height_px)), QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     try:
-        paint_graph(painter, QRectF(0, 0, width_px, height_px), picture)
+        paint_graph(painter, QRectF(0, 0, width_px, height_px), picture, unit=unit)
     finally:
         painter.end()
     return image
