@@ -662,7 +662,14 @@ class MainWindow(QMainWindow):
         self.setFont(font)
         # Under the application style sheet Qt stops passing a parent's font on to its children, so
         # the size also goes in a window-level style sheet, which every pane, dock and dialog inherits.
-        self.setStyleSheet("" if percent == 100 else f"QWidget {{ font-size: {size:.1f}pt; }}")
+        # Tick boxes and option circles grow too (a 13 px box beside 24 px text is hard to hit).
+        box = round(13 * percent / 100)
+        indicators = "QCheckBox::indicator, QRadioButton::indicator, QAbstractItemView::indicator"
+        self.setStyleSheet(
+            ""
+            if percent == 100
+            else f"QWidget {{ font-size: {size:.1f}pt; }} {indicators} {{ width: {box}px; height: {box}px; }}"
+        )
         self.act_zoom_in.setEnabled(percent < ZOOM_STEPS[-1])
         self.act_zoom_out.setEnabled(percent > ZOOM_STEPS[0])
         if percent != 100:

@@ -140,6 +140,20 @@ def test_zoom_scales_fonts_to_200(qtbot, app_style, window):
     qtbot.waitUntil(lambda: name_box.height() >= name_box.count() * name_box.fontMetrics().height())
 
 
+def test_zoom_grows_tick_boxes_with_the_text(qtbot, window):
+    from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
+
+    def indicator_width() -> int:
+        box = window.findChildren(QCheckBox)[0]
+        option = QStyleOptionButton()
+        option.initFrom(box)
+        return box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box).width()
+
+    before = indicator_width()
+    window.set_zoom(200)
+    assert indicator_width() >= 2 * 13 - 1 > before
+
+
 def test_zooming_in_widens_the_filter_pane_and_back(qtbot, window):
     window.show()
     qtbot.waitExposed(window)
