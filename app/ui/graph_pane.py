@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGraphicsObject,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QSpinBox,
@@ -377,8 +376,6 @@ class GraphPane(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(2)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 4, 4, 0)
         self.layout_combo = QComboBox(self)
         for key, label in LAYOUTS.items():
             self.layout_combo.addItem(label, key)
@@ -422,18 +419,24 @@ class GraphPane(QWidget):
         menu.addAction("PDF page…", lambda: self._export_interactive("pdf"))
         menu.addAction("GraphML (Gephi)…", lambda: self._export_interactive("graphml"))
         self.export_button.setMenu(menu)
-        # Two short rows: the pane is often a narrow tab beside the list.
-        for w in (self.layout_combo, self.focus_combo, self.fade_check):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar2 = QHBoxLayout()
-        bar2.setContentsMargins(4, 0, 4, 0)
-        for w in (self.why_button, fit_button, reset_button):
-            bar2.addWidget(w)
-        bar2.addStretch(1)
-        bar2.addWidget(self.export_button)
-        root.addLayout(bar)
-        root.addLayout(bar2)
+        # The controls wrap onto as many rows as the pane's width needs: it is often a narrow tab
+        # beside the list, and at 200 % zoom on a projector the buttons keep their whole labels.
+        from superqt import QFlowLayout
+
+        controls = QWidget(self)
+        flow = QFlowLayout(controls)
+        flow.setContentsMargins(4, 4, 4, 0)
+        for w in (
+            self.layout_combo,
+            self.focus_combo,
+            self.fade_check,
+            self.why_button,
+            fit_button,
+            reset_button,
+            self.export_button,
+        ):
+            flow.addWidget(w)
+        root.addWidget(controls)
         self.canvas = _GraphCanvas(self)
         self.canvas.setAccessibleName("Network graph")
         self.canvas.setToolTip("")
