@@ -14,15 +14,19 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPen
+from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetrics, QFontMetricsF, QPen
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +34,9 @@ from PySide6.QtWidgets import (
 from app.core.filters import FilterSpec
 from app.ui import graph_export as gx
 
-LABEL_CHARS = 28  # row labels on the left axis are cut here (the tooltip has the full name)
+LABEL_CHARS = 28  # row labels on the left axis are cut here (the marker's tooltip has the full name)
+LABEL_SHARE = 0.5  # ... and at most this share of the chart's width, in the zoomed font
+MARKER_PX = 12  # founding markers at 100 % zoom; they grow with the text, as the graph's do
 MIN_ROWS_IN_VIEW = 8  # a handful of entities still get slim bars, not giant blocks
 REDRAW_DELAY_MS = 120  # typing in the search box: redraw once the keys pause, never per keystroke
 
@@ -50,7 +56,7 @@ class TimelineView(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical, self)  # the chart keeps the pane's full width
-        self.plot = pg.PlotWidget(self)
+        self.plot = pg.PlotWidget(self, axisItems={"bottom": _YearAxis("bottom")})
         self.plot.setBackground("w")
         self.plot.setAccessibleName("Timeline of founding years")
         self.plot.setMenuEnabled(False)
@@ -62,7 +68,12 @@ class TimelineView(QWidget):
         self._left_axis: pg.AxisItem = self.plot.getAxis("left")
         self._left_axis.setPen(pg.mkPen("#888888"))
         self._left_axis.setTextPen(pg.mkPen("#111111"))
+        self._bottom_axis: pg.AxisItem = self.plot.getAxis("bottom")
         self._row_labels: list[str] = []
+        self._label_key: tuple[int, int] | None = None  # (font px, width budget) the labels were cut for
+        self.unit = 0.0  # View > Zoom: axis text, row names and markers grow with the window's text
+        self.tick_font = QFont()
+        self._marker_size = MARKER_PX
         self.view_box: pg.ViewBox = self.plot.getViewBox()
         self.view_box.sigYRangeChanged.connect(self._label_rows)
         self.view_box.sigResized.connect(self._label_rows)
@@ -99,6 +110,9 @@ class TimelineView(QWidget):
         self.undated_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.undated_list.setUniformItemSizes(False)
         self.undated_list.setSpacing(2)
+        # A name wider than the strip (at 200 % zoom, say) wraps onto a second line instead of being cut.
+        self.undated_list.setWordWrap(True)
+        self.undated_list.setItemDelegate(_UndatedDelegate(self.undated_list))
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -119,6 +133,7 @@ class TimelineView(QWidget):
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(REDRAW_DELAY_MS)
         self._redraw_timer.timeout.connect(self.refresh)
+        self._set_unit(self._font_unit())
         self.queue_filter(FilterSpec())
 
     @Slot(object)
@@ -145,6 +160,42 @@ class TimelineView(QWidget):
             self.set_filter(pending)
         elif pending is not None:
             self.set_rows(pending)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """View > Zoom: the axes' text, row names and markers grow with the window's text (projectors)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._set_unit(self._font_unit())
+
+    def _font_unit(self) -> float:
+        base = QApplication.font().pointSizeF()
+        size = self.font().pointSizeF()
+        return size / base if base > 0 and size > 0 else 1.0
+
+    def _set_unit(self, unit: float) -> None:
+        """Restyle for a zoom factor (1.0 at 100 %): cheap, nothing is queried or redrawn from scratch."""
+        if abs(unit - self.unit) < 1e-3:
+            return
+        self.unit = unit
+        base_px = QFontInfo(QApplication.font()).pixelSize()
+        font = QFont(self.font())
+        font.setPixelSize(max(8, round(base_px * unit)))
+        self.tick_font = font
+        for axis in (self._left_axis, self._bottom_axis):
+            axis.setTickFont(font)
+        style = dict(self._bottom_axis.labelStyle)
+        style["font-size"] = f"{font.pixelSize()}px"
+        self.plot.setLabel("bottom", "Year", **style)
+        # room right of the chart for half of the last year label, which pyqtgraph would otherwise hide
+        overflow = round(font.pixelSize() * 1.2)
+        self.plot.getPlotItem().setContentsMargins(0, 0, overflow, 0)
+        self._bottom_axis.setStyle(hideOverlappingLabels=overflow)
+        self._label_key = None  # row names are cut again for the new text width
+        self._label_rows()
+
+    def _marker_px(self, px_per_row: float) -> int:
+        """Marker size: grows with the zoom, but no taller than a row (markers never pile up)."""
+        return max(6, min(round(MARKER_PX * self.unit), int(px_per_row * 0.8)))
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -208,11 +259,11 @@ class TimelineView(QWidget):
             data=[e.id for e in rows],
             brush=[pg.mkBrush(gx.kind_style(e.kind)[1]) for e in rows],
             symbol=[gx.shape_path(gx.kind_style(e.kind)[2]) for e in rows],
-            size=12,
+            size=self._marker_size,
             hoverable=True,
             tip=lambda x, y, data: self._tip(str(data)),
         )
-        self._row_labels = [_row_label(e) for e in rows]
+        self._label_key = None  # new rows: _label_rows names them (and sizes the markers to the rows)
         if rows:
             shown = max(len(rows), MIN_ROWS_IN_VIEW)
             self.view_box.setRange(xRange=(left, right), yRange=(-0.6, shown - 0.4), padding=0.02)
@@ -221,7 +272,7 @@ class TimelineView(QWidget):
         for e in self.undated:
             item = QListWidgetItem(e.name)
             item.setData(Qt.ItemDataRole.UserRole, e.id)
-            item.setToolTip(f"{gx.kind_style(e.kind)[0]}: founding year not stated in the documents")
+            item.setToolTip(f"{e.name}\n{gx.kind_style(e.kind)[0]}: founding year not stated in the documents")
             self.undated_list.addItem(item)
         self.undated_label.setText(f"Founding year &not stated ({len(self.undated)})")
         self._show_highlight()
@@ -229,18 +280,33 @@ class TimelineView(QWidget):
 
     def _label_rows(self, *_: Any) -> None:
         """Label the rows in view, every one when there is room, else every n-th, never overlapping."""
-        labels = self._row_labels
+        labels = self._cut_row_labels()
         if not labels:
             self._left_axis.setTicks([[]])
             return
         top, bottom = self.view_box.viewRange()[1]
         px_per_row = self.view_box.height() / max(bottom - top, 1e-9)
-        line = QFontMetrics(self.font()).height()
+        marker = self._marker_px(px_per_row)
+        if marker != self._marker_size:
+            self._marker_size = marker
+            self._starts.setSize(marker)
+        line = QFontMetrics(self.tick_font).height()
         step = max(1, math.ceil((line + 2) / max(px_per_row, 1e-9)))
         first = max(0, math.floor(top))
         last = min(len(labels) - 1, math.ceil(bottom))
         start = first + (-first) % step
         self._left_axis.setTicks([[(i, labels[i]) for i in range(start, last + 1, step)]])
+
+    def _cut_row_labels(self) -> list[str]:
+        """Row names cut to fit LABEL_SHARE of the chart's width in the (zoomed) tick font; only
+        recomputed when the font or that width changes, not on every pan."""
+        metrics = QFontMetrics(self.tick_font)
+        budget = max(metrics.horizontalAdvance("M") * 10, int(self.plot.width() * LABEL_SHARE))
+        key = (self.tick_font.pixelSize(), budget)
+        if key != self._label_key or len(self._row_labels) != len(self.rows):
+            self._row_labels = [_row_label(e, metrics, budget) for e in self.rows]
+            self._label_key = key
+        return self._row_labels
 
     def visible_row_labels(self) -> list[str]:
         """The row names the left axis shows now (tests)."""
@@ -312,7 +378,55 @@ class TimelineView(QWidget):
         return {e.id: (int(e.founded), e.ended) for e in self.rows}
 
 
-def _row_label(e: Any) -> str:
+class _YearAxis(pg.AxisItem):
+    """The year axis: labelled years stay a quarter of a label's width apart in the (zoomed) tick font, and
+    the last one may run into the plot's right margin (pyqtgraph hides a label that passes the axis'
+    end, and with the grid on it ignores its own tolerance for that)."""
+
+    def boundingRect(self) -> QRectF:
+        m = self.style["hideOverlappingLabels"]
+        m = m if isinstance(m, int) and not isinstance(m, bool) else 0
+        return super().boundingRect().adjusted(-m, 0, m, 0)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if not levels or span == 0 or size <= 0:
+            return levels
+        font = self.style["tickFont"] or QFont()
+        least = 1.25 * QFontMetricsF(font).horizontalAdvance("0000") * span / size  # years between labels
+        if levels[0][0] >= least:
+            return levels
+        power = 10.0 ** math.floor(math.log10(least))
+        steps = ((1, 5), (2, 2), (5, 5), (10, 5))  # nice major spacings, and minor ticks per major
+        major, parts = next((m * power, parts) for m, parts in steps if m * power >= least)
+        return [(major, 0), (major / parts, 0)]
+
+
+class _UndatedDelegate(QStyledItemDelegate):
+    """Undated names are never cut: a name wider than the list wraps onto more lines."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        view = self.parent()
+        room = view.viewport().width() - 2 * view.spacing() - 2
+        if room <= 0 or hint.width() <= room:
+            return hint
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        opt.rect = QRect(0, 0, room, 1 << 16)
+        wrapped = view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), view)
+        return QSize(room, max(hint.height(), wrapped.height()))
+
+
+def _row_label(e: Any, metrics: QFontMetrics, budget: int) -> str:
+    """``name · years``, the name cut at LABEL_CHARS, and shorter when the whole would not fit
+    ``budget`` pixels in ``metrics`` (the zoomed tick font)."""
     name = e.name if len(e.name) <= LABEL_CHARS else e.name[: LABEL_CHARS - 1].rstrip() + "…"
     years = f"{e.founded}–{e.ended}" if e.ended is not None else f"{e.founded}"
-    return f"{name} · {years}"
+    suffix = f" · {years}"
+    room = budget - metrics.horizontalAdvance(suffix)
+    if metrics.horizontalAdvance(name) > room:
+        name = metrics.elidedText(e.name, Qt.TextElideMode.ElideRight, max(room, 0))
+    return name + suffix

@@ -5,7 +5,9 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QFont, QFontInfo, QFontMetrics
+from PySide6.QtWidgets import QApplication, QStyle
 
 from app.core.filters import FilterSpec
 from app.ui.timeline_view import TimelineView
@@ -86,5 +88,107 @@ def test_row_names_label_the_left_axis_without_overlapping(qtbot, timeline):
     ticks = timeline._left_axis._tickLevels[0]
     rows = [int(pos) for pos, _text in ticks]
     px = timeline.view_box.height() / (timeline.view_box.viewRange()[1][1] - timeline.view_box.viewRange()[1][0])
-    line = timeline.fontMetrics().height()
+    line = QFontMetrics(_tick_font(timeline)).height()
     assert all((b - a) * px >= line for a, b in pairwise(rows))
+
+
+def _tick_font(view) -> QFont:
+    """The font the row names and years are drawn in (pyqtgraph's default when none is set)."""
+    return view.plot.getAxis("left").style["tickFont"] or QApplication.font()
+
+
+def _ink_height(view, axis, *, skip_right=0, skip_top=0) -> int:
+    """Tallest run of pixel rows with dark text in the axis' area of the rendered plot: the text's
+    height on screen, whatever font object drew it."""
+    rect = view.plot.mapFromScene(axis.mapRectToScene(QRectF(0, 0, axis.width(), axis.height()))).boundingRect()
+    rect = rect.adjusted(0, skip_top, -skip_right, 0) & QRect(0, 0, view.plot.viewport().width(), 10**6)
+    image = view.plot.viewport().grab().toImage()
+    best = run = 0
+    for y in range(rect.top(), rect.bottom() + 1):
+        inked = any(image.pixelColor(x, y).value() < 170 for x in range(rect.left(), rect.right() + 1))
+        run = run + 1 if inked else 0
+        best = max(best, run)
+    return best
+
+
+def _text_heights(qtbot, window):
+    view = window.timeline_view
+    qtbot.wait(300)  # the style sheet's font reaches the panes, pyqtgraph repaints
+    left = _ink_height(view, view.plot.getAxis("left"), skip_right=12)  # not the axis line and its ticks
+    bottom = _ink_height(view, view.plot.getAxis("bottom"), skip_top=8)
+    return left, bottom
+
+
+def test_zoom_grows_the_timeline_text_and_back(qtbot, window):
+    window.resize(1920, 1080)
+    window.show_tab("timeline")
+    view = window.timeline_view
+    qtbot.waitUntil(lambda: "NATO · 1949" in view.visible_row_labels(), timeout=3000)
+    left, bottom = _text_heights(qtbot, window)
+    assert left >= 7 and bottom >= 7
+    window.set_zoom(200)
+    big_left, big_bottom = _text_heights(qtbot, window)
+    assert big_left >= 1.6 * left and big_bottom >= 1.6 * bottom  # ~doubled, like the text elsewhere
+    assert abs(_tick_font(view).pixelSize() - QFontInfo(window.font()).pixelSize()) <= 1  # as big as the rest
+    assert "NATO · 1949" in view.visible_row_labels()
+    # the zoomed names still leave the bars room: each fits half the chart's width in the zoomed font
+    metrics = QFontMetrics(_tick_font(view))
+    assert all(metrics.horizontalAdvance(t) <= view.plot.width() * 0.5 + 1 for t in view.visible_row_labels())
+    assert view.plot.getAxis("left").width() < view.plot.width() * 0.6
+    window.set_zoom(100)
+    assert _text_heights(qtbot, window) == (left, bottom)
+
+
+def test_zoomed_rows_are_named_no_closer_than_a_zoomed_line(qtbot, window):
+    window.set_zoom(200)
+    window.show_tab("timeline")
+    view = window.timeline_view
+    qtbot.waitUntil(lambda: bool(view.visible_row_labels()), timeout=3000)
+    window.resize(1280, 500)  # rows thinner than a 24 px line: every n-th row is named
+    qtbot.waitUntil(lambda: len(view.visible_row_labels()) < len(view.drawn_ids), timeout=3000)
+    ticks = view._left_axis._tickLevels[0]
+    top, bottom = view.view_box.viewRange()[1]
+    px = view.view_box.height() / (bottom - top)
+    line = QFontMetrics(_tick_font(view)).height()
+    assert line >= 20
+    assert all((b - a) * px >= line for a, b in pairwise(int(pos) for pos, _t in ticks))
+
+
+def _undated_items_readable(view) -> None:
+    lst = view.undated_list
+    room = lst.viewport().width()
+    metrics = lst.fontMetrics()
+    margin = lst.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, lst) + 1  # the item's text margin
+    assert lst.count() == len(view.undated_ids) > 0
+    for k in range(lst.count()):
+        item = lst.item(k)
+        rect = lst.visualItemRect(item)
+        assert rect.width() <= room, item.text()  # never runs past the list's edge
+        wrap = QRect(0, 0, rect.width() - 2 * margin, 10**6)
+        text_rect = metrics.boundingRect(wrap, Qt.TextFlag.TextWordWrap, item.text())
+        assert text_rect.height() <= rect.height() + 1, item.text()  # every line of the name is shown
+        assert text_rect.width() <= wrap.width(), item.text()
+    assert all(lst.item(k).text() in lst.item(k).toolTip() for k in range(lst.count()))  # the full name
+
+
+def test_undated_names_are_readable_at_any_zoom(qtbot, window):
+    window.show_tab("timeline")
+    view = window.timeline_view
+    qtbot.waitUntil(lambda: view.undated_list.count() > 0, timeout=3000)
+    _undated_items_readable(view)
+    for zoom in (200, 300):
+        window.set_zoom(zoom)
+        qtbot.wait(300)  # the list lays its items out again
+        _undated_items_readable(view)
+    lst = view.undated_list
+    longest = max(
+        (lst.item(k) for k in range(lst.count())), key=lambda i: lst.fontMetrics().horizontalAdvance(i.text())
+    )
+    assert lst.fontMetrics().horizontalAdvance(longest.text()) > lst.viewport().width()  # too long for one line...
+    assert lst.visualItemRect(longest).height() > 1.5 * lst.fontMetrics().height()  # ...so it wraps
+
+
+def test_a_narrow_undated_strip_wraps_long_names(qtbot, timeline):
+    timeline.resize(180, 500)
+    qtbot.wait(300)
+    _undated_items_readable(timeline)
