@@ -266,15 +266,18 @@ def cmd_backups(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.core.backup import check_user_db, list_backups, quick_check, recover_user_db, restore_backup
+    from app.core.backup import check_user_db, is_sound, list_backups, recover_user_db, restore_backup
 
     paths.ensure()
     health = check_user_db(paths)
+    if health.error is not None:
+        # Not damaged but cannot be opened (a full disk, read-only storage...): say so, move nothing.
+        raise AtlasError(f"{health.error} Nothing was restored or moved.")
     backup: Path | None = args.backup
     if backup is not None and not backup.is_file():
         raise _fail(f"No backup file {backup}. `alliance-atlas notes backups` lists them.")
     if backup is None:
-        backup = next((b.path for b in list_backups(paths) if quick_check(b.path) == "ok"), None)
+        backup = next((b.path for b in list_backups(paths) if is_sound(b.path)), None)
     if health.status == "damaged":
         aside = recover_user_db(paths, backup)
         done = f"restored {backup.name}" if backup else "started an empty notes database (no sound backup)"

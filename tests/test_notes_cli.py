@@ -142,3 +142,87 @@ def test_import_attaches_notes_by_id_name_or_alias_ignoring_case(data_paths, cap
     code, out, _ = run(data_paths, capsys, "import", str(path))  # again: nothing new, nothing changed
     _code, again, _ = run(data_paths, capsys, "list", "--json")
     assert len(json.loads(again)) == 4
+
+
+def test_restore_on_a_full_disk_reports_it_and_moves_nothing(data_paths, capsys, monkeypatch):
+    """The reviewer's data-loss repro: "disk I/O error" is a full disk, not a damaged database."""
+    import sqlite3
+
+    import app.core.backup as bk
+
+    assert run(data_paths, capsys, "add", "--entity", "nato", "--title", "Keep me")[0] == 0
+    real = sqlite3.connect
+
+    def full_disk(target, *args, **kwargs):
+        if "user.sqlite" in str(target):
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(bk.sqlite3, "connect", full_disk)
+    code, out, err = run(data_paths, capsys, "restore")
+    assert code == 1 and "full" in err and "Nothing was restored or moved" in err
+    assert "set aside" not in out
+    monkeypatch.undo()
+    assert not list(data_paths.root.glob("user.sqlite.damaged-*"))
+    code, out, _ = run(data_paths, capsys, "list")
+    assert code == 0 and "NATO: Keep me" in out
+
+
+def test_a_disk_io_error_opening_the_notes_is_a_clear_message(data_paths, capsys, monkeypatch):
+    import sqlite3
+
+    import app.core.atlas as atlas_mod
+
+    def io_error(*_args, **_kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(atlas_mod, "ensure_user_db", io_error)
+    code, _, err = run(data_paths, capsys, "list")
+    assert code == 1 and "The notes database could not be read or written" in err and "full" in err
+    assert "Traceback" not in err and "damaged" not in err
+
+
+def test_backup_on_read_only_storage_says_the_folder_is_read_only(data_paths, capsys, monkeypatch):
+    import app.core.backup as bk
+
+    assert run(data_paths, capsys, "add", "--entity", "nato", "--title", "Keep me")[0] == 0
+    monkeypatch.setattr(bk, "folder_unwritable", lambda _folder: "is on read-only storage")
+    code, _, err = run(data_paths, capsys, "backup")
+    assert code == 1 and "backup folder" in err and "read-only" in err
+
+
+def test_backup_and_restore_for_real_on_read_only_storage(data_paths, capsys):
+    from app.core.db import ensure_user_db
+    from tests.core.mounts import read_only
+
+    assert run(data_paths, capsys, "add", "--entity", "nato", "--title", "Keep me")[0] == 0
+    ensure_user_db(data_paths.user_db)  # closed cleanly, as after quitting
+    with read_only(data_paths.root) as view:
+        code = main(["--data-dir", str(view), "notes", "backup"])
+        err = capsys.readouterr().err
+        assert code == 1 and "read-only" in err
+        code = main(["--data-dir", str(view), "notes", "restore"])
+        err = capsys.readouterr().err
+        assert code == 1 and "read-only" in err and "Traceback" not in err
+    assert not list(data_paths.root.glob("user.sqlite.damaged-*"))
+
+
+def test_restore_for_real_on_a_full_disk_moves_nothing(tmp_path, seed_reference, capsys):
+    import shutil
+
+    from app.paths import DataPaths
+    from tests.core.mounts import fill, tmpfs
+
+    with tmpfs(tmp_path / "disk", "4m") as disk:
+        paths = DataPaths(disk / "data").ensure()
+        shutil.copyfile(seed_reference, paths.reference_db)
+        assert run(paths, capsys, "add", "--entity", "nato", "--title", "Keep me")[0] == 0
+        filler = fill(disk)
+        code, _, err = run(paths, capsys, "list")
+        assert code == 1 and "full" in err
+        code, out, err = run(paths, capsys, "restore")
+        assert code == 1 and "set aside" not in out
+        filler.unlink()
+        code, out, _ = run(paths, capsys, "list")
+        assert code == 0 and "NATO: Keep me" in out
+        assert not list(paths.root.glob("user.sqlite.damaged-*"))

@@ -18,7 +18,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 from app.core.db import BUSY_TIMEOUT_MS, open_user_connection
-from app.core.errors import AtlasError, classify
+from app.core.errors import (
+    AtlasError,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
+    capitalized,
+    classify,
+    folder_unwritable,
+    is_damage,
+)
 from app.paths import DataPaths
 
 KEEP = 7
@@ -46,12 +54,17 @@ class BackupInfo:
 
 @dataclass(frozen=True)
 class Health:
-    """What :func:`check_user_db` found. ``status`` is "ok", "missing" or "damaged"."""
+    """What :func:`check_user_db` found. ``status`` is "ok", "missing", "damaged" or "unavailable".
+
+    "unavailable": the file could not be checked (full disk, read-only storage, a lock...). It is
+    not damaged as far as anyone knows, so it must not be set aside; ``error`` says what is wrong.
+    """
 
     status: str
     message: str = ""
     backups: list[BackupInfo] = field(default_factory=list)
     newest_good: BackupInfo | None = None
+    error: AtlasError | None = None
 
     @property
     def ok(self) -> bool:
@@ -62,21 +75,52 @@ def _ro_uri(path: Path) -> str:
     return f"file:{quote(str(path))}?mode=ro"
 
 
-def quick_check(path: Path) -> str:
-    """'ok' or the first problem SQLite reports (never raises for a damaged file)."""
-    if not path.exists():
-        return "missing"
+def quick_check(path: Path, what: str | None = None) -> str:
+    """'ok', 'missing', or the damage SQLite reports ("database disk image is malformed", ...).
+
+    Only real damage is returned as a problem. When the file cannot be checked for another reason
+    (a full disk, read-only storage, a lock, a folder that cannot be opened) this raises an
+    AtlasError saying so: such a file may be perfectly sound and must never be set aside or replaced.
+    ``what`` names the file in that message (default: "the database <path>").
+    """
+    what = what or f"the database {path}"
     try:
+        if not path.exists():
+            return "missing"
         con = sqlite3.connect(_ro_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             rows = con.execute("PRAGMA quick_check").fetchall()
             con.execute("SELECT count(*) FROM sqlite_schema").fetchone()
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc) or "not a database"
+    except sqlite3.Error as exc:
+        if is_damage(exc):
+            return str(exc) or "not a database"
+        raise _unavailable(exc, path, what) from exc
+    except OSError as exc:
+        raise _unavailable(exc, path, what) from exc
     result = "; ".join(str(r[0]) for r in rows[:3])
     return "ok" if result == "ok" else result
+
+
+def _unavailable(exc: BaseException, path: Path, what: str) -> AtlasError:
+    """The error for a database that cannot be opened or read for a reason other than damage."""
+    err = classify(exc, what)
+    if err is None or isinstance(err, (DatabaseUnavailable, DatabaseReadOnly)):
+        problem = folder_unwritable(path.parent)
+        if problem:
+            return DatabaseReadOnly(
+                f"{capitalized(what)} cannot be opened: its folder {path.parent} {problem}. The file was not changed."
+            )
+    return err or DatabaseUnavailable(f"{capitalized(what)} cannot be read ({exc}). The file was not changed.")
+
+
+def is_sound(path: Path) -> bool:
+    """True when ``path`` passes the check; a file that cannot even be checked is not sound."""
+    try:
+        return quick_check(path) == "ok"
+    except AtlasError:
+        return False
 
 
 def _stamp(now: datetime | None = None) -> str:
@@ -105,7 +149,12 @@ def backup_user_db(paths: DataPaths, *, reason: str = "daily", keep: int = KEEP,
         paths.backups.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         err = classify(exc, f"the backup folder {paths.backups}")
-        raise (err or exc) from exc
+        raise BackupError(f"No backup was made: {err or exc} The notes database was not changed.") from exc
+    problem = folder_unwritable(paths.backups)
+    if problem:
+        raise BackupError(
+            f"No backup was made: the backup folder {paths.backups} {problem}. The notes database was not changed."
+        )
     target = _target(paths.backups, reason, now)
     part = target.with_name(target.name + ".part")
     try:
@@ -122,17 +171,26 @@ def backup_user_db(paths: DataPaths, *, reason: str = "daily", keep: int = KEEP,
             src.close()
     except sqlite3.Error as exc:
         _unlink(part)
-        err = classify(exc, "the notes database")
-        raise BackupError(f"The backup could not be made: {err or exc}") from exc
+        if is_damage(exc):
+            raise BackupError(f"The backup could not be made: the notes database is damaged ({exc}).") from exc
+        err = _unavailable(exc, paths.user_db, "the notes database")
+        raise BackupError(f"The backup could not be made: {err}") from exc
     except OSError as exc:
         _unlink(part)
         err = classify(exc, f"the backup {target.name}")
-        raise (err or exc) from exc
-    result = quick_check(part)
-    if result != "ok":
+        raise BackupError(f"The backup could not be made: {err or exc}") from exc
+    try:
+        result = quick_check(part, f"the new backup {part.name}")
+        if result != "ok":
+            raise BackupError(f"The backup failed its check ({result}); the previous backups are kept.")
+        os.replace(part, target)
+    except BackupError:
         _unlink(part)
-        raise BackupError(f"The backup failed its check ({result}); the previous backups are kept.")
-    os.replace(part, target)
+        raise
+    except (AtlasError, OSError) as exc:
+        _unlink(part)
+        err = classify(exc, f"the backup {target.name}")
+        raise BackupError(f"The backup could not be made: {err or exc}") from exc
     rotate(paths, keep=keep)
     return target
 
@@ -204,14 +262,20 @@ def restore_backup(paths: DataPaths, backup: Path) -> Path | None:
     """Replace the user database's content with a backup, through the backup API.
 
     The backup is checked first; the current database (if sound) is itself backed up first, so a
-    restore can be undone. Returns that safety backup's path. Other open connections (a second
-    window) see the restored content on their next read.
+    restore can be undone. Returns that safety backup's path. A damaged current database is never
+    overwritten: it is set aside (see :func:`recover_user_db`) and the path it was moved to is
+    returned. When the current database cannot even be checked (full disk, read-only storage) this
+    raises and changes nothing. Other open connections (a second window) see the restored content
+    on their next read.
     """
-    result = quick_check(backup)
+    result = quick_check(backup, f"the backup {backup.name}")
     if result != "ok":
         raise BackupError(f"The backup {backup.name} is damaged ({result}); the notes database was not changed.")
+    current = quick_check(paths.user_db, "the notes database")  # raises when it cannot be checked
+    if current not in ("ok", "missing"):
+        return recover_user_db(paths, backup)
     safety = None
-    if paths.user_db.exists() and quick_check(paths.user_db) == "ok":
+    if current == "ok":
         safety = backup_user_db(paths, reason="before-restore", keep=KEEP + 1)
     try:
         src = sqlite3.connect(_ro_uri(backup), uri=True)
@@ -219,58 +283,134 @@ def restore_backup(paths: DataPaths, backup: Path) -> Path | None:
             dst = sqlite3.connect(paths.user_db, timeout=BUSY_TIMEOUT_MS / 1000)
             try:
                 dst.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                src.backup(dst)
+                src.backup(dst)  # one transaction on dst: a failure leaves it as it was
             finally:
                 dst.close()
         finally:
             src.close()
-    except sqlite3.Error as exc:
+        # Bring an older backup's schema up to date, and back to WAL mode.
+        open_user_connection(paths.user_db).close()
+    except (sqlite3.Error, OSError, AtlasError) as exc:
+        if current == "missing":
+            _unlink(paths.user_db)  # only the half-made new file: there was no database before
         err = classify(exc, "the notes database")
-        raise BackupError(f"The backup could not be restored: {err or exc}") from exc
-    # Bring an older backup's schema up to date, and back to WAL mode.
-    open_user_connection(paths.user_db).close()
+        kept = f" The notes as they were are also kept in {safety.name}." if safety else ""
+        raise BackupError(f"The backup could not be restored: {err or exc}{kept}") from exc
     return safety
 
 
 def check_user_db(paths: DataPaths) -> Health:
-    """Look at the user database before opening the window. Never changes anything."""
-    if not paths.user_db.exists():
+    """Look at the user database before opening the window. Never changes anything.
+
+    Only real damage gives "damaged"; a database that cannot be checked (full disk, read-only
+    storage, no permission) gives "unavailable" with the reason, and must be left where it is.
+    """
+    try:
+        result = quick_check(paths.user_db, "the notes database")
+    except AtlasError as exc:
+        return Health("unavailable", str(exc), error=exc)
+    if result == "missing":
         return Health("missing", "No notes database yet; a new one will be created.")
-    result = quick_check(paths.user_db)
     if result == "ok":
         return Health("ok")
-    backups = list_backups(paths, count_notes=True)
-    good = next((b for b in backups if quick_check(b.path) == "ok"), None)
+    try:
+        backups = list_backups(paths, count_notes=True)
+    except OSError:
+        backups = []
+    good = next((b for b in backups if is_sound(b.path)), None)
     msg = f"The notes database {paths.user_db} is damaged ({result})."
     return Health("damaged", msg, backups, good)
 
 
+def _sidecars(path: Path) -> list[Path]:
+    return [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _move_all(moves: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """Rename each (source, target) in order; on a failure rename back those done, then raise."""
+    done: list[tuple[Path, Path]] = []
+    try:
+        for src, dst in moves:
+            os.replace(src, dst)
+            done.append((src, dst))
+    except OSError:
+        for src, dst in reversed(done):
+            try:
+                os.replace(dst, src)
+            except OSError:
+                pass
+        raise
+    return done
+
+
 def set_aside_damaged(paths: DataPaths, *, now: datetime | None = None) -> Path:
-    """Move a damaged user database (and its -wal/-shm) to ``user.sqlite.damaged-<timestamp>``. Never deletes it."""
+    """Move a damaged user database (and its -wal/-shm) to ``user.sqlite.damaged-<timestamp>``. Never deletes it.
+
+    All or nothing: when a rename fails (read-only storage...) those already done are undone and a
+    BackupError says why; the database is then where it was.
+    """
     stamp = _stamp(now)
     target = paths.user_db.with_name(f"{paths.user_db.name}.damaged-{stamp}")
     n = 2
     while target.exists():
         target = paths.user_db.with_name(f"{paths.user_db.name}.damaged-{stamp}-{n}")
         n += 1
-    for suffix in ("-wal", "-shm"):
-        side = Path(str(paths.user_db) + suffix)
-        if side.exists():
-            os.replace(side, Path(str(target) + suffix))
-    os.replace(paths.user_db, target)
+    moves = [(paths.user_db, target)]
+    moves += [(side, Path(str(target) + side.name[len(paths.user_db.name) :])) for side in _sidecars(paths.user_db)]
+    moves = [(src, dst) for src, dst in moves if src.exists() or src == paths.user_db]
+    folder = paths.user_db.parent
+    failed = f"The damaged notes database {paths.user_db} could not be set aside (renamed):"
+    left = "It was left where it was; nothing was moved or deleted."
+    problem = folder_unwritable(folder)
+    if problem:
+        raise BackupError(
+            f"{failed} its folder {folder} {problem}. {left} Copy the data folder to writable storage "
+            "and start with --data-dir pointing to the copy."
+        )
+    try:
+        _move_all(moves)
+    except OSError as exc:
+        err = classify(exc, f"the folder {folder}")
+        raise BackupError(f"{failed} {err or exc} {left}") from exc
     return target
+
+
+def _put_back(paths: DataPaths, aside: Path) -> str:
+    """Undo :func:`set_aside_damaged` after a failed recovery: drop the half-made new database
+    (it holds nothing of the user's) and move the original back. Returns a sentence for the message."""
+    _unlink(paths.user_db)
+    moves = [(aside, paths.user_db)]
+    moves += [(Path(str(aside) + s.name[len(paths.user_db.name) :]), s) for s in _sidecars(paths.user_db)]
+    moves = [(src, dst) for src, dst in moves if src.exists()]
+    try:
+        _move_all(moves)
+    except OSError:
+        return f"The damaged database is kept, unchanged, as {aside}."
+    return "The damaged database was put back where it was; nothing was lost."
 
 
 def recover_user_db(paths: DataPaths, backup: Path | None) -> Path:
     """Set the damaged database aside, then restore ``backup`` (or start empty when None).
 
-    Returns where the damaged file now is.
+    Returns where the damaged file now is. Only a database the check finds damaged is moved: one
+    that cannot be checked (full disk, read-only storage) raises an AtlasError and stays. When the
+    restore fails half-way, the original file is put back.
     """
-    if backup is not None and quick_check(backup) != "ok":
+    if backup is not None and not is_sound(backup):
         raise BackupError(f"The backup {backup.name} is damaged too; choose another. Nothing was moved.")
+    result = quick_check(paths.user_db, "the notes database")  # raises when it cannot be checked
+    if result == "ok":
+        raise BackupError("The notes database is not damaged, so it was not set aside. Nothing was changed.")
+    if result == "missing":
+        raise BackupError(f"There is no notes database at {paths.user_db} to set aside.")
     aside = set_aside_damaged(paths)
-    if backup is not None:
-        restore_backup(paths, backup)
-    else:
-        open_user_connection(paths.user_db).close()
+    try:
+        if backup is not None:
+            restore_backup(paths, backup)
+        else:
+            open_user_connection(paths.user_db).close()
+    except (AtlasError, sqlite3.Error, OSError) as exc:
+        back = _put_back(paths, aside)
+        err = exc if isinstance(exc, AtlasError) else classify(exc, "the new notes database")
+        raise BackupError(f"Recovery failed. {err or exc} {back}") from exc
     return aside

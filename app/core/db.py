@@ -136,12 +136,25 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
     user_uri = _uri(user_db, "rw")
 
     def connect() -> sqlite3.Connection:
-        con = sqlite3.connect(ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        con.isolation_level = None  # autocommit: each read sees the latest committed notes
-        con.execute("PRAGMA foreign_keys=ON")
-        con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        con.execute("ATTACH DATABASE ? AS user", (user_uri,))
-        con.execute("PRAGMA user.synchronous=FULL")
+        try:
+            con = sqlite3.connect(ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise (classify(exc, "the reference database") or exc) from exc
+        try:
+            con.isolation_level = None  # autocommit: each read sees the latest committed notes
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as exc:
+            con.close()
+            raise (classify(exc, "the reference database") or exc) from exc
+        try:
+            con.execute("ATTACH DATABASE ? AS user", (user_uri,))
+            con.execute("PRAGMA user.synchronous=FULL")
+        except sqlite3.Error as exc:
+            # e.g. the notes database damaged, removed or on a full disk while the window is open:
+            # a clear AtlasError for the worker to report, not a raw driver error.
+            con.close()
+            raise (classify(exc, "the notes database") or exc) from exc
         return con
 
     return connect

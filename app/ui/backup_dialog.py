@@ -89,8 +89,14 @@ def offer_recovery(parent: QWidget | None, paths: DataPaths) -> bool:
 
     Returns False when the user chose to quit. Never deletes or overwrites the damaged file.
     """
-    health = check_user_db(paths)
+    try:
+        health = check_user_db(paths)
+    except AtlasError as exc:
+        QMessageBox.critical(parent, "Notes database", str(exc))
+        return False
     if health.ok:
+        # Not damaged. When it cannot even be checked (a full disk, read-only storage), opening the
+        # data says so next; the file is never moved for that.
         return True
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from app.core import backup as bk
 from app.core.atlas import open_atlas
 from app.core.db import ensure_user_db
+from app.core.errors import AtlasError
 from app.core.notes import NotesStore
 from tests.conftest import SEEDS
 
@@ -134,3 +138,195 @@ def test_damaged_database_with_no_backup_starts_fresh_but_keeps_the_file(data_pa
 def test_missing_database_is_not_damaged(data_paths):
     assert bk.check_user_db(data_paths).status == "missing"
     assert bk.check_user_db(data_paths).ok
+
+
+# ---- a sound database that cannot be opened (full disk, read-only storage) is never "damaged" ----
+
+
+def _failing_connect(monkeypatch, message: str, path_part: str = "user.sqlite"):
+    """sqlite3.connect that fails with ``message`` for the user database only (as a full disk does)."""
+    real = sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        if path_part in str(target) and ".damaged-" not in str(target):
+            raise sqlite3.OperationalError(message)
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(bk.sqlite3, "connect", connect)
+
+
+def _files(folder):
+    return sorted(p.name for p in folder.iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ("disk I/O error", "full"),
+        ("unable to open database file", "cannot be opened"),
+        ("database is locked", "busy"),
+        ("database or disk is full", "full"),
+    ],
+)
+def test_an_unreadable_sound_database_is_reported_as_what_it_is_and_never_moved(
+    data_paths, store, monkeypatch, message, says
+):
+    store.create_note("nato", title="keep me")
+    bk.backup_user_db(data_paths)
+    before = _files(data_paths.root)
+    _failing_connect(monkeypatch, message)
+    with pytest.raises(AtlasError, match=says) as info:
+        bk.quick_check(data_paths.user_db, "the notes database")
+    assert str(info.value)[0].isupper()
+    health = bk.check_user_db(data_paths)
+    assert health.status == "unavailable" and health.ok and says in health.message
+    assert isinstance(health.error, AtlasError)
+    with pytest.raises(AtlasError, match=says):
+        bk.recover_user_db(data_paths, None)  # "Start with no notes" must not set it aside
+    [backup] = bk.list_backups(data_paths)
+    with pytest.raises(AtlasError):
+        bk.restore_backup(data_paths, backup.path)
+    monkeypatch.undo()
+    assert _files(data_paths.root) == before
+    assert not any(".damaged-" in name for name in _files(data_paths.root))
+    assert _titles(store) == ["keep me"]
+
+
+def test_an_unopenable_database_in_a_read_only_folder_says_read_only(data_paths, store, monkeypatch):
+    store.create_note("nato", title="x")
+    _failing_connect(monkeypatch, "unable to open database file")
+    monkeypatch.setattr(bk, "folder_unwritable", lambda _folder: "is on read-only storage")
+    health = bk.check_user_db(data_paths)
+    assert health.status == "unavailable" and "read-only" in health.message
+
+
+def test_a_recovery_that_fails_half_way_puts_the_damaged_file_back(data_paths, monkeypatch):
+    damaged = b"garbage" * 100
+    data_paths.user_db.write_bytes(damaged)
+
+    def no_space(*_a, **_k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(bk, "open_user_connection", no_space)
+    with pytest.raises(bk.BackupError, match=r"disk .*full.*put back") as info:
+        bk.recover_user_db(data_paths, None)
+    assert "nothing was lost" in str(info.value)
+    assert data_paths.user_db.read_bytes() == damaged
+    assert not any(".damaged-" in name for name in _files(data_paths.root))
+
+
+def test_a_restore_that_fails_during_recovery_puts_the_damaged_file_back(data_paths, store, monkeypatch):
+    store.create_note("nato", title="in the backup")
+    good = bk.backup_user_db(data_paths)
+    damaged = b"garbage" * 100
+    data_paths.user_db.write_bytes(damaged)
+    for side in ("-wal", "-shm"):
+        Path(str(data_paths.user_db) + side).unlink(missing_ok=True)
+    real = sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        if target == data_paths.user_db:  # the restore's destination, after the damaged file moved aside
+            real(target).close()  # the new file exists, as when the disk fills up half-way
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(bk.sqlite3, "connect", connect)
+    with pytest.raises(bk.BackupError, match="put back"):
+        bk.recover_user_db(data_paths, good)
+    monkeypatch.undo()
+    assert data_paths.user_db.read_bytes() == damaged
+    assert not any(".damaged-" in name for name in _files(data_paths.root))
+
+
+def test_setting_aside_on_read_only_storage_is_a_clear_error_and_moves_nothing(data_paths, monkeypatch):
+    data_paths.user_db.write_bytes(b"garbage" * 100)
+    Path(str(data_paths.user_db) + "-wal").write_bytes(b"wal")
+
+    def read_only(src, dst):
+        raise OSError(errno.EROFS, "Read-only file system", str(src))
+
+    monkeypatch.setattr(bk.os, "replace", read_only)
+    with pytest.raises(bk.BackupError, match=r"could not be set aside.*read-only.*nothing was moved"):
+        bk.set_aside_damaged(data_paths)
+    with pytest.raises(bk.BackupError, match="read-only"):
+        bk.recover_user_db(data_paths, None)
+    monkeypatch.undo()
+    assert data_paths.user_db.read_bytes() == b"garbage" * 100
+    assert Path(str(data_paths.user_db) + "-wal").read_bytes() == b"wal"
+
+
+def test_setting_aside_is_all_or_nothing(data_paths, monkeypatch):
+    """The main file moved, its -wal could not be: the main file is moved back."""
+    data_paths.user_db.write_bytes(b"garbage" * 100)
+    wal = Path(str(data_paths.user_db) + "-wal")
+    wal.write_bytes(b"wal")
+    real = os.replace
+
+    def second_fails(src, dst):
+        if str(src).endswith("-wal"):
+            raise OSError(errno.EIO, "Input/output error", str(src))
+        real(src, dst)
+
+    monkeypatch.setattr(bk.os, "replace", second_fails)
+    with pytest.raises(bk.BackupError, match="nothing was moved"):
+        bk.set_aside_damaged(data_paths)
+    monkeypatch.undo()
+    assert data_paths.user_db.read_bytes() == b"garbage" * 100 and wal.read_bytes() == b"wal"
+    assert not any(".damaged-" in name for name in _files(data_paths.root))
+
+
+def test_a_backup_into_a_read_only_folder_says_so(data_paths, store, monkeypatch):
+    store.create_note("nato", title="x")
+    data_paths.backups.mkdir(exist_ok=True)
+    monkeypatch.setattr(bk, "folder_unwritable", lambda _folder: "is on read-only storage")
+    with pytest.raises(bk.BackupError, match=r"backup folder .* is on read-only storage"):
+        bk.backup_user_db(data_paths)
+
+
+def test_restoring_over_a_damaged_database_sets_it_aside_first(data_paths, store):
+    store.create_note("nato", title="in the backup")
+    good = bk.backup_user_db(data_paths)
+    data_paths.user_db.write_bytes(b"garbage" * 100)
+    for side in ("-wal", "-shm"):
+        Path(str(data_paths.user_db) + side).unlink(missing_ok=True)
+    kept = bk.restore_backup(data_paths, good)
+    assert kept is not None and kept.read_bytes() == b"garbage" * 100  # never overwritten
+    assert _titles(store) == ["in the backup"]
+
+
+def test_full_disk_for_real_the_notes_database_is_not_set_aside(tmp_path, seed_reference):
+    """The reviewer's repro: a full tmpfs makes SQLite say "disk I/O error" for a sound database."""
+    import shutil
+
+    from app.paths import DataPaths
+    from tests.core.mounts import fill, tmpfs
+
+    with tmpfs(tmp_path / "disk", "4m") as disk:
+        paths = DataPaths(disk / "data").ensure()
+        shutil.copyfile(seed_reference, paths.reference_db)
+        NotesStore(paths.user_db).create_note("nato", title="keep")
+        filler = fill(disk)
+        health = bk.check_user_db(paths)
+        assert health.status == "unavailable", health
+        with pytest.raises(AtlasError):
+            bk.recover_user_db(paths, None)
+        filler.unlink()
+        assert not any(".damaged-" in p.name for p in paths.root.iterdir())
+        assert [n.title for n in NotesStore(paths.user_db).list_notes()] == ["keep"]
+
+
+def test_read_only_storage_for_real_backup_and_recovery_say_so(tmp_path, data_paths, store):
+    from app.paths import DataPaths
+    from tests.core.mounts import read_only
+
+    store.create_note("nato", title="keep")
+    bk.backup_user_db(data_paths)
+    ensure_user_db(data_paths.user_db)  # closed cleanly: no -wal/-shm left, as after quitting the app
+    with read_only(data_paths.root) as view:
+        paths = DataPaths(view)
+        with pytest.raises(bk.BackupError, match="read-only"):
+            bk.backup_user_db(paths)
+        health = bk.check_user_db(paths)
+        assert health.status == "unavailable" and "read-only" in health.message
+        with pytest.raises(AtlasError, match="read-only"):
+            bk.recover_user_db(paths, None)
