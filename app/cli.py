@@ -196,11 +196,13 @@ def open_atlas_for(paths: DataPaths) -> Any:
 
 
 def cmd_build_db(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.core.atlas import reference_path
+    from app.core.atlas import ensure_data_folder, reference_path
     from app.core.build import build_reference
 
     seeds = args.seeds or seeds_dir()
-    report = build_reference(seeds, reference_path(paths.ensure()))
+    # Errors (bad seeds, a full disk, read-only storage, a file where the folder should be) are
+    # AtlasErrors: one clear line, exit 1, and the previous reference database is kept.
+    report = build_reference(seeds, reference_path(ensure_data_folder(paths)))
     print(
         f"Built {report.path} in {report.seconds:.2f} s: {report.documents} documents, {report.sections} sections, "
         f"{report.passages} passages, {report.entities} entities, {report.facts} facts, "
@@ -353,6 +355,16 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        # Last resort: a full disk, read-only storage... that no handler turned into an AtlasError
+        # still gets one clear line, not a traceback. Anything else is a bug and is raised.
+        from app.core.errors import classify
+
+        err = classify(exc, f"the data in {paths.root}")
+        if err is None:
+            raise
+        print(f"alliance-atlas: {err}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -205,3 +205,80 @@ def test_a_read_only_data_folder_says_what_to_do(data_paths, capsys, monkeypatch
     err = capsys.readouterr().err
     assert code == 1
     assert "cannot be written" in err and "--data-dir" in err and "ALLIANCE_ATLAS_REFERENCE" in err
+
+
+# ---- build-db: a full disk, read-only storage or a file in the way is one clear line and exit 1 ----
+
+
+def _build(tmp_path: Path, capsys, *extra: str) -> tuple[int, str]:
+    code = main(["--data-dir", str(tmp_path / "data"), "build-db", *extra])
+    return code, capsys.readouterr().err
+
+
+def test_build_db_on_a_full_disk_is_one_clear_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    import app.core.build as build_mod
+
+    def full(*_args, **_kwargs):
+        raise OperationalError("CREATE TABLE ...", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr(build_mod, "create_schema", full)
+    code, err = _build(tmp_path, capsys)
+    assert code == 1
+    assert err.startswith("alliance-atlas: The reference database") and "disk is full" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert [p.name for p in (tmp_path / "data").iterdir()] == []  # no temporary file left
+
+
+def test_build_db_in_a_read_only_folder_is_one_clear_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    import errno
+
+    import app.core.build as build_mod
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    # The write fails, and so does the clean-up of the temporary file: the first error is reported.
+    monkeypatch.setattr(build_mod, "write_reference", read_only)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    code, err = _build(tmp_path, capsys)
+    assert code == 1 and "read-only" in err and "Traceback" not in err
+
+
+def test_build_db_with_a_file_where_the_data_folder_should_be(tmp_path: Path, capsys) -> None:
+    (tmp_path / "data").write_text("not a folder", encoding="utf-8")
+    code, err = _build(tmp_path, capsys)
+    assert code == 1 and "is a file, not a folder" in err and "Traceback" not in err
+    assert (tmp_path / "data").read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "catalog.yaml"])
+def test_build_db_with_a_seed_file_that_is_not_utf8(tmp_path: Path, capsys, name: str) -> None:
+    import shutil
+
+    from tests.conftest import SEEDS
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / name).write_bytes((SEEDS / name).read_bytes() + "\n# Genève\n".encode("latin-1"))
+    code, err = _build(tmp_path, capsys, "--seeds", str(seeds))
+    assert code == 1 and f"{name} is not UTF-8 text" in err and "Traceback" not in err
+
+
+def test_build_db_for_real_on_a_full_disk_and_read_only_storage(tmp_path: Path, capsys) -> None:
+    from tests.core.mounts import read_only, tmpfs
+
+    with tmpfs(tmp_path / "disk", "300k") as disk:
+        code = main(["--data-dir", str(disk / "data"), "build-db"])
+        err = capsys.readouterr().err
+        assert code == 1 and "disk is full" in err and "Traceback" not in err
+        assert list((disk / "data").iterdir()) == []
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    with read_only(folder) as view:
+        code = main(["--data-dir", str(view), "build-db"])
+        err = capsys.readouterr().err
+        assert code == 1 and "read-only" in err and "Traceback" not in err

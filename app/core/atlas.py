@@ -59,6 +59,21 @@ def _read_only_data_dir(paths: DataPaths) -> str:
     )
 
 
+def ensure_data_folder(paths: DataPaths) -> DataPaths:
+    """Create the data folder; a clear UnwritablePath when it cannot be (a file in the way, read-only storage)."""
+    try:
+        return paths.ensure()
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or (paths.root.exists() and not paths.root.is_dir()):
+            msg = (
+                f"The data folder {paths.root} is a file, not a folder. Move that file away, or give "
+                "another folder with --data-dir."
+            )
+        else:
+            msg = str(classify(exc, f"the data folder {paths.root}") or exc)
+        raise UnwritablePath(msg) from exc
+
+
 def current_seed_hash(seeds: Path) -> str | None:
     from app.core.ingest import seed_hash
 
@@ -81,10 +96,7 @@ def open_atlas(
     from app.core.ingest import SeedError
 
     seeds = seeds or seeds_dir()
-    try:
-        paths.ensure()
-    except OSError as exc:
-        raise UnwritablePath(f"Cannot create the data folder {paths.root}: {exc.strerror or exc}.") from exc
+    ensure_data_folder(paths)
     ref = reference_path(paths)
     built: BuildReport | None = None
     warning: str | None = None
@@ -110,8 +122,14 @@ def open_atlas(
         try:
             os.replace(ref, aside)
             built = build_reference(seeds, ref)
-        except (SeedError, OSError) as build_exc:
-            raise DatabaseCorrupt(f"{exc} Rebuilding it failed: {build_exc}") from build_exc
+        except (AtlasError, OSError) as build_exc:
+            if aside.exists() and not ref.exists():
+                try:  # put the damaged file back where it was: nothing is lost
+                    os.replace(aside, ref)
+                except OSError:
+                    pass
+            why = build_exc if isinstance(build_exc, AtlasError) else classify(build_exc, f"the folder {ref.parent}")
+            raise DatabaseCorrupt(f"{exc} Rebuilding it failed: {why or build_exc}") from build_exc
         meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
         warning = (
             "The reference database was damaged and has been rebuilt from the seeds "
@@ -126,8 +144,13 @@ def open_atlas(
             try:
                 built = build_reference(seeds, ref)
                 meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
-            except (SeedError, OSError) as exc:
-                warning = f"The seeds changed but the reference database could not be rebuilt: {exc}"
+            except (AtlasError, OSError) as exc:
+                # The previous reference is untouched (the build is atomic): show the data it holds.
+                why = exc if isinstance(exc, AtlasError) else classify(exc, f"the reference database at {ref}")
+                warning = (
+                    "The seeds changed but the reference database could not be rebuilt, so it shows the "
+                    f"data it held before: {why or exc}"
+                )
         else:
             warning = "The seeds changed, but the reference database is read-only; showing the data it holds."
     try:

@@ -13,7 +13,7 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
-from app.core.ingest import ParsedDocument, SeedError, load_documents
+from app.core.ingest import ParsedDocument, SeedError, load_documents, undecodable, yaml_kind
 from app.core.vocab import FACT_FIELDS, KINDS, RELATION_FIELDS
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -32,9 +32,9 @@ _EQUIV = {
 class CatalogError(SeedError):
     """The catalogue is malformed or claims something its documents do not say."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], path: Path | None = None):
         self.problems = problems
-        head = f"The catalogue has {len(problems)} problem(s):\n  - "
+        head = f"The catalogue{f' {path}' if path else ''} has {len(problems)} problem(s):\n  - "
         super().__init__(head + "\n  - ".join(problems[:50]))
 
 
@@ -104,14 +104,32 @@ def _as_text(value: Any) -> str | None:
     return str(value).strip()
 
 
+def _text_list(mapping: dict[Any, Any], key: str, where: str, problems: list[str]) -> list[str]:
+    """``mapping[key]`` as a list of texts; a problem (and []) when it is not a list."""
+    value = mapping.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: '{key}' must be a list (it is {yaml_kind(value)})")
+        return []
+    return [str(v) for v in value]
+
+
 def parse_catalog(data: Any) -> tuple[Catalog, list[str]]:
     """Structural parse; returns the catalogue and the problems found."""
     problems: list[str] = []
     if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
         return Catalog([], [], []), ["the catalogue must be a mapping with an 'entities' list"]
-    vocab = data.get("vocabulary") or {}
-    categories = [str(c) for c in vocab.get("categories", [])]
-    activities = [str(a) for a in vocab.get("activities", [])]
+    vocab = data.get("vocabulary")
+    if vocab is None:
+        vocab = {}
+    elif not isinstance(vocab, dict):
+        problems.append(
+            f"'vocabulary' must be a mapping with 'categories' and 'activities' lists (it is {yaml_kind(vocab)})"
+        )
+        vocab = {}
+    categories = _text_list(vocab, "categories", "vocabulary", problems)
+    activities = _text_list(vocab, "activities", "vocabulary", problems)
     entities: list[CatalogEntity] = []
     for index, raw in enumerate(data["entities"]):
         where = f"entity #{index + 1}"
@@ -128,9 +146,13 @@ def parse_catalog(data: Any) -> tuple[Catalog, list[str]]:
         kind = str(raw.get("kind", ""))
         if kind not in KINDS:
             problems.append(f"{where}: kind '{kind}' is not one of {', '.join(KINDS)}")
-        aliases = [str(a) for a in raw.get("aliases") or []]
+        aliases = _text_list(raw, "aliases", where, problems)
+        raw_facts = raw.get("facts")
+        if raw_facts is not None and not isinstance(raw_facts, list):
+            problems.append(f"{where}: 'facts' must be a list of facts (it is {yaml_kind(raw_facts)})")
+            raw_facts = None
         facts: list[CatalogFact] = []
-        for fi, fraw in enumerate(raw.get("facts") or []):
+        for fi, fraw in enumerate(raw_facts or []):
             fwhere = f"{where}, fact #{fi + 1}"
             if not isinstance(fraw, dict):
                 problems.append(f"{fwhere}: not a mapping")
@@ -142,7 +164,9 @@ def parse_catalog(data: Any) -> tuple[Catalog, list[str]]:
                 continue
             fname = keys[0]
             cites: list[Cite] = []
-            if "cites" in fraw:
+            if "cites" in fraw and fraw["cites"] is not None and not isinstance(fraw["cites"], list):
+                problems.append(f"{fwhere}: 'cites' must be a list of doc and quote (it is {yaml_kind(fraw['cites'])})")
+            elif "cites" in fraw:
                 for c in fraw["cites"] or []:
                     if isinstance(c, dict) and c.get("doc") and c.get("quote"):
                         cites.append(Cite(str(c["doc"]), str(c["quote"])))
@@ -226,12 +250,14 @@ def load_catalog(seeds: Path, docs: list[ParsedDocument]) -> Catalog:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SeedError(f"Cannot read the catalogue {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"The catalogue {path} is not UTF-8 text ({undecodable(exc)}).") from exc
     except yaml.YAMLError as exc:
         raise SeedError(f"The catalogue {path} is not valid YAML: {exc}") from exc
     catalog, problems = parse_catalog(data)
     problems += verify(catalog, docs)
     if problems:
-        raise CatalogError(problems)
+        raise CatalogError(problems, path)
     return catalog
 
 

@@ -261,7 +261,7 @@ def export_data(
 ) -> list[Path]:
     """Write JSON, CSV or Markdown atomically; returns the files written. With ``user_db``, a JSON
     export also carries the user's tags and notes on each entity."""
-    from app.core.fileio import atomic_write
+    from app.core.fileio import atomic_paths, atomic_write
 
     details = collect(repo, spec, progress)
     if fmt == "json":
@@ -284,14 +284,11 @@ def export_data(
             "members": write_csv_members,
             "citations": write_csv_citations,
         }
-        for key, writer in writers.items():
-            _write_csv(targets[key], writer, details)
+        # All three or none: each is written to a temporary name, and only when all three are
+        # complete are they renamed, so a failure (a full disk on the second) changes no file.
+        with atomic_paths([targets[key] for key in writers]) as tmps:
+            for tmp, writer in zip(tmps, writers.values(), strict=True):
+                with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                    writer(fh, details)
         return list(targets.values())
     raise ValueError(f"unknown data format {fmt!r}")
-
-
-def _write_csv(path: Path, writer: Callable[[IO[str], list[EntityDetail]], None], details: list[EntityDetail]) -> None:
-    from app.core.fileio import atomic_path
-
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        writer(fh, details)

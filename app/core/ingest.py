@@ -150,12 +150,18 @@ def read_manifest(seeds: Path) -> list[ManifestEntry]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SeedError(f"Cannot read the seed manifest {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"The seed manifest {path} is not UTF-8 text ({undecodable(exc)}).") from exc
     except yaml.YAMLError as exc:
         raise SeedError(f"The seed manifest {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         raise SeedError(f"The seed manifest {path} has no 'documents' list.")
     entries = []
     for i, doc in enumerate(data["documents"]):
+        if not isinstance(doc, dict):
+            raise SeedError(
+                f"Manifest entry {i + 1} in {path} is not a mapping with a file and a title (it is {yaml_kind(doc)})."
+            )
         try:
             entries.append(
                 ManifestEntry(
@@ -170,6 +176,24 @@ def read_manifest(seeds: Path) -> list[ManifestEntry]:
         except (KeyError, TypeError) as exc:
             raise SeedError(f"Manifest entry {i + 1} in {path} lacks a file or title.") from exc
     return entries
+
+
+def undecodable(exc: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8: "byte 0xff at offset 0"."""
+    return f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start} cannot be decoded"
+
+
+def yaml_kind(value: object) -> str:
+    """How a YAML value reads to someone who wrote the file: "a list", "a mapping", "the text 'x'"."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return f"the value {value!r}"
 
 
 def load_documents(seeds: Path) -> list[ParsedDocument]:
@@ -190,7 +214,7 @@ def load_documents(seeds: Path) -> list[ParsedDocument]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise SeedError(f"Seed document {entry.file} is not UTF-8 text: {exc}") from exc
+            raise SeedError(f"Seed document {entry.file} is not UTF-8 text ({undecodable(exc)}).") from exc
         doc_id = Path(entry.file).stem
         docs.append(
             ParsedDocument(

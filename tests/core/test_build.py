@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -18,7 +19,7 @@ from app.core import build as build_module
 from app.core.atlas import open_atlas
 from app.core.build import build_reference
 from app.core.db import ensure_user_db
-from app.core.errors import SchemaTooNew
+from app.core.errors import DiskFull, SchemaTooNew, UnwritablePath
 from app.core.filters import FilterSpec
 from app.paths import DataPaths
 from tests.conftest import SEEDS
@@ -48,7 +49,7 @@ def test_a_failed_build_leaves_the_previous_database_intact(tmp_path: Path, monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(build_module, "write_reference", explode)
-    with pytest.raises(OSError):
+    with pytest.raises(DiskFull, match="disk is full"):  # a clear message, not a raw OSError
         build_reference(SEEDS, target)
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
     assert [p.name for p in tmp_path.iterdir()] == ["reference.sqlite"]
@@ -175,3 +176,109 @@ def test_a_damaged_reference_that_cannot_be_rebuilt_says_how_to_fix_it(
     with pytest.raises(DatabaseCorrupt, match=r"damaged.*alliance-atlas build-db.*read-only"):
         open_atlas(data_paths, seeds=SEEDS)
     assert data_paths.reference_db.read_bytes() == b"not a database at all" * 100  # left as it was
+
+
+# ---- a full disk or read-only folder while building: a clear AtlasError, the old reference kept ----
+
+
+def _disk_full(*_args, **_kwargs):
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+def _disk_full_in_sqlalchemy(*_args, **_kwargs):
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("CREATE TABLE entity ...", {}, sqlite3.OperationalError("database or disk is full"))
+
+
+@pytest.mark.parametrize("failure", [_disk_full, _disk_full_in_sqlalchemy])
+def test_a_full_disk_during_a_build_is_a_clear_error_and_keeps_the_old_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure
+) -> None:
+    target = tmp_path / "reference.sqlite"
+    build_reference(SEEDS, target)
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    monkeypatch.setattr(
+        build_module, "create_schema" if failure is _disk_full_in_sqlalchemy else "write_reference", failure
+    )
+    with pytest.raises(DiskFull, match=r"could not be built: the disk is full.*unchanged"):
+        build_reference(SEEDS, target)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["reference.sqlite"]
+
+
+def test_a_failing_clean_up_does_not_hide_the_first_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "reference.sqlite"
+
+    def read_only_unlink(self, missing_ok=False):
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(build_module, "write_reference", _disk_full)
+    monkeypatch.setattr(Path, "unlink", read_only_unlink)
+    with pytest.raises(DiskFull, match="disk is full"):
+        build_reference(SEEDS, target)
+
+
+def test_a_read_only_folder_is_named_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "folder_unwritable", lambda _folder: "is on read-only storage")
+    with pytest.raises(UnwritablePath, match=r"cannot be built: its folder .* is on read-only storage"):
+        build_reference(SEEDS, tmp_path / "reference.sqlite")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _stale_seeds(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    with open(seeds / "manifest.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\n# edited: the corpus hash changes, so the reference is stale\n")
+    return seeds
+
+
+def test_a_stale_rebuild_that_fails_on_a_full_disk_keeps_the_old_reference_with_a_warning(
+    data_paths: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = _stale_seeds(tmp_path)
+    before = hashlib.sha256(data_paths.reference_db.read_bytes()).hexdigest()
+    monkeypatch.setattr(build_module, "write_reference", _disk_full)
+    atlas = open_atlas(data_paths, seeds=seeds)
+    try:
+        assert atlas.built is None
+        assert atlas.warning and "could not be rebuilt" in atlas.warning and "disk is full" in atlas.warning
+        assert atlas.repo.list_entities(FilterSpec(text="NATO"))  # the old data is shown
+    finally:
+        atlas.close()
+    assert hashlib.sha256(data_paths.reference_db.read_bytes()).hexdigest() == before
+
+
+def test_a_damaged_reference_whose_rebuild_fails_is_put_back(
+    data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.errors import DatabaseCorrupt
+
+    damaged = b"not a database at all" * 100
+    data_paths.reference_db.write_bytes(damaged)
+    monkeypatch.setattr(build_module, "write_reference", _disk_full)
+    with pytest.raises(DatabaseCorrupt, match=r"Rebuilding it failed.*disk is full"):
+        open_atlas(data_paths, seeds=SEEDS)
+    assert data_paths.reference_db.read_bytes() == damaged
+
+
+def test_a_full_disk_for_real(tmp_path: Path) -> None:
+    from tests.core.mounts import tmpfs
+
+    with tmpfs(tmp_path / "disk", "300k") as disk:
+        with pytest.raises(DiskFull, match="disk is full"):
+            build_reference(SEEDS, disk / "reference.sqlite")
+        assert list(disk.iterdir()) == []  # the temporary file is gone, the space free again
+
+
+def test_a_read_only_folder_for_real(tmp_path: Path) -> None:
+    from tests.core.mounts import read_only
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with read_only(folder) as view:
+        with pytest.raises(UnwritablePath, match="read-only"):
+            build_reference(SEEDS, view / "reference.sqlite")

@@ -11,7 +11,7 @@ import yaml
 
 from app.core.build import build_reference
 from app.core.catalog import CatalogError, load_catalog, name_pattern
-from app.core.ingest import load_documents
+from app.core.ingest import SeedError, load_documents
 from tests.conftest import SEEDS
 
 
@@ -132,3 +132,36 @@ def test_mentioned_in_lists_passages_naming_the_entity(repo) -> None:
     assert csto.mentions
     assert all("[[" in m.snippet for m in csto.mentions)
     assert {m.document_id for m in csto.mentions} == {"military-alliances-and-partnerships"}
+
+
+# ---- a malformed catalogue: a clear SeedError naming the file and the problem, never a traceback ----
+
+
+def test_a_catalogue_that_is_not_utf8_is_a_clear_seed_error(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "catalog.yaml").write_bytes(b"\xff\xfe" + (SEEDS / "catalog.yaml").read_bytes())
+    with pytest.raises(SeedError, match=r"catalog\.yaml is not UTF-8 text \(byte 0xff at offset 0"):
+        load_catalog(seeds, load_documents(seeds))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "says"),
+    [
+        (lambda d: d.__setitem__("vocabulary", ["regional", "global"]), "'vocabulary' must be a mapping"),
+        (lambda d: d["vocabulary"].__setitem__("categories", "regional"), "vocabulary: 'categories' must be a list"),
+        (lambda d: _entity(d, "csto").__setitem__("facts", "founded 1992"), "entity 'csto': 'facts' must be a list"),
+        (lambda d: _entity(d, "csto").__setitem__("facts", {"founded": 1992}), "'facts' must be a list"),
+        (lambda d: _entity(d, "csto").__setitem__("facts", 7), "'facts' must be a list"),
+        (lambda d: _entity(d, "csto").__setitem__("aliases", 3), "entity 'csto': 'aliases' must be a list"),
+        (lambda d: _entity(d, "csto")["facts"][0].__setitem__("cites", 5), "'cites' must be a list"),
+    ],
+)
+def test_wrong_structures_are_named_problems_not_tracebacks(tmp_path: Path, mutate, says: str) -> None:
+    seeds = _seeds_copy(tmp_path, mutate)
+    with pytest.raises(CatalogError) as info:
+        build_reference(seeds, tmp_path / "out.sqlite")
+    message = str(info.value)
+    assert says in message
+    assert str(seeds / "catalog.yaml") in message
+    assert not (tmp_path / "out.sqlite").exists()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
 from dataclasses import replace
 
 import pytest
 
+from app.core import exports, fileio
+from app.core.errors import AtlasError, DiskFull
 from app.core.exports import collect, csv_paths, export_data, neutralise, write_csv_entities
 from app.core.filters import FilterSpec
 
@@ -163,3 +167,69 @@ def test_json_carries_notes_and_tags_only_when_asked(atlas, tmp_path):
     assert by_id["five-eyes"]["notes"] == [] and by_id["five-eyes"]["tags"] == []
     assert {t["name"] for t in mine["tags"]} == {"lesson 3", "watch list"}
     assert all(t["color"].startswith("#") for t in mine["tags"])
+
+
+# ---- CSV writes three files: all three or none ----
+
+
+@pytest.fixture
+def out(tmp_path):
+    folder = tmp_path / "exports"  # tmp_path also holds the data dir
+    folder.mkdir()
+    return folder
+
+
+def _old_csv_files(out):
+    targets = csv_paths(out / "out.csv")
+    for key, path in targets.items():
+        path.write_text(f"old {key}\n", encoding="utf-8")
+    return targets
+
+
+def _no_space(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_csv_export_failing_on_the_second_file_changes_no_file(repo, out, monkeypatch):
+    targets = _old_csv_files(out)
+    monkeypatch.setattr(exports, "write_csv_members", _no_space)
+    with pytest.raises(DiskFull):
+        export_data(repo, FilterSpec(), "csv", out / "out.csv")
+    for key, path in targets.items():
+        assert path.read_text(encoding="utf-8") == f"old {key}\n"  # "No file was written" is true
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in targets.values())
+
+
+def test_a_failed_new_csv_export_leaves_no_file(repo, out, monkeypatch):
+    monkeypatch.setattr(exports, "write_csv_citations", _no_space)
+    with pytest.raises(DiskFull):
+        export_data(repo, FilterSpec(), "csv", out / "out.csv")
+    assert list(out.iterdir()) == []
+
+
+def test_a_rename_failing_half_way_puts_the_replaced_files_back(repo, out, monkeypatch):
+    targets = _old_csv_files(out)
+    real = os.replace
+    calls = []
+
+    def replace_fails_on_the_second(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", replace_fails_on_the_second)
+    with pytest.raises(AtlasError):
+        export_data(repo, FilterSpec(), "csv", out / "out.csv")
+    monkeypatch.undo()
+    for key, path in targets.items():
+        assert path.read_text(encoding="utf-8") == f"old {key}\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in targets.values())
+
+
+def test_a_csv_export_to_a_folder_name_is_refused(repo, out):
+    folder = out / "out.csv"
+    folder.mkdir()
+    with pytest.raises(AtlasError, match="is a folder"):
+        export_data(repo, FilterSpec(), "csv", folder)
+    assert list(folder.iterdir()) == [] and sorted(p.name for p in out.iterdir()) == ["out.csv"]

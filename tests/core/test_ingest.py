@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.ingest import load_documents, split_document
+from app.core.ingest import SeedError, load_documents, split_document
 from tests.conftest import SEEDS
 
 EXPECTED_HEADINGS = {
@@ -137,3 +137,45 @@ def test_plain_splitter_rejects_sentences_and_list_items() -> None:
     text = "Title Line\nA body sentence that ends here.\nKey factors include:\n- Short item\nNext Heading\nBody."
     sections = split_document(text, "plain")
     assert [s.heading for s in sections] == ["Title Line", "Next Heading"]
+
+
+# ---- a malformed manifest: a clear SeedError naming the file and the problem ----
+
+
+def _seeds(tmp_path):
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    return seeds
+
+
+def test_a_manifest_that_is_not_utf8_is_a_clear_seed_error(tmp_path) -> None:
+    seeds = _seeds(tmp_path)
+    text = (seeds / "manifest.yaml").read_text(encoding="utf-8")
+    (seeds / "manifest.yaml").write_bytes(text.encode("latin-1", "replace") + "\n# Genève\n".encode("latin-1"))
+    with pytest.raises(SeedError, match=r"manifest\.yaml is not UTF-8 text \(byte 0xe8 at offset \d+"):
+        load_documents(seeds)
+
+
+@pytest.mark.parametrize("entry", ["just a file name.txt", 42, ["file", "title"]])
+def test_a_manifest_entry_that_is_not_a_mapping_is_named(tmp_path, entry) -> None:
+    import yaml
+
+    seeds = _seeds(tmp_path)
+    (seeds / "manifest.yaml").write_text(yaml.safe_dump({"documents": [entry]}), encoding="utf-8")
+    with pytest.raises(SeedError, match=r"Manifest entry 1 in .*manifest\.yaml is not a mapping"):
+        load_documents(seeds)
+
+
+def test_a_seed_document_that_is_not_utf8_says_where(tmp_path) -> None:
+    import yaml
+
+    seeds = _seeds(tmp_path)
+    data = yaml.safe_load((seeds / "manifest.yaml").read_text(encoding="utf-8"))
+    first = data["documents"][0]
+    first.pop("sha256", None)
+    (seeds / "manifest.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (seeds / first["file"]).write_bytes(b"Title\n\nCaf\xe9 society.\n")
+    with pytest.raises(SeedError, match=r"is not UTF-8 text \(byte 0xe9 at offset 10"):
+        load_documents(seeds)
