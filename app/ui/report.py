@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QBrush,
@@ -557,6 +557,9 @@ def _segments(data: ReportData, options: ExportOptions, figure_width_px: int) ->
             f"Founding year and, where the documents give one, end year of {_plural(shown, 'entity', 'entities')};"
             " a hatched bar has no end year stated (not a claim that it still exists)."
         )
+        lo, _hi, rest = _timeline_axis(dated)
+        if rest is not None:
+            caption += f" The year axis is broken between {lo + 20} and {rest} (marked //)."
         if undated:
             verb = "is" if undated == 1 else "are"
             caption += f" {_plural(undated, 'entity', 'entities')} without a cited founding year {verb} left out."
@@ -606,11 +609,27 @@ def build_html(data: ReportData, options: ExportOptions, *, figure_width_px: int
     return f"<html><body>{body}</body></html>", toc
 
 
+def _timeline_axis(details: Sequence[EntityDetail]) -> tuple[int, int, int | None]:
+    """The PDF timeline's years: (first decade, last year, start of the right part when the axis is
+    broken). One early outlier (the Treaty of Westphalia, 1648) would squeeze every modern bar into
+    a sliver; then the axis shows a short stretch around it, a break, and the rest at full scale."""
+    founded = sorted({d.founded for d in details if d.founded})[:TIMELINE_LIMIT]
+    this_year = dt.date.today().year
+    hi = max(this_year, *(d.ended or 0 for d in details))
+    if not founded:
+        return this_year, hi, None
+    lo = (founded[0] // 10) * 10
+    if len(founded) >= 2:
+        rest = (founded[1] // 10) * 10
+        if rest - founded[0] > max(100, (hi - rest) * 0.6):
+            return lo, hi, rest
+    return lo, hi, None
+
+
 def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
     """Horizontal bars from founding to end (open when none is stated), earliest first, on a QImage."""
     dated = sorted((d for d in details if d.founded), key=lambda d: (d.founded or 0, d.name.casefold()))
     dated = dated[:TIMELINE_LIMIT]
-    this_year = dt.date.today().year
     # Text about 8 pt once the image is scaled to the text width (2000 px over 170 mm; 22 px was 5 pt),
     # smaller only when that many rows would make the figure taller than a page can hold.
     text_px = round(width / 60)
@@ -630,24 +649,38 @@ def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
         painter.setFont(font)
         fm = painter.fontMetrics()
         label_w = min(max(fm.horizontalAdvance(d.name) for d in dated) + 16, int(width * 0.42))
-        lo = min(d.founded or this_year for d in dated)
-        lo = (lo // 10) * 10
-        hi = max(this_year, *(d.ended or 0 for d in dated))
+        lo, hi, rest = _timeline_axis(dated)
         x0, x1 = label_w, width - 2 * text_px  # room for the last year's label
-        scale = (x1 - x0) / max(1, hi - lo)
+        # Parts of the axis: (first year, last year, left x, right x); two when the axis is broken.
+        if rest is None:
+            parts = [(lo, hi, float(x0), float(x1))]
+        else:
+            left_w, gap = (x1 - x0) * 0.1, 2.5 * text_px
+            parts = [(lo, lo + 20, float(x0), x0 + left_w), (rest, hi, x0 + left_w + gap, float(x1))]
 
-        def x(year: int) -> float:
-            return x0 + (year - lo) * scale
+        def x(year: int, part: tuple[int, int, float, float]) -> float:
+            a, b, xa, xb = part
+            return xa + (max(a, min(year, b)) - a) * (xb - xa) / max(1, b - a)
 
-        step = next(s for s in (5, 10, 20, 25, 50, 100) if (hi - lo) / s <= 10)
-        painter.setPen(QPen(QColor("#dddddd"), 1))
         axis_y = top + row * len(dated)
-        for year in range(lo, hi + 1, step):
-            painter.drawLine(int(x(year)), top, int(x(year)), axis_y)
-        painter.setPen(QColor("#444444"))
-        for year in range(lo, hi + 1, step):
-            label = QRectF(x(year) - 2 * text_px, axis_y + text_px / 4, 4 * text_px, 1.5 * text_px)
-            painter.drawText(label, int(Qt.AlignmentFlag.AlignHCenter), str(year))
+        for part in parts:
+            a, b = part[0], part[1]
+            step = next(s for s in (5, 10, 20, 25, 50, 100) if (b - a) / s <= 10)
+            years = range(a, b + 1, step) if part is parts[-1] else (a,)  # the short part: its first year
+            for year in years:
+                painter.setPen(QPen(QColor("#dddddd"), 1))
+                painter.drawLine(int(x(year, part)), top, int(x(year, part)), axis_y)
+                painter.setPen(QColor("#444444"))
+                label = QRectF(x(year, part) - 2 * text_px, axis_y + text_px / 4, 4 * text_px, 1.5 * text_px)
+                painter.drawText(label, int(Qt.AlignmentFlag.AlignHCenter), str(year))
+        if rest is not None:  # the break: a double slash where the axis jumps
+            mid = (parts[0][3] + parts[1][2]) / 2
+            painter.setPen(QPen(QColor("#444444"), max(1.0, text_px / 8)))
+            for dx in (-text_px / 4, text_px / 4):
+                painter.drawLine(
+                    QPointF(mid + dx - text_px / 4, axis_y + text_px / 3),
+                    QPointF(mid + dx + text_px / 4, axis_y - text_px / 3),
+                )
         for i, d in enumerate(dated):
             y = top + i * row
             painter.setPen(QColor("#1a1a1a"))
@@ -657,9 +690,8 @@ def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
             )
             # As in the Timeline view: a stated end closes a solid bar; without one the bar is drawn
             # open (hatched, dashed outline, to the edge): "no end year stated", not "still exists".
-            end = d.ended or hi
+            start, end = d.founded or lo, d.ended or hi
             inset = row * 0.25
-            bar = QRectF(x(d.founded or lo), y + inset, max(6.0, x(end) - x(d.founded or lo)), row - 2 * inset)
             if d.ended:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(QColor("#12355b"))
@@ -667,7 +699,12 @@ def timeline_image(details: Sequence[EntityDetail], width: int) -> QImage:
                 pen = QPen(QColor("#12355b"), max(1.0, text_px / 10), Qt.PenStyle.DashLine)
                 painter.setPen(pen)
                 painter.setBrush(QBrush(QColor("#5b7fa8"), Qt.BrushStyle.BDiagPattern))
-            painter.drawRoundedRect(bar, 4, 4)
+            for part in parts:  # a bar across the break is drawn in both parts
+                a, b = part[0], part[1]
+                if end < a or start > b:
+                    continue
+                left, right = x(max(start, a), part), x(min(end, b), part)
+                painter.drawRoundedRect(QRectF(left, y + inset, max(6.0, right - left), row - 2 * inset), 4, 4)
     finally:
         painter.end()
     return image

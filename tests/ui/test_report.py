@@ -299,3 +299,11 @@ def test_a_note_title_is_never_left_alone_at_the_foot_of_a_page(qapp, atlas, tmp
         tail = " ".join(content[-2:])
         assert "Lesson note" not in tail or "commentary" in tail, content[-3:]
         assert not (content and content[-1] == "Your notes")
+
+
+def test_timeline_axis_breaks_around_a_lone_early_year(qapp, atlas, tmp_path):
+    """The Treaty of Westphalia (1648) would squeeze the modern bars into slivers: the axis breaks."""
+    _n, everything = make_pdf(qapp, atlas, FilterSpec(), tmp_path / "a.pdf", include_graph=True)
+    assert "The year axis is broken between 1660 and 1940" in " ".join(everything)
+    _n, modern = make_pdf(qapp, atlas, FilterSpec(ids=("nato", "csto")), tmp_path / "b.pdf", include_graph=True)
+    assert "Timeline" in " ".join(modern) and "axis is broken" not in " ".join(modern)
