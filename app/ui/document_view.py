@@ -224,6 +224,16 @@ class DocumentReaderView(QWidget):
                 fmt = QTextCharFormat()
                 fmt.setFontWeight(QFont.Weight.Bold)
                 c.mergeCharFormat(fmt)
+                # A Markdown heading's "## " stays (the text is the document's own, offsets and
+                # all) but recedes, so the heading reads as a heading.
+                marks = len(text[s.start : line_end]) - len(text[s.start : line_end].lstrip("# "))
+                if text.startswith("#", s.start) and marks:
+                    c.setPosition(s.start)
+                    c.setPosition(s.start + marks, QTextCursor.MoveMode.KeepAnchor)
+                    pale = QTextCharFormat()
+                    pale.setForeground(QColor("#b0b8c2"))
+                    pale.setFontWeight(QFont.Weight.Normal)
+                    c.mergeCharFormat(pale)
             item = QTreeWidgetItem([s.heading])
             item.setData(0, Qt.ItemDataRole.UserRole, s.start)
             item.setToolTip(0, s.heading)
