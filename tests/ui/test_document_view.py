@@ -145,3 +145,16 @@ def test_an_opened_passage_sits_in_the_upper_part_of_the_view(qtbot, window, rep
     c.setPosition(start)
     top = dv.text.cursorRect(c).top()
     assert 0 <= top < dv.text.viewport().height() / 2  # read with its context below, not on the bottom edge
+
+
+def test_markdown_heading_marks_recede_and_headings_are_bold(qtbot, window, repo):
+    doc = next(d for d in repo.documents() if d.file_name.endswith(".md"))
+    view = window.document_view
+    assert view.open_document(doc.id)
+    text = view.text.toPlainText()
+    start = text.index("## ")
+    cursor = QTextCursor(view.text.document())
+    cursor.setPosition(start + 1)  # the format of the character before this position: the first "#"
+    assert cursor.charFormat().foreground().color().name() == "#b0b8c2"
+    cursor.setPosition(start + 4)  # inside the heading's words
+    assert cursor.charFormat().fontWeight() >= 600
