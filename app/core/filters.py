@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
-from app.core.fts import to_fts_query
+from app.core.fts import fallback_query, match_sql, to_fts_query
 
 SortKey = Literal["rank", "name", "kind", "category", "founded", "members", "region", "notes"]
 SORT_COLUMNS: dict[str, str] = {
@@ -161,9 +161,12 @@ def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
         # Only punctuation was typed: nothing can match, and that is not an error.
         return " JOIN (SELECT NULL AS rid, 0.0 AS score WHERE 0) m ON 1", True
     params["fts"] = expr
+    broad = fallback_query(spec.text, expr)
+    if broad is not None:
+        params["fts_broad"] = broad
     return (
         " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 1.0) AS score"
-        " FROM entity_fts WHERE entity_fts MATCH :fts) m ON m.rid = e.rowid",
+        f" FROM entity_fts WHERE {match_sql('entity_fts', 'fts', broad is not None)}) m ON m.rid = e.rowid",
         True,
     )
 

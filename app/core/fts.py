@@ -122,3 +122,34 @@ def _bare(chunk: str) -> list[tuple[str, str]]:
         for i, word in enumerate(_words(raw)):
             out.append(("neg" if negative and i == 0 else "term", _term(word)))
     return out
+
+
+def fallback_query(text: str, strict: str | None) -> str | None:
+    """A broader query for when ``strict`` (``to_fts_query(text)``) finds nothing at all, or None.
+
+    The index holds Porter stems ("security" is stored as "secur") and FTS5 stems a prefix query's
+    word too, but a half-typed word is not stemmed the same way: "securi" and "securit" find nothing
+    between "secur" and "security", so the list would flash empty while typing. The fallback also
+    tries the last word with its final letters off (never below four letters)."""
+    if strict is None or not strict.endswith('"*'):
+        return None
+    m = re.search(r'"((?:[^"]|"")*)"\*$', strict)
+    if m is None or (m.start() > 0 and strict[m.start() - 1] == "("):
+        return None  # a spelling-variant group: leave it as it is
+    word = m.group(1).replace('""', '"')
+    forms = [word[:-k] for k in range(1, 4) if len(word) - k >= 4]
+    if not forms:
+        return None
+    broad = "(" + " OR ".join(_quote(f) + "*" for f in [word, *forms]) + ")"
+    return strict[: m.start()] + broad
+
+
+def match_sql(table: str, param: str, has_fallback: bool) -> str:
+    """``table MATCH :param``, or, with a fallback, MATCH the strict query if anything in ``table``
+    matches it, else the broader ``:param_broad`` (one statement, so counts and lists agree)."""
+    if not has_fallback:
+        return f"{table} MATCH :{param}"
+    return (
+        f"{table} MATCH (CASE WHEN EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH :{param})"
+        f" THEN :{param} ELSE :{param}_broad END)"
+    )

@@ -16,7 +16,7 @@ from typing import IO, Any
 from app import __version__
 from app.core.db import open_user_connection
 from app.core.errors import AtlasError, classify
-from app.core.fts import to_fts_query
+from app.core.fts import fallback_query, match_sql, to_fts_query
 
 EXPORT_FORMAT = "alliance-atlas-notes"
 EXPORT_VERSION = 1
@@ -350,14 +350,16 @@ class NotesStore:
         query = to_fts_query(text)
         if query is None:
             return []
+        broad = fallback_query(text, query)
         sql = (
             f"SELECT {_NOTE_COLS}, {_TAGS_OF}, snippet(note_fts, 2, '[[', ']]', '…', 12), bm25(note_fts, 0, 3.0, 1.0)"
             " FROM note_fts JOIN note n ON n.id = note_fts.note_id"
-            " WHERE note_fts MATCH ? AND n.deleted_at IS NULL ORDER BY bm25(note_fts, 0, 3.0, 1.0) LIMIT ?"
+            f" WHERE {match_sql('note_fts', 'q', broad is not None)} AND n.deleted_at IS NULL"
+            " ORDER BY bm25(note_fts, 0, 3.0, 1.0) LIMIT :limit"
         )
         with self._read() as con:
             try:
-                rows = con.execute(sql, (query, limit)).fetchall()
+                rows = con.execute(sql, {"q": query, "q_broad": broad, "limit": limit}).fetchall()
             except sqlite3.OperationalError as exc:
                 # to_fts_query quotes every term, so this is not expected; never crash a search box.
                 if "fts5" in str(exc).lower():

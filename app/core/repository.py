@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.db import Connector, engine_for
 from app.core.errors import classify
 from app.core.filters import DIMENSIONS, FilterSpec, count_query, entity_query, facet_query, matching_query
-from app.core.fts import to_fts_query
+from app.core.fts import fallback_query, match_sql, to_fts_query
 
 FIELD_LABELS = {
     "description": "Described as",
@@ -480,6 +480,7 @@ class Repository:
         expr = to_fts_query(query)
         if expr is None:
             return []
+        broad = fallback_query(query, expr)
         try:
             rows = self._raw(
                 "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
@@ -487,8 +488,8 @@ class Repository:
                 " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
                 " FROM passage_fts JOIN passage p ON p.id = passage_fts.rowid"
                 " JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
-                " WHERE passage_fts MATCH :q ORDER BY score LIMIT :lim",
-                {"q": expr, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE, "lim": limit},
+                f" WHERE {match_sql('passage_fts', 'q', broad is not None)} ORDER BY score LIMIT :lim",
+                {"q": expr, "q_broad": broad, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE, "lim": limit},
             )
         except sqlite3.OperationalError:
             return []  # defensive: to_fts_query output should always parse

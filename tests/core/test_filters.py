@@ -140,3 +140,17 @@ def test_fts_query_is_none_or_quoted_terms(text: str) -> None:
 def test_ranked_search_puts_the_entity_named_as_typed_first(repo, typed, first) -> None:
     ranked = [r.id for r in repo.list_entities(FilterSpec(text=typed, sort="rank"), limit=5)]
     assert ranked[0] == first, ranked
+
+
+def test_typing_a_word_letter_by_letter_never_empties_the_list(repo) -> None:
+    """The index holds stems ("secur"): "securi" and "securit" must not find nothing on the way."""
+    word = "security"
+    full = set(ids(repo.list_entities(FilterSpec(text=word))))
+    for n in range(3, len(word) + 1):
+        typed = word[:n]
+        found = set(ids(repo.list_entities(FilterSpec(text=typed))))
+        assert found >= full, typed
+        assert repo.search_passages(typed), typed
+        assert repo.facet_counts(FilterSpec(text=typed))["kinds"], typed  # counts follow the same query
+    # A word that matches as typed is not broadened: "nation" does not also find "native".
+    assert to_fts_query("nation") == '"nation"*'

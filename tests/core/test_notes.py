@@ -188,3 +188,9 @@ def test_fts_migration_indexes_existing_notes(tmp_path):
     con.close()
     store = NotesStore(db)
     assert [h.note.id for h in store.search("existed")] == ["abc"]
+
+
+def test_note_search_finds_a_half_typed_word(store):
+    store.create_note("nato", title="Lesson", body="Collective security in the Baltic")
+    for typed in ("secur", "securi", "securit", "security"):
+        assert [h.note.title for h in store.search(typed)] == ["Lesson"], typed
