@@ -108,6 +108,7 @@ class ListPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self._suppress = False
+        self._from_view = False  # inside entity_chosen emitted by the list's own current-row change
         self._apply_metrics()
         self.setFocusProxy(self.view)
 
@@ -209,6 +210,8 @@ class ListPane(QWidget):
     def set_current(self, entity_id: str | None) -> bool:
         """Make ``entity_id`` the current, selected row without emitting entity_chosen. False if not listed."""
         row = self.model.row_for_id(entity_id) if entity_id else None
+        if self._from_view and row is not None and self.view.currentIndex().row() == row:
+            return True  # the list itself made it current: leave the selection as the click makes it
         sel = self.view.selectionModel()
         was = self._suppress
         self._suppress = True
@@ -246,7 +249,13 @@ class ListPane(QWidget):
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._suppress or not current.isValid():
             return
-        self.entity_chosen.emit(str(current.data(ID_ROLE)))
+        # The window answers by selecting the entity everywhere, this list included; the user's own
+        # click (Ctrl+click adding to a multi-selection) must keep the selection it is making.
+        self._from_view = True
+        try:
+            self.entity_chosen.emit(str(current.data(ID_ROLE)))
+        finally:
+            self._from_view = False
 
     def _on_selection_changed(self, *_args: object) -> None:
         if not self._suppress:

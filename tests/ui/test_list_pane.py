@@ -100,3 +100,23 @@ def test_context_menu_hook_gets_selection(qtbot, window):
     assert isinstance(menu, QMenu)
     assert seen == [["nato"]]
     assert "Tag selected…" in [a.text() for a in menu.actions()]
+
+
+def test_ctrl_click_builds_a_multi_selection_for_tagging(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.list_pane.view
+    model = window.list_pane.model
+
+    def click(row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+        rect = view.visualRect(model.index(row, 0))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+    click(0)
+    click(2, Qt.KeyboardModifier.ControlModifier)
+    click(4, Qt.KeyboardModifier.ControlModifier)
+    rows = model.rows()
+    assert window.selected_ids() == [rows[0].id, rows[2].id, rows[4].id]
+    assert window.current_entity_id() == rows[4].id  # the last click is shown in the details
+    click(2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+click again takes one out
+    assert window.selected_ids() == [rows[0].id, rows[4].id]
