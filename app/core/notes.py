@@ -43,6 +43,15 @@ class NoteConflict(NotesError):
     """The note changed in the database (another window) since the editor loaded it."""
 
 
+class NoteDeleted(NotesError):
+    """The note was moved to the trash, or deleted for good, elsewhere (e.g. in another window):
+    it cannot be edited. ``purged`` is True when it is gone altogether."""
+
+    def __init__(self, message: str, *, purged: bool = False) -> None:
+        super().__init__(message)
+        self.purged = purged
+
+
 def now_iso() -> str:
     """The current time as ISO 8601 UTC with microseconds, so string order is time order."""
     return _fmt(datetime.now(UTC))
@@ -156,10 +165,16 @@ class NotesStore:
 
     Writes run in ``BEGIN IMMEDIATE`` transactions (take the write lock up front, so two
     instances queue on the busy timeout instead of failing a read-to-write upgrade).
+
+    Other instances: :meth:`mark_seen` records the :meth:`fingerprint` this window has read.
+    Each write of this store then moves that record on only when nothing else changed the
+    database in between (checked inside the write's own transaction), so
+    :meth:`changed_elsewhere` still sees another instance's change after this window saved.
     """
 
     def __init__(self, user_db: Path):
         self.user_db = Path(user_db)
+        self._seen: tuple[Any, ...] | None = None
 
     # ---- connections -----------------------------------------------------------------------
     @contextmanager
@@ -178,12 +193,17 @@ class NotesStore:
         try:
             con.execute("BEGIN IMMEDIATE")
             try:
+                seen = self._seen
+                before = self._fingerprint(con) if seen is not None else None
                 yield con
+                after = self._fingerprint(con) if seen is not None else None
                 con.execute("COMMIT")
             except BaseException:
                 if con.in_transaction:
                     con.execute("ROLLBACK")
                 raise
+            if seen is not None and before == seen and self._seen == seen:
+                self._seen = after  # only this write happened since the last look
         except sqlite3.Error as exc:
             self._raise(exc)
         finally:
@@ -247,11 +267,17 @@ class NotesStore:
         expected_updated_at: str | None = None,
     ) -> Note:
         """Change title and/or body. With ``expected_updated_at``, refuse (NoteConflict) when the
-        stored note changed since then, so a second window never silently overwrites an edit."""
+        stored note changed since then, so a second window never silently overwrites an edit.
+        A note in the trash (or gone) is refused with :class:`NoteDeleted`: text saved into it
+        would silently disappear with it."""
         with self._write() as con:
             note = self._get(con, note_id)
             if note is None:
-                raise NotesError("This note no longer exists (it was removed from the trash elsewhere).")
+                raise NoteDeleted(
+                    "This note no longer exists (it was deleted for good, perhaps in another window).", purged=True
+                )
+            if note.deleted_at is not None:
+                raise NoteDeleted(f"The note “{note.display_title}” is in the trash (deleted in another window).")
             if expected_updated_at is not None and note.updated_at != expected_updated_at:
                 raise NoteConflict(f"The note “{note.display_title}” was changed in another window.")
             new_title = note.title if title is None else _clean_title(title)
@@ -268,8 +294,11 @@ class NotesStore:
 
     def set_note_tags(self, note_id: str, names: Iterable[str]) -> Note:
         with self._write() as con:
-            if self._get(con, note_id) is None:
-                raise NotesError("This note no longer exists.")
+            note = self._get(con, note_id)
+            if note is None:
+                raise NoteDeleted("This note no longer exists.", purged=True)
+            if note.deleted_at is not None:
+                raise NoteDeleted(f"The note “{note.display_title}” is in the trash (deleted in another window).")
             con.execute("DELETE FROM note_tag WHERE note_id = ?", (note_id,))
             self._set_note_tags(con, note_id, names)
             con.execute("UPDATE note SET updated_at = ? WHERE id = ?", (now_iso(), note_id))
@@ -385,16 +414,29 @@ class NotesStore:
     def fingerprint(self) -> tuple[Any, ...]:
         """A cheap summary that changes whenever notes or tags change (another window wrote)."""
         with self._read() as con:
-            return tuple(
-                con.execute(
-                    "SELECT (SELECT count(*) FROM note), (SELECT max(updated_at) FROM note),"
-                    " (SELECT count(deleted_at) FROM note), (SELECT max(deleted_at) FROM note),"
-                    " (SELECT group_concat(id || ':' || name || ':' || color) FROM tag),"
-                    " (SELECT group_concat(x) FROM"
-                    "  (SELECT entity_id || ':' || tag_id AS x FROM entity_tag ORDER BY 1)),"
-                    " (SELECT count(*) FROM note_tag)"
-                ).fetchone()
-            )
+            return self._fingerprint(con)
+
+    def mark_seen(self) -> tuple[Any, ...]:
+        """Record the current state as read by this window (see :meth:`changed_elsewhere`)."""
+        self._seen = self.fingerprint()
+        return self._seen
+
+    def changed_elsewhere(self) -> bool:
+        """True when the database changed since :meth:`mark_seen` other than by this store's writes."""
+        return self._seen is None or self.fingerprint() != self._seen
+
+    @staticmethod
+    def _fingerprint(con: sqlite3.Connection) -> tuple[Any, ...]:
+        return tuple(
+            con.execute(
+                "SELECT (SELECT count(*) FROM note), (SELECT max(updated_at) FROM note),"
+                " (SELECT count(deleted_at) FROM note), (SELECT max(deleted_at) FROM note),"
+                " (SELECT group_concat(id || ':' || name || ':' || color) FROM tag),"
+                " (SELECT group_concat(x) FROM"
+                "  (SELECT entity_id || ':' || tag_id AS x FROM entity_tag ORDER BY 1)),"
+                " (SELECT count(*) FROM note_tag)"
+            ).fetchone()
+        )
 
     # ---- tags --------------------------------------------------------------------------------
     def _ensure_tag(self, con: sqlite3.Connection, name: str, color: str | None = None) -> int:
@@ -444,6 +486,41 @@ class NotesStore:
             if clash:
                 raise NotesError(f"A tag called “{new}” already exists.")
             con.execute("UPDATE tag SET name = ? WHERE id = ?", (new, row[0]))
+
+    def apply_tag_changes(
+        self,
+        *,
+        delete: Iterable[str] = (),
+        rename: dict[str, str] | None = None,
+        create: dict[str, str] | None = None,
+        recolor: dict[str, str] | None = None,
+    ) -> None:
+        """Apply a tag dialog's edits in ONE transaction (all or nothing): delete tags, rename
+        (``old → new``, swaps included), create (``name → colour``) and recolour (``name → colour``,
+        by the name before renaming)."""
+        rename = {old: _clean_tag(new) for old, new in (rename or {}).items() if new != old}
+        park = uuid.uuid4().hex
+        with self._write() as con:
+            for name in delete:
+                con.execute("DELETE FROM tag WHERE name = ?", (name,))
+            ids: dict[str, int] = {}
+            for old in rename:
+                row = con.execute("SELECT id FROM tag WHERE name = ?", (old,)).fetchone()
+                if row is None:
+                    raise NotesError(f"There is no tag “{old}” (was it deleted in another window?).")
+                ids[old] = int(row[0])
+            # Park the renamed tags under unique names first, so "a → b, b → a" cannot clash midway.
+            for tag_id in ids.values():
+                con.execute("UPDATE tag SET name = ? WHERE id = ?", (f"{park}-{tag_id}", tag_id))
+            for old, tag_id in ids.items():
+                new = rename[old]
+                if con.execute("SELECT 1 FROM tag WHERE name = ?", (new,)).fetchone():
+                    raise NotesError(f"A tag called “{new}” already exists.")
+                con.execute("UPDATE tag SET name = ? WHERE id = ?", (new, tag_id))
+            for old, color in (recolor or {}).items():
+                con.execute("UPDATE tag SET color = ? WHERE name = ?", (_check_color(color), rename.get(old, old)))
+            for name, color in (create or {}).items():
+                self._ensure_tag(con, name, color)
 
     def delete_tag(self, name: str) -> None:
         """Delete a tag and its links (entities and notes themselves are untouched)."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AtlasError
 from app.core.notes import Note, NotesStore
-from app.ui.notes_model import ENTITY, MATCH, TAGS, TITLE, UPDATED, NoteRow, NotesTableModel
+from app.ui.notes_model import ENTITY, MATCH, TAGS, TITLE, UPDATED, NoteRow, NotesTableModel, safe_rich_text
 
 SEARCH_DELAY_MS = 200
 
@@ -66,6 +66,7 @@ class NotesBrowserPane(QWidget):
         self.trash_check = QCheckBox("Trash")
         self.trash_check.setToolTip("Show the notes in the trash (restore them or empty the trash)")
         self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the search text
         self.count_label.setAccessibleName("Number of notes shown")
         self.model = NotesTableModel(self)
         self.table = QTableView()
@@ -216,15 +217,17 @@ class NotesBrowserPane(QWidget):
 
     def restore_selected(self) -> None:
         notes = self.selected_notes()
+        error = None
         try:
             for n in notes:
                 self.store.restore_note(n.id)
         except AtlasError as exc:
-            self.status_message.emit(str(exc))
-            return
+            error = exc
         self.reload()
-        self.notes_changed.emit()
-        self.status_message.emit(f"Restored {len(notes)} note{'s' if len(notes) != 1 else ''}.")
+        self.notes_changed.emit()  # the notes pane shows the restored notes; undo forgets them
+        self.status_message.emit(
+            str(error) if error else f"Restored {len(notes)} note{'s' if len(notes) != 1 else ''}."
+        )
 
     def purge_selected(self) -> None:
         notes = self.selected_notes()
@@ -232,18 +235,29 @@ class NotesBrowserPane(QWidget):
             self, "Delete forever", f"Delete {len(notes)} note(s) for good? This cannot be undone."
         ):
             return
-        for n in notes:
-            self.store.purge_note(n.id)
+        try:
+            for n in notes:
+                self.store.purge_note(n.id)
+        except AtlasError as exc:
+            self.status_message.emit(str(exc))
         self.reload()
         self.notes_changed.emit()
 
     def empty_trash(self) -> None:
-        count = self.store.count_notes(trash=True)
+        try:
+            count = self.store.count_notes(trash=True)
+        except AtlasError as exc:
+            self.status_message.emit(str(exc))
+            return
         if not count or not confirm(
             self, "Empty trash", f"Delete the {count} note(s) in the trash for good? This cannot be undone."
         ):
             return
-        self.store.empty_trash()
+        try:
+            self.store.empty_trash()
+        except AtlasError as exc:
+            self.status_message.emit(str(exc))
+            return
         self.reload()
         self.notes_changed.emit()
         self.status_message.emit(f"Emptied the trash ({count} notes).")
@@ -363,15 +377,16 @@ def import_notes_dialog(parent: Any, store: NotesStore, repo: Any, path: Path | 
     try:
         report = store.import_file(path, known_entities=lambda: set(repo.entity_names()), resolve=repo.resolve)
     except AtlasError as exc:
-        QMessageBox.warning(parent, "Import refused", str(exc))
+        # The message may quote the file (an id, a field), so it is shown as escaped text.
+        QMessageBox.warning(parent, "Import refused", safe_rich_text([str(exc)]))
         return False
     details = []
     for _local, _copy, title in report.conflicts[:10]:
         details.append(f"• Conflict on “{title}”: your newer version was kept; the imported one was added as a copy.")
     for note_id, entity_id in report.detached[:10]:
         details.append(f"• Note {note_id[:8]}… is on “{entity_id}”, which is not in this catalogue (kept, detached).")
-    QMessageBox.information(
-        parent, "Notes imported", report.summary() + ("\n\n" + "\n".join(details) if details else "")
+    QMessageBox.information(  # note titles from the file, shown as text
+        parent, "Notes imported", safe_rich_text([report.summary(), *(["", *details] if details else [])])
     )
     _status(parent, report.summary())
     return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -21,6 +23,16 @@ HEADERS = ("Title", "Entity / passage", "Tags", "Updated", "Created", "Match")
 def short_time(iso: str | None) -> str:
     """'2026-03-01 09:30' from an ISO UTC stamp (display only; sorting uses the stamp)."""
     return (iso or "")[:16].replace("T", " ")
+
+
+def safe_rich_text(lines: Iterable[str]) -> str:
+    """Text from notes or tags (possibly from an imported file) as rich text that is only text.
+
+    Tooltips and labels guess plain or rich text from the content, so a title like
+    ``<img src="/path/graph.png">`` would load a local image on hover. Every line is escaped and
+    the whole is marked as rich text (``<qt>``), so it shows exactly as written.
+    """
+    return "<qt>" + "<br>".join(escape(line).replace("\n", "<br>") for line in lines) + "</qt>"
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,7 @@ class NoteRow:
             updated=short_time(note.updated_at),
             created=short_time(note.created_at),
             match=plain_snippet(snippet),
-            tooltip="\n".join(tip),
+            tooltip=safe_rich_text(tip),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
@@ -33,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import AtlasError
-from app.core.notes import Note, NoteConflict, NotesStore
-from app.ui.notes_model import TITLE, NoteRow, NotesTableModel, short_time
+from app.core.notes import Note, NoteConflict, NoteDeleted, NotesStore
+from app.ui.notes_model import TITLE, NoteRow, NotesTableModel, safe_rich_text, short_time
 from app.ui.tag_dialog import TagDialog, tag_chips_html
 
 AUTOSAVE_MS = 700
@@ -125,21 +126,60 @@ class HintListView(QListView):
 
 
 class DeleteNoteCommand(QUndoCommand):
-    """Move a note to the trash; undo restores it."""
+    """Move a note to the trash; undo restores it.
 
-    def __init__(self, store: NotesStore, note: Note, on_change: Callable[[str | None], None]) -> None:
-        super().__init__(f"Delete note “{note.display_title[:40]}”")
+    With ``done`` the note is already in the trash: the first ``redo`` (run by ``push``) does
+    nothing. When undo finds the note no longer in the trash (restored in the notes browser,
+    deleted for good, the trash emptied, perhaps in another window), it says so and marks itself
+    obsolete, so the undo stack drops it instead of offering it again.
+    """
+
+    def __init__(
+        self,
+        store: NotesStore,
+        note_id: str,
+        title: str,
+        on_change: Callable[[str | None], None],
+        on_message: Callable[[str], None],
+        *,
+        done: bool = False,
+    ) -> None:
+        super().__init__(f"Delete note “{title[:40]}”")
         self.store = store
-        self.note_id = note.id
+        self.note_id = note_id
+        self.title = title
         self.on_change = on_change
+        self.on_message = on_message
+        self._done = done
 
     def redo(self) -> None:
-        self.store.delete_note(self.note_id)
+        if self._done:
+            self._done = False
+            return
+        try:
+            self.store.delete_note(self.note_id)
+        except AtlasError as exc:
+            self.on_message(str(exc))
+            return
         self.on_change(None)
 
     def undo(self) -> None:
-        self.store.restore_note(self.note_id)
-        self.on_change(self.note_id)
+        try:
+            restored = self.store.restore_note(self.note_id)
+            note = None if restored else self.store.get_note(self.note_id)
+        except AtlasError as exc:
+            self.on_message(f"Note not restored: {exc}")
+            return
+        if restored:
+            self.on_change(self.note_id)
+            self.on_message(f"Restored “{self.title}”.")
+            return
+        self.setObsolete(True)  # nothing left to undo: the stack deletes this step
+        if note is None:
+            self.on_message(f"“{self.title}” cannot be brought back: it was deleted for good (the trash was emptied).")
+        else:
+            self.on_change(self.note_id)
+            self.on_message(f"“{self.title}” is not in the trash any more: it was already restored.")
 
 
 class NotesPane(QWidget):
@@ -161,13 +201,21 @@ class NotesPane(QWidget):
         store: NotesStore,
         *,
         entity_names: Callable[[], dict[str, str]],
+        document_titles: Callable[[], dict[str, str]] = dict,
+        current_entity: Callable[[], str | None] = lambda: None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self._entity_names = entity_names
+        self._document_titles = document_titles
+        self._current_entity = current_entity  # the window's selected entity (a way back from a loose note)
         self._names: dict[str, str] = {}
         self.entity_id: str | None = None
+        # A note on no entity (a passage note added with no entity selected, or opened from the
+        # notes browser) is shown "loose": the list holds the notes on no entity in its document.
+        self.loose = False
+        self.loose_document: str | None = None
         self.note: Note | None = None
         self._dirty = False
         self.last_error = ""  # why the last save failed, for the close dialog
@@ -180,12 +228,17 @@ class NotesPane(QWidget):
         self._timer.timeout.connect(self.save_now)
 
         # header: entity + its tags
+        # Labels showing note or tag text have an explicit format: a label left to guess would
+        # render a title like <img src=...> (e.g. from an imported notes file) as HTML.
         self.entity_label = QLabel()
+        self.entity_label.setTextFormat(Qt.TextFormat.RichText)
         self.entity_label.setWordWrap(True)
         self.entity_label.setAccessibleName("Entity of these notes")
         self.entity_tags_label = QLabel()
+        self.entity_tags_label.setTextFormat(Qt.TextFormat.RichText)
         self.entity_tags_label.setAccessibleName("Entity tags")
         self.entity_tags_label.setWordWrap(True)
+        self.entity_tags_label.linkActivated.connect(self._on_header_link)
         self.tag_entity_button = QPushButton("Tag entity…")
         self.tag_entity_button.setToolTip("Add or remove tags on this entity (they become a filter)")
         self.tag_entity_button.clicked.connect(self.edit_entity_tags)
@@ -207,6 +260,10 @@ class NotesPane(QWidget):
 
         # editor
         self.quote_label = QLabel()
+        self.quote_label.setTextFormat(Qt.TextFormat.RichText)  # never guessed from a (multi-line) quote
+        self.quote_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         self.quote_label.setWordWrap(True)
         self.quote_label.setAccessibleName("Quoted passage")
         self.quote_label.setToolTip("The passage this note is anchored to; click to open it")
@@ -228,11 +285,13 @@ class NotesPane(QWidget):
         self.tabs.addTab(self.preview, "Preview")
         self.tabs.currentChanged.connect(self._on_tab)
         self.note_tags_label = QLabel()
+        self.note_tags_label.setTextFormat(Qt.TextFormat.RichText)
         self.note_tags_label.setAccessibleName("Note tags")
         self.note_tags_button = QPushButton("Note tags…")
         self.note_tags_button.setToolTip("Tag this note")
         self.note_tags_button.clicked.connect(self.edit_note_tags)
         self.state_label = QLabel()
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)  # error messages may quote a title
         self.state_label.setAccessibleName("Save state")
 
         self.title_edit.textEdited.connect(self._on_edited)
@@ -286,15 +345,39 @@ class NotesPane(QWidget):
         if not self.save_now() and self._dirty:
             return  # could not save: stay, so nothing typed is lost
         self.entity_id = entity_id
+        self.loose = False
+        self.loose_document = None
         self.note = None
         self._refresh_header()
         self._reload_list()
         rows = self.model.rows()
         self._load(rows[0].note if rows else None)
 
+    def _show_loose(self, document_id: str | None) -> None:
+        """Show the notes on no entity (in ``document_id``'s passages): the header says so."""
+        self.entity_id = None
+        self.loose = True
+        self.loose_document = document_id
+        self._refresh_header()
+
+    def _loose_notes(self) -> list[Note]:
+        notes = self.store.list_notes(document_id=self.loose_document)
+        return [n for n in notes if n.entity_id is None and n.document_id == self.loose_document]
+
     def _refresh_header(self) -> None:
         enabled = self.entity_id is not None
-        if self.entity_id is None:
+        self.entity_tags_label.setToolTip("")
+        if self.entity_id is None and self.loose:
+            self.entity_label.setText(self._loose_header())
+            current = self._current_entity()
+            back = ""
+            if current:
+                name = self.names().get(current, current)
+                back = f" <a href='back'>Show the notes on {_esc(name)}</a>"
+            self.entity_tags_label.setText(
+                "<i>This note is on no entity; the notes browser lists it with all notes.</i>" + back
+            )
+        elif self.entity_id is None:
             self.entity_label.setText("<i>Select an entity to read and write notes on it.</i>")
             self.entity_tags_label.clear()
         else:
@@ -307,16 +390,41 @@ class NotesPane(QWidget):
                 self.status_message.emit(str(exc))
                 tags = []
             self.entity_tags_label.setText(tag_chips_html([(t.name, t.color) for t in tags]) if tags else "")
-            self.entity_tags_label.setToolTip("Tags: " + ", ".join(t.name for t in tags) if tags else "No tags yet")
-        for w in (self.tag_entity_button, self.new_button, self.list):
+            self.entity_tags_label.setToolTip(
+                safe_rich_text(["Tags: " + ", ".join(t.name for t in tags)]) if tags else "No tags yet"
+            )
+        for w in (self.tag_entity_button, self.new_button):
             w.setEnabled(enabled)
-        self.list.set_hint(
-            "No notes on this entity yet.\nStart typing below, or New note (Ctrl+Shift+N)." if enabled else ""
-        )
+        self.list.setEnabled(enabled or self.loose)
+        if enabled:
+            self.list.set_hint("No notes on this entity yet.\nStart typing below, or New note (Ctrl+Shift+N).")
+        else:
+            self.list.set_hint(
+                "No notes here any more.\nSelect an entity to read and write notes on it." if self.loose else ""
+            )
+
+    def _loose_header(self) -> str:
+        if self.loose_document is None:
+            return "Notes on <b>no entity</b>"
+        title = self._document_titles().get(self.loose_document, self.loose_document)
+        try:
+            many = len(self._loose_notes()) > 1
+        except AtlasError:
+            many = False
+        what = "Notes on passages" if many else "Note on a passage"
+        return f"{what} in <b>{_esc(title)}</b> <i>(no entity)</i>"
+
+    def _on_header_link(self, href: str) -> None:
+        current = self._current_entity()
+        if href == "back" and current:
+            self.set_entity(current)
 
     def _reload_list(self) -> None:
         try:
-            notes = self.store.list_notes(entity_id=self.entity_id) if self.entity_id else []
+            if self.entity_id:
+                notes = self.store.list_notes(entity_id=self.entity_id)
+            else:
+                notes = self._loose_notes() if self.loose else []
         except AtlasError as exc:
             self.status_message.emit(str(exc))
             notes = []
@@ -368,7 +476,8 @@ class NotesPane(QWidget):
 
     def _show_anchor(self, note: Note | None) -> None:
         if note and note.quote:
-            quote = note.quote if len(note.quote) < 300 else note.quote[:300] + "…"
+            quote = " ".join(note.quote.split())  # one paragraph, whatever the lines of the passage
+            quote = quote if len(quote) < 300 else quote[:300] + "…"
             self.quote_label.setText(f"On the passage: “{_esc(quote)}” <a href='open'>Open passage</a>")
             self.quote_label.show()
         else:
@@ -390,6 +499,7 @@ class NotesPane(QWidget):
         if not self._dirty:
             return True
         title, body = self.title_edit.text(), self.body_edit.toPlainText()
+        kept = notice = ""
         try:
             if self.note is None:
                 if not title.strip() and not body.strip():
@@ -405,20 +515,14 @@ class NotesPane(QWidget):
                     )
                 except NoteConflict:
                     # Another window changed this note since we loaded it: keep both versions.
-                    old = self.note
-                    note = self.store.create_note(
-                        old.entity_id,
-                        title=f"{title or old.display_title} (conflict copy)",
-                        body=body,
-                        document_id=old.document_id,
-                        start=old.start,
-                        end=old.end,
-                        quote=old.quote,
-                        tags=old.tags,
-                    )
-                    self.status_message.emit(
-                        "This note was changed in another window; your version was saved as a conflict copy."
-                    )
+                    note = self._save_as_new(f"{title or self.note.display_title} (conflict copy)", body)
+                    notice = "This note was changed in another window; your version was saved as a conflict copy."
+                except NoteDeleted:
+                    # Another window moved it to the trash (or deleted it for good) while this one typed:
+                    # saving into it would hide the text in the trash. Keep the text as a new note.
+                    note = self._save_as_new(title, body)
+                    kept = "the note was deleted in another window; your text was kept as a new note"
+                    notice = kept[:1].upper() + kept[1:] + "."
         except AtlasError as exc:
             self.last_error = str(exc)
             self.state_label.setText(f"Not saved: {exc}")
@@ -427,13 +531,32 @@ class NotesPane(QWidget):
         self.last_error = ""
         self.note = note
         self._dirty = False
-        self.state_label.setText(f"Saved · {short_time(note.updated_at)} UTC")
+        self.state_label.setText(f"Saved · {short_time(note.updated_at)} UTC" + (f" · {kept}" if kept else ""))
+        self.delete_button.setEnabled(True)  # a new note exists now: it can be deleted and tagged
+        self.note_tags_button.setEnabled(True)
         self._reload_list()
         if self.tabs.currentWidget() is self.preview:
             self.render_preview()
         self.saved.emit(note.id)
         self.notes_changed.emit()
+        if notice:
+            self.status_message.emit(notice)  # after "Note saved", so it is the one that stays
         return True
+
+    def _save_as_new(self, title: str, body: str) -> Note:
+        """Save the editor as a new note with the open note's entity, passage and tags."""
+        old = self.note
+        assert old is not None
+        return self.store.create_note(
+            old.entity_id,
+            title=title,
+            body=body,
+            document_id=old.document_id,
+            start=old.start,
+            end=old.end,
+            quote=old.quote,
+            tags=old.tags,
+        )
 
     def confirm_close(self) -> bool:
         """On closing the window: save; if that fails, ask (try again, copy the text and close, or
@@ -445,7 +568,7 @@ class NotesPane(QWidget):
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle("Note not saved")
             box.setText("The note you are writing could not be saved.")
-            box.setInformativeText(f"{self.last_error or 'The notes database refused the change.'}")
+            box.setInformativeText(safe_rich_text([self.last_error or "The notes database refused the change."]))
             retry = box.addButton("Try again", QMessageBox.ButtonRole.AcceptRole)
             copy = box.addButton("Copy the text and close", QMessageBox.ButtonRole.DestructiveRole)
             box.addButton("Keep the window open", QMessageBox.ButtonRole.RejectRole)
@@ -482,14 +605,24 @@ class NotesPane(QWidget):
             return False
         if not self.save_now():
             return False  # the unsaved text stays in the editor; the state line says why
-        if note.entity_id != self.entity_id:
+        note = self.store.get_note(note_id) or note  # saving may have changed it
+        if note.entity_id is None:
+            if not (self.entity_id is None and self.loose and self.loose_document == note.document_id):
+                self._show_loose(note.document_id)
+        elif note.entity_id != self.entity_id:
             self.set_entity(note.entity_id)
         self._reload_list()
         self._load(note)
+        if self.loose:
+            self._refresh_header()
         return True
 
     def new_note(self) -> None:
-        if self.entity_id is None or not self.save_now():
+        if self.entity_id is None:
+            if self.loose:
+                self.status_message.emit("This note is on no entity: select an entity to start a new note on it.")
+            return
+        if not self.save_now():
             return
         self._load(None)
         self.tabs.setCurrentWidget(self.body_edit)
@@ -510,11 +643,16 @@ class NotesPane(QWidget):
         except AtlasError as exc:
             self.status_message.emit(f"Note not created: {exc}")
             return None
-        if entity_id != self.entity_id:
+        if entity_id is None:
+            self._show_loose(document_id)
+        elif entity_id != self.entity_id:
             self.entity_id = entity_id
+            self.loose = False
             self._refresh_header()
         self._reload_list()
         self._load(note)
+        if self.loose:
+            self._refresh_header()  # "Note" or "Notes" on passages, now that this one exists
         self.tabs.setCurrentWidget(self.body_edit)
         self.body_edit.setFocus()
         self.notes_changed.emit()
@@ -528,22 +666,49 @@ class NotesPane(QWidget):
             return  # deleting would load another note over the unsaved text
         note = self.note
         try:
-            self.undo_stack.push(DeleteNoteCommand(self.store, note, self._after_trash_change))
+            self.store.delete_note(note.id)  # first, so a failure leaves no undo step behind
         except AtlasError as exc:
             self.status_message.emit(str(exc))
             return
+        self.undo_stack.push(self._delete_command(note.id, note.display_title, done=True))
+        self._after_trash_change(None)
         self.status_message.emit(f"Moved “{note.display_title}” to the trash. Edit > Undo delete note brings it back.")
+
+    def _delete_command(self, note_id: str, title: str, *, done: bool) -> DeleteNoteCommand:
+        return DeleteNoteCommand(
+            self.store, note_id, title, self._after_trash_change, self.status_message.emit, done=done
+        )
 
     def _after_trash_change(self, restored_id: str | None) -> None:
         if restored_id is not None:
             self.select_note(restored_id)
-            self.status_message.emit("Note restored.")
         else:
             self.note = None
             self._reload_list()
             rows = self.model.rows()
             self._load(rows[0].note if rows else None)
+            if self.loose:
+                self._refresh_header()
         self.notes_changed.emit()
+
+    def prune_undo(self) -> None:
+        """Keep only the undo steps whose note is still in the trash (after the notes browser or
+        another window restored it, deleted it for good or emptied the trash)."""
+        stack = self.undo_stack
+        steps = [stack.command(i) for i in range(stack.index())]
+        wanted = [(c.note_id, c.title) for c in steps if isinstance(c, DeleteNoteCommand)]
+        if not wanted and stack.count() == 0:
+            return
+        try:
+            in_trash = {n.id for n in self.store.list_notes(trash=True, ids=[i for i, _ in wanted])}
+        except AtlasError:
+            return  # keep them; an undo that fails says why
+        keep = [(i, t) for i, t in wanted if i in in_trash]
+        if len(keep) == len(steps) == stack.count():
+            return
+        stack.clear()
+        for note_id, title in keep:
+            stack.push(self._delete_command(note_id, title, done=True))
 
     def reload(self) -> None:
         """Re-read from the database (another window may have written). Unsaved typing is saved first;
@@ -553,6 +718,7 @@ class NotesPane(QWidget):
         self._refresh_header()
         current = self.note
         self._reload_list()
+        self.prune_undo()
         if not saved:
             return
         if current is None:
@@ -560,12 +726,43 @@ class NotesPane(QWidget):
             if rows and not self.title_edit.text() and not self.body_edit.toPlainText():
                 self._load(rows[0].note)
             return
-        fresh = self.store.get_note(current.id)
+        try:
+            fresh = self.store.get_note(current.id)
+        except AtlasError as exc:
+            self.status_message.emit(str(exc))
+            return
         if fresh is None or fresh.deleted_at is not None or fresh.entity_id != self.entity_id:
             rows = self.model.rows()
             self._load(rows[0].note if rows else None)
+            if self.loose:
+                self._refresh_header()
+        elif (fresh.title, fresh.body) == (current.title, current.body):
+            self._show_note_meta(fresh)  # only tags or times changed: the editor and its undo history stay
         elif fresh != current:
             self._load(fresh)
+
+    def _show_note_meta(self, note: Note) -> None:
+        """Take ``note`` as the open note without touching the editor text (its undo history stays)."""
+        self.note = note
+        self.note_tags_label.setText(tag_chips_html(self._note_tag_colors(note)) if note.tags else "")
+        self._show_anchor(note)
+        row = self.model.row_of(note.id)
+        if row >= 0:
+            self.list.selectionModel().blockSignals(True)
+            self.list.setCurrentIndex(self.model.index(row, TITLE))
+            self.list.selectionModel().blockSignals(False)
+
+    def _refresh_tags_shown(self) -> None:
+        """After the tag dialog (tags may have been renamed or deleted): the header and note chips."""
+        self._refresh_header()
+        if self.note is None:
+            return
+        try:
+            fresh = self.store.get_note(self.note.id)
+        except AtlasError:
+            return
+        if fresh is not None:
+            self._show_note_meta(replace(self.note, tags=fresh.tags))
 
     # ---- tags --------------------------------------------------------------------------------
     def edit_entity_tags(self) -> None:
@@ -580,10 +777,10 @@ class NotesPane(QWidget):
             self.store.set_entity_tags(self.entity_id, chosen)
         except AtlasError as exc:
             self.status_message.emit(str(exc))
-            return
-        self._refresh_header()
+        else:
+            self.status_message.emit(f"Tags on {name}: {', '.join(chosen) or 'none'}.")
+        self._refresh_tags_shown()  # also after an error: the dialog's renames and deletions are in
         self.notes_changed.emit()
-        self.status_message.emit(f"Tags on {name}: {', '.join(chosen) or 'none'}.")
 
     def edit_note_tags(self) -> None:
         if self.note is None:
@@ -596,9 +793,12 @@ class NotesPane(QWidget):
             note = self.store.set_note_tags(self.note.id, chosen)
         except AtlasError as exc:
             self.status_message.emit(str(exc))
-            return
-        self._reload_list()
-        self._load(note)
+            self._refresh_tags_shown()
+        else:
+            # Not _load(): that would reset the editor and wipe its undo history.
+            self._reload_list()
+            self._refresh_header()
+            self._show_note_meta(note)
         self.notes_changed.emit()
 
     # ---- preview and links ---------------------------------------------------------------------
@@ -659,21 +859,39 @@ class NotesFeature(QObject):
         self.store = store
         self.paths = paths
         self.repo = repo
-        self.pane = NotesPane(store, entity_names=repo.entity_names)
+        self.pane = NotesPane(
+            store,
+            entity_names=repo.entity_names,
+            document_titles=self._doc_titles,
+            current_entity=getattr(window, "current_entity_id", lambda: None),
+        )
         self.browser: Any = None
         self.backup_timer: QTimer | None = None
-        self._fingerprint = store.fingerprint()
+        # What this window has read. The store moves it on with this window's own writes only
+        # when nothing else wrote in between, so a save here never hides another instance's change.
+        try:
+            store.mark_seen()
+        except AtlasError:
+            pass  # on_activate then reloads once the database can be read
 
     def _changed(self) -> None:
-        self._fingerprint = self.store.fingerprint()
         self.window.data_changed.emit()
         if self.browser is not None:
             self.browser.reload()
 
+    def _browser_changed(self) -> None:
+        """The notes browser restored, deleted for good or emptied the trash: the pane shows the
+        restored notes, and undo no longer offers notes that are back or gone."""
+        self.pane.reload()
+        self._changed()
+
     def reload(self) -> None:
         """File > Reload: re-read notes and tags and refresh lists and facets."""
+        try:
+            self.store.mark_seen()  # before reading, so a write in between shows up next time
+        except AtlasError as exc:
+            self.window.show_status(str(exc))
         self.pane.reload()
-        self._fingerprint = self.store.fingerprint()
         if self.browser is not None:
             self.browser.reload()
         self.window.data_changed.emit()
@@ -681,10 +899,10 @@ class NotesFeature(QObject):
 
     def on_activate(self) -> None:
         try:
-            fp = self.store.fingerprint()
+            changed = self.store.changed_elsewhere()
         except AtlasError:
             return
-        if fp != self._fingerprint:
+        if changed:
             self.reload()
 
     def show_browser(self) -> None:
@@ -697,7 +915,7 @@ class NotesFeature(QObject):
             self.browser.entity_requested.connect(self.window.select_entity)
             self.browser.note_requested.connect(self._open_note)
             self.browser.passage_requested.connect(self._open_passage)
-            self.browser.notes_changed.connect(self._changed)
+            self.browser.notes_changed.connect(self._browser_changed)
             self.browser.status_message.connect(self.window.show_status)
             self.browser_dock = self.window.add_dock(self.browser, "Notes browser", "notes_browser", _bottom())
         dock = self.browser_dock
@@ -780,6 +998,10 @@ class NotesFeature(QObject):
         self.pane.save_now()
         if restore_backup_dialog(self.window, self.paths):
             self.pane.undo_stack.clear()  # its commands refer to notes that may not exist now
+            try:
+                self.store.mark_seen()
+            except AtlasError:
+                pass
             self.pane.reload()
             self._changed()
 

@@ -194,3 +194,48 @@ def test_note_search_finds_a_half_typed_word(store):
     store.create_note("nato", title="Lesson", body="Collective security in the Baltic")
     for typed in ("secur", "securi", "securit", "security"):
         assert [h.note.title for h in store.search(typed)] == ["Lesson"], typed
+
+
+def test_update_refuses_a_note_in_the_trash_or_gone(store):
+    """Another window trashed the note: text saved into it would vanish with it, so it is refused."""
+    from app.core.notes import NoteDeleted
+
+    n = store.create_note("nato", title="Shared", body="start")
+    store.delete_note(n.id)
+    with pytest.raises(NoteDeleted, match="in the trash") as info:
+        store.update_note(n.id, body="typed after the delete", expected_updated_at=n.updated_at)
+    assert not info.value.purged
+    with pytest.raises(NoteDeleted):
+        store.set_note_tags(n.id, ["verify"])
+    assert store.get_note(n.id).body == "start"
+    store.empty_trash()
+    with pytest.raises(NoteDeleted) as info:
+        store.update_note(n.id, body="again")
+    assert info.value.purged
+
+
+def test_tag_changes_apply_together_or_not_at_all(store):
+    store.tag_entities("a", ["nato"])
+    store.tag_entities("b", ["quad"])
+    store.tag_entities("gone", ["csto"])
+    store.apply_tag_changes(
+        delete=["gone"], rename={"a": "b", "b": "a"}, create={"new": "#123456"}, recolor={"a": "#00aa00"}
+    )
+    assert store.entities_for_tag("b") == ["nato"] and store.entities_for_tag("a") == ["quad"]  # swapped
+    assert store.get_tag("b").color == "#00aa00"  # recoloured by its name before the rename
+    assert [t.name for t in store.list_tags()] == ["a", "b", "new"] and store.get_tag("new").color == "#123456"
+    with pytest.raises(NotesError, match="already exists"):
+        store.apply_tag_changes(delete=["new"], rename={"a": "B"})
+    assert [t.name for t in store.list_tags()] == ["a", "b", "new"]  # nothing of it was applied
+
+
+def test_own_writes_never_hide_another_instances_change(store, data_paths):
+    other = NotesStore(data_paths.user_db)  # a second Alliance Atlas on the same database
+    store.mark_seen()
+    n = store.create_note("nato", title="mine")
+    assert not store.changed_elsewhere()  # its own write moves the record on
+    other.tag_entities("theirs", ["quad"])
+    store.update_note(n.id, body="saved after the other instance wrote")
+    assert store.changed_elsewhere()  # still seen after this store's own save
+    store.mark_seen()
+    assert not store.changed_elsewhere()

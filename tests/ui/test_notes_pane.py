@@ -407,3 +407,214 @@ def test_notes_dock_is_open_after_reset_layout_on_a_wide_window(qtbot, window):
     window.resize(1280, 800)
     window.reset_layout()
     assert not dock.isVisible()
+
+
+# ---- review fixes: tooltips, quote link, trash and undo, other windows, tags, loose notes ------------
+def _red_image(path: Path) -> Path:
+    img = QImage(200, 100, QImage.Format.Format_RGB32)
+    img.fill(QColor("red"))
+    img.save(str(path))
+    return path
+
+
+def _hover_tooltip(view, index):
+    """Hover ``index`` in an item view (a real ToolTip event) and return the tooltip label shown."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    QToolTip.hideText()
+    pos = view.visualRect(index).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos)))
+    return next(w for w in QApplication.topLevelWidgets() if w.objectName() == "qtooltip_label" and w.isVisible())
+
+
+def _red_pixels(widget) -> int:
+    image = widget.grab().toImage()
+    red = QColor("red")
+    return sum(image.pixelColor(x, y) == red for x in range(image.width()) for y in range(image.height()))
+
+
+def test_note_tooltips_show_a_title_as_text_never_loading_an_image(qtbot, window, store, tmp_path):
+    """A title like <img src=...> (e.g. from an imported notes file) must not load a local file on hover."""
+    from PySide6.QtWidgets import QToolTip
+
+    from app.ui.notes_model import TITLE
+
+    graph = _red_image(tmp_path / "graph.png")
+    title = f'<img src="{graph}" width=300>'
+    store.create_note("nato", title=title, body="x", quote="a <b>quote</b>", document_id="d", start=0, end=5)
+    window.select_entity("nato")
+    pane = window.notes_pane
+    window.notes_feature.notes_dock.show()
+    window.notes_feature.show_browser()
+    browser = window.notes_feature.browser
+    try:
+        for view, model in ((pane.list, pane.model), (browser.table, browser.model)):
+            tip = _hover_tooltip(view, model.index(0, TITLE))
+            assert _red_pixels(tip) == 0
+            shown = QTextDocument()
+            shown.setHtml(tip.text())
+            assert title in shown.toPlainText() and "a <b>quote</b>" in shown.toPlainText()
+    finally:
+        QToolTip.hideText()
+
+
+def _find_link(qtbot, label):
+    """Where the mouse turns into a pointing hand over ``label`` (a link), or None."""
+    from PySide6.QtCore import QPoint
+
+    for y in range(2, label.height(), 3):
+        for x in range(2, label.width(), 5):
+            qtbot.mouseMove(label, QPoint(x, y))
+            if label.cursor().shape() == Qt.CursorShape.PointingHandCursor:
+                return QPoint(x, y)
+    return None
+
+
+def test_a_multi_line_passage_quote_shows_a_working_open_link(qtbot, window, repo):
+    window.select_entity("nato")
+    doc = repo.documents()[0].id
+    window.document_view.add_note_requested.emit(doc, 10, 60, "First line of the passage\nsecond <b>line</b>")
+    pane = window.notes_pane
+    label = pane.quote_label
+    assert label.isVisible() and label.textFormat() == Qt.TextFormat.RichText
+    assert "&lt;b&gt;line&lt;/b&gt;" in label.text()  # the quote is text, the link is a link
+    spot = _find_link(qtbot, label)
+    assert spot is not None, "no clickable 'Open passage' link"
+    with qtbot.waitSignal(pane.passage_requested) as blocker:
+        qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=spot)
+    assert blocker.args[:3] == [doc, 10, 60]
+
+
+def test_browser_trash_actions_keep_the_pane_and_undo_in_step(qtbot, window, store, data_paths, monkeypatch):
+    a = store.create_note("nato", title="Alpha")
+    b = store.create_note("nato", title="Beta")
+    window.select_entity("nato")
+    pane, feature = window.notes_pane, window.notes_feature
+    undo = feature.undo_delete_action
+
+    def titles():
+        return sorted(r.title for r in pane.model.rows())
+
+    pane.select_note(a.id)
+    pane.delete_current()
+    assert titles() == ["Beta"] and undo.isEnabled()
+    feature.show_browser()
+    browser = feature.browser
+    browser.trash_check.setChecked(True)
+    browser.table.selectRow(0)
+    browser.restore_button.click()
+    assert titles() == ["Alpha", "Beta"]  # the pane shows the note the browser restored
+    assert not undo.isEnabled()  # and undo does not offer to restore it again
+
+    pane.select_note(a.id)
+    pane.delete_current()
+    assert undo.isEnabled()
+    monkeypatch.setattr(notes_browser, "confirm", lambda *args: True)
+    browser.trash_check.setChecked(True)
+    browser.empty_button.click()
+    assert store.get_note(a.id) is None and not undo.isEnabled()
+
+    # Another window empties the trash: undo says the note is gone and drops the step.
+    pane.select_note(b.id)
+    pane.delete_current()
+    NotesStore(data_paths.user_db).empty_trash()
+    assert undo.isEnabled()  # this window cannot know yet
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    undo.trigger()
+    assert "deleted for good" in messages[-1] and not any("restored" in m.lower() for m in messages)
+    assert pane.model.rowCount() == 0 and not undo.isEnabled()
+
+
+def test_text_typed_into_a_note_trashed_in_another_window_is_kept_as_a_new_note(qtbot, window, store, data_paths):
+    from PySide6.QtGui import QTextCursor
+
+    note = store.create_note("nato", title="Shared", body="start", tags=["verify"])
+    window.select_entity("nato")
+    pane = window.notes_pane
+    NotesStore(data_paths.user_db).delete_note(note.id)  # the other instance moves it to the trash
+    pane.body_edit.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(pane.body_edit, " and more")
+    assert pane.save_now()
+    [kept] = store.list_notes(entity_id="nato")
+    assert kept.id != note.id and (kept.title, kept.body, kept.tags) == ("Shared", "start and more", ("verify",))
+    assert store.get_note(note.id).body == "start"  # the trashed note was not written to
+    assert "deleted in another window" in pane.state_label.text()
+    assert "kept as a new note" in window.statusBar().currentMessage()
+    assert pane.note.id == kept.id and pane.body_edit.toPlainText() == "start and more"
+
+
+def test_own_save_never_hides_another_windows_change_from_the_focus_check(
+    qtbot, window, store, data_paths, monkeypatch
+):
+    window.select_entity("nato")
+    pane, feature = window.notes_pane, window.notes_feature
+    NotesStore(data_paths.user_db).tag_entities("from the other window", ["nato"])
+    qtbot.keyClicks(pane.body_edit, "my own words")
+    assert pane.save_now()  # this window's save comes after the other window's change
+    assert "from the other window" not in pane.entity_tags_label.text()
+    feature.on_activate()  # the window gets the focus back
+    assert "from the other window" in pane.entity_tags_label.text()
+    reloads = []
+    monkeypatch.setattr(feature, "reload", lambda: reloads.append(1))
+    qtbot.keyClicks(pane.body_edit, "!")
+    assert pane.save_now()
+    feature.on_activate()  # only this window wrote since: no reload
+    assert reloads == []
+
+
+def test_changing_a_notes_tags_keeps_the_editor_and_its_undo_history(qtbot, window, store, monkeypatch):
+    window.select_entity("nato")
+    pane = window.notes_pane
+    qtbot.keyClicks(pane.body_edit, "first draft")
+    assert pane.save_now()
+    assert pane.note_tags_button.isEnabled() and pane.delete_button.isEnabled()  # the new note exists now
+    monkeypatch.setattr(TagDialog, "get_tags", classmethod(lambda cls, parent, st, **kw: (["verify"], True)))
+    pane.note_tags_button.click()
+    assert pane.note.tags == ("verify",) and "verify" in pane.note_tags_label.text()
+    assert store.get_note(pane.note.id).tags == ("verify",)
+    assert pane.body_edit.document().isUndoAvailable()
+    pane.body_edit.undo()
+    assert pane.body_edit.toPlainText() != "first draft"
+    assert pane.save_now()
+    assert [n.body for n in store.list_notes(entity_id="nato")] == [pane.body_edit.toPlainText()]  # no conflict copy
+    # Tags changed by another window: a reload takes them without resetting the editor either.
+    qtbot.keyClicks(pane.body_edit, "second")
+    assert pane.save_now()
+    NotesStore(store.user_db).set_note_tags(pane.note.id, ["lesson 3"])
+    window.notes_feature.reload()
+    assert "lesson 3" in pane.note_tags_label.text() and pane.body_edit.document().isUndoAvailable()
+
+
+def test_a_passage_note_added_with_no_entity_selected_has_a_coherent_pane(qtbot, window, store, repo):
+    from html import escape
+
+    assert window.current_entity_id() is None
+    doc = repo.documents()[0]
+    window.document_view.add_note_requested.emit(doc.id, 10, 40, "a quoted passage")
+    pane, feature = window.notes_pane, window.notes_feature
+    [note] = store.list_notes()
+    assert note.entity_id is None
+    header = pane.entity_label.text()
+    assert "Note on a passage in" in header and escape(doc.title) in header and "Select an entity" not in header
+    assert [r.note.id for r in pane.model.rows()] == [note.id] and pane.list.isEnabled()
+    assert pane.list.currentIndex().row() == 0
+    assert pane.body_edit.isEnabled() and pane.delete_button.isEnabled() and not pane.new_button.isEnabled()
+    qtbot.keyClicks(pane.body_edit, "my thoughts")
+    assert pane.save_now() and store.get_note(note.id).body == "my thoughts"
+    assert "Note on a passage in" in pane.entity_label.text() and pane.model.rowCount() == 1
+
+    window.select_entity("nato")
+    assert "NATO" in pane.entity_label.text() and pane.model.rowCount() == 0
+    # Reachable: the notes browser opens it again, with the same header and a way back.
+    feature.show_browser()
+    browser = feature.browser
+    browser.table.selectRow(browser.model.row_of(note.id))
+    browser.open_button.click()
+    assert pane.note.id == note.id and pane.body_edit.toPlainText() == "my thoughts"
+    assert "Note on a passage in" in pane.entity_label.text() and pane.list.currentIndex().row() == 0
+    assert "Show the notes on NATO" in pane.entity_tags_label.text()
+    pane.entity_tags_label.linkActivated.emit("back")
+    assert pane.entity_id == "nato" and "NATO" in pane.entity_label.text()
