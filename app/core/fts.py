@@ -130,14 +130,15 @@ def fallback_query(text: str, strict: str | None) -> str | None:
     The index holds Porter stems ("security" is stored as "secur") and FTS5 stems a prefix query's
     word too, but a half-typed word is not stemmed the same way: "securi" and "securit" find nothing
     between "secur" and "security", so the list would flash empty while typing. The fallback also
-    tries the last word with its final letters off (never below four letters)."""
+    tries the last word with up to three final vowels or t's off (never below four letters)."""
     if strict is None or not strict.endswith('"*'):
         return None
     m = re.search(r'"((?:[^"]|"")*)"\*$', strict)
     if m is None or (m.start() > 0 and strict[m.start() - 1] == "("):
         return None  # a spelling-variant group: leave it as it is
     word = m.group(1).replace('""', '"')
-    forms = [word[:-k] for k in range(1, 4) if len(word) - k >= 4]
+    # Only an ending the stemmer could have cut ("securi", "securit"); "CSTOXYZ" finds nothing.
+    forms = [word[:-k] for k in range(1, 4) if len(word) - k >= 4 and set(word[-k:].lower()) <= set("aeiouyt")]
     if not forms:
         return None
     broad = "(" + " OR ".join(_quote(f) + "*" for f in [word, *forms]) + ")"

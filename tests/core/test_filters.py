@@ -154,3 +154,7 @@ def test_typing_a_word_letter_by_letter_never_empties_the_list(repo) -> None:
         assert repo.facet_counts(FilterSpec(text=typed))["kinds"], typed  # counts follow the same query
     # A word that matches as typed is not broadened: "nation" does not also find "native".
     assert to_fts_query("nation") == '"nation"*'
+
+
+def test_a_word_with_a_typo_tail_is_not_broadened(repo) -> None:
+    assert repo.list_entities(FilterSpec(text="CSTOXYZ")) == []
