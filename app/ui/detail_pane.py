@@ -95,7 +95,9 @@ class DetailPane(QWidget):
         self.setFocusProxy(self.browser)
         self._detail: EntityDetail | None = None
         self._citations: dict[int, Citation] = {}
-        self._connection: list[Any] = []
+        self._connection: list[Any] = []  # the "why connected?" chain shown above the details
+        self._connection_note = ""  # or why there is none ("… are not connected …")
+        self._placeholder = ""
         self._tag_provider: TagProvider | None = None
         self._tags: Sequence[TagLike] = ()
         self._tags_error = ""
@@ -135,14 +137,18 @@ class DetailPane(QWidget):
     ) -> None:
         self._detail = None
         self._citations = {}
-        self.browser.setHtml(f'<p class="empty">{escape(text)}</p>')
+        self._placeholder = text
+        self._rerender()
 
     def show_entity(self, detail: EntityDetail | None) -> None:
         if detail is None:
             self.show_placeholder("This entity is not in the reference database.")
             return
         self._detail = detail
-        self._connection = []
+        # A chain stays above an entity on it (the graph keeps drawing it); another entity drops it.
+        if not any(detail.id in (getattr(s, "from_id", None), getattr(s, "to_id", None)) for s in self._connection):
+            self._connection = []
+        self._connection_note = ""
         self._citations = {c.number: c for c in detail.citations}
         self._load_tags(detail.id)
         for link in (*detail.members, *detail.member_of, *detail.related):
@@ -151,15 +157,71 @@ class DetailPane(QWidget):
         self.browser.setHtml(self.render(detail))
         self.browser.verticalScrollBar().setValue(0)
 
-    def show_connection(self, steps: Sequence[Any]) -> None:
-        """Show why two entities are connected: ``steps`` are rendered one per line above the details.
+    def show_connection(self, steps: Sequence[Any], between: Sequence[str] | None = None) -> None:
+        """Show why two entities are connected, above the details (or alone when none is shown).
 
-        Placeholder for the graph feature: each step may be a string or an object with ``html``
-        (trusted, already escaped) or anything with a readable ``str()``.
+        ``steps``: the chain, one per line; a step with ``text`` and ``citations``
+        (``app.core.graph.ConnectionStep``) is shown with its citations as links to the passages,
+        else its ``html`` (trusted, already escaped) or its ``str()``. ``between``: the two names
+        asked about; with no steps it says they are not connected. No steps and no names: clear.
         """
-        self._connection = list(steps)
+        steps = list(steps)
+        note = ""
+        if not steps and between:
+            a, b = between[0], between[1]
+            note = (
+                f"{a} and {b} are the same entity: pick two different ones."
+                if a == b
+                else f"{a} and {b} are not connected by any cited tie in the documents."
+            )
+        if not steps and not note and not self._connection and not self._connection_note:
+            return  # nothing shown, nothing to show: no re-render
+        self._connection, self._connection_note = steps, note
+        self._rerender()
+
+    @property
+    def connection_shown(self) -> bool:
+        """True while a chain or a "not connected" note is shown."""
+        return bool(self._connection or self._connection_note)
+
+    def _rerender(self) -> None:
         if self._detail is not None:
+            bar = self.browser.verticalScrollBar().value()
             self.browser.setHtml(self.render(self._detail))
+            self.browser.verticalScrollBar().setValue(0 if self.connection_shown else bar)
+        else:
+            self.browser.setHtml(self._render_connection() + f'<p class="empty">{escape(self._placeholder)}</p>')
+            self.browser.verticalScrollBar().setValue(0)
+
+    def _render_connection(self) -> str:
+        if self._connection_note:
+            return (
+                '<table class="conn" width="100%" cellpadding="6"><tr><td>'
+                f"<b>How they connect</b><p>{escape(self._connection_note)}</p></td></tr></table>"
+            )
+        if not self._connection:
+            return ""
+        items = []
+        for i, step in enumerate(self._connection):
+            cites = getattr(step, "citations", None)
+            text = getattr(step, "text", None)
+            if text is not None and cites is not None:
+                lines = "".join(
+                    f'<br><a class="src" href="conncite:{i}.{j}" title="Open in the document">'
+                    f"{escape(c.document_title)}{f' › {escape(c.section)}' if c.section else ''}</a>"
+                    f'<span class="quote">: “{escape(c.quote)}”</span>'
+                    for j, c in enumerate(cites)
+                )
+                if not cites:
+                    lines = '<br><span class="empty">(no citation recorded)</span>'
+                items.append(f"<li>{escape(str(text))}{lines}</li>")
+            else:
+                items.append(f"<li>{getattr(step, 'html', None) or escape(str(step))}</li>")
+        n = len(self._connection)
+        return (
+            '<table class="conn" width="100%" cellpadding="6"><tr><td>'
+            f"<b>How they connect</b> ({n} cited step{'s' * (n != 1)})<ol>{''.join(items)}</ol></td></tr></table>"
+        )
 
     # ---- rendering ------------------------------------------------------------------------
     def _link(self, link: Link, *, role: bool = False) -> str:
@@ -169,13 +231,7 @@ class DetailPane(QWidget):
     def render(self, d: EntityDetail) -> str:
         from app.ui.icons import kind_colour
 
-        out: list[str] = []
-        if self._connection:
-            steps = "".join(f"<li>{getattr(s, 'html', None) or escape(str(s))}</li>" for s in self._connection)
-            out.append(
-                '<table class="conn" width="100%" cellpadding="6"><tr><td>'
-                f"<b>How they connect</b><ol>{steps}</ol></td></tr></table>"
-            )
+        out: list[str] = [self._render_connection()]
         colour = kind_colour(d.kind).name()
         out.append(f"<h1>{escape(d.name)}</h1>")
         if self._tag_provider is not None:
@@ -295,6 +351,13 @@ class DetailPane(QWidget):
             c = self._citations.get(int(rest))
             if c is not None:
                 self.open_passage_requested.emit(c.document_id, c.start, c.end, c.quote)
+        elif scheme == "conncite" and "." in rest:
+            i, _, j = rest.partition(".")
+            if i.isdigit() and j.isdigit() and int(i) < len(self._connection):
+                cites = getattr(self._connection[int(i)], "citations", None) or ()
+                if int(j) < len(cites):
+                    c = cites[int(j)]
+                    self.open_passage_requested.emit(c.document_id, c.start, c.end, c.quote)
         elif scheme == "tags" and self._detail is not None:
             self.tags_requested.emit()
         elif scheme == "mention" and rest.isdigit() and self._detail is not None:

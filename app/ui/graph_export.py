@@ -58,6 +58,7 @@ DEFAULT_STYLE = ("Other", "#999999", "circle")
 EDGE_COLOUR = "#7f7f7f"
 FADED_EDGE_COLOUR = "#dddddd"
 LEADER_COLOUR = "#8a8a8a"  # the thin line from a marker to a label set away from it
+LEADER_STYLE = Qt.PenStyle.DotLine  # dotted: a leader must not read as a tie
 PATH_COLOUR = "#E41A1C"
 SELECTED_COLOUR = "#111111"
 LABEL_ALL_LIMIT = 150  # label every node when a graph (or the part in view) is this small
@@ -166,30 +167,70 @@ class _Occupancy:
             self.grid.setdefault(key, []).append(r)
 
 
+class _Markers:
+    """Marker centres bucketed on a grid: which marker lies nearest a label, without a full scan."""
+
+    def __init__(self, rects: Iterable[Rect], cell: float = 64.0):
+        self.cell = cell
+        self.grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for r in rects:
+            cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+            self.grid.setdefault((int(cx // cell), int(cy // cell)), []).append((cx, cy))
+
+    def nearer_than(self, r: Rect, x: float, y: float, d_own: float) -> bool:
+        """True when a marker other than the one at (x, y) is nearer the rectangle ``r`` than ``d_own``."""
+        c = self.cell
+        lim = d_own - 0.5
+        if lim <= 0:
+            return False
+        for gx in range(int((r[0] - lim) // c), int((r[2] + lim) // c) + 1):
+            for gy in range(int((r[1] - lim) // c), int((r[3] + lim) // c) + 1):
+                for cx, cy in self.grid.get((gx, gy), ()):
+                    if abs(cx - x) < 1e-6 and abs(cy - y) < 1e-6:
+                        continue  # its own marker
+                    if _rect_distance(r, cx, cy) < lim:
+                        return True
+        return False
+
+
+def _rect_distance(r: Rect, x: float, y: float) -> float:
+    """From a point to the nearest point of a rectangle (0 inside it)."""
+    return math.hypot(min(max(x, r[0]), r[2]) - x, min(max(y, r[1]), r[3]) - y)
+
+
 def place_labels(
     anchors: Sequence[tuple[float, float, float, float, float]],
     *,
     bounds: Rect | None = None,
     obstacles: Iterable[Rect] = (),
     force: Sequence[bool] | None = None,
+    hubs: Sequence[bool] | None = None,
 ) -> list[Rect | None]:
     """Greedy label placement, in the given (priority) order.
 
-    ``anchors``: (x, y, marker radius, text width, text height) in device pixels. Tries eight
-    positions around the marker, then the same twice further out; a label that fits nowhere is
-    dropped (None) unless ``force`` says it must be shown, in which case it goes to the in-bounds
-    spot it overlaps least.
+    ``anchors``: (x, y, marker radius, text width, text height) in device pixels; ``obstacles``:
+    the markers' rectangles. Tries eight positions around the marker, then the same twice further
+    out; a spot nearer another marker than its own is taken only when no clear one is free (a
+    leader line then says whose label it is). ``hubs`` marks labels worth reaching further for
+    (the best-connected nodes sit among their neighbours, where the near spots are all taken): three
+    more rings, a line of text apart. A label that fits nowhere is dropped (None) unless ``force``
+    says it must be shown, in which case it goes to the in-bounds spot it overlaps least.
     """
+    obstacles = list(obstacles)
     occ = _Occupancy()
     for r in obstacles:
         occ.add(r)
+    markers = _Markers(obstacles)
     out: list[Rect | None] = []
     for idx, (x, y, rad, w, h) in enumerate(anchors):
         chosen: Rect | None = None
+        unclear: Rect | None = None  # free, but nearer another marker than its own
         inside: list[Rect] = []
         must = force is not None and force[idx]
-        for dist in (1.0, 2.2, 3.6):
-            g = rad * dist + 3.0
+        gaps = [rad * d + 3.0 for d in (1.0, 2.2, 3.6)]
+        if hubs is not None and hubs[idx]:
+            gaps += [gaps[-1] + h * k for k in (1.0, 2.0, 3.0)]
+        for g in gaps:
             candidates = (
                 (x + g, y - h / 2),  # right
                 (x - g - w, y - h / 2),  # left
@@ -207,11 +248,16 @@ def place_labels(
                 ):
                     continue
                 inside.append(r)
-                if not occ.hits(r):
-                    chosen = r
-                    break
+                if occ.hits(r):
+                    continue
+                if markers.nearer_than(r, x, y, _rect_distance(r, x, y)):
+                    unclear = unclear or r
+                    continue
+                chosen = r
+                break
             if chosen:
                 break
+        chosen = chosen or unclear
         if chosen is None and must:
             # The least covered spot; on a tie the nearest (candidates go outwards).
             least = min(inside, key=occ.overlap) if inside else None
@@ -226,13 +272,34 @@ def place_labels(
     return out
 
 
-def leader_line(x: float, y: float, rad: float, r: Rect) -> tuple[float, float, float, float] | None:
-    """A line from a marker's edge to its label when the label had to sit away from it (beyond the
-    first ring of spots), so it is clear whose label it is; None for a label beside its marker."""
+def hub_flags(degrees: Sequence[int], count: int = 8) -> list[bool]:
+    """The ``count`` best-connected (degree 2 or more) of ``degrees``: their labels reach further."""
+    top = sorted(range(len(degrees)), key=lambda i: -degrees[i])[:count]
+    flags = [False] * len(degrees)
+    for i in top:
+        flags[i] = degrees[i] >= 2
+    return flags
+
+
+def leader_line(
+    x: float, y: float, rad: float, r: Rect, markers: np.ndarray | None = None
+) -> tuple[float, float, float, float] | None:
+    """A line from a marker's edge to its label when it is not plain whose label it is: the label
+    had to sit away from the marker (beyond the first ring of spots), or another marker (``markers``:
+    (k, 2) centres, the label's own may be among them) lies nearer the label than its own does.
+    None for a label right beside its marker with nothing nearer."""
     px, py = min(max(x, r[0]), r[2]), min(max(y, r[1]), r[3])  # the label's nearest point
     d = math.hypot(px - x, py - y)
-    if d <= rad * 1.5 + 4.0:
+    if d <= 1e-9:
         return None
+    if d <= rad * 1.5 + 4.0:
+        if markers is None or len(markers) == 0:
+            return None
+        mx, my = markers[:, 0], markers[:, 1]
+        dist = np.hypot(np.clip(mx, r[0], r[2]) - mx, np.clip(my, r[1], r[3]) - my)
+        others = (np.abs(mx - x) > 1e-6) | (np.abs(my - y) > 1e-6)
+        if not bool((others & (dist < d - 0.5)).any()):
+            return None
     return (x + (px - x) * rad / d, y + (py - y) * rad / d, px, py)
 
 
@@ -250,7 +317,7 @@ class GraphPicture:
     edges: np.ndarray  # (m, 2) indices into ids
     edge_faded: np.ndarray  # (m,) bool
     selected: str | None = None
-    path: list[str] = field(default_factory=list)  # a "why connected?" chain, in order
+    path: list[str] = field(default_factory=list)  # a "why connected?" chain, in order (whole: links may be absent)
     title: str = "Alliance Atlas: network"
     subtitle: str = ""
 
@@ -287,7 +354,7 @@ def picture_from_graph(
         edges=np.array(edges, dtype=np.int64).reshape(-1, 2),
         edge_faded=np.array([ids[a] in faded_set or ids[b] in faded_set for a, b in edges], dtype=bool),
         selected=selected if selected in index else None,
-        path=[p for p in path if p in index],
+        path=list(path),  # whole: only ties between consecutive links that are both drawn show red
         title=title,
         subtitle=subtitle,
     )
@@ -356,10 +423,22 @@ def legend_entries(kinds: Iterable[str]) -> list[str]:
 
 
 def legend_height(
-    width: float, kinds: Sequence[str], unit: float, metrics: QFontMetricsF, extra_lines: int = 0
+    width: float, kinds: Sequence[str], unit: float, metrics: QFontMetricsF, extra_lines: int | Sequence[str] = 0
 ) -> float:
+    """Height of the legend; ``extra_lines``: a count of note lines, or the notes (wrapped to ``width``)."""
     rows = _legend_rows(width, kinds, unit, metrics)
-    return (len(rows) + extra_lines) * 20.0 * unit + 8.0 * unit
+    extra = extra_lines if isinstance(extra_lines, int) else sum(_note_lines(width, extra_lines, metrics))
+    return (len(rows) + extra) * 20.0 * unit + 8.0 * unit
+
+
+def _note_lines(width: float, notes: Sequence[str], metrics: QFontMetricsF) -> list[int]:
+    """How many lines each note takes, word-wrapped to ``width`` (a narrow pane wraps, never cuts)."""
+    flags = int(Qt.TextFlag.TextWordWrap)
+    line = max(metrics.lineSpacing(), 1.0)
+    return [
+        max(1, round(metrics.boundingRect(QRectF(0, 0, max(width, 10.0), 1e6), flags, note).height() / line))
+        for note in notes
+    ]
 
 
 def _legend_rows(
@@ -400,9 +479,25 @@ def draw_legend(
             x += w
         y += 20 * unit
     painter.setPen(QColor("#444444"))
-    for line in notes:
-        painter.drawText(QRectF(rect.left(), y, rect.width(), 20 * unit), int(Qt.AlignmentFlag.AlignVCenter), line)
-        y += 20 * unit
+    flags = int(Qt.AlignmentFlag.AlignVCenter) | int(Qt.TextFlag.TextWordWrap)
+    for note, n in zip(notes, _note_lines(rect.width(), notes, metrics), strict=True):
+        painter.drawText(QRectF(rect.left(), y, rect.width(), 20 * unit * n), flags, note)
+        y += 20 * unit * n
+
+
+def count_caption(pic: GraphPicture) -> str:
+    """The count under the title: "50 nodes, 38 ties"; with pale nodes, those that stand out:
+    "6 nodes, 4 ties (44 others faded)"."""
+    nodes, ties = len(pic.ids), len(pic.edges)
+    faded = int(pic.faded.sum()) if len(pic.faded) else 0
+    if not faded:
+        return f"{nodes} node{'s' * (nodes != 1)}, {ties} tie{'s' * (ties != 1)}"
+    strong_nodes = nodes - faded
+    strong_ties = int((~pic.edge_faded).sum()) if len(pic.edge_faded) else 0
+    return (
+        f"{strong_nodes} node{'s' * (strong_nodes != 1)}, {strong_ties} tie{'s' * (strong_ties != 1)}"
+        f" ({faded} other{'s' * (faded != 1)} faded)"
+    )
 
 
 def _label_order(pic: GraphPicture) -> list[int]:
@@ -444,7 +539,7 @@ def paint_graph(
         painter.setFont(_font(11 * unit))
         painter.setPen(QColor("#444444"))
         sub = pic.subtitle or ""
-        sub += f"{' · ' if sub else ''}{len(pic.ids)} nodes, {len(pic.edges)} ties"
+        sub += f"{' · ' if sub else ''}{count_caption(pic)}"
         painter.drawText(
             QRectF(area.left(), area.top() + 22 * unit, area.width(), 18 * unit), int(Qt.AlignmentFlag.AlignLeft), sub
         )
@@ -453,11 +548,13 @@ def paint_graph(
     notes = []
     if pic.faded.any():
         notes.append("Pale markers and lines: outside the current filter or selection.")
-    if pic.path:
+    drawn = set(pic.ids)
+    red = [(u, v) for u, v in zip(pic.path, pic.path[1:], strict=False) if u in drawn and v in drawn]
+    if red:
         notes.append("Red: the chain of ties between the chosen entities.")
     if legend and kinds:
         lfont = _font(11 * unit)
-        lh = legend_height(area.width(), kinds, unit, QFontMetricsF(lfont, painter.device()), len(notes))
+        lh = legend_height(area.width(), kinds, unit, QFontMetricsF(lfont, painter.device()), notes)
         legend_rect = QRectF(area.left(), area.bottom() - lh, area.width(), lh)
         area.setBottom(legend_rect.top() - 6 * unit)
         painter.setPen(QPen(QColor("#cccccc"), 0))
@@ -511,13 +608,17 @@ def paint_graph(
     anchors = [(dev[i, 0], dev[i, 1], sizes[i] / 2, widths[i], th) for i in label_idx]
     keep = {pic.selected, *pic.path}
     must = [labels == "all" or n <= LABEL_ALL_LIMIT or pic.ids[i] in keep for i in label_idx]
-    placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=must)
+    strong = [i for i in label_idx if not pic.faded[i]]
+    hub_set = {i for i, f in zip(strong, hub_flags([pic.degrees[i] for i in strong]), strict=True) if f}
+    hubs = [i in hub_set for i in label_idx]
+    placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=must, hubs=hubs)
 
     # Edges: one shared cosmetic pen per state.
-    def edge_pen(colour: str, width: float) -> QPen:
+    def edge_pen(colour: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
         pen = QPen(QColor(colour))
         pen.setCosmetic(True)
         pen.setWidthF(width)
+        pen.setStyle(style)
         return pen
 
     for faded_state, colour in ((True, FADED_EDGE_COLOUR), (False, EDGE_COLOUR)):
@@ -525,17 +626,17 @@ def paint_graph(
         sel = pic.edges[pic.edge_faded == faded_state]
         for a, b in sel:
             painter.drawLine(QPointF(dev[a, 0], dev[a, 1]), QPointF(dev[b, 0], dev[b, 1]))
-    if len(pic.path) > 1:
+    if red:  # consecutive links both drawn: two links are never joined across a hidden one
         index = {n_: i for i, n_ in enumerate(pic.ids)}
         painter.setPen(edge_pen(PATH_COLOUR, 3.0 * unit))
-        for u, v in zip(pic.path, pic.path[1:], strict=False):
+        for u, v in red:
             a, b = index[u], index[v]
             painter.drawLine(QPointF(dev[a, 0], dev[a, 1]), QPointF(dev[b, 0], dev[b, 1]))
     # Leaders for labels set away from their markers, then labels on a pale box so they read over
     # lines; markers are drawn after, so none is hidden.
-    painter.setPen(edge_pen(LEADER_COLOUR, max(1.0, unit * 0.8)))
+    painter.setPen(edge_pen(LEADER_COLOUR, max(1.0, unit * 0.8), LEADER_STYLE))
     for k, r in zip(label_idx, placed, strict=True):
-        line = leader_line(dev[k, 0], dev[k, 1], sizes[k] / 2, r) if r is not None else None
+        line = leader_line(dev[k, 0], dev[k, 1], sizes[k] / 2, r, dev) if r is not None else None
         if line is not None:
             painter.drawLine(QPointF(line[0], line[1]), QPointF(line[2], line[3]))
     painter.setFont(font)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSettings, QSize, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QApplication,
@@ -57,6 +57,8 @@ from app.ui.workers import QueryRunner
 ASYNC_NODES = 300  # lay out graphs this big on a worker thread
 LABEL_SCREEN_LIMIT = 80  # label every node in view when no more than this many are in view
 FOCUS_LABELS = ("All nodes", "Focus: 1 step", "Focus: 2 steps")
+HUB_LABELS = 8  # the best-connected nodes in view whose labels may sit further out rather than be dropped
+LAYOUT_KEY = "graph/layout"  # the window's settings: the layout chosen last time
 
 
 def _cosmetic(colour: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
@@ -102,6 +104,14 @@ class _NetworkItem(pg.GraphItem):
             self.node_dragging.emit(index, p.x(), p.y())
 
 
+class _Halo(pg.ScatterPlotItem):
+    """The rings round the selected and the keyboard node: drawn on top, but clicks go through to
+    the node beneath (a click on the selected node centres it again)."""
+
+    def mouseClickEvent(self, ev: Any) -> None:
+        ev.ignore()
+
+
 class _LabelLayer(QGraphicsObject):
     """Draws node labels in screen pixels over the view box, placed so they do not overlap."""
 
@@ -114,6 +124,7 @@ class _LabelLayer(QGraphicsObject):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
         self.last_labels: list[str] = []  # ids labelled in the last paint (tests, benchmarks)
+        self.last_boxes: dict[str, tuple[gx.Rect, bool]] = {}  # id: (label box, with a leader line)
 
     def set_unit(self, unit: float) -> None:
         """Label size follows the window's zoom (1.0 at 100 %: 12 px)."""
@@ -139,6 +150,7 @@ class _LabelLayer(QGraphicsObject):
     def paint(self, painter: QPainter, *_args: Any) -> None:
         pane = self._pane
         self.last_labels = []
+        self.last_boxes = {}
         if pane.show_labels is False or not pane.visible_ids:
             return
         vb = pane.view_box
@@ -183,15 +195,23 @@ class _LabelLayer(QGraphicsObject):
             else []
         )
         force = [k < len(prio_idx) for k in range(len(order))]
+        # The hubs (best connected first) may reach further out: they sit among their neighbours,
+        # where every near spot is taken, and are the labels a reader looks for first.
+        hubs = [False] * len(prio_idx)
+        for k, i in enumerate(rest):
+            hubs.append(k < HUB_LABELS and not pane.visible_faded[i] and pane.visible_degree[i] >= 2)
         bounds = (rect.left(), rect.top(), rect.right(), rect.bottom())
-        placed = gx.place_labels(anchors, bounds=bounds, obstacles=obstacles, force=force)
+        placed = gx.place_labels(anchors, bounds=bounds, obstacles=obstacles, force=force, hubs=hubs)
+        markers = np.column_stack([sx[idx_in], sy[idx_in]])
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         selected = pane.selected_id
-        painter.setPen(_cosmetic(gx.LEADER_COLOUR, 1.0))
-        for (x, y, rad, _w, _h), r in zip(anchors, placed, strict=True):
-            line = gx.leader_line(x, y, rad, r) if r is not None else None
-            if line is not None:  # the label had to sit away from its marker: say whose it is
+        painter.setPen(_cosmetic(gx.LEADER_COLOUR, 1.0, gx.LEADER_STYLE))
+        for i, (x, y, rad, _w, _h), r in zip(order, anchors, placed, strict=True):
+            line = gx.leader_line(x, y, rad, r, markers) if r is not None else None
+            if line is not None:  # away from its marker, or nearer another: say whose it is
                 painter.drawLine(QPointF(line[0], line[1]), QPointF(line[2], line[3]))
+            if r is not None:
+                self.last_boxes[ids[i]] = (r, line is not None)
         for i, r in zip(order, placed, strict=True):
             if r is None:
                 continue
@@ -234,7 +254,7 @@ class _LegendStrip(QWidget):
 
     def heightForWidth(self, w: int) -> int:
         metrics = QFontMetricsF(gx.legend_font(self.unit))
-        return int(gx.legend_height(w, self._kinds, self.unit, metrics, len(self._notes)))
+        return int(gx.legend_height(w - 8, self._kinds, self.unit, metrics, self._notes))
 
     def set_unit(self, unit: float) -> None:
         self.unit = unit
@@ -334,18 +354,24 @@ class GraphPane(QWidget):
     """Who is tied to whom: click a node to select it everywhere; the filter hides or fades the rest."""
 
     entity_selected = Signal(str)
-    connection_found = Signal(object)  # list[app.core.graph.ConnectionStep]; [] when not connected
+    # (steps, (name a, name b)): the chain (list[app.core.graph.ConnectionStep]), [] when not
+    # connected; ([], None) when the chain is cleared
+    connection_found = Signal(object, object)
     status_message = Signal(str)
     layout_ready = Signal()  # positions applied (after a data change, layout switch or reset)
     redrawn = Signal()  # visible set or styles pushed to the canvas
 
-    def __init__(self, *, repo: Any, user_db: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, *, repo: Any, user_db: Path | None, settings: QSettings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._repo = repo
         self._user_db = user_db
+        self._settings = settings  # remembers the layout chosen (the window's settings when installed)
         self._spec = FilterSpec()
         self._in_filter: set[str] | None = None
-        self._layout = "spring"
+        saved = str(settings.value(LAYOUT_KEY, "") or "") if settings is not None else ""
+        self._layout = saved if saved in LAYOUTS else "spring"
         self._positions: dict[str, tuple[float, float]] = {}
         self._focus_depth = 0
         self._fade_outside = False
@@ -353,6 +379,10 @@ class GraphPane(QWidget):
         self.hovered_id: str | None = None
         self.keyboard_id: str | None = None
         self._path: list[str] = []
+        self._connection_shown = False  # a chain, or a "not connected" answer, is on show (Esc clears)
+        self._hidden_selection: str | None = None  # the selection, when the filter hides it
+        self._announced_hidden: str | None = None
+        self._focus_blocked = False  # focus mode on, but its centre is outside the filter
         self.show_labels = True
         self._runner = QueryRunner(QThreadPool.globalInstance(), on_error=self._layout_failed, parent=self)
         # visible arrays (index-aligned with the scatter's spots)
@@ -380,6 +410,7 @@ class GraphPane(QWidget):
         for key, label in LAYOUTS.items():
             self.layout_combo.addItem(label, key)
             self.layout_combo.setItemData(self.layout_combo.count() - 1, LAYOUT_HINTS[key], Qt.ItemDataRole.ToolTipRole)
+        self.layout_combo.setCurrentIndex(self.layout_combo.findData(self._layout))  # before it is connected
         self.layout_combo.setAccessibleName("Graph layout")
         self.layout_combo.setToolTip("How nodes are arranged")
         self.layout_combo.currentIndexChanged.connect(lambda _i: self.set_layout(self.layout_combo.currentData()))
@@ -396,6 +427,15 @@ class GraphPane(QWidget):
         self.why_button.setToolTip("Pick two countries and see the chain of cited ties between them")
         self.why_button.setAccessibleName("Why are these connected?")
         self.why_button.clicked.connect(self.ask_connection)
+        self.clear_chain_action = QAction("C&lear Chain", self)
+        self.clear_chain_action.setToolTip("Take the red chain of ties off the graph (Esc on the graph)")
+        self.clear_chain_action.setEnabled(False)
+        self.clear_chain_action.triggered.connect(self.clear_connection)
+        self.clear_chain_button = QToolButton(self)
+        self.clear_chain_button.setText("Clear chain")
+        self.clear_chain_button.setToolTip(self.clear_chain_action.toolTip())
+        self.clear_chain_button.clicked.connect(self.clear_connection)
+        self.clear_chain_button.setVisible(False)  # shown while a chain is drawn
         self.fit_action = QAction("&Fit Graph to View", self)
         self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
         self.fit_action.setToolTip("Fit the graph to the view (Ctrl+0)")
@@ -434,6 +474,7 @@ class GraphPane(QWidget):
             fit_button,
             reset_button,
             self.export_button,
+            self.clear_chain_button,
         ):
             flow.addWidget(w)
         root.addWidget(controls)
@@ -455,7 +496,7 @@ class GraphPane(QWidget):
         self._path_edges.setZValue(5)
         self.item = _NetworkItem()
         self.item.setZValue(0)
-        self._halo = pg.ScatterPlotItem(pxMode=True, brush=None)
+        self._halo = _Halo(pxMode=True, brush=None)
         self._halo.setZValue(6)
         for it in (self._faded_edges, self.item, self._path_edges, self._halo):
             self.view_box.addItem(it)
@@ -532,13 +573,21 @@ class GraphPane(QWidget):
         else:
             shown, faded = set(base), set()
         sel = self.selected_id
+        self._hidden_selection = sel if sel is not None and sel not in shown else None
+        self._focus_blocked = self._hidden_selection is not None and self._focus_depth > 0
         if sel is not None and sel in shown:
             if self._focus_depth > 0:
                 scope = self.graph if self._fade_outside else self.graph.subgraph(base)
                 shown &= neighbourhood(scope, sel, self._focus_depth)
             else:  # highlight the selection and its neighbours, fade (not hide) the rest
                 faded |= shown - neighbourhood(self.graph, sel, 1)
-        faded -= set(self._path)
+        if self._path:
+            # The chain stays whole: a link the filter or the focus leaves out is drawn pale rather
+            # than dropped (a red line between the links that remain would be a tie nobody cited).
+            chain = set(self._path)
+            faded |= chain - shown
+            shown |= chain
+            faded -= chain & base
         order = [n for n in self._nodes if n in shown and n in self._positions]
         return order, faded & shown
 
@@ -571,9 +620,41 @@ class GraphPane(QWidget):
         if self.visible_faded.any():
             notes.append("Pale: outside the filter or the selection's neighbourhood.")
         if self._path:
-            notes.append("Red: the chain of ties between the two chosen entities.")
+            outside = any(n not in self._base_ids() for n in self._path)
+            notes.append(
+                "Red: the chain of ties between the two chosen entities"
+                + ("; its pale links are outside the filter" if outside else "")
+                + " (Esc clears it)."
+            )
+        hidden = self._hidden_selection
+        if hidden is not None:
+            name = self._names.get(hidden, hidden)
+            notes.append(
+                f"Focus does not apply: {name} (selected) is outside the filter."
+                if self._focus_blocked
+                else f"{name} (selected) is outside the filter, so it is not drawn."
+            )
         self.legend.set_kinds(kinds, notes)
+        self.clear_chain_action.setEnabled(self._connection_shown)
+        self.clear_chain_button.setVisible(bool(self._path))
+        if hidden != self._announced_hidden:
+            self._announced_hidden = hidden
+            if hidden is not None:
+                self.status_message.emit(self.hidden_selection_message())
         self.redrawn.emit()
+
+    def hidden_selection_message(self) -> str:
+        """Why the selection is not drawn (and focus mode shows no neighbourhood): the filter."""
+        hidden = self._hidden_selection
+        if hidden is None:
+            return ""
+        name = self._names.get(hidden, hidden)
+        if self._focus_blocked:
+            return (
+                f"{name} is outside the filter, so focus does not apply: the graph shows every match. "
+                f"Fade filtered-out draws {name} pale."
+            )
+        return f"{name} is outside the filter, so the graph does not show it. Fade filtered-out draws it pale."
 
     def _push(self) -> None:
         """Hand the current arrays to the canvas items (positions, styles, edges)."""
@@ -602,9 +683,10 @@ class GraphPane(QWidget):
         self._push_overlays()
 
     def _push_overlays(self) -> None:
-        path = [n for n in self._path if n in self._vis_index]
-        if len(path) > 1:
-            pts = np.array([self._positions[n] for pair in pairwise(path) for n in pair])
+        # Only ties of the chain: two links with a hidden one between them are never joined.
+        segments = [(u, v) for u, v in pairwise(self._path) if u in self._vis_index and v in self._vis_index]
+        if segments:
+            pts = np.array([self._positions[n] for pair in segments for n in pair])
             self._path_edges.setData(x=pts[:, 0], y=pts[:, 1], connect="pairs")
         else:
             self._path_edges.setData(x=np.zeros(0), y=np.zeros(0))
@@ -671,9 +753,7 @@ class GraphPane(QWidget):
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
         self._spec = spec
-        self._in_filter = None if spec.is_empty() else {r.id for r in self._repo.list_entities(spec)}
-        if self._positions:
-            self._update_view()
+        self.set_filter_ids(None if spec.is_empty() else {r.id for r in self._repo.list_entities(spec)})
 
     @Slot(object, object)
     def set_matches(self, spec: FilterSpec, rows: list[Any]) -> None:
@@ -683,25 +763,66 @@ class GraphPane(QWidget):
 
     def set_filter_ids(self, ids: set[str] | None) -> None:
         """Like :meth:`set_filter` with the ids already known (benchmarks; no query)."""
-        self._in_filter = None if ids is None else set(ids)
+        ids = None if ids is None else set(ids)
+        changed = ids != self._in_filter
+        self._in_filter = ids
         if self._positions:
             self._update_view()
+            if changed:
+                self._fit_if_lost()
+
+    def _fit_if_lost(self) -> None:
+        """After a filter change, fit the view when fewer than half the matches are on screen
+        (a view zoomed in on one corner would otherwise look empty)."""
+        if not self.visible_ids:
+            return
+        pos = self.visible_pos
+        if self._in_filter is not None:
+            pos = pos[[n in self._in_filter for n in self.visible_ids]]
+        if len(pos) == 0:
+            return
+        vr = self.view_box.viewRect()
+        inside = (
+            (pos[:, 0] >= vr.left()) & (pos[:, 0] <= vr.right()) & (pos[:, 1] >= vr.top()) & (pos[:, 1] <= vr.bottom())
+        )
+        if 2 * int(inside.sum()) < len(pos):
+            self.fit_to_view()
 
     @Slot(str)
     def select_entity(self, entity_id: str | None) -> None:
-        """Centre the entity and highlight it with its neighbours (the rest faded). No signal is emitted."""
+        """Centre the entity and highlight it with its neighbours (the rest faded). No signal is emitted.
+
+        Selecting the selected entity again centres it again (after panning away). Selecting an
+        entity that is not on the "why connected?" chain takes the chain away."""
         entity_id = entity_id if entity_id and entity_id in self.graph else None
         if entity_id == self.selected_id:
+            self._centre_selection()
             return
         self.selected_id = entity_id
         self.keyboard_id = entity_id
+        cleared = self._connection_shown and entity_id is not None and entity_id not in self._path
+        if cleared:
+            self._path = []
+            self._connection_shown = False
         self._update_view()
-        if entity_id is None:
-            return
-        if self._focus_depth > 0:
+        if cleared:
+            self.connection_found.emit([], None)
+        self._centre_selection()
+
+    @Slot(str)
+    def recentre(self, entity_id: str) -> None:
+        """Centre ``entity_id`` again if it is the selection (a repeated choice elsewhere)."""
+        if entity_id and entity_id == self.selected_id:
+            self._centre_selection()
+
+    def _centre_selection(self) -> None:
+        eid = self.selected_id
+        if eid is None or eid not in self._vis_index:
+            return  # nothing selected, or the filter hides it (the legend and status say so)
+        if self._focus_depth > 0 and not self._focus_blocked:
             self.fit_to_view()
         else:
-            self.centre_on(entity_id, zoom_to_neighbours=True)
+            self.centre_on(eid, zoom_to_neighbours=True)
 
     @Slot(int)
     def set_focus_depth(self, depth: int) -> None:
@@ -714,6 +835,8 @@ class GraphPane(QWidget):
         self.fit_to_view()
         if depth and self.selected_id is None:
             self.status_message.emit("Focus mode shows a neighbourhood: select an entity first.")
+        elif depth and self._focus_blocked:
+            self.status_message.emit(self.hidden_selection_message())
 
     @Slot(bool)
     def set_fade_outside(self, fade: bool) -> None:
@@ -732,6 +855,8 @@ class GraphPane(QWidget):
             return
         if layout != self._layout or not self._positions:
             self._layout = layout
+            if self._settings is not None:
+                self._settings.setValue(LAYOUT_KEY, layout)
             self._relayout(fit=True)
 
     @property
@@ -753,17 +878,22 @@ class GraphPane(QWidget):
         )
 
     def centre_on(self, entity_id: str, *, zoom_to_neighbours: bool = False) -> None:
-        """Centre the node; optionally zoom in until its neighbours are spread enough to label."""
+        """Centre the node; optionally zoom so its neighbours are all on screen: in, when that
+        spreads them enough to label, or out, when some would be off screen."""
         if entity_id not in self._positions:
             return
         x, y = self._positions[entity_id]
         vr = self.view_box.viewRect()
         if zoom_to_neighbours:
             reach = [
-                math.dist((x, y), self._positions[m]) for m in self.graph.neighbors(entity_id) if m in self._positions
+                math.dist((x, y), self._positions[m])
+                for m in self.graph.neighbors(entity_id)
+                if m in self._positions and m in self._vis_index
             ]
-            half = max(max(reach, default=0.0) * 1.5, 150.0)
-            if half < min(vr.width(), vr.height()) / 2:  # only ever zoom in
+            far = max(reach, default=0.0)
+            half = max(far * 1.5, 150.0)
+            now = min(vr.width(), vr.height()) / 2
+            if half < now - 1e-6 or far * 1.15 > now:  # zoom in for labels, or out to show them all
                 self.view_box.setRange(QRectF(x - half, y - half, 2 * half, 2 * half), padding=0)
                 return
         c = vr.center()
@@ -885,6 +1015,10 @@ class GraphPane(QWidget):
             self.select_entity(eid)
             self.entity_selected.emit(eid)
             return True
+        if key == Qt.Key.Key_Escape and self._connection_shown:
+            self.clear_connection()
+            self.status_message.emit("Chain cleared.")
+            return True
         if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.view_box.scaleBy((0.8, 0.8))
             return True
@@ -908,6 +1042,7 @@ class GraphPane(QWidget):
     def show_connection(self, a: str, b: str) -> list[Any]:
         """Find the chain between two entities, draw it in red and emit :attr:`connection_found`."""
         steps = connection_path(self._repo, self.graph, a, b)
+        self._connection_shown = True
         if steps:
             self._path = [steps[0].from_id] + [s.to_id for s in steps]
             self.status_message.emit(
@@ -924,12 +1059,18 @@ class GraphPane(QWidget):
             vr = self.view_box.viewRect()
             if not (vr.contains(QPointF(*lo)) and vr.contains(QPointF(*hi))):
                 self.fit_to_view()
-        self.connection_found.emit(steps)
+        self.connection_found.emit(steps, (self._names.get(a, a), self._names.get(b, b)))
         return steps
 
+    @Slot()
     def clear_connection(self) -> None:
+        """Take the chain (or the "not connected" answer) away: graph, legend and detail pane."""
+        was = self._connection_shown
         self._path = []
+        self._connection_shown = False
         self._update_view()
+        if was:
+            self.connection_found.emit([], None)
 
     # ---- export --------------------------------------------------------------------------------
     def picture(self) -> gx.GraphPicture:
@@ -993,12 +1134,30 @@ def install(window: Any) -> GraphPane:
     from app.ui.timeline_view import TimelineView
 
     atlas = window.atlas
-    pane = GraphPane(repo=atlas.repo, user_db=atlas.paths.user_db, parent=window.graph_host)
+    pane = GraphPane(
+        repo=atlas.repo,
+        user_db=atlas.paths.user_db,
+        settings=getattr(window, "settings", None),  # the layout chosen comes back next session
+        parent=window.graph_host,
+    )
     window.graph_host.layout().addWidget(pane)
     timeline = TimelineView(repo=atlas.repo, parent=window.timeline_host)
     window.timeline_host.layout().addWidget(timeline)
     pane.entity_selected.connect(window.select_entity)
     timeline.entity_selected.connect(window.select_entity)
+    # Choosing the selected entity again re-centres the graph on it: the window answers a repeat
+    # without entity_selected, so listen to where choices come from (after the window, which
+    # connected first: a new choice is centred by select_entity, recentre then finds it in place).
+    timeline.entity_selected.connect(pane.recentre)
+    for source, signal in (
+        ("list_pane", "entity_opened"),  # Enter or double-click on the current row
+        ("detail_pane", "entity_link_activated"),
+        ("document_view", "entity_link_activated"),
+        ("search_pane", "entity_link_activated"),
+    ):
+        sig = getattr(getattr(window, source, None), signal, None)
+        if sig is not None:
+            sig.connect(pane.recentre)
     window.entity_selected.connect(pane.select_entity)
     window.entity_selected.connect(timeline.select_entity)
     # The list's finished query drives both: no extra query per keystroke on the GUI thread.
@@ -1016,6 +1175,7 @@ def install(window: Any) -> GraphPane:
         why = QAction("Why Are These &Connected?…", window)
         why.triggered.connect(pane.ask_connection)
         view_menu.addAction(why)
+        view_menu.addAction(pane.clear_chain_action)
     spec = window.current_spec()
     pane.set_matches(spec, window.current_rows())
     timeline.queue_rows(spec, window.current_rows())

@@ -159,3 +159,41 @@ def test_no_tags_link_without_a_tag_provider(qtbot, repo):
     pane.set_tag_provider(lambda entity_id: [Tag(1, f"{entity_id} tag", "#5b8def")])
     assert pane.tag_names == ["nato tag"]
     assert "Tags…" in pane.browser.toPlainText()
+
+
+def test_connection_shows_with_no_entity_loaded_and_says_when_there_is_none(qtbot, repo):
+    from app.core.graph import build_graph, connection_path
+
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    steps = connection_path(repo, build_graph(repo, with_citations=False), "armenia", "china")
+    pane.show_connection(steps, ("Armenia", "China"))
+    text = pane.browser.toPlainText()
+    assert "How they connect (6 cited steps)" in text
+    assert "Armenia is a member of Collective Security Treaty Organization" in text
+    assert steps[0].citations[0].quote in text
+    c = steps[0].citations[0]
+    with qtbot.waitSignal(pane.open_passage_requested) as sig:
+        pane.follow_link("conncite:0.0")
+    assert sig.args == [c.document_id, c.start, c.end, c.quote]
+    pane.show_connection([], ("Armenia", "Haiti"))
+    text = pane.browser.toPlainText()
+    assert "Armenia and Haiti are not connected by any cited tie in the documents." in text
+    assert "Select an entity" in text  # the placeholder is still there below
+    pane.show_connection([])  # cleared
+    assert "How they connect" not in pane.browser.toPlainText()
+
+
+def test_a_connection_stays_above_an_entity_on_it_and_goes_with_another(qtbot, repo):
+    from app.core.graph import build_graph, connection_path
+
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    steps = connection_path(repo, build_graph(repo, with_citations=False), "armenia", "china")
+    pane.show_connection(steps, ("Armenia", "China"))
+    pane.show_entity(repo.get_entity("russia"))
+    assert "How they connect" in pane.browser.toPlainText()
+    assert pane.connection_shown
+    pane.show_entity(repo.get_entity("nato"))
+    assert "How they connect" not in pane.browser.toPlainText()
+    assert not pane.connection_shown

@@ -3,6 +3,7 @@ dragged positions persist, exports are valid and hold every visible node, the ke
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -196,3 +197,191 @@ def test_a_label_set_away_from_its_marker_gets_a_leader_line():
     assert line is not None
     x0, y0, x1, y1 = line
     assert (round(x0), round(y0)) == (100, 108) and (x1, y1) == (100, 140)  # marker edge → label
+
+
+def _in_view(pane, ids) -> int:
+    vr = pane.view_box.viewRect()
+    return sum(vr.contains(QPointF(*pane.node_position(n))) for n in ids)
+
+
+def _set_filter(window, settle, **kw) -> None:
+    window.filter_pane.set_spec(FilterSpec(**kw))
+    settle(window)
+
+
+def test_why_connected_with_nothing_selected_fills_the_detail_pane(qtbot, window, pane):
+    detail = window.detail_pane
+    assert window.current_entity_id() is None and detail.detail is None
+    steps = pane.show_connection("armenia", "china")
+    assert steps
+    text = detail.browser.toPlainText()
+    assert "How they connect" in text
+    assert "Armenia is a member of Collective Security Treaty Organization" in text
+    assert "Member states of the alliance include Armenia" in text  # the citation, not just the step
+    cite = steps[0].citations[0]
+    detail.follow_link("conncite:0.0")  # a step's citation opens the passage
+    assert window.document_view.document_id == cite.document_id
+    assert pane.show_connection("armenia", "haiti") == []
+    assert "Armenia and Haiti are not connected by any cited tie" in detail.browser.toPlainText()
+
+
+def test_the_red_chain_never_joins_links_the_filter_hides(window, pane, settle):
+    pane.show_connection("armenia", "china")
+    chain = list(pane._path)
+    assert "csto" in chain
+    _set_filter(window, settle, kinds=("country",))
+    assert "csto" not in window.repo.list_entities(FilterSpec(ids=tuple(pane.visible_ids), kinds=("country",)))
+    x, y = pane._path_edges.getData()
+    at = {(round(px, 6), round(py, 6)): n for n, (px, py) in ((n, pane.node_position(n)) for n in chain)}
+    drawn = [(at[(round(x[k], 6), round(y[k], 6))], at[(round(x[k + 1], 6), round(y[k + 1], 6))]) for k in (0, 2)]
+    drawn += [
+        (at[(round(x[k], 6), round(y[k], 6))], at[(round(x[k + 1], 6), round(y[k + 1], 6))])
+        for k in range(4, len(x), 2)
+    ]
+    assert len(x) == 2 * (len(chain) - 1)  # the whole chain: its hidden links are drawn pale
+    for u, v in drawn:
+        assert pane.graph.has_edge(u, v), f"{u}–{v} is not a tie"
+    faded = dict(zip(pane.visible_ids, pane.visible_faded, strict=True))
+    assert faded["csto"] and not faded["armenia"] and not faded["russia"]
+
+
+def test_a_filter_change_fits_the_view_when_the_matches_are_off_screen(window, pane, settle):
+    window.select_entity("nato")  # zooms in on NATO's neighbourhood
+    _set_filter(window, settle, kinds=("country",))
+    countries = pane.visible_ids
+    assert len(countries) == 21
+    assert _in_view(pane, countries) == len(countries)
+    pane.view_box.scaleBy((0.9, 0.9))  # a filter that keeps most of them on screen keeps the view
+    before = pane.view_box.viewRect()
+    _set_filter(window, settle, kinds=("country", "alliance"))
+    assert pane.view_box.viewRect() == before
+
+
+def test_the_chain_goes_with_an_entity_off_it_or_with_esc(qtbot, window, pane):
+    pane.show_connection("armenia", "china")
+    window.select_entity("russia")  # on the chain: it stays, in the graph and the details
+    assert "russia" in pane._path
+    assert "How they connect" in window.detail_pane.browser.toPlainText()
+    window.select_entity("canada")  # off the chain: gone, legend note too
+    assert pane._path == []
+    assert not any(n.startswith("Red") for n in pane.legend._notes)
+    assert "How they connect" not in window.detail_pane.browser.toPlainText()
+    pane.show_connection("armenia", "china")
+    assert any(n.startswith("Red") for n in pane.legend._notes)
+    assert pane.clear_chain_button.isVisibleTo(pane)  # and a button to take it away
+    pane.canvas.setFocus()
+    qtbot.waitUntil(pane.canvas.hasFocus)
+    qtbot.keyClick(pane.canvas, Qt.Key.Key_Escape)
+    assert pane._path == [] and pane.selected_id == "canada"
+    assert not any(n.startswith("Red") for n in pane.legend._notes)
+    assert "How they connect" not in window.detail_pane.browser.toPlainText()
+    assert "Canada" in window.detail_pane.browser.toPlainText()
+    assert not pane.clear_chain_button.isVisibleTo(pane)
+
+
+def test_a_selection_the_filter_hides_is_reported_and_focus_says_why_it_does_not_apply(window, pane, settle):
+    window.select_entity("russia")
+    _set_filter(window, settle, kinds=("alliance",))
+    assert "russia" not in pane.visible_ids
+    assert "Russia is outside the filter" in window.statusBar().currentMessage()
+    assert any("Russia (selected) is outside the filter" in n for n in pane.legend._notes)
+    pane.set_focus_depth(1)
+    alliances = {r.id for r in window.repo.list_entities(FilterSpec(kinds=("alliance",)))}
+    assert set(pane.visible_ids) == alliances  # the matches stay, not an empty canvas
+    assert "focus does not apply" in window.statusBar().currentMessage()
+    assert any(n.startswith("Focus does not apply: Russia") for n in pane.legend._notes)
+
+
+def test_selecting_zooms_out_for_the_neighbours_and_a_repeat_recentres(qtbot, window, pane):
+    window.select_entity("article-5")  # one close neighbour: zooms in
+    neighbours = list(pane.graph.neighbors("united-states"))
+    window.select_entity("united-states")
+    assert _in_view(pane, neighbours) == len(neighbours)  # zoomed out again to show them all
+
+    def off_centre() -> float:
+        c = pane.view_box.viewRect().center()
+        x, y = pane.node_position("united-states")
+        return math.hypot(c.x() - x, c.y() - y) / pane.view_box.viewRect().width()
+
+    vr = pane.view_box.viewRect()
+    pane.view_box.translateBy(x=vr.width() * 0.3, y=0)  # panned, the node still on screen
+    assert off_centre() > 0.2
+    qtbot.mouseClick(pane.canvas.viewport(), Qt.MouseButton.LeftButton, pos=_view_point(pane, "united-states"))
+    assert off_centre() < 0.02  # clicking the selected node centres it again
+    pane.view_box.translateBy(x=vr.width() * 3, y=0)  # panned far away
+    assert _in_view(pane, ["united-states"]) == 0
+    window.detail_pane.follow_link("entity:united-states")  # chosen again elsewhere in the window
+    assert off_centre() < 0.02
+
+
+def test_the_layout_choice_and_its_dragged_positions_come_back_next_session(qtbot, atlas, settings_path, window, pane):
+    from app.ui.main_window import MainWindow
+
+    pane.set_layout("shell")
+    pane.move_node("russia", 123.0, -45.0)
+    window.close()
+    window.pool.waitForDone(5000)
+    again = MainWindow(atlas, settings_path=settings_path)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(again.is_ready, timeout=10000)
+    g = again.graph_pane
+    assert g.layout_name == "shell"
+    assert g.layout_combo.currentData() == "shell"
+    assert g.node_position("russia") == pytest.approx((123.0, -45.0))
+    again.close()
+    again.pool.waitForDone(5000)
+
+
+def test_export_subtitle_counts_the_matches_when_the_rest_is_faded(tmp_path: Path, window, pane, settle):
+    _set_filter(window, settle, kinds=("alliance",))
+    pane.set_fade_outside(True)
+    assert len(pane.visible_ids) == 50
+    alliances = [r.id for r in window.repo.list_entities(FilterSpec(kinds=("alliance",)))]
+    ties = pane.graph.subgraph(alliances).number_of_edges()
+    svg = pane.export("svg", tmp_path / "g.svg")
+    texts = " ".join(t for el in ET.parse(svg).getroot().iter() if el.tag.endswith("text") for t in el.itertext())
+    assert f"{len(alliances)} nodes, {ties} ties ({50 - len(alliances)} others faded)" in texts
+    assert "50 nodes" not in texts
+
+
+def test_hub_labels_come_first_and_a_label_nearer_another_marker_gets_a_leader(window, pane):
+    pane.canvas.grab()  # labels are placed at paint time
+    top = sorted(pane.visible_ids, key=lambda n: -pane.graph.degree(n))[:4]
+    assert set(top) <= set(pane.labels.last_labels), top
+    tr = pane.view_box.childGroup.sceneTransform()
+    scene = {n: tr.map(QPointF(*pane.node_position(n))) for n in pane.visible_ids}
+
+    def dist(r, p) -> float:
+        return math.hypot(min(max(p.x(), r[0]), r[2]) - p.x(), min(max(p.y(), r[1]), r[3]) - p.y())
+
+    for eid, (box, leader) in pane.labels.last_boxes.items():
+        own = dist(box, scene[eid])
+        nearest = min(dist(box, p) for n, p in scene.items() if n != eid)
+        if nearest < own - 1:
+            assert leader, f"{eid}'s label is nearer another marker, with no leader line"
+
+
+def test_a_leader_line_when_another_marker_is_nearer_the_label():
+    import numpy as np
+
+    from app.ui import graph_export as gx
+
+    box = (111, 92, 180, 108)  # right beside the marker at (100, 100)
+    assert gx.leader_line(100, 100, 8, box, np.array([[100.0, 100.0], [300.0, 100.0]])) is None
+    line = gx.leader_line(100, 100, 8, box, np.array([[100.0, 100.0], [190.0, 100.0]]))  # another, nearer
+    assert line is not None and line[2:] == (111, 100)
+
+
+def test_an_export_never_joins_chain_links_across_a_hidden_one(tmp_path: Path, window, pane):
+    from app.ui import graph_export as gx
+
+    chain = ["armenia", "csto", "russia"]
+    positions = {n: pane.node_position(n) for n in pane.graph.nodes}
+    red = gx.PATH_COLOUR.lower()
+    whole = gx.picture_from_graph(pane.graph, positions, path=chain)
+    assert red in gx.export_svg(whole, tmp_path / "whole.svg").read_text().lower()
+    gap = gx.picture_from_graph(pane.graph, positions, visible=[n for n in pane.graph if n != "csto"], path=chain)
+    svg = gx.export_svg(gap, tmp_path / "gap.svg").read_text().lower()
+    assert red not in svg  # Armenia and Russia are not tied: no red line between them
+    assert "chain of ties" not in svg
