@@ -212,7 +212,7 @@ def place_labels(
     the markers' rectangles. Tries eight positions around the marker, then the same twice further
     out; a spot nearer another marker than its own is taken only when no clear one is free (a
     leader line then says whose label it is). ``hubs`` marks labels worth reaching further for
-    (the best-connected nodes sit among their neighbours, where the near spots are all taken): two
+    (the best-connected nodes sit among their neighbours, where the near spots are all taken): three
     more rings, a line of text apart. A label that fits nowhere is dropped (None) unless ``force``
     says it must be shown, in which case it goes to the in-bounds spot it overlaps least.
     """
@@ -229,7 +229,7 @@ def place_labels(
         must = force is not None and force[idx]
         gaps = [rad * d + 3.0 for d in (1.0, 2.2, 3.6)]
         if hubs is not None and hubs[idx]:
-            gaps += [gaps[-1] + h * k for k in (1.0, 2.0)]  # further out, a label would read as another node's
+            gaps += [gaps[-1] + h * k for k in (1.0, 2.0, 3.0)]
         for g in gaps:
             candidates = (
                 (x + g, y - h / 2),  # right
