@@ -186,7 +186,7 @@ def csv_paths(path: Path) -> dict[str, Path]:
 def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: list[EntityDetail]) -> None:
     meta = repo.meta()
     fh.write("# Alliance Atlas export\n\n")
-    fh.write(f"{describe(spec, filter_labels(repo))}: {len(details)} entities. ")
+    fh.write(f"{describe(spec, filter_labels(repo))}: {len(details)} {'entity' if len(details) == 1 else 'entities'}. ")
     fh.write(f"Seed corpus {meta.get('seed_hash', '?')}.\n\n")
     notes_ref: list[str] = []
     for d in details:
@@ -194,8 +194,9 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
         line = [f"**Kind:** {d.kind}"]
         if d.categories:
             line.append(f"**Category:** {', '.join(d.categories)}")
-        if d.region:
-            line.append(f"**Region:** {d.region}")
+        regions = [f.value for f in d.facts if f.field == "region" and f.value]
+        if regions or d.region:
+            line.append(f"**Region:** {', '.join(dict.fromkeys(regions)) or d.region}")
         if d.founded:
             line.append(f"**Founded:** {d.founded}")
         if d.ended:
@@ -210,6 +211,8 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
         for f in d.facts:
             value = f.target_name or f.value
             label = f"{f.label}: {value}" if value else f.label
+            if not value and f.field == "description" and f.citations:
+                label = f"“{f.citations[0].quote}”"  # a description is its quoted sentence
             marks = []
             for c in f.citations:
                 notes_ref.append(f"{c.file_name}, “{c.section or 'opening'}”: “{c.quote}”")

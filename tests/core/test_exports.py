@@ -101,6 +101,10 @@ def test_markdown_has_citations_as_footnotes(repo, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "## Collective Security Treaty Organization" in text
     assert "[^1]" in text and "## Sources" in text and "[^1]: military-alliances-and-partnerships.txt" in text
+    # A description is its own quoted sentence, not an empty "Described as".
+    assert "Described as [^" not in text
+    assert "- “The Collective Security Treaty Organization is a regional military alliance" in text
+    assert ": 1 entity." in text
 
 
 def test_gui_and_cli_filters_give_the_same_entities_in_the_same_order(repo):
