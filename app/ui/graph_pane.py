@@ -437,8 +437,11 @@ class GraphPane(QWidget):
         self.clear_chain_button.clicked.connect(self.clear_connection)
         self.clear_chain_button.setVisible(False)  # shown while a chain is drawn
         self.fit_action = QAction("&Fit Graph to View", self)
-        self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
-        self.fit_action.setToolTip("Fit the graph to the view (Ctrl+0)")
+        # Home while the graph has the keyboard (Ctrl+0 is View > Actual size for the whole window;
+        # two actions on one key make Qt run neither).
+        self.fit_action.setShortcut(QKeySequence(Qt.Key.Key_Home))
+        self.fit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.fit_action.setToolTip("Fit the graph to the view (Home, in the graph)")
         self.fit_action.triggered.connect(self.fit_to_view)
         self.reset_action = QAction("&Reset Graph Layout", self)
         self.reset_action.setToolTip("Forget dragged positions of this layout")
@@ -479,6 +482,7 @@ class GraphPane(QWidget):
             flow.addWidget(w)
         root.addWidget(controls)
         self.canvas = _GraphCanvas(self)
+        self.canvas.addAction(self.fit_action)  # its Home key works while the canvas has focus
         self.canvas.setAccessibleName("Network graph")
         self.canvas.setToolTip("")
         self.canvas.setBackground("w")

@@ -385,3 +385,23 @@ def test_an_export_never_joins_chain_links_across_a_hidden_one(tmp_path: Path, w
     svg = gx.export_svg(gap, tmp_path / "gap.svg").read_text().lower()
     assert red not in svg  # Armenia and Russia are not tied: no red line between them
     assert "chain of ties" not in svg
+
+
+def test_no_two_actions_share_a_shortcut(qtbot, window, pane):
+    """Two actions on one key make Qt run neither ("Ambiguous shortcut overload")."""
+    from PySide6.QtGui import QAction
+
+    seen: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        if action.shortcutContext() != Qt.ShortcutContext.WindowShortcut:
+            continue
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text}: {seen.get(text)} and {action.text()}"
+            seen[text] = action.text()
+    # Fit is Home while the graph has the keyboard; Ctrl+0 is the window's Actual size.
+    pane.canvas.setFocus()
+    pane.view_box.scaleBy((0.2, 0.2))
+    before = pane.view_box.viewRect()
+    qtbot.keyClick(pane.canvas, Qt.Key.Key_Home)
+    assert pane.view_box.viewRect() != before
