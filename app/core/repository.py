@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from app.core.db import Connector, engine_for
@@ -357,122 +357,23 @@ class Repository:
         )
         return str(rows[0][0]) if rows else None
 
-    def _citations(self, s: Session, fact_ids: list[int]) -> dict[int, list[Any]]:
-        if not fact_ids:
-            return {}
-        rows = s.execute(
-            text(
-                "SELECT c.fact_id, c.document_id, d.title, d.file_name, sec.heading, c.passage_id,"
-                " c.start, c.end, c.quote FROM citation c JOIN document d ON d.id = c.document_id"
-                " JOIN passage p ON p.id = c.passage_id JOIN section sec ON sec.id = p.section_id"
-                " WHERE c.fact_id IN (SELECT value FROM json_each(:ids)) ORDER BY c.id"
-            ),
-            {"ids": "[" + ",".join(str(i) for i in fact_ids) + "]"},
-        ).all()
-        out: dict[int, list[Any]] = {}
-        for r in rows:
-            out.setdefault(r[0], []).append(r[1:])
-        return out
-
     def get_entity(self, entity_id: str, *, mention_limit: int = 200) -> EntityDetail | None:
-        with self._session() as s:
-            row = s.execute(
-                text(
-                    "SELECT id, name, kind, category, region, founded, ended, stated_members FROM entity WHERE id = :id"
-                ),
-                {"id": entity_id},
-            ).first()
-            if row is None:
-                return None
-            aliases = tuple(
-                a
-                for (a,) in s.execute(
-                    text("SELECT alias FROM alias WHERE entity_id = :id ORDER BY rowid"), {"id": entity_id}
-                )
-            )
-            facts = s.execute(
-                text(
-                    "SELECT f.id, f.field, f.value, f.target_id, t.name, t.kind FROM fact f"
-                    " LEFT JOIN entity t ON t.id = f.target_id WHERE f.entity_id = :id ORDER BY f.ordinal"
-                ),
-                {"id": entity_id},
-            ).all()
-            # Facts where this entity is the target (memberships, parts, partners seen from here).
-            inbound = s.execute(
-                text(
-                    "SELECT f.id, f.field, f.entity_id, e.name, e.kind FROM fact f JOIN entity e"
-                    " ON e.id = f.entity_id WHERE f.target_id = :id ORDER BY e.sort_name, f.ordinal"
-                ),
-                {"id": entity_id},
-            ).all()
-            cites = self._citations(s, [f[0] for f in facts] + [f[0] for f in inbound])
-            numbering: dict[tuple[str, int, int], int] = {}
-
-            def cite_views(fact_id: int) -> tuple[Citation, ...]:
-                views = []
-                for doc, title, fname, section, pid, start, end, quote in cites.get(fact_id, []):
-                    key = (doc, start, end)
-                    number = numbering.setdefault(key, len(numbering) + 1)
-                    views.append(Citation(number, doc, title, fname, section, pid, start, end, quote))
-                return tuple(views)
-
-            fact_views = tuple(
-                FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid))
-                for fid, field, value, tid, tname, tkind in facts
-            )
-            members = tuple(
-                Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
-                for f in fact_views
-                if f.field in ("member", "party") and f.target_id
-            )
-            related = [
-                Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
-                for f in fact_views
-                if f.field in ("part_of", "partner") and f.target_id
-            ]
-            member_of = []
-            for fid, field, src, sname, skind in inbound:
-                link = Link(src, sname, skind, field, cite_views(fid))
-                if field in ("member", "party"):
-                    member_of.append(link)
-                else:
-                    related.append(Link(src, sname, skind, "has part" if field == "part_of" else field, link.citations))
-            mention_rows = s.execute(
-                text(
-                    "SELECT m.passage_id, p.document_id, d.title, sec.heading, m.start, m.end, p.start, p.text"
-                    " FROM mention m JOIN passage p ON p.id = m.passage_id JOIN document d ON d.id = p.document_id"
-                    " JOIN section sec ON sec.id = p.section_id WHERE m.entity_id = :id"
-                    " ORDER BY d.ordinal, m.start LIMIT :lim"
-                ),
-                {"id": entity_id, "lim": mention_limit},
-            ).all()
+        """One entity's details (as :meth:`entity_details`) with the passages that mention it."""
+        found = self.entity_details([entity_id])
+        if not found:
+            return None
+        mention_rows = self._raw(
+            "SELECT m.passage_id, p.document_id, d.title, sec.heading, m.start, m.end, p.start, p.text"
+            " FROM mention m JOIN passage p ON p.id = m.passage_id JOIN document d ON d.id = p.document_id"
+            " JOIN section sec ON sec.id = p.section_id WHERE m.entity_id = :id"
+            " ORDER BY d.ordinal, m.start LIMIT :lim",
+            {"id": entity_id, "lim": mention_limit},
+        )
         mentions = tuple(
             MentionView(pid, doc, title, sec, ms, me, _snippet(ptext, ms - pstart, me - pstart))
             for pid, doc, title, sec, ms, me, pstart, ptext in mention_rows
         )
-        categories = tuple(dict.fromkeys(f.value for f in fact_views if f.field == "category" and f.value))
-        activities = tuple(dict.fromkeys(f.value for f in fact_views if f.field == "activity" and f.value))
-        return EntityDetail(
-            id=row[0],
-            name=row[1],
-            aliases=aliases,
-            kind=row[2],
-            category=row[3],
-            categories=categories,
-            region=row[4],
-            founded=row[5],
-            ended=row[6],
-            stated_members=row[7],
-            facts=fact_views,
-            members=members,
-            member_of=tuple(member_of),
-            related=tuple(related),
-            activities=activities,
-            mentions=mentions,
-        )
-
-    def get_entities(self, ids: list[str]) -> list[EntityDetail]:
-        return [d for d in (self.get_entity(i) for i in ids) if d is not None]
+        return replace(found[0], mentions=mentions)
 
     # ---- search ---------------------------------------------------------------------------
     def search_passages(self, query: str, *, limit: int = 50) -> list[PassageHit]:
@@ -578,8 +479,8 @@ class Repository:
     # ---- batch reads (exports) ------------------------------------------------------------
     def entity_details(self, ids: list[str]) -> list[EntityDetail]:
         """The details of many entities in six queries, in the order of ``ids`` (unknown ids are
-        skipped): the same values as :meth:`get_entity` with ``mention_limit=0``, without one round
-        trip per entity (a 1,000-entity PDF spent 2.6 s in 6,000 small queries)."""
+        skipped), without their mentions (:meth:`get_entity` adds those): no round trip per entity
+        (a 1,000-entity PDF spent 2.6 s in 6,000 small queries)."""
         if not ids:
             return []
         import json
@@ -638,7 +539,7 @@ class Repository:
         inbound: list[tuple[Any, ...]],
         cites: dict[int, list[tuple[Any, ...]]],
     ) -> EntityDetail:
-        """One EntityDetail from batch rows, numbered and grouped exactly as :meth:`Repository.get_entity`."""
+        """One EntityDetail from batch rows: citations numbered in reading order, links grouped."""
         numbering: dict[tuple[str, int, int], int] = {}
 
         def cite_views(fact_id: int) -> tuple[Citation, ...]:
