@@ -13,8 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from app.core.atlas import Atlas, open_atlas
-from app.core.build import build_reference
-from app.core.repository import Repository
+from app.core.query.repository import Repository
+from app.core.reference.build import build_reference
 from app.paths import PROJECT_ROOT, DataPaths
 
 SEEDS = PROJECT_ROOT / "seeds"

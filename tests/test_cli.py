@@ -124,7 +124,7 @@ def test_env_home_puts_data_elsewhere(tmp_path: Path) -> None:
 def test_an_unknown_filter_value_is_a_usage_error_naming_it_and_the_choices(
     data_paths: DataPaths, tmp_path: Path, capsys, option: list[str], bad: str, listed: str
 ) -> None:
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     NotesStore(data_paths.user_db).create_tag("Lesson 3")
     out = tmp_path / "x.json"
@@ -147,7 +147,7 @@ def test_an_inverted_year_range_is_a_usage_error(data_paths: DataPaths, tmp_path
 
 
 def test_filter_values_match_any_case_and_use_the_stored_spelling(data_paths: DataPaths, tmp_path: Path) -> None:
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     NotesStore(data_paths.user_db).tag_entities("Watch List", ["nato", "csto"])
     out = tmp_path / "x.json"
@@ -220,7 +220,7 @@ def test_build_db_on_a_full_disk_is_one_clear_line(tmp_path: Path, capsys, monke
 
     from sqlalchemy.exc import OperationalError
 
-    import app.core.build as build_mod
+    import app.core.reference.build as build_mod
 
     def full(*_args, **_kwargs):
         raise OperationalError("CREATE TABLE ...", {}, sqlite3.OperationalError("database or disk is full"))
@@ -236,7 +236,7 @@ def test_build_db_on_a_full_disk_is_one_clear_line(tmp_path: Path, capsys, monke
 def test_build_db_in_a_read_only_folder_is_one_clear_line(tmp_path: Path, capsys, monkeypatch) -> None:
     import errno
 
-    import app.core.build as build_mod
+    import app.core.reference.build as build_mod
 
     def read_only(*_args, **_kwargs):
         raise OSError(errno.EROFS, "Read-only file system")

@@ -73,7 +73,7 @@ def test_unknown_selection_is_a_usage_error(data_paths, tmp_path, capsys):
 
 
 def test_json_notes_flag_and_notes_filters(data_paths, tmp_path):
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     NotesStore(data_paths.user_db).create_note("nato", title="Remember", body="Article 5")
     base = ["--data-dir", str(data_paths.root), "export", "-f", "json"]

@@ -148,7 +148,7 @@ def test_restore_on_a_full_disk_reports_it_and_moves_nothing(data_paths, capsys,
     """The reviewer's data-loss repro: "disk I/O error" is a full disk, not a damaged database."""
     import sqlite3
 
-    import app.core.backup as bk
+    import app.core.userdata.backup as bk
 
     assert run(data_paths, capsys, "add", "--entity", "nato", "--title", "Keep me")[0] == 0
     real = sqlite3.connect
@@ -183,7 +183,7 @@ def test_a_disk_io_error_opening_the_notes_is_a_clear_message(data_paths, capsys
 
 
 def test_backup_on_read_only_storage_says_the_folder_is_read_only(data_paths, capsys, monkeypatch):
-    import app.core.backup as bk
+    import app.core.userdata.backup as bk
 
     assert run(data_paths, capsys, "add", "--entity", "nato", "--title", "Keep me")[0] == 0
     monkeypatch.setattr(bk, "folder_unwritable", lambda _folder: "is on read-only storage")

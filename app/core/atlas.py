@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.db import connector, ensure_user_db, read_reference_meta
 from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classify
-from app.core.repository import Repository
+from app.core.query.repository import Repository
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 from app.paths import DataPaths, seeds_dir
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from app.core.build import BuildReport
+    from app.core.reference.build import BuildReport
 
 ENV_REFERENCE = "ALLIANCE_ATLAS_REFERENCE"
 
@@ -75,7 +75,7 @@ def ensure_data_folder(paths: DataPaths) -> DataPaths:
 
 
 def current_seed_hash(seeds: Path) -> str | None:
-    from app.core.ingest import seed_hash
+    from app.core.reference.ingest import seed_hash
 
     try:
         return seed_hash(seeds)
@@ -92,8 +92,8 @@ def open_atlas(
 ) -> Atlas:
     """Build the reference database if missing (or stale and writable), migrate the user database,
     and return the engine and repository. Raises AtlasError with a user-facing message."""
-    from app.core.build import build_reference  # cheap: SQLModel loads only if a build runs
-    from app.core.ingest import SeedError
+    from app.core.reference.build import build_reference  # cheap: SQLModel loads only if a build runs
+    from app.core.reference.ingest import SeedError
 
     seeds = seeds or seeds_dir()
     ensure_data_folder(paths)

@@ -28,8 +28,8 @@ def run_gui(paths: DataPaths) -> int:
     """Open the databases and the main window; returns the exit code."""
     app = make_application()
     from app.core.atlas import open_atlas
-    from app.core.backup import migration_backup
-    from app.ui.backup_dialog import offer_recovery
+    from app.core.userdata.backup import migration_backup
+    from app.ui.notes.backup_dialog import offer_recovery
 
     if not offer_recovery(None, paths):  # a damaged notes db: set aside, offer the newest good backup
         return 1

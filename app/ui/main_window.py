@@ -28,14 +28,14 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__
 from app.core.atlas import Atlas
 from app.core.errors import classify
-from app.core.filters import FilterSpec, describe
-from app.core.repository import EntityRow
-from app.ui.detail_pane import DetailPane
-from app.ui.document_view import DocumentReaderView
-from app.ui.filter_pane import FilterPane
-from app.ui.history import SelectionHistory
-from app.ui.list_pane import ListPane
-from app.ui.search_results import SearchResultsPane
+from app.core.query.filters import FilterSpec, describe
+from app.core.query.repository import EntityRow
+from app.ui.panes.detail_pane import DetailPane
+from app.ui.panes.document_view import DocumentReaderView
+from app.ui.panes.filter_pane import FilterPane
+from app.ui.panes.history import SelectionHistory
+from app.ui.panes.list_pane import ListPane
+from app.ui.panes.search_results import SearchResultsPane
 from app.ui.workers import QueryRunner
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
         to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
         """
         self.after_first_paint(self.filter_pane.finish_deferred)
-        self.after_first_paint(lambda: __import__("app.ui.graph_pane", fromlist=["install"]).install(self))
+        self.after_first_paint(lambda: __import__("app.ui.graph.graph_pane", fromlist=["install"]).install(self))
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
         else:  # it starts closed (hide_when_narrow): build it just after
@@ -430,10 +430,10 @@ class MainWindow(QMainWindow):
         self.after_first_paint(self._install_exports)
 
     def _install_notes(self) -> None:
-        self.notes_pane = __import__("app.ui.notes_pane", fromlist=["install"]).install(self)
+        self.notes_pane = __import__("app.ui.notes.notes_pane", fromlist=["install"]).install(self)
 
     def _install_exports(self) -> None:
-        self.export_actions = __import__("app.ui.export_dialog", fromlist=["install"]).install(self)
+        self.export_actions = __import__("app.ui.report.export_dialog", fromlist=["install"]).install(self)
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""

@@ -1,4 +1,4 @@
-"""Graph pane benchmark: a synthetic 2,000-node / ~10,000-edge reference (app.core.synthetic), timed offscreen.
+"""Graph pane benchmark: a synthetic 2,000-node / ~10,000-edge reference (tests.synthetic), timed offscreen.
 
 Run: python tests/bench/bench_graph.py   (prints figures; not collected by pytest)
 Targets (issue 4): layout + first draw < 1.5 s, redraw after pan/zoom < 20 ms, redraw after a filter
@@ -27,8 +27,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.core.atlas import open_atlas
-    from app.core.synthetic import generate_reference
     from app.paths import DataPaths
+    from tests.synthetic import generate_reference
 
     app = QApplication.instance() or QApplication([])
     tmp = Path(tempfile.mkdtemp(prefix="bench-graph-"))
@@ -40,8 +40,8 @@ def main() -> int:
 
     import pyqtgraph  # noqa: F401  (import cost is not part of the draw)
 
-    from app.core.graph import build_graph
-    from app.ui.graph_pane import GraphPane
+    from app.core.graph.network import build_graph
+    from app.ui.graph.graph_pane import GraphPane
 
     t = time.perf_counter()
     graph = build_graph(atlas.repo, with_citations=False)
@@ -104,7 +104,7 @@ def main() -> int:
         f"redraw after a filter change (median of 10): {ms(statistics.median(filters))}   max {ms(max(filters))}"
         f"   target < 100 ms"
     )
-    from app.core.filters import FilterSpec
+    from app.core.query.filters import FilterSpec
 
     s = time.perf_counter()
     pane.set_filter(FilterSpec(kinds=("alliance", "country")))

@@ -17,9 +17,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core.atlas import open_atlas
-from app.core.filters import FilterSpec
+from app.core.query.filters import FilterSpec
 from app.paths import DataPaths
-from app.ui.report import ExportOptions, collect_report, ensure_application, load_fonts, write_pdf
+from app.ui.report.report import ExportOptions, collect_report, ensure_application, load_fonts, write_pdf
 
 
 def rss_mb() -> float:
@@ -63,9 +63,9 @@ def main() -> int:
         ok &= run("seed, handout, with graph", seed, FilterSpec(), ExportOptions(handout=True), root / "h.pdf", 2.0)
         seed.close()
         try:
-            from app.core.synthetic import generate_reference
+            from tests.synthetic import generate_reference
         except ImportError:
-            print("app.core.synthetic is missing: skipped the 1,000-entity run")
+            print("tests.synthetic is missing: skipped the 1,000-entity run")
             return 0 if ok else 1
         paths = DataPaths(root / "synth").ensure()
         t = time.perf_counter()

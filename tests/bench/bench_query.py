@@ -13,12 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.core.build import build_reference
 from app.core.db import connector, ensure_user_db
-from app.core.filters import FilterSpec, entity_query
-from app.core.repository import Repository
-from app.core.synthetic import generate_reference
+from app.core.query.filters import FilterSpec, entity_query
+from app.core.query.repository import Repository
+from app.core.reference.build import build_reference
 from app.paths import PROJECT_ROOT
+from tests.synthetic import generate_reference
 
 
 def pct(values: list[float], q: float) -> float:

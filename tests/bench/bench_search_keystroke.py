@@ -35,9 +35,9 @@ def wait(done, timeout_s: float = 10.0) -> None:
 
 def main() -> int:
     try:
-        from app.core.synthetic import generate_reference
+        from tests.synthetic import generate_reference
     except ImportError:
-        print("app.core.synthetic is missing: cannot build the 10,000-entity database")
+        print("tests.synthetic is missing: cannot build the 10,000-entity database")
         return 1
     app = QApplication.instance() or QApplication([])
     from app.core.atlas import open_atlas

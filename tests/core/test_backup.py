@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from app.core import backup as bk
 from app.core.atlas import open_atlas
 from app.core.db import ensure_user_db
 from app.core.errors import AtlasError
-from app.core.notes import NotesStore
+from app.core.userdata import backup as bk
+from app.core.userdata.notes import NotesStore
 from tests.conftest import SEEDS
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core import build as build_module
 from app.core.atlas import open_atlas
-from app.core.build import build_reference
 from app.core.db import ensure_user_db
 from app.core.errors import DiskFull, SchemaTooNew, UnwritablePath
-from app.core.filters import FilterSpec
+from app.core.query.filters import FilterSpec
+from app.core.reference import build as build_module
+from app.core.reference.build import build_reference
 from app.paths import DataPaths
 from tests.conftest import SEEDS
 
@@ -63,7 +63,7 @@ def test_a_build_killed_half_way_leaves_the_previous_database_intact(tmp_path: P
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from app.core import build\n"
+        "from app.core.reference import build\n"
         "real = os.replace\n"
         "def stop(*a, **k):\n"
         "    print('about-to-rename', flush=True)\n"

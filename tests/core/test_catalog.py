@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.core.build import build_reference
-from app.core.catalog import CatalogError, load_catalog, name_pattern
-from app.core.ingest import SeedError, load_documents
+from app.core.reference.build import build_reference
+from app.core.reference.catalog import CatalogError, load_catalog, name_pattern
+from app.core.reference.ingest import SeedError, load_documents
 from tests.conftest import SEEDS
 
 

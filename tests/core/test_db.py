@@ -6,8 +6,8 @@ import pytest
 
 from app.core.db import connector
 from app.core.errors import DatabaseCorrupt, DatabaseUnavailable
-from app.core.filters import FilterSpec
-from app.core.repository import Repository
+from app.core.query.filters import FilterSpec
+from app.core.query.repository import Repository
 
 
 def test_attaching_a_damaged_notes_database_is_a_clear_error(data_paths, atlas):

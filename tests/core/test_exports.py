@@ -10,10 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from app.core import exports, fileio
+from app.core import fileio
 from app.core.errors import AtlasError, DiskFull
-from app.core.exports import collect, csv_paths, export_data, neutralise, write_csv_entities
-from app.core.filters import FilterSpec
+from app.core.exports import data as exports
+from app.core.exports.data import collect, csv_paths, export_data, neutralise, write_csv_entities
+from app.core.query.filters import FilterSpec
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"])
@@ -133,8 +134,8 @@ def test_exported_files_get_ordinary_permissions_and_keep_a_replaced_files_mode(
     import os
     import stat
 
-    from app.core.exports import export_data
-    from app.core.filters import FilterSpec
+    from app.core.exports.data import export_data
+    from app.core.query.filters import FilterSpec
 
     umask = os.umask(0o022)
     try:
@@ -150,7 +151,7 @@ def test_exported_files_get_ordinary_permissions_and_keep_a_replaced_files_mode(
 
 
 def test_json_carries_notes_and_tags_only_when_asked(atlas, tmp_path):
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     store = NotesStore(atlas.paths.user_db)
     store.create_note("nato", title="Lesson plan", body="Compare with **CSTO**", tags=["lesson 3"])

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.filters import FilterSpec, describe
-from app.core.fts import to_fts_query
+from app.core.query.filters import FilterSpec, describe
+from app.core.query.fts import to_fts_query
 
 
 def ids(rows) -> list[str]:

@@ -12,8 +12,8 @@ import networkx as nx
 import pytest
 
 from app.cli import main as cli_main
-from app.core import graph as g
-from app.core.filters import FilterSpec
+from app.core.graph import network as g
+from app.core.query.filters import FilterSpec
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_spring_layout_is_the_same_picture_in_every_run(graph, tmp_path: Path):
     src = tmp_path / "seed.graphml"
     nx.write_graphml(graph, src)
     script = (
-        "import sys, json, networkx as nx; from app.core.graph import compute_layout;"
+        "import sys, json, networkx as nx; from app.core.graph.network import compute_layout;"
         "print(json.dumps(sorted(compute_layout(nx.read_graphml(sys.argv[1])).items())))"
     )
     runs = set()

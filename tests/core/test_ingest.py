@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.ingest import SeedError, load_documents, split_document
+from app.core.reference.ingest import SeedError, load_documents, split_document
 from tests.conftest import SEEDS
 
 EXPECTED_HEADINGS = {

@@ -8,9 +8,9 @@ import sqlite3
 
 import pytest
 
-from app.core.build import build_reference
-from app.core.filters import FilterSpec
-from app.core.notes import NotesError, NotesStore
+from app.core.query.filters import FilterSpec
+from app.core.reference.build import build_reference
+from app.core.userdata.notes import NotesError, NotesStore
 from tests.conftest import SEEDS
 
 
@@ -41,7 +41,7 @@ def test_unchanged_update_keeps_timestamp(store):
 def test_stale_update_is_refused(store):
     a = store.create_note("nato", title="T", body="B")
     store.update_note(a.id, body="edited in window two")
-    from app.core.notes import NoteConflict
+    from app.core.userdata.notes import NoteConflict
 
     with pytest.raises(NoteConflict):
         store.update_note(a.id, body="edited in window one", expected_updated_at=a.updated_at)
@@ -198,7 +198,7 @@ def test_note_search_finds_a_half_typed_word(store):
 
 def test_update_refuses_a_note_in_the_trash_or_gone(store):
     """Another window trashed the note: text saved into it would vanish with it, so it is refused."""
-    from app.core.notes import NoteDeleted
+    from app.core.userdata.notes import NoteDeleted
 
     n = store.create_note("nato", title="Shared", body="start")
     store.delete_note(n.id)

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from app.core import notes as notes_mod
-from app.core.notes import NotesImportError, NotesStore
+from app.core.userdata import notes as notes_mod
+from app.core.userdata.notes import NotesImportError, NotesStore
 
 
 @pytest.fixture

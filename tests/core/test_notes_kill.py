@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from app.core.notes import NotesStore
+from app.core.userdata.notes import NotesStore
 from app.paths import PROJECT_ROOT
 
 ROUNDS = 20
@@ -23,7 +23,7 @@ BUDGET_S = 30.0
 WRITER = r"""
 import sys
 from pathlib import Path
-from app.core.notes import NotesStore
+from app.core.userdata.notes import NotesStore
 store = NotesStore(Path(sys.argv[1]))
 tag = sys.argv[2]
 print("ready", flush=True)

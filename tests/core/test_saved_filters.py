@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import AtlasError
-from app.core.filters import FilterSpec
-from app.core.saved_filters import delete_filter, list_filters, save_filter
+from app.core.query.filters import FilterSpec
+from app.core.userdata.saved_filters import delete_filter, list_filters, save_filter
 
 
 def test_save_list_replace_delete(data_paths):

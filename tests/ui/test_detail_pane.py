@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 
-from app.core.notes import NotesStore, Tag
-from app.ui.detail_pane import DetailPane
-from app.ui.tag_dialog import TagDialog
+from app.core.userdata.notes import NotesStore, Tag
+from app.ui.notes.tag_dialog import TagDialog
+from app.ui.panes.detail_pane import DetailPane
 
 
 def test_selecting_row_shows_detail_with_citation(qtbot, window):
@@ -162,7 +162,7 @@ def test_no_tags_link_without_a_tag_provider(qtbot, repo):
 
 
 def test_connection_shows_with_no_entity_loaded_and_says_when_there_is_none(qtbot, repo):
-    from app.core.graph import build_graph, connection_path
+    from app.core.graph.network import build_graph, connection_path
 
     pane = DetailPane()
     qtbot.addWidget(pane)
@@ -185,7 +185,7 @@ def test_connection_shows_with_no_entity_loaded_and_says_when_there_is_none(qtbo
 
 
 def test_a_connection_stays_above_an_entity_on_it_and_goes_with_another(qtbot, repo):
-    from app.core.graph import build_graph, connection_path
+    from app.core.graph.network import build_graph, connection_path
 
     pane = DetailPane()
     qtbot.addWidget(pane)

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from app.ui.export_dialog import ExportOptionsDialog
-from app.ui.report import ExportOptions
+from app.ui.report.export_dialog import ExportOptionsDialog
+from app.ui.report.report import ExportOptions
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_gui_and_cli_export_the_same_entities_in_the_same_order(qtbot, window, s
 def test_typed_extension_wins_and_json_can_carry_notes(qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     # The file-type list says JSON, the name says .csv: the name wins (three CSV files).
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), "JSON (*.json)"))

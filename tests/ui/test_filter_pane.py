@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.ui.filter_pane import SaveFilterDialog
+from app.ui.panes.filter_pane import SaveFilterDialog
 
 
 def facet_count(window, field, value):
@@ -141,7 +141,7 @@ def test_saved_filter_round_trip(qtbot, window, settle, monkeypatch):
 def test_saving_over_a_name_asks_and_save_is_off_for_all_entities(qtbot, window, settle, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from app.core.saved_filters import list_filters
+    from app.core.userdata.saved_filters import list_filters
 
     fp = window.filter_pane
     assert not window.act_save_filter.isEnabled()  # "All entities": nothing to save

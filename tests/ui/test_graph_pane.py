@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from app.core.filters import FilterSpec
+from app.core.query.filters import FilterSpec
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_focus_depth_one_and_two(window, pane):
 
 
 def test_dragged_position_survives_restart(qtbot, window, pane):
-    from app.ui.graph_pane import GraphPane
+    from app.ui.graph.graph_pane import GraphPane
 
     before = pane.node_position("nato")
     start = _view_point(pane, "nato")
@@ -150,7 +150,7 @@ def test_keyboard_tab_and_enter_select(qtbot, window, pane):
 
 
 def test_why_connected_shows_chain_in_detail(qtbot, monkeypatch, window, pane):
-    from app.ui.graph_pane import ConnectionDialog
+    from app.ui.graph.graph_pane import ConnectionDialog
 
     window.select_entity("armenia")
     monkeypatch.setattr(
@@ -190,7 +190,7 @@ def test_view_zoom_grows_the_markers_with_the_text(qtbot, window, pane):
 
 
 def test_a_label_set_away_from_its_marker_gets_a_leader_line():
-    from app.ui import graph_export as gx
+    from app.ui.graph import graph_export as gx
 
     assert gx.leader_line(100, 100, 8, (111, 92, 180, 108)) is None  # right beside the marker
     line = gx.leader_line(100, 100, 8, (100, 140, 170, 156))  # pushed well below it
@@ -365,7 +365,7 @@ def test_hub_labels_come_first_and_a_label_nearer_another_marker_gets_a_leader(w
 def test_a_leader_line_when_another_marker_is_nearer_the_label():
     import numpy as np
 
-    from app.ui import graph_export as gx
+    from app.ui.graph import graph_export as gx
 
     box = (111, 92, 180, 108)  # right beside the marker at (100, 100)
     assert gx.leader_line(100, 100, 8, box, np.array([[100.0, 100.0], [300.0, 100.0]])) is None
@@ -374,7 +374,7 @@ def test_a_leader_line_when_another_marker_is_nearer_the_label():
 
 
 def test_an_export_never_joins_chain_links_across_a_hidden_one(tmp_path: Path, window, pane):
-    from app.ui import graph_export as gx
+    from app.ui.graph import graph_export as gx
 
     chain = ["armenia", "csto", "russia"]
     positions = {n: pane.node_position(n) for n in pane.graph.nodes}

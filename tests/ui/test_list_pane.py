@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
-from app.core.filters import FilterSpec
-from app.ui.entity_model import COL_FOUNDED, COL_NAME, EntityTableModel
-from app.ui.list_pane import ListPane
+from app.core.query.filters import FilterSpec
+from app.ui.panes.entity_model import COL_FOUNDED, COL_NAME, EntityTableModel
+from app.ui.panes.list_pane import ListPane
 
 
 def test_model_passes_qtmodeltester(qtmodeltester, repo):

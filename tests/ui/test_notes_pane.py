@@ -11,11 +11,11 @@ from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QMessageBox, QTextBrowser
 
 from app.core.atlas import open_atlas
-from app.core.notes import NotesStore
-from app.ui import notes_browser
-from app.ui.notes_model import NoteRow, NotesTableModel
-from app.ui.notes_pane import NotesPane, SafeTextBrowser, SafeTextDocument, set_safe_markdown
-from app.ui.tag_dialog import TagDialog
+from app.core.userdata.notes import NotesStore
+from app.ui.notes import notes_browser
+from app.ui.notes.notes_model import NoteRow, NotesTableModel
+from app.ui.notes.notes_pane import NotesPane, SafeTextBrowser, SafeTextDocument, set_safe_markdown
+from app.ui.notes.tag_dialog import TagDialog
 from tests.conftest import SEEDS
 
 
@@ -344,8 +344,8 @@ def test_external_links_need_confirmation(qtbot, store, monkeypatch):
 
 
 def test_restore_from_backup_in_the_window(qtbot, window, store, data_paths, monkeypatch):
-    from app.core.backup import backup_user_db
-    from app.ui.backup_dialog import RestoreBackupDialog
+    from app.core.userdata.backup import backup_user_db
+    from app.ui.notes.backup_dialog import RestoreBackupDialog
 
     store.create_note("nato", title="kept in the backup")
     path = backup_user_db(data_paths, reason="manual")
@@ -358,8 +358,8 @@ def test_restore_from_backup_in_the_window(qtbot, window, store, data_paths, mon
 
 
 def test_damaged_db_at_start_offers_newest_backup(qtbot, data_paths, monkeypatch):
-    from app.core.backup import backup_user_db
-    from app.ui import backup_dialog
+    from app.core.userdata.backup import backup_user_db
+    from app.ui.notes import backup_dialog
 
     s = NotesStore(data_paths.user_db)
     s.create_note("nato", title="safe")
@@ -439,7 +439,7 @@ def test_note_tooltips_show_a_title_as_text_never_loading_an_image(qtbot, window
     """A title like <img src=...> (e.g. from an imported notes file) must not load a local file on hover."""
     from PySide6.QtWidgets import QToolTip
 
-    from app.ui.notes_model import TITLE
+    from app.ui.notes.notes_model import TITLE
 
     graph = _red_image(tmp_path / "graph.png")
     title = f'<img src="{graph}" width=300>'

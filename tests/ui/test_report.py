@@ -8,9 +8,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from app.core.exports import Cancelled
-from app.core.filters import FilterSpec
-from app.ui.report import ExportOptions, build_html, collect_report, load_fonts, note_html, write_pdf
+from app.core.exports.data import Cancelled
+from app.core.query.filters import FilterSpec
+from app.ui.report.report import ExportOptions, build_html, collect_report, load_fonts, note_html, write_pdf
 
 ARABIC = "حلف شمال الأطلسي"
 CYRILLIC = "Организация Договора о коллективной безопасности"
@@ -64,7 +64,7 @@ def test_contents_page_numbers_point_at_the_entity(qapp, atlas, tmp_path):
 
 
 def test_unicode_note_renders_and_raw_html_stays_text(qapp, atlas, tmp_path):
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     NotesStore(atlas.paths.user_db).create_note(
         "nato",
@@ -86,7 +86,7 @@ def test_unicode_note_renders_and_raw_html_stays_text(qapp, atlas, tmp_path):
 
 
 def test_notes_left_out_unless_asked(qapp, atlas, tmp_path):
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     NotesStore(atlas.paths.user_db).create_note("nato", title="Private thought", body="secret words")
     _pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato",)), tmp_path / "n.pdf")
@@ -179,7 +179,7 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(qapp, atlas, tmp_path, mo
 def test_printing_paints_the_same_document_on_a_printer(qapp, atlas, tmp_path):
     from PySide6.QtPrintSupport import QPrinter
 
-    from app.ui.printing import make_printer, paint_report
+    from app.ui.report.printing import make_printer, paint_report
 
     load_fonts()
     options = ExportOptions(title="Printed", page_size="Letter")
@@ -284,7 +284,7 @@ def test_title_page_counts_what_the_sources_list(qapp, atlas, tmp_path):
 
 
 def test_a_note_title_is_never_left_alone_at_the_foot_of_a_page(qapp, atlas, tmp_path):
-    from app.core.notes import NotesStore
+    from app.core.userdata.notes import NotesStore
 
     store = NotesStore(atlas.paths.user_db)
     paragraph = "A long line of classroom commentary about collective defence and its history. " * 4

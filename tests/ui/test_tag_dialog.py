@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
-from app.core.notes import NotesStore
-from app.ui.tag_dialog import TagDialog
+from app.core.userdata.notes import NotesStore
+from app.ui.notes.tag_dialog import TagDialog
 
 
 @pytest.fixture

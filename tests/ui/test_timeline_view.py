@@ -9,8 +9,8 @@ from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QFont, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QApplication, QStyle
 
-from app.core.filters import FilterSpec
-from app.ui.timeline_view import TimelineView
+from app.core.query.filters import FilterSpec
+from app.ui.timeline.timeline_view import TimelineView
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Data exports (JSON, CSV, Markdown, GraphML), Qt-free."""

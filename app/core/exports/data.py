@@ -1,0 +1,297 @@
+"""Data exports (JSON, CSV, Markdown) of the entities a FilterSpec selects, every fact with its citation.
+
+JSON schema (version 1), documented in the README:
+``{"format": "alliance-atlas", "version": 1, "filter": str, "seed_hash": str,
+"entities": [{id, name, aliases[], kind, category, categories[], region, regions[], founded, ended,
+stated_members, members[], relations[{relation, id, name}], activities[],
+citations[{field, value, document, section, quote}]}],
+"documents": [{file, title, origin, sections[]}]}``
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from app.core.query.filters import FilterSpec, describe
+from app.core.query.repository import Citation, EntityDetail, FactView, Repository
+
+JSON_VERSION = 1
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
+
+
+class Cancelled(Exception):
+    """The user cancelled an export; nothing was written."""
+
+
+def neutralise(cell: Any) -> Any:
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+        return "'" + cell
+    return cell
+
+
+def filter_labels(repo: Repository) -> dict[str, str]:
+    labels = repo.entity_names()
+    labels.update({d.id: d.title for d in repo.documents()})
+    return labels
+
+
+COLLECT_BATCH = 250  # entities per batch read: few queries, and progress/cancel still every batch
+
+
+def collect(repo: Repository, spec: FilterSpec, progress: Progress | None = None) -> list[EntityDetail]:
+    """The details of every entity the filter selects, in the list's order (read in batches)."""
+    rows = repo.list_entities(spec)
+    out: list[EntityDetail] = []
+    for i in range(0, len(rows), COLLECT_BATCH):
+        if progress and not progress(i, len(rows)):
+            raise Cancelled()
+        out += repo.entity_details([row.id for row in rows[i : i + COLLECT_BATCH]])
+    return out
+
+
+def cited_value(f: FactView, c: Citation) -> str:
+    """What a citation supports: the fact's value or its target's name; for a description, which has
+    no value of its own, the quoted sentence that describes the entity."""
+    if f.field == "description":
+        return f.value or c.quote
+    return f.target_name or f.value or ""
+
+
+def entity_json(d: EntityDetail) -> dict[str, Any]:
+    relations = dict.fromkeys((f.field, f.target_id, f.target_name) for f in d.facts if f.target_id)
+    return {
+        "id": d.id,
+        "name": d.name,
+        "aliases": list(d.aliases),
+        "kind": d.kind,
+        "category": d.category,
+        "categories": list(d.categories),
+        "region": d.region,
+        "regions": list(dict.fromkeys(f.value for f in d.facts if f.field == "region" and f.value)),
+        "founded": d.founded,
+        "ended": d.ended,
+        "stated_members": d.stated_members,
+        "members": [m.name for m in d.members],
+        "relations": [{"relation": field, "id": tid, "name": name} for field, tid, name in relations],
+        "activities": list(d.activities),
+        "citations": [
+            {
+                "field": f.field,
+                "value": cited_value(f, c),
+                "document": c.file_name,
+                "section": c.section,
+                "quote": c.quote,
+            }
+            for f in d.facts
+            for c in f.citations
+        ],
+    }
+
+
+def to_json(
+    repo: Repository, spec: FilterSpec, details: list[EntityDetail], extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    docs = []
+    for info in repo.documents():
+        view = repo.get_document(info.id)
+        docs.append(
+            {
+                "file": info.file_name,
+                "title": info.title,
+                "origin": info.origin,
+                "sections": [s.heading for s in (view.sections if view else ()) if s.heading],
+            }
+        )
+    data: dict[str, Any] = {
+        "format": "alliance-atlas",
+        "version": JSON_VERSION,
+        "filter": describe(spec, filter_labels(repo)),
+        "seed_hash": repo.meta().get("seed_hash", ""),
+        "entities": [entity_json(d) for d in details],
+        "documents": docs,
+    }
+    if extra:
+        data.update(extra)
+    return data
+
+
+def write_json(fh: IO[str], data: dict[str, Any]) -> None:
+    json.dump(data, fh, ensure_ascii=False, indent=2)
+    fh.write("\n")
+
+
+ENTITY_COLUMNS = [
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "category",
+    "region",
+    "founded",
+    "ended",
+    "stated_members",
+    "members",
+    "activities",
+]
+
+
+def write_csv_entities(fh: IO[str], details: list[EntityDetail]) -> None:
+    w = csv.writer(fh)
+    w.writerow(ENTITY_COLUMNS)
+    for d in details:
+        row = [
+            d.id, d.name, "; ".join(d.aliases), d.kind, d.category or "", d.region or "",
+            d.founded or "", d.ended or "", d.stated_members or "",
+            "; ".join(m.name for m in d.members), "; ".join(d.activities),
+        ]  # fmt: skip
+        w.writerow([neutralise(c) for c in row])
+
+
+def write_csv_members(fh: IO[str], details: list[EntityDetail]) -> None:
+    w = csv.writer(fh)
+    w.writerow(["entity_id", "entity", "role", "member_id", "member", "document", "quote"])
+    for d in details:
+        for m in d.members:
+            c = m.citations[0] if m.citations else None
+            row = [d.id, d.name, m.role, m.id, m.name, c.file_name if c else "", c.quote if c else ""]
+            w.writerow([neutralise(x) for x in row])
+
+
+def write_csv_citations(fh: IO[str], details: list[EntityDetail]) -> None:
+    w = csv.writer(fh)
+    w.writerow(["entity_id", "entity", "field", "value", "document", "section", "quote"])
+    for d in details:
+        for f in d.facts:
+            value = f.target_name or f.value or ""
+            for c in f.citations:
+                w.writerow([neutralise(x) for x in [d.id, d.name, f.field, value, c.file_name, c.section, c.quote]])
+
+
+def csv_paths(path: Path) -> dict[str, Path]:
+    """CSV export writes three files: PATH (entities), PATH-members.csv and PATH-citations.csv."""
+    stem = path.with_suffix("") if path.suffix.lower() == ".csv" else path
+    return {
+        "entities": path if path.suffix.lower() == ".csv" else path.with_suffix(".csv"),
+        "members": stem.with_name(stem.name + "-members.csv"),
+        "citations": stem.with_name(stem.name + "-citations.csv"),
+    }
+
+
+def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: list[EntityDetail]) -> None:
+    meta = repo.meta()
+    fh.write("# Alliance Atlas export\n\n")
+    fh.write(f"{describe(spec, filter_labels(repo))}: {len(details)} {'entity' if len(details) == 1 else 'entities'}. ")
+    fh.write(f"Seed corpus {meta.get('seed_hash', '?')}.\n\n")
+    notes_ref: list[str] = []
+    for d in details:
+        fh.write(f"## {d.name}\n\n")
+        line = [f"**Kind:** {d.kind}"]
+        if d.categories:
+            line.append(f"**Category:** {', '.join(d.categories)}")
+        regions = [f.value for f in d.facts if f.field == "region" and f.value]
+        if regions or d.region:
+            line.append(f"**Region:** {', '.join(dict.fromkeys(regions)) or d.region}")
+        if d.founded:
+            line.append(f"**Founded:** {d.founded}")
+        if d.ended:
+            line.append(f"**Ended:** {d.ended}")
+        fh.write(" · ".join(line) + "\n\n")
+        if d.aliases:
+            fh.write(f"Also called: {', '.join(d.aliases)}\n\n")
+        if d.members:
+            fh.write("Members / parties: " + ", ".join(m.name for m in d.members) + "\n\n")
+        if d.activities:
+            fh.write("Activities: " + ", ".join(d.activities) + "\n\n")
+        for f in d.facts:
+            value = f.target_name or f.value
+            label = f"{f.label}: {value}" if value else f.label
+            if not value and f.field == "description" and f.citations:
+                label = f"“{f.citations[0].quote}”"  # a description is its quoted sentence
+            marks = []
+            for c in f.citations:
+                notes_ref.append(f"{c.file_name}, “{c.section or 'opening'}”: “{c.quote}”")
+                marks.append(f"[^{len(notes_ref)}]")
+            fh.write(f"- {label} {''.join(marks)}\n")
+        fh.write("\n")
+    if notes_ref:
+        fh.write("## Sources\n\n")
+        for i, n in enumerate(notes_ref, 1):
+            fh.write(f"[^{i}]: {n}\n")
+
+
+def user_data_json(user_db: Path, details: list[EntityDetail]) -> dict[str, Any]:
+    """The user's tags (with colours) and, per entity, its tags and notes: for a JSON export asked
+    to carry them (``entities[].tags``, ``entities[].notes``, top-level ``tags``)."""
+    from app.core.userdata.notes import NotesStore
+
+    store = NotesStore(user_db)
+    ids = [d.id for d in details]
+    tags = store.tags_for_entities(ids)
+    notes: dict[str, list[dict[str, Any]]] = {}
+    for n in sorted(store.list_notes(entity_ids=ids), key=lambda n: (n.created_at, n.id)):
+        notes.setdefault(n.entity_id or "", []).append(
+            {
+                "id": n.id,
+                "title": n.title,
+                "body": n.body,
+                "tags": list(n.tags),
+                "document": n.document_id,
+                "quote": n.quote,
+                "created_at": n.created_at,
+                "updated_at": n.updated_at,
+            }
+        )
+    return {
+        "tags": [{"name": t.name, "color": t.color} for t in store.list_tags()],
+        "by_entity": {i: {"tags": tags.get(i, []), "notes": notes.get(i, [])} for i in ids},
+    }
+
+
+def export_data(
+    repo: Repository,
+    spec: FilterSpec,
+    fmt: str,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    user_db: Path | None = None,
+) -> list[Path]:
+    """Write JSON, CSV or Markdown atomically; returns the files written. With ``user_db``, a JSON
+    export also carries the user's tags and notes on each entity."""
+    from app.core.fileio import atomic_paths, atomic_write
+
+    details = collect(repo, spec, progress)
+    if fmt == "json":
+        data = to_json(repo, spec, details)
+        if user_db is not None:
+            user = user_data_json(user_db, details)
+            data["tags"] = user["tags"]
+            for entity in data["entities"]:
+                entity.update(user["by_entity"][entity["id"]])
+        atomic_write(path, lambda fh: write_json(fh, data))
+        return [path]
+    if fmt == "md":
+        atomic_write(path, lambda fh: write_markdown(fh, repo, spec, details))
+        return [path]
+    if fmt == "csv":
+        targets = csv_paths(path)
+        # utf-8-sig: Excel opens the file with accents intact.
+        writers: dict[str, Callable[[IO[str], list[EntityDetail]], None]] = {
+            "entities": write_csv_entities,
+            "members": write_csv_members,
+            "citations": write_csv_citations,
+        }
+        # All three or none: each is written to a temporary name, and only when all three are
+        # complete are they renamed, so a failure (a full disk on the second) changes no file.
+        with atomic_paths([targets[key] for key in writers]) as tmps:
+            for tmp, writer in zip(tmps, writers.values(), strict=True):
+                with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                    writer(fh, details)
+        return list(targets.values())
+    raise ValueError(f"unknown data format {fmt!r}")

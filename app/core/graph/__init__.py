@@ -1,0 +1,1 @@
+"""Graph building and layout from the reference relations, Qt-free."""

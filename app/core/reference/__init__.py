@@ -1,0 +1,1 @@
+"""Reference data: seeds ingested, the catalogue verified, the reference database built."""

@@ -1,0 +1,1 @@
+"""User data: notes, tags, saved filters, graph positions and their backups, never rebuilt."""

@@ -1,0 +1,1 @@
+"""Notes, tags and backups in the window."""

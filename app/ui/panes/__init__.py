@@ -1,0 +1,1 @@
+"""The window's panes: list, detail, filter, search results and document reader."""

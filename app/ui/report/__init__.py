@@ -1,0 +1,1 @@
+"""The PDF summary, the export dialog and printing."""
