@@ -43,7 +43,7 @@ FACETS = (
     ("sources", "Source document", "Show entities cited in these documents"),
     ("tags", "Tag", "Filter by your tags"),
 )
-MAX_VISIBLE_ROWS = 7
+MAX_VISIBLE_ROWS = 8  # every entity kind (eight) shows without scrolling
 
 
 class SaveFilterDialog:
