@@ -141,8 +141,6 @@ def test_saved_filter_round_trip(qtbot, window, settle, monkeypatch):
 def test_saving_over_a_name_asks_and_save_is_off_for_all_entities(qtbot, window, settle, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from app.core.userdata.saved_filters import list_filters
-
     fp = window.filter_pane
     assert not window.act_save_filter.isEnabled()  # "All entities": nothing to save
     fp.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
@@ -164,10 +162,10 @@ def test_saving_over_a_name_asks_and_save_is_off_for_all_entities(qtbot, window,
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     assert fp.save_current() is None and "Lesson" in asked[-1]
-    assert list_filters(window.atlas.paths.user_db)[0].spec.kinds == ("alliance",)  # kept
+    assert window.atlas.user_data.saved_filters.list()[0].spec.kinds == ("alliance",)  # kept
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     assert fp.save_current() == "Lesson"
-    assert list_filters(window.atlas.paths.user_db)[0].spec.kinds == ("country",)  # replaced
+    assert window.atlas.user_data.saved_filters.list()[0].spec.kinds == ("country",)  # replaced
     # Recall is in the File menu too, so it works with the filter pane hidden.
     assert fp.saved_menu.menuAction() in window.menus["file"].actions()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import AtlasError
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import FacetValue
-from app.core.userdata.saved_filters import delete_filter, list_filters, save_filter
+from app.core.userdata.saved_filters import SavedFiltersStore
 
 # (FilterSpec field, title shown, accessible description)
 FACETS = (
@@ -189,10 +188,16 @@ class FilterPane(QWidget):
     results_requested = Signal(bool)  # Down (False) or Enter (True) in the search box: go to the list
     error = Signal(str)
 
-    def __init__(self, *, user_db: Path, year_bounds: tuple[int, int] | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        saved_filters: SavedFiltersStore,
+        year_bounds: tuple[int, int] | None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("filter_pane")
-        self._user_db = user_db
+        self._saved = saved_filters
         self._spec = FilterSpec()
         self._labels: dict[str, str] = {}
         self._setting = False
@@ -468,7 +473,7 @@ class FilterPane(QWidget):
         save.triggered.connect(self.save_current)
         save.setEnabled(not self._spec.is_empty())
         try:
-            saved = list_filters(self._user_db)
+            saved = self._saved.list()
         except AtlasError as exc:
             menu.addAction(str(exc)).setEnabled(False)
             return
@@ -491,7 +496,7 @@ class FilterPane(QWidget):
         if not ok or not name.strip():
             return None
         try:
-            old = next((f for f in list_filters(self._user_db) if f.name == " ".join(name.split())), None)
+            old = self._saved.get(name)
             if old is not None and old.spec != self._spec:
                 answer = QMessageBox.question(
                     self,
@@ -503,7 +508,7 @@ class FilterPane(QWidget):
                 )
                 if answer != QMessageBox.StandardButton.Yes:
                     return None
-            saved = save_filter(self._user_db, name, self._spec)
+            saved = self._saved.save(name, self._spec)
         except AtlasError as exc:
             QMessageBox.warning(self, "Save filter", str(exc))
             return None
@@ -512,7 +517,7 @@ class FilterPane(QWidget):
 
     def delete_saved(self, name: str) -> None:
         try:
-            delete_filter(self._user_db, name)
+            self._saved.delete(name)
         except AtlasError as exc:
             QMessageBox.warning(self, "Delete saved filter", str(exc))
         self.rebuild_saved_menu()
