@@ -202,12 +202,10 @@ def test_search_view_entities_follow_the_facets_like_the_list(qtbot, window, set
 
 def test_tag_facet_says_none_among_these_when_tags_exist_elsewhere(qtbot, window, settle):
     """Issue 14: with tagged entities outside the filter, the Tag facet must not claim there are no tags."""
-    from app.core.userdata.notes import NotesStore
-
     box = window.filter_pane.facets["tags"]
     settle(window)
     assert box.empty.isVisibleTo(window) and box.empty.text().startswith("No tags yet")
-    NotesStore(window.atlas.paths.user_db).tag_entities("lesson 3", ["nato"])
+    window.atlas.user_data.notes.tag_entities("lesson 3", ["nato"])
     window.data_changed.emit()
     qtbot.waitUntil(lambda: box.list.count() == 1, timeout=5000)
     window.filter_pane.search.setText("Quadrilateral")  # NATO is not among the matches
