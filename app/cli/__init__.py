@@ -285,9 +285,12 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
 
             written = [write_graphml(atlas.repo, spec, out)]
         else:
+            from app.core.exports.report_data import ExportOptions
             from app.ui.report.report import export_pdf_headless
 
-            written = [export_pdf_headless(atlas, spec, out, args)]
+            options = ExportOptions(title=args.title or "", include_notes=args.notes, include_graph=not args.no_graph,
+                                    handout=args.handout, page_size=args.page_size)  # fmt: skip
+            written = [export_pdf_headless(atlas.repo, spec, out, options, paths.user_db)]
     finally:
         atlas.close()
     for w in written:
