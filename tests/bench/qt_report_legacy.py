@@ -200,7 +200,7 @@ def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tu
     from app.ui.graph.graph_export import ensure_gui_app, picture_from_repo, picture_image
 
     ensure_gui_app()
-    picture = picture_from_repo(repo, spec, user_db=user_db, own_layout=True)
+    picture = picture_from_repo(repo, spec, own_layout=True)  # layout of its own (no saved positions)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."
     # 2000 x 1700 px is about 300 dpi over the text width: sharp on paper, ~0.5 MB in the PDF.

@@ -17,7 +17,6 @@ from app.core.exports.report_data import ExportOptions, collect_report
 from app.core.exports.report_pdf import write_pdf
 from app.core.exports.report_typst import Figures, build_source
 from app.core.query.filters import FilterSpec
-from app.core.userdata.notes import NotesStore
 from app.ui.report.report import export_pdf, load_fonts
 
 ARABIC = "حلف شمال الأطلسي"
@@ -34,7 +33,7 @@ def pdf_text(path: Path) -> tuple[int, list[str]]:
 
 def make_pdf(qapp, atlas, spec: FilterSpec, path: Path, **opts) -> tuple[int, list[str]]:
     load_fonts()
-    export_pdf(atlas.repo, spec, ExportOptions(**opts), path, user_db=atlas.paths.user_db)
+    export_pdf(atlas.repo, spec, ExportOptions(**opts), path, user_data=atlas.user_data)
     return pdf_text(path)
 
 
@@ -113,7 +112,7 @@ def test_outline_links_and_contents(qapp, atlas, tmp_path):
 
 
 def test_every_script_is_real_text_and_arabic_in_logical_order(qapp, atlas, tmp_path):
-    NotesStore(atlas.paths.user_db).create_note(
+    atlas.user_data.notes.create_note(
         "nato",
         title="Scripts",
         body=f"Arabic: {ARABIC}\n\nCyrillic: {CYRILLIC}\n\nChinese: {CHINESE}\n\n<b>bold?</b> ![x](https://e.org/x.png)",
@@ -137,9 +136,9 @@ def test_every_script_is_real_text_and_arabic_in_logical_order(qapp, atlas, tmp_
 
 
 def test_hostile_note_text_prints_verbatim_and_runs_nothing(qapp, atlas, tmp_path):
-    NotesStore(atlas.paths.user_db).create_note("nato", title=HOSTILE, body=f"{HOSTILE}\n\n    {HOSTILE}")
+    atlas.user_data.notes.create_note("nato", title=HOSTILE, body=f"{HOSTILE}\n\n    {HOSTILE}")
     options = ExportOptions(title=HOSTILE, include_notes=True, include_graph=False)
-    data = collect_report(atlas.repo, FilterSpec(ids=("nato",)), options, user_db=atlas.paths.user_db)
+    data = collect_report(atlas.repo, FilterSpec(ids=("nato",)), options, user_data=atlas.user_data)
     data.details[0] = data.details[0].__class__(**{**data.details[0].__dict__, "aliases": (HOSTILE,)})
     source = build_source(data, options, Figures())
     code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', source)  # the source without its string literals
@@ -191,13 +190,13 @@ def test_figures_are_vectors_with_real_text(qapp, atlas, tmp_path):
 
 
 def test_notes_left_out_unless_asked(qapp, atlas, tmp_path):
-    NotesStore(atlas.paths.user_db).create_note("nato", title="Private thought", body="secret words")
+    atlas.user_data.notes.create_note("nato", title="Private thought", body="secret words")
     _pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato",)), tmp_path / "n.pdf")
     assert "secret words" not in " ".join(text)
 
 
 def test_note_links_to_an_entity_in_the_summary(qapp, atlas, tmp_path):
-    NotesStore(atlas.paths.user_db).create_note("nato", title="See", body="Compare [the CSTO](entity:csto) now.")
+    atlas.user_data.notes.create_note("nato", title="See", body="Compare [the CSTO](entity:csto) now.")
     path = tmp_path / "l.pdf"
     make_pdf(qapp, atlas, FilterSpec(ids=("nato", "csto")), path, include_notes=True, include_graph=False)
     reader = pypdf.PdfReader(str(path))
@@ -320,7 +319,7 @@ def running_heads(path: Path, title: str = "Alliance Atlas summary") -> list[str
 def test_running_header_names_the_entity_a_page_belongs_to(qapp, atlas, tmp_path):
     path = tmp_path / "h.pdf"
     names = {"nato": "NATO", "csto": "Collective Security Treaty Organization", "five-eyes": "Five Eyes"}
-    NotesStore(atlas.paths.user_db).create_note("nato", title="Long", body="\n\n".join(["Words of a note. " * 30] * 12))
+    atlas.user_data.notes.create_note("nato", title="Long", body="\n\n".join(["Words of a note. " * 30] * 12))
     make_pdf(qapp, atlas, FilterSpec(ids=tuple(names)), path, handout=True, include_graph=False, include_notes=True)
     heads = running_heads(path)
     assert heads[0] == "" and heads[1].startswith("Contents")
@@ -365,14 +364,14 @@ def test_timeline_axis_breaks_around_a_lone_early_year(qapp, atlas, tmp_path):
 @pytest.mark.slow
 def test_many_notes_on_one_entity_take_linear_time(qapp, atlas, tmp_path):
     """Qt's writer grew with the square of the notes on one entity (600 notes: 21 s)."""
-    store = NotesStore(atlas.paths.user_db)
+    store = atlas.user_data.notes
     options = ExportOptions(include_notes=True, include_graph=False)
     spec = FilterSpec(ids=("nato",))
 
     def timed(total: int) -> float:
         while len(store.list_notes(entity_id="nato")) < total:
             store.create_note("nato", title="Lesson", body="A paragraph of commentary on collective defence. " * 6)
-        data = collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db)
+        data = collect_report(atlas.repo, spec, options, user_data=atlas.user_data)
         t0 = time.perf_counter()
         write_pdf(data, options, tmp_path / f"{total}.pdf", Figures())
         return time.perf_counter() - t0

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.exports.data import Cancelled, collect, filter_labels
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import EntityDetail, Repository
+
+if TYPE_CHECKING:
+    from app.core.userdata.database import UserData
+    from app.core.userdata.notes import NotesStore
 
 # (percent 0-100, what is happening) -> keep going?
 Progress = Callable[[int, str], bool]
@@ -70,7 +74,7 @@ def collect_report(
     spec: FilterSpec,
     options: ExportOptions,
     *,
-    user_db: Path | None = None,
+    user_data: UserData | None = None,
     progress: Progress | None = None,
 ) -> ReportData:
     """Read the entities the filter selects, their citations, and (if asked) the user's notes."""
@@ -88,18 +92,15 @@ def collect_report(
         meta=repo.meta(),
         documents={d.id: d.title for d in repo.documents()},
     )
-    if options.include_notes and user_db is not None:
+    if options.include_notes and user_data is not None:
         check(progress, 32, "Reading notes…")
-        data.notes, data.tags = read_notes(user_db, [d.id for d in details])
+        data.notes, data.tags = read_notes(user_data.notes, [d.id for d in details])
         data.notes_included = True
     return data
 
 
-def read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]], dict[str, list[str]]]:
+def read_notes(store: NotesStore, ids: list[str]) -> tuple[dict[str, list[NoteItem]], dict[str, list[str]]]:
     """The notes on ``ids`` (oldest first, one query) and the entities' tags."""
-    from app.core.userdata.notes import NotesStore
-
-    store = NotesStore(user_db)
     notes: dict[str, list[NoteItem]] = {}
     for n in sorted(store.list_notes(entity_ids=ids), key=lambda n: (n.created_at, n.id)):
         if n.entity_id:

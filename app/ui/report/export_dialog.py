@@ -36,6 +36,7 @@ from app.ui.report.background import JobRelay, ShowStatus, run_job
 
 if TYPE_CHECKING:
     from app.core.query.repository import Repository
+    from app.core.userdata.database import UserData
 
 __all__ = ["ExportActions", "ExportOptions", "ExportOptionsDialog", "install"]
 
@@ -139,7 +140,7 @@ class ExportActions(QObject):
         parent: QWidget,
         *,
         repo: Repository,
-        user_db: Path | None,
+        user_data: UserData | None,
         current_spec: Callable[[], FilterSpec],
         selected_ids: Callable[[], Sequence[str]],
         show_status: ShowStatus,
@@ -147,7 +148,7 @@ class ExportActions(QObject):
         super().__init__(parent)
         self.parent_widget = parent
         self.repo = repo
-        self.user_db = user_db
+        self.user_data = user_data
         self.current_spec = current_spec
         self.selected_ids = selected_ids
         self.show_status = show_status
@@ -214,10 +215,10 @@ class ExportActions(QObject):
             path = path.with_name(path.name + ".pdf")
         self.last_folder = path.parent
         load_fonts()  # on the GUI thread, before the worker draws the figures
-        repo, spec, user_db = self.repo, self._spec(options.use_selection), self.user_db
+        repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
 
         def work(progress: Callable[[int, str], bool]) -> Path:
-            return export_pdf(repo, spec, options, path, user_db=user_db, progress=progress)
+            return export_pdf(repo, spec, options, path, user_data=user_data, progress=progress)
 
         self.relay = run_job(self.parent_widget, work, "Preparing the PDF summary…",
                              lambda p: self.show_status(f"Wrote {p}", 8000), show_status=self.show_status)  # fmt: skip
@@ -240,7 +241,7 @@ class ExportActions(QObject):
         base = fmt.split("+")[0]
         if not path.suffix:
             path = path.with_suffix("." + base)
-        user_db = self.user_db if fmt == "json+notes" else None
+        notes = self.user_data.notes if fmt == "json+notes" and self.user_data is not None else None
         repo, spec = self.repo, self.current_spec()
 
         def work(progress: Callable[[int, str], bool]) -> list[Path]:
@@ -254,7 +255,7 @@ class ExportActions(QObject):
             def step(done: int, total: int) -> bool:
                 return progress(int(90 * done / max(total, 1)), f"Reading entity {done + 1} of {total}…")
 
-            return export_data(repo, spec, base, path, progress=step, user_db=user_db)
+            return export_data(repo, spec, base, path, progress=step, notes=notes)
 
         def done(paths: list[Path]) -> None:
             self.show_status("Wrote " + ", ".join(str(p) for p in paths), 8000)
@@ -279,10 +280,10 @@ class ExportActions(QObject):
         from app.ui.report.report import load_fonts, prepare
 
         load_fonts()
-        repo, spec, user_db = self.repo, self._spec(options.use_selection), self.user_db
+        repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
 
         def work(progress: Callable[[int, str], bool]) -> list[bytes]:
-            data, figures = prepare(repo, spec, options, user_db=user_db, progress=progress)
+            data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
             progress(60, "Typesetting pages…")
             return render_pages_svg(data, options, figures)
 
@@ -304,7 +305,7 @@ def install(window: Any) -> ExportActions:
     actions = ExportActions(
         window,
         repo=window.atlas.repo,
-        user_db=window.atlas.paths.user_db,
+        user_data=window.atlas.user_data,
         current_spec=window.current_spec,
         selected_ids=window.selected_ids,
         show_status=window.show_status,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
@@ -24,6 +23,7 @@ from app.core.query.filters import FilterSpec
 
 if TYPE_CHECKING:
     from app.core.query.repository import EntityDetail, Repository
+    from app.core.userdata.positions import GraphPositionsStore
     from app.ui.graph.graph_export import GraphPicture
 
 FONT_STACK = "Noto Sans, Noto Sans Arabic, Droid Sans Fallback"
@@ -74,12 +74,14 @@ def _fixed_group(m: re.Match[str]) -> str:
     return head + body
 
 
-def network_figure(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tuple[Figure | None, str]:
+def network_figure(
+    repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
+) -> tuple[Figure | None, str]:
     """The graph pane's drawing of the exported set, or (None, why there is none)."""
     from app.ui.graph.graph_export import ensure_gui_app, paint_graph, picture_from_repo
 
     ensure_gui_app()
-    picture = picture_from_repo(repo, spec, user_db=user_db, own_layout=True)
+    picture = picture_from_repo(repo, spec, positions=positions, own_layout=True)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."
     width, height = NETWORK_SIZE
@@ -118,12 +120,16 @@ def timeline_figure(details: Sequence[EntityDetail]) -> Figure | None:
 
 
 def make_figures(
-    repo: Repository, spec: FilterSpec, options: ExportOptions, details: Sequence[EntityDetail], user_db: Path | None
+    repo: Repository,
+    spec: FilterSpec,
+    options: ExportOptions,
+    details: Sequence[EntityDetail],
+    positions: GraphPositionsStore | None,
 ) -> Figures:
     """Both figures for a summary (none when the options leave them out)."""
     if not options.include_graph or not details:
         return Figures()
-    network, note = network_figure(repo, spec, user_db)
+    network, note = network_figure(repo, spec, positions)
     return Figures(network=network, network_note=note, timeline=timeline_figure(details))
 
 

@@ -10,8 +10,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QFontDatabase
-
 from app.core.exports.report_data import (
     DEFAULT_TITLE,
     ExportOptions,
@@ -20,13 +18,16 @@ from app.core.exports.report_data import (
     check,
     collect_report,
 )
-from app.core.exports.report_pdf import fonts_dir, write_pdf
+from app.core.exports.report_pdf import write_pdf
 from app.core.exports.report_typst import Figures
 from app.core.query.filters import FilterSpec
+from app.ui.fonts import load_fonts
 from app.ui.report.figures import make_figures
 
 if TYPE_CHECKING:
+    from app.core.atlas import Atlas
     from app.core.query.repository import Repository
+    from app.core.userdata.database import UserData
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -38,26 +39,6 @@ __all__ = [
     "load_fonts",
     "prepare",
 ]
-
-FONT_FILES = (
-    "NotoSans-Regular.ttf",
-    "NotoSans-Bold.ttf",
-    "NotoSans-Italic.ttf",
-    "NotoSansArabic-Regular.ttf",
-    "NotoSansArabic-Bold.ttf",
-    "DroidSansFallbackFull.ttf",
-)
-_fonts_loaded = False
-
-
-def load_fonts() -> None:
-    """Register the bundled fonts with Qt once (GUI thread), so the figures measure their labels in
-    the fonts Typst sets them in."""
-    global _fonts_loaded
-    if not _fonts_loaded:
-        for name in FONT_FILES:
-            QFontDatabase.addApplicationFont(str(fonts_dir() / name))
-        _fonts_loaded = True
 
 
 def ensure_application() -> None:
@@ -76,13 +57,14 @@ def prepare(
     spec: FilterSpec,
     options: ExportOptions,
     *,
-    user_db: Path | None = None,
+    user_data: UserData | None = None,
     progress: Progress | None = None,
 ) -> tuple[ReportData, Figures]:
     """Everything the summary shows: the data and the figures (safe in a worker thread)."""
-    data = collect_report(repo, spec, options, user_db=user_db, progress=progress)
+    data = collect_report(repo, spec, options, user_data=user_data, progress=progress)
     check(progress, 35, "Drawing the figures…")
-    figures = make_figures(repo, spec, options, data.details, user_db)
+    positions = user_data.graph_positions if user_data is not None else None
+    figures = make_figures(repo, spec, options, data.details, positions)
     return data, figures
 
 
@@ -92,17 +74,16 @@ def export_pdf(
     options: ExportOptions,
     path: Path,
     *,
-    user_db: Path | None = None,
+    user_data: UserData | None = None,
     progress: Progress | None = None,
 ) -> Path:
     """Write the PDF summary of ``spec`` to ``path`` (atomically; a cancel leaves no file)."""
-    data, figures = prepare(repo, spec, options, user_db=user_db, progress=progress)
+    data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
     return write_pdf(data, options, Path(path), figures, progress)
 
 
-def export_pdf_headless(repo: Repository, spec: FilterSpec, path: Path, options: ExportOptions,
-                        user_db: Path | None) -> Path:  # fmt: skip
+def export_pdf_headless(atlas: Atlas, spec: FilterSpec, path: Path, options: ExportOptions) -> Path:
     """``alliance-atlas export --format pdf``: works with no display."""
     if options.include_graph:
         ensure_application()  # the figures are drawn by Qt's painters
-    return export_pdf(repo, spec, options, Path(path), user_db=user_db)
+    return export_pdf(atlas.repo, spec, options, Path(path), user_data=atlas.user_data)
