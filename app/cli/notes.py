@@ -156,6 +156,12 @@ def cmd_list(args: argparse.Namespace, paths: DataPaths) -> int:
         eid = _resolve(atlas.repo, args.entity) if args.entity else None
     finally:
         atlas.close()
+    if args.query:
+        from app.core.query.fts import query_too_long
+
+        too_long = query_too_long(args.query)
+        if too_long:
+            raise _fail(f"--query: {too_long}")
     store = _store(paths)
     if args.query:
         notes = [h.note for h in store.search(args.query)]
@@ -221,7 +227,9 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
         )
     else:
         store.export_markdown(out, notes, entity_names=names, document_titles=docs, description=description)
-    print(f"Wrote {len(notes)} note{'s' if len(notes) != 1 else ''} to {out}")
+    from app.core.fileio import written_note
+
+    print(f"Wrote {len(notes)} note{'s' if len(notes) != 1 else ''} to {out}{written_note(out)}")
     return EXIT_OK
 
 
