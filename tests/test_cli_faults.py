@@ -116,10 +116,11 @@ ESC_TITLE = "\x1b]0;pwned\x07red\x1b[31m \u202egnp.exe NUL\x00end"
 
 
 def test_control_characters_in_stored_notes_are_escaped_on_the_terminal(data_paths, capsys):
-    from app.core.userdata.notes import NotesStore
+    from app.core.userdata.database import UserData
 
     # Stored directly (as an older version or another program may have): the terminal is safe anyway.
-    NotesStore(data_paths.user_db).create_note("nato", title=ESC_TITLE, body="b", tags=["t\x1b[2J"])
+    with UserData.open(data_paths.user_db) as user:
+        user.notes.create_note("nato", title=ESC_TITLE, body="b", tags=["t\x1b[2J"])
     code, out, _ = run(data_paths, capsys, "notes", "list")
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\x00" not in out
