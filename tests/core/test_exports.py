@@ -15,6 +15,7 @@ from app.core.errors import AtlasError, DiskFull
 from app.core.exports import data as exports
 from app.core.exports.data import collect, csv_paths, export_data, neutralise, write_csv_entities
 from app.core.query.filters import FilterSpec
+from app.core.userdata.database import UserData
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"])
@@ -151,9 +152,8 @@ def test_exported_files_get_ordinary_permissions_and_keep_a_replaced_files_mode(
 
 
 def test_json_carries_notes_and_tags_only_when_asked(atlas, tmp_path):
-    from app.core.userdata.notes import NotesStore
 
-    store = NotesStore(atlas.paths.user_db)
+    store = UserData.open(atlas.paths.user_db).notes
     store.create_note("nato", title="Lesson plan", body="Compare with **CSTO**", tags=["lesson 3"])
     store.tag_entities("watch list", ["nato", "csto"])
     spec = FilterSpec(ids=("nato", "csto", "five-eyes"))
@@ -162,7 +162,7 @@ def test_json_carries_notes_and_tags_only_when_asked(atlas, tmp_path):
     plain = json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
     assert "tags" not in plain and all("notes" not in e and "tags" not in e for e in plain["entities"])
 
-    export_data(atlas.repo, spec, "json", tmp_path / "mine.json", user_db=atlas.paths.user_db)
+    export_data(atlas.repo, spec, "json", tmp_path / "mine.json", notes=atlas.user_data.notes)
     mine = json.loads((tmp_path / "mine.json").read_text(encoding="utf-8"))
     by_id = {e["id"]: e for e in mine["entities"]}
     assert [n["title"] for n in by_id["nato"]["notes"]] == ["Lesson plan"]

@@ -105,7 +105,7 @@ def test_dragged_position_survives_restart(qtbot, window, pane):
     after = pane.node_position("nato")
     assert after != before
     assert after[0] > before[0] and after[1] < before[1]  # right and down on screen
-    again = GraphPane(repo=window.repo, user_db=window.atlas.paths.user_db)
+    again = GraphPane(repo=window.repo, positions=window.atlas.user_data.graph_positions)
     qtbot.addWidget(again)
     assert again.node_position("nato") == pytest.approx(after)
     assert again.node_position("csto") == pane.node_position("csto")  # others untouched

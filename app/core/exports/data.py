@@ -14,10 +14,13 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import Citation, EntityDetail, FactView, Repository
+
+if TYPE_CHECKING:
+    from app.core.userdata.notes import NotesStore
 
 JSON_VERSION = 1
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -225,12 +228,9 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
             fh.write(f"[^{i}]: {n}\n")
 
 
-def user_data_json(user_db: Path, details: list[EntityDetail]) -> dict[str, Any]:
+def user_data_json(store: NotesStore, details: list[EntityDetail]) -> dict[str, Any]:
     """The user's tags (with colours) and, per entity, its tags and notes: for a JSON export asked
     to carry them (``entities[].tags``, ``entities[].notes``, top-level ``tags``)."""
-    from app.core.userdata.notes import NotesStore
-
-    store = NotesStore(user_db)
     ids = [d.id for d in details]
     tags = store.tags_for_entities(ids)
     notes: dict[str, list[dict[str, Any]]] = {}
@@ -260,17 +260,17 @@ def export_data(
     path: Path,
     *,
     progress: Progress | None = None,
-    user_db: Path | None = None,
+    notes: NotesStore | None = None,
 ) -> list[Path]:
-    """Write JSON, CSV or Markdown atomically; returns the files written. With ``user_db``, a JSON
+    """Write JSON, CSV or Markdown atomically; returns the files written. With ``notes``, a JSON
     export also carries the user's tags and notes on each entity."""
     from app.core.fileio import atomic_paths, atomic_write
 
     details = collect(repo, spec, progress)
     if fmt == "json":
         data = to_json(repo, spec, details)
-        if user_db is not None:
-            user = user_data_json(user_db, details)
+        if notes is not None:
+            user = user_data_json(notes, details)
             data["tags"] = user["tags"]
             for entity in data["entities"]:
                 entity.update(user["by_entity"][entity["id"]])

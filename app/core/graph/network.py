@@ -1,4 +1,4 @@
-"""The entity network (Qt-free): graph building, layouts, neighbourhoods, connection paths, GraphML, saved positions.
+"""The entity network (Qt-free): graph building, layouts, neighbourhoods, connection paths, GraphML.
 
 Representation of bilateral partnerships: they are **small nodes**, not edges between the two parties.
 A partnership is an entity of its own in the catalogue (``islamic-nation-china``): it has its own
@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import math
 import random
-import sqlite3
 from collections import deque
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
@@ -26,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from app.core.db import open_user_connection
 from app.core.fileio import atomic_path
 from app.core.query.filters import FilterSpec, describe
 
 if TYPE_CHECKING:
     from app.core.query.repository import Citation, Repository
+    from app.core.userdata.positions import GraphPositionsStore
 
 SEED = 7  # fixed: the same data always gives the same picture
 SCALE = 1000.0  # layout coordinates span roughly [-SCALE, SCALE]
@@ -430,43 +428,13 @@ def _bipartite_layout(graph: nx.Graph) -> Positions:
     return out
 
 
-# ---- saved positions (user database) -------------------------------------------------------------
-def load_positions(user_db: Path, layout: str) -> Positions:
-    """Positions the user dragged, for ``layout``."""
-    with closing(open_user_connection(user_db)) as con:
-        rows = con.execute("SELECT entity_id, x, y FROM graph_position WHERE layout = ?", (layout,)).fetchall()
-    return {str(e): (float(x), float(y)) for e, x, y in rows}
-
-
-def save_positions(user_db: Path, layout: str, positions: Mapping[str, tuple[float, float]]) -> None:
-    with closing(open_user_connection(user_db)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            con.executemany(
-                "INSERT INTO graph_position (layout, entity_id, x, y) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(layout, entity_id) DO UPDATE SET x = excluded.x, y = excluded.y",
-                [(layout, e, float(x), float(y)) for e, (x, y) in positions.items()],
-            )
-            con.execute("COMMIT")
-        except sqlite3.Error:
-            con.execute("ROLLBACK")
-            raise
-
-
-def clear_positions(user_db: Path, layout: str) -> int:
-    """Forget the dragged positions of ``layout`` ("Reset layout"); returns how many were removed."""
-    with closing(open_user_connection(user_db)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        cur = con.execute("DELETE FROM graph_position WHERE layout = ?", (layout,))
-        con.execute("COMMIT")
-    return int(cur.rowcount)
-
-
-def positions_for(graph: nx.Graph, layout: str, user_db: Path | None = None, *, seed: int = SEED) -> Positions:
-    """Computed layout with the user's dragged positions on top."""
+def positions_for(
+    graph: nx.Graph, layout: str, saved: GraphPositionsStore | None = None, *, seed: int = SEED
+) -> Positions:
+    """Computed layout with the user's dragged positions (``saved``) on top."""
     pos = compute_layout(graph, layout, seed=seed)
-    if user_db is not None:
-        pos.update({k: v for k, v in load_positions(user_db, layout).items() if k in pos})
+    if saved is not None:
+        pos.update({k: v for k, v in saved.load(layout).items() if k in pos})
     return pos
 
 
