@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.core.atlas import open_atlas
 from app.core.query.filters import FilterSpec
 from app.paths import DataPaths
-from app.ui.report.report import ExportOptions, collect_report, ensure_application, load_fonts, write_pdf
+from app.ui.application import make_application
+from app.ui.report.report import ExportOptions, collect_report, load_fonts, write_pdf
 
 
 def rss_mb() -> float:
@@ -29,7 +30,7 @@ def rss_mb() -> float:
 def run(label: str, atlas, spec: FilterSpec, options: ExportOptions, out: Path, budget: float) -> bool:
     tracemalloc.start()
     t0 = time.perf_counter()
-    data = collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db)
+    data = collect_report(atlas.repo, spec, options, user_data=atlas.user_data)
     t1 = time.perf_counter()
     write_pdf(data, options, out)
     t2 = time.perf_counter()
@@ -49,7 +50,7 @@ def run(label: str, atlas, spec: FilterSpec, options: ExportOptions, out: Path, 
 
 
 def main() -> int:
-    ensure_application()
+    make_application(headless=True)
     load_fonts()
     ok = True
     with tempfile.TemporaryDirectory() as tmp:

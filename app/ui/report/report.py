@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +48,9 @@ from app.core.errors import AtlasError
 from app.core.exports.data import Cancelled, collect, filter_labels
 from app.core.query.filters import FilterSpec, describe
 from app.paths import resources_dir
+from app.ui.application import make_application
 from app.ui.fonts import load_fonts
+from app.ui.markdown import MARKDOWN_FEATURES
 
 if TYPE_CHECKING:
     from app.core.query.repository import Citation, EntityDetail, Link, Repository
@@ -88,10 +89,6 @@ table.overview th { font-size: 8.5pt; font-weight: 700; text-align: left; vertic
                     background-color: #dfe6ee; padding: 2px 3px; }
 table.overview td { font-size: 8pt; padding: 1px 3px; vertical-align: top; }
 """
-# Raw HTML off in notes: text that looks like a tag stays text. Qt: GitHub dialect | MarkdownNoHTML.
-MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
-    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
-)
 
 
 @dataclass(frozen=True)
@@ -189,9 +186,9 @@ def _graph_image(
     repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
 ) -> tuple[QImage | None, str]:
     """The graph pane's drawing of the exported set, with its caption."""
-    from app.ui.graph.graph_export import ensure_gui_app, picture_from_repo, picture_image
+    from app.ui.graph.graph_export import picture_from_repo, picture_image
 
-    ensure_gui_app()
+    make_application(headless=True)
     picture = picture_from_repo(repo, spec, positions=positions, own_layout=True)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."
@@ -1107,19 +1104,9 @@ def write_pdf(data: ReportData, options: ExportOptions, path: Path, progress: Pr
     return Path(path)
 
 
-def ensure_application() -> None:
-    """A QApplication for headless callers; offscreen when there is no display. Reuses one if present."""
-    from PySide6.QtWidgets import QApplication
-
-    if QApplication.instance() is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QApplication([])
-
-
 def export_pdf_headless(atlas: Any, spec: FilterSpec, path: Path, options: ExportOptions) -> Path:
     """``alliance-atlas export --format pdf``: works with no display."""
-    ensure_application()
+    make_application(headless=True)
     load_fonts()
     data = collect_report(atlas.repo, spec, options, user_data=atlas.user_data)
     return write_pdf(data, options, Path(path))
