@@ -33,7 +33,7 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         "--kind",
         action="append",
         default=[],
-        help="entity kind (repeatable): alliance, organisation, partnership, treaty, event, country, actor",
+        help="entity kind (repeatable): alliance, organisation, partnership, treaty, provision, event, country, actor",
     )
     g.add_argument("--category", action="append", default=[], help="category (repeatable)")
     g.add_argument("--region", action="append", default=[], help="region (repeatable)")

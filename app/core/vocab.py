@@ -15,6 +15,7 @@ KINDS: tuple[str, ...] = (
     "organisation",
     "partnership",
     "treaty",
+    "provision",  # an article or clause of a treaty (Article 5)
     "event",
     "country",
     "actor",
@@ -22,7 +23,24 @@ KINDS: tuple[str, ...] = (
 
 # Fact fields of the catalogue; relation fields point at another entity.
 VALUE_FIELDS = ("description", "category", "founded", "ended", "member_count", "region", "activity")
-RELATION_FIELDS = ("member", "party", "part_of", "partner")
+# Relation fields: their sentences and labels are in app.core.reference.relations (a test keeps the two
+# lists equal).
+RELATION_FIELDS = (
+    "member",
+    "party",
+    "participant",
+    "part_of",
+    "initiative_of",
+    "established_under",
+    "article_of",
+    "aimed_at",
+    "responds_to",
+    "took_place_in",
+    "involves_members_of",
+    "set_within",
+    "cooperates_with",
+    "partner",
+)
 FACT_FIELDS = VALUE_FIELDS + RELATION_FIELDS
 
 
@@ -45,6 +63,7 @@ KIND_STYLES: dict[str, KindStyle] = {
     "organisation": KindStyle("Organisation", "#1a9c8c", "hexagon"),
     "partnership": KindStyle("Partnership", "#e08a1e", "diamond"),
     "treaty": KindStyle("Treaty", "#8a5cc7", "triangle"),
+    "provision": KindStyle("Treaty provision", "#b08ad9", "triangle"),
     "event": KindStyle("Event", "#d6453d", "star"),
 }
 UNKNOWN_KIND = KindStyle("Other", "#999999", "circle")

@@ -86,15 +86,27 @@ def test_json_keeps_every_cited_region_value_and_relation(repo, tmp_path):
     descriptions = [c for c in nato["citations"] if c["field"] == "description"]
     assert descriptions and all(c["value"] == c["quote"] for c in descriptions)
     assert ent["african-standby-force"]["relations"] == [
-        {"relation": "part_of", "id": "african-union", "name": "African Union"}
+        {
+            "relation": "initiative_of",
+            "id": "african-union",
+            "name": "African Union",
+            "sentence": "African Standby Force is an initiative of African Union",
+        }
     ]
     assert any(
-        c["field"] == "part_of" and c["value"] == "African Union" for c in ent["african-standby-force"]["citations"]
+        c["field"] == "initiative_of" and c["value"] == "African Union"
+        for c in ent["african-standby-force"]["citations"]
     )
     csto_members = [r for r in ent["csto"]["relations"] if r["relation"] == "member"]
     assert {r["id"] for r in csto_members} >= {"armenia", "russia"}
     assert [r["name"] for r in csto_members] == ent["csto"]["members"]
-    assert nato["relations"] == []  # the documents list no NATO members, so none are invented
+    # The documents list no NATO members, so none are invented; its stated ties are typed precisely.
+    assert nato["members"] == [] and not any(r["relation"] == "member" for r in nato["relations"])
+    assert {(r["relation"], r["id"]) for r in nato["relations"]} == {
+        ("established_under", "north-atlantic-treaty"),
+        ("responds_to", "russia"),
+        ("responds_to", "north-korea"),
+    }
 
 
 def test_markdown_has_citations_as_footnotes(repo, tmp_path):

@@ -3,7 +3,7 @@
 JSON schema (version 1), documented in the README:
 ``{"format": "alliance-atlas", "version": 1, "filter": str, "seed_hash": str,
 "entities": [{id, name, aliases[], kind, category, categories[], region, regions[], founded, ended,
-stated_members, members[], relations[{relation, id, name}], activities[],
+stated_members, members[], relations[{relation, id, name, sentence}], activities[],
 citations[{field, value, document, section, quote}]}],
 "documents": [{file, title, origin, sections[]}]}``
 """
@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import Citation, EntityDetail, FactView, Repository
+from app.core.reference.relations import relation_sentence
 
 if TYPE_CHECKING:
     from app.core.userdata.notes import NotesStore
@@ -81,7 +82,10 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
         "ended": d.ended,
         "stated_members": d.stated_members,
         "members": [m.name for m in d.members],
-        "relations": [{"relation": field, "id": tid, "name": name} for field, tid, name in relations],
+        "relations": [
+            {"relation": field, "id": tid, "name": name, "sentence": relation_sentence(field, d.name, name or "")}
+            for field, tid, name in relations
+        ],
         "activities": list(d.activities),
         "citations": [
             {
@@ -108,7 +112,8 @@ def to_json(
                 "file": info.file_name,
                 "title": info.title,
                 "origin": info.origin,
-                "sections": [s.heading for s in (view.sections if view else ()) if s.heading],
+                # Every section, the untitled opening text included (named as the window names it).
+                "sections": [s.heading or "(opening)" for s in (view.sections if view else ())],
             }
         )
     data: dict[str, Any] = {
@@ -214,6 +219,8 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
         for f in d.facts:
             value = f.target_name or f.value
             label = f"{f.label}: {value}" if value else f.label
+            if f.target_id:
+                label = relation_sentence(f.field, d.name, f.target_name or f.target_id)
             if not value and f.field == "description" and f.citations:
                 label = f"“{f.citations[0].quote}”"  # a description is its quoted sentence
             marks = []

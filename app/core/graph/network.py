@@ -5,7 +5,7 @@ A partnership is an entity of its own in the catalogue (``islamic-nation-china``
 citations, can carry notes and tags, is matched by the filter (kind "partnership") and is selected
 from the list like any other entity, so it needs a place on the canvas to be clicked, centred and
 highlighted. Some "partnerships" are not between two countries either (``united-states-nato`` ties a
-country to an alliance; ``france-germany`` also has a ``partner`` tie to the EU), which an edge cannot
+country to the member countries of an alliance; ``france-germany`` is set within the EU), which an edge cannot
 express. The pane draws them small (diamonds) so they read as connectors rather than hubs.
 """
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from app.core.fileio import atomic_path
 from app.core.query.filters import FilterSpec, describe
+from app.core.reference.relations import relation_sentence
 
 if TYPE_CHECKING:
     from app.core.query.repository import Citation, Repository
@@ -45,7 +46,7 @@ LAYOUT_HINTS: dict[str, str] = {
 COUNTRY_KINDS = ("country", "actor")
 # Shells from the centre outwards in the circular layout.
 SHELLS: tuple[tuple[str, ...], ...] = (
-    ("alliance", "organisation", "treaty"),
+    ("alliance", "organisation", "treaty", "provision"),
     ("partnership", "event"),
     ("country", "actor"),
 )
@@ -144,19 +145,11 @@ def neighbourhood(graph: nx.Graph, entity_id: str, depth: int) -> set[str]:
     return seen
 
 
-def relation_text(graph: nx.Graph, source: str, target: str, field_: str) -> str:
-    """The fact as a sentence, always in the catalogue's direction (source states it about target)."""
+def relation_text(graph: nx.Graph, source: str, target: str, field_: str, *, subject_first: bool | None = None) -> str:
+    """The fact as a sentence (``source`` states it about ``target``); see relation_sentence."""
     s = graph.nodes[source].get("name", source)
     t = graph.nodes[target].get("name", target)
-    if field_ == "member":
-        return f"{t} is a member of {s}"
-    if field_ == "party":
-        return f"{t} is a party to {s}"
-    if field_ == "part_of":
-        return f"{s} is part of {t}"
-    if field_ == "partner":
-        return f"{s} is a partner of {t}"
-    return f"{s} — {field_} — {t}"
+    return relation_sentence(field_, s, t, subject_first=subject_first)
 
 
 def connection_path(repo: Repository, graph: nx.Graph, a: str, b: str) -> list[ConnectionStep]:
@@ -192,7 +185,8 @@ def connection_path(repo: Repository, graph: nx.Graph, a: str, b: str) -> list[C
                 to_id=v,
                 to_name=graph.nodes[v]["name"],
                 field=fld,
-                text=relation_text(graph, src, tgt, fld),
+                # Read along the chain: the step's first entity starts the sentence.
+                text=relation_text(graph, src, tgt, fld, subject_first=u == src),
                 citations=citations,
             )
         )

@@ -18,6 +18,8 @@ from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.filters import DIMENSIONS, FilterSpec, count_query, entity_query, facet_query, matching_query
 from app.core.query.fts import fallback_query, match_sql, to_fts_query
+from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_label, relation_sentence
+from app.core.vocab import RELATION_FIELDS
 
 FIELD_LABELS = {
     "description": "Described as",
@@ -27,11 +29,8 @@ FIELD_LABELS = {
     "member_count": "Stated number of members",
     "region": "Region",
     "activity": "Activity",
-    "member": "Member",
-    "party": "Party",
-    "part_of": "Part of",
-    "partner": "Partner",
 }
+FIELD_LABELS.update({f: relation_label(f) for f in RELATION_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -96,8 +95,11 @@ class Link:
     id: str
     name: str
     kind: str
-    role: str  # member, party, part_of, partner (as seen from the linked-from entity)
+    role: str  # the fact's field (member, party, part_of, ...); "has part" for an inbound part_of
     citations: tuple[Citation, ...]
+    field: str = ""  # the relation type (app.core.reference.relations), whichever way the link points
+    outgoing: bool = True  # the fact is stated on the entity whose detail this is
+    sentence: str = ""  # the fact as a sentence, e.g. "Armenia is a member of CSTO" (relation_sentence)
 
 
 @dataclass(frozen=True)
@@ -509,23 +511,20 @@ class Repository:
             FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid))
             for fid, field, value, tid, tname, tkind in facts
         )
-        members = tuple(
-            Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
-            for f in fact_views
-            if f.field in ("member", "party") and f.target_id
-        )
-        related = [
-            Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
-            for f in fact_views
-            if f.field in ("part_of", "partner") and f.target_id
-        ]
-        member_of = []
+
+        def out_link(f: FactView) -> Link:
+            sentence = relation_sentence(f.field, row[1], f.target_name or "")
+            name = f.target_name or ""
+            return Link(f.target_id or "", name, f.target_kind or "", f.field, f.citations, f.field, True, sentence)
+
+        members = tuple(out_link(f) for f in fact_views if f.field in MEMBERSHIP_FIELDS and f.target_id)
+        related = [out_link(f) for f in fact_views if f.field not in MEMBERSHIP_FIELDS and f.target_id]
+        member_of: list[Link] = []
         for fid, field, src, sname, skind in inbound:
-            link = Link(src, sname, skind, field, cite_views(fid))
-            if field in ("member", "party"):
-                member_of.append(link)
-            else:
-                related.append(Link(src, sname, skind, "has part" if field == "part_of" else field, link.citations))
+            sentence = relation_sentence(field, sname, row[1])
+            role = "has part" if field == "part_of" else field
+            link = Link(src, sname, skind, role, cite_views(fid), field, False, sentence)
+            (member_of if field in MEMBERSHIP_FIELDS else related).append(link)
         return EntityDetail(
             id=row[0],
             name=row[1],

@@ -43,7 +43,7 @@ FACETS = (
     ("sources", "Source document", "Show entities cited in these documents"),
     ("tags", "Tag", "Filter by your tags"),
 )
-MAX_VISIBLE_ROWS = 7
+MAX_VISIBLE_ROWS = 8  # every entity kind (eight) shows without scrolling
 NONE_AMONG = "None among these entities"
 NO_TAGS_YET = "No tags yet: tag entities from the list's context menu"
 
