@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import subprocess
 import sys
@@ -30,7 +31,8 @@ def test_app_core_never_imports_qt():
         "import importlib, json, sys\n"
         f"for name in {json.dumps(_modules(APP / 'core'))}:\n"
         "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph'))))\n"
+        "qt = ('PySide6', 'shiboken6', 'pyqtgraph')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in qt)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
@@ -99,7 +101,7 @@ def test_no_import_circles():
         if name not in state:
             walk(name)
     # Importing a package runs its __init__: "app.ui.graph -> app" is not a circle we care about.
-    cycles = [c for c in cycles if not all(a.startswith(b + ".") or b == "app" for a, b in zip(c, c[1:]))]
+    cycles = [c for c in cycles if not all(a.startswith(b + ".") or b == "app" for a, b in itertools.pairwise(c))]
     # The one circle left is being removed with the report rewrite (issue 10): nothing may join it.
     known = {("app.ui.report.export_dialog", "app.ui.report.printing", "app.ui.report.export_dialog")}
     assert {tuple(c) for c in cycles} <= known
