@@ -12,7 +12,6 @@ express. The pane draws them small (diamonds) so they read as connectors rather 
 from __future__ import annotations
 
 import math
-import random
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -470,21 +469,3 @@ def write_graphml(repo: Repository, spec: FilterSpec, path: Path) -> Path:
     with atomic_path(path) as tmp:
         nx.write_graphml(graph, str(tmp), encoding="utf-8", prettyprint=True)
     return path
-
-
-def random_graph(nodes: int = 2000, edges: int = 10_000, *, seed: int = 0) -> nx.Graph:
-    """A synthetic graph with the catalogue's shape (countries ↔ groups) for benchmarks and tests."""
-    rng = random.Random(seed)
-    kinds = ("alliance", "organisation", "partnership", "treaty", "event")
-    countries = max(2, nodes // 10)
-    graph = nx.Graph()
-    for i in range(nodes):
-        kind = "country" if i < countries else kinds[i % len(kinds)]
-        graph.add_node(f"n{i:05d}", name=f"{kind.title()} {i}", kind=kind, citations="")
-    ids = list(graph.nodes())
-    while graph.number_of_edges() < edges:
-        a, b = ids[rng.randrange(countries)], ids[rng.randrange(countries, nodes)]
-        graph.add_edge(b, a, field="member", source=b, target=a, quote="", document_id="synthetic")
-    for n, deg in graph.degree():
-        graph.nodes[n]["degree"] = int(deg)
-    return graph

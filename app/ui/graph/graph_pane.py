@@ -51,7 +51,7 @@ from app.core.graph.network import (
 from app.core.query.filters import FilterSpec, describe
 from app.core.userdata.positions import GraphPositionsStore
 from app.ui.graph import graph_export as gx
-from app.ui.workers import QueryRunner
+from app.ui.jobs import JobRunner
 
 ASYNC_NODES = 300  # lay out graphs this big on a worker thread
 LABEL_SCREEN_LIMIT = 80  # label every node in view when no more than this many are in view
@@ -388,7 +388,7 @@ class GraphPane(QWidget):
         self._announced_hidden: str | None = None
         self._focus_blocked = False  # focus mode on, but its centre is outside the filter
         self.show_labels = True
-        self._runner = QueryRunner(QThreadPool.globalInstance(), on_error=self._layout_failed, parent=self)
+        self._runner = JobRunner(QThreadPool.globalInstance(), on_error=self._layout_failed, parent=self)
         # visible arrays (index-aligned with the scatter's spots)
         self.visible_ids: list[str] = []
         self.visible_names: list[str] = []
