@@ -108,7 +108,11 @@ class MainWindow(QMainWindow):
         self._narrow_hidden: set[str] = set()
 
         # ---- panes (each its own class; none knows another) ----
-        self.filter_pane = FilterPane(user_db=atlas.paths.user_db, year_bounds=self.repo.year_bounds())
+        self.filter_pane = FilterPane(
+            saved_filters=atlas.user_data.saved_filters,
+            year_bounds=self.repo.year_bounds(),
+            any_tagged=self.repo.any_entity_tagged,
+        )
         self.list_pane = ListPane()
         self.detail_pane = DetailPane()
         self.document_view = DocumentReaderView(load_document=self.repo.get_document, documents=self._documents)
@@ -438,13 +442,12 @@ class MainWindow(QMainWindow):
     def _install_graph(self) -> None:
         """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads
         and lays out the network on a worker thread and draws when that is done."""
-        from app.core.graph.positions import UserDbPositions
         from app.ui.graph.graph_pane import GraphPane
         from app.ui.timeline.timeline_view import TimelineView
 
         pane = GraphPane(
             repo=self.repo,
-            positions=UserDbPositions(self.atlas.paths.user_db),
+            positions=self.atlas.user_data.graph_positions,
             settings=self.settings,  # the layout chosen comes back next session
             pool=self.pool,  # drained when the window closes
             parent=self.graph_host,

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 if TYPE_CHECKING:
     from app.core.graph.model import GraphData
+    from app.core.userdata.positions import GraphPositionsStore
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -36,7 +37,7 @@ LAYOUT_HINTS: dict[str, str] = {
 COUNTRY_KINDS = ("country", "actor")
 # Shells from the centre outwards in the circular layout.
 SHELLS: tuple[tuple[str, ...], ...] = (
-    ("alliance", "organisation", "treaty"),
+    ("alliance", "organisation", "treaty", "provision"),
     ("partnership", "event"),
     ("country", "actor"),
 )
@@ -341,4 +342,14 @@ def positions_array(
             p = saved.get(data.ids[int(i)])
             if p is not None:
                 pos[k] = p
+    return pos
+
+
+def positions_for(
+    graph: nx.Graph, layout: str, saved: GraphPositionsStore | None = None, *, seed: int = SEED
+) -> Positions:
+    """Computed layout with the user's dragged positions (``saved``) on top."""
+    pos = compute_layout(graph, layout, seed=seed)
+    if saved is not None:
+        pos.update({k: v for k, v in saved.load(layout).items() if k in pos})
     return pos

@@ -1,11 +1,11 @@
-"""The entity network (Qt-free): graph building, layouts, neighbourhoods, connection paths, GraphML, saved positions.
+"""The entity network (Qt-free): graph building, neighbourhoods, connection paths, GraphML.
 
 Representation of bilateral partnerships: they are **small nodes**, not edges between the two parties.
 A partnership is an entity of its own in the catalogue (``islamic-nation-china``): it has its own
 citations, can carry notes and tags, is matched by the filter (kind "partnership") and is selected
 from the list like any other entity, so it needs a place on the canvas to be clicked, centred and
 highlighted. Some "partnerships" are not between two countries either (``united-states-nato`` ties a
-country to an alliance; ``france-germany`` also has a ``partner`` tie to the EU), which an edge cannot
+country to the member countries of an alliance; ``france-germany`` is set within the EU), which an edge cannot
 express. The pane draws them small (diamonds) so they read as connectors rather than hubs.
 """
 
@@ -23,63 +23,54 @@ import networkx as nx
 
 from app.core.fileio import atomic_path
 
-# The layouts' and saved positions' public names, re-exported as before the split.
+# The layouts' public names, re-exported as before the split (listed in __all__).
 from app.core.graph.layout import (
-    COUNTRY_KINDS as COUNTRY_KINDS,
-)
-from app.core.graph.layout import (
-    LAYOUT_HINTS as LAYOUT_HINTS,
-)
-from app.core.graph.layout import (
-    LAYOUTS as LAYOUTS,
-)
-from app.core.graph.layout import (
-    SCALE as SCALE,
-)
-from app.core.graph.layout import (
-    SEED as SEED,
-)
-from app.core.graph.layout import (
-    SHELLS as SHELLS,
-)
-from app.core.graph.layout import (
-    SMALL_GRAPH as SMALL_GRAPH,
-)
-from app.core.graph.layout import (
-    Positions as Positions,
-)
-from app.core.graph.layout import (
-    compute_layout as compute_layout,
-)
-from app.core.graph.layout import (
-    fast_spring_layout as fast_spring_layout,
-)
-from app.core.graph.layout import (
-    spring_arrays as spring_arrays,
-)
-from app.core.graph.layout import (
-    stress_refine as stress_refine,
-)
-from app.core.graph.layout import (
-    subgraph_for as subgraph_for,
-)
-from app.core.graph.positions import (
-    clear_positions as clear_positions,
-)
-from app.core.graph.positions import (
-    load_positions as load_positions,
-)
-from app.core.graph.positions import (
-    positions_for as positions_for,
-)
-from app.core.graph.positions import (
-    save_positions as save_positions,
+    COUNTRY_KINDS,
+    LAYOUT_HINTS,
+    LAYOUTS,
+    SCALE,
+    SEED,
+    SHELLS,
+    SMALL_GRAPH,
+    Positions,
+    compute_layout,
+    fast_spring_layout,
+    positions_for,
+    spring_arrays,
+    stress_refine,
+    subgraph_for,
 )
 from app.core.query.filters import FilterSpec, describe
+from app.core.reference.relations import relation_sentence
 
 if TYPE_CHECKING:
     from app.core.graph.model import GraphData
     from app.core.query.repository import Citation, Repository
+
+
+__all__ = [
+    "COUNTRY_KINDS",
+    "LAYOUTS",
+    "LAYOUT_HINTS",
+    "SCALE",
+    "SEED",
+    "SHELLS",
+    "SMALL_GRAPH",
+    "ConnectionStep",
+    "Positions",
+    "build_graph",
+    "compute_layout",
+    "connection_path",
+    "fast_spring_layout",
+    "graphml_graph",
+    "neighbourhood",
+    "positions_for",
+    "relation_text",
+    "spring_arrays",
+    "stress_refine",
+    "subgraph_for",
+    "write_graphml",
+]
 
 
 @dataclass(frozen=True)
@@ -160,23 +151,17 @@ def neighbourhood(graph: nx.Graph, entity_id: str, depth: int) -> set[str]:
     return seen
 
 
-def relation_text(graph: nx.Graph | Mapping[str, str], source: str, target: str, field_: str) -> str:
-    """The fact as a sentence, always in the catalogue's direction (source states it about target).
+def relation_text(
+    graph: nx.Graph | Mapping[str, str], source: str, target: str, field_: str, *, subject_first: bool | None = None
+) -> str:
+    """The fact as a sentence (``source`` states it about ``target``); see relation_sentence.
 
     ``graph``: the networkx graph, or a mapping of ids to names."""
     if isinstance(graph, nx.Graph):
         s, t = graph.nodes[source].get("name", source), graph.nodes[target].get("name", target)
     else:
         s, t = graph.get(source, source), graph.get(target, target)
-    if field_ == "member":
-        return f"{t} is a member of {s}"
-    if field_ == "party":
-        return f"{t} is a party to {s}"
-    if field_ == "part_of":
-        return f"{s} is part of {t}"
-    if field_ == "partner":
-        return f"{s} is a partner of {t}"
-    return f"{s} — {field_} — {t}"
+    return relation_sentence(field_, s, t, subject_first=subject_first)
 
 
 def connection_path(repo: Repository, graph: nx.Graph | GraphData, a: str, b: str) -> list[ConnectionStep]:
@@ -224,7 +209,8 @@ def connection_path(repo: Repository, graph: nx.Graph | GraphData, a: str, b: st
                 to_id=v,
                 to_name=names[v],
                 field=fld,
-                text=relation_text(names, src, tgt, fld),
+                # Read along the chain: the step's first entity starts the sentence.
+                text=relation_text(names, src, tgt, fld, subject_first=u == src),
                 citations=citations,
             )
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,6 +14,7 @@ if TYPE_CHECKING:
 
     from app.core.query.filters import FilterSpec
     from app.core.query.repository import Repository
+    from app.core.userdata.positions import GraphPositionsStore
 
 
 @dataclass
@@ -80,7 +80,7 @@ def picture_from_repo(
     layout: str = "spring",
     focus: str | None = None,
     depth: int = 0,
-    user_db: Path | None = None,
+    positions: GraphPositionsStore | None = None,
     title: str = "Alliance Atlas: network",
     own_layout: bool = False,
 ) -> GraphPicture:
@@ -88,9 +88,8 @@ def picture_from_repo(
 
     With ``own_layout`` a subset is laid out afresh on its own (a PDF of a search), instead of
     keeping its places in the whole network, where it would sit scattered over an empty page."""
-    from app.core.graph.layout import compute_layout, subgraph_for
+    from app.core.graph.layout import compute_layout, positions_for, subgraph_for
     from app.core.graph.network import build_graph, neighbourhood
-    from app.core.graph.positions import positions_for
     from app.core.query.filters import FilterSpec, describe
 
     spec = spec or FilterSpec()
@@ -98,12 +97,12 @@ def picture_from_repo(
     ids = {r.id for r in repo.list_entities(spec)}
     graph = subgraph_for(full, ids)
     if own_layout and graph.number_of_nodes() < full.number_of_nodes():
-        positions = compute_layout(graph, layout)
+        placed = compute_layout(graph, layout)
     else:
-        positions = positions_for(full, layout, user_db)
+        placed = positions_for(full, layout, positions)
     focused = bool(focus and depth > 0 and focus in graph)
     visible = neighbourhood(graph, str(focus), depth) if focused else set(graph.nodes)
     subtitle = describe(spec, repo.entity_names()) if not spec.is_empty() else "All entities"
     if focus and focus in graph and depth > 0:
         subtitle += f" · within {depth} step{'s' if depth > 1 else ''} of {graph.nodes[focus]['name']}"
-    return picture_from_graph(graph, positions, visible=visible, selected=focus, title=title, subtitle=subtitle)
+    return picture_from_graph(graph, placed, visible=visible, selected=focus, title=title, subtitle=subtitle)

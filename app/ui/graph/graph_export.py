@@ -49,6 +49,7 @@ KIND_STYLES: dict[str, tuple[str, str, str]] = {
     "organisation": ("Organisation", KIND_COLOURS["organisation"], "hexagon"),
     "partnership": ("Partnership", KIND_COLOURS["partnership"], "diamond"),
     "treaty": ("Treaty", KIND_COLOURS["treaty"], "triangle"),
+    "provision": ("Treaty provision", KIND_COLOURS["provision"], "triangle"),
     "event": ("Event", KIND_COLOURS["event"], "star"),
 }
 KIND_ORDER = tuple(KIND_STYLES)

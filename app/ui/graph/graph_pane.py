@@ -29,8 +29,8 @@ from app.ui.graph.interaction import InteractionMixin
 from app.ui.workers import QueryRunner
 
 if TYPE_CHECKING:
-    from app.core.graph.positions import PositionStore
     from app.core.query.repository import Repository
+    from app.core.userdata.positions import GraphPositionsStore
 
 __all__ = ["ConnectionDialog", "GraphPane", "ImageSizeDialog"]
 
@@ -55,7 +55,7 @@ class GraphPane(InteractionMixin, QWidget):
         self,
         *,
         repo: Repository,
-        positions: PositionStore | None = None,
+        positions: GraphPositionsStore | None = None,
         settings: QSettings | None = None,
         pool: QThreadPool | None = None,
         overview_limit: int = OVERVIEW_LIMIT,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import AtlasError
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import FacetValue
-from app.core.userdata.saved_filters import delete_filter, list_filters, save_filter
+from app.core.userdata.saved_filters import SavedFiltersStore
 
 # (FilterSpec field, title shown, accessible description)
 FACETS = (
@@ -43,7 +43,9 @@ FACETS = (
     ("sources", "Source document", "Show entities cited in these documents"),
     ("tags", "Tag", "Filter by your tags"),
 )
-MAX_VISIBLE_ROWS = 7
+MAX_VISIBLE_ROWS = 8  # every entity kind (eight) shows without scrolling
+NONE_AMONG = "None among these entities"
+NO_TAGS_YET = "No tags yet: tag entities from the list's context menu"
 
 
 class SaveFilterDialog:
@@ -77,7 +79,7 @@ class FacetBox(QFrame):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.installEventFilter(self)
-        self.empty = QLabel("None among these entities")
+        self.empty = QLabel(NONE_AMONG)
         self.empty.setObjectName("facet_empty")
         self.extra = QHBoxLayout()
         self.extra.setContentsMargins(0, 0, 0, 0)
@@ -189,10 +191,18 @@ class FilterPane(QWidget):
     results_requested = Signal(bool)  # Down (False) or Enter (True) in the search box: go to the list
     error = Signal(str)
 
-    def __init__(self, *, user_db: Path, year_bounds: tuple[int, int] | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        saved_filters: SavedFiltersStore,
+        year_bounds: tuple[int, int] | None,
+        any_tagged: Callable[[], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("filter_pane")
-        self._user_db = user_db
+        self._saved = saved_filters
+        self._any_tagged = any_tagged  # asked only when the Tag facet comes back empty
         self._spec = FilterSpec()
         self._labels: dict[str, str] = {}
         self._setting = False
@@ -254,7 +264,7 @@ class FilterPane(QWidget):
                 box.extra.addWidget(self.members_mode)
             if field == "sources":
                 body_layout.addWidget(self._build_years(body, year_bounds))
-        self.facets["tags"].empty.setText("No tags yet: tag entities from the list's context menu")
+        self.facets["tags"].empty.setText(NO_TAGS_YET)
         self.facets["tags"].empty.setWordWrap(True)
 
         notes_box = QFrame(body)
@@ -444,6 +454,11 @@ class FilterPane(QWidget):
         for field, box in self.facets.items():
             box.set_values(counts.get(field, []), getattr(self._spec, field))
             self._labels.update(box.labels())
+        tags = self.facets["tags"]
+        if tags.list.count() == 0:
+            # "No tags yet" only when nothing is tagged at all; tags outside this filter: as the other facets.
+            tagged = self._any_tagged() if self._any_tagged is not None else False
+            tags.empty.setText(NONE_AMONG if tagged else NO_TAGS_YET)
         self.summary.setText(self.summary_text())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -468,7 +483,7 @@ class FilterPane(QWidget):
         save.triggered.connect(self.save_current)
         save.setEnabled(not self._spec.is_empty())
         try:
-            saved = list_filters(self._user_db)
+            saved = self._saved.list()
         except AtlasError as exc:
             menu.addAction(str(exc)).setEnabled(False)
             return
@@ -491,7 +506,7 @@ class FilterPane(QWidget):
         if not ok or not name.strip():
             return None
         try:
-            old = next((f for f in list_filters(self._user_db) if f.name == " ".join(name.split())), None)
+            old = self._saved.get(name)
             if old is not None and old.spec != self._spec:
                 answer = QMessageBox.question(
                     self,
@@ -503,7 +518,7 @@ class FilterPane(QWidget):
                 )
                 if answer != QMessageBox.StandardButton.Yes:
                     return None
-            saved = save_filter(self._user_db, name, self._spec)
+            saved = self._saved.save(name, self._spec)
         except AtlasError as exc:
             QMessageBox.warning(self, "Save filter", str(exc))
             return None
@@ -512,7 +527,7 @@ class FilterPane(QWidget):
 
     def delete_saved(self, name: str) -> None:
         try:
-            delete_filter(self._user_db, name)
+            self._saved.delete(name)
         except AtlasError as exc:
             QMessageBox.warning(self, "Delete saved filter", str(exc))
         self.rebuild_saved_menu()

@@ -32,7 +32,6 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
-    QFontDatabase,
     QImage,
     QPagedPaintDevice,
     QPageLayout,
@@ -50,9 +49,13 @@ from app.core.errors import AtlasError
 from app.core.exports.data import Cancelled, collect, filter_labels
 from app.core.query.filters import FilterSpec, describe
 from app.paths import resources_dir
+from app.ui.fonts import load_fonts
 
 if TYPE_CHECKING:
     from app.core.query.repository import Citation, EntityDetail, Link, Repository
+    from app.core.userdata.database import UserData
+    from app.core.userdata.notes import NotesStore
+    from app.core.userdata.positions import GraphPositionsStore
 
 # (percent 0-100, what is happening) -> keep going?
 Progress = Callable[[int, str], bool]
@@ -66,15 +69,6 @@ DEFAULT_TITLE = "Alliance Atlas summary"
 MARGIN_SIDE = MARGIN_TOP = MARGIN_BOTTOM = 20.0
 HEADER_Y, FOOTER_Y = 9.0, 11.0  # distance of header (top of its text) and footer (bottom) from the paper edge, mm
 BASE_FONT_PT = 10.0
-FONT_FAMILIES = ["Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback"]
-FONT_FILES = (
-    "NotoSans-Regular.ttf",
-    "NotoSans-Bold.ttf",
-    "NotoSans-Italic.ttf",
-    "NotoSansArabic-Regular.ttf",
-    "NotoSansArabic-Bold.ttf",
-    "DroidSansFallbackFull.ttf",
-)
 TIMELINE_LIMIT = 60  # bars on the timeline figure; the rest are counted in the caption
 TOC_MARK = "\u27e6pg\u27e7"  # placeholder for a page number in the contents, until the pages are known
 # A heading with less room than this below it moves to the next page (h1: kind line + two rows;
@@ -153,7 +147,7 @@ def collect_report(
     spec: FilterSpec,
     options: ExportOptions,
     *,
-    user_db: Path | None = None,
+    user_data: UserData | None = None,
     progress: Progress | None = None,
 ) -> ReportData:
     """Read the entities the filter selects, their citations, and (if asked) the user's notes."""
@@ -171,20 +165,18 @@ def collect_report(
         meta=repo.meta(),
         documents={d.id: d.title for d in repo.documents()},
     )
-    if options.include_notes and user_db is not None:
+    if options.include_notes and user_data is not None:
         _check(progress, 36, "Reading notes…")
-        data.notes, data.tags = _read_notes(user_db, [d.id for d in details])
+        data.notes, data.tags = _read_notes(user_data.notes, [d.id for d in details])
         data.notes_included = True
     if options.include_graph:
         _check(progress, 38, "Drawing the network…")
-        data.graph_image, data.graph_caption = _graph_image(repo, spec, user_db)
+        positions = user_data.graph_positions if user_data is not None else None
+        data.graph_image, data.graph_caption = _graph_image(repo, spec, positions)
     return data
 
 
-def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]], dict[str, list[str]]]:
-    from app.core.userdata.notes import NotesStore
-
-    store = NotesStore(user_db)
+def _read_notes(store: NotesStore, ids: list[str]) -> tuple[dict[str, list[NoteItem]], dict[str, list[str]]]:
     notes: dict[str, list[NoteItem]] = {}
     for n in sorted(store.list_notes(entity_ids=ids), key=lambda n: (n.created_at, n.id)):
         if n.entity_id:
@@ -193,12 +185,14 @@ def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]
     return notes, store.tags_for_entities(ids)
 
 
-def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tuple[QImage | None, str]:
+def _graph_image(
+    repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
+) -> tuple[QImage | None, str]:
     """The graph pane's drawing of the exported set, with its caption."""
     from app.ui.graph.graph_export import ensure_gui_app, picture_from_repo, picture_image
 
     ensure_gui_app()
-    picture = picture_from_repo(repo, spec, user_db=user_db, own_layout=True)
+    picture = picture_from_repo(repo, spec, positions=positions, own_layout=True)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."
     # 2000 x 1700 px is about 300 dpi over the text width: sharp on paper, ~0.5 MB in the PDF.
@@ -215,23 +209,6 @@ def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tu
 
 
 # ---- fonts ------------------------------------------------------------------------------------------
-_fonts_loaded: list[str] | None = None
-
-
-def load_fonts() -> list[str]:
-    """Register the shipped fonts once (call on the GUI thread); returns the family fallback list."""
-    global _fonts_loaded
-    if _fonts_loaded is None:
-        folder = resources_dir() / "fonts"
-        families: list[str] = []
-        for name in FONT_FILES:
-            font_id = QFontDatabase.addApplicationFont(str(folder / name))
-            if font_id >= 0:
-                families += [f for f in QFontDatabase.applicationFontFamilies(font_id) if f not in families]
-        _fonts_loaded = [f for f in FONT_FAMILIES if f in families] or families
-    return _fonts_loaded
-
-
 def report_font(point_size: float = BASE_FONT_PT, *, bold: bool = False) -> QFont:
     font = QFont()
     families = load_fonts()
@@ -1140,20 +1117,9 @@ def ensure_application() -> None:
         QApplication([])
 
 
-def options_from_args(args: Any) -> ExportOptions:
-    return ExportOptions(
-        title=getattr(args, "title", "") or "",
-        include_notes=bool(getattr(args, "notes", False)),
-        include_graph=not bool(getattr(args, "no_graph", False)),
-        handout=bool(getattr(args, "handout", False)),
-        page_size=getattr(args, "page_size", "A4") or "A4",
-    )
-
-
-def export_pdf_headless(atlas: Any, spec: FilterSpec, path: Path, args: Any) -> Path:
+def export_pdf_headless(atlas: Any, spec: FilterSpec, path: Path, options: ExportOptions) -> Path:
     """``alliance-atlas export --format pdf``: works with no display."""
     ensure_application()
     load_fonts()
-    options = options_from_args(args)
-    data = collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db)
+    data = collect_report(atlas.repo, spec, options, user_data=atlas.user_data)
     return write_pdf(data, options, Path(path))
