@@ -6,8 +6,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from pathlib import Path
-
-import networkx as nx
+from typing import Any
 
 from app.core.reference.build import create_schema, sort_name
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
@@ -210,8 +209,10 @@ def generate_reference(
     return path
 
 
-def random_graph(nodes: int = 2000, edges: int = 10_000, *, seed: int = 0) -> nx.Graph:
+def random_graph(nodes: int = 2000, edges: int = 10_000, *, seed: int = 0) -> Any:
     """A synthetic graph with the catalogue's shape (countries ↔ groups) for benchmarks and tests."""
+    import networkx as nx
+
     rng = random.Random(seed)
     kinds = ("alliance", "organisation", "partnership", "treaty", "event")
     countries = max(2, nodes // 10)

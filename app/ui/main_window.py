@@ -30,6 +30,7 @@ from app.core.atlas import Atlas
 from app.core.errors import classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import EntityRow
+from app.ui.jobs import JobRunner
 from app.ui.pane_widths import share_width
 from app.ui.panes.detail_pane import DetailPane
 from app.ui.panes.document_view import DocumentReaderView
@@ -37,7 +38,6 @@ from app.ui.panes.filter_pane import FilterPane
 from app.ui.panes.history import SelectionHistory
 from app.ui.panes.list_pane import ListPane
 from app.ui.panes.search_results import SearchResultsPane
-from app.ui.workers import QueryRunner
 
 if TYPE_CHECKING:
     from app.ui.graph.graph_pane import GraphPane
@@ -147,9 +147,9 @@ class MainWindow(QMainWindow):
         ):
             self.right_tabs.setTabToolTip(i, tip)
 
-        self.list_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
-        self.facet_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
-        self.search_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
+        self.list_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
+        self.facet_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
+        self.search_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACET_DELAY_MS)

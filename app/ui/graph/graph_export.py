@@ -8,7 +8,6 @@ the target rectangle *including* label extents, so nothing is clipped at the bor
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,30 +29,19 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from app.core import vocab
 from app.core.fileio import atomic_path
 from app.core.graph.labels import hub_flags, leader_line, place_labels
 from app.core.graph.picture import GraphPicture, picture_from_graph, picture_from_repo  # noqa: F401
-from app.ui.icons import KIND_COLOURS
+from app.ui.application import make_application
 
 if TYPE_CHECKING:
     pass
 
-# ---- kind styles (shape AND colour: readable in grey print and for colour-blind readers) ----------
-# Colours are the list's kind colours (app.ui.icons) so a kind looks the same everywhere; the shape
-# carries the kind on its own for grey print and colour-blind readers.
-KIND_STYLES: dict[str, tuple[str, str, str]] = {
-    # kind: (legend label, colour, shape)
-    "country": ("Country", KIND_COLOURS["country"], "circle"),
-    "actor": ("Other actor", KIND_COLOURS["actor"], "pentagon"),
-    "alliance": ("Alliance", KIND_COLOURS["alliance"], "square"),
-    "organisation": ("Organisation", KIND_COLOURS["organisation"], "hexagon"),
-    "partnership": ("Partnership", KIND_COLOURS["partnership"], "diamond"),
-    "treaty": ("Treaty", KIND_COLOURS["treaty"], "triangle"),
-    "provision": ("Treaty provision", KIND_COLOURS["provision"], "triangle"),
-    "event": ("Event", KIND_COLOURS["event"], "star"),
-}
+# ---- kind styles: the one vocabulary (app.core.vocab), as (legend label, colour, shape) -----------
+KIND_STYLES: dict[str, tuple[str, str, str]] = {k: (s.label, s.colour, s.shape) for k, s in vocab.KIND_STYLES.items()}
 KIND_ORDER = tuple(KIND_STYLES)
-DEFAULT_STYLE = ("Other", "#999999", "circle")
+DEFAULT_STYLE = (vocab.UNKNOWN_KIND.label, vocab.UNKNOWN_KIND.colour, vocab.UNKNOWN_KIND.shape)
 EDGE_COLOUR = "#7f7f7f"
 FADED_EDGE_COLOUR = "#dddddd"
 LEADER_COLOUR = "#8a8a8a"  # the thin line from a marker to a label set away from it
@@ -395,19 +383,9 @@ def paint_graph(
 
 
 # ---- files ---------------------------------------------------------------------------------------
-def ensure_gui_app() -> None:
-    """A QApplication for headless callers (CLI exports); offscreen when there is no display."""
-    from PySide6.QtWidgets import QApplication
-
-    if QApplication.instance() is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QApplication([])
-
-
 def picture_image(picture: GraphPicture, width_px: int, height_px: int, *, unit: float | None = None) -> QImage:
     """``picture`` drawn on an image; ``unit`` scales text and markers (default: from the size)."""
-    ensure_gui_app()
+    make_application(headless=True)
     image = QImage(QSize(int(width_px), int(height_px)), QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -430,7 +408,7 @@ def export_png(picture: GraphPicture, path: Path, width_px: int, height_px: int)
 def export_svg(picture: GraphPicture, path: Path, width_px: int = 1600, height_px: int = 1100) -> Path:
     from PySide6.QtSvg import QSvgGenerator
 
-    ensure_gui_app()
+    make_application(headless=True)
     path = Path(path)
     with atomic_path(path) as tmp:
         gen = QSvgGenerator()
@@ -448,7 +426,7 @@ def export_svg(picture: GraphPicture, path: Path, width_px: int = 1600, height_p
 
 
 def export_pdf(picture: GraphPicture, path: Path, *, page_size: str = "A4", landscape: bool = True) -> Path:
-    ensure_gui_app()
+    make_application(headless=True)
     path = Path(path)
     with atomic_path(path) as tmp:
         writer = QPdfWriter(str(tmp))

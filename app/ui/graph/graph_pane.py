@@ -26,7 +26,7 @@ from app.ui.graph.canvas import cosmetic
 from app.ui.graph.controls import build_controls
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
 from app.ui.graph.interaction import InteractionMixin
-from app.ui.workers import QueryRunner
+from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
     from app.core.query.repository import Repository
@@ -88,8 +88,8 @@ class GraphPane(InteractionMixin, QWidget):
         self.overview = False  # drawing the best-connected part of a graph too big to draw whole
         self._scope = np.zeros(0, dtype=np.int64)  # the nodes laid out (all, or the overview's)
         pool = pool or QThreadPool.globalInstance()
-        self._loader = QueryRunner(pool, on_error=self._layout_failed, parent=self)
-        self._runner = QueryRunner(pool, on_error=self._layout_failed, parent=self)
+        self._loader = JobRunner(pool, on_error=self._layout_failed, parent=self)
+        self._runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._unit = 1.0  # View > Zoom: markers grow with the text, as labels and legend do
         self._set_data(graph_data([], []))
         self._pens = {False: cosmetic("#222222"), True: cosmetic("#bbbbbb")}
