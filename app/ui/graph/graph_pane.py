@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import AtlasError
 from app.core.graph.network import (
-    COUNTRY_KINDS,
     LAYOUT_HINTS,
     LAYOUTS,
     build_graph,
@@ -1037,12 +1036,13 @@ class GraphPane(QWidget):
 
     # ---- why connected -------------------------------------------------------------------------
     def country_choices(self) -> list[tuple[str, str]]:
-        ids = [n for n in self._nodes if self._kinds[n] in COUNTRY_KINDS]
+        """The countries (as the button and the README say; not actors such as Greece or Mesopotamia)."""
+        ids = [n for n in self._nodes if self._kinds[n] == "country"]
         return sorted(((n, self._names[n]) for n in ids), key=lambda p: p[1].casefold().removeprefix("the "))
 
     @Slot()
     def ask_connection(self) -> None:
-        first = self.selected_id if self.selected_id and self._kinds.get(self.selected_id) in COUNTRY_KINDS else None
+        first = self.selected_id if self.selected_id and self._kinds.get(self.selected_id) == "country" else None
         (a, b), ok = ConnectionDialog.get_value(self, self.country_choices(), first)
         if ok:
             self.show_connection(a, b)
