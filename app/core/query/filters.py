@@ -164,9 +164,14 @@ def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
     broad = fallback_query(spec.text, expr)
     if broad is not None:
         params["fts_broad"] = broad
+    # Reference entities are indexed in entity_fts, the user's own in user_entity_fts (rowids from
+    # 10^9, the ``rid`` of the entity view: see app.core.sources.views).
+    fallback = broad is not None
     return (
         " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 1.0) AS score"
-        f" FROM entity_fts WHERE {match_sql('entity_fts', 'fts', broad is not None)}) m ON m.rid = e.rowid",
+        f" FROM entity_fts WHERE {match_sql('entity_fts', 'fts', fallback)}"
+        " UNION ALL SELECT rowid AS rid, bm25(user_entity_fts, 10.0, 6.0, 1.0) AS score"
+        f" FROM user_entity_fts WHERE {match_sql('user_entity_fts', 'fts', fallback)}) m ON m.rid = e.rid",
         True,
     )
 
@@ -183,6 +188,7 @@ ROW_COLUMNS = (
     "region",
     "notes",
     "score",
+    "origin",
 )
 
 
@@ -195,7 +201,7 @@ def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
     sql = (
         "SELECT e.id, e.name, e.kind, e.category, e.founded, e.ended, e.member_count,"
         " e.stated_members, e.region, COALESCE(nc.n, 0) AS notes, "
-        f"{score} AS score FROM entity e{join}"
+        f"{score} AS score, e.origin FROM entity e{join}"
         " LEFT JOIN (SELECT entity_id, count(*) AS n FROM note WHERE deleted_at IS NULL"
         " GROUP BY entity_id) nc ON nc.entity_id = e.id"
     )
