@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -24,8 +25,26 @@ def make_application() -> QApplication:
     return app
 
 
+def missing_display() -> str | None:
+    """Why the window cannot open here (Linux without X11 or Wayland), or None.
+
+    Qt would otherwise abort with a plugin error after a long message about xcb."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        f"{APP_NAME} needs a display to open its window, and none is set (DISPLAY). "
+        "The command line works without one: try `alliance-atlas --version` or `alliance-atlas search NATO`."
+    )
+
+
 def run_gui(paths: DataPaths) -> int:
     """Open the databases and the main window; returns the exit code."""
+    problem = missing_display()
+    if problem:
+        print(f"alliance-atlas: {problem}", file=sys.stderr)
+        return 1
     app = make_application()
     from app.core.atlas import open_atlas
     from app.core.userdata.backup import migration_backup

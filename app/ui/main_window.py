@@ -102,7 +102,9 @@ class MainWindow(QMainWindow):
         self._narrow_hidden: set[str] = set()
 
         # ---- panes (each its own class; none knows another) ----
-        self.filter_pane = FilterPane(user_db=atlas.paths.user_db, year_bounds=self.repo.year_bounds())
+        self.filter_pane = FilterPane(
+            user_db=atlas.paths.user_db, year_bounds=self.repo.year_bounds(), any_tagged=self.repo.any_entity_tagged
+        )
         self.list_pane = ListPane()
         self.detail_pane = DetailPane()
         self.document_view = DocumentReaderView(load_document=self.repo.get_document, documents=self._documents)

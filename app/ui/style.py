@@ -1,4 +1,4 @@
-"""The application's look: Fusion style, a light palette and resources/style.qss."""
+"""The application's look: the bundled font, Fusion style, a light palette and resources/style.qss."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.paths import resources_dir
+from app.ui.fonts import use_interface_font
 
 
 def apply_style(app: QApplication) -> None:
+    use_interface_font(app)  # before any widget: one font from the first paint
     app.setStyle("Fusion")
     pal = app.palette()
     pal.setColor(QPalette.ColorRole.Window, QColor("#fbfcfd"))

@@ -158,3 +158,20 @@ def test_markdown_heading_marks_recede_and_headings_are_bold(qtbot, window, repo
     assert cursor.charFormat().foreground().color().name() == "#b0b8c2"
     cursor.setPosition(start + 4)  # inside the heading's words
     assert cursor.charFormat().fontWeight() >= 600
+
+
+def test_a_search_that_finds_nothing_leaves_no_old_match_highlighted(qtbot, window, repo):
+    """Issue 14: after "is" matched inside "historical", typing on to "islamic" (no match) must not
+    leave the earlier partial match selected."""
+    dv = window.document_view
+    doc_id = "joint-military-exercises"
+    window.show_tab("document")
+    dv.open_document(doc_id)
+    dv.start_find()
+    qtbot.keyClicks(dv.find_box, "is")
+    assert dv.text.textCursor().hasSelection()
+    assert dv.text.textCursor().selectedText().lower() == "is"
+    qtbot.keyClicks(dv.find_box, "qqqzzz")
+    assert dv.find_status.text() == "Not found"
+    assert not dv.text.textCursor().hasSelection()
+    assert dv.text.extraSelections() == []

@@ -200,3 +200,20 @@ def test_search_view_entities_follow_the_facets_like_the_list(qtbot, window, set
     found = window.search_pane.entities
     assert found and {e.kind for e in found} == {"alliance"}
     assert {e.id for e in found} == {r.id for r in window.list_pane.model.rows()}
+
+
+def test_tag_facet_says_none_among_these_when_tags_exist_elsewhere(qtbot, window, settle):
+    """Issue 14: with tagged entities outside the filter, the Tag facet must not claim there are no tags."""
+    from app.core.userdata.notes import NotesStore
+
+    box = window.filter_pane.facets["tags"]
+    settle(window)
+    assert box.empty.isVisibleTo(window) and box.empty.text().startswith("No tags yet")
+    NotesStore(window.atlas.paths.user_db).tag_entities("lesson 3", ["nato"])
+    window.data_changed.emit()
+    qtbot.waitUntil(lambda: box.list.count() == 1, timeout=5000)
+    window.filter_pane.search.setText("Quadrilateral")  # NATO is not among the matches
+    settle(window)
+    qtbot.waitUntil(lambda: box.list.count() == 0, timeout=5000)
+    assert box.empty.isVisibleTo(window)
+    assert box.empty.text() == "None among these entities"

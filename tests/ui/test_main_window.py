@@ -121,9 +121,12 @@ def app_style(qapp):
     """The application's real look (its style sheet), as `alliance-atlas` starts with it."""
     from app.ui.style import apply_style
 
+    font, palette = qapp.font(), qapp.palette()
     apply_style(qapp)
     yield
     qapp.setStyleSheet("")
+    qapp.setFont(font)
+    qapp.setPalette(palette)
 
 
 def test_zoom_scales_fonts_to_200(qtbot, app_style, window):

@@ -316,6 +316,10 @@ class Repository:
     def total_entities(self) -> int:
         return int(self._raw("SELECT count(*) FROM entity")[0][0])
 
+    def any_entity_tagged(self) -> bool:
+        """True if the user has tagged at least one entity (the Tag facet's empty text depends on it)."""
+        return bool(self._raw("SELECT EXISTS (SELECT 1 FROM entity_tag)")[0][0])
+
     def facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
         """For each facet dimension, its values with counts under the other active facets."""
         out: dict[str, list[FacetValue]] = {}

@@ -386,9 +386,16 @@ class DocumentReaderView(QWidget):
         self.find_status.setText(status)
 
     def _on_find_text(self, text: str) -> None:
+        had_match = self._find_current is not None
         self._collect_matches(text)
         if self._find_starts:
             self._go_to_match(0)  # as you type, the first match in the document
+        elif had_match:
+            # The text cursor still selects the previous match ("is" in "historical" while
+            # "Islamic" finds nothing): drop that selection, keep the reading position.
+            c = self.text.textCursor()
+            c.clearSelection()
+            self.text.setTextCursor(c)
 
     def _go_to_match(self, index: int) -> None:
         self._find_current = index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ FACETS = (
     ("tags", "Tag", "Filter by your tags"),
 )
 MAX_VISIBLE_ROWS = 7
+NONE_AMONG = "None among these entities"
+NO_TAGS_YET = "No tags yet: tag entities from the list's context menu"
 
 
 class SaveFilterDialog:
@@ -77,7 +80,7 @@ class FacetBox(QFrame):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.installEventFilter(self)
-        self.empty = QLabel("None among these entities")
+        self.empty = QLabel(NONE_AMONG)
         self.empty.setObjectName("facet_empty")
         self.extra = QHBoxLayout()
         self.extra.setContentsMargins(0, 0, 0, 0)
@@ -189,10 +192,18 @@ class FilterPane(QWidget):
     results_requested = Signal(bool)  # Down (False) or Enter (True) in the search box: go to the list
     error = Signal(str)
 
-    def __init__(self, *, user_db: Path, year_bounds: tuple[int, int] | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user_db: Path,
+        year_bounds: tuple[int, int] | None,
+        any_tagged: Callable[[], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("filter_pane")
         self._user_db = user_db
+        self._any_tagged = any_tagged  # asked only when the Tag facet comes back empty
         self._spec = FilterSpec()
         self._labels: dict[str, str] = {}
         self._setting = False
@@ -254,7 +265,7 @@ class FilterPane(QWidget):
                 box.extra.addWidget(self.members_mode)
             if field == "sources":
                 body_layout.addWidget(self._build_years(body, year_bounds))
-        self.facets["tags"].empty.setText("No tags yet: tag entities from the list's context menu")
+        self.facets["tags"].empty.setText(NO_TAGS_YET)
         self.facets["tags"].empty.setWordWrap(True)
 
         notes_box = QFrame(body)
@@ -444,6 +455,11 @@ class FilterPane(QWidget):
         for field, box in self.facets.items():
             box.set_values(counts.get(field, []), getattr(self._spec, field))
             self._labels.update(box.labels())
+        tags = self.facets["tags"]
+        if tags.list.count() == 0:
+            # "No tags yet" only when nothing is tagged at all; tags outside this filter: as the other facets.
+            tagged = self._any_tagged() if self._any_tagged is not None else False
+            tags.empty.setText(NONE_AMONG if tagged else NO_TAGS_YET)
         self.summary.setText(self.summary_text())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

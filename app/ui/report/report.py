@@ -32,7 +32,6 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
-    QFontDatabase,
     QImage,
     QPagedPaintDevice,
     QPageLayout,
@@ -50,6 +49,7 @@ from app.core.errors import AtlasError
 from app.core.exports.data import Cancelled, collect, filter_labels
 from app.core.query.filters import FilterSpec, describe
 from app.paths import resources_dir
+from app.ui.fonts import load_fonts
 
 if TYPE_CHECKING:
     from app.core.query.repository import Citation, EntityDetail, Link, Repository
@@ -66,15 +66,6 @@ DEFAULT_TITLE = "Alliance Atlas summary"
 MARGIN_SIDE = MARGIN_TOP = MARGIN_BOTTOM = 20.0
 HEADER_Y, FOOTER_Y = 9.0, 11.0  # distance of header (top of its text) and footer (bottom) from the paper edge, mm
 BASE_FONT_PT = 10.0
-FONT_FAMILIES = ["Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback"]
-FONT_FILES = (
-    "NotoSans-Regular.ttf",
-    "NotoSans-Bold.ttf",
-    "NotoSans-Italic.ttf",
-    "NotoSansArabic-Regular.ttf",
-    "NotoSansArabic-Bold.ttf",
-    "DroidSansFallbackFull.ttf",
-)
 TIMELINE_LIMIT = 60  # bars on the timeline figure; the rest are counted in the caption
 TOC_MARK = "\u27e6pg\u27e7"  # placeholder for a page number in the contents, until the pages are known
 # A heading with less room than this below it moves to the next page (h1: kind line + two rows;
@@ -215,23 +206,6 @@ def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tu
 
 
 # ---- fonts ------------------------------------------------------------------------------------------
-_fonts_loaded: list[str] | None = None
-
-
-def load_fonts() -> list[str]:
-    """Register the shipped fonts once (call on the GUI thread); returns the family fallback list."""
-    global _fonts_loaded
-    if _fonts_loaded is None:
-        folder = resources_dir() / "fonts"
-        families: list[str] = []
-        for name in FONT_FILES:
-            font_id = QFontDatabase.addApplicationFont(str(folder / name))
-            if font_id >= 0:
-                families += [f for f in QFontDatabase.applicationFontFamilies(font_id) if f not in families]
-        _fonts_loaded = [f for f in FONT_FAMILIES if f in families] or families
-    return _fonts_loaded
-
-
 def report_font(point_size: float = BASE_FONT_PT, *, bold: bool = False) -> QFont:
     font = QFont()
     families = load_fonts()
