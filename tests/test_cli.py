@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.core.userdata.database import UserData
 from app.paths import DataPaths
 
 
@@ -124,9 +125,8 @@ def test_env_home_puts_data_elsewhere(tmp_path: Path) -> None:
 def test_an_unknown_filter_value_is_a_usage_error_naming_it_and_the_choices(
     data_paths: DataPaths, tmp_path: Path, capsys, option: list[str], bad: str, listed: str
 ) -> None:
-    from app.core.userdata.notes import NotesStore
 
-    NotesStore(data_paths.user_db).create_tag("Lesson 3")
+    UserData.open(data_paths.user_db).notes.create_tag("Lesson 3")
     out = tmp_path / "x.json"
     assert main(["--data-dir", str(data_paths.root), "export", "-f", "json", "-o", str(out), *option]) == 2
     err = capsys.readouterr().err
@@ -147,9 +147,8 @@ def test_an_inverted_year_range_is_a_usage_error(data_paths: DataPaths, tmp_path
 
 
 def test_filter_values_match_any_case_and_use_the_stored_spelling(data_paths: DataPaths, tmp_path: Path) -> None:
-    from app.core.userdata.notes import NotesStore
 
-    NotesStore(data_paths.user_db).tag_entities("Watch List", ["nato", "csto"])
+    UserData.open(data_paths.user_db).notes.tag_entities("Watch List", ["nato", "csto"])
     out = tmp_path / "x.json"
     argv = ["--data-dir", str(data_paths.root), "export", "-f", "json", "-o", str(out)]
     assert main([*argv, "--kind", "ALLIANCE", "--region", "europe", "--activity", " Joint Exercises "]) == 0
@@ -199,7 +198,7 @@ def test_a_read_only_data_folder_says_what_to_do(data_paths, capsys, monkeypatch
     def refuse(*_args, **_kwargs):
         raise sqlite3.OperationalError("unable to open database file")
 
-    monkeypatch.setattr(atlas_mod, "ensure_user_db", refuse)
+    monkeypatch.setattr(atlas_mod, "open_user_data", refuse)
     monkeypatch.setattr(atlas_mod, "_writable", lambda path: path.name != "user.sqlite")
     code = main(["--data-dir", str(data_paths.root), "notes", "list"])
     err = capsys.readouterr().err

@@ -7,6 +7,7 @@ import json
 import pypdf
 
 from app.cli import main
+from app.core.userdata.database import UserData
 
 
 def run(data_paths, *argv: str) -> int:
@@ -73,9 +74,8 @@ def test_unknown_selection_is_a_usage_error(data_paths, tmp_path, capsys):
 
 
 def test_json_notes_flag_and_notes_filters(data_paths, tmp_path):
-    from app.core.userdata.notes import NotesStore
 
-    NotesStore(data_paths.user_db).create_note("nato", title="Remember", body="Article 5")
+    UserData.open(data_paths.user_db).notes.create_note("nato", title="Remember", body="Article 5")
     base = ["--data-dir", str(data_paths.root), "export", "-f", "json"]
     assert main([*base, "--notes", "--select", "nato", "-o", str(tmp_path / "a.json")]) == 0
     entity = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["entities"][0]

@@ -176,7 +176,7 @@ def test_a_disk_io_error_opening_the_notes_is_a_clear_message(data_paths, capsys
     def io_error(*_args, **_kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(atlas_mod, "ensure_user_db", io_error)
+    monkeypatch.setattr(atlas_mod, "open_user_data", io_error)
     code, _, err = run(data_paths, capsys, "list")
     assert code == 1 and "The notes database could not be read or written" in err and "full" in err
     assert "Traceback" not in err and "damaged" not in err

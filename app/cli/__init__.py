@@ -10,19 +10,20 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
+from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, open_atlas_for
 from app.core.errors import AtlasError, DatabaseCorrupt
 from app.paths import DataPaths, data_paths, seeds_dir
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from app.core.userdata.notes import NotesStore
+
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "CliError", "add_filter_options", "main", "spec_from_args"]
+
 DATA_FORMATS = ("json", "csv", "md")
 ALL_FORMATS = ("json", "csv", "md", "graphml", "pdf")
-
-
-class CliError(Exception):
-    """A clear message and a non-zero exit."""
 
 
 def add_filter_options(p: argparse.ArgumentParser) -> None:
@@ -32,7 +33,7 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         "--kind",
         action="append",
         default=[],
-        help="entity kind (repeatable): alliance, organisation, partnership, treaty, event, country, actor",
+        help="entity kind (repeatable): alliance, organisation, partnership, treaty, provision, event, country, actor",
     )
     g.add_argument("--category", action="append", default=[], help="category (repeatable)")
     g.add_argument("--region", action="append", default=[], help="region (repeatable)")
@@ -77,10 +78,10 @@ def pick(values: list[str], allowed: list[str], what: str, plural: str) -> tuple
     return tuple(out)
 
 
-def spec_from_args(args: argparse.Namespace, repo: Any, user_db: Path | None = None) -> Any:
+def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None = None) -> Any:
     """Build the FilterSpec from filter options, resolving names to ids and matching kinds, categories,
     regions, activities and tags to the stored values (errors name the bad value and list the valid
-    ones). Tags come from ``user_db``; without it, from the tags attached to entities."""
+    ones). Tags come from ``notes``; without it, from the tags attached to entities."""
     from app.core.query.filters import FilterSpec
     from app.core.vocab import KINDS
 
@@ -94,14 +95,9 @@ def spec_from_args(args: argparse.Namespace, repo: Any, user_db: Path | None = N
         return tuple(out)
 
     facets: dict[str, list[str]] = {}
-    if args.category or args.region or args.activity or (args.tag and user_db is None):
+    if args.category or args.region or args.activity or (args.tag and notes is None):
         facets = {dim: [f.value for f in vals] for dim, vals in repo.facet_counts(FilterSpec()).items()}
-    if args.tag and user_db is not None:
-        from app.core.userdata.notes import NotesStore
-
-        tag_names = [t.name for t in NotesStore(user_db).list_tags()]
-    else:
-        tag_names = facets.get("tags", [])
+    tag_names = [t.name for t in notes.list_tags()] if args.tag and notes is not None else facets.get("tags", [])
     kinds = pick(args.kind, list(KINDS), "kind", "Kinds")
     categories = pick(args.category, facets.get("categories", []), "category", "Categories")
     regions = pick(args.region, facets.get("regions", []), "region", "Regions")
@@ -188,15 +184,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_atlas_for(paths: DataPaths) -> Any:
-    from app.core.atlas import open_atlas
-
-    atlas = open_atlas(paths)
-    if atlas.warning:
-        print(f"alliance-atlas: {atlas.warning}", file=sys.stderr)
-    return atlas
-
-
 def cmd_build_db(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.atlas import ensure_data_folder, reference_path
     from app.core.reference.build import build_reference
@@ -276,20 +263,27 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
         raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist.")
     atlas = open_atlas_for(paths)
     try:
-        spec = spec_from_args(args, atlas.repo, paths.user_db)
+        spec = spec_from_args(args, atlas.repo, atlas.user_data.notes)
         if args.format in DATA_FORMATS:
             from app.core.exports.data import export_data
 
-            user_db = paths.user_db if args.notes and args.format == "json" else None
-            written = export_data(atlas.repo, spec, args.format, out, user_db=user_db)
+            notes = atlas.user_data.notes if args.notes and args.format == "json" else None
+            written = export_data(atlas.repo, spec, args.format, out, notes=notes)
         elif args.format == "graphml":
             from app.core.graph.network import write_graphml
 
             written = [write_graphml(atlas.repo, spec, out)]
         else:
-            from app.ui.report.report import export_pdf_headless
+            from app.ui.report.report import ExportOptions, export_pdf_headless
 
-            written = [export_pdf_headless(atlas, spec, out, args)]
+            options = ExportOptions(
+                title=args.title or "",
+                include_notes=bool(args.notes),
+                include_graph=not args.no_graph,
+                handout=bool(args.handout),
+                page_size=args.page_size or "A4",
+            )
+            written = [export_pdf_headless(atlas, spec, out, options)]
     finally:
         atlas.close()
     for w in written:
@@ -316,7 +310,15 @@ def cmd_gui(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_screenshot(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.ui.screenshot import take_screenshot
 
-    return take_screenshot(paths, args)
+    return take_screenshot(
+        paths,
+        args.path,
+        size=args.size,
+        select=args.select,
+        query=args.query,
+        tab=args.tab,
+        focus_depth=args.focus_depth or 0,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

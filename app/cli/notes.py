@@ -6,13 +6,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from app.cli.common import EXIT_OK, CliError, open_atlas_for
 from app.core.errors import AtlasError
 from app.paths import DataPaths
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from app.core.atlas import Atlas
+    from app.core.query.repository import Repository
+    from app.core.userdata.notes import NotesStore
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -66,18 +71,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _fail(msg: str) -> Exception:
-    from app.cli import CliError
-
     return CliError(msg)
 
 
-def _store(paths: DataPaths) -> Any:
+def _store(atlas: Atlas) -> NotesStore:
+    """The notes of the opened user database, after the daily backup."""
     from app.core.userdata.backup import daily_backup
-    from app.core.userdata.notes import NotesStore
 
-    store = NotesStore(paths.ensure().user_db)
+    store = atlas.user_data.notes
     try:  # scripted use keeps the daily backup too; a failed backup is reported, not fatal
-        daily_backup(paths)
+        daily_backup(atlas.paths)
     except AtlasError as exc:
         print(f"alliance-atlas: warning: automatic backup failed: {exc}", file=sys.stderr)
     return store
@@ -101,14 +104,20 @@ def damaged_hint(paths: DataPaths) -> str:
     )
 
 
-def _atlas(paths: DataPaths) -> Any:
-    from app.core.atlas import open_atlas
-    from app.core.userdata.backup import migration_backup
+def _with_atlas(command: Callable[[argparse.Namespace, Atlas], int]) -> Callable[[argparse.Namespace, DataPaths], int]:
+    """Run ``command`` with the databases open, closing them after."""
 
-    return open_atlas(paths, user_backup=migration_backup(paths))
+    def run(args: argparse.Namespace, paths: DataPaths) -> int:
+        atlas = open_atlas_for(paths)
+        try:
+            return command(args, atlas)
+        finally:
+            atlas.close()
+
+    return run
 
 
-def _resolve(repo: Any, key: str) -> str:
+def _resolve(repo: Repository, key: str) -> str:
     eid = repo.resolve(key)
     if eid is None:
         raise _fail(f"No entity called '{key}'. Try 'alliance-atlas search {key}' to find its name or id.")
@@ -119,13 +128,13 @@ def cmd_add(args: argparse.Namespace, paths: DataPaths) -> int:
     body = sys.stdin.read() if args.body == "-" else args.body
     if not args.title.strip() and not body.strip():
         raise _fail("A note needs a --title or a --body.")
-    atlas = _atlas(paths)
+    atlas = open_atlas_for(paths)
     try:
         eid = _resolve(atlas.repo, args.entity)
         name = atlas.repo.entity_names().get(eid, eid)
+        note = _store(atlas).create_note(eid, title=args.title, body=body, tags=args.tag)
     finally:
         atlas.close()
-    note = _store(paths).create_note(eid, title=args.title, body=body, tags=args.tag)
     print(f"Added note {note.id} to {name} ({eid}).")
     return EXIT_OK
 
@@ -149,14 +158,11 @@ def _note_json(n: Any, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def cmd_list(args: argparse.Namespace, paths: DataPaths) -> int:
-    atlas = _atlas(paths)
-    try:
-        names = atlas.repo.entity_names()
-        eid = _resolve(atlas.repo, args.entity) if args.entity else None
-    finally:
-        atlas.close()
-    store = _store(paths)
+@_with_atlas
+def cmd_list(args: argparse.Namespace, atlas: Atlas) -> int:
+    names = atlas.repo.entity_names()
+    eid = _resolve(atlas.repo, args.entity) if args.entity else None
+    store = _store(atlas)
     if args.query:
         notes = [h.note for h in store.search(args.query)]
         if eid:
@@ -196,15 +202,17 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
         raise _fail(f"Cannot write {out}: it is a folder. Give a file name.")
     if str(out.parent) and not out.parent.exists():
         raise _fail(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    return _export(args, paths)
+
+
+@_with_atlas
+def _export(args: argparse.Namespace, atlas: Atlas) -> int:
+    out: Path = args.output
     fmt = args.format or ("md" if out.suffix.lower() in (".md", ".markdown") else "json")
-    atlas = _atlas(paths)
-    try:
-        names = atlas.repo.entity_names()
-        ids = [_resolve(atlas.repo, e) for e in args.entity] or None
-        docs = {d.id: d.title for d in atlas.repo.documents()}
-    finally:
-        atlas.close()
-    store = _store(paths)
+    names = atlas.repo.entity_names()
+    ids = [_resolve(atlas.repo, e) for e in args.entity] or None
+    docs = {d.id: d.title for d in atlas.repo.documents()}
+    store = _store(atlas)
     if args.tag and store.get_tag(args.tag) is None:
         known = ", ".join(t.name for t in store.list_tags()) or "none yet"
         raise _fail(f"No tag called '{args.tag}'. Tags: {known}.")
@@ -231,19 +239,27 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
     # Validate before touching any database, so a bad file exits cleanly and changes nothing.
     data = read_import_file(args.file)
     validate_import(data)
-    atlas = _atlas(paths)
+    return _import(args, paths, data)
+
+
+def _import(args: argparse.Namespace, paths: DataPaths, data: Any) -> int:
+    atlas = open_atlas_for(paths)
     try:
-        known = set(atlas.repo.entity_names())
-        # Entities named by id, name or alias, ignoring case (a hand-made file may say "CSTO").
-        resolved = {
-            key: atlas.repo.resolve(key)
-            for raw in data["notes"]
-            for key in (raw.get("entity_id"), raw.get("entity_name"))
-            if isinstance(key, str) and key
-        }
+        return _merge(atlas, data)
     finally:
         atlas.close()
-    report = _store(paths).import_data(data, known_entities=known, resolve=resolved.get)
+
+
+def _merge(atlas: Atlas, data: Any) -> int:
+    known = set(atlas.repo.entity_names())
+    # Entities named by id, name or alias, ignoring case (a hand-made file may say "CSTO").
+    resolved = {
+        key: atlas.repo.resolve(key)
+        for raw in data["notes"]
+        for key in (raw.get("entity_id"), raw.get("entity_name"))
+        if isinstance(key, str) and key
+    }
+    report = _store(atlas).import_data(data, known_entities=known, resolve=resolved.get)
     print(report.summary())
     for local_id, copy_id, title in report.conflicts:
         print(f"  conflict: “{title}” ({local_id}) kept; imported version added as {copy_id}")

@@ -58,16 +58,14 @@ def register(sub: Any) -> None:
 
 
 def _open(paths: DataPaths) -> tuple[Any, Any]:
-    """(atlas, sources store) over the same user database."""
+    """(atlas, sources store) over the atlas's one user-data connection."""
     from app.cli import open_atlas_for
-    from app.core.sources.store import SimpleUserConnection, SourcesStore
 
     atlas = open_atlas_for(paths)
-    return atlas, SourcesStore(SimpleUserConnection(paths.user_db))
+    return atlas, atlas.user_data.sources
 
 
-def _close(atlas: Any, store: Any) -> None:
-    store.user.close()
+def _close(atlas: Any, _store: Any) -> None:
     atlas.close()
 
 

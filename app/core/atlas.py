@@ -3,43 +3,42 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.db import connector, ensure_user_db, read_reference_meta
+from app.core.db import connector, read_reference_meta
 from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classify
 from app.core.query.repository import Repository
+from app.core.userdata.database import UserData
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 from app.paths import DataPaths, seeds_dir
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from app.core.reference.build import BuildReport
 
 ENV_REFERENCE = "ALLIANCE_ATLAS_REFERENCE"
+open_user_data = UserData.open  # a module name, so tests can make opening the user database fail
 
 
 @dataclass
 class Atlas:
-    """The opened databases. Hand narrow pieces of it (the repository, a path) to panes."""
+    """The opened databases. Hand narrow pieces of it (the repository, one store) to panes."""
 
     paths: DataPaths
     reference_db: Path
     repo: Repository
+    user_data: UserData
     meta: dict[str, str]
     built: BuildReport | None = None
     warning: str | None = None  # e.g. "reference is stale but read-only"
 
-    @property
-    def engine(self) -> Engine:
-        return self.repo.engine
-
     def close(self) -> None:
         self.repo.dispose()
+        self.user_data.close()
 
 
 def reference_path(paths: DataPaths) -> Path:
@@ -91,7 +90,7 @@ def open_atlas(
     user_backup: Callable[[], Any] | None = None,
 ) -> Atlas:
     """Build the reference database if missing (or stale and writable), migrate the user database,
-    and return the engine and repository. Raises AtlasError with a user-facing message."""
+    and return the repository and the opened user database. Raises AtlasError with a user-facing message."""
     from app.core.reference.build import build_reference  # cheap: SQLModel loads only if a build runs
     from app.core.reference.ingest import SeedError
 
@@ -154,12 +153,12 @@ def open_atlas(
         else:
             warning = "The seeds changed, but the reference database is read-only; showing the data it holds."
     try:
-        ensure_user_db(paths.user_db, backup=user_backup)
+        user_data = open_user_data(paths.user_db, backup=user_backup)
     except AtlasError as exc:
         if not _writable(paths.user_db) and not isinstance(exc, DatabaseCorrupt):
             raise UnwritablePath(_read_only_data_dir(paths)) from exc
         raise
-    except Exception as exc:
+    except (sqlite3.Error, OSError) as exc:
         err = classify(exc, "the notes database")
         if err is None:
             raise
@@ -171,8 +170,10 @@ def open_atlas(
         repo.total_entities()
     except AtlasError:
         repo.dispose()
+        user_data.close()
         raise
-    except Exception as exc:
+    except sqlite3.Error as exc:
         repo.dispose()
+        user_data.close()
         raise DatabaseCorrupt(f"The reference database at {ref} cannot be read ({exc}).") from exc
-    return Atlas(paths, ref, repo, meta, built, warning)
+    return Atlas(paths, ref, repo, user_data, meta, built, warning)

@@ -11,6 +11,11 @@ Two SQLite files, joined with ATTACH:
 Queries name tables unqualified; SQLite finds ``note`` in user, and ``entity``, ``document``... in
 TEMP views that join the reference tables with the user's own sources (imported documents, user
 entities and facts; see :mod:`app.core.sources.views`).
+
+The one connection factory for reads is :func:`connector`: the repository keeps one such raw
+sqlite3 connection per thread (no SQLAlchemy on the read path). Writes to the user database go
+through the single connection of :class:`app.core.userdata.database.UserData`. SQLModel is used
+only to create the reference schema when the database is built.
 """
 
 from __future__ import annotations
@@ -19,15 +24,12 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from app.core.errors import DatabaseCorrupt, SchemaTooNew, classify
 from app.core.sources.views import ViewState, prepare
 from app.paths import PROJECT_ROOT
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 
 class AtlasConnection(sqlite3.Connection):
@@ -101,8 +103,12 @@ def migrate_user_db(con: sqlite3.Connection, *, backup: Callable[[], Any] | None
     return max(current, latest)
 
 
-def open_user_connection(user_db: Path, *, backup: Callable[[], Any] | None = None) -> sqlite3.Connection:
-    """A plain sqlite3 connection to the user database alone: migrated, WAL, busy timeout, autocommit."""
+def open_user_connection(user_db: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection to the user database alone: WAL, busy timeout, autocommit.
+
+    It does not migrate: :class:`app.core.userdata.database.UserData` opens and migrates the
+    database once and keeps its connection; :func:`ensure_user_db` only creates or migrates a file.
+    """
     user_db.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(
         _uri(user_db, "rwc"),
@@ -117,7 +123,6 @@ def open_user_connection(user_db: Path, *, backup: Callable[[], Any] | None = No
         con.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed note survives power loss, not only a killed process.
         con.execute("PRAGMA synchronous=FULL")
-        migrate_user_db(con, backup=backup)
     except sqlite3.DatabaseError as exc:
         con.close()
         err = classify(exc, "the notes database")
@@ -131,8 +136,17 @@ def open_user_connection(user_db: Path, *, backup: Callable[[], Any] | None = No
 
 
 def ensure_user_db(user_db: Path, *, backup: Callable[[], Any] | None = None) -> None:
-    """Create or migrate the user database once, before engines attach it."""
-    open_user_connection(user_db, backup=backup).close()
+    """Create or migrate the user database file and close it again (backup, restore, checks)."""
+    con = open_user_connection(user_db)
+    try:
+        migrate_user_db(con, backup=backup)
+    except sqlite3.DatabaseError as exc:
+        err = classify(exc, "the notes database")
+        if err:
+            raise err from exc
+        raise
+    finally:
+        con.close()
 
 
 def connector(reference_db: Path, user_db: Path) -> Connector:
@@ -171,31 +185,6 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
         return con
 
     return connect
-
-
-def engine_for(connect: Connector) -> Engine:
-    """The SQLAlchemy engine over ``connect``: a small QueuePool, SQLAlchemy deciding when
-    transactions begin. Imported lazily: the first window is painted before SQLAlchemy loads."""
-    from sqlalchemy import create_engine, event
-    from sqlalchemy.pool import QueuePool
-
-    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=4, max_overflow=4)
-
-    @event.listens_for(engine, "connect")
-    def _no_driver_txn(dbapi_con: sqlite3.Connection, _record: object) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin (pysqlite quirk).
-        dbapi_con.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
-
-    return engine
-
-
-def make_engine(reference_db: Path, user_db: Path) -> Engine:
-    """The application's engine (see :func:`connector`)."""
-    return engine_for(connector(reference_db, user_db))
 
 
 @contextmanager

@@ -12,6 +12,7 @@ KINDS: tuple[str, ...] = (
     "organisation",
     "partnership",
     "treaty",
+    "provision",  # an article or clause of a treaty (Article 5)
     "event",
     "country",
     "actor",
@@ -19,5 +20,22 @@ KINDS: tuple[str, ...] = (
 
 # Fact fields of the catalogue; relation fields point at another entity.
 VALUE_FIELDS = ("description", "category", "founded", "ended", "member_count", "region", "activity")
-RELATION_FIELDS = ("member", "party", "part_of", "partner")
+# Relation fields: their sentences and labels are in app.core.reference.relations (a test keeps the two
+# lists equal).
+RELATION_FIELDS = (
+    "member",
+    "party",
+    "participant",
+    "part_of",
+    "initiative_of",
+    "established_under",
+    "article_of",
+    "aimed_at",
+    "responds_to",
+    "took_place_in",
+    "involves_members_of",
+    "set_within",
+    "cooperates_with",
+    "partner",
+)
 FACT_FIELDS = VALUE_FIELDS + RELATION_FIELDS

@@ -13,6 +13,7 @@ KIND_COLOURS = {
     "organisation": "#1a9c8c",
     "partnership": "#e08a1e",
     "treaty": "#8a5cc7",
+    "provision": "#b08ad9",
     "event": "#d6453d",
     "country": "#3f9b4a",
     "actor": "#6b7480",

@@ -103,7 +103,9 @@ class MainWindow(QMainWindow):
 
         # ---- panes (each its own class; none knows another) ----
         self.filter_pane = FilterPane(
-            user_db=atlas.paths.user_db, year_bounds=self.repo.year_bounds(), any_tagged=self.repo.any_entity_tagged
+            saved_filters=atlas.user_data.saved_filters,
+            year_bounds=self.repo.year_bounds(),
+            any_tagged=self.repo.any_entity_tagged,
         )
         self.list_pane = ListPane()
         self.detail_pane = DetailPane()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
@@ -45,13 +44,23 @@ def _wait(app: object, done: object, timeout_s: float = 10.0) -> bool:
     return bool(done())  # type: ignore[operator]
 
 
-def take_screenshot(paths: DataPaths, args: argparse.Namespace) -> int:
+def take_screenshot(
+    paths: DataPaths,
+    path: Path,
+    *,
+    size: str = "1280x800",
+    select: str | None = None,
+    query: str = "",
+    tab: str | None = None,
+    focus_depth: int = 0,
+) -> int:
+    """Render the window with ``select`` chosen, ``query`` typed and ``tab`` shown to the PNG ``path``."""
     try:
-        w, h = parse_size(args.size)
+        w, h = parse_size(size)
     except ValueError as exc:
         print(f"alliance-atlas: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.path)
+    out = Path(path)
     if out.exists() and out.is_dir():
         print(f"alliance-atlas: {out} is a folder; give a file name ending in .png.", file=sys.stderr)
         return EXIT_USAGE
@@ -66,11 +75,11 @@ def take_screenshot(paths: DataPaths, args: argparse.Namespace) -> int:
     atlas = open_atlas(paths)
     try:
         entity_id = None
-        if args.select:
-            entity_id = atlas.repo.resolve(args.select)
+        if select:
+            entity_id = atlas.repo.resolve(select)
             if entity_id is None:
                 print(
-                    f"alliance-atlas: no entity called '{args.select}'. Try 'alliance-atlas search {args.select}'.",
+                    f"alliance-atlas: no entity called '{select}'. Try 'alliance-atlas search {select}'.",
                     file=sys.stderr,
                 )
                 return EXIT_USAGE
@@ -85,19 +94,18 @@ def take_screenshot(paths: DataPaths, args: argparse.Namespace) -> int:
             window.show()
             window._default_sizes()
             _wait(app, window.is_ready)  # the graph and other after-first-paint parts are in place
-            if args.query:
-                window.filter_pane.search.setText(args.query)
+            if query:
+                window.filter_pane.search.setText(query)
             _wait(app, lambda: not window.list_runner.busy)
             if entity_id:
                 window.select_entity(entity_id)
-            tab = getattr(args, "tab", None)
-            depth = getattr(args, "focus_depth", 0) or 0
+            depth = focus_depth
             graph = getattr(window, "graph_pane", None)
             if depth and graph is not None:
                 graph.set_focus_depth(depth)
             if tab:
                 window.show_tab(tab)
-            elif args.query:
+            elif query:
                 window.show_tab("search")
             if tab == "document" and entity_id and window.detail_pane.detail is not None:
                 cites = window.detail_pane.detail.citations

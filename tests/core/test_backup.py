@@ -14,16 +14,21 @@ from app.core.atlas import open_atlas
 from app.core.db import ensure_user_db
 from app.core.errors import AtlasError
 from app.core.userdata import backup as bk
-from app.core.userdata.notes import NotesStore
+from app.core.userdata.database import UserData
 from tests.conftest import SEEDS
 
 
 @pytest.fixture
 def store(data_paths):
-    return NotesStore(data_paths.user_db)
+    user = UserData.open(data_paths.user_db)
+    yield user.notes
+    user.close()
 
 
 def _titles(store):
+    if store.user_data.closed:  # the window was closed before: look as a new window would
+        with UserData.open(store.user_db) as user:
+            return sorted(n.title for n in user.notes.list_notes())
     return sorted(n.title for n in store.list_notes())
 
 
@@ -112,6 +117,7 @@ def test_damaged_database_is_set_aside_and_newest_good_backup_offered(data_paths
     newest = bk.backup_user_db(data_paths, now=datetime(2026, 1, 2, 8, 0, 0))
     assert bk.check_user_db(data_paths).status == "ok"
     damaged_bytes = b"SQLite format 3\x00" + b"\x13" * 8000
+    store.user_data.close()  # the window was closed
     data_paths.user_db.write_bytes(damaged_bytes)
     health = bk.check_user_db(data_paths)
     assert health.status == "damaged" and not health.ok
@@ -132,7 +138,7 @@ def test_damaged_database_with_no_backup_starts_fresh_but_keeps_the_file(data_pa
     assert health.status == "damaged" and health.newest_good is None
     aside = bk.recover_user_db(data_paths, None)
     assert aside.read_bytes() == b"garbage" * 100
-    assert NotesStore(data_paths.user_db).list_notes() == []
+    assert UserData.open(data_paths.user_db).notes.list_notes() == []
 
 
 def test_missing_database_is_not_damaged(data_paths):
@@ -207,7 +213,7 @@ def test_a_recovery_that_fails_half_way_puts_the_damaged_file_back(data_paths, m
     def no_space(*_a, **_k):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(bk, "open_user_connection", no_space)
+    monkeypatch.setattr(bk, "ensure_user_db", no_space)
     with pytest.raises(bk.BackupError, match=r"disk .*full.*put back") as info:
         bk.recover_user_db(data_paths, None)
     assert "nothing was lost" in str(info.value)
@@ -219,6 +225,7 @@ def test_a_restore_that_fails_during_recovery_puts_the_damaged_file_back(data_pa
     store.create_note("nato", title="in the backup")
     good = bk.backup_user_db(data_paths)
     damaged = b"garbage" * 100
+    store.user_data.close()  # the window was closed
     data_paths.user_db.write_bytes(damaged)
     for side in ("-wal", "-shm"):
         Path(str(data_paths.user_db) + side).unlink(missing_ok=True)
@@ -286,6 +293,7 @@ def test_a_backup_into_a_read_only_folder_says_so(data_paths, store, monkeypatch
 def test_restoring_over_a_damaged_database_sets_it_aside_first(data_paths, store):
     store.create_note("nato", title="in the backup")
     good = bk.backup_user_db(data_paths)
+    store.user_data.close()  # the window was closed
     data_paths.user_db.write_bytes(b"garbage" * 100)
     for side in ("-wal", "-shm"):
         Path(str(data_paths.user_db) + side).unlink(missing_ok=True)
@@ -304,7 +312,8 @@ def test_full_disk_for_real_the_notes_database_is_not_set_aside(tmp_path, seed_r
     with tmpfs(tmp_path / "disk", "4m") as disk:
         paths = DataPaths(disk / "data").ensure()
         shutil.copyfile(seed_reference, paths.reference_db)
-        NotesStore(paths.user_db).create_note("nato", title="keep")
+        with UserData.open(paths.user_db) as user:
+            user.notes.create_note("nato", title="keep")
         filler = fill(disk)
         health = bk.check_user_db(paths)
         assert health.status == "unavailable", health
@@ -312,7 +321,7 @@ def test_full_disk_for_real_the_notes_database_is_not_set_aside(tmp_path, seed_r
             bk.recover_user_db(paths, None)
         filler.unlink()
         assert not any(".damaged-" in p.name for p in paths.root.iterdir())
-        assert [n.title for n in NotesStore(paths.user_db).list_notes()] == ["keep"]
+        assert [n.title for n in UserData.open(paths.user_db).notes.list_notes()] == ["keep"]
 
 
 def test_read_only_storage_for_real_backup_and_recovery_say_so(tmp_path, data_paths, store):
@@ -321,6 +330,7 @@ def test_read_only_storage_for_real_backup_and_recovery_say_so(tmp_path, data_pa
 
     store.create_note("nato", title="keep")
     bk.backup_user_db(data_paths)
+    store.user_data.close()
     ensure_user_db(data_paths.user_db)  # closed cleanly: no -wal/-shm left, as after quitting the app
     with read_only(data_paths.root) as view:
         paths = DataPaths(view)

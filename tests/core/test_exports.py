@@ -15,6 +15,7 @@ from app.core.errors import AtlasError, DiskFull
 from app.core.exports import data as exports
 from app.core.exports.data import collect, csv_paths, export_data, neutralise, write_csv_entities
 from app.core.query.filters import FilterSpec
+from app.core.userdata.database import UserData
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"])
@@ -85,15 +86,27 @@ def test_json_keeps_every_cited_region_value_and_relation(repo, tmp_path):
     descriptions = [c for c in nato["citations"] if c["field"] == "description"]
     assert descriptions and all(c["value"] == c["quote"] for c in descriptions)
     assert ent["african-standby-force"]["relations"] == [
-        {"relation": "part_of", "id": "african-union", "name": "African Union"}
+        {
+            "relation": "initiative_of",
+            "id": "african-union",
+            "name": "African Union",
+            "sentence": "African Standby Force is an initiative of African Union",
+        }
     ]
     assert any(
-        c["field"] == "part_of" and c["value"] == "African Union" for c in ent["african-standby-force"]["citations"]
+        c["field"] == "initiative_of" and c["value"] == "African Union"
+        for c in ent["african-standby-force"]["citations"]
     )
     csto_members = [r for r in ent["csto"]["relations"] if r["relation"] == "member"]
     assert {r["id"] for r in csto_members} >= {"armenia", "russia"}
     assert [r["name"] for r in csto_members] == ent["csto"]["members"]
-    assert nato["relations"] == []  # the documents list no NATO members, so none are invented
+    # The documents list no NATO members, so none are invented; its stated ties are typed precisely.
+    assert nato["members"] == [] and not any(r["relation"] == "member" for r in nato["relations"])
+    assert {(r["relation"], r["id"]) for r in nato["relations"]} == {
+        ("established_under", "north-atlantic-treaty"),
+        ("responds_to", "russia"),
+        ("responds_to", "north-korea"),
+    }
 
 
 def test_markdown_has_citations_as_footnotes(repo, tmp_path):
@@ -151,9 +164,8 @@ def test_exported_files_get_ordinary_permissions_and_keep_a_replaced_files_mode(
 
 
 def test_json_carries_notes_and_tags_only_when_asked(atlas, tmp_path):
-    from app.core.userdata.notes import NotesStore
 
-    store = NotesStore(atlas.paths.user_db)
+    store = UserData.open(atlas.paths.user_db).notes
     store.create_note("nato", title="Lesson plan", body="Compare with **CSTO**", tags=["lesson 3"])
     store.tag_entities("watch list", ["nato", "csto"])
     spec = FilterSpec(ids=("nato", "csto", "five-eyes"))
@@ -162,7 +174,7 @@ def test_json_carries_notes_and_tags_only_when_asked(atlas, tmp_path):
     plain = json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
     assert "tags" not in plain and all("notes" not in e and "tags" not in e for e in plain["entities"])
 
-    export_data(atlas.repo, spec, "json", tmp_path / "mine.json", user_db=atlas.paths.user_db)
+    export_data(atlas.repo, spec, "json", tmp_path / "mine.json", notes=atlas.user_data.notes)
     mine = json.loads((tmp_path / "mine.json").read_text(encoding="utf-8"))
     by_id = {e["id"]: e for e in mine["entities"]}
     assert [n["title"] for n in by_id["nato"]["notes"]] == ["Lesson plan"]

@@ -114,15 +114,20 @@ def test_fast_spring_layout_large_graph_is_deterministic():
 
 
 def test_positions_round_trip_per_layout(data_paths, graph):
-    db = data_paths.user_db
-    g.save_positions(db, "spring", {"nato": (1.5, -2.0)})
-    g.save_positions(db, "spring", {"nato": (3.0, 4.0)})  # upsert
-    g.save_positions(db, "shell", {"nato": (9.0, 9.0)})
-    assert g.load_positions(db, "spring") == {"nato": (3.0, 4.0)}
-    assert g.positions_for(graph, "spring", db)["nato"] == (3.0, 4.0)
-    assert g.clear_positions(db, "spring") == 1
-    assert g.load_positions(db, "spring") == {}
-    assert g.load_positions(db, "shell") == {"nato": (9.0, 9.0)}
+    from app.core.userdata.database import UserData
+
+    with UserData.open(data_paths.user_db) as user:
+        store = user.graph_positions
+        store.save("spring", {"nato": (1.5, -2.0)})
+        store.save("spring", {"nato": (3.0, 4.0)})  # upsert
+        store.save("shell", {"nato": (9.0, 9.0)})
+    with UserData.open(data_paths.user_db) as user:  # kept across a reopen
+        store = user.graph_positions
+        assert store.load("spring") == {"nato": (3.0, 4.0)}
+        assert g.positions_for(graph, "spring", store)["nato"] == (3.0, 4.0)
+        assert store.clear("spring") == 1
+        assert store.load("spring") == {}
+        assert store.load("shell") == {"nato": (9.0, 9.0)}
 
 
 def test_write_graphml_loads_with_names_kinds_citations(repo, tmp_path: Path):

@@ -10,13 +10,14 @@ import pytest
 
 from app.core.query.filters import FilterSpec
 from app.core.reference.build import build_reference
-from app.core.userdata.notes import NotesError, NotesStore
+from app.core.userdata.database import UserData
+from app.core.userdata.notes import NotesError
 from tests.conftest import SEEDS
 
 
 @pytest.fixture
 def store(data_paths):
-    return NotesStore(data_paths.user_db)
+    return UserData.open(data_paths.user_db).notes
 
 
 def test_create_update_and_list_by_entity(store):
@@ -186,7 +187,7 @@ def test_fts_migration_indexes_existing_notes(tmp_path):
         " '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
     )
     con.close()
-    store = NotesStore(db)
+    store = UserData.open(db).notes
     assert [h.note.id for h in store.search("existed")] == ["abc"]
 
 
@@ -230,7 +231,7 @@ def test_tag_changes_apply_together_or_not_at_all(store):
 
 
 def test_own_writes_never_hide_another_instances_change(store, data_paths):
-    other = NotesStore(data_paths.user_db)  # a second Alliance Atlas on the same database
+    other = UserData.open(data_paths.user_db).notes  # a second Alliance Atlas on the same database
     store.mark_seen()
     n = store.create_note("nato", title="mine")
     assert not store.changed_elsewhere()  # its own write moves the record on

@@ -7,13 +7,14 @@ import json
 
 import pytest
 
-from app.core.userdata import notes as notes_mod
+from app.core.userdata import notes_io as notes_mod
+from app.core.userdata.database import UserData
 from app.core.userdata.notes import NotesImportError, NotesStore
 
 
 @pytest.fixture
 def store(data_paths):
-    return NotesStore(data_paths.user_db)
+    return UserData.open(data_paths.user_db).notes
 
 
 def _db_digest(store: NotesStore) -> str:
@@ -32,7 +33,7 @@ def test_import_into_another_database_then_again_adds_no_duplicates(store, tmp_p
     store.create_note("nato", title="Shared", body="For the class", tags=["lesson 3"])
     store.tag_entities("lesson 3", ["nato", "quad"])
     path = _export(store, tmp_path)
-    other = NotesStore(tmp_path / "other.sqlite")
+    other = UserData.open(tmp_path / "other.sqlite").notes
     first = other.import_file(path, known_entities={"nato", "quad"})
     assert (first.added, first.updated, first.unchanged) == (1, 0, 0)
     assert first.tags_added == 1 and first.entity_tags_added == 2
@@ -45,7 +46,7 @@ def test_import_into_another_database_then_again_adds_no_duplicates(store, tmp_p
 
 def test_newer_incoming_updates_older_local(store, tmp_path):
     n = store.create_note("nato", title="v1", body="old")
-    other = NotesStore(tmp_path / "other.sqlite")
+    other = UserData.open(tmp_path / "other.sqlite").notes
     other.import_file(_export(store, tmp_path, "a.json"))
     store.update_note(n.id, body="new from the trainer")
     report = other.import_file(_export(store, tmp_path, "b.json"))
@@ -55,7 +56,7 @@ def test_newer_incoming_updates_older_local(store, tmp_path):
 
 def test_newer_local_edit_is_never_overwritten_conflict_kept_as_second_note(store, tmp_path):
     n = store.create_note("nato", title="Plan", body="trainer text")
-    other = NotesStore(tmp_path / "other.sqlite")
+    other = UserData.open(tmp_path / "other.sqlite").notes
     other.import_file(_export(store, tmp_path, "a.json"))
     store.update_note(n.id, body="trainer changed it")
     exported = _export(store, tmp_path, "b.json")
@@ -74,7 +75,7 @@ def test_newer_local_edit_is_never_overwritten_conflict_kept_as_second_note(stor
 
 def test_detached_notes_are_imported_and_reported(store, tmp_path):
     store.create_note("no-such-entity", title="Orphan")
-    report = NotesStore(tmp_path / "o.sqlite").import_file(_export(store, tmp_path), known_entities={"nato"})
+    report = UserData.open(tmp_path / "o.sqlite").notes.import_file(_export(store, tmp_path), known_entities={"nato"})
     assert report.added == 1 and report.detached[0][1] == "no-such-entity"
     assert "detached" in report.summary()
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from app.core.userdata.notes import NotesStore
+from app.core.userdata.database import UserData
 from app.paths import PROJECT_ROOT
 
 ROUNDS = 20
@@ -23,8 +23,8 @@ BUDGET_S = 30.0
 WRITER = r"""
 import sys
 from pathlib import Path
-from app.core.userdata.notes import NotesStore
-store = NotesStore(Path(sys.argv[1]))
+from app.core.userdata.database import UserData
+store = UserData.open(Path(sys.argv[1])).notes
 tag = sys.argv[2]
 print("ready", flush=True)
 ids = []
@@ -48,7 +48,7 @@ while True:
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 def test_sigkill_never_loses_a_committed_note(tmp_path):
     db = tmp_path / "user.sqlite"
-    NotesStore(db).list_notes()  # create and migrate once, outside the kill loop
+    UserData.open(db).notes.list_notes()  # create and migrate once, outside the kill loop
     rng = random.Random(int.from_bytes(os.urandom(4), "big"))
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
     created: set[str] = set()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from app.core.sources.curate import CurationRefused
 from app.core.sources.extract import MAX_BYTES, ImportRefused, extract
 from app.core.sources.mentions import KnownEntity, MentionMatcher
 from app.core.sources.service import accept, add_entity, cite, import_paths
-from app.core.sources.store import SimpleUserConnection, SourcesStore
+from app.core.sources.store import SourcesStore
 from tests.conftest import SEEDS
 
 # ruff: noqa: E501  (the test document's paragraphs are single lines, as a user's would be)
@@ -35,10 +34,8 @@ The South Pacific Defence Council was established in 2019 by Australia and Franc
 
 
 @pytest.fixture
-def store(atlas: Atlas) -> Iterator[SourcesStore]:
-    s = SourcesStore(SimpleUserConnection(atlas.paths.user_db))
-    yield s
-    s.user.close()  # type: ignore[attr-defined]
+def store(atlas: Atlas) -> SourcesStore:
+    return atlas.user_data.sources
 
 
 def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
@@ -187,7 +184,7 @@ def test_removal_keeps_citing_facts_marked(atlas: Atlas, store: SourcesStore, tm
 
 def test_rebuild_keeps_user_entities(data_paths, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     atlas = open_atlas(data_paths, seeds=SEEDS)
-    store = SourcesStore(SimpleUserConnection(data_paths.user_db))
+    store = atlas.user_data.sources
     try:
         doc = imported(atlas, store, write(tmp_path, "brief.md", BRIEF))
         eid = accept(atlas.repo, store, next(s.id for s in store.suggestions(doc) if "ANZUS" in s.aliases))
@@ -201,7 +198,6 @@ def test_rebuild_keeps_user_entities(data_paths, tmp_path: Path) -> None:  # typ
         assert eid in {r.id for r in atlas.repo.list_entities(FilterSpec())}
     finally:
         atlas.close()
-        store.user.close()  # type: ignore[attr-defined]
 
 
 # ---- bad input ------------------------------------------------------------------------------

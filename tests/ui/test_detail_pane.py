@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 
-from app.core.userdata.notes import NotesStore, Tag
+from app.core.userdata.database import UserData
+from app.core.userdata.notes import Tag
 from app.ui.notes.tag_dialog import TagDialog
 from app.ui.panes.detail_pane import DetailPane
 
@@ -104,7 +105,7 @@ def test_tag_chips_show_under_the_name_and_follow_changes(qtbot, window):
     window.select_entity("nato")
     assert pane.tag_names == []
     assert "lesson 3" not in pane.browser.toPlainText()
-    NotesStore(window.atlas.paths.user_db).tag_entities("lesson 3", ["nato"], color="#3fa56b")
+    UserData.open(window.atlas.paths.user_db).notes.tag_entities("lesson 3", ["nato"], color="#3fa56b")
     window.data_changed.emit()
     assert pane.tag_names == ["lesson 3"]
     text = pane.browser.toPlainText()
@@ -136,7 +137,10 @@ def test_clicking_tags_link_edits_the_entitys_tags(qtbot, window, monkeypatch):
     with qtbot.waitSignal(pane.tags_requested):
         _click_text(qtbot, pane.browser, "Tags…")
     assert chosen == [[]]  # the dialog opened on NATO's (no) tags
-    assert [t.name for t in NotesStore(window.atlas.paths.user_db).tags_for_entity("nato")] == ["exam", "lesson 3"]
+    assert [t.name for t in UserData.open(window.atlas.paths.user_db).notes.tags_for_entity("nato")] == [
+        "exam",
+        "lesson 3",
+    ]
     assert pane.tag_names == ["exam", "lesson 3"]  # refreshed through data_changed
 
 

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
+from app.core.userdata.database import UserData
 from app.ui.report.export_dialog import ExportOptionsDialog
 from app.ui.report.report import ExportOptions
 
@@ -111,8 +112,6 @@ def test_gui_and_cli_export_the_same_entities_in_the_same_order(qtbot, window, s
 def test_typed_extension_wins_and_json_can_carry_notes(qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from app.core.userdata.notes import NotesStore
-
     # The file-type list says JSON, the name says .csv: the name wins (three CSV files).
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), "JSON (*.json)"))
     window.export_actions.export_data()
@@ -121,7 +120,7 @@ def test_typed_extension_wins_and_json_can_carry_notes(qtbot, window, tmp_path, 
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name")
     assert (tmp_path / "out-members.csv").exists()
 
-    NotesStore(window.atlas.paths.user_db).create_note("nato", title="For class", body="…")
+    UserData.open(window.atlas.paths.user_db).notes.create_note("nato", title="For class", body="…")
     chosen = "JSON with my notes and tags (*.json)"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "mine.json"), chosen))
     window.export_actions.export_data()

@@ -141,8 +141,6 @@ def test_saved_filter_round_trip(qtbot, window, settle, monkeypatch):
 def test_saving_over_a_name_asks_and_save_is_off_for_all_entities(qtbot, window, settle, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from app.core.userdata.saved_filters import list_filters
-
     fp = window.filter_pane
     assert not window.act_save_filter.isEnabled()  # "All entities": nothing to save
     fp.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
@@ -164,10 +162,10 @@ def test_saving_over_a_name_asks_and_save_is_off_for_all_entities(qtbot, window,
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     assert fp.save_current() is None and "Lesson" in asked[-1]
-    assert list_filters(window.atlas.paths.user_db)[0].spec.kinds == ("alliance",)  # kept
+    assert window.atlas.user_data.saved_filters.list()[0].spec.kinds == ("alliance",)  # kept
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     assert fp.save_current() == "Lesson"
-    assert list_filters(window.atlas.paths.user_db)[0].spec.kinds == ("country",)  # replaced
+    assert window.atlas.user_data.saved_filters.list()[0].spec.kinds == ("country",)  # replaced
     # Recall is in the File menu too, so it works with the filter pane hidden.
     assert fp.saved_menu.menuAction() in window.menus["file"].actions()
 
@@ -204,12 +202,10 @@ def test_search_view_entities_follow_the_facets_like_the_list(qtbot, window, set
 
 def test_tag_facet_says_none_among_these_when_tags_exist_elsewhere(qtbot, window, settle):
     """Issue 14: with tagged entities outside the filter, the Tag facet must not claim there are no tags."""
-    from app.core.userdata.notes import NotesStore
-
     box = window.filter_pane.facets["tags"]
     settle(window)
     assert box.empty.isVisibleTo(window) and box.empty.text().startswith("No tags yet")
-    NotesStore(window.atlas.paths.user_db).tag_entities("lesson 3", ["nato"])
+    window.atlas.user_data.notes.tag_entities("lesson 3", ["nato"])
     window.data_changed.emit()
     qtbot.waitUntil(lambda: box.list.count() == 1, timeout=5000)
     window.filter_pane.search.setText("Quadrilateral")  # NATO is not among the matches

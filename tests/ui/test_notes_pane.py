@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QMessageBox, QTextBrowser
 
 from app.core.atlas import open_atlas
-from app.core.userdata.notes import NotesStore
+from app.core.userdata.database import UserData
 from app.ui.notes import notes_browser
 from app.ui.notes.notes_model import NoteRow, NotesTableModel
 from app.ui.notes.notes_pane import NotesPane, SafeTextBrowser, SafeTextDocument, set_safe_markdown
@@ -21,7 +21,7 @@ from tests.conftest import SEEDS
 
 @pytest.fixture
 def store(atlas):
-    return NotesStore(atlas.paths.user_db)
+    return UserData.open(atlas.paths.user_db).notes
 
 
 def _select_rows(window, ids):
@@ -239,7 +239,7 @@ def test_import_same_file_twice_no_duplicates_and_bad_file_changes_nothing(qtbot
     messages = []
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda parent, title, text: messages.append(text)))
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: messages.append(text)))
-    other = NotesStore(tmp_path / "trainer.sqlite")
+    other = UserData.open(tmp_path / "trainer.sqlite").notes
     other.create_note("nato", title="From the trainer", body="Read section 2", tags=["lesson 3"])
     shared = other.export_json(tmp_path / "lesson.json", other.select_for_export(), all_tags=True)
     for _ in range(2):
@@ -361,7 +361,7 @@ def test_damaged_db_at_start_offers_newest_backup(qtbot, data_paths, monkeypatch
     from app.core.userdata.backup import backup_user_db
     from app.ui.notes import backup_dialog
 
-    s = NotesStore(data_paths.user_db)
+    s = UserData.open(data_paths.user_db).notes
     s.create_note("nato", title="safe")
     backup_user_db(data_paths)
     data_paths.user_db.write_bytes(b"not a database" * 100)
@@ -378,7 +378,7 @@ def test_damaged_db_at_start_offers_newest_backup(qtbot, data_paths, monkeypatch
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: shown.append(a[2])))
     assert backup_dialog.offer_recovery(None, data_paths)
     assert "damaged" in shown[0] and "newest good backup" in shown[0]
-    assert [n.title for n in NotesStore(data_paths.user_db).list_notes()] == ["safe"]
+    assert [n.title for n in UserData.open(data_paths.user_db).notes.list_notes()] == ["safe"]
     assert list(data_paths.root.glob("user.sqlite.damaged-*"))
 
 
@@ -519,7 +519,7 @@ def test_browser_trash_actions_keep_the_pane_and_undo_in_step(qtbot, window, sto
     # Another window empties the trash: undo says the note is gone and drops the step.
     pane.select_note(b.id)
     pane.delete_current()
-    NotesStore(data_paths.user_db).empty_trash()
+    UserData.open(data_paths.user_db).notes.empty_trash()
     assert undo.isEnabled()  # this window cannot know yet
     messages: list[str] = []
     window.statusBar().messageChanged.connect(messages.append)
@@ -534,7 +534,7 @@ def test_text_typed_into_a_note_trashed_in_another_window_is_kept_as_a_new_note(
     note = store.create_note("nato", title="Shared", body="start", tags=["verify"])
     window.select_entity("nato")
     pane = window.notes_pane
-    NotesStore(data_paths.user_db).delete_note(note.id)  # the other instance moves it to the trash
+    UserData.open(data_paths.user_db).notes.delete_note(note.id)  # the other instance moves it to the trash
     pane.body_edit.moveCursor(QTextCursor.MoveOperation.End)
     qtbot.keyClicks(pane.body_edit, " and more")
     assert pane.save_now()
@@ -551,7 +551,7 @@ def test_own_save_never_hides_another_windows_change_from_the_focus_check(
 ):
     window.select_entity("nato")
     pane, feature = window.notes_pane, window.notes_feature
-    NotesStore(data_paths.user_db).tag_entities("from the other window", ["nato"])
+    UserData.open(data_paths.user_db).notes.tag_entities("from the other window", ["nato"])
     qtbot.keyClicks(pane.body_edit, "my own words")
     assert pane.save_now()  # this window's save comes after the other window's change
     assert "from the other window" not in pane.entity_tags_label.text()
@@ -583,7 +583,7 @@ def test_changing_a_notes_tags_keeps_the_editor_and_its_undo_history(qtbot, wind
     # Tags changed by another window: a reload takes them without resetting the editor either.
     qtbot.keyClicks(pane.body_edit, "second")
     assert pane.save_now()
-    NotesStore(store.user_db).set_note_tags(pane.note.id, ["lesson 3"])
+    UserData.open(store.user_db).notes.set_note_tags(pane.note.id, ["lesson 3"])
     window.notes_feature.reload()
     assert "lesson 3" in pane.note_tags_label.text() and pane.body_edit.document().isUndoAvailable()
 

@@ -10,6 +10,7 @@ import pytest
 
 from app.core.exports.data import Cancelled
 from app.core.query.filters import FilterSpec
+from app.core.userdata.database import UserData
 from app.ui.report.report import ExportOptions, build_html, collect_report, load_fonts, note_html, write_pdf
 
 ARABIC = "حلف شمال الأطلسي"
@@ -26,7 +27,7 @@ def pdf_text(path: Path) -> tuple[int, list[str]]:
 def make_pdf(qapp, atlas, spec: FilterSpec, path: Path, **opts) -> tuple[int, list[str]]:
     load_fonts()
     options = ExportOptions(**opts)
-    data = collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db)
+    data = collect_report(atlas.repo, spec, options, user_data=atlas.user_data)
     write_pdf(data, options, path)
     return pdf_text(path)
 
@@ -64,9 +65,8 @@ def test_contents_page_numbers_point_at_the_entity(qapp, atlas, tmp_path):
 
 
 def test_unicode_note_renders_and_raw_html_stays_text(qapp, atlas, tmp_path):
-    from app.core.userdata.notes import NotesStore
 
-    NotesStore(atlas.paths.user_db).create_note(
+    UserData.open(atlas.paths.user_db).notes.create_note(
         "nato",
         title="Scripts",
         body=f"Arabic: {ARABIC}\n\nCyrillic: {CYRILLIC}\n\nChinese: {CHINESE}\n\n<b>bold?</b> ![x](file:///etc/passwd)",
@@ -86,9 +86,8 @@ def test_unicode_note_renders_and_raw_html_stays_text(qapp, atlas, tmp_path):
 
 
 def test_notes_left_out_unless_asked(qapp, atlas, tmp_path):
-    from app.core.userdata.notes import NotesStore
 
-    NotesStore(atlas.paths.user_db).create_note("nato", title="Private thought", body="secret words")
+    UserData.open(atlas.paths.user_db).notes.create_note("nato", title="Private thought", body="secret words")
     _pages, text = make_pdf(qapp, atlas, FilterSpec(ids=("nato",)), tmp_path / "n.pdf")
     assert "secret words" not in " ".join(text)
 
@@ -126,7 +125,7 @@ def test_empty_selection_still_makes_a_pdf(qapp, atlas, tmp_path):
 def test_cancel_and_failure_leave_no_file(qapp, atlas, tmp_path):
     load_fonts()
     options = ExportOptions()
-    data = collect_report(atlas.repo, FilterSpec(), options, user_db=atlas.paths.user_db)
+    data = collect_report(atlas.repo, FilterSpec(), options, user_data=atlas.user_data)
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.pdf").write_bytes(b"old")
@@ -284,9 +283,8 @@ def test_title_page_counts_what_the_sources_list(qapp, atlas, tmp_path):
 
 
 def test_a_note_title_is_never_left_alone_at_the_foot_of_a_page(qapp, atlas, tmp_path):
-    from app.core.userdata.notes import NotesStore
 
-    store = NotesStore(atlas.paths.user_db)
+    store = UserData.open(atlas.paths.user_db).notes
     paragraph = "A long line of classroom commentary about collective defence and its history. " * 4
     for k in range(8):
         store.create_note("nato", title=f"Lesson note {k}", body="\n\n".join([paragraph] * (3 + k % 3)))

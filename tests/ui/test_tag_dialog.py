@@ -6,13 +6,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
-from app.core.userdata.notes import NotesStore
+from app.core.userdata.database import UserData
 from app.ui.notes.tag_dialog import TagDialog
 
 
 @pytest.fixture
 def store(atlas):
-    return NotesStore(atlas.paths.user_db)
+    return UserData.open(atlas.paths.user_db).notes
 
 
 def _rename(dlg: TagDialog, monkeypatch, old: str, new: str) -> None:

@@ -3,7 +3,7 @@
 JSON schema (version 1), documented in the README:
 ``{"format": "alliance-atlas", "version": 1, "filter": str, "seed_hash": str,
 "entities": [{id, name, aliases[], kind, category, categories[], region, regions[], founded, ended,
-stated_members, members[], relations[{relation, id, name}], activities[],
+stated_members, members[], relations[{relation, id, name, sentence}], activities[],
 citations[{field, value, document, section, quote}]}],
 "documents": [{file, title, origin, sections[]}]}``
 """
@@ -14,10 +14,14 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import Citation, EntityDetail, FactView, Repository
+from app.core.reference.relations import relation_sentence
+
+if TYPE_CHECKING:
+    from app.core.userdata.notes import NotesStore
 
 JSON_VERSION = 1
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -79,7 +83,10 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
         "ended": d.ended,
         "stated_members": d.stated_members,
         "members": [m.name for m in d.members],
-        "relations": [{"relation": field, "id": tid, "name": name} for field, tid, name in relations],
+        "relations": [
+            {"relation": field, "id": tid, "name": name, "sentence": relation_sentence(field, d.name, name or "")}
+            for field, tid, name in relations
+        ],
         "activities": list(d.activities),
         "citations": [
             {
@@ -108,7 +115,8 @@ def to_json(
                 "title": info.title,
                 "origin": info.origin,
                 "imported": info.imported,
-                "sections": [s.heading for s in (view.sections if view else ()) if s.heading],
+                # Every section, the untitled opening text included (named as the window names it).
+                "sections": [s.heading or "(opening)" for s in (view.sections if view else ())],
             }
         )
     data: dict[str, Any] = {
@@ -215,6 +223,8 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
         for f in d.facts:
             value = f.target_name or f.value
             label = f"{f.label}: {value}" if value else f.label
+            if f.target_id:
+                label = relation_sentence(f.field, d.name, f.target_name or f.target_id)
             if not value and f.field == "description" and f.citations:
                 label = f"“{f.citations[0].quote}”"  # a description is its quoted sentence
             marks = []
@@ -229,12 +239,9 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
             fh.write(f"[^{i}]: {n}\n")
 
 
-def user_data_json(user_db: Path, details: list[EntityDetail]) -> dict[str, Any]:
+def user_data_json(store: NotesStore, details: list[EntityDetail]) -> dict[str, Any]:
     """The user's tags (with colours) and, per entity, its tags and notes: for a JSON export asked
     to carry them (``entities[].tags``, ``entities[].notes``, top-level ``tags``)."""
-    from app.core.userdata.notes import NotesStore
-
-    store = NotesStore(user_db)
     ids = [d.id for d in details]
     tags = store.tags_for_entities(ids)
     notes: dict[str, list[dict[str, Any]]] = {}
@@ -264,17 +271,17 @@ def export_data(
     path: Path,
     *,
     progress: Progress | None = None,
-    user_db: Path | None = None,
+    notes: NotesStore | None = None,
 ) -> list[Path]:
-    """Write JSON, CSV or Markdown atomically; returns the files written. With ``user_db``, a JSON
+    """Write JSON, CSV or Markdown atomically; returns the files written. With ``notes``, a JSON
     export also carries the user's tags and notes on each entity."""
     from app.core.fileio import atomic_paths, atomic_write
 
     details = collect(repo, spec, progress)
     if fmt == "json":
         data = to_json(repo, spec, details)
-        if user_db is not None:
-            user = user_data_json(user_db, details)
+        if notes is not None:
+            user = user_data_json(notes, details)
             data["tags"] = user["tags"]
             for entity in data["entities"]:
                 entity.update(user["by_entity"][entity["id"]])

@@ -1,11 +1,11 @@
-"""The entity network (Qt-free): graph building, layouts, neighbourhoods, connection paths, GraphML, saved positions.
+"""The entity network (Qt-free): graph building, layouts, neighbourhoods, connection paths, GraphML.
 
 Representation of bilateral partnerships: they are **small nodes**, not edges between the two parties.
 A partnership is an entity of its own in the catalogue (``islamic-nation-china``): it has its own
 citations, can carry notes and tags, is matched by the filter (kind "partnership") and is selected
 from the list like any other entity, so it needs a place on the canvas to be clicked, centred and
 highlighted. Some "partnerships" are not between two countries either (``united-states-nato`` ties a
-country to an alliance; ``france-germany`` also has a ``partner`` tie to the EU), which an edge cannot
+country to the member countries of an alliance; ``france-germany`` is set within the EU), which an edge cannot
 express. The pane draws them small (diamonds) so they read as connectors rather than hubs.
 """
 
@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import math
 import random
-import sqlite3
 from collections import deque
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
@@ -26,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from app.core.db import open_user_connection
 from app.core.fileio import atomic_path
 from app.core.query.filters import FilterSpec, describe
+from app.core.reference.relations import relation_sentence
 
 if TYPE_CHECKING:
     from app.core.query.repository import Citation, Repository
+    from app.core.userdata.positions import GraphPositionsStore
 
 SEED = 7  # fixed: the same data always gives the same picture
 SCALE = 1000.0  # layout coordinates span roughly [-SCALE, SCALE]
@@ -48,7 +47,7 @@ LAYOUT_HINTS: dict[str, str] = {
 COUNTRY_KINDS = ("country", "actor")
 # Shells from the centre outwards in the circular layout.
 SHELLS: tuple[tuple[str, ...], ...] = (
-    ("alliance", "organisation", "treaty"),
+    ("alliance", "organisation", "treaty", "provision"),
     ("partnership", "event"),
     ("country", "actor"),
 )
@@ -147,19 +146,11 @@ def neighbourhood(graph: nx.Graph, entity_id: str, depth: int) -> set[str]:
     return seen
 
 
-def relation_text(graph: nx.Graph, source: str, target: str, field_: str) -> str:
-    """The fact as a sentence, always in the catalogue's direction (source states it about target)."""
+def relation_text(graph: nx.Graph, source: str, target: str, field_: str, *, subject_first: bool | None = None) -> str:
+    """The fact as a sentence (``source`` states it about ``target``); see relation_sentence."""
     s = graph.nodes[source].get("name", source)
     t = graph.nodes[target].get("name", target)
-    if field_ == "member":
-        return f"{t} is a member of {s}"
-    if field_ == "party":
-        return f"{t} is a party to {s}"
-    if field_ == "part_of":
-        return f"{s} is part of {t}"
-    if field_ == "partner":
-        return f"{s} is a partner of {t}"
-    return f"{s} — {field_} — {t}"
+    return relation_sentence(field_, s, t, subject_first=subject_first)
 
 
 def connection_path(repo: Repository, graph: nx.Graph, a: str, b: str) -> list[ConnectionStep]:
@@ -195,7 +186,8 @@ def connection_path(repo: Repository, graph: nx.Graph, a: str, b: str) -> list[C
                 to_id=v,
                 to_name=graph.nodes[v]["name"],
                 field=fld,
-                text=relation_text(graph, src, tgt, fld),
+                # Read along the chain: the step's first entity starts the sentence.
+                text=relation_text(graph, src, tgt, fld, subject_first=u == src),
                 citations=citations,
             )
         )
@@ -430,43 +422,13 @@ def _bipartite_layout(graph: nx.Graph) -> Positions:
     return out
 
 
-# ---- saved positions (user database) -------------------------------------------------------------
-def load_positions(user_db: Path, layout: str) -> Positions:
-    """Positions the user dragged, for ``layout``."""
-    with closing(open_user_connection(user_db)) as con:
-        rows = con.execute("SELECT entity_id, x, y FROM graph_position WHERE layout = ?", (layout,)).fetchall()
-    return {str(e): (float(x), float(y)) for e, x, y in rows}
-
-
-def save_positions(user_db: Path, layout: str, positions: Mapping[str, tuple[float, float]]) -> None:
-    with closing(open_user_connection(user_db)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            con.executemany(
-                "INSERT INTO graph_position (layout, entity_id, x, y) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(layout, entity_id) DO UPDATE SET x = excluded.x, y = excluded.y",
-                [(layout, e, float(x), float(y)) for e, (x, y) in positions.items()],
-            )
-            con.execute("COMMIT")
-        except sqlite3.Error:
-            con.execute("ROLLBACK")
-            raise
-
-
-def clear_positions(user_db: Path, layout: str) -> int:
-    """Forget the dragged positions of ``layout`` ("Reset layout"); returns how many were removed."""
-    with closing(open_user_connection(user_db)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        cur = con.execute("DELETE FROM graph_position WHERE layout = ?", (layout,))
-        con.execute("COMMIT")
-    return int(cur.rowcount)
-
-
-def positions_for(graph: nx.Graph, layout: str, user_db: Path | None = None, *, seed: int = SEED) -> Positions:
-    """Computed layout with the user's dragged positions on top."""
+def positions_for(
+    graph: nx.Graph, layout: str, saved: GraphPositionsStore | None = None, *, seed: int = SEED
+) -> Positions:
+    """Computed layout with the user's dragged positions (``saved``) on top."""
     pos = compute_layout(graph, layout, seed=seed)
-    if user_db is not None:
-        pos.update({k: v for k, v in load_positions(user_db, layout).items() if k in pos})
+    if saved is not None:
+        pos.update({k: v for k, v in saved.load(layout).items() if k in pos})
     return pos
 
 

@@ -1,7 +1,9 @@
 """The query service: every read the UI, CLI and exports make, returning plain frozen dataclasses.
 
-Each method opens its own short Session and returns detached values, so widgets never hold a
-Session and nothing lazy-loads in the UI. All entity filtering goes through app.core.query.filters.
+Every read goes through one connection factory (``app.core.db.connector``): each thread keeps its
+own raw sqlite3 connection (reference read-only, user data attached), made on first use. Methods
+return detached values, so widgets never hold a connection and nothing lazy-loads in the UI. All
+entity filtering goes through app.core.query.filters.
 """
 
 from __future__ import annotations
@@ -9,16 +11,16 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.core.db import Connector, engine_for
+from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.filters import DIMENSIONS, FilterSpec, count_query, entity_query, facet_query, matching_query
 from app.core.query.fts import fallback_query, match_sql, to_fts_query
+from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_label, relation_sentence
 from app.core.sources.views import refresh_views
+from app.core.vocab import RELATION_FIELDS
 
 FIELD_LABELS = {
     "description": "Described as",
@@ -28,11 +30,8 @@ FIELD_LABELS = {
     "member_count": "Stated number of members",
     "region": "Region",
     "activity": "Activity",
-    "member": "Member",
-    "party": "Party",
-    "part_of": "Part of",
-    "partner": "Partner",
 }
+FIELD_LABELS.update({f: relation_label(f) for f in RELATION_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -99,8 +98,11 @@ class Link:
     id: str
     name: str
     kind: str
-    role: str  # member, party, part_of, partner (as seen from the linked-from entity)
+    role: str  # the fact's field (member, party, part_of, ...); "has part" for an inbound part_of
     citations: tuple[Citation, ...]
+    field: str = ""  # the relation type (app.core.reference.relations), whichever way the link points
+    outgoing: bool = True  # the fact is stated on the entity whose detail this is
+    sentence: str = ""  # the fact as a sentence, e.g. "Armenia is a member of CSTO" (relation_sentence)
 
 
 @dataclass(frozen=True)
@@ -201,17 +203,6 @@ class Edge:
     document_id: str
 
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlmodel import Session
-
-
-def text(sql: str) -> Any:
-    from sqlalchemy import text as sa_text
-
-    return sa_text(sql)
-
-
 HIGHLIGHT_OPEN = "[["
 HIGHLIGHT_CLOSE = "]]"
 
@@ -231,58 +222,20 @@ class Repository:
 
     def __init__(self, connect: Connector):
         self._connect = connect
-        self._engine: Engine | None = None
         self._local = threading.local()
         self._raw_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
 
-    @property
-    def engine(self) -> Engine:
-        """The SQLModel/SQLAlchemy engine, created on first use (after the first paint)."""
-        with self._lock:
-            if self._engine is None:
-                from sqlalchemy import event
-
-                self._engine = engine_for(self._connect)
-
-                @event.listens_for(self._engine, "checkout")
-                def _fresh_views(dbapi_con: Any, _record: object, _proxy: object) -> None:
-                    views = getattr(dbapi_con, "views", None)
-                    if views is not None:
-                        refresh_views(dbapi_con, views)
-
-            return self._engine
-
     def dispose(self) -> None:
         with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
             for con in self._raw_connections:
                 con.close()
             self._raw_connections.clear()
             self._local = threading.local()
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        from sqlalchemy.exc import DBAPIError
-        from sqlmodel import Session
-
-        try:
-            with Session(self.engine) as session:
-                yield session
-        except (DBAPIError, sqlite3.Error) as exc:
-            err = classify(exc, "the database")
-            if err:
-                raise err from exc
-            raise
-
-    def _all(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
-        with self._session() as s:
-            return list(s.execute(text(sql), params or {}).all())
-
     # ---- entities -------------------------------------------------------------------------
     def _raw_connection(self) -> sqlite3.Connection:
-        """This thread's own autocommit connection for the hot path (list, counts, facets)."""
+        """This thread's own autocommit connection (made by the one connection factory)."""
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
             con = self._connect()
@@ -295,8 +248,9 @@ class Repository:
         return con
 
     def _raw(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        """Hot path, straight on the DBAPI connection: SQLAlchemy's row wrapping doubled the cost of
-        a 10,000-row list, and its import would delay the first window. Errors are classified."""
+        """Every read: straight on this thread's DBAPI connection (SQLAlchemy's row wrapping doubled
+        the cost of a 10,000-row list, and its import would delay the first window). Errors are
+        classified: environmental ones become an AtlasError, anything else is raised as is."""
         try:
             return list(self._raw_connection().execute(sql, params or {}).fetchall())
         except sqlite3.Error as exc:
@@ -371,7 +325,7 @@ class Repository:
         k = key.strip().casefold()
         if not k:
             return None
-        rows = self._all(
+        rows = self._raw(
             "SELECT id FROM entity WHERE lower(id) = :k OR lower(name) = :k"
             " UNION ALL SELECT entity_id FROM alias WHERE lower(alias) = :k"
             " UNION ALL SELECT id FROM entity WHERE lower(sort_name) = :k",
@@ -381,7 +335,7 @@ class Repository:
             return str(rows[0][0])
         # Apostrophe variants: "ASEAN Defense Ministers' Meeting" typed with a straight quote.
         k2 = k.replace("'", "’")
-        rows = self._all(
+        rows = self._raw(
             "SELECT id FROM entity WHERE lower(name) = :k"
             " UNION ALL SELECT entity_id FROM alias WHERE lower(alias) = :k",
             {"k": k2},
@@ -413,27 +367,25 @@ class Repository:
         if expr is None:
             return []
         broad = fallback_query(query, expr)
-        try:
-            # Seed passages are indexed in passage_fts, imported ones in imported_passage_fts.
-            fallback = broad is not None
-            hits = (
-                "SELECT rowid AS pid, snippet(passage_fts, 0, :o, :c, '…', 24) AS snip,"
-                " bm25(passage_fts, 1.0, 2.0, 0.5) AS score FROM passage_fts"
-                f" WHERE {match_sql('passage_fts', 'q', fallback)}"
-                " UNION ALL SELECT rowid, snippet(imported_passage_fts, 0, :o, :c, '…', 24),"
-                " bm25(imported_passage_fts, 1.0, 2.0, 0.5) FROM imported_passage_fts"
-                f" WHERE {match_sql('imported_passage_fts', 'q', fallback)}"
-            )
-            rows = self._raw(
-                "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end, h.snip, h.score,"
-                " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
-                f" FROM ({hits}) h JOIN passage p ON p.id = h.pid"
-                " JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
-                " ORDER BY h.score LIMIT :lim",
-                {"q": expr, "q_broad": broad, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE, "lim": limit},
-            )
-        except sqlite3.OperationalError:
-            return []  # defensive: to_fts_query output should always parse
+        # Seed passages are indexed in passage_fts, imported ones in imported_passage_fts.
+        # to_fts_query quotes every term, so the MATCH always parses; any error is classified by _raw.
+        fallback = broad is not None
+        hits = (
+            "SELECT rowid AS pid, snippet(passage_fts, 0, :o, :c, '…', 24) AS snip,"
+            " bm25(passage_fts, 1.0, 2.0, 0.5) AS score FROM passage_fts"
+            f" WHERE {match_sql('passage_fts', 'q', fallback)}"
+            " UNION ALL SELECT rowid, snippet(imported_passage_fts, 0, :o, :c, '…', 24),"
+            " bm25(imported_passage_fts, 1.0, 2.0, 0.5) FROM imported_passage_fts"
+            f" WHERE {match_sql('imported_passage_fts', 'q', fallback)}"
+        )
+        rows = self._raw(
+            "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end, h.snip, h.score,"
+            " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
+            f" FROM ({hits}) h JOIN passage p ON p.id = h.pid"
+            " JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
+            " ORDER BY h.score LIMIT :lim",
+            {"q": expr, "q_broad": broad, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE, "lim": limit},
+        )
         return [
             PassageHit(
                 r[0],
@@ -459,27 +411,23 @@ class Repository:
         return [DocumentInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def get_document(self, document_id: str) -> DocumentView | None:
-        with self._session() as s:
-            row = s.execute(
-                text(
-                    "SELECT id, file_name, title, original_name, origin, sha256, text, origin_kind = 'user'"
-                    " FROM document WHERE id = :id"
-                ),
-                {"id": document_id},
-            ).first()
-            if row is None:
-                return None
-            sections = s.execute(
-                text("SELECT id, heading, level, start, end FROM section WHERE document_id = :id ORDER BY ordinal"),
-                {"id": document_id},
-            ).all()
-            mentions = s.execute(
-                text(
-                    "SELECT m.entity_id, m.start, m.end FROM mention m JOIN passage p ON p.id = m.passage_id"
-                    " WHERE p.document_id = :id ORDER BY m.start"
-                ),
-                {"id": document_id},
-            ).all()
+        p = {"id": document_id}
+        rows = self._raw(
+            "SELECT id, file_name, title, original_name, origin, sha256, text, origin_kind = 'user'"
+            " FROM document WHERE id = :id",
+            p,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        sections = self._raw(
+            "SELECT id, heading, level, start, end FROM section WHERE document_id = :id ORDER BY ordinal", p
+        )
+        mentions = self._raw(
+            "SELECT m.entity_id, m.start, m.end FROM mention m JOIN passage p ON p.id = m.passage_id"
+            " WHERE p.document_id = :id ORDER BY m.start",
+            p,
+        )
         return DocumentView(
             DocumentInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[7])),
             row[6],
@@ -487,14 +435,10 @@ class Repository:
             tuple(MentionSpan(*r) for r in mentions),
         )
 
-    def passage_document(self, passage_id: int) -> tuple[str, int, int] | None:
-        rows = self._all("SELECT document_id, start, end FROM passage WHERE id = :id", {"id": passage_id})
-        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
-
     # ---- graph ----------------------------------------------------------------------------
     def edges(self) -> list[Edge]:
         """Every relation fact as an edge, with its first citation (graph and GraphML)."""
-        rows = self._all(
+        rows = self._raw(
             "SELECT f.entity_id, f.target_id, f.field, c.quote, c.document_id FROM fact f"
             " JOIN citation c ON c.id = (SELECT min(id) FROM citation WHERE fact_id = f.id)"
             " WHERE f.target_id IS NOT NULL ORDER BY f.entity_id, f.ordinal"
@@ -504,7 +448,7 @@ class Repository:
     def entity_citations(self) -> dict[str, list[tuple[str, str, str]]]:
         """(document title, section, quote) of every citation behind each entity's own facts, in one
         query (GraphML node attributes; no per-entity get_entity round trips on big graphs)."""
-        rows = self._all(
+        rows = self._raw(
             "SELECT DISTINCT f.entity_id, d.title, sec.heading, c.quote FROM fact f"
             " JOIN citation c ON c.fact_id = f.id JOIN document d ON d.id = c.document_id"
             " JOIN passage p ON p.id = c.passage_id JOIN section sec ON sec.id = p.section_id"
@@ -597,23 +541,20 @@ class Repository:
             FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid), origin)
             for fid, field, value, tid, tname, tkind, origin in facts
         )
-        members = tuple(
-            Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
-            for f in fact_views
-            if f.field in ("member", "party") and f.target_id
-        )
-        related = [
-            Link(f.target_id or "", f.target_name or "", f.target_kind or "", f.field, f.citations)
-            for f in fact_views
-            if f.field in ("part_of", "partner") and f.target_id
-        ]
-        member_of = []
+
+        def out_link(f: FactView) -> Link:
+            sentence = relation_sentence(f.field, row[1], f.target_name or "")
+            name = f.target_name or ""
+            return Link(f.target_id or "", name, f.target_kind or "", f.field, f.citations, f.field, True, sentence)
+
+        members = tuple(out_link(f) for f in fact_views if f.field in MEMBERSHIP_FIELDS and f.target_id)
+        related = [out_link(f) for f in fact_views if f.field not in MEMBERSHIP_FIELDS and f.target_id]
+        member_of: list[Link] = []
         for fid, field, src, sname, skind in inbound:
-            link = Link(src, sname, skind, field, cite_views(fid))
-            if field in ("member", "party"):
-                member_of.append(link)
-            else:
-                related.append(Link(src, sname, skind, "has part" if field == "part_of" else field, link.citations))
+            sentence = relation_sentence(field, sname, row[1])
+            role = "has part" if field == "part_of" else field
+            link = Link(src, sname, skind, role, cite_views(fid), field, False, sentence)
+            (member_of if field in MEMBERSHIP_FIELDS else related).append(link)
         return EntityDetail(
             id=row[0],
             name=row[1],

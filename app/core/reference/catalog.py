@@ -98,6 +98,23 @@ def name_pattern(name: str, *, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE if ignore_case else 0)
 
 
+def names_entity(quote: str, entity: CatalogEntity, aliases_of: dict[str, list[str]] | None = None) -> bool:
+    """Whether ``quote`` names ``entity`` by its name or an alias (whole words, any case).
+
+    A bilateral partnership named "A – B" is named by a quote that names both A and B (by their own
+    names or, through ``aliases_of`` keyed by name, their aliases): "the partnership between France
+    and Germany" names "France – Germany"."""
+    if any(name_pattern(n, ignore_case=True).search(quote) for n in entity.names):
+        return True
+    parts = entity.name.split(" – ")
+    if len(parts) != 2:
+        return False
+    lookup = aliases_of or {}
+    return all(
+        any(name_pattern(n, ignore_case=True).search(quote) for n in [part, *lookup.get(part, [])]) for part in parts
+    )
+
+
 def _as_text(value: Any) -> str | None:
     if value is None:
         return None

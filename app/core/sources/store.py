@@ -12,15 +12,14 @@ import hashlib
 import json
 import re
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from app.core.errors import AtlasError, classify
+from app.core.errors import AtlasError
 from app.core.reference.ingest import split_document
 from app.core.sources.extract import Extracted, ImportRefused, extract
 from app.core.sources.mentions import KnownEntity, MentionMatcher, in_passages
@@ -33,43 +32,6 @@ class UserConnection(Protocol):
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
     def read(self) -> AbstractContextManager[sqlite3.Connection]: ...
-
-
-class SimpleUserConnection:
-    """One locked sqlite3 connection to a migrated user database (for commands and tests)."""
-
-    def __init__(self, path: Path) -> None:
-        from app.core.db import open_user_connection
-
-        self.path = path
-        self._con = open_user_connection(path)
-        self._lock = threading.RLock()
-
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self._con
-            except sqlite3.Error as exc:
-                raise (classify(exc, "your data") or exc) from exc
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._con.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._con
-                    self._con.execute("COMMIT")
-                except BaseException:
-                    if self._con.in_transaction:
-                        self._con.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise (classify(exc, "your data") or exc) from exc
-
-    def close(self) -> None:
-        self._con.close()
 
 
 def slug(text: str, limit: int = 48) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from app.core.db import BUSY_TIMEOUT_MS, open_user_connection
+from app.core.db import BUSY_TIMEOUT_MS, ensure_user_db
 from app.core.errors import (
     AtlasError,
     DatabaseReadOnly,
@@ -254,7 +254,7 @@ def daily_backup(paths: DataPaths, *, now: datetime | None = None, keep: int = K
 
 
 def migration_backup(paths: DataPaths) -> Callable[[], Path]:
-    """The callable to pass as ``backup=`` to ensure_user_db / ``user_backup=`` to open_atlas."""
+    """The callable to pass as ``backup=`` to UserData.open / ``user_backup=`` to open_atlas."""
     return lambda: backup_user_db(paths, reason="pre-migration")
 
 
@@ -289,7 +289,7 @@ def restore_backup(paths: DataPaths, backup: Path) -> Path | None:
         finally:
             src.close()
         # Bring an older backup's schema up to date, and back to WAL mode.
-        open_user_connection(paths.user_db).close()
+        ensure_user_db(paths.user_db)
     except (sqlite3.Error, OSError, AtlasError) as exc:
         if current == "missing":
             _unlink(paths.user_db)  # only the half-made new file: there was no database before
@@ -408,7 +408,7 @@ def recover_user_db(paths: DataPaths, backup: Path | None) -> Path:
         if backup is not None:
             restore_backup(paths, backup)
         else:
-            open_user_connection(paths.user_db).close()
+            ensure_user_db(paths.user_db)
     except (AtlasError, sqlite3.Error, OSError) as exc:
         back = _put_back(paths, aside)
         err = exc if isinstance(exc, AtlasError) else classify(exc, "the new notes database")

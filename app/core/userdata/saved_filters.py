@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.core.db import open_user_connection
-from app.core.errors import AtlasError, classify
+from app.core.errors import AtlasError
 from app.core.query.filters import FilterSpec
+
+if TYPE_CHECKING:
+    from app.core.userdata.database import UserData
 
 MAX_NAME = 120
 
@@ -30,58 +31,45 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-def save_filter(user_db: Path, name: str, spec: FilterSpec) -> SavedFilter:
-    """Save (or replace) the filter called ``name``; returns what was stored."""
-    clean = _clean_name(name)
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    try:
-        with closing(open_user_connection(user_db)) as con:
-            con.execute("BEGIN")
+class SavedFiltersStore:
+    """The saved filters of one user database (``UserData.saved_filters``)."""
+
+    def __init__(self, user_data: UserData) -> None:
+        self.user_data = user_data
+
+    def save(self, name: str, spec: FilterSpec) -> SavedFilter:
+        """Save (or replace) the filter called ``name``; returns what was stored."""
+        clean = _clean_name(name)
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.user_data.transaction() as con:
             con.execute(
                 "INSERT INTO saved_filter (name, spec_json, created_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(name) DO UPDATE SET spec_json = excluded.spec_json, created_at = excluded.created_at",
                 (clean, spec.to_json(), created),
             )
-            con.execute("COMMIT")
-    except Exception as exc:
-        err = classify(exc, "the notes database")
-        if err is None:
-            raise
-        raise err from exc
-    return SavedFilter(clean, spec, created)
+        return SavedFilter(clean, spec, created)
 
-
-def list_filters(user_db: Path) -> list[SavedFilter]:
-    """Every saved filter, by name. A row that no longer parses is skipped rather than fatal."""
-    try:
-        with closing(open_user_connection(user_db)) as con:
+    def list(self) -> list[SavedFilter]:
+        """Every saved filter, by name. A row that no longer parses is skipped rather than fatal."""
+        with self.user_data.read() as con:
             rows = con.execute(
                 "SELECT name, spec_json, created_at FROM saved_filter ORDER BY name COLLATE NOCASE"
             ).fetchall()
-    except Exception as exc:
-        err = classify(exc, "the notes database")
-        if err is None:
-            raise
-        raise err from exc
-    out = []
-    for name, spec_json, created in rows:
-        try:
-            out.append(SavedFilter(name, FilterSpec.from_json(spec_json), created))
-        except (ValueError, TypeError):
-            continue
-    return out
+        out = []
+        for name, spec_json, created in rows:
+            try:
+                out.append(SavedFilter(name, FilterSpec.from_json(spec_json), created))
+            except (ValueError, TypeError):
+                continue
+        return out
 
+    def get(self, name: str) -> SavedFilter | None:
+        """The saved filter called ``name`` (spaces normalised), or None."""
+        wanted = " ".join(name.split())
+        return next((f for f in self.list() if f.name == wanted), None)
 
-def delete_filter(user_db: Path, name: str) -> bool:
-    """Delete the saved filter ``name``; False if there was none."""
-    try:
-        with closing(open_user_connection(user_db)) as con:
-            con.execute("BEGIN")
+    def delete(self, name: str) -> bool:
+        """Delete the saved filter ``name``; False if there was none."""
+        with self.user_data.transaction() as con:
             cur = con.execute("DELETE FROM saved_filter WHERE name = ?", (name,))
-            con.execute("COMMIT")
-    except Exception as exc:
-        err = classify(exc, "the notes database")
-        if err is None:
-            raise
-        raise err from exc
-    return cur.rowcount > 0
+        return cur.rowcount > 0

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from app.core.query.filters import FilterSpec
     from app.core.query.repository import Repository
+    from app.core.userdata.positions import GraphPositionsStore
 
 # ---- kind styles (shape AND colour: readable in grey print and for colour-blind readers) ----------
 # Colours are the list's kind colours (app.ui.icons) so a kind looks the same everywhere; the shape
@@ -51,6 +52,7 @@ KIND_STYLES: dict[str, tuple[str, str, str]] = {
     "organisation": ("Organisation", KIND_COLOURS["organisation"], "hexagon"),
     "partnership": ("Partnership", KIND_COLOURS["partnership"], "diamond"),
     "treaty": ("Treaty", KIND_COLOURS["treaty"], "triangle"),
+    "provision": ("Treaty provision", KIND_COLOURS["provision"], "triangle"),
     "event": ("Event", KIND_COLOURS["event"], "star"),
 }
 KIND_ORDER = tuple(KIND_STYLES)
@@ -367,10 +369,11 @@ def picture_from_repo(
     layout: str = "spring",
     focus: str | None = None,
     depth: int = 0,
-    user_db: Path | None = None,
+    positions: GraphPositionsStore | None = None,
     title: str = "Alliance Atlas: network",
     own_layout: bool = False,
 ) -> GraphPicture:
+    saved = positions
     """The picture the pane would show for ``spec`` (outside the filter hidden), optionally focused.
 
     With ``own_layout`` a subset is laid out afresh on its own (a PDF of a search), instead of
@@ -385,7 +388,7 @@ def picture_from_repo(
     if own_layout and graph.number_of_nodes() < full.number_of_nodes():
         positions = compute_layout(graph, layout)
     else:
-        positions = positions_for(full, layout, user_db)
+        positions = positions_for(full, layout, saved)
     focused = bool(focus and depth > 0 and focus in graph)
     visible = neighbourhood(graph, str(focus), depth) if focused else set(graph.nodes)
     subtitle = describe(spec, repo.entity_names()) if not spec.is_empty() else "All entities"

@@ -43,14 +43,13 @@ from app.core.graph.network import (
     LAYOUT_HINTS,
     LAYOUTS,
     build_graph,
-    clear_positions,
     connection_path,
     neighbourhood,
     positions_for,
-    save_positions,
     write_graphml,
 )
 from app.core.query.filters import FilterSpec, describe
+from app.core.userdata.positions import GraphPositionsStore
 from app.ui.graph import graph_export as gx
 from app.ui.workers import QueryRunner
 
@@ -362,11 +361,16 @@ class GraphPane(QWidget):
     redrawn = Signal()  # visible set or styles pushed to the canvas
 
     def __init__(
-        self, *, repo: Any, user_db: Path | None, settings: QSettings | None = None, parent: QWidget | None = None
+        self,
+        *,
+        repo: Any,
+        positions: GraphPositionsStore | None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._repo = repo
-        self._user_db = user_db
+        self._saved_positions = positions  # where the user dragged nodes (None: not kept)
         self._settings = settings  # remembers the layout chosen (the window's settings when installed)
         self._spec = FilterSpec()
         self._in_filter: set[str] | None = None
@@ -538,10 +542,10 @@ class GraphPane(QWidget):
         self._relayout(fit=True)
 
     def _relayout(self, *, fit: bool) -> None:
-        graph, layout, user_db = self.graph.copy(), self._layout, self._user_db
+        graph, layout, saved = self.graph.copy(), self._layout, self._saved_positions
 
         def compute() -> dict[str, tuple[float, float]]:
-            return positions_for(graph, layout, user_db)
+            return positions_for(graph, layout, saved)
 
         def apply(positions: dict[str, tuple[float, float]]) -> None:
             self.busy_label.setVisible(False)
@@ -905,9 +909,9 @@ class GraphPane(QWidget):
 
     @Slot()
     def reset_layout(self) -> None:
-        if self._user_db is not None:
+        if self._saved_positions is not None:
             try:
-                clear_positions(self._user_db, self._layout)
+                self._saved_positions.clear(self._layout)
             except (AtlasError, sqlite3.Error) as exc:
                 self.status_message.emit(f"Could not reset the layout: {exc}")
                 return
@@ -953,10 +957,10 @@ class GraphPane(QWidget):
         if entity_id in self._vis_index:
             self.visible_pos[self._vis_index[entity_id]] = (x, y)
             self._push()
-        if self._user_db is None:
+        if self._saved_positions is None:
             return
         try:
-            save_positions(self._user_db, self._layout, {entity_id: (float(x), float(y))})
+            self._saved_positions.save(self._layout, {entity_id: (float(x), float(y))})
         except (AtlasError, sqlite3.Error) as exc:
             self.status_message.emit(f"The node moved, but its position could not be saved: {exc}")
 
@@ -1140,7 +1144,7 @@ def install(window: Any) -> GraphPane:
     atlas = window.atlas
     pane = GraphPane(
         repo=atlas.repo,
-        user_db=atlas.paths.user_db,
+        positions=atlas.user_data.graph_positions,
         settings=getattr(window, "settings", None),  # the layout chosen comes back next session
         parent=window.graph_host,
     )

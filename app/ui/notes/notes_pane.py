@@ -1025,7 +1025,7 @@ def install(window: Any) -> NotesPane:
     from PySide6.QtCore import Qt
 
     atlas = window.atlas
-    store = NotesStore(atlas.paths.user_db)
+    store = atlas.user_data.notes
     feature = NotesFeature(window, store, atlas.paths, atlas.repo)
     pane = feature.pane
     window.notes_feature = feature

@@ -11,12 +11,14 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.errors import AtlasError
 from app.core.query.repository import Citation, EntityDetail, Link, highlight_spans
+from app.core.reference.relations import relation_sentence
 
 KIND_LABELS = {
     "alliance": "Alliance",
     "organisation": "Organisation",
     "partnership": "Partnership",
     "treaty": "Treaty",
+    "provision": "Treaty provision",
     "event": "Event",
     "country": "Country",
     "actor": "Actor",
@@ -228,6 +230,21 @@ class DetailPane(QWidget):
         extra = f' <span class="src">({ROLE_LABELS.get(link.role, link.role)})</span>' if role else ""
         return f'<a href="entity:{escape(link.id)}">{escape(link.name)}</a>{extra}{_cites(link.citations)}'
 
+    def _sentence(self, d: EntityDetail, link: Link) -> str:
+        """The link's relation sentence, with the other entity's name as a link and the citations."""
+        if not link.field:
+            return self._link(link, role=True)
+        holder, target = (d.name, link.name) if link.outgoing else (link.name, d.name)
+        # Placeholders that survive escaping, swapped for the (escaped) names and the link afterwards.
+        text = escape(relation_sentence(link.field, "\x01", "\x02"))
+        names = {"\x01": holder, "\x02": target}
+        other = "\x02" if link.outgoing else "\x01"
+        for mark, name in names.items():
+            shown = name[:1].upper() + name[1:] if text.startswith(mark) else name
+            html = f'<a href="entity:{escape(link.id)}">{escape(shown)}</a>' if mark == other else escape(shown)
+            text = text.replace(mark, html)
+        return f"{text}{_cites(link.citations)}"
+
     def render(self, d: EntityDetail) -> str:
         from app.ui.icons import kind_colour
 
@@ -284,9 +301,11 @@ class DetailPane(QWidget):
             out.append(", ".join(self._link(m, role=m.role != "member") for m in d.member_of))
             out.append("</p>")
         if d.related:
-            out.append(f"<h3>Related ({len(d.related)})</h3><p>")
-            out.append(", ".join(self._link(m, role=True) for m in d.related))
-            out.append("</p>")
+            # Each tie as the sentence its quote supports ("NATO was established under North Atlantic
+            # Treaty"), the other entity a link.
+            out.append(f"<h3>Related ({len(d.related)})</h3><ul>")
+            out.append("".join(f"<li>{self._sentence(d, m)}</li>" for m in d.related))
+            out.append("</ul>")
         if d.activities:
             out.append("<h3>Activities</h3><p>")
             out.append(

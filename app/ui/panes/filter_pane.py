@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import AtlasError
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import FacetValue
-from app.core.userdata.saved_filters import delete_filter, list_filters, save_filter
+from app.core.userdata.saved_filters import SavedFiltersStore
 
 # (FilterSpec field, title shown, accessible description)
 FACETS = (
@@ -44,7 +43,7 @@ FACETS = (
     ("sources", "Source document", "Show entities cited in these documents"),
     ("tags", "Tag", "Filter by your tags"),
 )
-MAX_VISIBLE_ROWS = 7
+MAX_VISIBLE_ROWS = 8  # every entity kind (eight) shows without scrolling
 NONE_AMONG = "None among these entities"
 NO_TAGS_YET = "No tags yet: tag entities from the list's context menu"
 
@@ -195,14 +194,14 @@ class FilterPane(QWidget):
     def __init__(
         self,
         *,
-        user_db: Path,
+        saved_filters: SavedFiltersStore,
         year_bounds: tuple[int, int] | None,
         any_tagged: Callable[[], bool] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("filter_pane")
-        self._user_db = user_db
+        self._saved = saved_filters
         self._any_tagged = any_tagged  # asked only when the Tag facet comes back empty
         self._spec = FilterSpec()
         self._labels: dict[str, str] = {}
@@ -484,7 +483,7 @@ class FilterPane(QWidget):
         save.triggered.connect(self.save_current)
         save.setEnabled(not self._spec.is_empty())
         try:
-            saved = list_filters(self._user_db)
+            saved = self._saved.list()
         except AtlasError as exc:
             menu.addAction(str(exc)).setEnabled(False)
             return
@@ -507,7 +506,7 @@ class FilterPane(QWidget):
         if not ok or not name.strip():
             return None
         try:
-            old = next((f for f in list_filters(self._user_db) if f.name == " ".join(name.split())), None)
+            old = self._saved.get(name)
             if old is not None and old.spec != self._spec:
                 answer = QMessageBox.question(
                     self,
@@ -519,7 +518,7 @@ class FilterPane(QWidget):
                 )
                 if answer != QMessageBox.StandardButton.Yes:
                     return None
-            saved = save_filter(self._user_db, name, self._spec)
+            saved = self._saved.save(name, self._spec)
         except AtlasError as exc:
             QMessageBox.warning(self, "Save filter", str(exc))
             return None
@@ -528,7 +527,7 @@ class FilterPane(QWidget):
 
     def delete_saved(self, name: str) -> None:
         try:
-            delete_filter(self._user_db, name)
+            self._saved.delete(name)
         except AtlasError as exc:
             QMessageBox.warning(self, "Delete saved filter", str(exc))
         self.rebuild_saved_menu()

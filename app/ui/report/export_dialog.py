@@ -168,19 +168,19 @@ class _Job(QObject):
             self.thread.quit()
 
 
-def PdfExportJob(repo: Any, spec: FilterSpec, options: ExportOptions, path: Path, user_db: Path | None) -> _Job:
+def PdfExportJob(repo: Any, spec: FilterSpec, options: ExportOptions, path: Path, user_data: Any) -> _Job:
     """A job writing the PDF summary of ``spec`` to ``path``."""
 
     def work(progress: Callable[[int, str], bool]) -> Path:
-        data = collect_report(repo, spec, options, user_db=user_db, progress=progress)
+        data = collect_report(repo, spec, options, user_data=user_data, progress=progress)
         return write_pdf(data, options, path, progress)
 
     return _Job(work)
 
 
-def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path, user_db: Path | None = None) -> _Job:
+def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path, notes: Any = None) -> _Job:
     """A job writing JSON, CSV, Markdown or GraphML (JSON with the user's notes and tags when
-    ``user_db`` is given)."""
+    ``notes``, a NotesStore, is given)."""
 
     def work(progress: Callable[[int, str], bool]) -> list[Path]:
         if fmt == "graphml":
@@ -193,7 +193,7 @@ def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path, user_db: Pa
         def step(done: int, total: int) -> bool:
             return progress(int(90 * done / max(total, 1)), f"Reading entity {done + 1} of {total}…")
 
-        return export_data(repo, spec, fmt, path, progress=step, user_db=user_db)
+        return export_data(repo, spec, fmt, path, progress=step, notes=notes)
 
     return _Job(work)
 
@@ -338,7 +338,7 @@ class ExportActions(QObject):
         self.last_folder = path.parent
         load_fonts()  # register fonts on the GUI thread before the worker lays text out
         atlas = self.window.atlas
-        job = PdfExportJob(atlas.repo, self._spec(options.use_selection), options, path, atlas.paths.user_db)
+        job = PdfExportJob(atlas.repo, self._spec(options.use_selection), options, path, atlas.user_data)
         self.relay = run_job(self.window, job, "Preparing the PDF summary…",
                              lambda p: self.window.show_status(f"Wrote {p}", 8000))  # fmt: skip
         return self.relay
@@ -360,8 +360,8 @@ class ExportActions(QObject):
         base = fmt.split("+")[0]
         if not path.suffix:
             path = path.with_suffix("." + base)
-        user_db = self.window.atlas.paths.user_db if fmt == "json+notes" else None
-        job = DataExportJob(self.window.atlas.repo, self.window.current_spec(), base, path, user_db)
+        notes = self.window.atlas.user_data.notes if fmt == "json+notes" else None
+        job = DataExportJob(self.window.atlas.repo, self.window.current_spec(), base, path, notes)
 
         def done(paths: list[Path]) -> None:
             self.window.show_status("Wrote " + ", ".join(str(p) for p in paths), 8000)

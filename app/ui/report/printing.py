@@ -47,9 +47,7 @@ def print_report(window: Any, spec: FilterSpec, options: ExportOptions, *, previ
 
     load_fonts()
     atlas = window.atlas
-    job = _Job(
-        lambda progress: collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db, progress=progress)
-    )
+    job = _Job(lambda progress: collect_report(atlas.repo, spec, options, user_data=atlas.user_data, progress=progress))
     window._print_relay = run_job(
         window, job, "Preparing the document…", lambda data: show_print_dialog(window, data, options, preview=preview)
     )

@@ -53,6 +53,9 @@ from app.ui.fonts import load_fonts
 
 if TYPE_CHECKING:
     from app.core.query.repository import Citation, EntityDetail, Link, Repository
+    from app.core.userdata.database import UserData
+    from app.core.userdata.notes import NotesStore
+    from app.core.userdata.positions import GraphPositionsStore
 
 # (percent 0-100, what is happening) -> keep going?
 Progress = Callable[[int, str], bool]
@@ -144,7 +147,7 @@ def collect_report(
     spec: FilterSpec,
     options: ExportOptions,
     *,
-    user_db: Path | None = None,
+    user_data: UserData | None = None,
     progress: Progress | None = None,
 ) -> ReportData:
     """Read the entities the filter selects, their citations, and (if asked) the user's notes."""
@@ -162,20 +165,18 @@ def collect_report(
         meta=repo.meta(),
         documents={d.id: d.title for d in repo.documents()},
     )
-    if options.include_notes and user_db is not None:
+    if options.include_notes and user_data is not None:
         _check(progress, 36, "Reading notes…")
-        data.notes, data.tags = _read_notes(user_db, [d.id for d in details])
+        data.notes, data.tags = _read_notes(user_data.notes, [d.id for d in details])
         data.notes_included = True
     if options.include_graph:
         _check(progress, 38, "Drawing the network…")
-        data.graph_image, data.graph_caption = _graph_image(repo, spec, user_db)
+        positions = user_data.graph_positions if user_data is not None else None
+        data.graph_image, data.graph_caption = _graph_image(repo, spec, positions)
     return data
 
 
-def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]], dict[str, list[str]]]:
-    from app.core.userdata.notes import NotesStore
-
-    store = NotesStore(user_db)
+def _read_notes(store: NotesStore, ids: list[str]) -> tuple[dict[str, list[NoteItem]], dict[str, list[str]]]:
     notes: dict[str, list[NoteItem]] = {}
     for n in sorted(store.list_notes(entity_ids=ids), key=lambda n: (n.created_at, n.id)):
         if n.entity_id:
@@ -184,12 +185,14 @@ def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]
     return notes, store.tags_for_entities(ids)
 
 
-def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tuple[QImage | None, str]:
+def _graph_image(
+    repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
+) -> tuple[QImage | None, str]:
     """The graph pane's drawing of the exported set, with its caption."""
     from app.ui.graph.graph_export import ensure_gui_app, picture_from_repo, picture_image
 
     ensure_gui_app()
-    picture = picture_from_repo(repo, spec, user_db=user_db, own_layout=True)
+    picture = picture_from_repo(repo, spec, positions=positions, own_layout=True)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."
     # 2000 x 1700 px is about 300 dpi over the text width: sharp on paper, ~0.5 MB in the PDF.
@@ -1114,20 +1117,9 @@ def ensure_application() -> None:
         QApplication([])
 
 
-def options_from_args(args: Any) -> ExportOptions:
-    return ExportOptions(
-        title=getattr(args, "title", "") or "",
-        include_notes=bool(getattr(args, "notes", False)),
-        include_graph=not bool(getattr(args, "no_graph", False)),
-        handout=bool(getattr(args, "handout", False)),
-        page_size=getattr(args, "page_size", "A4") or "A4",
-    )
-
-
-def export_pdf_headless(atlas: Any, spec: FilterSpec, path: Path, args: Any) -> Path:
+def export_pdf_headless(atlas: Any, spec: FilterSpec, path: Path, options: ExportOptions) -> Path:
     """``alliance-atlas export --format pdf``: works with no display."""
     ensure_application()
     load_fonts()
-    options = options_from_args(args)
-    data = collect_report(atlas.repo, spec, options, user_db=atlas.paths.user_db)
+    data = collect_report(atlas.repo, spec, options, user_data=atlas.user_data)
     return write_pdf(data, options, Path(path))
