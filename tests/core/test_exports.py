@@ -109,6 +109,20 @@ def test_json_keeps_every_cited_region_value_and_relation(repo, tmp_path):
     }
 
 
+def test_json_lists_every_section_once(repo, tmp_path):
+    path = tmp_path / "out.json"
+    export_data(repo, FilterSpec(ids=("nato",)), "json", path)
+    docs = {d["file"]: d["sections"] for d in json.loads(path.read_text(encoding="utf-8"))["documents"]}
+    for info in repo.documents():
+        view = repo.get_document(info.id)
+        assert view is not None and len(docs[info.file_name]) == len(view.sections)  # none left out
+    alliances = docs["military-alliances-and-partnerships.txt"]
+    assert alliances[0] == "(opening)" and alliances[-1] == "(closing summary)"
+    stability = docs["strategic-partnerships-global-stability.txt"]
+    assert stability.count("The Military’s Role in Strategic Partnerships for Global Stability") == 1
+    assert not any("Total Military Insight" in s for s in stability)  # the title line is not a second section
+
+
 def test_markdown_has_citations_as_footnotes(repo, tmp_path):
     path = tmp_path / "e.md"
     export_data(repo, FilterSpec(ids=("csto",)), "md", path)

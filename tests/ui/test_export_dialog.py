@@ -7,11 +7,12 @@ import json
 import pypdf
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
-from app.core.userdata.database import UserData
-from app.ui.report.export_dialog import ExportOptionsDialog
-from app.ui.report.report import ExportOptions
+from app.core.exports.report_data import ExportOptions
+from app.core.query.filters import FilterSpec
+from app.ui.report.export_dialog import ExportActions, ExportOptionsDialog
 
 
 @pytest.fixture
@@ -48,6 +49,67 @@ def test_get_options_returns_the_choices(qtbot, monkeypatch):
     monkeypatch.setattr(ExportOptionsDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     _opts, ok = ExportOptionsDialog.get_options(None, selected=0)
     assert not ok
+
+
+def test_dialog_says_what_it_is_for(qtbot):
+    for purpose, title, button in (("export", "Export PDF summary", "Export…"), ("print", "Print summary", "Print…"),
+                                   ("preview", "Print preview", "Preview…")):  # fmt: skip
+        d = ExportOptionsDialog(None, purpose=purpose)
+        qtbot.addWidget(d)
+        ok = d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        assert (d.windowTitle(), ok.text()) == (title, button)
+
+
+@pytest.fixture
+def actions(qtbot, atlas):
+    """The export actions alone, with fakes for what the window would give them."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    messages: list[str] = []
+    acts = ExportActions(
+        parent,
+        repo=atlas.repo,
+        user_data=atlas.user_data,
+        current_spec=lambda: FilterSpec(),
+        selected_ids=lambda: ["nato", "csto"],
+        show_status=lambda m, _t: messages.append(m),
+    )
+    acts.messages = messages
+    return acts
+
+
+def test_background_pdf_export_without_a_window(qtbot, actions, tmp_path):
+    relay = actions.start_pdf(ExportOptions(use_selection=True, handout=True), tmp_path / "sel.pdf")
+    with qtbot.waitSignal(relay.finished, timeout=60000) as blocker:
+        pass
+    assert blocker.args == ["done"] and actions.messages == [f"Wrote {tmp_path / 'sel.pdf'}"]
+    reader = pypdf.PdfReader(str(tmp_path / "sel.pdf"))
+    entities = next(i for i in reader.outline if isinstance(i, list))
+    assert {i.title for i in entities} == {"NATO", "Collective Security Treaty Organization"}
+
+
+def test_print_preview_shows_the_typeset_pages(qtbot, actions, monkeypatch):
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    seen = {}
+
+    def fake_exec(self):
+        seen["title"] = self.windowTitle()
+        printer = QPrinter()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(seen["path"]))
+        self.paintRequested.emit(printer)
+        return 0
+
+    import tempfile
+
+    seen["path"] = __import__("pathlib").Path(tempfile.mkdtemp()) / "preview.pdf"
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", fake_exec)
+    relay = actions.start_print(ExportOptions(title="Class handout", use_selection=True), preview=True)
+    with qtbot.waitSignal(relay.finished, timeout=60000) as blocker:
+        pass
+    assert blocker.args == ["done"] and seen["title"] == "Print preview: Class handout"
+    assert len(pypdf.PdfReader(str(seen["path"])).pages) >= 3
 
 
 def test_selection_scope_disabled_without_a_selection(qtbot):
@@ -120,7 +182,7 @@ def test_typed_extension_wins_and_json_can_carry_notes(qtbot, window, tmp_path, 
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name")
     assert (tmp_path / "out-members.csv").exists()
 
-    UserData.open(window.atlas.paths.user_db).notes.create_note("nato", title="For class", body="…")
+    window.atlas.user_data.notes.create_note("nato", title="For class", body="…")
     chosen = "JSON with my notes and tags (*.json)"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "mine.json"), chosen))
     window.export_actions.export_data()

@@ -18,6 +18,7 @@ from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.filters import DIMENSIONS, FilterSpec, count_query, entity_query, facet_query, matching_query
 from app.core.query.fts import fallback_query, match_sql, to_fts_query
+from app.core.reference.ingest import strip_markdown
 from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_label, relation_sentence
 from app.core.sources.views import refresh_views
 from app.core.vocab import RELATION_FIELDS
@@ -208,13 +209,15 @@ HIGHLIGHT_CLOSE = "]]"
 
 
 def _snippet(text_: str, start: int, end: int, width: int = 90) -> str:
+    """``text_`` (a passage's original text) around [start, end), that span in [[ ]], Markdown markers out."""
     a = max(0, start - width)
     b = min(len(text_), end + width)
     prefix = "…" if a > 0 else ""
     suffix = "…" if b < len(text_) else ""
-    return (
-        prefix + text_[a:start] + HIGHLIGHT_OPEN + text_[start:end] + HIGHLIGHT_CLOSE + text_[end:b] + suffix
-    ).replace("\n", " ")
+    # Marks in place while the markers go, so a hit inside "**China:**" keeps its highlight.
+    marked = strip_markdown(text_[a:start] + "\x01" + text_[start:end] + "\x02" + text_[end:b])
+    marked = marked.replace("\x01", HIGHLIGHT_OPEN).replace("\x02", HIGHLIGHT_CLOSE)
+    return (prefix + marked + suffix).replace("\n", " ")
 
 
 class Repository:
@@ -348,7 +351,8 @@ class Repository:
         if not found:
             return None
         mention_rows = self._raw(
-            "SELECT m.passage_id, p.document_id, d.title, sec.heading, m.start, m.end, p.start, p.text"
+            "SELECT m.passage_id, p.document_id, d.title, sec.heading, m.start, m.end, p.start,"
+            " substr(d.text, p.start + 1, p.end - p.start)"
             " FROM mention m JOIN passage p ON p.id = m.passage_id JOIN document d ON d.id = p.document_id"
             " JOIN section sec ON sec.id = p.section_id WHERE m.entity_id = :id"
             " ORDER BY d.ordinal, m.start LIMIT :lim",

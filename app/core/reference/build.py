@@ -131,10 +131,12 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
                         (passage_id, p.text, section.heading, doc.title),
                     )
                     spans.append((p.start, p.end, passage_id))
-                    for m in pattern.finditer(p.text):
+                    # Mentions are found in the original text, so their offsets stay true to it
+                    # (a Markdown passage's shown text has lost its markers).
+                    for m in pattern.finditer(doc.text, p.start, p.end):
                         eid = by_text.get(_norm(m.group(0)))
                         if eid:
-                            mention_rows.append((eid, passage_id, p.start + m.start(), p.start + m.end(), m.group(0)))
+                            mention_rows.append((eid, passage_id, m.start(), m.end(), m.group(0)))
         entity_ids = {e.id for e in catalog.entities}
         for ent in catalog.entities:
             values = {f.field: f.value for f in reversed(ent.facts) if f.value is not None}

@@ -1,19 +1,20 @@
-"""File > Export PDF summary…, Export data…, Print… and Print preview…: the options dialog and background export jobs.
+"""File > Export PDF summary…, Export data…, Print… and Print preview…: the options dialog and the actions.
 
-Exports run in a QThread with their own objects (QTextDocument and QPdfWriter need no widget);
-the GUI thread only shows a cancellable QProgressDialog. The file appears only when the export
-succeeded: it is rendered in memory and written to a temporary name that is renamed at the end.
+Exports run in the background (``app.ui.report.background``); the GUI thread only shows a
+cancellable progress dialog. The file appears only when the export succeeded: it is rendered in
+memory and written to a temporary name that is renamed at the end. The actions get the few things
+they use (the repository, the notes database, the current filter and selection, the status bar),
+never the window.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -24,19 +25,27 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLineEdit,
-    QMessageBox,
-    QProgressDialog,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.errors import AtlasError
-from app.core.exports.data import Cancelled
+from app.core.exports.report_data import ExportOptions
 from app.core.query.filters import FilterSpec
-from app.ui.report.report import ExportOptions, collect_report, load_fonts, write_pdf
+from app.ui.report.background import JobRelay, ShowStatus, run_job
 
-__all__ = ["DataExportJob", "ExportOptions", "ExportOptionsDialog", "PdfExportJob", "install"]
+if TYPE_CHECKING:
+    from app.core.query.repository import Repository
+    from app.core.userdata.database import UserData
+
+__all__ = ["ExportActions", "ExportOptions", "ExportOptionsDialog", "install"]
+
+# What the dialog says for each use: (window title, button).
+PURPOSES = {
+    "export": ("Export PDF summary", "Export…"),
+    "print": ("Print summary", "Print…"),
+    "preview": ("Print preview", "Preview…"),
+}
 
 DATA_FILTERS = {
     "JSON (*.json)": "json",
@@ -51,10 +60,12 @@ class ExportOptionsDialog(QDialog):
     """Title, scope (selection or filter), notes, graph, handout or continuous, page size."""
 
     def __init__(self, parent: QWidget | None = None, *, selected: int = 0, filter_text: str = "",
-                 options: ExportOptions | None = None, notes_available: bool = True) -> None:  # fmt: skip
+                 options: ExportOptions | None = None, notes_available: bool = True,
+                 purpose: str = "export") -> None:  # fmt: skip
         super().__init__(parent)
         opts = options or ExportOptions()
-        self.setWindowTitle("Export PDF summary")
+        title, button = PURPOSES.get(purpose, PURPOSES["export"])
+        self.setWindowTitle(title)
         self.setObjectName("export_options_dialog")
         form = QFormLayout()
         self.title_edit = QLineEdit(opts.title)
@@ -96,7 +107,7 @@ class ExportOptionsDialog(QDialog):
         self.page_combo.setAccessibleName("Page size")
         form.addRow("&Page size:", self.page_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(button)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         outer = QVBoxLayout(self)
@@ -120,166 +131,30 @@ class ExportOptionsDialog(QDialog):
         return dialog.options(), ok
 
 
-# ---- background jobs ---------------------------------------------------------------------------------
-class _Job(QObject):
-    """Runs ``work(progress)`` on its own QThread; reports by queued signals to the GUI thread."""
-
-    progress = Signal(int, str)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, work: Callable[[Callable[[int, str], bool]], Any]) -> None:
-        super().__init__()
-        self._work = work
-        self._cancel = threading.Event()
-        self.thread = QThread()
-        self.moveToThread(self.thread)
-        self.thread.started.connect(self._run)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _report(self, percent: int, message: str) -> bool:
-        self.progress.emit(percent, message)
-        return not self._cancel.is_set()
-
-    @Slot()
-    def _run(self) -> None:
-        try:
-            result = self._work(self._report)
-        except Cancelled:
-            self.cancelled.emit()
-        except AtlasError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:
-            import traceback
-
-            traceback.print_exc()
-            self.failed.emit(f"The export failed: {exc}")
-        else:
-            self.succeeded.emit(result)
-        finally:
-            # Hand the object back to the GUI thread that will delete it (no cross-thread teardown).
-            self.moveToThread(QCoreApplication.instance().thread())
-            self.thread.quit()
-
-
-def PdfExportJob(repo: Any, spec: FilterSpec, options: ExportOptions, path: Path, user_data: Any) -> _Job:
-    """A job writing the PDF summary of ``spec`` to ``path``."""
-
-    def work(progress: Callable[[int, str], bool]) -> Path:
-        data = collect_report(repo, spec, options, user_data=user_data, progress=progress)
-        return write_pdf(data, options, path, progress)
-
-    return _Job(work)
-
-
-def DataExportJob(repo: Any, spec: FilterSpec, fmt: str, path: Path, notes: Any = None) -> _Job:
-    """A job writing JSON, CSV, Markdown or GraphML (JSON with the user's notes and tags when
-    ``notes``, a NotesStore, is given)."""
-
-    def work(progress: Callable[[int, str], bool]) -> list[Path]:
-        if fmt == "graphml":
-            from app.core.graph.network import write_graphml
-
-            progress(10, "Building the network…")
-            return [write_graphml(repo, spec, path)]
-        from app.core.exports.data import export_data
-
-        def step(done: int, total: int) -> bool:
-            return progress(int(90 * done / max(total, 1)), f"Reading entity {done + 1} of {total}…")
-
-        return export_data(repo, spec, fmt, path, progress=step, notes=notes)
-
-    return _Job(work)
-
-
-class _Relay(QObject):
-    """Lives on the GUI thread, so the job's signals are queued to it and its callbacks run here."""
-
-    finished = Signal(str)  # "done", "failed" or "cancelled", after the callback ran (GUI thread)
-
-    def __init__(self, parent: QObject, job: _Job, dialog: QProgressDialog, callbacks: dict[str, Callable[..., None]]):
-        super().__init__(parent)
-        self.job = job
-        self.dialog = dialog
-        self.callbacks = callbacks
-        job.progress.connect(self.on_progress)
-        job.succeeded.connect(self.on_succeeded)
-        job.failed.connect(self.on_failed)
-        job.cancelled.connect(self.on_cancelled)
-        dialog.canceled.connect(self.on_cancel_clicked)
-
-    @Slot(int, str)
-    def on_progress(self, percent: int, message: str) -> None:
-        if not self.job._cancel.is_set():
-            self.dialog.setValue(percent)
-            self.dialog.setLabelText(message)
-
-    @Slot()
-    def on_cancel_clicked(self) -> None:
-        self.job.cancel()  # a thread-safe flag the worker checks between steps and pages
-        self.dialog.setLabelText("Cancelling…")
-
-    def _finish(self, key: str, *args: Any) -> None:
-        self.dialog.canceled.disconnect(self.on_cancel_clicked)
-        self.dialog.close()
-        self.job.thread.wait(5000)
-        self.callbacks[key](*args)
-        self.finished.emit(key)
-        self.deleteLater()
-
-    def cancel(self) -> None:
-        self.on_cancel_clicked()
-
-    @Slot(object)
-    def on_succeeded(self, result: Any) -> None:
-        self._finish("done", result)
-
-    @Slot(str)
-    def on_failed(self, message: str) -> None:
-        self._finish("failed", message)
-
-    @Slot()
-    def on_cancelled(self) -> None:
-        self._finish("cancelled")
-
-
-def run_job(window: Any, job: _Job, label: str, on_done: Callable[[Any], None]) -> _Relay:
-    """Show a cancellable progress dialog while ``job`` runs; errors become a message box."""
-    dialog = QProgressDialog(label, "Cancel", 0, 100, window)
-    dialog.setWindowTitle("Exporting")
-    dialog.setMinimumDuration(300)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    dialog.setValue(0)
-
-    def failed(message: str) -> None:
-        window.show_status("Export failed; no file was written.", 8000)
-        QMessageBox.warning(window, "Export failed", message + "\n\nNo file was written.")
-
-    def cancelled() -> None:
-        window.show_status("Export cancelled; no file was written.", 8000)
-
-    relay = _Relay(window, job, dialog, {"done": on_done, "failed": failed, "cancelled": cancelled})
-    job.relay = relay  # type: ignore[attr-defined]
-    job.start()
-    return relay
-
-
 # ---- actions -----------------------------------------------------------------------------------------
 class ExportActions(QObject):
-    """The File menu's export and print actions for one main window (public window API only)."""
+    """The File menu's export and print actions, with the few things they use (keyword-only)."""
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        parent: QWidget,
+        *,
+        repo: Repository,
+        user_data: UserData | None,
+        current_spec: Callable[[], FilterSpec],
+        selected_ids: Callable[[], Sequence[str]],
+        show_status: ShowStatus,
+    ) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.repo = repo
+        self.user_data = user_data
+        self.current_spec = current_spec
+        self.selected_ids = selected_ids
+        self.show_status = show_status
         self.last_options = ExportOptions()
         self.last_folder = Path.home()
+        self.relay: JobRelay | None = None
         self.pdf_action = self._action("Export PDF &summary…", "Ctrl+E", self.export_pdf,
                                        "Export the filtered or selected entities as a cited PDF summary")  # fmt: skip
         self.data_action = self._action("Export &data…", "Ctrl+Shift+E", self.export_data,
@@ -290,7 +165,7 @@ class ExportActions(QObject):
                                            "Preview the printed summary")  # fmt: skip
 
     def _action(self, text: str, shortcut: Any, slot: Callable[[], Any], tip: str) -> QAction:
-        act = QAction(text, self.window)
+        act = QAction(text, self.parent_widget)
         act.setShortcut(QKeySequence(shortcut))
         act.setStatusTip(tip)
         act.setToolTip(tip)
@@ -298,8 +173,8 @@ class ExportActions(QObject):
         return act
 
     def _spec(self, use_selection: bool) -> FilterSpec:
-        spec = self.window.current_spec()
-        ids = self.window.selected_ids()
+        spec = self.current_spec()
+        ids = self.selected_ids()
         if use_selection and ids:
             return FilterSpec(ids=tuple(ids), sort=spec.sort, descending=spec.descending)
         return spec
@@ -308,13 +183,13 @@ class ExportActions(QObject):
         from app.core.exports.data import filter_labels
         from app.core.query.filters import describe
 
-        return describe(self.window.current_spec(), filter_labels(self.window.atlas.repo))
+        return describe(self.current_spec(), filter_labels(self.repo))
 
     def ask_options(self, purpose: str = "export") -> tuple[ExportOptions, bool]:
-        selected = len(self.window.selected_ids())
+        selected = len(self.selected_ids())
         opts = replace(self.last_options, use_selection=selected > 1 and self.last_options.use_selection)
         options, ok = ExportOptionsDialog.get_options(
-            self.window, selected=selected, filter_text=self._filter_text(), options=opts
+            self.parent_widget, selected=selected, filter_text=self._filter_text(), options=opts, purpose=purpose
         )
         if ok:
             self.last_options = options
@@ -326,26 +201,32 @@ class ExportActions(QObject):
             return
         name = (options.title or "alliance-atlas-summary").strip().replace("/", "-") + ".pdf"
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export PDF summary", str(self.last_folder / name), "PDF (*.pdf)"
+            self.parent_widget, "Export PDF summary", str(self.last_folder / name), "PDF (*.pdf)"
         )
         if not path:
             return
         self.start_pdf(options, Path(path))
 
-    def start_pdf(self, options: ExportOptions, path: Path) -> _Relay:
+    def start_pdf(self, options: ExportOptions, path: Path) -> JobRelay:
+        """Write the PDF summary in the background, with progress and Cancel."""
+        from app.ui.report.report import export_pdf, load_fonts
+
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         self.last_folder = path.parent
-        load_fonts()  # register fonts on the GUI thread before the worker lays text out
-        atlas = self.window.atlas
-        job = PdfExportJob(atlas.repo, self._spec(options.use_selection), options, path, atlas.user_data)
-        self.relay = run_job(self.window, job, "Preparing the PDF summary…",
-                             lambda p: self.window.show_status(f"Wrote {p}", 8000))  # fmt: skip
+        load_fonts()  # on the GUI thread, before the worker draws the figures
+        repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
+
+        def work(progress: Callable[[int, str], bool]) -> Path:
+            return export_pdf(repo, spec, options, path, user_data=user_data, progress=progress)
+
+        self.relay = run_job(self.parent_widget, work, "Preparing the PDF summary…",
+                             lambda p: self.show_status(f"Wrote {p}", 8000), show_status=self.show_status)  # fmt: skip
         return self.relay
 
     def export_data(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
-            self.window, "Export data", str(self.last_folder / "alliance-atlas.json"), ";;".join(DATA_FILTERS)
+            self.parent_widget, "Export data", str(self.last_folder / "alliance-atlas.json"), ";;".join(DATA_FILTERS)
         )
         if not path:
             return
@@ -354,34 +235,63 @@ class ExportActions(QObject):
         fmt = typed if typed and typed != chosen_fmt.split("+")[0] else chosen_fmt
         self.start_data(fmt, Path(path))
 
-    def start_data(self, fmt: str, path: Path) -> _Relay:
+    def start_data(self, fmt: str, path: Path) -> JobRelay:
         """Export the current filter as ``fmt`` (json, json+notes, csv, md, graphml) to ``path``."""
         self.last_folder = path.parent
         base = fmt.split("+")[0]
         if not path.suffix:
             path = path.with_suffix("." + base)
-        notes = self.window.atlas.user_data.notes if fmt == "json+notes" else None
-        job = DataExportJob(self.window.atlas.repo, self.window.current_spec(), base, path, notes)
+        notes = self.user_data.notes if fmt == "json+notes" and self.user_data is not None else None
+        repo, spec = self.repo, self.current_spec()
+
+        def work(progress: Callable[[int, str], bool]) -> list[Path]:
+            if base == "graphml":
+                from app.core.graph.network import write_graphml
+
+                progress(10, "Building the network…")
+                return [write_graphml(repo, spec, path)]
+            from app.core.exports.data import export_data
+
+            def step(done: int, total: int) -> bool:
+                return progress(int(90 * done / max(total, 1)), f"Reading entity {done + 1} of {total}…")
+
+            return export_data(repo, spec, base, path, progress=step, notes=notes)
 
         def done(paths: list[Path]) -> None:
-            self.window.show_status("Wrote " + ", ".join(str(p) for p in paths), 8000)
+            self.show_status("Wrote " + ", ".join(str(p) for p in paths), 8000)
 
-        self.relay = run_job(self.window, job, "Exporting data…", done)
+        self.relay = run_job(self.parent_widget, work, "Exporting data…", done, show_status=self.show_status)
         return self.relay
 
     def print_report(self) -> None:
-        from app.ui.report.printing import print_report
-
         options, ok = self.ask_options("print")
         if ok:
-            print_report(self.window, self._spec(options.use_selection), options, preview=False)
+            self.start_print(options, preview=False)
 
     def preview_report(self) -> None:
-        from app.ui.report.printing import print_report
-
         options, ok = self.ask_options("preview")
         if ok:
-            print_report(self.window, self._spec(options.use_selection), options, preview=True)
+            self.start_print(options, preview=True)
+
+    def start_print(self, options: ExportOptions, *, preview: bool) -> JobRelay:
+        """Typeset the pages in the background, then open the print (or preview) dialog."""
+        from app.core.exports.report_pdf import render_pages_svg
+        from app.ui.report.printing import show_print_dialog
+        from app.ui.report.report import load_fonts, prepare
+
+        load_fonts()
+        repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
+
+        def work(progress: Callable[[int, str], bool]) -> list[bytes]:
+            data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
+            progress(60, "Typesetting pages…")
+            return render_pages_svg(data, options, figures)
+
+        def done(pages: list[bytes]) -> None:
+            show_print_dialog(self.parent_widget, pages, options, preview=preview, show_status=self.show_status)
+
+        self.relay = run_job(self.parent_widget, work, "Preparing the document…", done, show_status=self.show_status)
+        return self.relay
 
 
 def _format_for(path: Path) -> str:
@@ -390,8 +300,16 @@ def _format_for(path: Path) -> str:
 
 
 def install(window: Any) -> ExportActions:
-    """Add the export and print actions to the File menu (above Quit)."""
-    actions = ExportActions(window)
+    """Add the export and print actions to the window's File menu (above Quit). The window is only
+    asked for what the actions need; they never hold it."""
+    actions = ExportActions(
+        window,
+        repo=window.atlas.repo,
+        user_data=window.atlas.user_data,
+        current_spec=window.current_spec,
+        selected_ids=window.selected_ids,
+        show_status=window.show_status,
+    )
     menu = window.menus["file"]
     before = getattr(window, "_file_quit_separator", None)
     for act in (actions.pdf_action, actions.data_action, None, actions.print_action, actions.preview_action):

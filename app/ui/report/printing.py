@@ -1,71 +1,75 @@
-"""File > Print… and Print preview…: the same document as the PDF summary, painted on a QPrinter.
+"""File > Print… and Print preview…: the pages Typst set for the PDF, painted on a QPrinter.
 
-The data is read in a background job (as for the PDF); the layout and painting happen on the GUI
-thread, because QPrintDialog and QPrintPreviewDialog hand us their printer there.
+The data, the figures and the typesetting run in the background (as for the PDF); Typst gives each
+page as SVG, which QSvgRenderer paints on the printer at its own resolution: what prints is what
+the PDF shows, in vectors. Only the dialogs and the painting happen on the GUI thread.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QByteArray, QMarginsF, QRectF
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QDialog
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QDialog, QWidget
 
-from app.core.query.filters import FilterSpec
-from app.ui.report.report import (
-    ExportOptions,
-    ReportData,
-    build_document,
-    collect_report,
-    load_fonts,
-    page_layout,
-    paint_document,
-)
+from app.core.errors import AtlasError
+from app.core.exports.report_data import ExportOptions
+
+PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
+
+
+def page_layout(page_size: str) -> QPageLayout:
+    size = QPageSize(PAGE_SIZES.get(page_size, QPageSize.PageSizeId.A4))
+    # The margins are in the pages Typst set: the printer's own are zero.
+    return QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
 
 
 def make_printer(options: ExportOptions) -> QPrinter:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    # Our margins, header and footer are painted in the page: the printer's own are zero.
     printer.setFullPage(True)
     printer.setPageLayout(page_layout(options.page_size))
     printer.setDocName(options.display_title)
     return printer
 
 
-def paint_report(data: ReportData, options: ExportOptions, printer: QPrinter) -> int:
-    """Lay the report out for ``printer`` and paint it; returns the number of pages."""
-    doc = build_document(data, options, printer)
+def paint_pages(pages: Sequence[bytes], printer: QPrinter) -> int:
+    """Paint each page (SVG) over the whole paper; returns the number of pages painted."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise AtlasError("Could not start printing (the printer refused).")
     try:
-        return paint_document(doc, printer)
+        paper = QRectF(printer.pageLayout().fullRectPixels(printer.resolution()))
+        paper.moveTo(0, 0)
+        for i, svg in enumerate(pages):
+            if i:
+                printer.newPage()
+            QSvgRenderer(QByteArray(svg)).render(painter, paper)
     finally:
-        doc.deleteLater()
+        painter.end()
+    return len(pages)
 
 
-def print_report(window: Any, spec: FilterSpec, options: ExportOptions, *, preview: bool) -> None:
-    """Read the data in the background, then open the print (or preview) dialog."""
-    from app.ui.report.export_dialog import _Job, run_job
-
-    load_fonts()
-    atlas = window.atlas
-    job = _Job(lambda progress: collect_report(atlas.repo, spec, options, user_data=atlas.user_data, progress=progress))
-    window._print_relay = run_job(
-        window, job, "Preparing the document…", lambda data: show_print_dialog(window, data, options, preview=preview)
-    )
-
-
-def show_print_dialog(window: Any, data: ReportData, options: ExportOptions, *, preview: bool) -> None:
+def show_print_dialog(
+    parent: QWidget,
+    pages: Sequence[bytes],
+    options: ExportOptions,
+    *,
+    preview: bool,
+    show_status: Callable[[str, int], None],
+) -> None:
     printer = make_printer(options)
     if preview:
-        dialog = QPrintPreviewDialog(printer, window)
+        dialog = QPrintPreviewDialog(printer, parent)
         dialog.setWindowTitle(f"Print preview: {options.display_title}")
-        dialog.paintRequested.connect(lambda p: paint_report(data, options, p))
+        dialog.paintRequested.connect(lambda p: paint_pages(pages, p))
         dialog.exec()
         return
-    dialog = QPrintDialog(printer, window)
-    dialog.setWindowTitle("Print summary")
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    chooser = QPrintDialog(printer, parent)
+    chooser.setWindowTitle("Print summary")
+    if chooser.exec() != QDialog.DialogCode.Accepted:
         return
-    pages = paint_report(data, options, printer)
-    window.show_status(
-        f"Sent {pages} page{'s' if pages != 1 else ''} to {printer.printerName() or 'the printer'}.", 6000
-    )
+    count = paint_pages(pages, printer)
+    show_status(f"Sent {count} page{'s' if count != 1 else ''} to {printer.printerName() or 'the printer'}.", 6000)

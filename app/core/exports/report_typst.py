@@ -1,0 +1,347 @@
+"""The PDF summary's Typst source, built from :class:`ReportData` (every user string a literal).
+
+The layout lives in ``resources/report.typ`` (page, type, running header, the small functions
+called here); this module writes the body: title page, contents, overview, figures, one section
+per entity with numbered citations, notes, and the Sources list. Labels are ours alone (``e12``,
+``s3``, ``c3``, ``h4-s1``): entity names in the overview and in the facts link to their
+sections, each citation number to its source, each source back to where it was first cited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app import APP_NAME, __version__
+from app.core.exports.report_data import ExportOptions, NoteItem, ReportData, plural
+from app.core.exports.typst_markup import label, lit, markdown, text
+from app.core.query.repository import Citation, EntityDetail, Link
+from app.paths import resources_dir
+
+COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do not start new pages
+FOOTER_FILTER_CHARS = 90  # the filter in the footer is cut here (in full on the title page)
+ROLES = {"member": "member", "party": "party", "part_of": "part of", "has part": "has part", "partner": "partner"}
+KIND_PLURALS = {"country": "countries", "treaty": "treaties", "alliance": "alliances", "partnership": "partnerships"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A vector drawing (SVG) with the words a screen reader says for it and its printed caption."""
+
+    svg: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    network: Figure | None = None
+    network_note: str = ""  # said in the overview when there is no network to draw
+    timeline: Figure | None = None
+
+
+class _Citations:
+    """Numbers citations in reading order; the same passage cited twice keeps its first number."""
+
+    def __init__(self) -> None:
+        self.prefix = ""
+        self.numbers: dict[tuple[str, int, int], int] = {}
+        self.items: list[Citation] = []
+        self.anchored: set[int] = set()
+        self.every: set[tuple[str, int, int]] = set()  # every passage cited anywhere (not reset)
+
+    def numbers_for(self, citations: Sequence[Citation]) -> tuple[int, ...]:
+        nums: set[int] = set()
+        for c in citations:
+            key = (c.document_id, c.start, c.end)
+            self.every.add(key)
+            if key not in self.numbers:
+                self.items.append(c)
+                self.numbers[key] = len(self.items)
+            nums.add(self.numbers[key])
+        return tuple(sorted(nums))
+
+    def mark(self, nums: Sequence[int]) -> str:
+        """``[1, 3]``: each number a link to its source; the first mark of a number is where its
+        source links back to."""
+        if not nums:
+            return ""
+        parts = []
+        for n in nums:
+            back = ""
+            if n not in self.anchored:
+                self.anchored.add(n)
+                back = label(f"{self.prefix}c{n}")
+            parts.append(f"[#link({label(f'{self.prefix}s{n}')})[{n}]{back}]")
+        return "~#cm(" + ", ".join(parts) + ");"
+
+    def reset(self, prefix: str) -> None:
+        """Handouts: each entity numbers its own sources from 1, so a page stands alone."""
+        self.prefix = prefix
+        self.numbers.clear()
+        self.items.clear()
+        self.anchored.clear()
+
+    def sources(self, documents: dict[str, str]) -> list[str]:
+        out = []
+        for c in self.items:
+            n = self.numbers[(c.document_id, c.start, c.end)]
+            title = documents.get(c.document_id) or c.document_title or c.file_name
+            section = f", section “{text(c.section)}”" if c.section else ""
+            back = f"#link({label(f'{self.prefix}c{n}')})[*\\[{n}\\]*]" if n in self.anchored else f"*\\[{n}\\]*"
+            out.append(
+                f"#source[{back} “{text(c.quote)}” — #emph[{text(title)}]{section}"
+                f" #text(fill: muted)[({text(c.file_name)})]] {label(f'{self.prefix}s{n}')}"
+            )
+        return out
+
+
+class _Builder:
+    def __init__(self, data: ReportData, options: ExportOptions, figures: Figures) -> None:
+        self.data = data
+        self.options = options
+        self.figures = figures
+        self.cites = _Citations()
+        self.labels = {d.id: f"e{i}" for i, d in enumerate(data.details)}
+        self.out: list[str] = []
+
+    def entity_link(self, entity_id: str | None, name: str) -> str:
+        target = self.labels.get(entity_id or "")
+        return f"#link({label(target)})[{text(name)}];" if target else text(name)
+
+    def grouped(self, items: Sequence[tuple[str, Sequence[Citation]]]) -> str:
+        """'A, B, C [1]; D [2]': values that share the same citations are listed before one mark."""
+        groups: list[tuple[list[str], tuple[int, ...]]] = []
+        for markup, citations in items:
+            nums = self.cites.numbers_for(citations)
+            if groups and groups[-1][1] == nums:
+                groups[-1][0].append(markup)
+            else:
+                groups.append(([markup], nums))
+        return "; ".join(", ".join(m) + self.cites.mark(nums) for m, nums in groups)
+
+    def fact_items(self, d: EntityDetail, field: str) -> list[tuple[str, Sequence[Citation]]]:
+        return [
+            (self.entity_link(f.target_id, f.target_name) if f.target_name else text(f.value), f.citations)
+            for f in d.facts
+            if f.field == field and (f.value or f.target_name)
+        ]
+
+    def link_items(self, links: Sequence[Link], with_role: bool) -> list[tuple[str, Sequence[Citation]]]:
+        def role(link: Link) -> str:
+            return f" #text(fill: muted)[({text(ROLES.get(link.role, link.role))})]" if with_role else ""
+
+        return [(self.entity_link(link.id, link.name) + role(link), link.citations) for link in links]
+
+    def rows(self, d: EntityDetail) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []  # the kind is in the line under the heading
+        if d.aliases:
+            rows.append(("Also called", text(", ".join(d.aliases))))
+        for name, field in (("Category", "category"), ("Founded", "founded"), ("Ended", "ended"), ("Region", "region")):
+            items = self.fact_items(d, field)
+            if items:
+                rows.append((name, self.grouped(items)))
+        if d.members:
+            word = "Parties" if all(m.role == "party" for m in d.members) else "Members"
+            rows.append((f"{word} ({len(d.members)})", self.grouped(self.link_items(d.members, False))))
+        stated = self.fact_items(d, "member_count")
+        if stated:
+            rows.append(("Stated number of members", self.grouped(stated)))
+        elif d.stated_members and not d.members:
+            rows.append(("Stated number of members", text(d.stated_members)))
+        if d.member_of:
+            rows.append(("Member or party of", self.grouped(self.link_items(d.member_of, True))))
+        if d.related:
+            rows.append(("Related", self.grouped(self.link_items(d.related, True))))
+        activities = self.fact_items(d, "activity")
+        if activities:
+            rows.append(("Activities", self.grouped(activities)))
+        if self.data.notes_included and self.data.tags.get(d.id):
+            rows.append(("Your tags", text(", ".join(self.data.tags[d.id]))))
+        return rows
+
+    # ---- parts ----
+    def overview(self) -> None:
+        emit = self.out.append
+        n = len(self.data.details)
+        compact = n <= COMPACT_ENTITIES
+        emit("#pagebreak(weak: true)" if not compact else "#v(1em)")
+        emit("= Overview")
+        if not n:
+            emit("No entities match this selection.")
+        else:
+            emit("#[#set text(size: 8pt)\n#table(columns: (28%, auto, 1fr, auto, 17%, auto),")
+            emit("  fill: (_, y) => if y == 0 { head-fill } else if calc.even(y) { stripe },")
+            heads = ", ".join(f"[*{h}*]" for h in ("Name", "Kind", "Category", "Founded", "Region", "Members"))
+            emit(f"  table.header({heads}),")
+            for d in self.data.details:
+                stated = f"{d.stated_members} stated" if d.stated_members else "—"
+                members = str(len(d.members)) if d.members else stated
+                regions = ", ".join(f.value for f in d.facts if f.field == "region" and f.value) or d.region or "—"
+                cells = [
+                    self.entity_link(d.id, d.name),
+                    text(d.kind),
+                    text(", ".join(d.categories) or d.category or "—"),
+                    text(years(d)),
+                    text(regions),
+                    text(members),
+                ]
+                emit("  " + ", ".join(f"[{c}]" for c in cells) + ",")
+            emit(")]")
+        network, timeline = self.figures.network, self.figures.timeline
+        if self.options.include_graph and network is None and self.figures.network_note and n:
+            emit(f"#caption-text[{text(self.figures.network_note)}]")
+        for title, figure, key in (("Network", network, "network"), ("Timeline", timeline, "timeline")):
+            if not (self.options.include_graph and figure is not None and n):
+                continue
+            emit("#v(1em)" if compact or key == "timeline" else "#pagebreak(weak: true)")
+            emit(f"= {title}")
+            emit(
+                f'#figure(image(bytes(sys.inputs.at({lit(key)})), format: "svg", width: 100%,'
+                f" alt: {lit(figure.alt)}), caption: [{text(figure.caption)}])"
+            )
+
+    def entities(self) -> None:
+        emit = self.out.append
+        if not self.data.details:
+            return
+        emit("#pagebreak(weak: true)")
+        emit("= Entities")
+        for i, d in enumerate(self.data.details):
+            if self.options.handout:
+                self.cites.reset(f"h{i}-")
+                if i:
+                    emit("#pagebreak(weak: true)")
+            emit(f"== {text(d.name)} {label(self.labels[d.id])}")
+            kind = f"#strong[{text(d.kind.capitalize())}];"
+            if d.categories:
+                kind += " · " + text(", ".join(d.categories))
+            emit(f"#kindline[{kind}]")
+            rows = self.rows(d)
+            if rows:
+                emit("#facts(" + ", ".join(f"([{name}], [{value}])" for name, value in rows) + ")")
+            described = [c for f in d.facts if f.field == "description" for c in f.citations]
+            if described:
+                emit("#heading(level: 3, outlined: false)[In the documents]")
+                for c in described:
+                    emit(f"#quoted[“{text(c.quote)}”{self.cites.mark(self.cites.numbers_for([c]))}]")
+            notes = self.data.notes.get(d.id) if self.data.notes_included else None
+            if notes:
+                self.notes(notes)
+            if self.options.handout and self.cites.items:
+                emit("#heading(level: 3, outlined: false)[Sources]")
+                self.out += self.cites.sources(self.data.documents)
+
+    def notes(self, notes: list[NoteItem]) -> None:
+        emit = self.out.append
+        emit("#heading(level: 3, outlined: false)[Your notes]")
+        for n in notes:
+            meta = f"edited {n.updated_at[:10]}"
+            if n.tags:
+                meta += " · tags: " + ", ".join(n.tags)
+            emit(f"#heading(level: 4, outlined: false)[{text(n.title)}]")
+            emit(f"#notemeta[{text(meta)}]")
+            if n.quote:
+                emit(f"#quoted[On “{text(n.quote)}”]")
+            emit(f"#block[{markdown(n.body, self.labels.get)}]")
+
+    def sources(self) -> None:
+        if self.options.handout or not self.cites.items:
+            return
+        self.out += ["#pagebreak(weak: true)", "= Sources", *self.cites.sources(self.data.documents)]
+
+    def title_page(self) -> str:
+        data, options = self.data, self.options
+        n = len(data.details)
+        cited = self.cites.every
+        counts = plural(n, "entity", "entities")
+        if n:
+            counts += f" ({kind_counts(data.details)})"
+        documents = {doc for doc, _start, _end in cited}
+        counts += f"; {plural(len(cited), 'cited passage')} from {plural(len(documents), 'document')}"
+        meta = data.meta
+        rows = [
+            ("Selection", data.filter_text),
+            ("Contents", counts),
+            ("Date", data.generated),
+            (
+                "Data",
+                f"reference database schema {meta.get('schema_version', '?')}, seed corpus "
+                f"{meta.get('seed_hash', '?')[:12]}, {APP_NAME} {__version__}",
+            ),
+        ]
+        if data.notes_included:
+            notes_total = sum(len(v) for v in data.notes.values())
+            rows.append(("Your notes", plural(notes_total, "note") + " on these entities"))
+        where = " at the end of each entity" if options.handout else " at the end"
+        cells = ", ".join(f"[#text(fill: muted)[{k}]], [{text(v)}]" for k, v in rows)
+        return "\n".join(
+            [
+                "#v(38mm)",
+                f'#text(size: 11pt, weight: 700, fill: rgb("#5b6b7b"))[{text(APP_NAME.upper())}]',
+                f"#block(above: 0.8em, below: 0.8em, text(size: 28pt, weight: 700, fill: navy)[{text(data.title)}])",
+                '#text(size: 13pt, fill: rgb("#333333"))[A cited summary of military alliances and partnerships]',
+                "#v(10mm)",
+                f"#table(columns: (18%, 1fr), inset: (x: 0pt, y: 5pt), {cells})",
+                "#v(8mm)",
+                "#small[Every fact in this summary comes from the seed documents; the numbers in square brackets"
+                " refer to the quoted passages, with their document and section, under “Sources”"
+                f"{where}. Each number links to its source. The seed corpus hash on the data line identifies the"
+                " exact data this summary was made from.]",
+                "#pagebreak()",
+                "#heading(level: 1, outlined: false, bookmarked: true)[Contents]",
+                "#outline(title: none, depth: 2)",
+            ]
+        )
+
+
+def years(d: EntityDetail) -> str:
+    if d.founded and d.ended:
+        return f"{d.founded}–{d.ended}"
+    return str(d.founded) if d.founded else "—"
+
+
+def kind_counts(details: Sequence[EntityDetail]) -> str:
+    counts: dict[str, int] = {}
+    for d in details:
+        counts[d.kind] = counts.get(d.kind, 0) + 1
+    return ", ".join(
+        f"{n} {k if n == 1 else KIND_PLURALS.get(k, k + 's')}"
+        for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+
+
+def footer_text(data: ReportData) -> str:
+    filter_text = data.filter_text
+    if len(filter_text) > FOOTER_FILTER_CHARS:
+        filter_text = filter_text[: FOOTER_FILTER_CHARS - 1].rstrip() + "…"
+    return f"{APP_NAME} · {filter_text} · seed {data.meta.get('seed_hash', '?')[:12]} · {data.generated}"
+
+
+def template() -> str:
+    return (resources_dir() / "report.typ").read_text(encoding="utf-8")
+
+
+def build_source(data: ReportData, options: ExportOptions, figures: Figures | None = None) -> str:
+    """The whole summary as Typst source: our template, then the body."""
+    builder = _Builder(data, options, figures or Figures())
+    builder.overview()
+    builder.entities()
+    builder.sources()
+    paper = "us-letter" if options.page_size == "Letter" else "a4"
+    head = [
+        f"#let rt-title = {lit(data.title)}",
+        f"#let rt-footer = {lit(footer_text(data))}",
+        f"#let rt-paper = {lit(paper)}",
+    ]
+    return "\n".join([*head, template(), builder.title_page(), *builder.out, ""])
+
+
+def figure_inputs(figures: Figures) -> dict[str, str]:
+    """The drawings, handed to Typst as inputs (``sys.inputs``), never as files it could look for."""
+    inputs = {}
+    if figures.network is not None:
+        inputs["network"] = figures.network.svg
+    if figures.timeline is not None:
+        inputs["timeline"] = figures.timeline.svg
+    return inputs
