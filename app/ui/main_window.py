@@ -432,6 +432,11 @@ class MainWindow(QMainWindow):
         else:  # it starts closed (hide_when_narrow): build it just after
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
+        self._install_sources()
+
+    def _install_sources(self) -> None:
+        """Your own sources: File > Import documents…, Suggestions…, drag and drop, Cite as…."""
+        self.import_controller = __import__("app.ui.sources", fromlist=["install"]).install(self)
 
     def _install_notes(self) -> None:
         self.notes_pane = __import__("app.ui.notes.notes_pane", fromlist=["install"]).install(self)

@@ -259,7 +259,9 @@ class DetailPane(QWidget):
             (
                 "Kind",
                 f'<span class="kind" style="background-color:{colour}">'
-                f"&nbsp;{escape(KIND_LABELS.get(d.kind, d.kind))}&nbsp;</span>",
+                f"&nbsp;{escape(KIND_LABELS.get(d.kind, d.kind))}&nbsp;</span>"
+                # A user entity says so: made from the user's own documents, not the reference catalogue.
+                + (' &nbsp;<span class="user-origin"><i>from your documents</i></span>' if d.origin == "user" else ""),
             )
         ]
         by_field: dict[str, list[Any]] = {}
