@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -30,6 +30,7 @@ from app.core.atlas import Atlas
 from app.core.errors import classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import EntityRow
+from app.ui.pane_widths import share_width
 from app.ui.panes.detail_pane import DetailPane
 from app.ui.panes.document_view import DocumentReaderView
 from app.ui.panes.filter_pane import FilterPane
@@ -42,6 +43,11 @@ ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
 WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
 FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce typing
 TAB_KEYS = {"graph": 0, "timeline": 1, "document": 2, "search": 3}
+DEFAULT_SIZE = (1280, 800)  # first start, clamped to the screen (a 1366x768 laptop, a taskbar)
+# Main splitter panes (filters, list + details, side views): comfortable and minimum widths in px at
+# 100 % zoom. A dock that opens takes its room from the panes above their comfortable width.
+PANE_COMFORT = (200, 380, 400)
+PANE_MINIMUM = (180, 300, 260)
 
 
 class HostWidget(QWidget):
@@ -117,6 +123,10 @@ class MainWindow(QMainWindow):
         self.right_tabs.setObjectName("right_tabs")
         self.right_tabs.setAccessibleName("Views")
         self.right_tabs.setDocumentMode(True)
+        # Every tab shows in full (the pane's minimum width follows the tab bar, see _fit_tabs);
+        # should a zoom make that impossible, the titles shorten rather than hide behind arrows.
+        self.right_tabs.setUsesScrollButtons(False)
+        self.right_tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.right_tabs.addTab(self.graph_host, "Graph")
         self.right_tabs.addTab(self.timeline_host, "Timeline")
         self.right_tabs.addTab(self.document_view, "Document")
@@ -166,12 +176,21 @@ class MainWindow(QMainWindow):
             self.main_splitter.setStretchFactor(i, stretch)
         self.main_splitter.setChildrenCollapsible(False)
         self.middle_splitter.setChildrenCollapsible(False)
-        self.filter_pane.setMinimumWidth(180)
-        self.list_pane.setMinimumSize(220, 100)
+        self.filter_pane.setMinimumWidth(PANE_MINIMUM[0])
+        self.list_pane.setMinimumSize(PANE_MINIMUM[1], 100)
         self.detail_pane.setMinimumHeight(100)
-        self.right_tabs.setMinimumWidth(220)
+        self._fit_tabs()
         self.setCentralWidget(self.main_splitter)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+    def _default_size(self) -> tuple[int, int]:
+        """1280x800 where it fits; on a smaller screen (1366x768 less a taskbar), the screen's room."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        room = screen.availableGeometry()
+        frame = 40  # title bar and borders the window manager adds around the window
+        return min(DEFAULT_SIZE[0], room.width()), min(DEFAULT_SIZE[1], room.height() - frame)
 
     def _default_sizes(self) -> None:
         w = max(self.width(), 900)
@@ -181,7 +200,40 @@ class MainWindow(QMainWindow):
         h = max(self.height() - 80, 400)
         self.middle_splitter.setSizes([int(h * 0.42), h - int(h * 0.42)])
         self.document_view.splitter.setSizes([170, 600])
+        self.document_view.fit_outline()
         self._fit_docks_to_width()
+
+    def _fit_tabs(self) -> None:
+        """The side views are at least as wide as their tab bar, so no tab hides behind scroll arrows."""
+        bar = self.right_tabs.tabBar()
+        scale = self._zoom / 100
+        need = max(int(PANE_MINIMUM[2] * scale), bar.sizeHint().width() + 4)
+        self.right_tabs.setMinimumWidth(min(need, max(PANE_MINIMUM[2], self.width() // 3)))
+
+    def _pane_widths(self) -> tuple[list[int], list[int]]:
+        """Comfortable and minimum widths of the main splitter's panes, at the current zoom."""
+        scale = self._zoom / 100
+        comfort = [int(c * scale) for c in PANE_COMFORT]
+        minimum = [self.filter_pane.minimumWidth(), self.list_pane.minimumWidth(), self.right_tabs.minimumWidth()]
+        return [max(c, m) for c, m in zip(comfort, minimum, strict=True)], minimum
+
+    def make_room(self) -> None:
+        """After a dock opens (or the window narrows): panes below their comfortable width take the
+        room from the panes above theirs, instead of the document column shrinking to a sliver."""
+        sizes = self.main_splitter.sizes()
+        shown = [i for i, w in enumerate(self.main_splitter.widget(i) for i in range(3)) if not w.isHidden()]
+        if len(sizes) != 3 or len(shown) < 2:
+            return
+        comfort, minimum = self._pane_widths()
+        total = sum(sizes[i] for i in shown)
+        widths = share_width(total, [sizes[i] for i in shown], [comfort[i] for i in shown], [minimum[i] for i in shown])
+        for i, w in zip(shown, widths, strict=True):
+            sizes[i] = w
+        self.main_splitter.setSizes(sizes)
+
+    def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
+        if shown and self._painted and not dock.isFloating():
+            QTimer.singleShot(0, self, self.make_room)  # once the main window has laid the dock out
 
     def _fit_docks_to_width(self) -> None:
         """On a narrow window (a laptop, a projector at 1280 px) side docks start closed, so the
@@ -209,6 +261,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName(object_name)
         dock.setWidget(widget)
         dock.setAccessibleName(title)
+        dock.visibilityChanged.connect(lambda shown, d=dock: self._on_dock_shown(d, shown))
         self.docks[object_name] = dock
         self._dock_areas[object_name] = area
         self.panels_menu.addAction(dock.toggleViewAction())
@@ -546,6 +599,7 @@ class MainWindow(QMainWindow):
         text, hits, entities = result
         self.search_pane.show_results(text, hits, entities)
         self.right_tabs.setTabText(TAB_KEYS["search"], f"Search ({len(hits)})" if text else "Search")
+        self._fit_tabs()
 
     def _on_data_changed(self) -> None:
         self.refresh_list()
@@ -679,6 +733,7 @@ class MainWindow(QMainWindow):
             if percent == 100
             else f"QWidget {{ font-size: {size:.1f}pt; }} {indicators} {{ width: {box}px; height: {box}px; }}"
         )
+        self._fit_tabs()
         self.act_zoom_in.setEnabled(percent < ZOOM_STEPS[-1])
         self.act_zoom_out.setEnabled(percent > ZOOM_STEPS[0])
         if percent != 100:
@@ -729,7 +784,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(*self._default_size())
         self._default_sizes()
         for key, splitter in (
             ("window/main_splitter", self.main_splitter),
@@ -796,6 +851,10 @@ class MainWindow(QMainWindow):
         self._default_sizes()
         self.show_status("Layout reset")
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_tabs()  # its cap follows the window's width
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._facet_timer.stop()
@@ -840,4 +899,6 @@ class MainWindow(QMainWindow):
         return "<table cellpadding='3'>" + "".join(rows) + "</table>"
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_html())
+        from app.ui.shortcuts_dialog import ShortcutsDialog
+
+        ShortcutsDialog.show_for(self, self.shortcuts_html())

@@ -293,6 +293,7 @@ class FilterPane(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setAccessibleName("Facets")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the facets themselves, never to a ringless frame
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 4)

@@ -50,6 +50,7 @@ class ImportController(QObject):
         self.dialog: QProgressDialog | None = None
         self._cancel = threading.Event()
         self.running = False
+        self.drop_filter: QObject | None = None
 
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self.window, "Import documents", "", FILE_FILTER)
@@ -90,10 +91,14 @@ class ImportController(QObject):
         self._cancel.set()
 
     def _on_progress(self, i: int, n: int, name: str) -> None:
-        if self.dialog is not None:
-            self.dialog.setMaximum(n)
-            self.dialog.setValue(i)
-            self.dialog.setLabelText(f"Importing {name} ({i + 1} of {n})…" if name else "Finishing…")
+        dlg = self.dialog  # a modal setValue() runs events: the import may finish inside it
+        if dlg is None:
+            return
+        if dlg.wasCanceled():
+            self._cancel.set()
+        dlg.setLabelText(f"Importing {name} ({i + 1} of {n})…" if name else "Finishing…")
+        dlg.setMaximum(n)
+        dlg.setValue(i)
 
     def _close_dialog(self) -> None:
         self.running = False
@@ -186,7 +191,7 @@ def cite_selection(window: Any) -> None:
 
     dv = window.document_view
     span = dv.selection_span()
-    doc_id = dv.document_id()
+    doc_id = dv.document_id
     if span is None or doc_id is None:
         window.show_status("Select a sentence in the document first, then choose Cite as….")
         return
@@ -216,7 +221,7 @@ def install(window: Any) -> ImportController:
     act_sugg = QAction("&Suggestions…", window)
     act_sugg.setObjectName("act_suggestions")
     act_sugg.setStatusTip("Entities your documents name that the atlas does not know yet: accept, edit or reject")
-    act_sugg.triggered.connect(lambda: show_suggestions(window, window.document_view.document_id()))
+    act_sugg.triggered.connect(lambda: show_suggestions(window, window.document_view.document_id))
     act_cite = QAction("Cite as…", window)
     act_cite.setObjectName("act_cite_as")
     act_cite.setStatusTip("Make an entity or add a fact from the selected sentence")
@@ -228,7 +233,8 @@ def install(window: Any) -> ImportController:
     menu.insertSeparator(first)
     window.document_view.extra_actions.append(act_cite)
     window.setAcceptDrops(True)
-    window.installEventFilter(_DropFilter(controller))
+    controller.drop_filter = _DropFilter(controller)  # held: PySide drops an unreferenced filter
+    window.installEventFilter(controller.drop_filter)
     window.import_controller = controller
     window.act_import_documents = act_import
     window.act_cite_as = act_cite
