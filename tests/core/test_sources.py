@@ -127,6 +127,12 @@ def test_accept_makes_a_cited_user_entity(atlas: Atlas, store: SourcesStore, tmp
     members = atlas.repo.list_entities(FilterSpec(members=("new-zealand",)))
     assert eid in {r.id for r in members}
     assert store.suggestions(doc, status="accepted")[0].entity_id == eid
+    # The "from your documents" facet.
+    assert [r.id for r in atlas.repo.list_entities(FilterSpec(origins=("user",)))] == [eid]
+    origins = {f.value: (f.label, f.count) for f in atlas.repo.facet_counts(FilterSpec())["origins"]}
+    assert origins["user"] == ("From your documents", 1) and origins["reference"][1] > 40
+    sources = {f.value for f in atlas.repo.facet_counts(FilterSpec())["sources"]}
+    assert doc in sources
     # Accepting twice is refused.
     with pytest.raises(Exception, match="No open suggestion"):
         accept(atlas.repo, store, sid)

@@ -24,7 +24,9 @@ SORT_COLUMNS: dict[str, str] = {
     "notes": "notes",
 }
 # Facet dimensions FilterSpec can restrict; facet_counts() reports one list per dimension.
-DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags")
+DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags", "origins")
+ORIGIN_LABELS = {"reference": "Reference catalogue", "user": "From your documents"}
+_ORIGIN_LABEL_SQL = "CASE e.origin WHEN 'user' THEN 'From your documents' ELSE 'Reference catalogue' END"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class FilterSpec:
     year_max: int | None = None
     sources: tuple[str, ...] = ()  # document ids
     tags: tuple[str, ...] = ()  # user tag names
+    origins: tuple[str, ...] = ()  # "reference" (the catalogue) or "user" (from your documents)
     has_notes: bool | None = None
     ids: tuple[str, ...] = ()  # an explicit selection (exports of "the selected entities")
     sort: SortKey = "name"
@@ -143,6 +146,9 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
             "e.id IN (SELECT et.entity_id FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
             " WHERE t.name IN (SELECT value FROM json_each(:tags)))"
         )
+    if spec.origins:
+        params["origins"] = _json(spec.origins)
+        conds.append("e.origin IN (SELECT value FROM json_each(:origins))")
     if spec.has_notes is not None:
         noted = "e.id IN (SELECT n.entity_id FROM note n WHERE n.deleted_at IS NULL AND n.entity_id IS NOT NULL)"
         conds.append(noted if spec.has_notes else f"NOT {noted}")
@@ -261,6 +267,9 @@ _FACET_SQL: dict[str, str] = {
         "SELECT t.name, t.name, count(DISTINCT et.entity_id) AS n FROM entity_tag et"
         " JOIN tag t ON t.id = et.tag_id WHERE et.entity_id IN ({m}) GROUP BY t.name"
     ),
+    "origins": (
+        f"SELECT e.origin, {_ORIGIN_LABEL_SQL}, count(*) AS n FROM entity e WHERE e.id IN ({{m}}) GROUP BY e.origin"
+    ),
 }
 # The same counts as a scan of each dimension's rows, filtered by membership of {m}: cheaper when
 # the matching set is most of the catalogue (an unfiltered view).
@@ -280,6 +289,7 @@ _FACET_SCAN_SOURCES: dict[str, str] = {
     "tags": (
         "SELECT et.entity_id AS eid, t.name AS value, t.name AS label FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
     ),
+    "origins": f"SELECT e.id AS eid, e.origin AS value, {_ORIGIN_LABEL_SQL} AS label FROM entity e",
 }
 
 
@@ -355,6 +365,8 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
         parts.append(f"cited in {names(spec.sources)}")
     if spec.tags:
         parts.append(f"tagged {names(spec.tags)}")
+    if spec.origins:
+        parts.append(" or ".join(ORIGIN_LABELS.get(o, o).lower() for o in spec.origins))
     if spec.has_notes is True:
         parts.append("with notes")
     elif spec.has_notes is False:

@@ -24,6 +24,7 @@ _KEYWORDS = {
     "Commission": "organisation", "Force": "organisation", "Group": "organisation", "Conference": "organisation",
     "Partnership": "partnership", "Dialogue": "partnership", "Initiative": "partnership",
     "Cooperation": "partnership", "Framework": "partnership",
+    "Meeting": "organisation", "Mechanism": "organisation", "Arrangements": "organisation",
     "Exercise": "event", "Exercises": "event", "Summit": "event", "Operation": "event",
 }  # fmt: skip
 _CONNECT = r"(?:of|the|and|for|on|in|&|de|du)"
