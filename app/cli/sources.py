@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.common import EXIT_ERROR, EXIT_OK, CliError, open_atlas_for
 from app.paths import DataPaths
-
-EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def register(sub: Any) -> None:
@@ -59,8 +58,6 @@ def register(sub: Any) -> None:
 
 def _open(paths: DataPaths) -> tuple[Any, Any]:
     """(atlas, sources store) over the atlas's one user-data connection."""
-    from app.cli import open_atlas_for
-
     atlas = open_atlas_for(paths)
     return atlas, atlas.user_data.sources
 
@@ -75,7 +72,6 @@ def _dump(data: object) -> None:
 
 
 def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.cli import CliError
     from app.core.sources.service import import_paths
 
     if args.title and len(args.paths) > 1:
