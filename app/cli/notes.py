@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import EXIT_OK, CliError, open_atlas_for
-from app.core.errors import AtlasError, DatabaseCorrupt
+from app.core.errors import AtlasError, DatabaseCorrupt, DatabaseReadOnly
 from app.paths import DataPaths
 
 if TYPE_CHECKING:
@@ -83,7 +83,14 @@ def _store(atlas: Atlas, *, write: bool = False) -> NotesStore:
         health = check_user_db(atlas.paths)
         if health.status == "damaged":
             raise DatabaseCorrupt(f"{health.message} Nothing was written.")
+        if atlas.read_only:
+            raise DatabaseReadOnly(
+                f"The data folder {atlas.paths.root} is read-only, so notes can be listed and exported but "
+                "not changed. Nothing was written."
+            )
     store = atlas.user_data.notes
+    if atlas.read_only:
+        return store  # no daily backup: the backups folder cannot be written either
     try:  # scripted use keeps the daily backup too; a failed backup is reported, not fatal
         daily_backup(atlas.paths)
     except AtlasError as exc:
@@ -175,12 +182,8 @@ def cmd_list(args: argparse.Namespace, atlas: Atlas) -> int:
             raise _fail(f"--query: {too_long}")
     store = _store(atlas)
     if args.query:
-        notes = [h.note for h in store.search(args.query)]
-        if eid:
-            notes = [n for n in notes if n.entity_id == eid]
-        if args.tag:
-            keep = {n.id for n in store.list_notes(tag=args.tag)}
-            notes = [n for n in notes if n.id in keep]
+        # The filters run inside the search, and there is no cut: every matching note is listed.
+        notes = [h.note for h in store.search(args.query, entity_id=eid, tag=args.tag)]
     else:
         notes = store.list_notes(entity_id=eid, tag=args.tag, trash=args.trash)
     if args.json:
@@ -276,6 +279,8 @@ def _merge(atlas: Atlas, data: Any) -> int:
     print(report.summary())
     for local_id, copy_id, title in report.conflicts:
         print(f"  conflict: “{title}” ({local_id}) kept; imported version added as {copy_id}")
+    for local_id, copy_id, when in report.future:
+        print(f"  future date: note {local_id} claims an edit at {when}; kept, imported text added as {copy_id}")
     for note_id, entity_id in report.detached:
         print(f"  detached: note {note_id} is on '{entity_id}', which is not in this catalogue (kept)")
     return EXIT_OK

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.db import connector, read_reference_meta
-from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classify
+from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classify, folder_unwritable
 from app.core.query.repository import Repository
 from app.core.userdata.database import UserData
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
@@ -35,10 +37,35 @@ class Atlas:
     meta: dict[str, str]
     built: BuildReport | None = None
     warning: str | None = None  # e.g. "reference is stale but read-only"
+    read_only_copy: Path | None = None  # the data folder is read-only: notes are read from this copy
+
+    @property
+    def read_only(self) -> bool:
+        """True when notes can be read but not saved (the data folder is read-only)."""
+        return self.read_only_copy is not None
 
     def close(self) -> None:
         self.repo.dispose()
         self.user_data.close()
+        if self.read_only_copy is not None:
+            shutil.rmtree(self.read_only_copy.parent, ignore_errors=True)
+
+
+def read_only_snapshot(user_db: Path) -> Path:
+    """A private copy of the notes database (and its -wal) for a data folder that cannot be
+    written: SQLite cannot open a WAL database where it cannot create the -shm file, yet reading,
+    listing and exporting notes must work there. The copy is opened query-only."""
+    folder = Path(tempfile.mkdtemp(prefix="alliance-atlas-readonly-"))
+    copy = folder / user_db.name
+    try:
+        shutil.copyfile(user_db, copy)
+        wal = Path(str(user_db) + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, Path(str(copy) + "-wal"))
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise (classify(exc, f"a copy of the notes database in {folder}") or exc) from exc
+    return copy
 
 
 def reference_path(paths: DataPaths) -> Path:
@@ -168,9 +195,23 @@ def open_atlas(
                 )
         else:
             warning = "The seeds changed, but the reference database is read-only; showing the data it holds."
+    user_db, snapshot = paths.user_db, None
+    if paths.user_db.is_file() and folder_unwritable(paths.user_db.parent):
+        user_db = snapshot = read_only_snapshot(paths.user_db)
+        user_backup = None  # nothing to back up: the copy is thrown away
+        warning = " ".join(
+            w
+            for w in (warning, f"The data folder {paths.root} is read-only: notes can be read and exported, not saved.")
+            if w
+        )
     try:
-        user_data = open_user_data(paths.user_db, backup=user_backup)
+        user_data = open_user_data(user_db, backup=user_backup)
+        if snapshot is not None:
+            with user_data.connection() as con:
+                con.execute("PRAGMA query_only=ON")  # a write says "read-only", never lands in the copy
     except AtlasError as exc:
+        if snapshot is not None:
+            shutil.rmtree(snapshot.parent, ignore_errors=True)
         if not _writable(paths.user_db) and not isinstance(exc, DatabaseCorrupt):
             raise UnwritablePath(_read_only_data_dir(paths)) from exc
         raise
@@ -181,7 +222,7 @@ def open_atlas(
         if not _writable(paths.user_db) and not isinstance(err, DatabaseCorrupt):
             raise UnwritablePath(_read_only_data_dir(paths)) from exc
         raise err from exc
-    repo = Repository(connector(ref, paths.user_db))
+    repo = Repository(connector(ref, user_db))
     try:
         repo.total_entities()
     except AtlasError:
@@ -192,4 +233,4 @@ def open_atlas(
         repo.dispose()
         user_data.close()
         raise DatabaseCorrupt(f"The reference database at {ref} cannot be read ({exc}).") from exc
-    return Atlas(paths, ref, repo, user_data, meta, built, warning)
+    return Atlas(paths, ref, repo, user_data, meta, built, warning, snapshot)

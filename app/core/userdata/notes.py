@@ -7,11 +7,18 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from app import __version__
-from app.core.userdata.notes_io import _attach, read_import_file, validate_import, write_markdown
+from app.core.userdata.notes_io import (
+    _attach,
+    has_control_characters,
+    read_import_file,
+    validate_import,
+    write_markdown,
+)
 from app.core.userdata.notes_model import (
     _CONFLICT_NS,
     EXPORT_FORMAT,
@@ -48,6 +55,10 @@ __all__ = [
     "validate_import",
     "write_markdown",
 ]
+
+
+# How far ahead of this computer's clock an imported edit time may be before it is suspicious.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class NotesStore(TaggedNotes):
@@ -182,6 +193,7 @@ class NotesStore(TaggedNotes):
             names = {raw["id"]: raw.get("entity_name") for raw in data["notes"]}
             notes = [_attach(n, names.get(n.id), known, resolve) for n in notes]
         report = ImportReport()
+        report.cleaned = sum(1 for raw in data["notes"] if has_control_characters(raw))
         with self._write() as con:
             for t in tags:
                 exists = con.execute("SELECT 1 FROM tag WHERE name = ?", (t["name"],)).fetchone()
@@ -216,6 +228,18 @@ class NotesStore(TaggedNotes):
             missing = [t for t in n.tags if t.casefold() not in {x.casefold() for x in local.tags}]
             self._set_note_tags(con, n.id, missing)
             report.unchanged += 1
+            return
+        future = parse_time(n.updated_at) > datetime.now(UTC) + CLOCK_SKEW
+        if future:
+            # Edited "in the future": a wrong clock or a forged file. It must not win by its date:
+            # the local note stays and the imported text is kept beside it (reported).
+            copy_id = uuid.uuid5(_CONFLICT_NS, f"{n.id}|{n.updated_at}|{n.title}|{n.body}").hex
+            if self._get(con, copy_id) is None:
+                title = _clean_title(f"{n.title or local.display_title} (imported copy, future date)")
+                self._insert(con, replace(n, id=copy_id, title=title, updated_at=now_iso()))
+                report.future.append((n.id, copy_id, n.updated_at))
+            else:
+                report.unchanged += 1
             return
         if parse_time(n.updated_at) > parse_time(local.updated_at):
             con.execute(

@@ -31,6 +31,23 @@ if TYPE_CHECKING:
     from app.core.userdata.database import UserData
 
 
+def _search_filters(entity_id: str | None, tag: str | None) -> tuple[str, dict[str, Any]]:
+    """SQL conditions (and parameters) for a note search's entity and tag filters."""
+    where, params = "", {}
+    if entity_id is not None:
+        where += " AND n.entity_id = :entity_id"
+        params["entity_id"] = entity_id
+    if tag is not None:
+        where += (
+            " AND (EXISTS (SELECT 1 FROM note_tag nt JOIN tag t ON t.id = nt.tag_id"
+            " WHERE nt.note_id = n.id AND t.name = :tag)"
+            " OR EXISTS (SELECT 1 FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
+            " WHERE et.entity_id = n.entity_id AND t.name = :tag))"
+        )
+        params["tag"] = tag
+    return where, params
+
+
 class NotesCore:
     """Notes: create, edit, trash, list and search, in the one user-database connection.
 
@@ -227,21 +244,34 @@ class NotesCore:
             cond = "IS NOT NULL" if trash else "IS NULL"
             return int(con.execute(f"SELECT count(*) FROM note WHERE deleted_at {cond}").fetchone()[0])
 
-    def search(self, text: str, *, limit: int = 200) -> list[NoteHit]:
-        """Full-text search over titles and bodies; any input is safe (see app.core.query.fts)."""
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int | None = None,
+        entity_id: str | None = None,
+        tag: str | None = None,
+    ) -> list[NoteHit]:
+        """Full-text search over titles and bodies; any input is safe (see app.core.query.fts).
+
+        ``entity_id`` and ``tag`` (the note's or its entity's) filter inside the query, before
+        any ``limit``, so a filter never works on a silently cut list. No limit by default: the
+        caller states one (and the total from :meth:`count_search`) if it shows fewer."""
         query = to_fts_query(text)
         if query is None:
             return []
         broad = fallback_query(text, query)
+        where, params = _search_filters(entity_id, tag)
         sql = (
             f"SELECT {_NOTE_COLS}, {_TAGS_OF}, snippet(note_fts, 2, '[[', ']]', '…', 12), bm25(note_fts, 0, 3.0, 1.0)"
             " FROM note_fts JOIN note n ON n.id = note_fts.note_id"
-            f" WHERE {match_sql('note_fts', 'q', broad is not None)} AND n.deleted_at IS NULL"
+            f" WHERE {match_sql('note_fts', 'q', broad is not None)} AND n.deleted_at IS NULL{where}"
             " ORDER BY bm25(note_fts, 0, 3.0, 1.0) LIMIT :limit"
         )
+        params.update({"q": query, "q_broad": broad, "limit": -1 if limit is None else limit})
         with self._read() as con:
             try:
-                rows = con.execute(sql, {"q": query, "q_broad": broad, "limit": limit}).fetchall()
+                rows = con.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:
                 # to_fts_query quotes every term, so this is not expected; never crash a search box.
                 if "fts5" in str(exc).lower():

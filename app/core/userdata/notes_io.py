@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from app.core.textsafe import has_unsafe, strip_controls
 from app.core.userdata.notes_model import (
     _COLOR,
     _ID,
@@ -53,15 +54,46 @@ def read_import_file(path: Path) -> Any:
         ) from exc
     try:
         return json.loads(text)
+    except RecursionError as exc:
+        raise NotesImportError(
+            f"Cannot import {path.name}: the JSON is nested too deeply. Nothing was changed."
+        ) from exc
     except json.JSONDecodeError as exc:
         raise NotesImportError(
             f"Cannot import {path.name}: it is not a JSON notes file (line {exc.lineno}, column {exc.colno}: "
             f"{exc.msg}). Nothing was changed."
         ) from exc
-    except RecursionError as exc:
+    except ValueError as exc:  # a number of thousands of digits ("Exceeds the limit ... for integer string")
         raise NotesImportError(
-            f"Cannot import {path.name}: the JSON is nested too deeply. Nothing was changed."
+            f"Cannot import {path.name}: it holds a number too long to be a notes field. Nothing was changed."
         ) from exc
+
+
+# Passage offsets are character positions in a seed document: far below this, and within SQLite's range.
+MAX_OFFSET = 10**9
+
+
+def _tag_name(name: str) -> str:
+    return " ".join(strip_controls(name, multiline=False).split())
+
+
+def _one_line(value: str | None) -> str | None:
+    return None if value is None else strip_controls(value, multiline=False)
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else strip_controls(value)
+
+
+def has_control_characters(raw: Any) -> bool:
+    """True when an import file's note (as parsed) holds characters the import strips."""
+    if not isinstance(raw, dict):
+        return False
+    texts = [raw.get(k) for k in ("title", "quote", "entity_id", "document_id")]
+    body = raw.get("body")
+    tags: list[Any] = raw["tags"] if isinstance(raw.get("tags"), list) else []
+    one_line = [t for t in [*texts, *tags] if isinstance(t, str)]
+    return any(has_unsafe(t, multiline=False) for t in one_line) or (isinstance(body, str) and has_unsafe(body))
 
 
 def _type_name(v: Any) -> str:
@@ -150,22 +182,22 @@ def validate_import(data: Any) -> tuple[list[Note], list[dict[str, Any]]]:
                 raise fail(f"{where}.tags[{j}] must be a tag name (text, 1–60 characters).")
         start = want(raw, "start", where, (int, type(None)), required=False)
         end = want(raw, "end", where, (int, type(None)), required=False)
-        if (start is None) != (end is None) or (start is not None and (start < 0 or end < start)):
+        if (start is None) != (end is None) or (start is not None and (start < 0 or end < start or end > MAX_OFFSET)):
             raise fail(f"{where} has an invalid passage span (start {start}, end {end}).")
         want(raw, "entity_name", where, (str, type(None)), required=False)
         notes.append(
             Note(
                 id=nid,
-                entity_id=want(raw, "entity_id", where, (str, type(None)), required=False),
-                document_id=want(raw, "document_id", where, (str, type(None)), required=False),
+                entity_id=_one_line(want(raw, "entity_id", where, (str, type(None)), required=False)),
+                document_id=_one_line(want(raw, "document_id", where, (str, type(None)), required=False)),
                 start=start,
                 end=end,
-                quote=want(raw, "quote", where, (str, type(None)), required=False),
+                quote=_text(want(raw, "quote", where, (str, type(None)), required=False)),
                 title=_clean_title(want(raw, "title", where, (str,))),
-                body=want(raw, "body", where, (str,)),
+                body=strip_controls(want(raw, "body", where, (str,))),
                 created_at=times["created_at"],
                 updated_at=times["updated_at"],
-                tags=tuple(dict.fromkeys(" ".join(t.split()) for t in tags)),
+                tags=tuple(dict.fromkeys(t for t in (_tag_name(t) for t in tags) if t)),
             )
         )
     tags_out: list[dict[str, Any]] = []
@@ -183,7 +215,9 @@ def validate_import(data: Any) -> tuple[list[Note], list[dict[str, Any]]]:
         for j, e in enumerate(ents):
             if not isinstance(e, str) or not e:
                 raise fail(f"{where}.entities[{j}] must be an entity id (text).")
-        tags_out.append({"name": " ".join(name.split()), "color": color.lower(), "entities": list(dict.fromkeys(ents))})
+        if not _tag_name(name):
+            raise fail(f"{where}.name holds no visible characters.")
+        tags_out.append({"name": _tag_name(name), "color": color.lower(), "entities": list(dict.fromkeys(ents))})
     return notes, tags_out
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.errors import AtlasError
+from app.core.textsafe import strip_controls
 
 EXPORT_FORMAT = "alliance-atlas-notes"
 EXPORT_VERSION = 1
@@ -122,6 +123,8 @@ class ImportReport:
     detached: list[tuple[str, str]] = field(default_factory=list)  # (note id, missing entity id)
     tags_added: int = 0
     entity_tags_added: int = 0
+    cleaned: int = 0  # notes whose text held control characters (stripped)
+    future: list[tuple[str, str, str]] = field(default_factory=list)  # (note id, copy id or "", updated_at)
 
     def summary(self) -> str:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
@@ -135,6 +138,13 @@ class ImportReport:
             text += f" {len(self.detached)} note(s) refer to entities not in this catalogue; kept as detached."
         if self.tags_added or self.entity_tags_added:
             text += f" Tags: {self.tags_added} new, {self.entity_tags_added} entity tag(s) added."
+        if self.future:
+            text += (
+                f" {len(self.future)} note(s) claimed to be edited in the future (a wrong clock or a forged"
+                " file): never allowed to overwrite a local note; both versions are kept."
+            )
+        if self.cleaned:
+            text += f" Control characters were removed from {self.cleaned} note(s)."
         return text
 
 
@@ -168,12 +178,13 @@ def _after(previous: str) -> str:
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join(str(title).split())
+    # Control characters (terminal escapes, NUL, bidi overrides) are stripped: see app.core.textsafe.
+    title = " ".join(strip_controls(str(title), multiline=False).split())
     return title[:MAX_TITLE]
 
 
 def _clean_tag(name: str) -> str:
-    name = " ".join(str(name).split())
+    name = " ".join(strip_controls(str(name), multiline=False).split())
     if not name:
         raise NotesError("A tag needs a name.")
     if len(name) > 60:

@@ -147,10 +147,7 @@ class NotesBrowserPane(QWidget):
             tag = self.tag_combo.currentData()
             trash = self.trash_check.isChecked()
             if text.strip() and not trash:
-                hits = self.store.search(text)
-                if tag:
-                    keep = {n.id for n in self.store.list_notes(tag=tag)}
-                    hits = [h for h in hits if h.note.id in keep]
+                hits = self.store.search(text, tag=tag or None)  # filtered in the query, never cut
                 rows = [NoteRow.make(h.note, names, docs, h.snippet) for h in hits]
             else:
                 notes = self.store.list_notes(tag=tag, trash=trash)
