@@ -61,6 +61,8 @@ def build_portable(out: Path, *, verify: bool = True) -> int:
         if folder.exists():
             shutil.rmtree(folder)
         shutil.move(str(work / "dist" / NAME), folder)
+    # Qt's own translations (its standard dialogs in other languages): the interface is English only.
+    shutil.rmtree(folder / "_internal" / "PySide6" / "Qt" / "translations", ignore_errors=True)
     licences = folder / "licences"
     licences.mkdir(exist_ok=True)
     for rel in LICENCE_FILES:
