@@ -119,8 +119,13 @@ def test_control_characters_in_stored_notes_are_escaped_on_the_terminal(data_pat
     from app.core.userdata.database import UserData
 
     # Stored directly (as an older version or another program may have): the terminal is safe anyway.
-    with UserData.open(data_paths.user_db) as user:
-        user.notes.create_note("nato", title=ESC_TITLE, body="b", tags=["t\x1b[2J"])
+    with UserData.open(data_paths.user_db) as user, user.transaction() as con:
+        con.execute(
+            "INSERT INTO note (id, entity_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            ("e" * 32, "nato", ESC_TITLE, "b", "2025-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+        )
+        con.execute("INSERT INTO tag (name) VALUES (?)", ("t\x1b[2J",))
+        con.execute("INSERT INTO note_tag (note_id, tag_id) SELECT ?, id FROM tag", ("e" * 32,))
     code, out, _ = run(data_paths, capsys, "notes", "list")
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\x00" not in out
