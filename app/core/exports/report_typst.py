@@ -16,6 +16,7 @@ from app import APP_NAME, __version__
 from app.core.exports.report_data import ExportOptions, NoteItem, ReportData, plural
 from app.core.exports.typst_markup import label, lit, markdown, text
 from app.core.query.repository import Citation, EntityDetail, Link
+from app.core.reference.relations import relation_label
 from app.paths import resources_dir
 
 COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do not start new pages
@@ -127,7 +128,8 @@ class _Builder:
 
     def link_items(self, links: Sequence[Link], with_role: bool) -> list[tuple[str, Sequence[Citation]]]:
         def role(link: Link) -> str:
-            return f" #text(fill: muted)[({text(ROLES.get(link.role, link.role))})]" if with_role else ""
+            words = ROLES.get(link.role) or relation_label(link.field or link.role, outgoing=link.outgoing).lower()
+            return f" #text(fill: muted)[({text(words)})]" if with_role else ""
 
         # Names only: a link on each of 15,000 member names made a 1,000-entity summary a third slower.
         return [(text(link.name) + role(link), link.citations) for link in links]
@@ -243,7 +245,7 @@ class _Builder:
             emit(f"#notemeta[{text(meta)}]")
             if n.quote:
                 emit(f"#quoted[On “{text(n.quote)}”]")
-            emit(f"#block[{markdown(n.body, self.labels.get)}]")
+            emit(f"#note-body[{markdown(n.body, self.labels.get)}]")
 
     def sources(self) -> None:
         if self.options.handout or not self.cites.items:
