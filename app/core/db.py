@@ -8,7 +8,9 @@ Two SQLite files, joined with ATTACH:
 * ``user`` is the user database (notes, tags, saved filters, graph positions), opened read-write
   in WAL mode with a busy timeout, so two running instances never fail with "database is locked".
 
-Queries name tables unqualified; SQLite finds ``entity`` in main and ``note`` in user.
+Queries name tables unqualified; SQLite finds ``note`` in user, and ``entity``, ``document``... in
+TEMP views that join the reference tables with the user's own sources (imported documents, user
+entities and facts; see :mod:`app.core.sources.views`).
 
 The one connection factory for reads is :func:`connector`: the repository keeps one such raw
 sqlite3 connection per thread (no SQLAlchemy on the read path). Writes to the user database go
@@ -25,8 +27,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from app.core.errors import DatabaseCorrupt, SchemaTooNew, classify
+from app.core.errors import DatabaseCorrupt, DatabaseUnavailable, SchemaTooNew, capitalized, classify
+from app.core.sources.views import ViewState, prepare
 from app.paths import PROJECT_ROOT
+
+
+class AtlasConnection(sqlite3.Connection):
+    """A read connection that remembers what its TEMP views were made from (see sources.views)."""
+
+    views: ViewState | None = None
+
 
 Connector = Callable[[], sqlite3.Connection]
 BUSY_TIMEOUT_MS = 5000
@@ -35,6 +45,16 @@ USER_MIGRATIONS = PROJECT_ROOT / "database" / "migrations" / "user"
 
 def _uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path))}?mode={mode}"
+
+
+def require_file(path: Path, what: str) -> None:
+    """Refuse a database path that is a folder: SQLite would call it a "disk I/O error" and the
+    message would blame a full disk. Nothing in the folder is touched."""
+    if path.is_dir():
+        raise DatabaseUnavailable(
+            f"{capitalized(what)} {path} is a folder, not a database file. Move that folder away "
+            "(nothing in it is touched), or give another --data-dir."
+        )
 
 
 def user_migrations() -> list[tuple[int, str, str]]:
@@ -100,6 +120,7 @@ def open_user_connection(user_db: Path) -> sqlite3.Connection:
     database once and keeps its connection; :func:`ensure_user_db` only creates or migrates a file.
     """
     user_db.parent.mkdir(parents=True, exist_ok=True)
+    require_file(user_db, "the notes database")
     con = sqlite3.connect(
         _uri(user_db, "rwc"),
         uri=True,
@@ -151,7 +172,9 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
 
     def connect() -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            con = sqlite3.connect(
+                ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, factory=AtlasConnection
+            )
         except sqlite3.Error as exc:
             raise (classify(exc, "the reference database") or exc) from exc
         try:
@@ -164,6 +187,7 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
         try:
             con.execute("ATTACH DATABASE ? AS user", (user_uri,))
             con.execute("PRAGMA user.synchronous=FULL")
+            con.views = prepare(con)
         except sqlite3.Error as exc:
             # e.g. the notes database damaged, removed or on a full disk while the window is open:
             # a clear AtlasError for the worker to report, not a raw driver error.
@@ -186,6 +210,7 @@ def raw_reference(reference_db: Path) -> Iterator[sqlite3.Connection]:
 
 def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, str]:
     """Read the reference database's meta table; refuse one newer than the app."""
+    require_file(reference_db, "the reference database")
     try:
         with raw_reference(reference_db) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -30,18 +30,29 @@ from app.core.atlas import Atlas
 from app.core.errors import classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import EntityRow
+from app.ui.jobs import JobRunner
+from app.ui.pane_widths import share_width
 from app.ui.panes.detail_pane import DetailPane
 from app.ui.panes.document_view import DocumentReaderView
 from app.ui.panes.filter_pane import FilterPane
 from app.ui.panes.history import SelectionHistory
 from app.ui.panes.list_pane import ListPane
 from app.ui.panes.search_results import SearchResultsPane
-from app.ui.workers import QueryRunner
+from app.ui.undo import UndoHistory
+
+if TYPE_CHECKING:
+    from app.ui.graph.graph_pane import GraphPane
+    from app.ui.timeline.timeline_view import TimelineView
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
 WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
 FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce typing
 TAB_KEYS = {"graph": 0, "timeline": 1, "document": 2, "search": 3}
+DEFAULT_SIZE = (1280, 800)  # first start, clamped to the screen (a 1366x768 laptop, a taskbar)
+# Main splitter panes (filters, list + details, side views): comfortable and minimum widths in px at
+# 100 % zoom. A dock that opens takes its room from the panes above their comfortable width.
+PANE_COMFORT = (200, 380, 400)
+PANE_MINIMUM = (180, 300, 260)
 
 
 class HostWidget(QWidget):
@@ -84,7 +95,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(3)
+        self.pool.setMaxThreadCount(4)  # list, facets, passage search, graph (read + layout)
         self.history = SelectionHistory()
         self._current_id: str | None = None
         self._total = self.repo.total_entities()
@@ -99,7 +110,10 @@ class MainWindow(QMainWindow):
         self._after_paint: list[Any] = []
         self._deferred_pending = 0
         self.docks: dict[str, QDockWidget] = {}
+        self.graph_pane: GraphPane | None = None  # built after the first paint (pyqtgraph loads then)
+        self.timeline_view: TimelineView | None = None
         self._narrow_hidden: set[str] = set()
+        self._status_lasting = False  # the status bar's message outlives a change of selection
 
         # ---- panes (each its own class; none knows another) ----
         self.filter_pane = FilterPane(
@@ -117,6 +131,10 @@ class MainWindow(QMainWindow):
         self.right_tabs.setObjectName("right_tabs")
         self.right_tabs.setAccessibleName("Views")
         self.right_tabs.setDocumentMode(True)
+        # Every tab shows in full (the pane's minimum width follows the tab bar, see _fit_tabs);
+        # should a zoom make that impossible, the titles shorten rather than hide behind arrows.
+        self.right_tabs.setUsesScrollButtons(False)
+        self.right_tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.right_tabs.addTab(self.graph_host, "Graph")
         self.right_tabs.addTab(self.timeline_host, "Timeline")
         self.right_tabs.addTab(self.document_view, "Document")
@@ -131,15 +149,18 @@ class MainWindow(QMainWindow):
         ):
             self.right_tabs.setTabToolTip(i, tip)
 
-        self.list_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
-        self.facet_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
-        self.search_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
+        self.list_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
+        self.facet_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
+        self.search_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACET_DELAY_MS)
         self._facet_timer.timeout.connect(self._refresh_secondary)
 
         self._build_layout()
+        self.undo_history = UndoHistory(
+            apply_filter=self.filter_pane.set_spec, tags=atlas.user_data.notes, spec=FilterSpec(), parent=self
+        )
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -147,6 +168,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.list_pane.view.viewport().installEventFilter(self)
         self._restore_filter()
+        self.undo_history.start_from(self.filter_pane.spec())
         self._load_initial()
         self._restore_settings()
         self._wire_features()
@@ -166,12 +188,21 @@ class MainWindow(QMainWindow):
             self.main_splitter.setStretchFactor(i, stretch)
         self.main_splitter.setChildrenCollapsible(False)
         self.middle_splitter.setChildrenCollapsible(False)
-        self.filter_pane.setMinimumWidth(180)
-        self.list_pane.setMinimumSize(220, 100)
+        self.filter_pane.setMinimumWidth(PANE_MINIMUM[0])
+        self.list_pane.setMinimumSize(PANE_MINIMUM[1], 100)
         self.detail_pane.setMinimumHeight(100)
-        self.right_tabs.setMinimumWidth(220)
+        self._fit_tabs()
         self.setCentralWidget(self.main_splitter)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+    def _default_size(self) -> tuple[int, int]:
+        """1280x800 where it fits; on a smaller screen (1366x768 less a taskbar), the screen's room."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        room = screen.availableGeometry()
+        frame = 40  # title bar and borders the window manager adds around the window
+        return min(DEFAULT_SIZE[0], room.width()), min(DEFAULT_SIZE[1], room.height() - frame)
 
     def _default_sizes(self) -> None:
         w = max(self.width(), 900)
@@ -181,7 +212,40 @@ class MainWindow(QMainWindow):
         h = max(self.height() - 80, 400)
         self.middle_splitter.setSizes([int(h * 0.42), h - int(h * 0.42)])
         self.document_view.splitter.setSizes([170, 600])
+        self.document_view.fit_outline()
         self._fit_docks_to_width()
+
+    def _fit_tabs(self) -> None:
+        """The side views are at least as wide as their tab bar, so no tab hides behind scroll arrows."""
+        bar = self.right_tabs.tabBar()
+        scale = self._zoom / 100
+        need = max(int(PANE_MINIMUM[2] * scale), bar.sizeHint().width() + 4)
+        self.right_tabs.setMinimumWidth(min(need, max(PANE_MINIMUM[2], self.width() // 3)))
+
+    def _pane_widths(self) -> tuple[list[int], list[int]]:
+        """Comfortable and minimum widths of the main splitter's panes, at the current zoom."""
+        scale = self._zoom / 100
+        comfort = [int(c * scale) for c in PANE_COMFORT]
+        minimum = [self.filter_pane.minimumWidth(), self.list_pane.minimumWidth(), self.right_tabs.minimumWidth()]
+        return [max(c, m) for c, m in zip(comfort, minimum, strict=True)], minimum
+
+    def make_room(self) -> None:
+        """After a dock opens (or the window narrows): panes below their comfortable width take the
+        room from the panes above theirs, instead of the document column shrinking to a sliver."""
+        sizes = self.main_splitter.sizes()
+        shown = [i for i, w in enumerate(self.main_splitter.widget(i) for i in range(3)) if not w.isHidden()]
+        if len(sizes) != 3 or len(shown) < 2:
+            return
+        comfort, minimum = self._pane_widths()
+        total = sum(sizes[i] for i in shown)
+        widths = share_width(total, [sizes[i] for i in shown], [comfort[i] for i in shown], [minimum[i] for i in shown])
+        for i, w in zip(shown, widths, strict=True):
+            sizes[i] = w
+        self.main_splitter.setSizes(sizes)
+
+    def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
+        if shown and self._painted and not dock.isFloating():
+            QTimer.singleShot(0, self, self.make_room)  # once the main window has laid the dock out
 
     def _fit_docks_to_width(self) -> None:
         """On a narrow window (a laptop, a projector at 1280 px) side docks start closed, so the
@@ -209,6 +273,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName(object_name)
         dock.setWidget(widget)
         dock.setAccessibleName(title)
+        dock.visibilityChanged.connect(lambda shown, d=dock: self._on_dock_shown(d, shown))
         self.docks[object_name] = dock
         self._dock_areas[object_name] = area
         self.panels_menu.addAction(dock.toggleViewAction())
@@ -252,6 +317,15 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         SP = QStyle.StandardPixmap
         K = QKeySequence
+        self.act_undo = self.undo_history.stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(K(K.StandardKey.Undo))
+        self.act_undo.setToolTip("Undo the last filter or tag change (Ctrl+Z)")
+        self.act_redo = self.undo_history.stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([K(K.StandardKey.Redo), K("Ctrl+Shift+Z")])
+        self.act_redo.setToolTip("Redo the change undone last")
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # text boxes keep their own Ctrl+Z
+            self.addAction(act)
         self.act_quit = self._action("&Quit", self.close, K(K.StandardKey.Quit), "Quit Alliance Atlas")
         if self.act_quit.shortcut().isEmpty():
             self.act_quit.setShortcut(K("Ctrl+Q"))
@@ -352,6 +426,9 @@ class MainWindow(QMainWindow):
         self._file_quit_separator = f.addSeparator()
         f.addAction(self.act_quit)
         e = self.menus["edit"]
+        e.addAction(self.act_undo)
+        e.addAction(self.act_redo)
+        e.addSeparator()
         e.addAction(self.act_find)
         e.addAction(self.act_clear_search)
         e.addAction(self.act_clear_filters)
@@ -418,6 +495,8 @@ class MainWindow(QMainWindow):
             lambda doc, s, e, q: self.open_passage(doc, s, e, q, terms=self.filter_pane.spec().text)
         )
         self.data_changed.connect(self._on_data_changed)
+        self.undo_history.tags_changed.connect(self._on_tags_undone)
+        self.undo_history.failed.connect(lambda msg: self.show_status(msg, 10000))
 
     def _wire_features(self) -> None:
         """Each feature (graph, timeline, notes, exports) adds its few wiring lines here.
@@ -426,12 +505,65 @@ class MainWindow(QMainWindow):
         to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
         """
         self.after_first_paint(self.filter_pane.finish_deferred)
-        self.after_first_paint(lambda: __import__("app.ui.graph.graph_pane", fromlist=["install"]).install(self))
+        self.after_first_paint(self._install_graph)
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
         else:  # it starts closed (hide_when_narrow): build it just after
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
+        self._install_sources()
+
+    def _install_sources(self) -> None:
+        """Your own sources: File > Import documents…, Suggestions…, drag and drop, Cite as…."""
+        self.import_controller = __import__("app.ui.sources", fromlist=["install"]).install(self)
+
+    def _install_graph(self) -> None:
+        """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads
+        and lays out the network on a worker thread and draws when that is done."""
+        from app.ui.graph.graph_pane import GraphPane
+        from app.ui.timeline.timeline_view import TimelineView
+
+        pane = GraphPane(
+            repo=self.repo,
+            positions=self.atlas.user_data.graph_positions,
+            settings=self.settings,  # the layout chosen comes back next session
+            pool=self.pool,  # drained when the window closes
+            parent=self.graph_host,
+        )
+        self.graph_host.layout().addWidget(pane)
+        timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
+        self.timeline_host.layout().addWidget(timeline)
+        self.graph_pane, self.timeline_view = pane, timeline
+        pane.entity_selected.connect(self.select_entity)
+        timeline.entity_selected.connect(self.select_entity)
+        # Choosing the selected entity again re-centres the graph on it: the window answers a repeat
+        # without entity_selected, so listen to where choices come from (after the window, which
+        # connected first: a new choice is centred by select_entity, recentre then finds it in place).
+        for chosen in (
+            timeline.entity_selected,
+            self.list_pane.entity_opened,  # Enter or double-click on the current row
+            self.detail_pane.entity_link_activated,
+            self.document_view.entity_link_activated,
+            self.search_pane.entity_link_activated,
+        ):
+            chosen.connect(pane.recentre)
+        self.entity_selected.connect(pane.select_entity)
+        self.entity_selected.connect(timeline.select_entity)
+        # The list's finished query drives both: no extra query per keystroke on the GUI thread.
+        self.matches_changed.connect(pane.set_matches)
+        self.matches_changed.connect(timeline.queue_rows)
+        pane.status_message.connect(self.show_status)
+        pane.connection_found.connect(self.detail_pane.show_connection)
+        view = self.menus["view"]
+        view.addSeparator()
+        for act in (pane.fit_action, pane.reset_action, pane.why_action, pane.clear_chain_action):
+            view.addAction(act)
+        spec = self.current_spec()
+        pane.set_matches(spec, self.current_rows())
+        timeline.queue_rows(spec, self.current_rows())
+        if self._current_id:
+            pane.select_entity(self._current_id)
+            timeline.select_entity(self._current_id)
 
     def _install_notes(self) -> None:
         self.notes_pane = __import__("app.ui.notes.notes_pane", fromlist=["install"]).install(self)
@@ -441,7 +573,13 @@ class MainWindow(QMainWindow):
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
-        return self._painted and self._deferred_pending == 0
+        graph = self.graph_pane
+        return (
+            self._painted
+            and self._deferred_pending == 0
+            and not self.facet_runner.busy
+            and (graph is None or graph.is_ready())
+        )
 
     def after_first_paint(self, fn: Any) -> None:
         """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
@@ -469,13 +607,17 @@ class MainWindow(QMainWindow):
 
     # ---- data flow ------------------------------------------------------------------------
     def _load_initial(self) -> None:
-        """The first paint needs the list and the facets: load them now (fast at any scale we ship)."""
+        """The first paint needs the list: load it now; the facet counts follow from a worker."""
         spec = self.filter_pane.spec()
         self.act_save_filter.setEnabled(not spec.is_empty())
         self._show_rows(spec, self.repo.list_entities(spec))
-        self.filter_pane.set_facet_counts(self.repo.facet_counts(spec))
+        # Facet counts take seconds at 100,000 entities: never before the first paint.
+        repo = self.repo
+        self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
 
     def _on_spec_changed(self, spec: FilterSpec) -> None:
+        self.undo_history.filter_changed(spec)
+        self._drop_stale_status()
         self.act_save_filter.setEnabled(not spec.is_empty())  # nothing to save in "all entities"
         self.refresh_list()
         self._facet_timer.start()
@@ -541,12 +683,21 @@ class MainWindow(QMainWindow):
         text, hits, entities = result
         self.search_pane.show_results(text, hits, entities)
         self.right_tabs.setTabText(TAB_KEYS["search"], f"Search ({len(hits)})" if text else "Search")
+        self._fit_tabs()
 
     def _on_data_changed(self) -> None:
+        self.undo_history.data_changed()  # a tag change becomes an Edit > Undo step
         self.refresh_list()
         self._facet_timer.start()
         if self._current_id:
             self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
+
+    def _on_tags_undone(self) -> None:
+        """Edit > Undo or Redo changed tags: every pane that shows them reads them again."""
+        self.data_changed.emit()
+        feature = getattr(self, "notes_feature", None)
+        if feature is not None:
+            feature.pane.reload()
 
     def _on_error(self, exc: BaseException) -> None:
         """A background query failed: an environmental cause (a damaged, locked or vanished database,
@@ -580,6 +731,7 @@ class MainWindow(QMainWindow):
             self.show_status(f"No entity called '{entity_id}'.")
             return False
         self._current_id = entity_id
+        self._drop_stale_status()
         if record:
             self.history.visit(entity_id)
         listed = self.list_pane.set_current(entity_id)
@@ -604,7 +756,14 @@ class MainWindow(QMainWindow):
             self.show_status(f"The document '{document_id}' is not in the database.")
 
     def show_status(self, message: str, timeout_ms: int = 4000) -> None:
+        """A message in the status bar. A short one (under 10 s) is about the moment: it goes when the
+        selection or the filter changes, so it never names the entity selected before."""
+        self._status_lasting = timeout_ms == 0 or timeout_ms >= 10000
         self.statusBar().showMessage(message, timeout_ms)
+
+    def _drop_stale_status(self) -> None:
+        if not self._status_lasting and self.statusBar().currentMessage():
+            self.statusBar().clearMessage()
 
     def show_tab(self, tab: int | str) -> None:
         index = TAB_KEYS[tab] if isinstance(tab, str) else tab
@@ -674,6 +833,7 @@ class MainWindow(QMainWindow):
             if percent == 100
             else f"QWidget {{ font-size: {size:.1f}pt; }} {indicators} {{ width: {box}px; height: {box}px; }}"
         )
+        self._fit_tabs()
         self.act_zoom_in.setEnabled(percent < ZOOM_STEPS[-1])
         self.act_zoom_out.setEnabled(percent > ZOOM_STEPS[0])
         if percent != 100:
@@ -724,7 +884,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(*self._default_size())
         self._default_sizes()
         for key, splitter in (
             ("window/main_splitter", self.main_splitter),
@@ -791,6 +951,10 @@ class MainWindow(QMainWindow):
         self._default_sizes()
         self.show_status("Layout reset")
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_tabs()  # its cap follows the window's width
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._facet_timer.stop()
@@ -835,4 +999,6 @@ class MainWindow(QMainWindow):
         return "<table cellpadding='3'>" + "".join(rows) + "</table>"
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_html())
+        from app.ui.shortcuts_dialog import ShortcutsDialog
+
+        ShortcutsDialog.show_for(self, self.shortcuts_html())

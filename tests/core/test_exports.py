@@ -13,7 +13,15 @@ import pytest
 from app.core import fileio
 from app.core.errors import AtlasError, DiskFull
 from app.core.exports import data as exports
-from app.core.exports.data import collect, csv_paths, export_data, neutralise, write_csv_entities
+from app.core.exports.data import (
+    collect,
+    csv_paths,
+    export_data,
+    neutralise,
+    write_csv_citations,
+    write_csv_entities,
+    write_csv_members,
+)
 from app.core.query.filters import FilterSpec
 from app.core.userdata.database import UserData
 
@@ -52,6 +60,46 @@ def test_csv_neutralises_a_hostile_value(repo, tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         row = next(iter(csv.DictReader(fh)))
     assert row["name"].startswith("'=") and row["aliases"].startswith("'@")
+
+
+def _hostile_csto(repo):
+    """The CSTO with a formula in every text its members and citations rows carry."""
+    detail = collect(repo, FilterSpec(ids=("csto",)))[0]
+
+    def cites(citations, **hostile):
+        return tuple(replace(c, **hostile) for c in citations)
+
+    members = tuple(
+        replace(m, name="=cmd|'/C calc'!A0", citations=cites(m.citations, quote="+1", file_name="@f"))
+        for m in detail.members
+    )
+    facts = tuple(
+        replace(
+            f,
+            value="-2+3" if f.value else f.value,
+            target_name="=1+1" if f.target_name else None,
+            citations=cites(f.citations, quote="@SUM(A1)", section="\tx", file_name="=d"),
+        )
+        for f in detail.facts
+    )
+    return replace(detail, name='=HYPERLINK("http://x")', members=members, facts=facts)
+
+
+@pytest.mark.parametrize("writer", [write_csv_members, write_csv_citations])
+def test_the_members_and_citations_writers_neutralise_every_hostile_cell(repo, tmp_path, writer):
+    hostile = _hostile_csto(repo)
+    path = tmp_path / "h.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer(fh, [hostile])
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    cells = [cell for row in rows for key, cell in row.items() if key != "entity_id"]
+    hostile_cells = [cell for cell in cells if cell.lstrip("'")[:1] in ("=", "+", "-", "@", "\t")]
+    assert hostile_cells, "the fixture must put formulas in the rows"
+    # Every formula-like cell starts with the neutralising quote; nothing else was touched.
+    assert all(cell.startswith("'") for cell in hostile_cells), [c for c in hostile_cells if c[0] != "'"]
+    assert all(row["entity"] == '\'=HYPERLINK("http://x")' for row in rows)
 
 
 def test_json_schema(repo, tmp_path):
@@ -107,6 +155,20 @@ def test_json_keeps_every_cited_region_value_and_relation(repo, tmp_path):
         ("responds_to", "russia"),
         ("responds_to", "north-korea"),
     }
+
+
+def test_json_lists_every_section_once(repo, tmp_path):
+    path = tmp_path / "out.json"
+    export_data(repo, FilterSpec(ids=("nato",)), "json", path)
+    docs = {d["file"]: d["sections"] for d in json.loads(path.read_text(encoding="utf-8"))["documents"]}
+    for info in repo.documents():
+        view = repo.get_document(info.id)
+        assert view is not None and len(docs[info.file_name]) == len(view.sections)  # none left out
+    alliances = docs["military-alliances-and-partnerships.txt"]
+    assert alliances[0] == "(opening)" and alliances[-1] == "(closing summary)"
+    stability = docs["strategic-partnerships-global-stability.txt"]
+    assert stability.count("The Military’s Role in Strategic Partnerships for Global Stability") == 1
+    assert not any("Total Military Insight" in s for s in stability)  # the title line is not a second section
 
 
 def test_markdown_has_citations_as_footnotes(repo, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.reference.ingest import SeedError, load_documents, split_document
+from app.core.reference.ingest import CLOSING_HEADING, SeedError, load_documents, split_document, strip_markdown
 from tests.conftest import SEEDS
 
 EXPECTED_HEADINGS = {
@@ -21,9 +21,10 @@ EXPECTED_HEADINGS = {
         "Role in Defense Diplomacy",
         "Impact on International Relations",
         "Boosting Operational Excellence",
+        "(closing summary)",  # "In conclusion, ..."
     ],
     "strategic-partnerships-global-stability": [
-        "The Military's Role in Strategic Partnerships for Global Stability - Total Military Insight",
+        # The web page's title line ("... - Total Military Insight") and the heading repeating it are one section.
         "The Military’s Role in Strategic Partnerships for Global Stability",
         "Defining Strategic Partnerships in a Military Context",
         "Military’s Role in Global Defense Alliances",
@@ -40,6 +41,7 @@ EXPECTED_HEADINGS = {
         "Challenges in Military Strategic Partnerships",
         "Future Trends in Military Strategic Partnerships",
         "Evaluating the Effectiveness of Military’s Role in Strategic Partnerships",
+        "(closing summary)",
     ],
     "military-diplomacy-security-partnerships": [
         "Evolution of Military Diplomacy",
@@ -58,6 +60,7 @@ EXPECTED_HEADINGS = {
         "Arms Trade Regulations",
         "Defense Industry Cooperation",
         "Strategic Recommendations for Enhancing Security Partnerships",
+        "(closing summary)",
     ],
     "military-alliances-and-partnerships": [
         "The Strategic Importance of Military Alliances and Partnerships",
@@ -79,6 +82,7 @@ EXPECTED_HEADINGS = {
         "Regional Military Partnerships and Their Impact",
         "Future Trends in Military Alliances and Partnerships",
         "Strengthening Global Security Through Military Alliances and Partnerships",
+        "(closing summary)",
     ],
 }
 
@@ -107,7 +111,7 @@ def test_offsets_point_into_the_original_text(doc_id: str) -> None:
     for section in doc.sections:
         assert section.start >= previous_end
         for p in section.passages:
-            assert doc.text[p.start : p.end] == p.text
+            assert strip_markdown(doc.text[p.start : p.end]) == p.text
             assert section.start <= p.start < p.end <= section.end
             assert p.text.strip() == p.text and p.text
         previous_end = section.end
@@ -130,7 +134,56 @@ def test_bullet_lists_and_title_text_items_become_passages_not_headings() -> Non
 
 def test_markdown_headings_use_their_level() -> None:
     levels = [s.level for s in DOCS["joint-military-exercises"].sections]
-    assert levels == [1, 2, 2, 2, 2]
+    assert levels == [1, 2, 2, 2, 2, 2]
+
+
+def test_markdown_markers_leave_the_passage_text_but_offsets_stay_in_the_original() -> None:
+    doc = DOCS["islamic-nation-military-relations"]
+    russia = next(p for _s, p in doc.passages() if "Russia:" in p.text)
+    assert russia.text.startswith("2. Russia: As part of its strategic alliances")
+    assert "**" not in "".join(p.text for _s, p in doc.passages())
+    assert doc.text[russia.start : russia.end].startswith("2. **Russia:** As part")
+    assert strip_markdown("a *b* c __d__ `e` 2 * 3 snake_case_name") == "a b c d e 2 * 3 snake_case_name"
+
+
+def test_a_repeated_title_line_is_one_section() -> None:
+    doc = DOCS["strategic-partnerships-global-stability"]
+    first = doc.sections[0]
+    assert (first.heading, first.level, first.start) == (
+        "The Military’s Role in Strategic Partnerships for Global Stability",
+        1,
+        0,
+    )
+    assert first.passages  # no empty title section
+    text = "Page Title - Some Site\nPage Title\nBody sentence here.\nNext Heading\nMore body."
+    assert [(s.heading, s.level) for s in split_document(text, "plain")] == [("Page Title", 1), ("Next Heading", 2)]
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "first_words"),
+    [
+        ("strategic-partnerships-global-stability", "The military’s role in strategic partnerships is pivotal"),
+        ("military-diplomacy-security-partnerships", "Military diplomacy in security partnerships is a crucial"),
+        ("military-alliances-and-partnerships", "The landscape of international relations is profoundly"),
+        ("joint-military-exercises", "In conclusion, joint military exercises"),
+    ],
+)
+def test_closing_summaries_have_a_section_of_their_own(doc_id: str, first_words: str) -> None:
+    doc = DOCS[doc_id]
+    closing, before = doc.sections[-1], doc.sections[-2]
+    assert closing.heading == CLOSING_HEADING and closing.passages[0].text.startswith(first_words)
+    assert before.end == closing.start == closing.passages[0].start and closing.end == len(doc.text)
+    assert [p.ordinal for p in closing.passages] == list(range(len(closing.passages)))
+    assert not any(p.text.startswith(first_words) for p in before.passages)
+
+
+def test_a_closing_paragraph_is_found_without_a_hint_only_by_its_own_words() -> None:
+    text = "Heading\nFirst paragraph.\nSecond paragraph.\nIn summary, the end."
+    sections = split_document(text, "plain")
+    assert [s.heading for s in sections] == ["Heading", CLOSING_HEADING]
+    assert sections[1].passages[0].text == "In summary, the end."
+    plain = split_document("Heading\nFirst paragraph.\nSecond paragraph.", "plain")
+    assert [s.heading for s in plain] == ["Heading"]
 
 
 def test_plain_splitter_rejects_sentences_and_list_items() -> None:

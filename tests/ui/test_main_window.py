@@ -68,6 +68,7 @@ def test_filter_sort_and_entity_come_back_next_session(qtbot, atlas, settings_pa
     qtbot.addWidget(second)
     second.show()
     assert second.filter_pane.search.text() == "security"
+    qtbot.waitUntil(second.is_ready, timeout=10000)  # facet counts come from a worker
     assert second.filter_pane.facets["kinds"].item_for("alliance").checkState() == Qt.CheckState.Checked
     assert [r.id for r in second.list_pane.model.rows()] == rows  # same filter, same order
     assert second.current_spec().sort == "founded" and second.current_spec().descending
@@ -165,7 +166,8 @@ def test_zooming_in_widens_the_filter_pane_and_back(qtbot, window):
         window.zoom_in()
     wider = window.main_splitter.sizes()
     assert wider[0] > before[0] * 1.5  # facet names and counts keep their room at 200 %
-    assert wider[2] == before[2]  # the graph keeps its width; the list gives the room
+    assert wider[2] >= before[2]  # the graph keeps its width (or widens for its tab bar); the list gives the room
+    assert wider[1] < before[1]
     window.act_zoom_reset.trigger()
     assert abs(window.main_splitter.sizes()[0] - before[0]) <= 0.05 * before[0] + 2
 

@@ -21,7 +21,7 @@ from app.core.errors import (
     folder_unwritable,
 )
 from app.core.reference.catalog import Catalog, CatalogEntity, load_catalog, name_pattern
-from app.core.reference.ingest import ParsedDocument, SeedError, load_documents, seed_hash
+from app.core.reference.ingest import ParsedDocument, SeedError, load_documents, seed_hash, unlisted_files
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -44,19 +44,27 @@ class BuildReport:
     citations: int
     mentions: int
     seed_hash: str
+    unlisted: tuple[str, ...] = ()  # files in the seeds folder the manifest does not list (not imported)
 
 
 def create_schema(con_path: Path) -> None:
     """Tables from the SQLModel definitions, plus the FTS5 indexes SQLModel cannot declare."""
     # Imported here: opening an existing database (every start) never needs SQLAlchemy's import cost.
     from sqlalchemy import create_engine
+    from sqlalchemy.schema import CreateIndex, CreateTable
     from sqlmodel import SQLModel
 
     from app.core.reference import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
     engine = create_engine(f"sqlite:///{con_path}")
     try:
-        SQLModel.metadata.create_all(engine)
+        # Not metadata.create_all(): a Table's indexes are a set, so their order in sqlite_schema (and
+        # the file's bytes) would follow PYTHONHASHSEED. Tables in dependency order, indexes by name.
+        with engine.begin() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                conn.execute(CreateTable(table))
+                for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                    conn.execute(CreateIndex(index))
     finally:
         engine.dispose()
     con = sqlite3.connect(con_path)
@@ -89,7 +97,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'").replace("‘", "'")).strip()
 
 
-def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, corpus_hash: str) -> BuildReport:
+def write_reference(
+    path: Path, docs: list[ParsedDocument], catalog: Catalog, corpus_hash: str, seeds_path: str = ""
+) -> BuildReport:
     """Write a complete reference database at ``path`` (which must not exist)."""
     t0 = time.perf_counter()
     create_schema(path)
@@ -131,10 +141,12 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
                         (passage_id, p.text, section.heading, doc.title),
                     )
                     spans.append((p.start, p.end, passage_id))
-                    for m in pattern.finditer(p.text):
+                    # Mentions are found in the original text, so their offsets stay true to it
+                    # (a Markdown passage's shown text has lost its markers).
+                    for m in pattern.finditer(doc.text, p.start, p.end):
                         eid = by_text.get(_norm(m.group(0)))
                         if eid:
-                            mention_rows.append((eid, passage_id, p.start + m.start(), p.start + m.end(), m.group(0)))
+                            mention_rows.append((eid, passage_id, m.start(), m.end(), m.group(0)))
         entity_ids = {e.id for e in catalog.entities}
         for ent in catalog.entities:
             values = {f.field: f.value for f in reversed(ent.facts) if f.value is not None}
@@ -192,6 +204,9 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
         meta = {
             "schema_version": str(REFERENCE_SCHEMA_VERSION),
             "seed_hash": corpus_hash,
+            # Which seeds folder this was built from: a later command keeps a build from another
+            # folder instead of silently rebuilding it from the shipped seeds (app.core.atlas).
+            "seeds_path": seeds_path,
             "app_version": __version__,
             "documents": str(len(docs)),
             "entities": str(len(catalog.entities)),
@@ -252,7 +267,7 @@ def build_reference(seeds: Path, target: Path) -> BuildReport:
         _remove(stale)
     tmp = target.with_name(f"{target.name}.building-{os.getpid()}")
     try:
-        report = write_reference(tmp, docs, catalog, corpus_hash)
+        report = write_reference(tmp, docs, catalog, corpus_hash, str(seeds.resolve()))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -273,7 +288,14 @@ def build_reference(seeds: Path, target: Path) -> BuildReport:
             if err is not None:
                 raise err from exc
         raise
-    return BuildReport(**{**report.__dict__, "path": target, "seconds": time.perf_counter() - t0})
+    return BuildReport(
+        **{
+            **report.__dict__,
+            "path": target,
+            "seconds": time.perf_counter() - t0,
+            "unlisted": tuple(unlisted_files(seeds)),
+        }
+    )
 
 
 def _remove(path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,14 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FINAL_PUNCT = ".:;,!?…"
 MAX_HEADING_CHARS = 100
 MAX_HEADING_WORDS = 12
+# Emphasis and code markers of Markdown: "**Russia:**", "__x__", "*x*", "_x_", "`x`".
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_MD_CODE = re.compile(r"`([^`\n]+)`")
+# The section label for a document's closing summary when the document gives it no heading.
+CLOSING_HEADING = "(closing summary)"
+# Opening words that mark a closing summary in a document's last section.
+_CLOSING_WORDS = re.compile(r"^(?:in conclusion|to conclude|in summary|to sum up|in closing)\b", re.IGNORECASE)
 
 
 class SeedError(AtlasError):
@@ -24,6 +33,9 @@ class SeedError(AtlasError):
 
 @dataclass(frozen=True)
 class ParsedPassage:
+    """A paragraph or list: ``start``/``end`` are offsets into the original document text, ``text``
+    is what is shown and indexed (the original slice, less any Markdown markers)."""
+
     ordinal: int
     start: int
     end: int
@@ -75,9 +87,86 @@ def is_plain_heading(line: str) -> bool:
     return s[0].isupper() or s[0].isdigit()
 
 
-def split_document(text: str, fmt: str) -> list[ParsedSection]:
-    """Sections (by heading) holding passages (paragraphs, list items, a bullet marker with its text)."""
+def strip_markdown(text: str) -> str:
+    """Text without Markdown emphasis and code markers: "2. **Russia:** As part" -> "2. Russia: As part"."""
+    if "*" not in text and "_" not in text and "`" not in text:
+        return text
+    out = _MD_STRONG.sub(r"\2", text)
+    out = _MD_EMPHASIS.sub(r"\2", out)
+    return _MD_CODE.sub(r"\1", out)
+
+
+def _norm_heading(heading: str) -> str:
+    return re.sub(r"\s+", " ", heading.replace("’", "'").replace("‘", "'")).strip().casefold()
+
+
+def split_document(text: str, fmt: str, *, closing: str | None = None) -> list[ParsedSection]:
+    """Sections (by heading) holding passages (paragraphs, list items, a bullet marker with its text).
+
+    Offsets always point into ``text``; a Markdown passage's own text loses its emphasis markers.
+    A title line repeated by the heading under it is one section, not two. A closing summary at the
+    end of the last section (a paragraph opening "In conclusion", or the paragraph starting with
+    the words ``closing`` when the document marks it no other way) gets a section of its own,
+    named :data:`CLOSING_HEADING`."""
+    sections = _split(text, fmt)
+    sections = _merge_repeated_title(sections)
+    _split_closing(sections, closing)
+    for ordinal, section in enumerate(sections):
+        section.ordinal = ordinal
+    return sections
+
+
+def _merge_repeated_title(sections: list[ParsedSection]) -> list[ParsedSection]:
+    """A web page's title line ("X - Site") followed by the heading "X": one section headed "X"."""
+    out: list[ParsedSection] = []
+    i = 0
+    while i < len(sections):
+        sec = sections[i]
+        nxt = sections[i + 1] if i + 1 < len(sections) else None
+        if (
+            nxt is not None
+            and sec.heading
+            and not sec.passages
+            and nxt.heading
+            and _norm_heading(sec.heading).startswith(_norm_heading(nxt.heading))
+        ):
+            nxt.start, nxt.level = sec.start, min(sec.level, nxt.level)
+            i += 1
+            continue
+        out.append(sec)
+        i += 1
+    return out
+
+
+def _split_closing(sections: list[ParsedSection], closing: str | None) -> None:
+    """Move the closing summary out of the last section into a section of its own (in place)."""
+    if not sections or len(sections[-1].passages) < 2:
+        return
+    last = sections[-1]
+    start_words = _norm_heading(closing) if closing else None
+    cut = None
+    for index, p in enumerate(last.passages):
+        if index == 0:
+            continue  # the section's own opening paragraph is never its summary
+        para = _norm_heading(p.text)
+        if (start_words and para.startswith(start_words)) or _CLOSING_WORDS.match(p.text):
+            cut = index
+            break
+    if cut is None:
+        return
+    moved = last.passages[cut:]
+    del last.passages[cut:]
+    end = last.end
+    last.end = moved[0].start
+    level = last.level or 1
+    summary = ParsedSection(len(sections), CLOSING_HEADING, level, moved[0].start, end)
+    summary.passages = [ParsedPassage(i, p.start, p.end, p.text) for i, p in enumerate(moved)]
+    sections.append(summary)
+
+
+def _split(text: str, fmt: str) -> list[ParsedSection]:
     lines = _lines(text)
+    clean: Callable[[str], str] = strip_markdown if fmt == "markdown" else str
     sections: list[ParsedSection] = []
     current = ParsedSection(0, "", 0, 0, 0)
     pending_marker: int | None = None  # start of a lone "-" line waiting for its text
@@ -121,14 +210,12 @@ def split_document(text: str, fmt: str) -> list[ParsedSection]:
         if is_short_bullet and bullet_run is not None and current.passages:
             # Consecutive short list items read as one passage (a list).
             prev = current.passages[-1]
-            current.passages[-1] = ParsedPassage(prev.ordinal, prev.start, tail, text[prev.start : tail])
+            current.passages[-1] = ParsedPassage(prev.ordinal, prev.start, tail, clean(text[prev.start : tail]))
             continue
-        passage = ParsedPassage(len(current.passages), p_start, tail, text[p_start:tail])
+        passage = ParsedPassage(len(current.passages), p_start, tail, clean(text[p_start:tail]))
         current.passages.append(passage)
         bullet_run = passage if is_short_bullet else None
     close_section(len(text))
-    for ordinal, section in enumerate(sections):
-        section.ordinal = ordinal
     return sections
 
 
@@ -140,6 +227,7 @@ class ManifestEntry:
     origin: str
     format: str
     sha256: str
+    closing: str = ""  # the first words of the document's unheaded closing summary, if it has one
 
 
 def read_manifest(seeds: Path) -> list[ManifestEntry]:
@@ -171,6 +259,7 @@ def read_manifest(seeds: Path) -> list[ManifestEntry]:
                     origin=str(doc.get("origin", "")),
                     format=str(doc.get("format", "plain")),
                     sha256=str(doc.get("sha256", "")),
+                    closing=str(doc.get("closing") or ""),
                 )
             )
         except (KeyError, TypeError) as exc:
@@ -225,7 +314,7 @@ def load_documents(seeds: Path) -> list[ParsedDocument]:
                 origin=entry.origin,
                 text=text,
                 sha256=digest,
-                sections=split_document(text, entry.format),
+                sections=split_document(text, entry.format, closing=entry.closing or None),
             )
         )
     return docs
@@ -242,3 +331,13 @@ def seed_hash(seeds: Path) -> str:
         h.update(path.read_bytes())
         h.update(b"\0")
     return h.hexdigest()[:12]
+
+
+def unlisted_files(seeds: Path) -> list[str]:
+    """Files in ``seeds/`` that the manifest does not list: not imported, so reported, never silently ignored."""
+    try:
+        listed = {e.file for e in read_manifest(seeds)} | {"manifest.yaml", "catalog.yaml"}
+        present = [p.name for p in seeds.iterdir() if p.is_file() and not p.name.startswith(".")]
+    except (OSError, SeedError):
+        return []
+    return sorted(n for n in present if n not in listed)

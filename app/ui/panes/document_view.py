@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QFont,
     QKeyEvent,
     QKeySequence,
+    QResizeEvent,
     QShowEvent,
     QTextBlockFormat,
     QTextCharFormat,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QSplitter,
     QTextBrowser,
     QTextEdit,
@@ -40,6 +42,9 @@ HIT_COLOUR = QColor("#c9e3ff")
 FIND_COLOUR = QColor("#ffb35c")  # the current find match; the others get HIT_COLOUR
 MAX_FIND_MATCHES = 5000
 LINK_COLOUR = QColor("#1d5fbf")
+TEXT_MIN_WIDTH = 240  # px: below this the text column breaks words; the outline gives way first
+TEXT_COMFORT = 340  # px: narrower than this (plus the outline), the outline folds away by itself
+OUTLINE_WIDTH = 170
 
 
 class DocumentReaderView(QWidget):
@@ -58,6 +63,7 @@ class DocumentReaderView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._load = load_document
+        self.extra_actions: list[QAction] = []  # added to the text's context menu by features
         self._doc: DocumentView | None = None
         self._quote_sel: list[QTextEdit.ExtraSelection] = []
         self._hit_sel: list[QTextEdit.ExtraSelection] = []
@@ -103,8 +109,20 @@ class DocumentReaderView(QWidget):
         next_btn.setToolTip("Next match (F3)")
         next_btn.clicked.connect(self.find_next)
 
+        # While the outline is folded away for lack of room, its sections are a menu here.
+        self.sections_button = QToolButton(self)
+        self.sections_button.setText("Sections")
+        self.sections_button.setAccessibleName("Sections")
+        self.sections_button.setToolTip("Go to a section (the outline is folded away in a narrow view)")
+        self.sections_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.sections_menu = QMenu(self.sections_button)
+        self.sections_menu.aboutToShow.connect(self._fill_sections_menu)
+        self.sections_button.setMenu(self.sections_menu)
+        self.sections_button.hide()
+
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 2)
+        bar.addWidget(self.sections_button)
         bar.addWidget(self.picker, 1)
         bar.addWidget(self.find_box)
         bar.addWidget(prev_btn)
@@ -148,14 +166,61 @@ class DocumentReaderView(QWidget):
         self.splitter.addWidget(self.text)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([200, 600])
-        self.splitter.setChildrenCollapsible(True)
+        self.splitter.setSizes([OUTLINE_WIDTH, 600])
+        self.splitter.setChildrenCollapsible(False)
+        self.text.setMinimumWidth(TEXT_MIN_WIDTH)
+        self._outline_width = OUTLINE_WIDTH  # its width before it folded away for lack of room
+        self._outline_pinned = False  # shown from the Sections menu: stays until the view widens
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
+
+    # ---- width ----------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_outline()
+
+    def fit_outline(self) -> None:
+        """A narrow view (a dock opened beside it, a laptop) folds the outline away so the text keeps a
+        readable column, and its sections become the Sections menu; widened again, it comes back."""
+        width = self.width()  # the splitter fills the view; its own size may not have caught up yet
+        if self.outline.isHidden():
+            if not self._outline_pinned and width >= self._outline_width + TEXT_COMFORT:
+                self._show_outline()
+        elif self._outline_pinned:
+            self._outline_pinned = width < self._outline_width + TEXT_COMFORT  # room enough: unpinned
+        elif width - self.splitter.sizes()[0] < TEXT_COMFORT:
+            self._outline_width = max(self.splitter.sizes()[0], 80) if self.splitter.sizes()[0] else OUTLINE_WIDTH
+            self.outline.hide()
+        self.sections_button.setVisible(self.outline.isHidden())
+
+    def _show_outline(self, *, pinned: bool = False) -> None:
+        self._outline_pinned = pinned
+        self.outline.show()
+        self.splitter.setSizes([self._outline_width, max(TEXT_MIN_WIDTH, self.width() - self._outline_width)])
+        self.sections_button.setVisible(False)
+
+    @property
+    def outline_folded(self) -> bool:
+        return self.outline.isHidden()
+
+    def _fill_sections_menu(self) -> None:
+        self.sections_menu.clear()
+        show = self.sections_menu.addAction("Show the outline beside the text")
+        show.triggered.connect(lambda: self._show_outline(pinned=True))
+        self.sections_menu.addSeparator()
+        root = self.outline.invisibleRootItem()
+        stack = [(root.child(i), 0) for i in range(root.childCount())]
+        while stack:
+            item, depth = stack.pop(0)
+            act = self.sections_menu.addAction("    " * depth + item.text(0))
+            act.triggered.connect(lambda _=False, it=item: self._on_outline(it))
+            stack[0:0] = [(item.child(i), depth + 1) for i in range(item.childCount())]
+        if self.outline.topLevelItemCount() == 0:
+            self.sections_menu.addAction("No sections").setEnabled(False)
 
     # ---- loading --------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
@@ -477,6 +542,9 @@ class DocumentReaderView(QWidget):
         menu.addSeparator()
         self.add_note_action.setEnabled(self.selection_span() is not None)
         menu.addAction(self.add_note_action)
+        for act in self.extra_actions:  # e.g. Cite as… (app.ui.sources)
+            act.setEnabled(self.selection_span() is not None)
+            menu.addAction(act)
         find = menu.addAction("Find in document…")
         find.triggered.connect(self.start_find)
         menu.exec(self.text.viewport().mapToGlobal(pos))
