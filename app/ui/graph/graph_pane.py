@@ -566,10 +566,6 @@ class GraphPane(QWidget):
         self.busy_label.setVisible(False)
         self.status_message.emit(f"The graph could not be laid out: {exc}")
 
-    @property
-    def layout_busy(self) -> bool:
-        return self._runner.busy
-
     # ---- what is visible -----------------------------------------------------------------------
     def _base_ids(self) -> set[str]:
         return set(self._nodes) if self._in_filter is None else self._in_filter & set(self._nodes)

@@ -426,9 +426,6 @@ class NotesPane(QWidget):
         self.state_label.setText("Editing…")
         self._timer.start()
 
-    def is_dirty(self) -> bool:
-        return self._dirty
-
     def save_now(self) -> bool:
         """Save the editor if it changed. Returns False when saving failed (the text stays in the editor)."""
         self._timer.stop()
