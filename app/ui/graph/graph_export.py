@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 
 from app.core import vocab
 from app.core.fileio import atomic_path
-from app.ui.application import make_application
+from app.ui.qt_app import make_application
 
 if TYPE_CHECKING:
     import networkx as nx
