@@ -31,6 +31,7 @@ from app.ui.panes.filter_pane import FilterPane
 from app.ui.panes.history import SelectionHistory
 from app.ui.panes.list_pane import ListPane
 from app.ui.panes.search_results import SearchResultsPane
+from app.ui.undo import UndoHistory
 from app.ui.window_layout import (
     FACET_DELAY_MS,
     TAB_KEYS,
@@ -40,9 +41,11 @@ from app.ui.window_layout import (
 from app.ui.window_menus import WindowMenusMixin
 
 if TYPE_CHECKING:
+    from app.ui.graph.graph_pane import GraphPane
     from app.ui.notes.notes_feature import NotesFeature
     from app.ui.notes.notes_pane import NotesPane
     from app.ui.report.export_dialog import ExportActions
+    from app.ui.timeline.timeline_view import TimelineView
 
 
 class HostWidget(QWidget):
@@ -85,7 +88,7 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(3)
+        self.pool.setMaxThreadCount(4)  # list, facets, passage search, graph (read + layout)
         self.history = SelectionHistory()
         self._current_id: str | None = None
         self._total = self.repo.total_entities()
@@ -100,7 +103,10 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
         self._after_paint: list[Any] = []
         self._deferred_pending = 0
         self.docks: dict[str, QDockWidget] = {}
+        self.graph_pane: GraphPane | None = None  # built after the first paint (pyqtgraph loads then)
+        self.timeline_view: TimelineView | None = None
         self._narrow_hidden: set[str] = set()
+        self._status_lasting = False  # the status bar's message outlives a change of selection
         self.notes_feature: NotesFeature | None = None  # built by _install_notes
         self.notes_pane: NotesPane | None = None
         self.export_actions: ExportActions | None = None
@@ -148,6 +154,9 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
         self._facet_timer.timeout.connect(self._refresh_secondary)
 
         self._build_layout()
+        self.undo_history = UndoHistory(
+            apply_filter=self.filter_pane.set_spec, tags=atlas.user_data.notes, spec=FilterSpec(), parent=self
+        )
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -155,6 +164,7 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
         self._wire()
         self.list_pane.view.viewport().installEventFilter(self)
         self._restore_filter()
+        self.undo_history.start_from(self.filter_pane.spec())
         self._load_initial()
         self._restore_settings()
         self._wire_features()
@@ -176,6 +186,8 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
             lambda doc, s, e, q: self.open_passage(doc, s, e, q, terms=self.filter_pane.spec().text)
         )
         self.data_changed.connect(self._on_data_changed)
+        self.undo_history.tags_changed.connect(self._on_tags_undone)
+        self.undo_history.failed.connect(lambda msg: self.show_status(msg, 10000))
 
     def _wire_features(self) -> None:
         """Build each feature (graph and timeline, notes, exports) and wire it, one block each.
@@ -192,9 +204,52 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
         self.after_first_paint(self._install_exports)
 
     def _install_graph(self) -> None:
-        from app.ui.graph import graph_pane
+        """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads
+        and lays out the network on a worker thread and draws when that is done."""
+        from app.ui.graph.graph_pane import GraphPane
+        from app.ui.timeline.timeline_view import TimelineView
 
-        graph_pane.install(self)
+        pane = GraphPane(
+            repo=self.repo,
+            positions=self.atlas.user_data.graph_positions,
+            settings=self.settings,  # the layout chosen comes back next session
+            pool=self.pool,  # drained when the window closes
+            parent=self.graph_host,
+        )
+        self.graph_host.layout().addWidget(pane)
+        timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
+        self.timeline_host.layout().addWidget(timeline)
+        self.graph_pane, self.timeline_view = pane, timeline
+        pane.entity_selected.connect(self.select_entity)
+        timeline.entity_selected.connect(self.select_entity)
+        # Choosing the selected entity again re-centres the graph on it: the window answers a repeat
+        # without entity_selected, so listen to where choices come from (after the window, which
+        # connected first: a new choice is centred by select_entity, recentre then finds it in place).
+        for chosen in (
+            timeline.entity_selected,
+            self.list_pane.entity_opened,  # Enter or double-click on the current row
+            self.detail_pane.entity_link_activated,
+            self.document_view.entity_link_activated,
+            self.search_pane.entity_link_activated,
+        ):
+            chosen.connect(pane.recentre)
+        self.entity_selected.connect(pane.select_entity)
+        self.entity_selected.connect(timeline.select_entity)
+        # The list's finished query drives both: no extra query per keystroke on the GUI thread.
+        self.matches_changed.connect(pane.set_matches)
+        self.matches_changed.connect(timeline.queue_rows)
+        pane.status_message.connect(self.show_status)
+        pane.connection_found.connect(self.detail_pane.show_connection)
+        view = self.menus["view"]
+        view.addSeparator()
+        for act in (pane.fit_action, pane.reset_action, pane.why_action, pane.clear_chain_action):
+            view.addAction(act)
+        spec = self.current_spec()
+        pane.set_matches(spec, self.current_rows())
+        timeline.queue_rows(spec, self.current_rows())
+        if self._current_id:
+            pane.select_entity(self._current_id)
+            timeline.select_entity(self._current_id)
 
     def _install_notes(self) -> None:
         """The notes feature: its dock, menu entries and every connection, here."""
@@ -273,7 +328,13 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
-        return self._painted and self._deferred_pending == 0
+        graph = self.graph_pane
+        return (
+            self._painted
+            and self._deferred_pending == 0
+            and not self.facet_runner.busy
+            and (graph is None or graph.is_ready())
+        )
 
     def after_first_paint(self, fn: Any) -> None:
         """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
@@ -301,13 +362,17 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
 
     # ---- data flow ------------------------------------------------------------------------
     def _load_initial(self) -> None:
-        """The first paint needs the list and the facets: load them now (fast at any scale we ship)."""
+        """The first paint needs the list: load it now; the facet counts follow from a worker."""
         spec = self.filter_pane.spec()
         self.act_save_filter.setEnabled(not spec.is_empty())
         self._show_rows(spec, self.repo.list_entities(spec))
-        self.filter_pane.set_facet_counts(self.repo.facet_counts(spec))
+        # Facet counts take seconds at 100,000 entities: never before the first paint.
+        repo = self.repo
+        self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
 
     def _on_spec_changed(self, spec: FilterSpec) -> None:
+        self.undo_history.filter_changed(spec)
+        self._drop_stale_status()
         self.act_save_filter.setEnabled(not spec.is_empty())  # nothing to save in "all entities"
         self.refresh_list()
         self._facet_timer.start()
@@ -376,10 +441,17 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
         self._fit_tabs()
 
     def _on_data_changed(self) -> None:
+        self.undo_history.data_changed()  # a tag change becomes an Edit > Undo step
         self.refresh_list()
         self._facet_timer.start()
         if self._current_id:
             self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
+
+    def _on_tags_undone(self) -> None:
+        """Edit > Undo or Redo changed tags: every pane that shows them reads them again."""
+        self.data_changed.emit()
+        if self.notes_feature is not None:
+            self.notes_feature.pane.reload()
 
     def _on_error(self, exc: BaseException) -> None:
         """A background query failed: an environmental cause (a damaged, locked or vanished database,
@@ -413,6 +485,7 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
             self.show_status(f"No entity called '{entity_id}'.")
             return False
         self._current_id = entity_id
+        self._drop_stale_status()
         if record:
             self.history.visit(entity_id)
         listed = self.list_pane.set_current(entity_id)
@@ -437,7 +510,14 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
             self.show_status(f"The document '{document_id}' is not in the database.")
 
     def show_status(self, message: str, timeout_ms: int = 4000) -> None:
+        """A message in the status bar. A short one (under 10 s) is about the moment: it goes when the
+        selection or the filter changes, so it never names the entity selected before."""
+        self._status_lasting = timeout_ms == 0 or timeout_ms >= 10000
         self.statusBar().showMessage(message, timeout_ms)
+
+    def _drop_stale_status(self) -> None:
+        if not self._status_lasting and self.statusBar().currentMessage():
+            self.statusBar().clearMessage()
 
     def show_tab(self, tab: int | str) -> None:
         index = TAB_KEYS[tab] if isinstance(tab, str) else tab

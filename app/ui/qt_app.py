@@ -1,4 +1,4 @@
-"""The one way to get the QApplication: for the window (names and style) or headless (exports)."""
+"""The one QApplication (names, style, or headless for rendering): importable without the main window."""
 
 from __future__ import annotations
 

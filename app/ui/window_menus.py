@@ -53,6 +53,15 @@ class WindowMenusMixin(QMainWindow):
     def _build_actions(self) -> None:
         SP = QStyle.StandardPixmap
         K = QKeySequence
+        self.act_undo = self.undo_history.stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(K(K.StandardKey.Undo))
+        self.act_undo.setToolTip("Undo the last filter or tag change (Ctrl+Z)")
+        self.act_redo = self.undo_history.stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([K(K.StandardKey.Redo), K("Ctrl+Shift+Z")])
+        self.act_redo.setToolTip("Redo the change undone last")
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # text boxes keep their own Ctrl+Z
+            self.addAction(act)
         self.act_quit = self._action("&Quit", self.close, K(K.StandardKey.Quit), "Quit Alliance Atlas")
         if self.act_quit.shortcut().isEmpty():
             self.act_quit.setShortcut(K("Ctrl+Q"))
@@ -154,6 +163,9 @@ class WindowMenusMixin(QMainWindow):
         self.file_actions_anchor = f.addSeparator()
         f.addAction(self.act_quit)
         e = self.menus["edit"]
+        e.addAction(self.act_undo)
+        e.addAction(self.act_redo)
+        e.addSeparator()
         e.addAction(self.act_find)
         e.addAction(self.act_clear_search)
         e.addAction(self.act_clear_filters)

@@ -78,6 +78,13 @@ def test_summary_reads_as_a_sentence(repo) -> None:
     assert describe(FilterSpec()) == "All entities"
 
 
+def test_summary_does_not_nest_quotes_around_a_phrase() -> None:
+    """Issue 14: a phrase search read “"collective defense"”."""
+    assert describe(FilterSpec(text='"collective defense"')) == "Entities matching “collective defense”"
+    assert describe(FilterSpec(text='"collective defense" -NATO')) == "Entities matching “collective defense” -NATO"
+    assert describe(FilterSpec(text='say "')) == 'Entities matching “say "”'  # a stray quote stays as typed
+
+
 def test_filter_spec_round_trips_through_json() -> None:
     spec = FilterSpec(text="x", kinds=("alliance",), members=("a", "b"), members_mode="all", year_min=1, has_notes=True)
     assert FilterSpec.from_json(spec.to_json()) == spec
@@ -158,3 +165,24 @@ def test_typing_a_word_letter_by_letter_never_empties_the_list(repo) -> None:
 
 def test_a_word_with_a_typo_tail_is_not_broadened(repo) -> None:
     assert repo.list_entities(FilterSpec(text="CSTOXYZ")) == []
+
+
+@pytest.mark.parametrize(
+    ("year_min", "year_max", "has_nato"),
+    [
+        (1949, 1949, True),  # a range whose both ends equal NATO's founding year
+        (1949, None, True),
+        (None, 1949, True),
+        (1950, None, False),
+        (None, 1948, False),
+        (1950, 1960, False),
+        (1940, 1948, False),
+    ],
+)
+def test_year_range_bounds_are_inclusive(repo, year_min, year_max, has_nato) -> None:
+    rows = repo.list_entities(FilterSpec(year_min=year_min, year_max=year_max))
+    assert ("nato" in ids(rows)) is has_nato
+    assert all(r.founded is not None for r in rows)
+    assert all(year_min is None or r.founded >= year_min for r in rows)
+    assert all(year_max is None or r.founded <= year_max for r in rows)
+    assert repo.count_entities(FilterSpec(year_min=year_min, year_max=year_max)) == len(rows)
