@@ -8,7 +8,9 @@ Two SQLite files, joined with ATTACH:
 * ``user`` is the user database (notes, tags, saved filters, graph positions), opened read-write
   in WAL mode with a busy timeout, so two running instances never fail with "database is locked".
 
-Queries name tables unqualified; SQLite finds ``entity`` in main and ``note`` in user.
+Queries name tables unqualified; SQLite finds ``note`` in user, and ``entity``, ``document``... in
+TEMP views that join the reference tables with the user's own sources (imported documents, user
+entities and facts; see :mod:`app.core.sources.views`).
 
 The one connection factory for reads is :func:`connector`: the repository keeps one such raw
 sqlite3 connection per thread (no SQLAlchemy on the read path). Writes to the user database go
@@ -26,7 +28,15 @@ from typing import Any
 from urllib.parse import quote
 
 from app.core.errors import DatabaseCorrupt, DatabaseUnavailable, SchemaTooNew, capitalized, classify
+from app.core.sources.views import ViewState, prepare
 from app.paths import PROJECT_ROOT
+
+
+class AtlasConnection(sqlite3.Connection):
+    """A read connection that remembers what its TEMP views were made from (see sources.views)."""
+
+    views: ViewState | None = None
+
 
 Connector = Callable[[], sqlite3.Connection]
 BUSY_TIMEOUT_MS = 5000
@@ -162,7 +172,9 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
 
     def connect() -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            con = sqlite3.connect(
+                ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, factory=AtlasConnection
+            )
         except sqlite3.Error as exc:
             raise (classify(exc, "the reference database") or exc) from exc
         try:
@@ -175,6 +187,7 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
         try:
             con.execute("ATTACH DATABASE ? AS user", (user_uri,))
             con.execute("PRAGMA user.synchronous=FULL")
+            con.views = prepare(con)
         except sqlite3.Error as exc:
             # e.g. the notes database damaged, removed or on a full disk while the window is open:
             # a clear AtlasError for the worker to report, not a raw driver error.
