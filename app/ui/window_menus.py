@@ -142,6 +142,9 @@ class WindowMenusMixin(QMainWindow):
         self.act_shortcuts = self._action(
             "&Keyboard shortcuts", self.show_shortcuts, K("F1"), "List the keyboard shortcuts"
         )
+        self.act_self_check = self._action(
+            "&Self-check…", self.show_self_check, None, "Check this installation works offline, one line per check"
+        )
         for act in (self.act_show_filters, self.act_show_detail, self.act_show_right):
             act.setChecked(True)
         self._update_history_actions()
@@ -195,6 +198,7 @@ class WindowMenusMixin(QMainWindow):
         g.addAction(self.act_focus_detail)
         h = self.menus["help"]
         h.addAction(self.act_shortcuts)
+        h.addAction(self.act_self_check)
         h.addAction(self.act_about)
 
     def _build_toolbar(self) -> None:
@@ -231,6 +235,11 @@ class WindowMenusMixin(QMainWindow):
             f"<p><b>Seed documents:</b></p><ul>{docs}</ul>"
             f"<p><small>Data folder: {escape(str(self.atlas.paths.root))}</small></p>"
         )
+
+    def show_self_check(self) -> None:
+        from app.ui.selfcheck_dialog import SelfCheckDialog
+
+        self.self_check_dialog = SelfCheckDialog.show_for(self.atlas.paths, self)
 
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", self.about_html())
