@@ -36,7 +36,6 @@ from app.ui.window_layout import (
     FACET_DELAY_MS,
     TAB_KEYS,
     WIDE_WINDOW,
-    WindowLayoutMixin,
 )
 from app.ui.window_menus import WindowMenusMixin
 
@@ -55,7 +54,7 @@ class HostWidget(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(name.replace("_", " "))
-        lay = QVBoxLayout(self)
+        self.box = lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.placeholder = QLabel(note, self)
         self.placeholder.setObjectName("placeholder")
@@ -72,7 +71,7 @@ class HostWidget(QWidget):
                 placeholder.hide()
 
 
-class MainWindow(WindowMenusMixin, WindowLayoutMixin):
+class MainWindow(WindowMenusMixin):
     """Builds every pane, restores the layout and wires cross-pane signals in one block (_wire)."""
 
     entity_selected = Signal(str)
@@ -224,9 +223,9 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
             pool=self.pool,  # drained when the window closes
             parent=self.graph_host,
         )
-        self.graph_host.layout().addWidget(pane)
+        self.graph_host.box.addWidget(pane)
         timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
-        self.timeline_host.layout().addWidget(timeline)
+        self.timeline_host.box.addWidget(timeline)
         self.graph_pane, self.timeline_view = pane, timeline
         pane.entity_selected.connect(self.select_entity)
         timeline.entity_selected.connect(self.select_entity)
@@ -534,7 +533,7 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin):
             self.right_tabs.show()
         self.right_tabs.setCurrentIndex(index)
 
-    def find(self) -> None:
+    def find_in_view(self) -> None:
         """Ctrl+F: find in the document when reading it, otherwise focus the search box."""
         focus = QApplication.focusWidget()
         if focus is not None and self.document_view.isAncestorOf(focus) and self.document_view.isVisible():
