@@ -400,7 +400,7 @@ def export_png(picture: GraphPicture, path: Path, width_px: int, height_px: int)
     image = picture_image(picture, width_px, height_px)
     path = Path(path)
     with atomic_path(path) as tmp:
-        if not image.save(str(tmp), b"PNG"):
+        if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stub says bytes; PySide6 wants str
             raise OSError(f"Could not write the image {path}.")
     return path
 
