@@ -313,6 +313,18 @@ def facet_query(spec: FilterSpec, dimension: str, *, matching_table: str | None 
     return Query(sql, params)
 
 
+def _quoted(text: str) -> str:
+    """The search as typed, in curly quotes; a search with phrases of its own is not wrapped again
+    (no “"collective defense"”): its straight quotes become curly ones, pair by pair."""
+    parts = text.split('"')
+    if len(parts) == 1 or len(parts) % 2 == 0:  # no phrase, or a stray quote searched as plain text
+        return f"“{text}”"
+    out = parts[0]
+    for i, part in enumerate(parts[1:]):
+        out += ("“" if i % 2 == 0 else "”") + part
+    return out
+
+
 def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
     """A readable one-line summary of the filter, the same text the GUI shows and exports print.
 
@@ -326,7 +338,7 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
 
     parts: list[str] = []
     if spec.text.strip():
-        parts.append(f"matching “{spec.text.strip()}”")
+        parts.append(f"matching {_quoted(spec.text.strip())}")
     if spec.kinds:
         parts.append(f"kind: {names(spec.kinds)}")
     if spec.categories:
