@@ -511,6 +511,11 @@ class MainWindow(QMainWindow):
         else:  # it starts closed (hide_when_narrow): build it just after
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
+        self._install_sources()
+
+    def _install_sources(self) -> None:
+        """Your own sources: File > Import documents…, Suggestions…, drag and drop, Cite as…."""
+        self.import_controller = __import__("app.ui.sources", fromlist=["install"]).install(self)
 
     def _install_graph(self) -> None:
         """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads

@@ -24,7 +24,9 @@ SORT_COLUMNS: dict[str, str] = {
     "notes": "notes",
 }
 # Facet dimensions FilterSpec can restrict; facet_counts() reports one list per dimension.
-DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags")
+DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags", "origins")
+ORIGIN_LABELS = {"reference": "Reference catalogue", "user": "From your documents"}
+_ORIGIN_LABEL_SQL = "CASE e.origin WHEN 'user' THEN 'From your documents' ELSE 'Reference catalogue' END"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class FilterSpec:
     year_max: int | None = None
     sources: tuple[str, ...] = ()  # document ids
     tags: tuple[str, ...] = ()  # user tag names
+    origins: tuple[str, ...] = ()  # "reference" (the catalogue) or "user" (from your documents)
     has_notes: bool | None = None
     ids: tuple[str, ...] = ()  # an explicit selection (exports of "the selected entities")
     sort: SortKey = "name"
@@ -143,6 +146,9 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
             "e.id IN (SELECT et.entity_id FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
             " WHERE t.name IN (SELECT value FROM json_each(:tags)))"
         )
+    if spec.origins:
+        params["origins"] = _json(spec.origins)
+        conds.append("e.origin IN (SELECT value FROM json_each(:origins))")
     if spec.has_notes is not None:
         noted = "e.id IN (SELECT n.entity_id FROM note n WHERE n.deleted_at IS NULL AND n.entity_id IS NOT NULL)"
         conds.append(noted if spec.has_notes else f"NOT {noted}")
@@ -164,9 +170,14 @@ def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
     broad = fallback_query(spec.text, expr)
     if broad is not None:
         params["fts_broad"] = broad
+    # Reference entities are indexed in entity_fts, the user's own in user_entity_fts (rowids from
+    # 10^9, the ``rid`` of the entity view: see app.core.sources.views).
+    fallback = broad is not None
     return (
         " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 1.0) AS score"
-        f" FROM entity_fts WHERE {match_sql('entity_fts', 'fts', broad is not None)}) m ON m.rid = e.rowid",
+        f" FROM entity_fts WHERE {match_sql('entity_fts', 'fts', fallback)}"
+        " UNION ALL SELECT rowid AS rid, bm25(user_entity_fts, 10.0, 6.0, 1.0) AS score"
+        f" FROM user_entity_fts WHERE {match_sql('user_entity_fts', 'fts', fallback)}) m ON m.rid = e.rid",
         True,
     )
 
@@ -183,6 +194,7 @@ ROW_COLUMNS = (
     "region",
     "notes",
     "score",
+    "origin",
 )
 
 
@@ -195,7 +207,7 @@ def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
     sql = (
         "SELECT e.id, e.name, e.kind, e.category, e.founded, e.ended, e.member_count,"
         " e.stated_members, e.region, COALESCE(nc.n, 0) AS notes, "
-        f"{score} AS score FROM entity e{join}"
+        f"{score} AS score, e.origin FROM entity e{join}"
         " LEFT JOIN (SELECT entity_id, count(*) AS n FROM note WHERE deleted_at IS NULL"
         " GROUP BY entity_id) nc ON nc.entity_id = e.id"
     )
@@ -255,6 +267,9 @@ _FACET_SQL: dict[str, str] = {
         "SELECT t.name, t.name, count(DISTINCT et.entity_id) AS n FROM entity_tag et"
         " JOIN tag t ON t.id = et.tag_id WHERE et.entity_id IN ({m}) GROUP BY t.name"
     ),
+    "origins": (
+        f"SELECT e.origin, {_ORIGIN_LABEL_SQL}, count(*) AS n FROM entity e WHERE e.id IN ({{m}}) GROUP BY e.origin"
+    ),
 }
 # The same counts as a scan of each dimension's rows, filtered by membership of {m}: cheaper when
 # the matching set is most of the catalogue (an unfiltered view).
@@ -274,6 +289,7 @@ _FACET_SCAN_SOURCES: dict[str, str] = {
     "tags": (
         "SELECT et.entity_id AS eid, t.name AS value, t.name AS label FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
     ),
+    "origins": f"SELECT e.id AS eid, e.origin AS value, {_ORIGIN_LABEL_SQL} AS label FROM entity e",
 }
 
 
@@ -361,6 +377,8 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
         parts.append(f"cited in {names(spec.sources)}")
     if spec.tags:
         parts.append(f"tagged {names(spec.tags)}")
+    if spec.origins:
+        parts.append(" or ".join(ORIGIN_LABELS.get(o, o).lower() for o in spec.origins))
     if spec.has_notes is True:
         parts.append("with notes")
     elif spec.has_notes is False:

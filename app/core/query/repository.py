@@ -20,6 +20,7 @@ from app.core.query.filters import DIMENSIONS, FilterSpec, count_query, entity_q
 from app.core.query.fts import fallback_query, match_sql, to_fts_query
 from app.core.reference.ingest import strip_markdown
 from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_label, relation_sentence
+from app.core.sources.views import refresh_views
 from app.core.vocab import RELATION_FIELDS
 
 FIELD_LABELS = {
@@ -49,6 +50,7 @@ class EntityRow:
     region: str | None
     notes: int
     score: float = 0.0
+    origin: str = "reference"  # "user": made by the user from their own documents
 
     @property
     def members_display(self) -> int | None:
@@ -87,6 +89,7 @@ class FactView:
     target_name: str | None
     target_kind: str | None
     citations: tuple[Citation, ...]
+    origin: str = "reference"  # "user": the user accepted or cited it
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class EntityDetail:
     related: tuple[Link, ...]  # part_of / partner ties, both directions
     activities: tuple[str, ...]
     mentions: tuple[MentionView, ...]
+    origin: str = "reference"  # "user": made by the user from their own documents
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -180,6 +184,7 @@ class DocumentInfo:
     original_name: str
     origin: str
     sha256: str
+    imported: bool = False  # one of the user's own documents (not a seed)
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,9 @@ class Repository:
             with self._lock:
                 self._raw_connections.append(con)
             self._local.con = con
+        views = getattr(con, "views", None)
+        if views is not None:
+            refresh_views(con, views)
         return con
 
     def _raw(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
@@ -305,6 +313,16 @@ class Repository:
     def entity_names(self) -> dict[str, str]:
         return dict(self._raw("SELECT id, name FROM entity"))
 
+    def known_entities(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        """(id, name, kind, aliases) of every entity, reference and user (mention matching)."""
+        aliases: dict[str, list[str]] = {}
+        for eid, alias in self._raw("SELECT entity_id, alias FROM alias ORDER BY rn"):
+            aliases.setdefault(eid, []).append(alias)
+        return [
+            (eid, name, kind, tuple(aliases.get(eid, ())))
+            for eid, name, kind in self._raw("SELECT id, name, kind FROM entity ORDER BY id")
+        ]
+
     def resolve(self, key: str) -> str | None:
         """An entity id from an id, name or alias, case-insensitively (``nato``, ``Five Eyes``)."""
         k = key.strip().casefold()
@@ -353,14 +371,23 @@ class Repository:
         if expr is None:
             return []
         broad = fallback_query(query, expr)
+        # Seed passages are indexed in passage_fts, imported ones in imported_passage_fts.
         # to_fts_query quotes every term, so the MATCH always parses; any error is classified by _raw.
+        fallback = broad is not None
+        hits = (
+            "SELECT rowid AS pid, snippet(passage_fts, 0, :o, :c, '…', 24) AS snip,"
+            " bm25(passage_fts, 1.0, 2.0, 0.5) AS score FROM passage_fts"
+            f" WHERE {match_sql('passage_fts', 'q', fallback)}"
+            " UNION ALL SELECT rowid, snippet(imported_passage_fts, 0, :o, :c, '…', 24),"
+            " bm25(imported_passage_fts, 1.0, 2.0, 0.5) FROM imported_passage_fts"
+            f" WHERE {match_sql('imported_passage_fts', 'q', fallback)}"
+        )
         rows = self._raw(
-            "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
-            " snippet(passage_fts, 0, :o, :c, '…', 24), bm25(passage_fts, 1.0, 2.0, 0.5) AS score,"
+            "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end, h.snip, h.score,"
             " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
-            " FROM passage_fts JOIN passage p ON p.id = passage_fts.rowid"
+            f" FROM ({hits}) h JOIN passage p ON p.id = h.pid"
             " JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
-            f" WHERE {match_sql('passage_fts', 'q', broad is not None)} ORDER BY score LIMIT :lim",
+            " ORDER BY h.score LIMIT :lim",
             {"q": expr, "q_broad": broad, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE, "lim": limit},
         )
         return [
@@ -381,13 +408,18 @@ class Repository:
 
     # ---- documents ------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
-        rows = self._raw("SELECT id, file_name, title, original_name, origin, sha256 FROM document ORDER BY ordinal")
-        return [DocumentInfo(*r) for r in rows]
+        rows = self._raw(
+            "SELECT id, file_name, title, original_name, origin, sha256, origin_kind = 'user' FROM document"
+            " WHERE removed = 0 ORDER BY ordinal"
+        )
+        return [DocumentInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def get_document(self, document_id: str) -> DocumentView | None:
         p = {"id": document_id}
         rows = self._raw(
-            "SELECT id, file_name, title, original_name, origin, sha256, text FROM document WHERE id = :id", p
+            "SELECT id, file_name, title, original_name, origin, sha256, text, origin_kind = 'user'"
+            " FROM document WHERE id = :id",
+            p,
         )
         if not rows:
             return None
@@ -401,7 +433,7 @@ class Repository:
             p,
         )
         return DocumentView(
-            DocumentInfo(*row[:6]),
+            DocumentInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[7])),
             row[6],
             tuple(SectionInfo(*r) for r in sections),
             tuple(MentionSpan(*r) for r in mentions),
@@ -462,19 +494,17 @@ class Repository:
         rows = {
             r[0]: r
             for r in self._raw(
-                "SELECT id, name, kind, category, region, founded, ended, stated_members FROM entity"
+                "SELECT id, name, kind, category, region, founded, ended, stated_members, origin FROM entity"
                 f" WHERE id IN {wanted}",
                 p,
             )
         }
         aliases: dict[str, list[str]] = {}
-        for eid, alias in self._raw(
-            f"SELECT entity_id, alias FROM alias WHERE entity_id IN {wanted} ORDER BY rowid", p
-        ):
+        for eid, alias in self._raw(f"SELECT entity_id, alias FROM alias WHERE entity_id IN {wanted} ORDER BY rn", p):
             aliases.setdefault(eid, []).append(alias)
         facts: dict[str, list[tuple[Any, ...]]] = {}
         for r in self._raw(
-            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind FROM fact f"
+            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind, f.origin FROM fact f"
             f" LEFT JOIN entity t ON t.id = f.target_id WHERE f.entity_id IN {wanted} ORDER BY f.entity_id, f.ordinal",
             p,
         ):
@@ -522,8 +552,8 @@ class Repository:
             return tuple(views)
 
         fact_views = tuple(
-            FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid))
-            for fid, field, value, tid, tname, tkind in facts
+            FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid), origin)
+            for fid, field, value, tid, tname, tkind, origin in facts
         )
 
         def out_link(f: FactView) -> Link:
@@ -556,6 +586,7 @@ class Repository:
             related=tuple(related),
             activities=tuple(dict.fromkeys(f.value for f in fact_views if f.field == "activity" and f.value)),
             mentions=(),
+            origin=row[8],
         )
 
 

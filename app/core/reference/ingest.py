@@ -331,3 +331,13 @@ def seed_hash(seeds: Path) -> str:
         h.update(path.read_bytes())
         h.update(b"\0")
     return h.hexdigest()[:12]
+
+
+def unlisted_files(seeds: Path) -> list[str]:
+    """Files in ``seeds/`` that the manifest does not list: not imported, so reported, never silently ignored."""
+    try:
+        listed = {e.file for e in read_manifest(seeds)} | {"manifest.yaml", "catalog.yaml"}
+        present = [p.name for p in seeds.iterdir() if p.is_file() and not p.name.startswith(".")]
+    except (OSError, SeedError):
+        return []
+    return sorted(n for n in present if n not in listed)
