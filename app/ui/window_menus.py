@@ -9,17 +9,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
-    QMainWindow,
     QMessageBox,
     QStyle,
     QToolBar,
 )
 
 from app import APP_NAME, __version__
-from app.ui.window_layout import TAB_KEYS
+from app.ui.window_layout import TAB_KEYS, WindowLayoutMixin
 
 
-class WindowMenusMixin(QMainWindow):
+class WindowMenusMixin(WindowLayoutMixin):
     """Part of MainWindow (see app.ui.main_window): its actions and where they are listed."""
 
     # ---- actions and menus ----------------------------------------------------------------
@@ -67,7 +66,7 @@ class WindowMenusMixin(QMainWindow):
             self.act_quit.setShortcut(K("Ctrl+Q"))
         self.act_find = self._action(
             "&Find…",
-            self.find,
+            self.find_in_view,
             K(K.StandardKey.Find),
             "Search entities and documents (in the document view: find in the document)",
         )
