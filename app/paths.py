@@ -49,10 +49,6 @@ class DataPaths:
     def settings_file(self) -> Path:
         return self.root / "settings.ini"
 
-    @property
-    def preferences_file(self) -> Path:
-        return self.root / "preferences.json"
-
     def ensure(self) -> DataPaths:
         self.root.mkdir(parents=True, exist_ok=True)
         return self
