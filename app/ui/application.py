@@ -51,8 +51,11 @@ def run_gui(paths: DataPaths) -> int:
 
     window = MainWindow(atlas, settings_path=paths.settings_file)
     window.show()
-    if atlas.warning:
-        window.show_status(atlas.warning, 15000)
+    from app.core.userdata.backup import notes_warning
+
+    warning = " ".join(w for w in (atlas.warning, notes_warning(paths)) if w)
+    if warning:
+        window.show_status(warning, 15000)
     try:
         return int(app.exec())
     finally:
