@@ -56,8 +56,8 @@ class WindowMenusMixin(WindowLayoutMixin):
         self.act_undo.setShortcut(K(K.StandardKey.Undo))
         self.act_undo.setToolTip("Undo the last filter or tag change (Ctrl+Z)")
         self.act_redo = self.undo_history.stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([K(K.StandardKey.Redo), K("Ctrl+Shift+Z")])
-        self.act_redo.setToolTip("Redo the change undone last")
+        self.act_redo.setShortcuts([K("Ctrl+Shift+Z"), K("Ctrl+Y")])  # the Linux and the Windows habit
+        self.act_redo.setToolTip("Redo the change undone last (Ctrl+Shift+Z or Ctrl+Y)")
         for act in (self.act_undo, self.act_redo):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # text boxes keep their own Ctrl+Z
             self.addAction(act)

@@ -192,9 +192,12 @@ class DocumentReaderView(QWidget):
                 self._show_outline()
         elif self._outline_pinned:
             self._outline_pinned = width < self._outline_width + TEXT_COMFORT  # room enough: unpinned
-        elif width - self.splitter.sizes()[0] < TEXT_COMFORT:
-            self._outline_width = max(self.splitter.sizes()[0], 80) if self.splitter.sizes()[0] else OUTLINE_WIDTH
-            self.outline.hide()
+        else:
+            # A splitter never laid out (the tab not shown yet) reports 0: count the outline's width.
+            current = self.splitter.sizes()[0] or self._outline_width
+            if width - current < TEXT_COMFORT:
+                self._outline_width = max(current, 80)
+                self.outline.hide()
         self.sections_button.setVisible(self.outline.isHidden())
 
     def _show_outline(self, *, pinned: bool = False) -> None:
@@ -231,6 +234,7 @@ class DocumentReaderView(QWidget):
         if self._doc is None and self.picker.count():
             self.open_document(str(self.picker.currentData()))
         super().showEvent(event)
+        self.fit_outline()  # resized while hidden (a dock opened beside another tab)
 
     @property
     def document_id(self) -> str | None:
