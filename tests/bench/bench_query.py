@@ -77,6 +77,7 @@ def operations(repo: Repository, entities: int) -> dict[str, Callable[[], Any]]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--entities", type=int, default=10_000)
+    ap.add_argument("--reference", type=Path, default=None, help="a synthetic reference to reuse (of --entities)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="atlas-bench-query-"))
     builds = []
@@ -90,7 +91,7 @@ def main() -> int:
     )
     n = args.entities
     t0 = time.perf_counter()
-    ref = generate_reference(
+    ref = args.reference or generate_reference(
         tmp / "synthetic.sqlite", entities=n, countries=max(200, n // 100), memberships=5 * n, passages=10 * n
     )
     print(
