@@ -260,7 +260,7 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
                 }
                 for h in hits
             ],
-            "entities": [{"id": e.id, "name": e.name, "kind": e.kind} for e in entities],
+            "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "origin": e.origin} for e in entities],
         }
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         print()

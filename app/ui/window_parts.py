@@ -10,23 +10,49 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QToolBar
 
 if TYPE_CHECKING:
     from app.core.atlas import Atlas
-    from app.core.query.repository import DocumentInfo
+    from app.core.query.filters import FilterSpec
+    from app.core.query.repository import DocumentInfo, EntityRow, Repository
+    from app.ui.graph.graph_pane import GraphPane
+    from app.ui.main_window import HostWidget
+    from app.ui.notes.notes_feature import NotesFeature
+    from app.ui.notes.notes_pane import NotesPane
     from app.ui.panes.detail_pane import DetailPane
     from app.ui.panes.document_view import DocumentReaderView
     from app.ui.panes.filter_pane import FilterPane
     from app.ui.panes.list_pane import ListPane
+    from app.ui.panes.search_results import SearchResultsPane
+    from app.ui.report.export_dialog import ExportActions
+    from app.ui.sources import ImportController
+    from app.ui.timeline.timeline_view import TimelineView
     from app.ui.undo import UndoHistory
 
 
 class WindowParts(QMainWindow):
-    """Declarations only (see the module docstring)."""
+    """The window's signals, and declarations of what its parts share (see the module docstring)."""
 
+    entity_selected = Signal(str)
+    filter_changed = Signal(object)  # FilterSpec
+    matches_changed = Signal(object, object)  # FilterSpec, list[EntityRow]: the list's rows, in list order
+    data_changed = Signal()  # user data changed (notes, tags): list counts and facets refresh
+
+    repo: Repository
+    pool: QThreadPool
+    graph_host: HostWidget
+    timeline_host: HostWidget
+    search_pane: SearchResultsPane
+    file_actions_anchor: QAction
+    graph_pane: GraphPane | None
+    timeline_view: TimelineView | None
+    notes_feature: NotesFeature | None
+    notes_pane: NotesPane | None
+    export_actions: ExportActions | None
+    import_controller: ImportController
     atlas: Atlas
     settings: QSettings
     menus: dict[str, QMenu]
@@ -78,4 +104,19 @@ class WindowParts(QMainWindow):
         raise NotImplementedError
 
     def _update_history_actions(self) -> None:
+        raise NotImplementedError
+
+    def current_spec(self) -> FilterSpec:
+        raise NotImplementedError
+
+    def current_rows(self) -> list[EntityRow]:
+        raise NotImplementedError
+
+    def current_entity_id(self) -> str | None:
+        raise NotImplementedError
+
+    def selected_ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def open_passage(self, document_id: str, start: int, end: int, quote: str = "", *, terms: str = "") -> None:
         raise NotImplementedError
