@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from app.core.reference.build import create_schema, sort_name
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
@@ -208,3 +209,23 @@ def generate_reference(
     con.execute("ANALYZE")
     con.close()
     return path
+
+
+def random_graph(nodes: int = 2000, edges: int = 10_000, *, seed: int = 0) -> Any:
+    """A synthetic graph with the catalogue's shape (countries ↔ groups) for benchmarks and tests."""
+    import networkx as nx
+
+    rng = random.Random(seed)
+    kinds = ("alliance", "organisation", "partnership", "treaty", "event")
+    countries = max(2, nodes // 10)
+    graph = nx.Graph()
+    for i in range(nodes):
+        kind = "country" if i < countries else kinds[i % len(kinds)]
+        graph.add_node(f"n{i:05d}", name=f"{kind.title()} {i}", kind=kind, citations="")
+    ids = list(graph.nodes())
+    while graph.number_of_edges() < edges:
+        a, b = ids[rng.randrange(countries)], ids[rng.randrange(countries, nodes)]
+        graph.add_edge(b, a, field="member", source=b, target=a, quote="", document_id="synthetic")
+    for n, deg in graph.degree():
+        graph.nodes[n]["degree"] = int(deg)
+    return graph

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
 from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, open_atlas_for
+from app.cli.safety import LIMIT_RANGE, YEAR_RANGE, Parser, check_int, check_text_args, terminal_safe_output
 from app.core.errors import AtlasError, DatabaseCorrupt
+from app.core.query.fts import query_too_long
 from app.paths import DataPaths, data_paths, seeds_dir
 
 if TYPE_CHECKING:
@@ -103,6 +105,13 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
     regions = pick(args.region, facets.get("regions", []), "region", "Regions")
     activities = pick(args.activity, facets.get("activities", []), "activity", "Activities")
     tags = pick(args.tag, tag_names, "tag", "Tags")
+    for value, option in ((args.from_year, "--from-year"), (args.to_year, "--to-year")):
+        bad = check_int(value, option, *YEAR_RANGE)
+        if bad:
+            raise CliError(bad)
+    too_long = query_too_long(args.query or "")
+    if too_long:
+        raise CliError(f"--query: {too_long}")
     if args.from_year is not None and args.to_year is not None and args.from_year > args.to_year:
         raise CliError(
             f"--from-year {args.from_year} is after --to-year {args.to_year}: no entity can match. Swap them."
@@ -135,7 +144,7 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="alliance-atlas",
         description=f"{APP_NAME}: an offline, cited reference on military alliances and partnerships. "
         "With no command, opens the window.",
@@ -205,8 +214,9 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
     query = " ".join(args.query).strip()
     if not query:
         raise CliError("Nothing to search for: give a word or phrase, e.g. alliance-atlas search 'joint exercises'.")
-    if args.limit < 1:
-        raise CliError(f"--limit {args.limit} is too small: give 1 or more.")
+    bad = check_int(args.limit, "--limit", *LIMIT_RANGE) or query_too_long(query)
+    if bad:
+        raise CliError(bad)
     atlas = open_atlas_for(paths)
     try:
         hits = atlas.repo.search_passages(query, limit=args.limit)
@@ -284,8 +294,10 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
             written = [export_pdf_headless(atlas, spec, out, options)]
     finally:
         atlas.close()
+    from app.core.fileio import written_note
+
     for w in written:
-        print(f"Wrote {w}")
+        print(f"Wrote {w}{written_note(w)}")
     return EXIT_OK
 
 
@@ -320,8 +332,18 @@ def cmd_screenshot(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Whatever the CLI prints (a note's title, a name echoed in an error) cannot act on the terminal.
+    with terminal_safe_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    bad_text = check_text_args(args)
+    if bad_text:
+        print(f"alliance-atlas: {bad_text}", file=sys.stderr)
+        return EXIT_USAGE
     paths = data_paths(args.data_dir)
     handlers = {
         None: cmd_gui,

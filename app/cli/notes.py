@@ -162,6 +162,12 @@ def _note_json(n: Any, names: dict[str, str]) -> dict[str, Any]:
 def cmd_list(args: argparse.Namespace, atlas: Atlas) -> int:
     names = atlas.repo.entity_names()
     eid = _resolve(atlas.repo, args.entity) if args.entity else None
+    if args.query:
+        from app.core.query.fts import query_too_long
+
+        too_long = query_too_long(args.query)
+        if too_long:
+            raise _fail(f"--query: {too_long}")
     store = _store(atlas)
     if args.query:
         notes = [h.note for h in store.search(args.query)]
@@ -229,7 +235,9 @@ def _export(args: argparse.Namespace, atlas: Atlas) -> int:
         )
     else:
         store.export_markdown(out, notes, entity_names=names, document_titles=docs, description=description)
-    print(f"Wrote {len(notes)} note{'s' if len(notes) != 1 else ''} to {out}")
+    from app.core.fileio import written_note
+
+    print(f"Wrote {len(notes)} note{'s' if len(notes) != 1 else ''} to {out}{written_note(out)}")
     return EXIT_OK
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from app.core.errors import DatabaseCorrupt, SchemaTooNew, classify
+from app.core.errors import DatabaseCorrupt, DatabaseUnavailable, SchemaTooNew, capitalized, classify
 from app.paths import PROJECT_ROOT
 
 Connector = Callable[[], sqlite3.Connection]
@@ -35,6 +35,16 @@ USER_MIGRATIONS = PROJECT_ROOT / "database" / "migrations" / "user"
 
 def _uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path))}?mode={mode}"
+
+
+def require_file(path: Path, what: str) -> None:
+    """Refuse a database path that is a folder: SQLite would call it a "disk I/O error" and the
+    message would blame a full disk. Nothing in the folder is touched."""
+    if path.is_dir():
+        raise DatabaseUnavailable(
+            f"{capitalized(what)} {path} is a folder, not a database file. Move that folder away "
+            "(nothing in it is touched), or give another --data-dir."
+        )
 
 
 def user_migrations() -> list[tuple[int, str, str]]:
@@ -100,6 +110,7 @@ def open_user_connection(user_db: Path) -> sqlite3.Connection:
     database once and keeps its connection; :func:`ensure_user_db` only creates or migrates a file.
     """
     user_db.parent.mkdir(parents=True, exist_ok=True)
+    require_file(user_db, "the notes database")
     con = sqlite3.connect(
         _uri(user_db, "rwc"),
         uri=True,
@@ -186,6 +197,7 @@ def raw_reference(reference_db: Path) -> Iterator[sqlite3.Connection]:
 
 def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, str]:
     """Read the reference database's meta table; refuse one newer than the app."""
+    require_file(reference_db, "the reference database")
     try:
         with raw_reference(reference_db) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]

@@ -1,7 +1,10 @@
-"""Names shared by the catalogue, the build and the UI (kept apart from the SQLModel tables, which
-are slow to import and not needed to show the first window)."""
+"""Names shared by the catalogue, the build and the UI: schema version, fact fields, and the one
+vocabulary of entity kinds (label, colour, marker shape). Kept apart from the SQLModel tables,
+which are slow to import and not needed to show the first window."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 # Bumped whenever the reference schema changes; the build writes it into PRAGMA user_version.
 REFERENCE_SCHEMA_VERSION = 2  # 2: entity_fts gained a "facts" column (search ranks by where words match)
@@ -39,3 +42,39 @@ RELATION_FIELDS = (
     "partner",
 )
 FACT_FIELDS = VALUE_FIELDS + RELATION_FIELDS
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    """How one kind of entity is named and drawn everywhere (list icon tint, detail badge, graph,
+    timeline, PDF legend). Shape AND colour, so a kind reads in grey print and for colour-blind
+    readers."""
+
+    label: str
+    colour: str  # #rrggbb
+    shape: str  # a marker shape name (see app.ui.graph.graph_export.shape_path)
+
+
+# In legend order: countries and other actors first, then the groups they form.
+KIND_STYLES: dict[str, KindStyle] = {
+    "country": KindStyle("Country", "#3f9b4a", "circle"),
+    "actor": KindStyle("Other actor", "#6b7480", "pentagon"),
+    "alliance": KindStyle("Alliance", "#2f6fd6", "square"),
+    "organisation": KindStyle("Organisation", "#1a9c8c", "hexagon"),
+    "partnership": KindStyle("Partnership", "#e08a1e", "diamond"),
+    "treaty": KindStyle("Treaty", "#8a5cc7", "triangle"),
+    "provision": KindStyle("Treaty provision", "#b08ad9", "triangle"),
+    "event": KindStyle("Event", "#d6453d", "star"),
+}
+UNKNOWN_KIND = KindStyle("Other", "#999999", "circle")
+
+
+def kind_style(kind: str) -> KindStyle:
+    """The style of ``kind``; an unknown kind gets a neutral one."""
+    return KIND_STYLES.get(kind, UNKNOWN_KIND)
+
+
+def kind_label(kind: str) -> str:
+    """The display name of ``kind`` ("Other actor"); an unknown kind is shown as stored."""
+    style = KIND_STYLES.get(kind)
+    return style.label if style is not None else kind

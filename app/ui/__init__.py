@@ -1,1 +1,1 @@
-"""The Qt front end: main window, panes, item models, dialogs and workers (imports PySide6)."""
+"""The Qt front end: main window, panes, item models, dialogs and the background-jobs module (imports PySide6)."""

@@ -12,8 +12,19 @@ from app.core.errors import AtlasError
 from app.paths import DataPaths
 
 
-def make_application() -> QApplication:
+def make_application(*, headless: bool = False) -> QApplication:
+    """The one QApplication: the running one, or a new one.
+
+    ``headless`` (CLI exports, PDF and figure rendering): only make sure one exists, on the
+    offscreen platform when there is no display. Otherwise (the window) also set the names and
+    the style."""
     app = QApplication.instance()
+    if headless:
+        if isinstance(app, QApplication):
+            return app
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        return QApplication(sys.argv[:1])
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)

@@ -6,18 +6,8 @@ from functools import cache
 
 from PySide6.QtGui import QColor, QIcon
 
+from app.core.vocab import KIND_STYLES
 from app.paths import resources_dir
-
-KIND_COLOURS = {
-    "alliance": "#2f6fd6",
-    "organisation": "#1a9c8c",
-    "partnership": "#e08a1e",
-    "treaty": "#8a5cc7",
-    "provision": "#b08ad9",
-    "event": "#d6453d",
-    "country": "#3f9b4a",
-    "actor": "#6b7480",
-}
 
 
 @cache
@@ -27,4 +17,5 @@ def kind_icon(kind: str) -> QIcon:
 
 
 def kind_colour(kind: str) -> QColor:
-    return QColor(KIND_COLOURS.get(kind, "#6b7480"))
+    """The kind's colour (app.core.vocab); an unknown kind is drawn as an other actor."""
+    return QColor((KIND_STYLES.get(kind) or KIND_STYLES["actor"]).colour)

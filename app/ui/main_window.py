@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QResizeEvent
@@ -30,6 +30,7 @@ from app.core.atlas import Atlas
 from app.core.errors import classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import EntityRow
+from app.ui.jobs import JobRunner
 from app.ui.pane_widths import share_width
 from app.ui.panes.detail_pane import DetailPane
 from app.ui.panes.document_view import DocumentReaderView
@@ -37,7 +38,10 @@ from app.ui.panes.filter_pane import FilterPane
 from app.ui.panes.history import SelectionHistory
 from app.ui.panes.list_pane import ListPane
 from app.ui.panes.search_results import SearchResultsPane
-from app.ui.workers import QueryRunner
+
+if TYPE_CHECKING:
+    from app.ui.graph.graph_pane import GraphPane
+    from app.ui.timeline.timeline_view import TimelineView
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
 WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
@@ -90,7 +94,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(3)
+        self.pool.setMaxThreadCount(4)  # list, facets, passage search, graph (read + layout)
         self.history = SelectionHistory()
         self._current_id: str | None = None
         self._total = self.repo.total_entities()
@@ -105,6 +109,8 @@ class MainWindow(QMainWindow):
         self._after_paint: list[Any] = []
         self._deferred_pending = 0
         self.docks: dict[str, QDockWidget] = {}
+        self.graph_pane: GraphPane | None = None  # built after the first paint (pyqtgraph loads then)
+        self.timeline_view: TimelineView | None = None
         self._narrow_hidden: set[str] = set()
 
         # ---- panes (each its own class; none knows another) ----
@@ -141,9 +147,9 @@ class MainWindow(QMainWindow):
         ):
             self.right_tabs.setTabToolTip(i, tip)
 
-        self.list_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
-        self.facet_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
-        self.search_runner = QueryRunner(self.pool, on_error=self._on_error, parent=self)
+        self.list_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
+        self.facet_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
+        self.search_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACET_DELAY_MS)
@@ -479,12 +485,60 @@ class MainWindow(QMainWindow):
         to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
         """
         self.after_first_paint(self.filter_pane.finish_deferred)
-        self.after_first_paint(lambda: __import__("app.ui.graph.graph_pane", fromlist=["install"]).install(self))
+        self.after_first_paint(self._install_graph)
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
         else:  # it starts closed (hide_when_narrow): build it just after
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
+
+    def _install_graph(self) -> None:
+        """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads
+        and lays out the network on a worker thread and draws when that is done."""
+        from app.ui.graph.graph_pane import GraphPane
+        from app.ui.timeline.timeline_view import TimelineView
+
+        pane = GraphPane(
+            repo=self.repo,
+            positions=self.atlas.user_data.graph_positions,
+            settings=self.settings,  # the layout chosen comes back next session
+            pool=self.pool,  # drained when the window closes
+            parent=self.graph_host,
+        )
+        self.graph_host.layout().addWidget(pane)
+        timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
+        self.timeline_host.layout().addWidget(timeline)
+        self.graph_pane, self.timeline_view = pane, timeline
+        pane.entity_selected.connect(self.select_entity)
+        timeline.entity_selected.connect(self.select_entity)
+        # Choosing the selected entity again re-centres the graph on it: the window answers a repeat
+        # without entity_selected, so listen to where choices come from (after the window, which
+        # connected first: a new choice is centred by select_entity, recentre then finds it in place).
+        for chosen in (
+            timeline.entity_selected,
+            self.list_pane.entity_opened,  # Enter or double-click on the current row
+            self.detail_pane.entity_link_activated,
+            self.document_view.entity_link_activated,
+            self.search_pane.entity_link_activated,
+        ):
+            chosen.connect(pane.recentre)
+        self.entity_selected.connect(pane.select_entity)
+        self.entity_selected.connect(timeline.select_entity)
+        # The list's finished query drives both: no extra query per keystroke on the GUI thread.
+        self.matches_changed.connect(pane.set_matches)
+        self.matches_changed.connect(timeline.queue_rows)
+        pane.status_message.connect(self.show_status)
+        pane.connection_found.connect(self.detail_pane.show_connection)
+        view = self.menus["view"]
+        view.addSeparator()
+        for act in (pane.fit_action, pane.reset_action, pane.why_action, pane.clear_chain_action):
+            view.addAction(act)
+        spec = self.current_spec()
+        pane.set_matches(spec, self.current_rows())
+        timeline.queue_rows(spec, self.current_rows())
+        if self._current_id:
+            pane.select_entity(self._current_id)
+            timeline.select_entity(self._current_id)
 
     def _install_notes(self) -> None:
         self.notes_pane = __import__("app.ui.notes.notes_pane", fromlist=["install"]).install(self)
@@ -494,7 +548,13 @@ class MainWindow(QMainWindow):
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
-        return self._painted and self._deferred_pending == 0
+        graph = self.graph_pane
+        return (
+            self._painted
+            and self._deferred_pending == 0
+            and not self.facet_runner.busy
+            and (graph is None or graph.is_ready())
+        )
 
     def after_first_paint(self, fn: Any) -> None:
         """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
@@ -522,11 +582,13 @@ class MainWindow(QMainWindow):
 
     # ---- data flow ------------------------------------------------------------------------
     def _load_initial(self) -> None:
-        """The first paint needs the list and the facets: load them now (fast at any scale we ship)."""
+        """The first paint needs the list: load it now; the facet counts follow from a worker."""
         spec = self.filter_pane.spec()
         self.act_save_filter.setEnabled(not spec.is_empty())
         self._show_rows(spec, self.repo.list_entities(spec))
-        self.filter_pane.set_facet_counts(self.repo.facet_counts(spec))
+        # Facet counts take seconds at 100,000 entities: never before the first paint.
+        repo = self.repo
+        self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
 
     def _on_spec_changed(self, spec: FilterSpec) -> None:
         self.act_save_filter.setEnabled(not spec.is_empty())  # nothing to save in "all entities"

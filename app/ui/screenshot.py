@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.core.fileio import atomic_write, written_note
 from app.paths import DataPaths
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -128,11 +129,21 @@ def take_screenshot(
             pixmap = window.grab()
             if pixmap.width() != w or pixmap.height() != h:
                 pixmap = pixmap.scaled(w, h)
-            if not pixmap.save(str(out), "PNG"):
-                print(f"alliance-atlas: could not write {out}.", file=sys.stderr)
-                return EXIT_ERROR
             window.close()
-        print(f"Wrote {out} ({w}x{h})")
+            # Encoded in memory, then written through a temporary file: a full disk gets its own
+            # message (ENOSPC from our write, not a bare "could not save") and never a 0-byte PNG.
+            from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+            data = QByteArray()
+            buf = QBuffer(data)
+            buf.open(QIODevice.OpenModeFlag.WriteOnly)
+            if not pixmap.save(buf, "PNG"):
+                print(f"alliance-atlas: could not encode the window as a PNG for {out}.", file=sys.stderr)
+                return EXIT_ERROR
+            buf.close()
+            png = bytes(data.data())
+            atomic_write(out, lambda fh: fh.write(png), binary=True)
+        print(f"Wrote {out} ({w}x{h}){written_note(out)}")
         return EXIT_OK
     finally:
         atlas.close()

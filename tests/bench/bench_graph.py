@@ -58,7 +58,7 @@ def main() -> int:
 
     # ---- layout + first draw (layout on a worker thread, pane responsive meanwhile)
     t0 = time.perf_counter()
-    pane = GraphPane(repo=atlas.repo, user_db=atlas.paths.user_db)
+    pane = GraphPane(repo=atlas.repo, positions=atlas.user_data.graph_positions)
     pane.resize(1200, 800)
     pane.show()
     if not pane.visible_ids:

@@ -197,9 +197,10 @@ def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]
 
 def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tuple[QImage | None, str]:
     """The graph pane's drawing of the exported set, with its caption."""
-    from app.ui.graph.graph_export import ensure_gui_app, picture_from_repo, picture_image
+    from app.ui.application import make_application
+    from app.ui.graph.graph_export import picture_from_repo, picture_image
 
-    ensure_gui_app()
+    make_application(headless=True)
     picture = picture_from_repo(repo, spec, own_layout=True)  # layout of its own (no saved positions)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."

@@ -107,7 +107,9 @@ def test_unknown_layout_is_an_error(graph):
 
 
 def test_fast_spring_layout_large_graph_is_deterministic():
-    big = g.random_graph(800, 3000, seed=3)
+    from tests.synthetic import random_graph
+
+    big = random_graph(800, 3000, seed=3)
     a = g.compute_layout(big)
     assert a == g.compute_layout(big)
     assert len(a) == 800

@@ -68,6 +68,7 @@ def test_filter_sort_and_entity_come_back_next_session(qtbot, atlas, settings_pa
     qtbot.addWidget(second)
     second.show()
     assert second.filter_pane.search.text() == "security"
+    qtbot.waitUntil(second.is_ready, timeout=10000)  # facet counts come from a worker
     assert second.filter_pane.facets["kinds"].item_for("alliance").checkState() == Qt.CheckState.Checked
     assert [r.id for r in second.list_pane.model.rows()] == rows  # same filter, same order
     assert second.current_spec().sort == "founded" and second.current_spec().descending

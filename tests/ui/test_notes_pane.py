@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QMessageBox, QTextBrowser
 
 from app.core.atlas import open_atlas
 from app.core.userdata.database import UserData
+from app.ui.markdown import SafeTextBrowser, SafeTextDocument, set_safe_markdown
 from app.ui.notes import notes_browser
 from app.ui.notes.notes_model import NoteRow, NotesTableModel
-from app.ui.notes.notes_pane import NotesPane, SafeTextBrowser, SafeTextDocument, set_safe_markdown
+from app.ui.notes.notes_pane import NotesPane
 from app.ui.notes.tag_dialog import TagDialog
 from tests.conftest import SEEDS
 

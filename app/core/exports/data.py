@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from app.core.errors import UnwritablePath
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import Citation, EntityDetail, FactView, Repository
 from app.core.reference.relations import relation_sentence
@@ -271,8 +272,14 @@ def export_data(
 ) -> list[Path]:
     """Write JSON, CSV or Markdown atomically; returns the files written. With ``notes``, a JSON
     export also carries the user's tags and notes on each entity."""
-    from app.core.fileio import atomic_paths, atomic_write
+    from app.core.fileio import atomic_paths, atomic_write, inspect_target
 
+    if fmt == "csv" and inspect_target(path).kind != "file":
+        # Three files named after PATH would be made beside a device (in /dev) or a pipe: refuse.
+        raise UnwritablePath(
+            f"Cannot write {path}: a CSV export is three files (PATH, PATH-members.csv, PATH-citations.csv), "
+            "so it needs a file name, not a device or named pipe. Use --format json or md for one stream."
+        )
     details = collect(repo, spec, progress)
     if fmt == "json":
         data = to_json(repo, spec, details)

@@ -81,6 +81,7 @@ def to_fts_query(text: str, *, prefix: bool = True) -> str | None:
     """
     if not text or not text.strip():
         return None
+    text = cap_query(text)
     pieces: list[tuple[str, str]] = []  # (kind, fts-term) kind in {"term", "neg", "or"}
     pos = 0
     # Only balanced quotes make phrases; an odd trailing quote is ignored as a separator.
@@ -170,11 +171,39 @@ def match_sql(table: str, param: str, has_fallback: bool) -> str:
     )
 
 
+# Caps on what one search may hold. FTS5's parser overflows its stack near 100 nested ORs (a
+# 3,000-word "a OR b OR ..." raised "parser stack overflow"), and time grew with the square of the
+# word count; no one types more than a few dozen words into a search box.
+MAX_QUERY_WORDS = 64
+MAX_QUERY_CHARS = 1000
+
+
+def query_too_long(text: str) -> str | None:
+    """Why ``text`` is too long to search (a sentence for the user), or None when it is fine."""
+    words = sum(1 for _ in _WORD.finditer(text))
+    if words > MAX_QUERY_WORDS:
+        return f"The search has too many words: {words:,} (at most {MAX_QUERY_WORDS}). Shorten it."
+    if len(text) > MAX_QUERY_CHARS:
+        return f"The search is too long: {len(text):,} characters (at most {MAX_QUERY_CHARS:,}). Shorten it."
+    return None
+
+
+def cap_query(text: str) -> str:
+    """``text`` cut to the caps: the first :data:`MAX_QUERY_CHARS` characters and
+    :data:`MAX_QUERY_WORDS` words (callers that can show a message check :func:`query_too_long`)."""
+    text = text[:MAX_QUERY_CHARS]
+    for i, m in enumerate(_WORD.finditer(text)):
+        if i == MAX_QUERY_WORDS:
+            return text[: m.start()]
+    return text
+
+
 # ---- search plans: what the entity list and passage search run ------------------------------------
 # An all-capital word of up to six letters is an acronym (AU, UN, EU, US, CSTO, ADMM): matched as a
 # whole word only, never as the start of a longer one ("AU" must not find "authoritarian").
 _ACRONYM = re.compile(r"^[A-Z]{1,6}$")
 MAX_NAME_WORDS = 6  # longest entity name looked for in a query, in words
+MAX_RELAXED_WORDS = 12
 
 
 def is_acronym(word: str) -> bool:
@@ -303,6 +332,7 @@ def search_plan(text: str, *, typing: bool = False, expansions: Expansions | Non
     ``expansions`` maps entity names (as lower-case word tuples) to all their names and aliases."""
     if not text or not text.strip():
         return None
+    text = cap_query(text)
     tokens = _expand(_tokens(text), expansions)
     strict = _combine(tokens, "AND")
     if strict is None:
@@ -326,7 +356,8 @@ def search_plan(text: str, *, typing: bool = False, expansions: Expansions | Non
             broad = fallback_query(text, typed)
             if broad:
                 steps.append((broad, False))
-    if len(positives) > 1:
+    # Any-word matching for a few words only: FTS5's parser overflows near a hundred ORs.
+    if 1 < len(positives) <= MAX_RELAXED_WORDS:
         relaxed = _combine(tokens, "OR")
         if relaxed and relaxed != strict:
             steps.append((relaxed, True))

@@ -576,6 +576,15 @@ class Repository:
         )
         return [Edge(*r) for r in rows]
 
+    def relation_pairs(self) -> list[tuple[str, str, str]]:
+        """(subject, object, field) of every cited relation fact, in :meth:`edges` order, without the
+        quotes: the graph pane's ties at any scale, on the raw connection (no SQLAlchemy import)."""
+        rows = self._raw(
+            "SELECT f.entity_id, f.target_id, f.field FROM fact f WHERE f.target_id IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM citation c WHERE c.fact_id = f.id) ORDER BY f.entity_id, f.ordinal"
+        )
+        return [(str(s), str(t), str(f)) for s, t, f in rows]
+
     def entity_citations(self) -> dict[str, list[tuple[str, str, str]]]:
         """(document title, section, quote) of every citation behind each entity's own facts, in one
         query (GraphML node attributes; no per-entity get_entity round trips on big graphs)."""

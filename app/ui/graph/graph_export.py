@@ -8,14 +8,12 @@ the target rectangle *including* label extents, so nothing is clipped at the bor
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -31,32 +29,19 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from app.core import vocab
 from app.core.fileio import atomic_path
-from app.ui.icons import KIND_COLOURS
+from app.core.graph.labels import hub_flags, leader_line, place_labels
+from app.core.graph.picture import GraphPicture, picture_from_graph, picture_from_repo  # noqa: F401
+from app.ui.application import make_application
 
 if TYPE_CHECKING:
-    import networkx as nx
+    pass
 
-    from app.core.query.filters import FilterSpec
-    from app.core.query.repository import Repository
-    from app.core.userdata.positions import GraphPositionsStore
-
-# ---- kind styles (shape AND colour: readable in grey print and for colour-blind readers) ----------
-# Colours are the list's kind colours (app.ui.icons) so a kind looks the same everywhere; the shape
-# carries the kind on its own for grey print and colour-blind readers.
-KIND_STYLES: dict[str, tuple[str, str, str]] = {
-    # kind: (legend label, colour, shape)
-    "country": ("Country", KIND_COLOURS["country"], "circle"),
-    "actor": ("Other actor", KIND_COLOURS["actor"], "pentagon"),
-    "alliance": ("Alliance", KIND_COLOURS["alliance"], "square"),
-    "organisation": ("Organisation", KIND_COLOURS["organisation"], "hexagon"),
-    "partnership": ("Partnership", KIND_COLOURS["partnership"], "diamond"),
-    "treaty": ("Treaty", KIND_COLOURS["treaty"], "triangle"),
-    "provision": ("Treaty provision", KIND_COLOURS["provision"], "triangle"),
-    "event": ("Event", KIND_COLOURS["event"], "star"),
-}
+# ---- kind styles: the one vocabulary (app.core.vocab), as (legend label, colour, shape) -----------
+KIND_STYLES: dict[str, tuple[str, str, str]] = {k: (s.label, s.colour, s.shape) for k, s in vocab.KIND_STYLES.items()}
 KIND_ORDER = tuple(KIND_STYLES)
-DEFAULT_STYLE = ("Other", "#999999", "circle")
+DEFAULT_STYLE = (vocab.UNKNOWN_KIND.label, vocab.UNKNOWN_KIND.colour, vocab.UNKNOWN_KIND.shape)
 EDGE_COLOUR = "#7f7f7f"
 FADED_EDGE_COLOUR = "#dddddd"
 LEADER_COLOUR = "#8a8a8a"  # the thin line from a marker to a label set away from it
@@ -123,278 +108,6 @@ def faded_colour(colour: str) -> QColor:
     """A kind colour washed towards white: still tells the kind apart, clearly in the background."""
     c = QColor(colour)
     return QColor(int(c.red() * 0.3 + 255 * 0.7), int(c.green() * 0.3 + 255 * 0.7), int(c.blue() * 0.3 + 255 * 0.7))
-
-
-# ---- label placement -----------------------------------------------------------------------------
-Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in device pixels
-
-
-class _Occupancy:
-    """Rectangles already taken, bucketed on a grid so each test looks at a few neighbours only."""
-
-    def __init__(self, cell: float = 64.0):
-        self.cell = cell
-        self.grid: dict[tuple[int, int], list[Rect]] = {}
-
-    def _cells(self, r: Rect) -> Iterable[tuple[int, int]]:
-        c = self.cell
-        for gx in range(int(r[0] // c), int(r[2] // c) + 1):
-            for gy in range(int(r[1] // c), int(r[3] // c) + 1):
-                yield gx, gy
-
-    def hits(self, r: Rect) -> bool:
-        for key in self._cells(r):
-            for o in self.grid.get(key, ()):
-                if r[0] < o[2] and r[2] > o[0] and r[1] < o[3] and r[3] > o[1]:
-                    return True
-        return False
-
-    def overlap(self, r: Rect) -> float:
-        """Total area of ``r`` covered by the rectangles already taken (each counted once)."""
-        seen: set[Rect] = set()
-        area = 0.0
-        for key in self._cells(r):
-            for o in self.grid.get(key, ()):
-                if o in seen:
-                    continue
-                seen.add(o)
-                w = min(r[2], o[2]) - max(r[0], o[0])
-                h = min(r[3], o[3]) - max(r[1], o[1])
-                if w > 0 and h > 0:
-                    area += w * h
-        return area
-
-    def add(self, r: Rect) -> None:
-        for key in self._cells(r):
-            self.grid.setdefault(key, []).append(r)
-
-
-class _Markers:
-    """Marker centres bucketed on a grid: which marker lies nearest a label, without a full scan."""
-
-    def __init__(self, rects: Iterable[Rect], cell: float = 64.0):
-        self.cell = cell
-        self.grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        for r in rects:
-            cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
-            self.grid.setdefault((int(cx // cell), int(cy // cell)), []).append((cx, cy))
-
-    def nearer_than(self, r: Rect, x: float, y: float, d_own: float) -> bool:
-        """True when a marker other than the one at (x, y) is nearer the rectangle ``r`` than ``d_own``."""
-        c = self.cell
-        lim = d_own - 0.5
-        if lim <= 0:
-            return False
-        for gx in range(int((r[0] - lim) // c), int((r[2] + lim) // c) + 1):
-            for gy in range(int((r[1] - lim) // c), int((r[3] + lim) // c) + 1):
-                for cx, cy in self.grid.get((gx, gy), ()):
-                    if abs(cx - x) < 1e-6 and abs(cy - y) < 1e-6:
-                        continue  # its own marker
-                    if _rect_distance(r, cx, cy) < lim:
-                        return True
-        return False
-
-
-def _rect_distance(r: Rect, x: float, y: float) -> float:
-    """From a point to the nearest point of a rectangle (0 inside it)."""
-    return math.hypot(min(max(x, r[0]), r[2]) - x, min(max(y, r[1]), r[3]) - y)
-
-
-def place_labels(
-    anchors: Sequence[tuple[float, float, float, float, float]],
-    *,
-    bounds: Rect | None = None,
-    obstacles: Iterable[Rect] = (),
-    force: Sequence[bool] | None = None,
-    hubs: Sequence[bool] | None = None,
-) -> list[Rect | None]:
-    """Greedy label placement, in the given (priority) order.
-
-    ``anchors``: (x, y, marker radius, text width, text height) in device pixels; ``obstacles``:
-    the markers' rectangles. Tries eight positions around the marker, then the same twice further
-    out; a spot nearer another marker than its own is taken only when no clear one is free (a
-    leader line then says whose label it is). ``hubs`` marks labels worth reaching further for
-    (the best-connected nodes sit among their neighbours, where the near spots are all taken): three
-    more rings, a line of text apart. A label that fits nowhere is dropped (None) unless ``force``
-    says it must be shown, in which case it goes to the in-bounds spot it overlaps least.
-    """
-    obstacles = list(obstacles)
-    occ = _Occupancy()
-    for r in obstacles:
-        occ.add(r)
-    markers = _Markers(obstacles)
-    out: list[Rect | None] = []
-    for idx, (x, y, rad, w, h) in enumerate(anchors):
-        chosen: Rect | None = None
-        unclear: Rect | None = None  # free, but nearer another marker than its own
-        inside: list[Rect] = []
-        must = force is not None and force[idx]
-        gaps = [rad * d + 3.0 for d in (1.0, 2.2, 3.6)]
-        if hubs is not None and hubs[idx]:
-            gaps += [gaps[-1] + h * k for k in (1.0, 2.0, 3.0)]
-        for g in gaps:
-            candidates = (
-                (x + g, y - h / 2),  # right
-                (x - g - w, y - h / 2),  # left
-                (x - w / 2, y - g - h),  # above
-                (x - w / 2, y + g),  # below
-                (x + g * 0.7, y - g * 0.7 - h),  # above right
-                (x + g * 0.7, y + g * 0.7),  # below right
-                (x - g * 0.7 - w, y - g * 0.7 - h),  # above left
-                (x - g * 0.7 - w, y + g * 0.7),  # below left
-            )
-            for cx, cy in candidates:
-                r = (cx, cy, cx + w, cy + h)
-                if bounds is not None and (
-                    r[0] < bounds[0] or r[1] < bounds[1] or r[2] > bounds[2] or r[3] > bounds[3]
-                ):
-                    continue
-                inside.append(r)
-                if occ.hits(r):
-                    continue
-                if markers.nearer_than(r, x, y, _rect_distance(r, x, y)):
-                    unclear = unclear or r
-                    continue
-                chosen = r
-                break
-            if chosen:
-                break
-        chosen = chosen or unclear
-        if chosen is None and must:
-            # The least covered spot; on a tie the nearest (candidates go outwards).
-            least = min(inside, key=occ.overlap) if inside else None
-            chosen = least or (x + rad + 3.0, y - h / 2, x + rad + 3.0 + w, y + h / 2)
-            if bounds is not None:  # shift inside rather than clip
-                dx = max(0.0, bounds[0] - chosen[0]) - max(0.0, chosen[2] - bounds[2])
-                dy = max(0.0, bounds[1] - chosen[1]) - max(0.0, chosen[3] - bounds[3])
-                chosen = (chosen[0] + dx, chosen[1] + dy, chosen[2] + dx, chosen[3] + dy)
-        if chosen is not None:
-            occ.add(chosen)
-        out.append(chosen)
-    return out
-
-
-def hub_flags(degrees: Sequence[int], count: int = 8) -> list[bool]:
-    """The ``count`` best-connected (degree 2 or more) of ``degrees``: their labels reach further."""
-    top = sorted(range(len(degrees)), key=lambda i: -degrees[i])[:count]
-    flags = [False] * len(degrees)
-    for i in top:
-        flags[i] = degrees[i] >= 2
-    return flags
-
-
-def leader_line(
-    x: float, y: float, rad: float, r: Rect, markers: np.ndarray | None = None
-) -> tuple[float, float, float, float] | None:
-    """A line from a marker's edge to its label when it is not plain whose label it is: the label
-    had to sit away from the marker (beyond the first ring of spots), or another marker (``markers``:
-    (k, 2) centres, the label's own may be among them) lies nearer the label than its own does.
-    None for a label right beside its marker with nothing nearer."""
-    px, py = min(max(x, r[0]), r[2]), min(max(y, r[1]), r[3])  # the label's nearest point
-    d = math.hypot(px - x, py - y)
-    if d <= 1e-9:
-        return None
-    if d <= rad * 1.5 + 4.0:
-        if markers is None or len(markers) == 0:
-            return None
-        mx, my = markers[:, 0], markers[:, 1]
-        dist = np.hypot(np.clip(mx, r[0], r[2]) - mx, np.clip(my, r[1], r[3]) - my)
-        others = (np.abs(mx - x) > 1e-6) | (np.abs(my - y) > 1e-6)
-        if not bool((others & (dist < d - 0.5)).any()):
-            return None
-    return (x + (px - x) * rad / d, y + (py - y) * rad / d, px, py)
-
-
-# ---- the picture ---------------------------------------------------------------------------------
-@dataclass
-class GraphPicture:
-    """What is on the canvas: visible nodes (hidden ones are simply absent) and the edges between them."""
-
-    ids: list[str]
-    names: list[str]
-    kinds: list[str]
-    degrees: list[int]
-    pos: np.ndarray  # (n, 2) layout coordinates, y up
-    faded: np.ndarray  # (n,) bool
-    edges: np.ndarray  # (m, 2) indices into ids
-    edge_faded: np.ndarray  # (m,) bool
-    selected: str | None = None
-    path: list[str] = field(default_factory=list)  # a "why connected?" chain, in order (whole: links may be absent)
-    title: str = "Alliance Atlas: network"
-    subtitle: str = ""
-
-    @property
-    def visible_ids(self) -> list[str]:
-        return list(self.ids)
-
-
-def picture_from_graph(
-    graph: nx.Graph,
-    positions: dict[str, tuple[float, float]],
-    *,
-    visible: Iterable[str] | None = None,
-    faded: Iterable[str] = (),
-    selected: str | None = None,
-    path: Sequence[str] = (),
-    title: str = "Alliance Atlas: network",
-    subtitle: str = "",
-) -> GraphPicture:
-    ids = [n for n in graph.nodes if n in positions and (visible is None or n in set(visible))]
-    if visible is not None:
-        vis = set(visible)
-        ids = [n for n in graph.nodes if n in vis and n in positions]
-    index = {n: i for i, n in enumerate(ids)}
-    faded_set = set(faded)
-    edges = [(index[u], index[v]) for u, v in graph.edges() if u in index and v in index]
-    return GraphPicture(
-        ids=ids,
-        names=[str(graph.nodes[n].get("name", n)) for n in ids],
-        kinds=[str(graph.nodes[n].get("kind", "")) for n in ids],
-        degrees=[int(graph.degree(n)) for n in ids],
-        pos=np.array([positions[n] for n in ids], dtype=float).reshape(-1, 2),
-        faded=np.array([n in faded_set for n in ids], dtype=bool),
-        edges=np.array(edges, dtype=np.int64).reshape(-1, 2),
-        edge_faded=np.array([ids[a] in faded_set or ids[b] in faded_set for a, b in edges], dtype=bool),
-        selected=selected if selected in index else None,
-        path=list(path),  # whole: only ties between consecutive links that are both drawn show red
-        title=title,
-        subtitle=subtitle,
-    )
-
-
-def picture_from_repo(
-    repo: Repository,
-    spec: FilterSpec | None = None,
-    *,
-    layout: str = "spring",
-    focus: str | None = None,
-    depth: int = 0,
-    positions: GraphPositionsStore | None = None,
-    title: str = "Alliance Atlas: network",
-    own_layout: bool = False,
-) -> GraphPicture:
-    saved = positions
-    """The picture the pane would show for ``spec`` (outside the filter hidden), optionally focused.
-
-    With ``own_layout`` a subset is laid out afresh on its own (a PDF of a search), instead of
-    keeping its places in the whole network, where it would sit scattered over an empty page."""
-    from app.core.graph.network import build_graph, compute_layout, neighbourhood, positions_for, subgraph_for
-    from app.core.query.filters import FilterSpec, describe
-
-    spec = spec or FilterSpec()
-    full = build_graph(repo, with_citations=False)
-    ids = {r.id for r in repo.list_entities(spec)}
-    graph = subgraph_for(full, ids)
-    if own_layout and graph.number_of_nodes() < full.number_of_nodes():
-        positions = compute_layout(graph, layout)
-    else:
-        positions = positions_for(full, layout, saved)
-    focused = bool(focus and depth > 0 and focus in graph)
-    visible = neighbourhood(graph, str(focus), depth) if focused else set(graph.nodes)
-    subtitle = describe(spec, repo.entity_names()) if not spec.is_empty() else "All entities"
-    if focus and focus in graph and depth > 0:
-        subtitle += f" · within {depth} step{'s' if depth > 1 else ''} of {graph.nodes[focus]['name']}"
-    return picture_from_graph(graph, positions, visible=visible, selected=focus, title=title, subtitle=subtitle)
 
 
 def _font(px: float, bold: bool = False) -> QFont:
@@ -670,19 +383,9 @@ def paint_graph(
 
 
 # ---- files ---------------------------------------------------------------------------------------
-def ensure_gui_app() -> None:
-    """A QApplication for headless callers (CLI exports); offscreen when there is no display."""
-    from PySide6.QtWidgets import QApplication
-
-    if QApplication.instance() is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QApplication([])
-
-
 def picture_image(picture: GraphPicture, width_px: int, height_px: int, *, unit: float | None = None) -> QImage:
     """``picture`` drawn on an image; ``unit`` scales text and markers (default: from the size)."""
-    ensure_gui_app()
+    make_application(headless=True)
     image = QImage(QSize(int(width_px), int(height_px)), QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -705,7 +408,7 @@ def export_png(picture: GraphPicture, path: Path, width_px: int, height_px: int)
 def export_svg(picture: GraphPicture, path: Path, width_px: int = 1600, height_px: int = 1100) -> Path:
     from PySide6.QtSvg import QSvgGenerator
 
-    ensure_gui_app()
+    make_application(headless=True)
     path = Path(path)
     with atomic_path(path) as tmp:
         gen = QSvgGenerator()
@@ -723,7 +426,7 @@ def export_svg(picture: GraphPicture, path: Path, width_px: int = 1600, height_p
 
 
 def export_pdf(picture: GraphPicture, path: Path, *, page_size: str = "A4", landscape: bool = True) -> Path:
-    ensure_gui_app()
+    make_application(headless=True)
     path = Path(path)
     with atomic_path(path) as tmp:
         writer = QPdfWriter(str(tmp))
@@ -741,7 +444,3 @@ def export_pdf(picture: GraphPicture, path: Path, *, page_size: str = "A4", land
         finally:
             painter.end()
     return path
-
-
-def size_hint_for(aspect: float, long_side: int) -> QSizeF:
-    return QSizeF(long_side, long_side / aspect) if aspect >= 1 else QSizeF(long_side * aspect, long_side)

@@ -9,12 +9,9 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
-    QDesktopServices,
-    QImage,
     QKeySequence,
     QPainter,
     QPalette,
-    QTextDocument,
     QUndoCommand,
     QUndoStack,
 )
@@ -28,79 +25,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.errors import AtlasError
 from app.core.userdata.notes import Note, NoteConflict, NoteDeleted, NotesStore
+from app.ui.markdown import SafeTextBrowser, set_safe_markdown
 from app.ui.notes.notes_model import TITLE, NoteRow, NotesTableModel, safe_rich_text, short_time
 from app.ui.notes.tag_dialog import TagDialog, tag_chips_html
 
 AUTOSAVE_MS = 700
 BACKUP_CHECK_MS = 60 * 60 * 1000  # how often an open window checks whether the daily backup is due
-MARKDOWN_FEATURES = QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
-EXTERNAL_SCHEMES = ("http", "https", "mailto")
-
-
-def set_safe_markdown(document: QTextDocument, text: str) -> None:
-    """Render Markdown with raw HTML off (``<img src=...>`` stays literal text)."""
-    document.setMarkdown(text, MARKDOWN_FEATURES)
-
-
-class SafeTextDocument(QTextDocument):
-    """A text document that loads no resources at all: no local files, no network (for notes in PDFs too)."""
-
-    def loadResource(self, type: int, name: QUrl | str) -> Any:
-        return blocked_resource(type)
-
-
-def blocked_resource(kind: int) -> Any:
-    """A stand-in for any resource. Not None: for a null result Qt falls back to reading local
-    files itself, so an empty (null) image or a blank text is returned instead."""
-    if kind == QTextDocument.ResourceType.ImageResource.value:
-        return QImage()
-    return " "
-
-
-class SafeTextBrowser(QTextBrowser):
-    """A preview that never loads a resource and never follows a link by itself.
-
-    ``loadResource`` returns nothing for every URL (Markdown images like ``![](file:///etc/passwd)``
-    show as broken, never as the file). Clicked links come out as ``link_activated``; external
-    ones open only after :meth:`confirm_external` says yes.
-    """
-
-    link_activated = Signal(QUrl)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.anchorClicked.connect(self._on_anchor)
-
-    def loadResource(self, type: int, name: QUrl | str) -> Any:
-        return blocked_resource(type)
-
-    def _on_anchor(self, url: QUrl) -> None:
-        if url.scheme() in EXTERNAL_SCHEMES:
-            if self.confirm_external(self, url):
-                QDesktopServices.openUrl(url)
-            return
-        self.link_activated.emit(url)
-
-    @staticmethod
-    def confirm_external(parent: QWidget, url: QUrl) -> bool:
-        """Ask before leaving the application (a seam tests patch)."""
-        answer = QMessageBox.question(
-            parent,
-            "Open link?",
-            f"Open this link in your web browser?\n\n{url.toDisplayString()}",
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Open
 
 
 class HintListView(QListView):

@@ -12,17 +12,8 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from app.core.errors import AtlasError
 from app.core.query.repository import Citation, EntityDetail, Link, highlight_spans
 from app.core.reference.relations import relation_sentence
+from app.core.vocab import kind_label
 
-KIND_LABELS = {
-    "alliance": "Alliance",
-    "organisation": "Organisation",
-    "partnership": "Partnership",
-    "treaty": "Treaty",
-    "provision": "Treaty provision",
-    "event": "Event",
-    "country": "Country",
-    "actor": "Actor",
-}
 ROLE_LABELS = {"member": "member", "party": "party", "part_of": "part of", "partner": "partner", "has part": "has part"}
 MEMBER_HEADINGS = {"partnership": "Parties", "treaty": "Parties", "event": "Participants"}
 
@@ -258,8 +249,7 @@ class DetailPane(QWidget):
         rows = [
             (
                 "Kind",
-                f'<span class="kind" style="background-color:{colour}">'
-                f"&nbsp;{escape(KIND_LABELS.get(d.kind, d.kind))}&nbsp;</span>",
+                f'<span class="kind" style="background-color:{colour}">&nbsp;{escape(kind_label(d.kind))}&nbsp;</span>',
             )
         ]
         by_field: dict[str, list[Any]] = {}

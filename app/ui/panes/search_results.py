@@ -8,7 +8,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.query.repository import EntityRow, PassageHit, highlight_spans
-from app.ui.panes.detail_pane import KIND_LABELS
+from app.core.vocab import kind_label
 
 CSS = """
 h3 { margin: 10px 0 4px 0; color: #3b4654; }
@@ -60,7 +60,7 @@ class SearchResultsPane(QWidget):
             out.append(
                 ", ".join(
                     f'<a href="entity:{escape(e.id)}">{escape(e.name)}</a> '
-                    f'<span class="kind">({escape(KIND_LABELS.get(e.kind, e.kind).lower())})</span>'
+                    f'<span class="kind">({escape(kind_label(e.kind).lower())})</span>'
                     for e in shown
                 )
             )

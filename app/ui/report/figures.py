@@ -78,9 +78,10 @@ def network_figure(
     repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
 ) -> tuple[Figure | None, str]:
     """The graph pane's drawing of the exported set, or (None, why there is none)."""
-    from app.ui.graph.graph_export import ensure_gui_app, paint_graph, picture_from_repo
+    from app.ui.application import make_application
+    from app.ui.graph.graph_export import paint_graph, picture_from_repo
 
-    ensure_gui_app()
+    make_application(headless=True)
     picture = picture_from_repo(repo, spec, positions=positions, own_layout=True)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."

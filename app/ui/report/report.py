@@ -6,7 +6,6 @@ that needs Qt, the figures drawn by the app's own painters, and the headless ent
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from app.core.exports.report_data import (
 from app.core.exports.report_pdf import write_pdf
 from app.core.exports.report_typst import Figures
 from app.core.query.filters import FilterSpec
+from app.ui.application import make_application
 from app.ui.fonts import load_fonts
 from app.ui.report.figures import make_figures
 
@@ -42,13 +42,8 @@ __all__ = [
 
 
 def ensure_application() -> None:
-    """A QApplication for headless callers; offscreen when there is no display. Reuses one if present."""
-    from PySide6.QtWidgets import QApplication
-
-    if QApplication.instance() is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QApplication([])
+    """A QApplication for headless callers (see app.ui.application.make_application), with the fonts."""
+    make_application(headless=True)
     load_fonts()
 
 

@@ -1,0 +1,234 @@
+"""The entity network as numpy arrays (Qt-free): nodes, ties, neighbourhoods, shortest chains, overview.
+
+The pane redraws on every keystroke, so what it asks of the network is answered with array
+operations over node and edge indices (a boolean mask per question), never with a Python loop over
+the ties. networkx is only used to hand a small graph to the layouts and the exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from app.core.query.filters import FilterSpec
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from app.core.query.repository import EntityRow
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+FIELDS = ("member", "party", "part_of", "partner")
+
+
+class GraphSource(Protocol):
+    """What the network is read from (the repository): the entities and their cited ties."""
+
+    def list_entities(self, spec: FilterSpec, *, limit: int | None = None) -> list[EntityRow]: ...
+
+    def relation_pairs(self) -> list[tuple[str, str, str]]: ...
+
+
+@dataclass
+class GraphData:
+    """Nodes in id order; ties as index pairs, in the catalogue's direction (``src`` states the fact)."""
+
+    ids: list[str]
+    names: list[str]
+    kinds: list[str]
+    src: IntArray
+    dst: IntArray
+    fields: list[str]  # one per tie: member, party, part_of, partner
+    index: dict[str, int] = field(init=False)
+    degree: IntArray = field(init=False)
+    _indptr: IntArray | None = field(default=None, init=False, repr=False)
+    _adj: IntArray | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.index = {n: i for i, n in enumerate(self.ids)}
+        n = len(self.ids)
+        self.degree = (np.bincount(self.src, minlength=n) + np.bincount(self.dst, minlength=n)).astype(np.int64)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        return len(self.src)
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self.index
+
+    # ---- adjacency (CSR, built once) -----------------------------------------------------------
+    def _csr(self) -> tuple[IntArray, IntArray]:
+        if self._indptr is None or self._adj is None:
+            a = np.concatenate([self.src, self.dst])
+            b = np.concatenate([self.dst, self.src])
+            order = np.argsort(a, kind="stable")
+            self._adj = b[order].astype(np.int64)
+            self._indptr = np.concatenate([[0], np.cumsum(np.bincount(a, minlength=self.n))]).astype(np.int64)
+        return self._indptr, self._adj
+
+    def neighbour_indices(self, i: int) -> IntArray:
+        indptr, adj = self._csr()
+        return adj[indptr[i] : indptr[i + 1]]
+
+    def neighbors(self, entity_id: str) -> list[str]:
+        """The entity's neighbours' ids (networkx's spelling, so tests read alike)."""
+        i = self.index.get(entity_id)
+        return [] if i is None else [self.ids[j] for j in self.neighbour_indices(i)]
+
+    def has_edge(self, a: str, b: str) -> bool:
+        i, j = self.index.get(a), self.index.get(b)
+        return i is not None and j is not None and bool((self.neighbour_indices(i) == j).any())
+
+    def degree_of(self, entity_id: str) -> int:
+        i = self.index.get(entity_id)
+        return 0 if i is None else int(self.degree[i])
+
+    # ---- masks ---------------------------------------------------------------------------------
+    def mask_of(self, ids: Iterable[str]) -> BoolArray:
+        """A node mask from entity ids (unknown ids are ignored)."""
+        index = self.index
+        idx = np.fromiter((index[i] for i in ids if i in index), dtype=np.int64)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[idx] = True
+        return mask
+
+    def edge_mask(self, nodes: BoolArray) -> BoolArray:
+        """Ties with both ends in ``nodes``."""
+        return nodes[self.src] & nodes[self.dst]
+
+    def neighbourhood_mask(self, start: int, depth: int, within: BoolArray | None = None) -> BoolArray:
+        """``start`` and every node within ``depth`` ties of it (through ``within`` nodes only)."""
+        seen = np.zeros(self.n, dtype=bool)
+        if not 0 <= start < self.n:
+            return seen
+        seen[start] = True
+        frontier = seen.copy()
+        ok = within if within is not None else np.ones(self.n, dtype=bool)
+        for _ in range(depth):
+            nxt = np.zeros(self.n, dtype=bool)
+            live = frontier[self.src] & ok[self.dst]
+            nxt[self.dst[live]] = True
+            live = frontier[self.dst] & ok[self.src]
+            nxt[self.src[live]] = True
+            nxt &= ~seen
+            if not nxt.any():
+                break
+            seen |= nxt
+            frontier = nxt
+        return seen
+
+    def shortest_path(self, a: int, b: int) -> list[int]:
+        """The shortest chain of ties from ``a`` to ``b`` (breadth first, lowest index first); [] if none."""
+        if a == b or not (0 <= a < self.n and 0 <= b < self.n):
+            return []
+        parent = np.full(self.n, -1, dtype=np.int64)
+        parent[a] = a
+        frontier = np.array([a], dtype=np.int64)
+        indptr, adj = self._csr()
+        while len(frontier) and parent[b] < 0:
+            starts, ends = indptr[frontier], indptr[frontier + 1]
+            counts = ends - starts
+            if counts.sum() == 0:
+                break
+            owner = np.repeat(frontier, counts)
+            offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+            nbrs = adj[np.repeat(starts, counts) + offsets]
+            fresh = parent[nbrs] < 0
+            nbrs, owner = nbrs[fresh], owner[fresh]
+            nbrs, first = np.unique(nbrs, return_index=True)  # the first parent found wins
+            parent[nbrs] = owner[first]
+            frontier = nbrs
+        if parent[b] < 0:
+            return []
+        path = [b]
+        while path[-1] != a:
+            path.append(int(parent[path[-1]]))
+        return path[::-1]
+
+    def tie(self, i: int, j: int) -> tuple[int, int, str]:
+        """(subject, object, field) of the tie between nodes ``i`` and ``j``, in the catalogue's direction."""
+        hit = np.flatnonzero(((self.src == i) & (self.dst == j)) | ((self.src == j) & (self.dst == i)))
+        if not len(hit):
+            raise KeyError((self.ids[i], self.ids[j]))
+        k = int(hit[0])
+        return int(self.src[k]), int(self.dst[k]), self.fields[k]
+
+    # ---- subsets -------------------------------------------------------------------------------
+    def top_by_degree(self, nodes: BoolArray, count: int) -> IntArray:
+        """The ``count`` best-connected of ``nodes`` (ties broken by id order), in id order."""
+        idx = np.flatnonzero(nodes)
+        if len(idx) <= count:
+            return idx
+        order = np.lexsort((idx, -self.degree[idx]))[:count]
+        return np.sort(idx[order])
+
+    def to_networkx(self, nodes: Sequence[int] | IntArray | None = None) -> nx.Graph:
+        """The (induced) graph as networkx, in the order :func:`network.build_graph` builds it."""
+        import networkx as nx
+
+        keep = np.ones(self.n, dtype=bool) if nodes is None else np.zeros(self.n, dtype=bool)
+        if nodes is not None:
+            keep[np.asarray(nodes, dtype=np.int64)] = True
+        graph = nx.Graph()
+        ids, names, kinds = self.ids, self.names, self.kinds
+        graph.add_nodes_from(
+            (ids[i], {"name": names[i], "kind": kinds[i], "citations": ""}) for i in np.flatnonzero(keep)
+        )
+        em = self.edge_mask(keep)
+        attrs: list[tuple[str, str, dict[str, Any]]] = []
+        for k in np.flatnonzero(em):
+            s, d = ids[int(self.src[k])], ids[int(self.dst[k])]
+            attrs.append((s, d, {"field": self.fields[k], "source": s, "target": d}))
+        graph.add_edges_from(attrs)
+        for node, deg in graph.degree():
+            graph.nodes[node]["degree"] = int(deg)
+        return graph
+
+
+def graph_data(rows: Sequence[EntityRow], pairs: Iterable[tuple[str, str, str]]) -> GraphData:
+    """Build the arrays from entity rows and (subject, object, field) facts; a second fact between
+    the same two entities (either direction) and ties to unknown entities are left out."""
+    ordered = sorted(rows, key=lambda r: r.id)  # id order: layouts must not depend on the list's sort
+    ids = [r.id for r in ordered]
+    index = {n: i for i, n in enumerate(ids)}
+    s_list: list[int] = []
+    d_list: list[int] = []
+    f_list: list[str] = []
+    for s, d, f in pairs:
+        a, b = index.get(s), index.get(d)
+        if a is None or b is None or a == b:
+            continue
+        s_list.append(a)
+        d_list.append(b)
+        f_list.append(f)
+    src = np.array(s_list, dtype=np.int64)
+    dst = np.array(d_list, dtype=np.int64)
+    n = len(ids)
+    if len(src):
+        key = np.minimum(src, dst) * max(n, 1) + np.maximum(src, dst)
+        _u, first = np.unique(key, return_index=True)
+        keep = np.sort(first)  # the first fact between a pair, in the repository's order
+    else:
+        keep = np.zeros(0, dtype=np.int64)
+    return GraphData(
+        ids=ids,
+        names=[r.name for r in ordered],
+        kinds=[r.kind for r in ordered],
+        src=src[keep],
+        dst=dst[keep],
+        fields=[f_list[k] for k in keep],
+    )
+
+
+def load_graph_data(source: GraphSource) -> GraphData:
+    """Every entity and every cited tie, read from the repository (run it off the GUI thread)."""
+    return graph_data(source.list_entities(FilterSpec()), source.relation_pairs())

@@ -1,0 +1,282 @@
+"""The graph pane's drawing pieces: node scatters, the selection halo, the label overlay, the legend, the canvas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsObject, QWidget
+
+from app.core.graph.labels import Rect, leader_line, place_labels
+from app.ui.graph import graph_export as gx
+
+if TYPE_CHECKING:
+    from app.ui.graph.graph_pane import GraphPane
+
+LABEL_SCREEN_LIMIT = 80  # label every node in view when no more than this many are in view
+HUB_LABELS = 8  # the best-connected nodes in view whose labels may sit further out rather than be dropped
+BIG_VIEW_LABELS = 25  # on a crowded view: the best-connected few (beyond those that must show)
+
+
+def cosmetic(colour: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(QColor(colour))
+    pen.setCosmetic(True)
+    pen.setWidthF(width)
+    pen.setStyle(style)
+    return pen
+
+
+class NodeScatter(pg.ScatterPlotItem):
+    """Nodes (spot data: the node's index in the graph) that can be dragged; a drag that starts on
+    empty canvas pans the view."""
+
+    node_dragging = Signal(int, float, float)
+    node_dropped = Signal(int, float, float)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._drag: int | None = None
+        self._offset = QPointF()
+
+    def mouseDragEvent(self, ev: Any) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            pts = self.pointsAt(ev.buttonDownPos())
+            if len(pts) == 0:
+                ev.ignore()
+                return
+            self._drag = int(pts[0].data())
+            self._offset = pts[0].pos() - ev.buttonDownPos()
+        elif self._drag is None:
+            ev.ignore()
+            return
+        p = ev.pos() + self._offset
+        node = self._drag
+        ev.accept()
+        if ev.isFinish():
+            self._drag = None
+            self.node_dropped.emit(node, p.x(), p.y())
+        else:
+            self.node_dragging.emit(node, p.x(), p.y())
+
+    def move_spot(self, spot: int, x: float, y: float) -> None:
+        """Move one spot without handing every spot over again (setData costs ~50 ms at 10,000)."""
+        self.data["x"][spot] = x
+        self.data["y"][spot] = y
+        self.bounds = [None, None]
+        self.prepareGeometryChange()
+        self.informViewBoundsChanged()
+        self.invalidate()
+
+
+class Halo(pg.ScatterPlotItem):
+    """The rings round the selected and the keyboard node: drawn on top, but clicks go through to
+    the node beneath (a click on the selected node centres it again)."""
+
+    def mouseClickEvent(self, ev: Any) -> None:
+        ev.ignore()
+
+
+class LabelLayer(QGraphicsObject):
+    """Draws node labels in screen pixels over the view box, placed so they do not overlap.
+
+    What must show (the selection, the hovered node and their neighbours, the keyboard node, a
+    chain) is placed first and always; then, on a crowded view, the best-connected few. The hovered
+    node's label is drawn last, on top of every other label."""
+
+    def __init__(self, pane: GraphPane) -> None:
+        super().__init__()
+        self._pane = pane
+        self._widths: dict[tuple[str, bool], float] = {}
+        self.set_unit(1.0)
+        self.setZValue(1000)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+        self.last_labels: list[str] = []  # ids labelled in the last paint (tests, benchmarks)
+        self.last_boxes: dict[str, tuple[Rect, bool]] = {}  # id: (label box, with a leader line)
+
+    def set_unit(self, unit: float) -> None:
+        """Label size follows the window's zoom (1.0 at 100 %: 12 px)."""
+        self._font = QFont()
+        self._font.setPixelSize(max(8, round(12 * unit)))
+        self._bold = QFont(self._font)
+        self._bold.setBold(True)
+        self._metrics = QFontMetricsF(self._font)
+        self._bold_metrics = QFontMetricsF(self._bold)
+        self._widths.clear()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._pane.view_box.sceneBoundingRect()
+
+    def _width(self, text: str, bold: bool) -> float:
+        w = self._widths.get((text, bold))
+        if w is None:
+            metrics = self._bold_metrics if bold else self._metrics
+            w = self._widths[(text, bold)] = metrics.horizontalAdvance(text) + 8.0
+        return w
+
+    def paint(self, painter: QPainter, *_args: Any) -> None:
+        pane = self._pane
+        self.last_labels = []
+        self.last_boxes = {}
+        shown = pane.visible_index
+        if pane.show_labels is False or len(shown) == 0:
+            return
+        data = pane.data
+        vb = pane.view_box
+        rect = vb.sceneBoundingRect()
+        tr = vb.childGroup.sceneTransform()
+        pos = pane.visible_pos
+        sx = tr.m11() * pos[:, 0] + tr.m21() * pos[:, 1] + tr.dx()
+        sy = tr.m12() * pos[:, 0] + tr.m22() * pos[:, 1] + tr.dy()
+        inside = (sx >= rect.left()) & (sx <= rect.right()) & (sy >= rect.top()) & (sy <= rect.bottom())
+        idx_in = np.flatnonzero(inside)  # positions in the visible arrays
+        rank = {data.index[n]: k for k, n in enumerate(pane.priority_order()) if n in data.index}
+        node_in = shown[idx_in]
+        is_prio = np.fromiter((int(n) in rank for n in node_in), dtype=bool, count=len(node_in))
+        prio_idx = sorted(idx_in[is_prio].tolist(), key=lambda i: rank[int(shown[i])])
+        rest_idx = idx_in[~is_prio]
+        faded, degree = pane.visible_faded, pane.visible_degree
+        # Strong before faded, best connected first, then by name (stable: the same view, the same labels).
+        order_rest = rest_idx[np.lexsort((rest_idx, -degree[rest_idx], faded[rest_idx]))]
+        if len(idx_in) > LABEL_SCREEN_LIMIT:  # sparingly on big graphs: the best-connected few in view
+            order_rest = order_rest[:BIG_VIEW_LABELS]
+        order = prio_idx + order_rest.tolist()
+        if not order:
+            return
+        sizes = pane.visible_size
+        h = self._metrics.height() + 2.0
+        sel = pane.selected_id
+        names = data.names
+        widest = max(40.0, rect.width() - 8.0)  # a longer name is elided rather than cut by the border
+        anchors = [
+            (
+                float(sx[i]),
+                float(sy[i]),
+                float(sizes[i]) / 2,
+                min(widest, self._width(names[shown[i]], data.ids[shown[i]] == sel)),
+                h,
+            )
+            for i in order
+        ]
+        obs = idx_in if len(idx_in) <= 2000 else np.array(order, dtype=np.int64)
+        half = sizes[obs] / 2
+        obstacles = list(zip(sx[obs] - half, sy[obs] - half, sx[obs] + half, sy[obs] + half, strict=True))
+        force = [True] * len(prio_idx)
+        # The hubs (best connected first) may reach further out: they sit among their neighbours,
+        # where every near spot is taken, and are the labels a reader looks for first.
+        hubs = [False] * len(prio_idx)
+        for k, i in enumerate(order_rest.tolist()):
+            hub = k < HUB_LABELS and not faded[i] and degree[i] >= 2
+            hubs.append(hub)
+            force.append(hub)  # hubs are always labelled: the labels a reader looks for first
+        bounds = (rect.left(), rect.top(), rect.right(), rect.bottom())
+        placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=force, hubs=hubs)
+        markers = np.column_stack([sx[obs], sy[obs]])
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        painter.setPen(cosmetic(gx.LEADER_COLOUR, 1.0, gx.LEADER_STYLE))
+        for (x, y, rad, _w, _h), r, i in zip(anchors, placed, order, strict=True):
+            line = leader_line(x, y, rad, r, markers) if r is not None else None
+            if line is not None:  # away from its marker, or nearer another: say whose it is
+                painter.drawLine(QPointF(line[0], line[1]), QPointF(line[2], line[3]))
+            if r is not None:
+                self.last_boxes[data.ids[shown[i]]] = (r, line is not None)
+        hovered = pane.hovered_id
+        last: tuple[int, Rect] | None = None
+        for i, r in zip(order, placed, strict=True):
+            if r is None:
+                continue
+            if data.ids[shown[i]] == hovered:
+                last = (i, r)  # on top of every other label
+                continue
+            self._draw_label(painter, i, r)
+        if last is not None:
+            self._draw_label(painter, *last, opaque=True)
+
+    def _draw_label(self, painter: QPainter, i: int, r: Rect, *, opaque: bool = False) -> None:
+        pane = self._pane
+        node = int(pane.visible_index[i])
+        eid, name = pane.data.ids[node], pane.data.names[node]
+        box = QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])
+        painter.setPen(cosmetic("#777777") if opaque else Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 255 if opaque else 210))
+        painter.drawRoundedRect(box, 3, 3)
+        bold = eid == pane.selected_id
+        painter.setFont(self._bold if bold else self._font)
+        painter.setPen(QColor("#9a9a9a" if pane.visible_faded[i] else "#111111"))
+        if box.width() < self._width(name, bold) - 0.5:
+            metrics = self._bold_metrics if bold else self._metrics
+            name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, box.width() - 8.0)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), name)
+        self.last_labels.append(eid)
+
+
+class LegendStrip(QWidget):
+    """The kinds on screen, with the same shape and colour as the markers."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._kinds: list[str] = []
+        self._notes: list[str] = []
+        self.unit = 1.0  # follows the window's zoom
+        self.setAccessibleName("Graph legend")
+        self.setMinimumHeight(24)
+
+    def set_kinds(self, kinds: Sequence[str], notes: Sequence[str] = ()) -> None:
+        kinds, notes = gx.legend_entries(kinds), list(notes)
+        if kinds == self._kinds and notes == self._notes:
+            return
+        self._kinds, self._notes = kinds, notes
+        self.setToolTip("Shapes and colours by kind. " + " ".join(self._notes))
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        w = max(self.width(), 200)
+        return QSize(w, self.heightForWidth(w))
+
+    def heightForWidth(self, w: int) -> int:
+        metrics = QFontMetricsF(gx.legend_font(self.unit))
+        return int(gx.legend_height(w - 8, self._kinds, self.unit, metrics, self._notes))
+
+    def set_unit(self, unit: float) -> None:
+        self.unit = unit
+        self.updateGeometry()
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def paintEvent(self, _ev: Any) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        gx.draw_legend(
+            painter, QRectF(self.rect()).adjusted(4, 0, -4, 0), self._kinds, unit=self.unit, notes=self._notes
+        )
+        painter.end()
+
+
+class GraphCanvas(pg.PlotWidget):
+    """The plot widget, with Tab/arrows/Enter/+/- handed to the pane."""
+
+    def __init__(self, pane: GraphPane) -> None:
+        super().__init__()
+        self._pane = pane
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:
+        if not self._pane.handle_key(ev):
+            super().keyPressEvent(ev)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        # Tab walks the nodes; past the last one focus leaves the graph as usual.
+        if self.hasFocus() and self._pane.tab_move(forward):
+            return True
+        return super().focusNextPrevChild(forward)
