@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
-from app.core.query.fts import MAX_NAME_WORDS, cascade_sql, search_plan
+from app.core.query.fts import MAX_NAME_WORDS, SearchPlan, cascade_sql, search_plan
 
 SortKey = Literal["rank", "name", "kind", "category", "founded", "members", "region", "notes"]
 SORT_COLUMNS: dict[str, str] = {
@@ -162,7 +162,7 @@ def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
     app.core.query.fts.search_plan. The chosen step's expression is ``:fts_chosen`` in SQL."""
     if not spec.text.strip():
         return "", False
-    plan = search_plan(spec.text, typing=spec.typing)
+    plan = entity_plan(spec)
     if plan is None:
         # Only punctuation was typed: nothing can match, and that is not an error.
         return " JOIN (SELECT NULL AS rid, 0.0 AS score WHERE 0) m ON 1", True
@@ -170,10 +170,26 @@ def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
     if plan.phrase:
         params["fts_phrase"] = plan.phrase
     return (
-        " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 3.0, 1.0) AS score"
+        " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 3.0, 1.0, 0.3) AS score"
         f" FROM entity_fts WHERE {cascade_sql('entity_fts', 'fts', len(plan.steps))}) m ON m.rid = e.rowid",
         True,
     )
+
+
+# The columns an entity is found by first; the paragraphs around its quotes ("context") only when
+# nothing is found by these: "CSTO" lists the CSTO, not every country in a paragraph naming it.
+_OWN_COLUMNS = "{name aliases facts body}"
+
+
+def entity_plan(spec: FilterSpec) -> SearchPlan | None:
+    """The search plan for the entity list: each step on the entity's own columns, then with context."""
+    plan = search_plan(spec.text, typing=spec.typing)
+    if plan is None:
+        return None
+    steps: list[tuple[str, bool]] = []
+    for expr, relaxed in plan.steps:
+        steps += [(f"{_OWN_COLUMNS} : ({expr})", relaxed), (expr, relaxed)]
+    return replace(plan, steps=tuple(steps))
 
 
 def _chosen_sql(n_steps: int) -> str:

@@ -21,6 +21,7 @@ from app.core.query.filters import (
     DIMENSIONS,
     FilterSpec,
     count_query,
+    entity_plan,
     entity_query,
     facet_query,
     matching_query,
@@ -470,8 +471,8 @@ class Repository:
         hits = [_passage_hit(r) for r in rows]
         if cited:
             first = self._cited_hits(cited, plan)
-            ids = {h.passage_id for h in first}
-            hits = (first + [h for h in hits if h.passage_id not in ids])[:limit]
+            firsts = {h.passage_id for h in first}
+            hits = (first + [h for h in hits if h.passage_id not in firsts])[:limit]
         if not rows and not cited:
             return PassageSearch(())
         message = relaxed_message(plan.words, "passage") if relaxed and rows else None
@@ -482,7 +483,7 @@ class Repository:
         fell back to any of its words, else None."""
         if not spec.text.strip():
             return None
-        plan = search_plan(spec.text, typing=spec.typing)
+        plan = entity_plan(spec)
         if plan is None or not any(r for _e, r in plan.steps):
             return None
         step = int(self._raw(f"SELECT {step_sql('entity_fts', 'q', len(plan.steps))}", plan.params("q"))[0][0])

@@ -64,7 +64,7 @@ def create_schema(con_path: Path) -> None:
         con.executescript(
             f"""
             CREATE VIRTUAL TABLE passage_fts USING fts5(text, heading, title, tokenize='{FTS_TOKENIZER}');
-            CREATE VIRTUAL TABLE entity_fts USING fts5(name, aliases, facts, body, tokenize='{FTS_TOKENIZER}');
+            CREATE VIRTUAL TABLE entity_fts USING fts5(name, aliases, facts, body, context, tokenize='{FTS_TOKENIZER}');
             """
         )
     finally:
@@ -166,9 +166,11 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
         names = {e.id: e.name for e in catalog.entities}
         for ent in catalog.entities:
             # Search columns by weight: name, aliases, the stated facts (values, and each relation as
-            # its type and the other entity's name), then the quotes and the headings they sit under.
+            # its type and the other entity's name), the quotes and the headings they sit under, and
+            # the paragraphs around the quotes (searched only when nothing else matches).
             stated: list[str] = []
             body: list[str] = []
+            context: list[str] = []
             for ordinal, fact in enumerate(ent.facts):
                 n_facts += 1
                 cur = con.execute(
@@ -199,13 +201,13 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
                     heading = passage_heading.get(pid, "")
                     if heading and heading not in body:
                         body.append(heading)
-                    context = passage_text.get(pid, "")
-                    if context and context not in body:
-                        body.append(context)  # the quote's paragraph: "This mutual defense clause ..."
+                    paragraph = passage_text.get(pid, "")
+                    if paragraph and paragraph not in context:
+                        context.append(paragraph)  # the quote's paragraph: "This mutual defense clause ..."
             rowid = con.execute("SELECT rowid FROM entity WHERE id = ?", (ent.id,)).fetchone()[0]
             con.execute(
-                "INSERT INTO entity_fts (rowid, name, aliases, facts, body) VALUES (?, ?, ?, ?, ?)",
-                (rowid, ent.name, " ".join(ent.aliases), "\n".join(stated), "\n".join(body)),
+                "INSERT INTO entity_fts (rowid, name, aliases, facts, body, context) VALUES (?, ?, ?, ?, ?, ?)",
+                (rowid, ent.name, " ".join(ent.aliases), "\n".join(stated), "\n".join(body), "\n".join(context)),
             )
         con.executemany(
             "INSERT INTO mention (entity_id, passage_id, start, end, matched) VALUES (?, ?, ?, ?, ?)", mention_rows
