@@ -340,3 +340,35 @@ def test_read_only_storage_for_real_backup_and_recovery_say_so(tmp_path, data_pa
         assert health.status == "unavailable" and "read-only" in health.message
         with pytest.raises(AtlasError, match="read-only"):
             bk.recover_user_db(paths, None)
+
+
+def test_rotation_keeps_seven_by_default(data_paths, store):
+    store.create_note("nato", title="x")
+    start = datetime(2026, 1, 1, 8, 0, 0)
+    for day in range(9):
+        bk.backup_user_db(data_paths, now=start + timedelta(days=day))
+    assert bk.KEEP == 7
+    assert len(bk.list_backups(data_paths)) == 7
+    for day in range(9, 12):
+        bk.daily_backup(data_paths, now=start + timedelta(days=day))
+    names = [b.path.name for b in bk.list_backups(data_paths)]
+    assert len(names) == 7 and names[0] == "user-20260112-080000.sqlite" and names[-1] == "user-20260106-080000.sqlite"
+
+
+def test_a_new_backup_that_fails_its_check_is_discarded_and_the_old_ones_kept(data_paths, store, monkeypatch):
+    store.create_note("nato", title="x")
+    first = bk.backup_user_db(data_paths, now=datetime(2026, 1, 1, 8, 0, 0))
+    checked: list[str] = []
+    real = bk.quick_check
+
+    def damaged_copy(path, what=None):
+        checked.append(path.name)
+        if path.name.endswith(".part"):  # the fresh copy, before it gets its name
+            return "row 3 missing from index note_entity"
+        return real(path, what)
+
+    monkeypatch.setattr(bk, "quick_check", damaged_copy)
+    with pytest.raises(bk.BackupError, match="failed its check"):
+        bk.backup_user_db(data_paths, now=datetime(2026, 1, 2, 8, 0, 0))
+    assert any(name.endswith(".part") for name in checked)
+    assert sorted(p.name for p in data_paths.backups.iterdir()) == [first.name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -21,6 +22,7 @@ from app.core.errors import DiskFull, SchemaTooNew, UnwritablePath
 from app.core.query.filters import FilterSpec
 from app.core.reference import build as build_module
 from app.core.reference.build import build_reference
+from app.core.reference.catalog import CatalogEntity
 from app.paths import DataPaths
 from tests.conftest import SEEDS
 
@@ -282,3 +284,45 @@ def test_a_read_only_folder_for_real(tmp_path: Path) -> None:
     with read_only(folder) as view:
         with pytest.raises(UnwritablePath, match="read-only"):
             build_reference(SEEDS, view / "reference.sqlite")
+
+
+def test_builds_in_processes_with_different_hash_seeds_are_identical(tmp_path: Path) -> None:
+    """Set and dict iteration order changes with PYTHONHASHSEED: no build output may depend on it."""
+    script = "import sys\nfrom pathlib import Path\nfrom app.core.reference.build import build_reference\n"
+    script += "build_reference(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+    dumps = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"ref-{seed}.sqlite"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", script, str(SEEDS), str(out)], check=True, env=env, timeout=120)
+        dumps.append(_dump(out))
+    assert dumps[0] == dumps[1] == dumps[2]
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.glob("ref-*.sqlite")}
+    assert len(digests) == 1  # byte for byte
+    assert any('INSERT INTO "mention"' in line for line in dumps[0])
+
+
+def test_an_alias_that_starts_a_longer_name_links_to_the_longer_one(seed_reference: Path) -> None:
+    """ "ASEAN" starts "ASEAN Defense Ministers’ Meeting": each such passage links the meeting, not ASEAN."""
+    con = sqlite3.connect(seed_reference)
+    passages = con.execute("SELECT id, start, text FROM passage").fetchall()
+    mentions: dict[tuple[int, int], tuple[str, str]] = {
+        (pid, start): (eid, matched)
+        for pid, start, eid, matched in con.execute("SELECT passage_id, start, entity_id, matched FROM mention")
+    }
+    found = 0
+    for pid, p_start, text in passages:
+        for m in re.finditer(r"ASEAN Defen[cs]e Ministers’ Meeting", text):
+            found += 1
+            assert mentions.get((pid, p_start + m.start())) == ("asean-defense-ministers-meeting", m.group(0))
+    assert found == 4  # the fifth is a section heading, which holds no passage
+
+
+def test_the_mention_matcher_prefers_the_longest_name_in_any_catalogue_order() -> None:
+    words = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa", "Lambda", "Mu"]
+    entities = [CatalogEntity(f"e{k}", " ".join(words[:k]), [], "alliance", []) for k in range(1, len(words) + 1)]
+    for order in (entities, entities[::-1], entities[::2] + entities[1::2]):
+        pattern, by_text = build_module._mention_matcher(order)
+        for k in range(1, len(words) + 1):
+            m = pattern.search(f"The ({' '.join(words[:k])}) met.")
+            assert m is not None and by_text[m.group(0)] == f"e{k}", (k, m and m.group(0))

@@ -165,3 +165,18 @@ def test_wrong_structures_are_named_problems_not_tracebacks(tmp_path: Path, muta
     assert says in message
     assert str(seeds / "catalog.yaml") in message
     assert not (tmp_path / "out.sqlite").exists()
+
+
+def test_a_year_stated_elsewhere_in_the_document_but_not_in_the_quote_is_refused(tmp_path: Path) -> None:
+    """1949 appears in the CSTO's document (NATO's founding) but not in the quote cited for it."""
+
+    def mutate(data: dict) -> None:
+        founded = next(f for f in _entity(data, "csto")["facts"] if "founded" in f)
+        assert "1949" in (SEEDS / f"{founded['doc']}.txt").read_text(encoding="utf-8")
+        assert "1949" not in founded["quote"]
+        founded["founded"] = 1949
+
+    seeds = _seeds_copy(tmp_path, mutate)
+    with pytest.raises(CatalogError) as info:
+        load_catalog(seeds, load_documents(seeds))
+    assert any("entity 'csto', founded: the year 1949 is not in the quote" in p for p in info.value.problems)

@@ -13,7 +13,15 @@ import pytest
 from app.core import fileio
 from app.core.errors import AtlasError, DiskFull
 from app.core.exports import data as exports
-from app.core.exports.data import collect, csv_paths, export_data, neutralise, write_csv_entities
+from app.core.exports.data import (
+    collect,
+    csv_paths,
+    export_data,
+    neutralise,
+    write_csv_citations,
+    write_csv_entities,
+    write_csv_members,
+)
 from app.core.query.filters import FilterSpec
 from app.core.userdata.database import UserData
 
@@ -52,6 +60,46 @@ def test_csv_neutralises_a_hostile_value(repo, tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         row = next(iter(csv.DictReader(fh)))
     assert row["name"].startswith("'=") and row["aliases"].startswith("'@")
+
+
+def _hostile_csto(repo):
+    """The CSTO with a formula in every text its members and citations rows carry."""
+    detail = collect(repo, FilterSpec(ids=("csto",)))[0]
+
+    def cites(citations, **hostile):
+        return tuple(replace(c, **hostile) for c in citations)
+
+    members = tuple(
+        replace(m, name="=cmd|'/C calc'!A0", citations=cites(m.citations, quote="+1", file_name="@f"))
+        for m in detail.members
+    )
+    facts = tuple(
+        replace(
+            f,
+            value="-2+3" if f.value else f.value,
+            target_name="=1+1" if f.target_name else None,
+            citations=cites(f.citations, quote="@SUM(A1)", section="\tx", file_name="=d"),
+        )
+        for f in detail.facts
+    )
+    return replace(detail, name='=HYPERLINK("http://x")', members=members, facts=facts)
+
+
+@pytest.mark.parametrize("writer", [write_csv_members, write_csv_citations])
+def test_the_members_and_citations_writers_neutralise_every_hostile_cell(repo, tmp_path, writer):
+    hostile = _hostile_csto(repo)
+    path = tmp_path / "h.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer(fh, [hostile])
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    cells = [cell for row in rows for key, cell in row.items() if key != "entity_id"]
+    hostile_cells = [cell for cell in cells if cell.lstrip("'")[:1] in ("=", "+", "-", "@", "\t")]
+    assert hostile_cells, "the fixture must put formulas in the rows"
+    # Every formula-like cell starts with the neutralising quote; nothing else was touched.
+    assert all(cell.startswith("'") for cell in hostile_cells), [c for c in hostile_cells if c[0] != "'"]
+    assert all(row["entity"] == '\'=HYPERLINK("http://x")' for row in rows)
 
 
 def test_json_schema(repo, tmp_path):

@@ -159,3 +159,24 @@ def test_typing_a_word_letter_by_letter_never_empties_the_list(repo) -> None:
 
 def test_a_word_with_a_typo_tail_is_not_broadened(repo) -> None:
     assert repo.list_entities(FilterSpec(text="CSTOXYZ")) == []
+
+
+@pytest.mark.parametrize(
+    ("year_min", "year_max", "has_nato"),
+    [
+        (1949, 1949, True),  # a range whose both ends equal NATO's founding year
+        (1949, None, True),
+        (None, 1949, True),
+        (1950, None, False),
+        (None, 1948, False),
+        (1950, 1960, False),
+        (1940, 1948, False),
+    ],
+)
+def test_year_range_bounds_are_inclusive(repo, year_min, year_max, has_nato) -> None:
+    rows = repo.list_entities(FilterSpec(year_min=year_min, year_max=year_max))
+    assert ("nato" in ids(rows)) is has_nato
+    assert all(r.founded is not None for r in rows)
+    assert all(year_min is None or r.founded >= year_min for r in rows)
+    assert all(year_max is None or r.founded <= year_max for r in rows)
+    assert repo.count_entities(FilterSpec(year_min=year_min, year_max=year_max)) == len(rows)

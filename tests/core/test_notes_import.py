@@ -202,3 +202,17 @@ def test_valid_doc_imports_with_normalised_times(store, tmp_path):
     n = store.get_note("a" * 32)
     assert n.updated_at == "2024-01-02T00:00:00.000000Z"
     assert store.get_tag("x").color == "#112233"
+
+
+def test_an_incoming_note_as_new_as_the_local_one_but_different_never_overwrites_it(store, tmp_path):
+    n = store.create_note("nato", title="Plan", body="my words")
+    path = _export(store, tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    [raw] = data["notes"]
+    assert raw["updated_at"] == store.get_note(n.id).updated_at
+    raw["body"] = "the file's words, same timestamp"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    report = store.import_file(path)
+    assert report.updated == 0 and len(report.conflicts) == 1
+    assert store.get_note(n.id).body == "my words"
+    assert sorted(x.body for x in store.list_notes()) == ["my words", "the file's words, same timestamp"]

@@ -50,13 +50,20 @@ def create_schema(con_path: Path) -> None:
     """Tables from the SQLModel definitions, plus the FTS5 indexes SQLModel cannot declare."""
     # Imported here: opening an existing database (every start) never needs SQLAlchemy's import cost.
     from sqlalchemy import create_engine
+    from sqlalchemy.schema import CreateIndex, CreateTable
     from sqlmodel import SQLModel
 
     from app.core.reference import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
     engine = create_engine(f"sqlite:///{con_path}")
     try:
-        SQLModel.metadata.create_all(engine)
+        # Not metadata.create_all(): a Table's indexes are a set, so their order in sqlite_schema (and
+        # the file's bytes) would follow PYTHONHASHSEED. Tables in dependency order, indexes by name.
+        with engine.begin() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                conn.execute(CreateTable(table))
+                for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                    conn.execute(CreateIndex(index))
     finally:
         engine.dispose()
     con = sqlite3.connect(con_path)

@@ -33,7 +33,6 @@ from app.core import vocab
 from app.core.fileio import atomic_path
 from app.core.graph.labels import hub_flags, leader_line, place_labels
 from app.core.graph.picture import GraphPicture, picture_from_graph, picture_from_repo  # noqa: F401
-from app.ui.application import make_application
 
 if TYPE_CHECKING:
     pass
@@ -385,7 +384,6 @@ def paint_graph(
 # ---- files ---------------------------------------------------------------------------------------
 def picture_image(picture: GraphPicture, width_px: int, height_px: int, *, unit: float | None = None) -> QImage:
     """``picture`` drawn on an image; ``unit`` scales text and markers (default: from the size)."""
-    make_application(headless=True)
     image = QImage(QSize(int(width_px), int(height_px)), QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -408,7 +406,6 @@ def export_png(picture: GraphPicture, path: Path, width_px: int, height_px: int)
 def export_svg(picture: GraphPicture, path: Path, width_px: int = 1600, height_px: int = 1100) -> Path:
     from PySide6.QtSvg import QSvgGenerator
 
-    make_application(headless=True)
     path = Path(path)
     with atomic_path(path) as tmp:
         gen = QSvgGenerator()
@@ -426,7 +423,6 @@ def export_svg(picture: GraphPicture, path: Path, width_px: int = 1600, height_p
 
 
 def export_pdf(picture: GraphPicture, path: Path, *, page_size: str = "A4", landscape: bool = True) -> Path:
-    make_application(headless=True)
     path = Path(path)
     with atomic_path(path) as tmp:
         writer = QPdfWriter(str(tmp))
