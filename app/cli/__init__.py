@@ -46,6 +46,13 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--to-year", type=int, help="founded in or before this year")
     g.add_argument("--source", action="append", default=[], help="cited in this document (file name or id)")
     g.add_argument("--tag", action="append", default=[], help="user tag (repeatable)")
+    g.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        choices=["reference", "user"],
+        help="reference: the catalogue's entities; user: those made from your own documents (repeatable)",
+    )
     notes = g.add_mutually_exclusive_group()
     notes.add_argument(
         "--has-notes", dest="has_notes", action="store_const", const=True, default=None, help="only entities with notes"
@@ -137,6 +144,7 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
         sources=tuple(sources),
         tags=tags,
         has_notes=args.has_notes,
+        origins=tuple(dict.fromkeys(args.origin)),
         ids=resolve_all(args.select, "entity"),
         sort=args.sort,
         descending=args.descending,
@@ -186,8 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--focus-depth", type=int, choices=[0, 1, 2], default=0, help="graph focus mode around --select")
 
     from app.cli import notes as notes_cli
+    from app.cli import sources as sources_cli
 
     notes_cli.register(sub)
+    sources_cli.register(sub)
     return parser
 
 
@@ -204,6 +214,13 @@ def cmd_build_db(args: argparse.Namespace, paths: DataPaths) -> int:
         f"{report.passages} passages, {report.entities} entities, {report.facts} facts, "
         f"{report.citations} citations, {report.mentions} mentions (corpus {report.seed_hash})."
     )
+    if report.unlisted:
+        print(
+            f"Not in {seeds / 'manifest.yaml'}, so not part of the reference: {', '.join(report.unlisted)}. "
+            "List a seed document in the manifest (and cite it in the catalogue), or bring it in as your own "
+            "with 'alliance-atlas import'.",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -21,9 +21,12 @@ def open_atlas_for(paths: DataPaths) -> Atlas:
     """Open the databases (the user database migrated once, backed up first); a stale or rebuilt
     reference is one warning line on stderr."""
     from app.core.atlas import open_atlas
-    from app.core.userdata.backup import migration_backup
+    from app.core.userdata.backup import migration_backup, notes_warning
 
     atlas = open_atlas(paths, user_backup=migration_backup(paths))
     if atlas.warning:
         print(f"alliance-atlas: {atlas.warning}", file=sys.stderr)
+    emptied = notes_warning(paths)  # no notes where a backup has some: say so, every time
+    if emptied:
+        print(f"alliance-atlas: warning: {emptied}", file=sys.stderr)
     return atlas

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import EXIT_OK, CliError, open_atlas_for
-from app.core.errors import AtlasError
+from app.core.errors import AtlasError, DatabaseCorrupt
 from app.paths import DataPaths
 
 if TYPE_CHECKING:
@@ -74,10 +74,15 @@ def _fail(msg: str) -> Exception:
     return CliError(msg)
 
 
-def _store(atlas: Atlas) -> NotesStore:
-    """The notes of the opened user database, after the daily backup."""
-    from app.core.userdata.backup import daily_backup
+def _store(atlas: Atlas, *, write: bool = False) -> NotesStore:
+    """The notes of the opened user database, after the daily backup. For ``write``, a database
+    known to be damaged is refused: writing into it could bury what a restore would salvage."""
+    from app.core.userdata.backup import check_user_db, daily_backup
 
+    if write:
+        health = check_user_db(atlas.paths)
+        if health.status == "damaged":
+            raise DatabaseCorrupt(f"{health.message} Nothing was written.")
     store = atlas.user_data.notes
     try:  # scripted use keeps the daily backup too; a failed backup is reported, not fatal
         daily_backup(atlas.paths)
@@ -132,7 +137,7 @@ def cmd_add(args: argparse.Namespace, paths: DataPaths) -> int:
     try:
         eid = _resolve(atlas.repo, args.entity)
         name = atlas.repo.entity_names().get(eid, eid)
-        note = _store(atlas).create_note(eid, title=args.title, body=body, tags=args.tag)
+        note = _store(atlas, write=True).create_note(eid, title=args.title, body=body, tags=args.tag)
     finally:
         atlas.close()
     print(f"Added note {note.id} to {name} ({eid}).")
@@ -267,7 +272,7 @@ def _merge(atlas: Atlas, data: Any) -> int:
         for key in (raw.get("entity_id"), raw.get("entity_name"))
         if isinstance(key, str) and key
     }
-    report = _store(atlas).import_data(data, known_entities=known, resolve=resolved.get)
+    report = _store(atlas, write=True).import_data(data, known_entities=known, resolve=resolved.get)
     print(report.summary())
     for local_id, copy_id, title in report.conflicts:
         print(f"  conflict: “{title}” ({local_id}) kept; imported version added as {copy_id}")
@@ -290,7 +295,7 @@ def cmd_backups(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.core.userdata.backup import check_user_db, is_sound, list_backups, recover_user_db, restore_backup
+    from app.core.userdata.backup import check_user_db, is_sound, list_backups, recover, restore_backup
 
     paths.ensure()
     health = check_user_db(paths)
@@ -303,9 +308,7 @@ def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
     if backup is None:
         backup = next((b.path for b in list_backups(paths) if is_sound(b.path)), None)
     if health.status == "damaged":
-        aside = recover_user_db(paths, backup)
-        done = f"restored {backup.name}" if backup else "started an empty notes database (no sound backup)"
-        print(f"The damaged notes database was set aside as {aside.name}; {done}.")
+        print(recover(paths, backup).summary())
         return EXIT_OK
     if backup is None:
         raise _fail(f"No sound backup to restore in {paths.backups}.")
@@ -316,8 +319,11 @@ def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.core.userdata.backup import backup_user_db
+    from app.core.userdata.backup import backup_user_db, backup_warning
 
     path = backup_user_db(paths.ensure(), reason="manual")
     print(f"Backed up the notes database to {path}")
+    warning = backup_warning(paths, path)
+    if warning:
+        print(f"alliance-atlas: warning: {warning}", file=sys.stderr)
     return EXIT_OK

@@ -15,7 +15,7 @@ from app.core.errors import AtlasError, DatabaseCorrupt, UnwritablePath, classif
 from app.core.query.repository import Repository
 from app.core.userdata.database import UserData
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
-from app.paths import DataPaths, seeds_dir
+from app.paths import ENV_SEEDS, DataPaths, seeds_dir
 
 if TYPE_CHECKING:
     from app.core.reference.build import BuildReport
@@ -94,6 +94,7 @@ def open_atlas(
     from app.core.reference.build import build_reference  # cheap: SQLModel loads only if a build runs
     from app.core.reference.ingest import SeedError
 
+    explicit_seeds = seeds is not None or bool(os.environ.get(ENV_SEEDS))
     seeds = seeds or seeds_dir()
     ensure_data_folder(paths)
     ref = reference_path(paths)
@@ -134,6 +135,19 @@ def open_atlas(
             "The reference database was damaged and has been rebuilt from the seeds "
             f"(the damaged file is kept as {aside.name})."
         )
+    # The data folder records which seeds it was built from: a build from another folder is kept
+    # (and checked against that folder), never silently replaced by the shipped seeds.
+    recorded = meta.get("seeds_path", "")
+    other_folder = bool(recorded) and built is None and Path(recorded) != seeds.resolve()
+    if other_folder and not explicit_seeds:
+        if Path(recorded).is_dir():
+            seeds = Path(recorded)
+        else:
+            rebuild_stale = False
+            warning = warning or (
+                f"The reference database was built from {recorded}, which is no longer there; it is kept as it "
+                "is. 'alliance-atlas build-db' rebuilds it from the shipped seeds."
+            )
     stale = meta.get("user_version") != str(REFERENCE_SCHEMA_VERSION)
     if not stale and rebuild_stale and built is None and seeds.exists():
         current = current_seed_hash(seeds)
@@ -143,6 +157,8 @@ def open_atlas(
             try:
                 built = build_reference(seeds, ref)
                 meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+                if other_folder:  # say why: the user asked for another seeds folder than the build's
+                    warning = f"The reference database was rebuilt from {seeds} (it had been built from {recorded})."
             except (AtlasError, OSError) as exc:
                 # The previous reference is untouched (the build is atomic): show the data it holds.
                 why = exc if isinstance(exc, AtlasError) else classify(exc, f"the reference database at {ref}")

@@ -8,7 +8,9 @@ Two SQLite files, joined with ATTACH:
 * ``user`` is the user database (notes, tags, saved filters, graph positions), opened read-write
   in WAL mode with a busy timeout, so two running instances never fail with "database is locked".
 
-Queries name tables unqualified; SQLite finds ``entity`` in main and ``note`` in user.
+Queries name tables unqualified; SQLite finds ``note`` in user, and ``entity``, ``document``... in
+TEMP views that join the reference tables with the user's own sources (imported documents, user
+entities and facts; see :mod:`app.core.sources.views`).
 
 The one connection factory for reads is :func:`connector`: the repository keeps one such raw
 sqlite3 connection per thread (no SQLAlchemy on the read path). Writes to the user database go
@@ -26,7 +28,15 @@ from typing import Any
 from urllib.parse import quote
 
 from app.core.errors import DatabaseCorrupt, DatabaseUnavailable, SchemaTooNew, capitalized, classify
+from app.core.sources.views import ViewState, prepare
 from app.paths import PROJECT_ROOT
+
+
+class AtlasConnection(sqlite3.Connection):
+    """A read connection that remembers what its TEMP views were made from (see sources.views)."""
+
+    views: ViewState | None = None
+
 
 Connector = Callable[[], sqlite3.Connection]
 BUSY_TIMEOUT_MS = 5000
@@ -45,6 +55,36 @@ def require_file(path: Path, what: str) -> None:
             f"{capitalized(what)} {path} is a folder, not a database file. Move that folder away "
             "(nothing in it is touched), or give another --data-dir."
         )
+
+
+def lenient_text(raw: bytes) -> str:
+    """Text as stored, or, where bit flips left bytes that are not UTF-8, with U+FFFD in their place:
+    reading a damaged note must show it, not raise "Could not decode to UTF-8"."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def invalid_text_count(con: sqlite3.Connection, schema: str = "main") -> int:
+    """How many stored text values in ``schema`` are not valid UTF-8 (damage ``quick_check`` cannot
+    see). Reads every text value once: milliseconds for the notes or the seed reference database."""
+    bad = 0
+    tables = con.execute(
+        f"SELECT name FROM {schema}.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        " AND sql NOT LIKE 'CREATE VIRTUAL%'"
+    ).fetchall()
+    for (table,) in tables:
+        quoted = '"' + str(table).replace('"', '""') + '"'
+        for col in con.execute(f"PRAGMA {schema}.table_info({quoted})").fetchall():
+            c = '"' + str(col[1]).replace('"', '""') + '"'
+            sql = f"SELECT CAST({c} AS BLOB) FROM {schema}.{quoted} WHERE typeof({c}) = 'text'"
+            for (raw,) in con.execute(sql):
+                try:
+                    bytes(raw).decode("utf-8")
+                except UnicodeDecodeError:
+                    bad += 1
+    return bad
 
 
 def user_migrations() -> list[tuple[int, str, str]]:
@@ -111,6 +151,12 @@ def open_user_connection(user_db: Path) -> sqlite3.Connection:
     """
     user_db.parent.mkdir(parents=True, exist_ok=True)
     require_file(user_db, "the notes database")
+    if user_db.exists() and user_db.stat().st_size == 0:
+        # SQLite would take an empty file for a new database and the notes would silently be gone.
+        raise DatabaseCorrupt(
+            f"The notes database {user_db} is an empty file (0 bytes), not a database: it was truncated "
+            "(a crash, a full disk or a copy that failed)."
+        )
     con = sqlite3.connect(
         _uri(user_db, "rwc"),
         uri=True,
@@ -118,6 +164,7 @@ def open_user_connection(user_db: Path) -> sqlite3.Connection:
         isolation_level=None,
         check_same_thread=False,
     )
+    con.text_factory = lenient_text
     try:
         con.execute("PRAGMA foreign_keys=ON")
         con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -162,7 +209,9 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
 
     def connect() -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            con = sqlite3.connect(
+                ref_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, factory=AtlasConnection
+            )
         except sqlite3.Error as exc:
             raise (classify(exc, "the reference database") or exc) from exc
         try:
@@ -175,6 +224,7 @@ def connector(reference_db: Path, user_db: Path) -> Connector:
         try:
             con.execute("ATTACH DATABASE ? AS user", (user_uri,))
             con.execute("PRAGMA user.synchronous=FULL")
+            con.views = prepare(con)
         except sqlite3.Error as exc:
             # e.g. the notes database damaged, removed or on a full disk while the window is open:
             # a clear AtlasError for the worker to report, not a raw driver error.
@@ -202,9 +252,16 @@ def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, 
         with raw_reference(reference_db) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            bad_text = invalid_text_count(con)
     except sqlite3.DatabaseError as exc:
         err = classify(exc, "the reference database")
         raise (err or DatabaseCorrupt(f"The reference database is damaged ({exc}).")) from exc
+    if bad_text:
+        # Bit flips quick_check cannot see: the reference is derived data, so it is rebuilt.
+        raise DatabaseCorrupt(
+            f"The reference database is damaged ({bad_text} text value{'s are' if bad_text != 1 else ' is'} "
+            "not valid UTF-8)."
+        )
     if version > expected_version:
         raise SchemaTooNew(
             f"The reference database at {reference_db} was built by a newer Alliance Atlas "

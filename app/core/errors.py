@@ -78,7 +78,7 @@ def is_damage(exc: BaseException) -> bool:
     if code is not None:
         return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
     msg = str(root).lower()
-    return "malformed" in msg or "not a database" in msg or "corrupt" in msg
+    return "malformed" in msg or "not a database" in msg or "corrupt" in msg or "could not decode" in msg
 
 
 def classify(exc: BaseException, what: str = "the database") -> AtlasError | None:

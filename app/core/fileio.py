@@ -118,7 +118,8 @@ def _temp_for(target: Target) -> Path:
     return Path(tmp_name)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True when process ``pid`` exists (or cannot be asked about)."""
     if pid == os.getpid():
         return True
     try:
@@ -147,7 +148,7 @@ def remove_stale_parts(target: Path) -> list[Path]:
             continue
         m = _PART.match(entry.name)
         if m is not None and m.group("name") == target.name:
-            stale = not _pid_alive(int(m.group("pid")))
+            stale = not pid_alive(int(m.group("pid")))
         else:
             old = _OLD_PART.match(entry.name)
             try:

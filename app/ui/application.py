@@ -5,35 +5,14 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
-from app import APP_NAME, ORG_NAME
+from app import APP_NAME
 from app.core.errors import AtlasError
 from app.paths import DataPaths
+from app.ui.qt_app import make_application
 
-
-def make_application(*, headless: bool = False) -> QApplication:
-    """The one QApplication: the running one, or a new one.
-
-    ``headless`` (CLI exports, PDF and figure rendering): only make sure one exists, on the
-    offscreen platform when there is no display. Otherwise (the window) also set the names and
-    the style."""
-    app = QApplication.instance()
-    if headless:
-        if isinstance(app, QApplication):
-            return app
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        return QApplication(sys.argv[:1])
-    if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setOrganizationName(ORG_NAME)
-    from app.ui.style import apply_style
-
-    apply_style(app)
-    return app
+__all__ = ["make_application", "missing_display", "run_gui"]
 
 
 def missing_display() -> str | None:
@@ -72,8 +51,11 @@ def run_gui(paths: DataPaths) -> int:
 
     window = MainWindow(atlas, settings_path=paths.settings_file)
     window.show()
-    if atlas.warning:
-        window.show_status(atlas.warning, 15000)
+    from app.core.userdata.backup import notes_warning
+
+    warning = " ".join(w for w in (atlas.warning, notes_warning(paths)) if w)
+    if warning:
+        window.show_status(warning, 15000)
     try:
         return int(app.exec())
     finally:

@@ -38,6 +38,7 @@ from app.ui.panes.filter_pane import FilterPane
 from app.ui.panes.history import SelectionHistory
 from app.ui.panes.list_pane import ListPane
 from app.ui.panes.search_results import SearchResultsPane
+from app.ui.undo import UndoHistory
 
 if TYPE_CHECKING:
     from app.ui.graph.graph_pane import GraphPane
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.graph_pane: GraphPane | None = None  # built after the first paint (pyqtgraph loads then)
         self.timeline_view: TimelineView | None = None
         self._narrow_hidden: set[str] = set()
+        self._status_lasting = False  # the status bar's message outlives a change of selection
 
         # ---- panes (each its own class; none knows another) ----
         self.filter_pane = FilterPane(
@@ -156,6 +158,9 @@ class MainWindow(QMainWindow):
         self._facet_timer.timeout.connect(self._refresh_secondary)
 
         self._build_layout()
+        self.undo_history = UndoHistory(
+            apply_filter=self.filter_pane.set_spec, tags=atlas.user_data.notes, spec=FilterSpec(), parent=self
+        )
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -163,6 +168,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.list_pane.view.viewport().installEventFilter(self)
         self._restore_filter()
+        self.undo_history.start_from(self.filter_pane.spec())
         self._load_initial()
         self._restore_settings()
         self._wire_features()
@@ -311,6 +317,15 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         SP = QStyle.StandardPixmap
         K = QKeySequence
+        self.act_undo = self.undo_history.stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(K(K.StandardKey.Undo))
+        self.act_undo.setToolTip("Undo the last filter or tag change (Ctrl+Z)")
+        self.act_redo = self.undo_history.stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([K(K.StandardKey.Redo), K("Ctrl+Shift+Z")])
+        self.act_redo.setToolTip("Redo the change undone last")
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # text boxes keep their own Ctrl+Z
+            self.addAction(act)
         self.act_quit = self._action("&Quit", self.close, K(K.StandardKey.Quit), "Quit Alliance Atlas")
         if self.act_quit.shortcut().isEmpty():
             self.act_quit.setShortcut(K("Ctrl+Q"))
@@ -411,6 +426,9 @@ class MainWindow(QMainWindow):
         self._file_quit_separator = f.addSeparator()
         f.addAction(self.act_quit)
         e = self.menus["edit"]
+        e.addAction(self.act_undo)
+        e.addAction(self.act_redo)
+        e.addSeparator()
         e.addAction(self.act_find)
         e.addAction(self.act_clear_search)
         e.addAction(self.act_clear_filters)
@@ -477,6 +495,8 @@ class MainWindow(QMainWindow):
             lambda doc, s, e, q: self.open_passage(doc, s, e, q, terms=self.filter_pane.spec().text)
         )
         self.data_changed.connect(self._on_data_changed)
+        self.undo_history.tags_changed.connect(self._on_tags_undone)
+        self.undo_history.failed.connect(lambda msg: self.show_status(msg, 10000))
 
     def _wire_features(self) -> None:
         """Each feature (graph, timeline, notes, exports) adds its few wiring lines here.
@@ -491,6 +511,11 @@ class MainWindow(QMainWindow):
         else:  # it starts closed (hide_when_narrow): build it just after
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
+        self._install_sources()
+
+    def _install_sources(self) -> None:
+        """Your own sources: File > Import documents…, Suggestions…, drag and drop, Cite as…."""
+        self.import_controller = __import__("app.ui.sources", fromlist=["install"]).install(self)
 
     def _install_graph(self) -> None:
         """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads
@@ -591,6 +616,8 @@ class MainWindow(QMainWindow):
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
 
     def _on_spec_changed(self, spec: FilterSpec) -> None:
+        self.undo_history.filter_changed(spec)
+        self._drop_stale_status()
         self.act_save_filter.setEnabled(not spec.is_empty())  # nothing to save in "all entities"
         self.refresh_list()
         self._facet_timer.start()
@@ -666,10 +693,18 @@ class MainWindow(QMainWindow):
         self._fit_tabs()
 
     def _on_data_changed(self) -> None:
+        self.undo_history.data_changed()  # a tag change becomes an Edit > Undo step
         self.refresh_list()
         self._facet_timer.start()
         if self._current_id:
             self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
+
+    def _on_tags_undone(self) -> None:
+        """Edit > Undo or Redo changed tags: every pane that shows them reads them again."""
+        self.data_changed.emit()
+        feature = getattr(self, "notes_feature", None)
+        if feature is not None:
+            feature.pane.reload()
 
     def _on_error(self, exc: BaseException) -> None:
         """A background query failed: an environmental cause (a damaged, locked or vanished database,
@@ -703,6 +738,7 @@ class MainWindow(QMainWindow):
             self.show_status(f"No entity called '{entity_id}'.")
             return False
         self._current_id = entity_id
+        self._drop_stale_status()
         if record:
             self.history.visit(entity_id)
         listed = self.list_pane.set_current(entity_id)
@@ -727,7 +763,14 @@ class MainWindow(QMainWindow):
             self.show_status(f"The document '{document_id}' is not in the database.")
 
     def show_status(self, message: str, timeout_ms: int = 4000) -> None:
+        """A message in the status bar. A short one (under 10 s) is about the moment: it goes when the
+        selection or the filter changes, so it never names the entity selected before."""
+        self._status_lasting = timeout_ms == 0 or timeout_ms >= 10000
         self.statusBar().showMessage(message, timeout_ms)
+
+    def _drop_stale_status(self) -> None:
+        if not self._status_lasting and self.statusBar().currentMessage():
+            self.statusBar().clearMessage()
 
     def show_tab(self, tab: int | str) -> None:
         index = TAB_KEYS[tab] if isinstance(tab, str) else tab

@@ -17,6 +17,7 @@ from app.core.db import connector, ensure_user_db
 from app.core.query.filters import FilterSpec, entity_query
 from app.core.query.repository import Repository
 from app.core.reference.build import build_reference
+from app.core.sources.views import install_views
 from app.paths import PROJECT_ROOT
 from tests.synthetic import generate_reference
 
@@ -49,6 +50,7 @@ def main() -> int:
     repo = Repository(connector(ref, user))
     raw = sqlite3.connect(f"file:{ref}?mode=ro", uri=True)
     raw.execute("ATTACH DATABASE ? AS user", (str(user),))
+    install_views(raw)  # the same TEMP views every application connection has (reference + user sources)
 
     specs = {
         "text 'alliance'": FilterSpec(text="alliance"),

@@ -213,8 +213,10 @@ def test_a_recovery_that_fails_half_way_puts_the_damaged_file_back(data_paths, m
     def no_space(*_a, **_k):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(bk, "ensure_user_db", no_space)
-    with pytest.raises(bk.BackupError, match=r"disk .*full.*put back") as info:
+    from app.core.userdata import recovery
+
+    monkeypatch.setattr(recovery, "migrate_user_db", no_space)  # while the new database is built
+    with pytest.raises(bk.BackupError, match=r"disk .*full.*still where it was") as info:
         bk.recover_user_db(data_paths, None)
     assert "nothing was lost" in str(info.value)
     assert data_paths.user_db.read_bytes() == damaged
@@ -232,17 +234,17 @@ def test_a_restore_that_fails_during_recovery_puts_the_damaged_file_back(data_pa
     real = sqlite3.connect
 
     def connect(target, *args, **kwargs):
-        if target == data_paths.user_db:  # the restore's destination, after the damaged file moved aside
+        if ".restoring-" in str(target):  # the new database being built beside the damaged one
             real(target).close()  # the new file exists, as when the disk fills up half-way
             raise sqlite3.OperationalError("disk I/O error")
         return real(target, *args, **kwargs)
 
     monkeypatch.setattr(bk.sqlite3, "connect", connect)
-    with pytest.raises(bk.BackupError, match="put back"):
+    with pytest.raises(bk.BackupError, match="still where it was"):
         bk.recover_user_db(data_paths, good)
     monkeypatch.undo()
     assert data_paths.user_db.read_bytes() == damaged
-    assert not any(".damaged-" in name for name in _files(data_paths.root))
+    assert not any(".damaged-" in name or ".restoring-" in name for name in _files(data_paths.root))
 
 
 def test_setting_aside_on_read_only_storage_is_a_clear_error_and_moves_nothing(data_paths, monkeypatch):

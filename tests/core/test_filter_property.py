@@ -1,7 +1,7 @@
 """Property: for random entities and random FilterSpecs, the SQL answer equals a plain-Python reading of the spec.
 
 Covers every facet (kinds, categories, regions, members any/all, activities, year range with its
-boundaries, sources, tags, has-notes, ids), the row count, the display order and the faceted
+boundaries, sources, tags, origins, has-notes, ids), the row count, the display order and the faceted
 counts. Free text is left out: its meaning is FTS5's (stemming, prefixes), tested in test_filters.
 """
 
@@ -48,6 +48,7 @@ class Ent:
     tags: frozenset[str]
     live_notes: int
     trashed_notes: int
+    origins: frozenset[str] = frozenset({"reference"})  # all generated here live in the reference
 
     def values(self, dimension: str) -> frozenset[str]:
         if dimension == "kinds":
@@ -102,6 +103,7 @@ specs = st.builds(
     year_max=st.none() | YEARS,
     sources=tuples(DOCS),
     tags=tuples((*TAGS, "lesson", "unused")),
+    origins=tuples(("reference", "user")),
     has_notes=st.sampled_from([None, None, True, False]),
     ids=tuples((*(f"e{i}" for i in range(10)), "c-a")),
     sort=st.sampled_from(["name", "kind", "founded", "members"]),
@@ -149,6 +151,8 @@ def matches(spec: FilterSpec, row: Row, ent: Ent | None) -> bool:
         return False
     tags = {t.casefold() for t in (ent.tags if ent else empty)}  # tag names compare without case
     if spec.tags and not tags & {t.casefold() for t in spec.tags}:
+        return False
+    if spec.origins and "reference" not in spec.origins:
         return False
     if spec.has_notes is not None and (row.notes > 0) is not spec.has_notes:
         return False
@@ -252,7 +256,10 @@ def test_sql_filter_equals_plain_python(templates: tuple[Path, Path], ents: list
                 for r in rows:
                     ent = by_id.get(r.id)
                     if matches(others, r, ent):
-                        counts.update(ent.values(dimension) if ent else {r.kind} if dimension == "kinds" else ())
+                        if ent:
+                            counts.update(ent.values(dimension))
+                        elif dimension in ("kinds", "origins"):
+                            counts.update({r.kind} if dimension == "kinds" else {"reference"})
                 for narrow in (True, False):
                     facets = {v: n for v, _label, n in run(facet_query(spec, dimension, narrow=narrow))}
                     assert facets == dict(counts), (dimension, narrow, spec)

@@ -79,6 +79,13 @@ def test_summary_reads_as_a_sentence(repo) -> None:
     assert describe(FilterSpec()) == "All entities"
 
 
+def test_summary_does_not_nest_quotes_around_a_phrase() -> None:
+    """Issue 14: a phrase search read “"collective defense"”."""
+    assert describe(FilterSpec(text='"collective defense"')) == "Entities matching “collective defense”"
+    assert describe(FilterSpec(text='"collective defense" -NATO')) == "Entities matching “collective defense” -NATO"
+    assert describe(FilterSpec(text='say "')) == 'Entities matching “say "”'  # a stray quote stays as typed
+
+
 def test_filter_spec_round_trips_through_json() -> None:
     spec = FilterSpec(text="x", kinds=("alliance",), members=("a", "b"), members_mode="all", year_min=1, has_notes=True)
     assert FilterSpec.from_json(spec.to_json()) == spec

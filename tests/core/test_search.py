@@ -118,6 +118,15 @@ def test_any_input_is_safe(repo: Repository, text: str, typing: bool) -> None:
     repo.facet_counts(spec)
 
 
+def test_passages_are_stored_and_searched_without_markdown_markers(repo: Repository) -> None:
+    assert not repo._raw("SELECT 1 FROM passage WHERE text LIKE '%**%'")
+    hit = repo.search_passages("Russia strategic alliances good relations")[0]
+    assert "**" not in hit.snippet and "Russia" in hit.snippet
+    start, end = hit.start, hit.end
+    view = repo.get_document(hit.document_id)
+    assert view is not None and view.text[start:end].startswith("2. **Russia:**")  # offsets: the original
+
+
 def test_a_very_long_query_is_capped_not_an_error(repo: Repository) -> None:
     text = " ".join(["alliance"] * 500 + ["NATO"] * 50)
     assert isinstance(repo.search_passages(text, limit=3), list)

@@ -75,6 +75,7 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
         "name": d.name,
         "aliases": list(d.aliases),
         "kind": d.kind,
+        "origin": d.origin,  # "user": made from the user's own documents
         "category": d.category,
         "categories": list(d.categories),
         "region": d.region,
@@ -95,6 +96,7 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
                 "document": c.file_name,
                 "section": c.section,
                 "quote": c.quote,
+                "origin": f.origin,
             }
             for f in d.facts
             for c in f.citations
@@ -113,6 +115,7 @@ def to_json(
                 "file": info.file_name,
                 "title": info.title,
                 "origin": info.origin,
+                "imported": info.imported,
                 # Every section, the untitled opening text included (named as the window names it).
                 "sections": [s.heading or "(opening)" for s in (view.sections if view else ())],
             }
@@ -147,6 +150,7 @@ ENTITY_COLUMNS = [
     "stated_members",
     "members",
     "activities",
+    "origin",
 ]
 
 
@@ -157,7 +161,7 @@ def write_csv_entities(fh: IO[str], details: list[EntityDetail]) -> None:
         row = [
             d.id, d.name, "; ".join(d.aliases), d.kind, d.category or "", d.region or "",
             d.founded or "", d.ended or "", d.stated_members or "",
-            "; ".join(m.name for m in d.members), "; ".join(d.activities),
+            "; ".join(m.name for m in d.members), "; ".join(d.activities), d.origin,
         ]  # fmt: skip
         w.writerow([neutralise(c) for c in row])
 
@@ -200,7 +204,7 @@ def write_markdown(fh: IO[str], repo: Repository, spec: FilterSpec, details: lis
     notes_ref: list[str] = []
     for d in details:
         fh.write(f"## {d.name}\n\n")
-        line = [f"**Kind:** {d.kind}"]
+        line = [f"**Kind:** {d.kind}"] + (["*from your documents*"] if d.origin == "user" else [])
         if d.categories:
             line.append(f"**Category:** {', '.join(d.categories)}")
         regions = [f.value for f in d.facts if f.field == "region" and f.value]

@@ -216,6 +216,8 @@ class _Builder:
             kind = f"#strong[{text(d.kind.capitalize())}];"
             if d.categories:
                 kind += " · " + text(", ".join(d.categories))
+            if d.origin == "user":  # made from the user's own documents, not the reference catalogue
+                kind += " · #emph[" + text("from your documents") + "]"
             emit(f"#kindline[{kind}]")
             rows = self.rows(d)
             if rows:

@@ -24,7 +24,9 @@ SORT_COLUMNS: dict[str, str] = {
     "notes": "notes",
 }
 # Facet dimensions FilterSpec can restrict; facet_counts() reports one list per dimension.
-DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags")
+DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags", "origins")
+ORIGIN_LABELS = {"reference": "Reference catalogue", "user": "From your documents"}
+_ORIGIN_LABEL_SQL = "CASE e.origin WHEN 'user' THEN 'From your documents' ELSE 'Reference catalogue' END"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class FilterSpec:
     year_max: int | None = None
     sources: tuple[str, ...] = ()  # document ids
     tags: tuple[str, ...] = ()  # user tag names
+    origins: tuple[str, ...] = ()  # "reference" (the catalogue) or "user" (from your documents)
     has_notes: bool | None = None
     ids: tuple[str, ...] = ()  # an explicit selection (exports of "the selected entities")
     sort: SortKey = "name"
@@ -146,6 +149,9 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
             "e.id IN (SELECT et.entity_id FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
             " WHERE t.name IN (SELECT value FROM json_each(:tags)))"
         )
+    if spec.origins:
+        params["origins"] = _json(spec.origins)
+        conds.append("e.origin IN (SELECT value FROM json_each(:origins))")
     if spec.has_notes is not None:
         noted = "e.id IN (SELECT n.entity_id FROM note n WHERE n.deleted_at IS NULL AND n.entity_id IS NOT NULL)"
         conds.append(noted if spec.has_notes else f"NOT {noted}")
@@ -169,9 +175,17 @@ def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
     params.update(plan.params("fts"))
     if plan.phrase:
         params["fts_phrase"] = plan.phrase
+    # Reference entities are indexed in entity_fts, the user's own in user_entity_fts (rowids from
+    # 10^9, the ``rid`` of the entity view: see app.core.sources.views). user_entity_fts has no
+    # facts or context columns, so it runs the plan's plain steps.
+    user = search_plan(spec.text, typing=spec.typing)
+    assert user is not None  # entity_plan found words, so this does too
+    params.update(user.params("ufts"))
     return (
         " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 3.0, 1.0, 0.3) AS score"
-        f" FROM entity_fts WHERE {cascade_sql('entity_fts', 'fts', len(plan.steps))}) m ON m.rid = e.rowid",
+        f" FROM entity_fts WHERE {cascade_sql('entity_fts', 'fts', len(plan.steps))}"
+        " UNION ALL SELECT rowid AS rid, bm25(user_entity_fts, 10.0, 6.0, 1.0) AS score"
+        f" FROM user_entity_fts WHERE {cascade_sql('user_entity_fts', 'ufts', len(user.steps))}) m ON m.rid = e.rid",
         True,
     )
 
@@ -235,12 +249,10 @@ def _rank_order(spec: FilterSpec, params: dict[str, Any]) -> str:
     chosen = _chosen_sql(sum(1 for k in params if k[:3] == "fts" and k[3:].isdigit()))
     phrase = ""
     if "fts_phrase" in params:
-        phrase = "e.rowid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH :fts_phrase) DESC, "
+        phrase = "e.rid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH :fts_phrase) DESC, "
 
     def in_columns(columns: str) -> str:
-        return (
-            f"e.rowid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH '{{{columns}}} : (' || {chosen} || ')')"
-        )
+        return f"e.rid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH '{{{columns}}} : (' || {chosen} || ')')"
 
     tier = (
         f"CASE WHEN {named} THEN 0 WHEN {in_columns('name aliases')} THEN 1"
@@ -261,6 +273,7 @@ ROW_COLUMNS = (
     "region",
     "notes",
     "score",
+    "origin",
 )
 
 
@@ -273,7 +286,7 @@ def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
     sql = (
         "SELECT e.id, e.name, e.kind, e.category, e.founded, e.ended, e.member_count,"
         " e.stated_members, e.region, COALESCE(nc.n, 0) AS notes, "
-        f"{score} AS score FROM entity e{join}"
+        f"{score} AS score, e.origin FROM entity e{join}"
         " LEFT JOIN (SELECT entity_id, count(*) AS n FROM note WHERE deleted_at IS NULL"
         " GROUP BY entity_id) nc ON nc.entity_id = e.id"
     )
@@ -330,6 +343,9 @@ _FACET_SQL: dict[str, str] = {
         "SELECT t.name, t.name, count(DISTINCT et.entity_id) AS n FROM entity_tag et"
         " JOIN tag t ON t.id = et.tag_id WHERE et.entity_id IN ({m}) GROUP BY t.name"
     ),
+    "origins": (
+        f"SELECT e.origin, {_ORIGIN_LABEL_SQL}, count(*) AS n FROM entity e WHERE e.id IN ({{m}}) GROUP BY e.origin"
+    ),
 }
 # The same counts as a scan of each dimension's rows, filtered by membership of {m}: cheaper when
 # the matching set is most of the catalogue (an unfiltered view).
@@ -349,6 +365,7 @@ _FACET_SCAN_SOURCES: dict[str, str] = {
     "tags": (
         "SELECT et.entity_id AS eid, t.name AS value, t.name AS label FROM entity_tag et JOIN tag t ON t.id = et.tag_id"
     ),
+    "origins": f"SELECT e.id AS eid, e.origin AS value, {_ORIGIN_LABEL_SQL} AS label FROM entity e",
 }
 
 
@@ -388,6 +405,18 @@ def facet_query(spec: FilterSpec, dimension: str, *, matching_table: str | None 
     return Query(sql, params)
 
 
+def _quoted(text: str) -> str:
+    """The search as typed, in curly quotes; a search with phrases of its own is not wrapped again
+    (no “"collective defense"”): its straight quotes become curly ones, pair by pair."""
+    parts = text.split('"')
+    if len(parts) == 1 or len(parts) % 2 == 0:  # no phrase, or a stray quote searched as plain text
+        return f"“{text}”"
+    out = parts[0]
+    for i, part in enumerate(parts[1:]):
+        out += ("“" if i % 2 == 0 else "”") + part
+    return out
+
+
 def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
     """A readable one-line summary of the filter, the same text the GUI shows and exports print.
 
@@ -401,7 +430,7 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
 
     parts: list[str] = []
     if spec.text.strip():
-        parts.append(f"matching “{spec.text.strip()}”")
+        parts.append(f"matching {_quoted(spec.text.strip())}")
     if spec.kinds:
         parts.append(f"kind: {names(spec.kinds)}")
     if spec.categories:
@@ -424,6 +453,8 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
         parts.append(f"cited in {names(spec.sources)}")
     if spec.tags:
         parts.append(f"tagged {names(spec.tags)}")
+    if spec.origins:
+        parts.append(" or ".join(ORIGIN_LABELS.get(o, o).lower() for o in spec.origins))
     if spec.has_notes is True:
         parts.append("with notes")
     elif spec.has_notes is False:

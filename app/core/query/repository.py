@@ -30,6 +30,7 @@ from app.core.query.filters import (
 from app.core.query.fts import SearchPlan, relaxed_message, search_plan, step_sql, words_of
 from app.core.reference.ingest import strip_markdown
 from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_label, relation_sentence
+from app.core.sources.views import refresh_views
 from app.core.vocab import RELATION_FIELDS
 
 FIELD_LABELS = {
@@ -59,6 +60,7 @@ class EntityRow:
     region: str | None
     notes: int
     score: float = 0.0
+    origin: str = "reference"  # "user": made by the user from their own documents
 
     @property
     def members_display(self) -> int | None:
@@ -97,6 +99,7 @@ class FactView:
     target_name: str | None
     target_kind: str | None
     citations: tuple[Citation, ...]
+    origin: str = "reference"  # "user": the user accepted or cited it
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class EntityDetail:
     related: tuple[Link, ...]  # part_of / partner ties, both directions
     activities: tuple[str, ...]
     mentions: tuple[MentionView, ...]
+    origin: str = "reference"  # "user": made by the user from their own documents
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -215,6 +219,7 @@ class DocumentInfo:
     original_name: str
     origin: str
     sha256: str
+    imported: bool = False  # one of the user's own documents (not a seed)
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,9 @@ class Repository:
             with self._lock:
                 self._raw_connections.append(con)
             self._local.con = con
+        views = getattr(con, "views", None)
+        if views is not None:
+            refresh_views(con, views)
         return con
 
     def _raw(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
@@ -340,6 +348,16 @@ class Repository:
     def entity_names(self) -> dict[str, str]:
         return dict(self._raw("SELECT id, name FROM entity"))
 
+    def known_entities(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        """(id, name, kind, aliases) of every entity, reference and user (mention matching)."""
+        aliases: dict[str, list[str]] = {}
+        for eid, alias in self._raw("SELECT entity_id, alias FROM alias ORDER BY rn"):
+            aliases.setdefault(eid, []).append(alias)
+        return [
+            (eid, name, kind, tuple(aliases.get(eid, ())))
+            for eid, name, kind in self._raw("SELECT id, name, kind FROM entity ORDER BY id")
+        ]
+
     def resolve(self, key: str) -> str | None:
         """An entity id from an id, name or alias, case-insensitively (``nato``, ``Five Eyes``)."""
         k = key.strip().casefold()
@@ -384,12 +402,13 @@ class Repository:
     # ---- search ---------------------------------------------------------------------------
     def _name_index(self) -> dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]:
         """Every entity name and alias as lower-case words -> (entity id, all its names as words),
-        read once per connection (the reference database does not change while open)."""
-        cached: dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]] | None = getattr(
+        kept per connection until the user adds or removes an entity or alias."""
+        signature = tuple(self._raw("SELECT (SELECT count(*) FROM entity), (SELECT count(*) FROM alias)")[0])
+        cached: tuple[Any, dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]] | None = getattr(
             self._local, "names", None
         )
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] == signature:
+            return cached[1]
         names: dict[str, list[str]] = {}
         for eid, name in self._raw(
             "SELECT id, name FROM entity UNION ALL SELECT entity_id, alias FROM alias ORDER BY 1"
@@ -402,7 +421,7 @@ class Repository:
             forms = tuple(tuple(words_of(n)) for n in all_names if words_of(n))
             for form in forms:
                 index.setdefault(tuple(w.casefold() for w in form), (eid, forms))
-        self._local.names = index
+        self._local.names = (signature, index)
         return index
 
     def _plan(self, query: str, typing: bool) -> SearchPlan | None:
@@ -434,8 +453,13 @@ class Repository:
         plan = self._plan(query, typing)
         if plan is None:
             return PassageSearch(())
-        params: dict[str, Any] = plan.params("q")
-        step = int(self._raw(f"SELECT {step_sql('passage_fts', 'q', len(plan.steps))}", params)[0][0])
+        # Seed passages are indexed in passage_fts, imported ones in imported_passage_fts: a step is
+        # used when either has a match for it.
+        step = len(plan.steps) - 1
+        for i, (e, _r) in enumerate(plan.steps[:-1]):
+            if self._raw(f"SELECT {_EXISTS_PASSAGE}", {"q": e})[0][0]:
+                step = i
+                break
         expr, relaxed = plan.steps[step]
         named = self.named_entities(query)
         cited = self._fact_passages(query, named)
@@ -446,27 +470,37 @@ class Repository:
         order = ""
         if named:
             order += (
-                "(SELECT count(DISTINCT mn.entity_id) FROM mention mn WHERE mn.passage_id = passage_fts.rowid"
+                "(SELECT count(DISTINCT mn.entity_id) FROM mention mn WHERE mn.passage_id = h.pid"
                 " AND mn.entity_id IN (SELECT value FROM json_each(:named))) DESC, "
             )
         if plan.phrase:
-            order += "passage_fts.rowid IN (SELECT rowid FROM passage_fts WHERE passage_fts MATCH :ph) DESC, "
+            order += "h.phrase DESC, "
+        ranked_sql = " UNION ALL ".join(
+            f"SELECT rowid AS pid, '{t}' AS t, bm25({t}, 1.0, 2.0, 0.5) AS score,"
+            + (f" rowid IN (SELECT rowid FROM {t} WHERE {t} MATCH :ph)" if plan.phrase else " 0")
+            + f" AS phrase FROM {t} WHERE {t} MATCH :q"
+            for t in _PASSAGE_FTS
+        )
         # Rank first, then make snippets for the page only: snippet() on every match of a common word
         # cost 100+ ms at 10,000 entities.
         ranked = self._raw(
-            f"SELECT rowid FROM passage_fts WHERE passage_fts MATCH :q ORDER BY {order}"
-            "bm25(passage_fts, 1.0, 2.0, 0.5) LIMIT :lim",
+            f"SELECT h.pid, h.t, h.score FROM ({ranked_sql}) h ORDER BY {order}h.score LIMIT :lim",
             {"q": expr, "ph": plan.phrase, "named": json.dumps(named), "lim": limit},
         )
         ids = [int(r[0]) for r in ranked]
         # One lookup per row: FTS5 uses "rowid = ?" but walks every match for "rowid IN (...)".
-        page = {}
-        for i in ids:
-            for r in self._raw(
-                _PASSAGE_SQL + " WHERE passage_fts MATCH :q AND passage_fts.rowid = :id",
-                {"q": expr, "id": i, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE},
+        snippets: dict[int, tuple[str, float]] = {}
+        for pid, table, score in ranked:
+            for (snip,) in self._raw(
+                f"SELECT snippet({table}, 0, :o, :c, '…', 24) FROM {table} WHERE {table} MATCH :q AND rowid = :id",
+                {"q": expr, "id": pid, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE},
             ):
-                page[i] = r
+                snippets[int(pid)] = (str(snip), float(score))
+        page = {
+            int(r[0]): (*r[:7], *snippets[int(r[0])], r[7])
+            for r in self._raw(_PASSAGE_INFO_SQL, {"ids": json.dumps(ids)})
+            if int(r[0]) in snippets
+        }
         rows = [page[i] for i in ids if i in page]
         hits = [_passage_hit(r) for r in rows]
         if cited:
@@ -541,13 +575,18 @@ class Repository:
 
     # ---- documents ------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
-        rows = self._raw("SELECT id, file_name, title, original_name, origin, sha256 FROM document ORDER BY ordinal")
-        return [DocumentInfo(*r) for r in rows]
+        rows = self._raw(
+            "SELECT id, file_name, title, original_name, origin, sha256, origin_kind = 'user' FROM document"
+            " WHERE removed = 0 ORDER BY ordinal"
+        )
+        return [DocumentInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def get_document(self, document_id: str) -> DocumentView | None:
         p = {"id": document_id}
         rows = self._raw(
-            "SELECT id, file_name, title, original_name, origin, sha256, text FROM document WHERE id = :id", p
+            "SELECT id, file_name, title, original_name, origin, sha256, text, origin_kind = 'user'"
+            " FROM document WHERE id = :id",
+            p,
         )
         if not rows:
             return None
@@ -561,7 +600,7 @@ class Repository:
             p,
         )
         return DocumentView(
-            DocumentInfo(*row[:6]),
+            DocumentInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[7])),
             row[6],
             tuple(SectionInfo(*r) for r in sections),
             tuple(MentionSpan(*r) for r in mentions),
@@ -619,19 +658,17 @@ class Repository:
         rows = {
             r[0]: r
             for r in self._raw(
-                "SELECT id, name, kind, category, region, founded, ended, stated_members FROM entity"
+                "SELECT id, name, kind, category, region, founded, ended, stated_members, origin FROM entity"
                 f" WHERE id IN {wanted}",
                 p,
             )
         }
         aliases: dict[str, list[str]] = {}
-        for eid, alias in self._raw(
-            f"SELECT entity_id, alias FROM alias WHERE entity_id IN {wanted} ORDER BY rowid", p
-        ):
+        for eid, alias in self._raw(f"SELECT entity_id, alias FROM alias WHERE entity_id IN {wanted} ORDER BY rn", p):
             aliases.setdefault(eid, []).append(alias)
         facts: dict[str, list[tuple[Any, ...]]] = {}
         for r in self._raw(
-            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind FROM fact f"
+            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind, f.origin FROM fact f"
             f" LEFT JOIN entity t ON t.id = f.target_id WHERE f.entity_id IN {wanted} ORDER BY f.entity_id, f.ordinal",
             p,
         ):
@@ -679,8 +716,8 @@ class Repository:
             return tuple(views)
 
         fact_views = tuple(
-            FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid))
-            for fid, field, value, tid, tname, tkind in facts
+            FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid), origin)
+            for fid, field, value, tid, tname, tkind, origin in facts
         )
 
         def out_link(f: FactView) -> Link:
@@ -713,9 +750,19 @@ class Repository:
             related=tuple(related),
             activities=tuple(dict.fromkeys(f.value for f in fact_views if f.field == "activity" and f.value)),
             mentions=(),
+            origin=row[8],
         )
 
 
+_PASSAGE_FTS = ("passage_fts", "imported_passage_fts")
+_EXISTS_PASSAGE = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {t} MATCH :q)" for t in _PASSAGE_FTS)
+# A page of passages by id: (id, document, title, file, section, start, end, mentioned entities).
+_PASSAGE_INFO_SQL = (
+    "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
+    " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
+    " FROM passage p JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
+    " WHERE p.id IN (SELECT value FROM json_each(:ids))"
+)
 _PASSAGE_SQL = (
     "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
     " snippet(passage_fts, 0, :o, :c, '…', 24), bm25(passage_fts, 1.0, 2.0, 0.5) AS score,"

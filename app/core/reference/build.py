@@ -21,7 +21,7 @@ from app.core.errors import (
     folder_unwritable,
 )
 from app.core.reference.catalog import Catalog, CatalogEntity, load_catalog, name_pattern
-from app.core.reference.ingest import ParsedDocument, SeedError, load_documents, seed_hash
+from app.core.reference.ingest import ParsedDocument, SeedError, load_documents, seed_hash, unlisted_files
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -44,6 +44,7 @@ class BuildReport:
     citations: int
     mentions: int
     seed_hash: str
+    unlisted: tuple[str, ...] = ()  # files in the seeds folder the manifest does not list (not imported)
 
 
 def create_schema(con_path: Path) -> None:
@@ -96,7 +97,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'").replace("‘", "'")).strip()
 
 
-def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, corpus_hash: str) -> BuildReport:
+def write_reference(
+    path: Path, docs: list[ParsedDocument], catalog: Catalog, corpus_hash: str, seeds_path: str = ""
+) -> BuildReport:
     """Write a complete reference database at ``path`` (which must not exist)."""
     t0 = time.perf_counter()
     create_schema(path)
@@ -133,15 +136,15 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
                     con.execute(
                         "INSERT INTO passage (id, document_id, section_id, ordinal, start, end, text)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (passage_id, doc.id, section_id, p.ordinal, p.start, p.end, p.text),
+                        (passage_id, doc.id, section_id, p.ordinal, p.start, p.end, p.display),
                     )
                     con.execute(
                         "INSERT INTO passage_fts (rowid, text, heading, title) VALUES (?, ?, ?, ?)",
-                        (passage_id, p.text, section.heading, doc.title),
+                        (passage_id, p.display, section.heading, doc.title),
                     )
                     spans.append((p.start, p.end, passage_id))
                     passage_heading[passage_id] = section.heading
-                    passage_text[passage_id] = p.text
+                    passage_text[passage_id] = p.display
                     # Mentions are found in the original text, so their offsets stay true to it
                     # (a Markdown passage's shown text has lost its markers).
                     for m in pattern.finditer(doc.text, p.start, p.end):
@@ -223,6 +226,9 @@ def write_reference(path: Path, docs: list[ParsedDocument], catalog: Catalog, co
         meta = {
             "schema_version": str(REFERENCE_SCHEMA_VERSION),
             "seed_hash": corpus_hash,
+            # Which seeds folder this was built from: a later command keeps a build from another
+            # folder instead of silently rebuilding it from the shipped seeds (app.core.atlas).
+            "seeds_path": seeds_path,
             "app_version": __version__,
             "documents": str(len(docs)),
             "entities": str(len(catalog.entities)),
@@ -283,7 +289,7 @@ def build_reference(seeds: Path, target: Path) -> BuildReport:
         _remove(stale)
     tmp = target.with_name(f"{target.name}.building-{os.getpid()}")
     try:
-        report = write_reference(tmp, docs, catalog, corpus_hash)
+        report = write_reference(tmp, docs, catalog, corpus_hash, str(seeds.resolve()))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -304,7 +310,14 @@ def build_reference(seeds: Path, target: Path) -> BuildReport:
             if err is not None:
                 raise err from exc
         raise
-    return BuildReport(**{**report.__dict__, "path": target, "seconds": time.perf_counter() - t0})
+    return BuildReport(
+        **{
+            **report.__dict__,
+            "path": target,
+            "seconds": time.perf_counter() - t0,
+            "unlisted": tuple(unlisted_files(seeds)),
+        }
+    )
 
 
 def _remove(path: Path) -> None:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from app.core.db import BUSY_TIMEOUT_MS, ensure_user_db
+from app.core.db import BUSY_TIMEOUT_MS, ensure_user_db, invalid_text_count
 from app.core.errors import (
     AtlasError,
     DatabaseReadOnly,
@@ -27,6 +27,7 @@ from app.core.errors import (
     folder_unwritable,
     is_damage,
 )
+from app.core.userdata.recovery import Recovery, build_restored, copy_into_live, swap_in
 from app.paths import DataPaths
 
 KEEP = 7
@@ -87,10 +88,14 @@ def quick_check(path: Path, what: str | None = None) -> str:
     try:
         if not path.exists():
             return "missing"
+        if path.is_file() and path.stat().st_size == 0:
+            return "an empty file (0 bytes), not a database"
         con = sqlite3.connect(_ro_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             rows = con.execute("PRAGMA quick_check").fetchall()
             con.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            # Bit flips inside text leave pages quick_check accepts, yet the text cannot be read.
+            bad_text = invalid_text_count(con) if [tuple(r) for r in rows] == [("ok",)] else 0
         finally:
             con.close()
     except sqlite3.Error as exc:
@@ -100,6 +105,8 @@ def quick_check(path: Path, what: str | None = None) -> str:
     except OSError as exc:
         raise _unavailable(exc, path, what) from exc
     result = "; ".join(str(r[0]) for r in rows[:3])
+    if result == "ok" and bad_text:
+        return f"{bad_text} text value{'s are' if bad_text != 1 else ' is'} not valid UTF-8"
     return "ok" if result == "ok" else result
 
 
@@ -145,6 +152,16 @@ def backup_user_db(paths: DataPaths, *, reason: str = "daily", keep: int = KEEP,
     """
     if not paths.user_db.exists():
         raise BackupError("There is no notes database to back up yet.")
+    try:
+        state = quick_check(paths.user_db, "the notes database")
+    except AtlasError as exc:  # cannot even be read (read-only folder, full disk...): say why
+        raise BackupError(f"No backup was made: {exc}") from exc
+    if state != "ok":
+        # A backup of a damaged (or emptied) file would only push a good backup out of the rotation.
+        raise BackupError(
+            f"No backup was made: the notes database is damaged ({state}). The existing backups are kept; "
+            "`alliance-atlas notes restore` restores the newest sound one and salvages what it can."
+        )
     try:
         paths.backups.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -231,15 +248,66 @@ def _count_notes(path: Path) -> int | None:
 
 
 def rotate(paths: DataPaths, *, keep: int = KEEP) -> list[Path]:
-    """Delete all but the newest ``keep`` backups; returns the removed files."""
+    """Delete all but the newest ``keep`` backups; returns the removed files.
+
+    Never for worse ones: the sound backup holding the most notes is kept (one beyond ``keep``)
+    while every newer one holds fewer, so seven backups of an emptied database cannot push the
+    last good one out.
+    """
+    backups = list_backups(paths)
+    if len(backups) <= keep:
+        return []
+    kept, old = backups[:keep], backups[keep:]
+    kept_best = max((n for b in kept if (n := _count_notes(b.path)) is not None), default=-1)
+    counts = [(n, b) for b in old if (n := _count_notes(b.path)) is not None]
+    richest = max(counts, key=lambda nb: (nb[0], nb[1].created), default=None)
+    protected = richest[1].path if richest is not None and richest[0] > kept_best else None
     removed = []
-    for info in list_backups(paths)[keep:]:
+    for info in old:
+        if info.path == protected:
+            continue
         try:
             info.path.unlink()
             removed.append(info.path)
         except OSError:
             pass
     return removed
+
+
+def _live_notes(path: Path) -> int | None:
+    return _count_notes(path) if path.exists() else None
+
+
+def notes_warning(paths: DataPaths) -> str | None:
+    """A warning when the notes database holds no notes although a backup holds some (emptied by
+    accident, or replaced by a blank file): what to do, never done silently. None otherwise."""
+    live = _live_notes(paths.user_db)
+    if live is None or live > 0:
+        return None
+    best = max(list_backups(paths, count_notes=True), key=lambda b: (b.notes or 0, b.created), default=None)
+    if best is None or not best.notes:
+        return None
+    return (
+        f"Your notes database holds no notes, but the backup from {best.created:%Y-%m-%d %H:%M} holds "
+        f"{best.notes}. If you did not delete them, restore it: `alliance-atlas notes restore --backup "
+        f"{best.path}` (or File ▸ Restore notes from backup…)."
+    )
+
+
+def backup_warning(paths: DataPaths, new: Path) -> str | None:
+    """After a backup: a warning when it holds fewer notes than an earlier backup (which rotation
+    keeps, see :func:`rotate`), or None."""
+    made = _count_notes(new)
+    if made is None:
+        return None
+    others = [b for b in list_backups(paths, count_notes=True) if b.path != new and b.notes is not None]
+    best = max(others, key=lambda b: (b.notes or 0, b.created), default=None)
+    if best is None or (best.notes or 0) <= made:
+        return None
+    return (
+        f"This backup holds {made} note{'s' if made != 1 else ''}, fewer than the {best.notes} in the backup from "
+        f"{best.created:%Y-%m-%d %H:%M}; that backup is kept (rotation never removes the one with the most notes)."
+    )
 
 
 def daily_backup(paths: DataPaths, *, now: datetime | None = None, keep: int = KEEP) -> Path | None:
@@ -259,43 +327,40 @@ def migration_backup(paths: DataPaths) -> Callable[[], Path]:
 
 
 def restore_backup(paths: DataPaths, backup: Path) -> Path | None:
-    """Replace the user database's content with a backup, through the backup API.
+    """Replace the user database's content with a backup, atomically (see ``recovery``).
 
     The backup is checked first; the current database (if sound) is itself backed up first, so a
     restore can be undone. Returns that safety backup's path. A damaged current database is never
-    overwritten: it is set aside (see :func:`recover_user_db`) and the path it was moved to is
-    returned. When the current database cannot even be checked (full disk, read-only storage) this
-    raises and changes nothing. Other open connections (a second window) see the restored content
-    on their next read.
+    overwritten: it is set aside and what can be read from it is salvaged (see :func:`recover`),
+    and the path it was moved to is returned. When the current database cannot even be checked
+    (full disk, read-only storage) this raises and changes nothing. Other open connections (a
+    second window) see the restored content on their next read.
     """
     result = quick_check(backup, f"the backup {backup.name}")
     if result != "ok":
         raise BackupError(f"The backup {backup.name} is damaged ({result}); the notes database was not changed.")
     current = quick_check(paths.user_db, "the notes database")  # raises when it cannot be checked
     if current not in ("ok", "missing"):
-        return recover_user_db(paths, backup)
+        return recover(paths, backup).aside
     safety = None
     if current == "ok":
         safety = backup_user_db(paths, reason="before-restore", keep=KEEP + 1)
+    tmp: Path | None = None
     try:
-        src = sqlite3.connect(_ro_uri(backup), uri=True)
-        try:
-            dst = sqlite3.connect(paths.user_db, timeout=BUSY_TIMEOUT_MS / 1000)
-            try:
-                dst.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                src.backup(dst)  # one transaction on dst: a failure leaves it as it was
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        # Bring an older backup's schema up to date, and back to WAL mode.
-        ensure_user_db(paths.user_db)
+        tmp, _ = build_restored(paths.user_db, backup, None)
+        if current == "ok":
+            copy_into_live(tmp, paths.user_db)
+        else:
+            swap_in(tmp, paths.user_db, None)
+            tmp = None
     except (sqlite3.Error, OSError, AtlasError) as exc:
-        if current == "missing":
-            _unlink(paths.user_db)  # only the half-made new file: there was no database before
         err = classify(exc, "the notes database")
         kept = f" The notes as they were are also kept in {safety.name}." if safety else ""
         raise BackupError(f"The backup could not be restored: {err or exc}{kept}") from exc
+    finally:
+        if tmp is not None:
+            _unlink(tmp)
+    _back_to_wal(paths.user_db)
     return safety
 
 
@@ -375,26 +440,18 @@ def set_aside_damaged(paths: DataPaths, *, now: datetime | None = None) -> Path:
     return target
 
 
-def _put_back(paths: DataPaths, aside: Path) -> str:
-    """Undo :func:`set_aside_damaged` after a failed recovery: drop the half-made new database
-    (it holds nothing of the user's) and move the original back. Returns a sentence for the message."""
-    _unlink(paths.user_db)
-    moves = [(aside, paths.user_db)]
-    moves += [(Path(str(aside) + s.name[len(paths.user_db.name) :]), s) for s in _sidecars(paths.user_db)]
-    moves = [(src, dst) for src, dst in moves if src.exists()]
-    try:
-        _move_all(moves)
-    except OSError:
-        return f"The damaged database is kept, unchanged, as {aside}."
-    return "The damaged database was put back where it was; nothing was lost."
-
-
 def recover_user_db(paths: DataPaths, backup: Path | None) -> Path:
-    """Set the damaged database aside, then restore ``backup`` (or start empty when None).
+    """:func:`recover`, returning only where the damaged file now is."""
+    return recover(paths, backup).aside
 
-    Returns where the damaged file now is. Only a database the check finds damaged is moved: one
-    that cannot be checked (full disk, read-only storage) raises an AtlasError and stays. When the
-    restore fails half-way, the original file is put back.
+
+def recover(paths: DataPaths, backup: Path | None) -> Recovery:
+    """Set the damaged database aside, restore ``backup`` (or start empty when None) and salvage
+    every note row still readable from the damaged file into the result (tagged "salvaged").
+
+    Only a database the check finds damaged is moved: one that cannot be checked (full disk,
+    read-only storage) raises an AtlasError and stays. Atomic: killed at any moment, ``user.sqlite``
+    is the damaged file (with a second name) or the complete new database, never an empty one.
     """
     if backup is not None and not is_sound(backup):
         raise BackupError(f"The backup {backup.name} is damaged too; choose another. Nothing was moved.")
@@ -403,14 +460,44 @@ def recover_user_db(paths: DataPaths, backup: Path | None) -> Path:
         raise BackupError("The notes database is not damaged, so it was not set aside. Nothing was changed.")
     if result == "missing":
         raise BackupError(f"There is no notes database at {paths.user_db} to set aside.")
-    aside = set_aside_damaged(paths)
+    problem = folder_unwritable(paths.user_db.parent)
+    if problem:
+        raise BackupError(
+            f"The damaged notes database {paths.user_db} could not be set aside: its folder {problem}. "
+            "It was left where it was; nothing was moved or deleted. Copy the data folder to writable "
+            "storage and start with --data-dir pointing to the copy."
+        )
+    tmp: Path | None = None
     try:
-        if backup is not None:
-            restore_backup(paths, backup)
-        else:
-            ensure_user_db(paths.user_db)
+        tmp, report = build_restored(paths.user_db, backup, paths.user_db)
+        aside = _aside_name(paths)
+        swap_in(tmp, paths.user_db, aside)
+        tmp = None
     except (AtlasError, sqlite3.Error, OSError) as exc:
-        back = _put_back(paths, aside)
         err = exc if isinstance(exc, AtlasError) else classify(exc, "the new notes database")
-        raise BackupError(f"Recovery failed. {err or exc} {back}") from exc
-    return aside
+        raise BackupError(
+            f"Recovery failed. {err or exc} The damaged database is still where it was; nothing was lost."
+        ) from exc
+    finally:
+        if tmp is not None:
+            _unlink(tmp)
+    _back_to_wal(paths.user_db)
+    return Recovery(aside, backup, report)
+
+
+def _back_to_wal(user_db: Path) -> None:
+    """The new database is complete; WAL mode is set again now or, failing that, at the next open."""
+    try:
+        ensure_user_db(user_db)
+    except (AtlasError, sqlite3.Error, OSError):
+        pass
+
+
+def _aside_name(paths: DataPaths, now: datetime | None = None) -> Path:
+    stamp = _stamp(now)
+    target = paths.user_db.with_name(f"{paths.user_db.name}.damaged-{stamp}")
+    n = 2
+    while target.exists():
+        target = paths.user_db.with_name(f"{paths.user_db.name}.damaged-{stamp}-{n}")
+        n += 1
+    return target

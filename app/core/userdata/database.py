@@ -25,6 +25,7 @@ from app.core.db import migrate_user_db, open_user_connection
 from app.core.errors import classify
 
 if TYPE_CHECKING:
+    from app.core.sources.store import SourcesStore
     from app.core.userdata.notes import NotesStore
     from app.core.userdata.positions import GraphPositionsStore
     from app.core.userdata.saved_filters import SavedFiltersStore
@@ -40,6 +41,7 @@ class UserData:
         self._notes: NotesStore | None = None
         self._filters: SavedFiltersStore | None = None
         self._positions: GraphPositionsStore | None = None
+        self._sources: SourcesStore | None = None
 
     @classmethod
     def open(cls, path: Path, *, backup: Callable[[], Any] | None = None) -> UserData:
@@ -112,6 +114,15 @@ class UserData:
 
             self._positions = GraphPositionsStore(self)
         return self._positions
+
+    @property
+    def sources(self) -> SourcesStore:
+        """The user's own sources: imported documents, suggestions, user entities and facts."""
+        if self._sources is None:
+            from app.core.sources.store import SourcesStore
+
+            self._sources = SourcesStore(self)
+        return self._sources
 
     # ---- helpers for the stores ---------------------------------------------------------------
     @contextmanager

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from app.core.userdata.notes_core import NotesCore
 from app.core.userdata.notes_model import (
@@ -13,6 +15,15 @@ from app.core.userdata.notes_model import (
     _check_color,
     _clean_tag,
 )
+
+
+@dataclass(frozen=True)
+class TagState:
+    """Every tag (id, name, colour) and every link to it: before and after a change, for undo."""
+
+    tags: frozenset[tuple[int, str, str]]
+    entity_links: frozenset[tuple[str, int]]  # (entity id, tag id)
+    note_links: frozenset[tuple[str, int]]  # (note id, tag id)
 
 
 class TaggedNotes(NotesCore):
@@ -153,3 +164,59 @@ class TaggedNotes(NotesCore):
                 (name,),
             )
             return [str(r[0]) for r in rows]
+
+    # ---- undo --------------------------------------------------------------------------------
+    def tag_state(self) -> TagState:
+        with self._read() as con:
+            return TagState(
+                frozenset((int(i), str(n), str(c)) for i, n, c in con.execute("SELECT id, name, color FROM tag")),
+                frozenset((str(e), int(t)) for e, t in con.execute("SELECT entity_id, tag_id FROM entity_tag")),
+                frozenset((str(n), int(t)) for n, t in con.execute("SELECT note_id, tag_id FROM note_tag")),
+            )
+
+    def change_tags(self, start: TagState, end: TagState) -> None:
+        """Undo or redo a tag change: apply the difference ``start → end`` in one transaction.
+
+        Only what differs between the two states is touched, so other tags changed since (in this
+        window or another) are kept. A tag brought back gets its old id unless a newer tag took it;
+        a note link comes back only if the note still exists."""
+        before = {t[0]: t for t in start.tags}
+        after = {t[0]: t for t in end.tags}
+        park = uuid.uuid4().hex
+        with self._write() as con:
+            for eid, tid in start.entity_links - end.entity_links:
+                con.execute("DELETE FROM entity_tag WHERE entity_id = ? AND tag_id = ?", (eid, tid))
+            for nid, tid in start.note_links - end.note_links:
+                con.execute("DELETE FROM note_tag WHERE note_id = ? AND tag_id = ?", (nid, tid))
+            for tid in before.keys() - after.keys():
+                con.execute("DELETE FROM tag WHERE id = ?", (tid,))
+            changed = [after[t] for t in after.keys() & before.keys() if after[t] != before[t]]
+            for tid, _name, _color in changed:  # parked first, so swapped names cannot clash midway
+                con.execute("UPDATE tag SET name = ? WHERE id = ?", (f"{park}-{tid}", tid))
+            for tid, name, color in changed:
+                self._check_free(con, name, tid)
+                con.execute("UPDATE tag SET name = ?, color = ? WHERE id = ?", (name, color, tid))
+            ids = {t: t for t in after}
+            for tid in sorted(after.keys() - before.keys()):
+                _tid, name, color = after[tid]
+                self._check_free(con, name, tid)
+                if con.execute("SELECT 1 FROM tag WHERE id = ?", (tid,)).fetchone():
+                    cur = con.execute("INSERT INTO tag (name, color) VALUES (?, ?)", (name, color))
+                    ids[tid] = int(cur.lastrowid or 0)
+                else:
+                    con.execute("INSERT INTO tag (id, name, color) VALUES (?, ?, ?)", (tid, name, color))
+            for eid, tid in end.entity_links - start.entity_links:
+                con.execute(
+                    "INSERT OR IGNORE INTO entity_tag (entity_id, tag_id) VALUES (?, ?)", (eid, ids.get(tid, tid))
+                )
+            for nid, tid in end.note_links - start.note_links:
+                con.execute(
+                    "INSERT OR IGNORE INTO note_tag (note_id, tag_id)"
+                    " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM note WHERE id = ?)",
+                    (nid, ids.get(tid, tid), nid),
+                )
+
+    @staticmethod
+    def _check_free(con: sqlite3.Connection, name: str, tag_id: int) -> None:
+        if con.execute("SELECT 1 FROM tag WHERE name = ? AND id != ?", (name, tag_id)).fetchone():
+            raise NotesError(f"A tag called “{name}” exists again, so the change cannot be undone.")

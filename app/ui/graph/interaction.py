@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFileDialog
 
 from app.core.errors import AtlasError
-from app.core.graph.layout import COUNTRY_KINDS, LAYOUTS
+from app.core.graph.layout import LAYOUTS
 from app.core.graph.network import connection_path, write_graphml
 from app.core.query.filters import FilterSpec, describe
 from app.ui.graph import graph_export as gx
@@ -315,14 +315,15 @@ class InteractionMixin(_Base):
 
     # ---- why connected -------------------------------------------------------------------------
     def country_choices(self) -> list[tuple[str, str]]:
+        """The countries, as the button and the README say (not actors such as Greece or Mesopotamia)."""
         data = self.data
-        pairs = [(data.ids[i], data.names[i]) for i in range(data.n) if data.kinds[i] in COUNTRY_KINDS]
+        pairs = [(data.ids[i], data.names[i]) for i in range(data.n) if data.kinds[i] == "country"]
         return sorted(pairs, key=lambda p: p[1].casefold().removeprefix("the "))
 
     @Slot()
     def ask_connection(self) -> None:
         sel = self.selected_id
-        first = sel if sel and self.kind_of(sel) in COUNTRY_KINDS else None
+        first = sel if sel and self.kind_of(sel) == "country" else None
         (a, b), ok = ConnectionDialog.get_value(self, self.country_choices(), first)
         if ok:
             self.show_connection(a, b)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import AtlasError
-from app.core.userdata.backup import BackupInfo, check_user_db, list_backups, recover_user_db, restore_backup
+from app.core.userdata.backup import BackupInfo, check_user_db, list_backups, recover, restore_backup
 from app.paths import DataPaths
 
 PathRole = Qt.ItemDataRole.UserRole + 1
@@ -117,10 +117,11 @@ def offer_recovery(parent: QWidget | None, paths: DataPaths) -> bool:
     if clicked is quit_button or clicked is None:
         return False
     try:
-        aside = recover_user_db(paths, good.path if (clicked is restore and good is not None) else None)
+        done = recover(paths, good.path if (clicked is restore and good is not None) else None)
     except AtlasError as exc:
         QMessageBox.critical(parent, "Recovery failed", str(exc))
         return False
-    QMessageBox.information(parent, "Notes database", f"The damaged database was kept as {aside}.")
+    # Where the damaged file is kept, and how many notes were salvaged from it.
+    QMessageBox.information(parent, "Notes database", f"{done.summary()}\n\nThe damaged file: {done.aside}")
     del fresh
     return True

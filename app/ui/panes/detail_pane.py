@@ -249,7 +249,9 @@ class DetailPane(QWidget):
         rows = [
             (
                 "Kind",
-                f'<span class="kind" style="background-color:{colour}">&nbsp;{escape(kind_label(d.kind))}&nbsp;</span>',
+                f'<span class="kind" style="background-color:{colour}">&nbsp;{escape(kind_label(d.kind))}&nbsp;</span>'
+                # A user entity says so: made from the user's own documents, not the reference catalogue.
+                + (' &nbsp;<span class="user-origin"><i>from your documents</i></span>' if d.origin == "user" else ""),
             )
         ]
         by_field: dict[str, list[Any]] = {}

@@ -63,6 +63,7 @@ class DocumentReaderView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._load = load_document
+        self.extra_actions: list[QAction] = []  # added to the text's context menu by features
         self._doc: DocumentView | None = None
         self._quote_sel: list[QTextEdit.ExtraSelection] = []
         self._hit_sel: list[QTextEdit.ExtraSelection] = []
@@ -541,6 +542,9 @@ class DocumentReaderView(QWidget):
         menu.addSeparator()
         self.add_note_action.setEnabled(self.selection_span() is not None)
         menu.addAction(self.add_note_action)
+        for act in self.extra_actions:  # e.g. Cite as… (app.ui.sources)
+            act.setEnabled(self.selection_span() is not None)
+            menu.addAction(act)
         find = menu.addAction("Find in document…")
         find.triggered.connect(self.start_find)
         menu.exec(self.text.viewport().mapToGlobal(pos))

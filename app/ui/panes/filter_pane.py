@@ -42,6 +42,7 @@ FACETS = (
     ("activities", "Activity", "Filter by activity"),
     ("sources", "Source document", "Show entities cited in these documents"),
     ("tags", "Tag", "Filter by your tags"),
+    ("origins", "Origin", "Entities from the reference catalogue or made from your own documents"),
 )
 MAX_VISIBLE_ROWS = 8  # every entity kind (eight) shows without scrolling
 NONE_AMONG = "None among these entities"
@@ -399,6 +400,7 @@ class FilterPane(QWidget):
             year_max=hi if hi < self.year_bounds[1] else None,
             sources=self.facets["sources"].checked(),
             tags=self.facets["tags"].checked(),
+            origins=self.facets["origins"].checked(),
             has_notes=self.has_notes.currentData(),
             sort=self._spec.sort,
             descending=self._spec.descending,
