@@ -10,7 +10,11 @@ import platformdirs
 
 ENV_HOME = "ALLIANCE_ATLAS_HOME"
 ENV_SEEDS = "ALLIANCE_ATLAS_SEEDS"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+# A checkout (and an editable install) keeps seeds/, resources/ and database/ beside app/; a wheel carries
+# them inside the package as app/_data (setup.py), since site-packages has no "beside". A PyInstaller
+# build puts them beside app/ again.
+PROJECT_ROOT = _PACKAGE / "_data" if (_PACKAGE / "_data" / "seeds").is_dir() else _PACKAGE.parent
 
 
 def seeds_dir() -> Path:
@@ -44,10 +48,6 @@ class DataPaths:
     @property
     def settings_file(self) -> Path:
         return self.root / "settings.ini"
-
-    @property
-    def preferences_file(self) -> Path:
-        return self.root / "preferences.json"
 
     def ensure(self) -> DataPaths:
         self.root.mkdir(parents=True, exist_ok=True)

@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="keep all data in DIR (default: $ALLIANCE_ATLAS_HOME or the platform's user data dir)",
     )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check this installation works offline (database, seeds, search, PDF, fonts, data folder) and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("gui", help="open the window (the default)")
@@ -383,6 +388,10 @@ def _main(argv: list[str] | None) -> int:
         "screenshot": cmd_screenshot,
     }
     handler = handlers.get(args.command) or getattr(args, "handler", None)
+    if args.self_check:
+        from app.cli.selfcheck import cmd_self_check
+
+        handler = cmd_self_check
     if handler is None:
         parser.error(f"unknown command {args.command}")
     try:

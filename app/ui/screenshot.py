@@ -84,8 +84,8 @@ def take_screenshot(
                     file=sys.stderr,
                 )
                 return EXIT_USAGE
-        from app.ui.application import make_application
         from app.ui.main_window import MainWindow
+        from app.ui.qt_app import make_application
 
         app = make_application()
         # A throwaway settings file: screenshots show the default layout, never the user's.

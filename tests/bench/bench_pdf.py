@@ -45,8 +45,9 @@ def child(writer: str, handout: bool, out: str) -> None:
         options = old.ExportOptions(handout=handout)
         old.write_pdf(old.collect_report(atlas.repo, FilterSpec(), options), options, Path(out))
     seconds = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mb": rss}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mb": usage.ru_maxrss / 1024}))
 
 
 def measure(writer: str, handout: bool, home: Path, out: Path, env: dict[str, str]) -> dict[str, float]:

@@ -197,8 +197,8 @@ def _read_notes(user_db: Path, ids: list[str]) -> tuple[dict[str, list[NoteItem]
 
 def _graph_image(repo: Repository, spec: FilterSpec, user_db: Path | None) -> tuple[QImage | None, str]:
     """The graph pane's drawing of the exported set, with its caption."""
-    from app.ui.application import make_application
     from app.ui.graph.graph_export import picture_from_repo, picture_image
+    from app.ui.qt_app import make_application
 
     make_application(headless=True)
     picture = picture_from_repo(repo, spec, own_layout=True)  # layout of its own (no saved positions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -187,3 +188,43 @@ def test_year_range_bounds_are_inclusive(repo, year_min, year_max, has_nato) -> 
     assert all(year_min is None or r.founded >= year_min for r in rows)
     assert all(year_max is None or r.founded <= year_max for r in rows)
     assert repo.count_entities(FilterSpec(year_min=year_min, year_max=year_max)) == len(rows)
+
+
+def test_filter_spec_json_is_stable_text_with_sorted_keys_and_unescaped_names() -> None:
+    """Saved filters are compared and stored as this text: the same spec always gives the same bytes."""
+    spec = FilterSpec(text="Đoàn", kinds=("alliance",), year_max=1949)
+    text = spec.to_json()
+    assert "Đoàn" in text  # not \\u escapes
+    keys = list(json.loads(text))
+    assert keys == sorted(keys) and text.index('"descending"') < text.index('"year_min"')
+    assert FilterSpec.from_json(text) == spec
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1, 2]", "a saved filter must be a JSON object"),
+        ('{"kinds": ["alliance", 3]}', "'kinds' must be a list of strings"),
+        ('{"year_min": "1949"}', "'year_min' must be a whole number"),
+        ('{"year_max": 1949.5}', "'year_max' must be a whole number"),
+        ('{"text": 7}', "'text' must be a string"),
+    ],
+)
+def test_a_malformed_saved_filter_is_a_value_error_naming_the_field(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        FilterSpec.from_json(text)
+
+
+def test_unknown_keys_in_a_saved_filter_are_ignored() -> None:
+    assert FilterSpec.from_json('{"kinds": ["treaty"], "colour": "red"}') == FilterSpec(kinds=("treaty",))
+
+
+def test_cleared_keeps_only_the_sort_and_is_empty() -> None:
+    spec = FilterSpec(text="x", kinds=("alliance",), has_notes=True, sort="founded", descending=True)
+    cleared = spec.cleared()
+    assert cleared == FilterSpec(sort="founded", descending=True)
+    assert cleared.is_empty() and not spec.is_empty()
+    assert not FilterSpec(ids=("nato",)).is_empty() and not FilterSpec(has_notes=False).is_empty()
+    with pytest.raises(ValueError, match="unknown facet dimension 'colour'"):
+        spec.without("colour")
+    assert spec.without("kinds") == FilterSpec(text="x", has_notes=True, sort="founded", descending=True)

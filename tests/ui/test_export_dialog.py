@@ -129,7 +129,19 @@ def test_pdf_export_runs_in_the_background_and_writes_the_selection(qtbot, windo
     assert "Entities selected: NATO" in " ".join(text.split())
 
 
-def test_cancel_leaves_no_file(qtbot, window, tmp_path):
+def test_cancel_leaves_no_file_and_stale_parts_are_cleaned(qtbot, window, tmp_path):
+    # A part left by a killed export (its process is gone) goes at the next export of that name;
+    # another program's file that merely looks alike stays.
+    stale = tmp_path / ".c.pdf.999999999.abcd1234.part"
+    stale.write_bytes(b"left by a killed export")
+    other = tmp_path / ".c.pdf.notes.part"
+    other.write_bytes(b"someone else's")
+    relay = window.export_actions.start_pdf(ExportOptions(include_graph=False), tmp_path / "c.pdf")
+    with qtbot.waitSignal(relay.finished, timeout=60000):
+        pass
+    assert (tmp_path / "c.pdf").exists() and not stale.exists() and other.exists()
+    other.unlink()
+    (tmp_path / "c.pdf").unlink()
     relay = window.export_actions.start_pdf(ExportOptions(), tmp_path / "c.pdf")
     relay.cancel()
     with qtbot.waitSignal(relay.finished, timeout=60000) as blocker:

@@ -157,7 +157,7 @@ def test_delete_is_undoable_and_trash_can_be_emptied(qtbot, window, store, monke
     assert [r.note.id for r in pane.model.rows()] == [note.id]
     assert pane.title_edit.text() == "Precious"
     pane.delete_current()
-    feature.show_browser()
+    window.show_notes_browser()
     browser = feature.browser
     browser.trash_check.setChecked(True)
     assert [r.note.id for r in browser.model.rows()] == [note.id]
@@ -259,14 +259,38 @@ def test_import_same_file_twice_no_duplicates_and_bad_file_changes_nothing(qtbot
     assert [n.title for n in store.list_notes()] == ["From the trainer"]
 
 
-def test_add_note_on_a_passage_from_the_document_view(qtbot, window, store, repo):
-    window.select_entity("nato")
-    doc = repo.documents()[0].id
-    window.document_view.add_note_requested.emit(doc, 10, 40, "a quoted passage")
+def test_a_passage_note_belongs_to_its_passage_not_to_the_selected_entity(qtbot, window, store, repo):
+    """Issue 14: with Russia selected, a note on a NATO passage was filed under Russia, its quote cut mid-word."""
+    window.select_entity("russia")
+    doc_id = "strategic-partnerships-global-stability"
+    text = repo.get_document(doc_id).text
+    start = text.index("global defense alliances, such as NATO") + 3  # "bal defense…": cut mid-word
+    end = text.index("such as NATO") + len("such as NA")
+    window.document_view.add_note_requested.emit(doc_id, start, end, text[start:end])
+    assert store.list_notes(entity_id="russia") == []
     [note] = store.list_notes(entity_id="nato")
-    assert (note.document_id, note.start, note.end, note.quote) == (doc, 10, 40, "a quoted passage")
+    assert note.quote == "global defense alliances, such as NATO"
+    assert (note.document_id, note.start, note.end) == (doc_id, start - 3, end + 2)
     pane = window.notes_pane
-    assert pane.quote_label.isVisible() and "a quoted passage" in pane.quote_label.text()
+    assert pane.entity_id == "nato" and "such as NATO" in pane.quote_label.text()
+    assert pane.tabs.currentWidget() is pane.body_edit
+
+
+def test_a_passage_naming_several_entities_asks_which_one(qtbot, window, store, repo, monkeypatch):
+    from app.ui.notes.notes_feature import PassageEntityDialog
+
+    asked = []
+
+    def pick(cls, parent, choices, default):
+        asked.append([eid for eid, _name in choices])
+        return choices[-1][0], True
+
+    monkeypatch.setattr(PassageEntityDialog, "get_entity", classmethod(pick))
+    doc = repo.get_document("islamic-nation-military-relations")
+    first, china = doc.mentions[0], next(m for m in doc.mentions if m.entity_id == "china")
+    window.document_view.add_note_requested.emit(doc.info.id, first.start, china.end, "")
+    assert asked == [["islamic-nation", "china"]]
+    assert len(store.list_notes(entity_id="china")) == 1 and store.list_notes(entity_id="islamic-nation") == []
 
 
 def test_two_windows_see_each_others_edits_after_reload(qtbot, window, data_paths, settings_path, store):
@@ -386,7 +410,7 @@ def test_damaged_db_at_start_offers_newest_backup(qtbot, data_paths, monkeypatch
 def test_notes_dock_starts_closed_on_a_narrow_window_and_the_toolbar_opens_it(qtbot, window):
     from PySide6.QtWidgets import QToolButton
 
-    dock = window.notes_feature.notes_dock
+    dock = window.docks["notes"]
     assert window.width() < 1500 and not dock.isVisible()  # the graph keeps its width at 1280 px
     toggle = dock.toggleViewAction()
     button = window.toolbar.widgetForAction(toggle)
@@ -401,7 +425,7 @@ def test_notes_dock_starts_closed_on_a_narrow_window_and_the_toolbar_opens_it(qt
 
 
 def test_notes_dock_is_open_after_reset_layout_on_a_wide_window(qtbot, window):
-    dock = window.notes_feature.notes_dock
+    dock = window.docks["notes"]
     window.resize(1700, 950)
     window.reset_layout()
     assert dock.isVisible()
@@ -447,8 +471,8 @@ def test_note_tooltips_show_a_title_as_text_never_loading_an_image(qtbot, window
     store.create_note("nato", title=title, body="x", quote="a <b>quote</b>", document_id="d", start=0, end=5)
     window.select_entity("nato")
     pane = window.notes_pane
-    window.notes_feature.notes_dock.show()
-    window.notes_feature.show_browser()
+    window.docks["notes"].show()
+    window.show_notes_browser()
     browser = window.notes_feature.browser
     try:
         for view, model in ((pane.list, pane.model), (browser.table, browser.model)):
@@ -476,7 +500,8 @@ def _find_link(qtbot, label):
 def test_a_multi_line_passage_quote_shows_a_working_open_link(qtbot, window, repo):
     window.select_entity("nato")
     doc = repo.documents()[0].id
-    window.document_view.add_note_requested.emit(doc, 10, 60, "First line of the passage\nsecond <b>line</b>")
+    window.docks["notes"].show()
+    window.notes_pane.add_passage_note(doc, 10, 60, "First line of the passage\nsecond <b>line</b>", "nato")
     pane = window.notes_pane
     label = pane.quote_label
     assert label.isVisible() and label.textFormat() == Qt.TextFormat.RichText
@@ -501,7 +526,7 @@ def test_browser_trash_actions_keep_the_pane_and_undo_in_step(qtbot, window, sto
     pane.select_note(a.id)
     pane.delete_current()
     assert titles() == ["Beta"] and undo.isEnabled()
-    feature.show_browser()
+    window.show_notes_browser()
     browser = feature.browser
     browser.trash_check.setChecked(True)
     browser.table.selectRow(0)
@@ -594,7 +619,7 @@ def test_a_passage_note_added_with_no_entity_selected_has_a_coherent_pane(qtbot,
 
     assert window.current_entity_id() is None
     doc = repo.documents()[0]
-    window.document_view.add_note_requested.emit(doc.id, 10, 40, "a quoted passage")
+    window.notes_pane.add_passage_note(doc.id, 10, 40, "a quoted passage")  # a passage that names no entity
     pane, feature = window.notes_pane, window.notes_feature
     [note] = store.list_notes()
     assert note.entity_id is None
@@ -610,7 +635,7 @@ def test_a_passage_note_added_with_no_entity_selected_has_a_coherent_pane(qtbot,
     window.select_entity("nato")
     assert "NATO" in pane.entity_label.text() and pane.model.rowCount() == 0
     # Reachable: the notes browser opens it again, with the same header and a way back.
-    feature.show_browser()
+    window.show_notes_browser()
     browser = feature.browser
     browser.table.selectRow(browser.model.row_of(note.id))
     browser.open_button.click()

@@ -192,3 +192,58 @@ def test_a_narrow_undated_strip_wraps_long_names(qtbot, timeline):
     timeline.resize(180, 500)
     qtbot.wait(300)
     _undated_items_readable(timeline)
+
+
+def _wheel(widget, pos, delta: int) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    ev = QWheelEvent(
+        QPointF(pos),
+        QPointF(widget.mapToGlobal(pos)),
+        QPoint(0, 0),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, ev)
+
+
+def test_the_axis_breaks_after_an_early_outlier_so_modern_years_get_the_width(timeline):
+    """Westphalia (1648) must not squeeze 1949–2006 into the right tenth: the axis breaks, as in the PDF."""
+    sc = timeline.scale
+    assert sc.rest is not None and sc.lo <= 1648 < sc.lo + sc.left_years < sc.rest <= 1949
+    x0, x1 = timeline.view_box.viewRange()[0]
+    modern = (sc.x(2006) - sc.x(1949)) / (x1 - x0)
+    assert modern > 0.4  # not a sliver
+    assert sc.x(1648) < sc.x(sc.rest) and round(sc.year(sc.x(1648))) == 1648
+    assert timeline._break_line.isVisible()
+    axis = timeline._bottom_axis
+    values = [v for _s, vs in axis.tickValues(x0, x1, 800) for v in vs]
+    labels = axis.tickStrings(values, 1.0, 10)
+    assert str(sc.lo) in labels and not any(sc.in_gap(v) for v in values)
+
+
+def test_the_wheel_zooms_the_years_only_and_home_or_fit_all_brings_everything_back(qtbot, timeline):
+    vp = timeline.plot.viewport()
+    rows_before = timeline.view_box.viewRange()[1]
+    years_before = timeline.view_box.viewRange()[0]
+    for _ in range(6):
+        _wheel(vp, vp.rect().center(), 120)
+    qtbot.waitUntil(lambda: timeline.view_box.viewRange()[0] != years_before)
+    x0, x1 = timeline.view_box.viewRange()[0]
+    assert x1 - x0 < (years_before[1] - years_before[0]) * 0.8  # zoomed into the years
+    assert timeline.view_box.viewRange()[1] == pytest.approx(rows_before)  # the rows did not move
+    timeline.plot.setFocus()
+    qtbot.keyClick(timeline.plot, Qt.Key.Key_Home)
+    assert timeline.view_box.viewRange()[0] == pytest.approx(years_before, abs=1)
+    for _ in range(6):
+        _wheel(vp, vp.rect().center(), 120)
+    timeline.plot.customContextMenuRequested.emit(vp.rect().center())
+    fit = [a for a in timeline.context_menu.actions() if a.text() == "&Fit all"]
+    assert fit
+    fit[0].trigger()
+    assert timeline.view_box.viewRange()[0] == pytest.approx(years_before, abs=1)
+    timeline.context_menu.close()

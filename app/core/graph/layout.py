@@ -180,7 +180,7 @@ def fast_spring_layout(graph: nx.Graph, *, seed: int = SEED, iterations: int = 8
     return {node: (float(pos[i, 0]), float(pos[i, 1])) for node, i in index.items()}
 
 
-def spring_arrays(n: int, src: IntArray, dst: IntArray, *, seed: int = SEED, iterations: int = 80) -> FloatArray:
+def spring_arrays(n: int, src: IntArray, dst: IntArray, *, seed: int = SEED, iterations: int = 50) -> FloatArray:
     """Fruchterman–Reingold with their grid variant: repulsion only from the 3 × 3 grid cells
     around a node (cells 2k wide, each summed to its centroid), attraction along every tie.
 

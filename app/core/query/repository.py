@@ -618,10 +618,11 @@ class Repository:
 
     def relation_pairs(self) -> list[tuple[str, str, str]]:
         """(subject, object, field) of every cited relation fact, in :meth:`edges` order, without the
-        quotes: the graph pane's ties at any scale, on the raw connection (no SQLAlchemy import)."""
+        quotes: the graph pane's ties at any scale. ``IN`` builds the cited set once (a correlated
+        EXISTS per fact took half as long again at 50,000 facts)."""
         rows = self._raw(
             "SELECT f.entity_id, f.target_id, f.field FROM fact f WHERE f.target_id IS NOT NULL"
-            " AND EXISTS (SELECT 1 FROM citation c WHERE c.fact_id = f.id) ORDER BY f.entity_id, f.ordinal"
+            " AND f.id IN (SELECT fact_id FROM citation) ORDER BY f.entity_id, f.ordinal"
         )
         return [(str(s), str(t), str(f)) for s, t, f in rows]
 

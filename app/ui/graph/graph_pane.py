@@ -262,8 +262,8 @@ class GraphPane(InteractionMixin, QWidget):
         self.visible_size = self._base_size[vis] * self._unit
         d = self._drawn
         if len(d):
-            self._nodes.setPointsVisible((shown & ~faded)[d])
-            self._pale_nodes.setPointsVisible(faded[d])
+            self._nodes.show_spots((shown & ~faded)[d])
+            self._pale_nodes.show_spots(faded[d])
         ties = shown[data.src] & shown[data.dst]
         pale = faded[data.src] | faded[data.dst]
         self._set_ties(self._edges, ties & ~pale)

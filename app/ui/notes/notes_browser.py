@@ -326,7 +326,14 @@ def ask_open_path(parent: QWidget | None) -> Path | None:
     return Path(name) if name else None
 
 
-def export_notes_dialog(parent: Any, store: NotesStore, repo: Any, spec: Any) -> Path | None:
+def export_notes_dialog(
+    parent: QWidget | None,
+    store: NotesStore,
+    repo: Any,
+    spec: Any,
+    *,
+    show_status: Callable[[str, int], None] | None = None,
+) -> Path | None:
     from app.core.exports.data import filter_labels
     from app.core.query.filters import FilterSpec, describe
 
@@ -365,11 +372,19 @@ def export_notes_dialog(parent: Any, store: NotesStore, repo: Any, spec: Any) ->
     except AtlasError as exc:
         QMessageBox.warning(parent, "Export failed", f"The notes were not exported.\n\n{exc}")
         return None
-    _status(parent, f"Exported {len(notes)} note{'s' if len(notes) != 1 else ''} to {path}")
+    if show_status is not None:
+        show_status(f"Exported {len(notes)} note{'s' if len(notes) != 1 else ''} to {path}", 8000)
     return path
 
 
-def import_notes_dialog(parent: Any, store: NotesStore, repo: Any, path: Path | None = None) -> bool:
+def import_notes_dialog(
+    parent: QWidget | None,
+    store: NotesStore,
+    repo: Any,
+    path: Path | None = None,
+    *,
+    show_status: Callable[[str, int], None] | None = None,
+) -> bool:
     """Ask for a file, import it, report what happened. True when something may have changed."""
     path = path or ask_open_path(parent)
     if path is None:
@@ -388,11 +403,6 @@ def import_notes_dialog(parent: Any, store: NotesStore, repo: Any, path: Path | 
     QMessageBox.information(  # note titles from the file, shown as text
         parent, "Notes imported", safe_rich_text([report.summary(), *(["", *details] if details else [])])
     )
-    _status(parent, report.summary())
+    if show_status is not None:
+        show_status(report.summary(), 8000)
     return True
-
-
-def _status(parent: Any, text: str) -> None:
-    show = getattr(parent, "show_status", None)
-    if callable(show):
-        show(text, 8000)

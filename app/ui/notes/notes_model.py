@@ -20,6 +20,19 @@ TITLE, ENTITY, TAGS, UPDATED, CREATED, MATCH = range(6)
 HEADERS = ("Title", "Entity / passage", "Tags", "Updated", "Created", "Match")
 
 
+def match_text(snippet: str, words_before: int = 2) -> str:
+    """A search snippet for the narrow Match column: from a couple of words before the first hit,
+    so the hit itself shows even when the column cuts the end off (not "…points…")."""
+    at = snippet.find("[[")
+    if at < 0:
+        return plain_snippet(snippet)
+    before = snippet[:at].split()
+    lead = before[-words_before:] if words_before else []
+    cut = len(before) > len(lead) or snippet.startswith("…")
+    prefix = ("…" if cut and not (lead and lead[0].startswith("…")) else "") + " ".join(lead)
+    return plain_snippet((prefix + " " if lead else prefix) + snippet[at:])
+
+
 def short_time(iso: str | None) -> str:
     """'2026-03-01 09:30' from an ISO UTC stamp (display only; sorting uses the stamp)."""
     return (iso or "")[:16].replace("T", " ")
@@ -75,7 +88,7 @@ class NoteRow:
             tags=", ".join(note.tags),
             updated=short_time(note.updated_at),
             created=short_time(note.created_at),
-            match=plain_snippet(snippet),
+            match=match_text(snippet),
             tooltip=safe_rich_text(tip),
         )
 

@@ -417,11 +417,6 @@ class DocumentReaderView(QWidget):
     def find_match_count(self) -> int:
         return len(self._find_starts)
 
-    @property
-    def find_current_index(self) -> int | None:
-        """0-based index of the current match, or None before the first move (or after Esc)."""
-        return self._find_current
-
     def _collect_matches(self, text: str) -> None:
         """Find every match of ``text`` (ignoring case) and highlight them all; none is current yet."""
         self._find_current = None

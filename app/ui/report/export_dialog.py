@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from app.core.exports.report_data import ExportOptions
 from app.core.query.filters import FilterSpec
-from app.ui.report.background import JobRelay, ShowStatus, run_job
+from app.ui.jobs import Task
+from app.ui.report.background import ShowStatus, run_job
 
 if TYPE_CHECKING:
     from app.core.query.repository import Repository
@@ -154,7 +155,7 @@ class ExportActions(QObject):
         self.show_status = show_status
         self.last_options = ExportOptions()
         self.last_folder = Path.home()
-        self.relay: JobRelay | None = None
+        self.relay: Task | None = None
         self.pdf_action = self._action("Export PDF &summary…", "Ctrl+E", self.export_pdf,
                                        "Export the filtered or selected entities as a cited PDF summary")  # fmt: skip
         self.data_action = self._action("Export &data…", "Ctrl+Shift+E", self.export_data,
@@ -207,7 +208,7 @@ class ExportActions(QObject):
             return
         self.start_pdf(options, Path(path))
 
-    def start_pdf(self, options: ExportOptions, path: Path) -> JobRelay:
+    def start_pdf(self, options: ExportOptions, path: Path) -> Task:
         """Write the PDF summary in the background, with progress and Cancel."""
         from app.ui.report.report import export_pdf, load_fonts
 
@@ -235,7 +236,7 @@ class ExportActions(QObject):
         fmt = typed if typed and typed != chosen_fmt.split("+")[0] else chosen_fmt
         self.start_data(fmt, Path(path))
 
-    def start_data(self, fmt: str, path: Path) -> JobRelay:
+    def start_data(self, fmt: str, path: Path) -> Task:
         """Export the current filter as ``fmt`` (json, json+notes, csv, md, graphml) to ``path``."""
         self.last_folder = path.parent
         base = fmt.split("+")[0]
@@ -273,7 +274,7 @@ class ExportActions(QObject):
         if ok:
             self.start_print(options, preview=True)
 
-    def start_print(self, options: ExportOptions, *, preview: bool) -> JobRelay:
+    def start_print(self, options: ExportOptions, *, preview: bool) -> Task:
         """Typeset the pages in the background, then open the print (or preview) dialog."""
         from app.core.exports.report_pdf import render_pages_svg
         from app.ui.report.printing import show_print_dialog

@@ -78,8 +78,8 @@ def network_figure(
     repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
 ) -> tuple[Figure | None, str]:
     """The graph pane's drawing of the exported set, or (None, why there is none)."""
-    from app.ui.application import make_application
     from app.ui.graph.graph_export import paint_graph, picture_from_repo
+    from app.ui.qt_app import make_application
 
     make_application(headless=True)
     picture = picture_from_repo(repo, spec, positions=positions, own_layout=True)

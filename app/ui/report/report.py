@@ -20,8 +20,8 @@ from app.core.exports.report_data import (
 from app.core.exports.report_pdf import write_pdf
 from app.core.exports.report_typst import Figures
 from app.core.query.filters import FilterSpec
-from app.ui.application import make_application
 from app.ui.fonts import load_fonts
+from app.ui.qt_app import make_application
 from app.ui.report.figures import make_figures
 
 if TYPE_CHECKING:

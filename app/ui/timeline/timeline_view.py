@@ -15,7 +15,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetrics, QFontMetricsF, QPen
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontInfo, QFontMetrics, QFontMetricsF, QKeySequence, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.exports.report_data import timeline_axis
 from app.core.query.filters import FilterSpec
 from app.ui.graph import graph_export as gx
 
@@ -56,7 +58,8 @@ class TimelineView(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical, self)  # the chart keeps the pane's full width
-        self.plot = pg.PlotWidget(self, axisItems={"bottom": _YearAxis("bottom")})
+        self.scale = YearScale(1900, 2000, None)  # year <-> x, with the break the PDF also makes
+        self.plot = pg.PlotWidget(self, axisItems={"bottom": _YearAxis(self, "bottom")})
         self.plot.setBackground("w")
         self.plot.setAccessibleName("Timeline of founding years")
         self.plot.setMenuEnabled(False)
@@ -78,7 +81,19 @@ class TimelineView(QWidget):
         self.view_box.sigYRangeChanged.connect(self._label_rows)
         self.view_box.sigResized.connect(self._label_rows)
         self.view_box.invertY(True)
-        self.view_box.setMouseEnabled(x=True, y=True)
+        # The wheel and a drag zoom and pan the years only: the rows stay put (issue 14).
+        self.view_box.setMouseEnabled(x=True, y=False)
+        self.fit_action = QAction("&Fit Timeline", self)
+        self.fit_action.setShortcut(QKeySequence(Qt.Key.Key_Home))
+        self.fit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.fit_action.setToolTip("Show every year and row again (Home, in the timeline)")
+        self.fit_action.triggered.connect(self.fit)
+        self.addAction(self.fit_action)
+        self.plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.plot.customContextMenuRequested.connect(self._context_menu)
+        self._break_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
+        self._break_line.setVisible(False)
+        self._break_line.setZValue(-5)
         self._closed = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.6)
         self._open = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.6)
         self._starts = pg.ScatterPlotItem(pxMode=True, size=9, symbol="s", pen=pg.mkPen("#222222"))
@@ -87,7 +102,7 @@ class TimelineView(QWidget):
         )
         self._highlight.setVisible(False)
         self._highlight.setZValue(-10)
-        for item in (self._highlight, self._closed, self._open, self._starts):
+        for item in (self._highlight, self._break_line, self._closed, self._open, self._starts):
             self.plot.addItem(item)
         self._starts.sigClicked.connect(self._on_spot_clicked)
         self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
@@ -220,8 +235,14 @@ class TimelineView(QWidget):
         rows = self.rows
         years = [e.founded for e in rows] + [e.ended for e in rows if e.ended is not None]
         now = _dt.date.today().year
+        self.scale = sc = YearScale(*timeline_axis(rows)) if rows else YearScale(now - 50, now, None)
         right = max([now, *years]) + 2 if years else now
         left = min(years) - 5 if years else now - 50
+        if sc.rest is not None:  # one early outlier: a short stretch round it, a break, the rest in full
+            left = sc.lo - 2
+            self._break_line.setValue(sc.x(sc.lo + sc.left_years) + sc.gap / 2)
+            self._break_line.setToolTip(f"The axis is broken: it jumps from {sc.lo + sc.left_years} to {sc.rest}")
+        self._break_line.setVisible(sc.rest is not None)
         closed = [i for i, e in enumerate(rows) if e.ended is not None]
         opened = [i for i, e in enumerate(rows) if e.ended is None]
 
@@ -238,23 +259,23 @@ class TimelineView(QWidget):
         dashed.setCosmetic(True)
         dashed.setStyle(Qt.PenStyle.DashLine)
         self._closed.setOpts(
-            x0=[rows[i].founded for i in closed],
-            x1=[rows[i].ended for i in closed],
+            x0=[sc.x(rows[i].founded) for i in closed],
+            x1=[sc.x(rows[i].ended) for i in closed],
             y=closed,
             height=0.5,
             brushes=brushes(closed, False),
             pen=solid,
         )
         self._open.setOpts(
-            x0=[rows[i].founded for i in opened],
-            x1=[right for _ in opened],
+            x0=[sc.x(rows[i].founded) for i in opened],
+            x1=[sc.x(right) for _ in opened],
             y=opened,
             height=0.5,
             brushes=brushes(opened, True),
             pen=dashed,
         )
         self._starts.setData(
-            x=[e.founded for e in rows],
+            x=[sc.x(e.founded) for e in rows],
             y=list(range(len(rows))),
             data=[e.id for e in rows],
             brush=[pg.mkBrush(gx.kind_style(e.kind)[1]) for e in rows],
@@ -264,9 +285,17 @@ class TimelineView(QWidget):
             tip=lambda x, y, data: self._tip(str(data)),
         )
         self._label_key = None  # new rows: _label_rows names them (and sizes the markers to the rows)
+        self._full_x = (sc.x(left), sc.x(right))
         if rows:
-            shown = max(len(rows), MIN_ROWS_IN_VIEW)
-            self.view_box.setRange(xRange=(left, right), yRange=(-0.6, shown - 0.4), padding=0.02)
+            # Zoom no further out than everything, and no further in than a few years.
+            span = self._full_x[1] - self._full_x[0]
+            self.view_box.setLimits(
+                xMin=self._full_x[0] - span * 0.05,
+                xMax=self._full_x[1] + span * 0.05,
+                minXRange=4,
+                maxXRange=span * 1.1,
+            )
+        self.fit()
         self._label_rows()
         self.undated_list.clear()
         for e in self.undated:
@@ -277,6 +306,22 @@ class TimelineView(QWidget):
         self.undated_label.setText(f"Founding year &not stated ({len(self.undated)})")
         self._show_highlight()
         self.redrawn.emit()
+
+    @Slot()
+    def fit(self) -> None:
+        """Every year and every row in view (Home, or Fit all from the right-click menu)."""
+        if not self.rows:
+            return
+        shown = max(len(self.rows), MIN_ROWS_IN_VIEW)
+        self.view_box.setRange(xRange=self._full_x, yRange=(-0.6, shown - 0.4), padding=0.02)
+
+    def _context_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        fit = menu.addAction("&Fit all")
+        fit.setShortcut(self.fit_action.shortcut())
+        fit.triggered.connect(self.fit)
+        menu.popup(self.plot.mapToGlobal(pos))
+        self.context_menu = menu  # tests
 
     def _label_rows(self, *_: Any) -> None:
         """Label the rows in view, every one when there is room, else every n-th, never overlapping."""
@@ -323,7 +368,7 @@ class TimelineView(QWidget):
     def row_scene_pos(self, entity_id: str) -> QPointF:
         """Where an entity's founding marker is drawn, in scene coordinates (tests click there)."""
         i = next(k for k, e in enumerate(self.rows) if e.id == entity_id)
-        return self.view_box.mapViewToScene(QPointF(float(self.rows[i].founded), float(i)))
+        return self.view_box.mapViewToScene(QPointF(self.scale.x(self.rows[i].founded), float(i)))
 
     def _on_spot_clicked(self, _item: Any, points: Any, ev: Any) -> None:
         if len(points):
@@ -338,7 +383,7 @@ class TimelineView(QWidget):
             return
         p = self.view_box.mapSceneToView(pos)
         row = round(p.y())
-        if 0 <= row < len(self.rows) and abs(p.y() - row) <= 0.4 and p.x() >= self.rows[row].founded - 1:
+        if 0 <= row < len(self.rows) and abs(p.y() - row) <= 0.4 and p.x() >= self.scale.x(self.rows[row].founded) - 1:
             self._choose(self.rows[row].id)
 
     def _on_undated(self, item: QListWidgetItem) -> None:
@@ -378,10 +423,59 @@ class TimelineView(QWidget):
         return {e.id: (int(e.founded), e.ended) for e in self.rows}
 
 
+class YearScale:
+    """Years to the chart's x and back. With a break (``rest``): ``left_years`` after ``lo`` take a
+    fifth of the width the years from ``rest`` on take, then a gap, then ``rest`` onwards at x = year."""
+
+    left_years = 20
+
+    def __init__(self, lo: int, hi: int, rest: int | None) -> None:
+        self.lo, self.hi, self.rest = lo, hi, rest
+        modern = max(1, hi - (rest or lo))
+        self.left_w = modern * 0.18
+        self.gap = modern * 0.08
+
+    def x(self, year: float) -> float:
+        if self.rest is None or year >= self.rest:
+            return float(year)
+        start = self.rest - self.gap - self.left_w  # where lo sits
+        frac = (min(year, self.lo + self.left_years) - self.lo) / self.left_years
+        return start + frac * self.left_w
+
+    def year(self, x: float) -> float:
+        if self.rest is None or x >= self.rest:
+            return x
+        start = self.rest - self.gap - self.left_w
+        return self.lo + (x - start) / self.left_w * self.left_years
+
+    def in_gap(self, x: float) -> bool:
+        return self.rest is not None and self.rest - self.gap < x < self.rest
+
+
 class _YearAxis(pg.AxisItem):
     """The year axis: labelled years stay a quarter of a label's width apart in the (zoomed) tick font, and
     the last one may run into the plot's right margin (pyqtgraph hides a label that passes the axis'
-    end, and with the grid on it ignores its own tolerance for that)."""
+    end, and with the grid on it ignores its own tolerance for that). Across a break the labels are
+    the years the scale maps back to, and no tick sits in the gap."""
+
+    def __init__(self, view: TimelineView, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._view = view
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
+        sc = self._view.scale
+        levels = super().tickValues(minVal, maxVal, size)
+        if sc.rest is None:
+            return levels
+        out = [(spacing, [v for v in values if v >= sc.rest]) for spacing, values in levels]
+        # The short part before the break: its first year only, as in the PDF (more would overlap).
+        early = [v for v in (sc.x(sc.lo),) if minVal <= v <= maxVal]
+        if out:
+            out[0] = (out[0][0], early + out[0][1])
+        return out
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [str(round(self._view.scale.year(v))) for v in values]
 
     def boundingRect(self) -> QRectF:
         m = self.style["hideOverlappingLabels"]

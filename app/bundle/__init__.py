@@ -1,0 +1,1 @@
+"""Offline installs: ``python -m app.bundle wheelhouse -o DIR`` and ``python -m app.bundle portable -o DIR``."""
