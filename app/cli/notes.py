@@ -67,7 +67,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p = sub.add_parser("backups", help="list the backups of the notes database, newest first")
     p.set_defaults(handler=cmd_backups)
 
-    return notes
+    parser: argparse.ArgumentParser = notes
+    return parser
 
 
 def _fail(msg: str) -> Exception:

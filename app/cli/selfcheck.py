@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from app.core.selfcheck import Check, run_self_check
 from app.paths import DataPaths
@@ -29,16 +29,16 @@ def load_fonts() -> list[str]:
     return list(load_fonts())
 
 
-def self_check(paths: DataPaths, *, out: object = None) -> tuple[int, list[Check]]:
+def self_check(paths: DataPaths, *, out: TextIO | None = None) -> tuple[int, list[Check]]:
     """Run every check, printing each line as it completes; returns (exit code, checks)."""
     stream = out or sys.stdout
     checks: list[Check] = []
     for check in run_self_check(paths, render_pdf=render_pdf, load_fonts=load_fonts):
         checks.append(check)
-        print(check.line(), file=stream, flush=True)  # type: ignore[call-overload]
+        print(check.line(), file=stream, flush=True)
     failed = [c for c in checks if c.failed]
     summary = f"self-check: {len(checks) - len(failed)} of {len(checks)} checks passed"
-    print(summary + (f"; failed: {', '.join(c.name for c in failed)}" if failed else ""), file=stream)  # type: ignore[call-overload]
+    print(summary + (f"; failed: {', '.join(c.name for c in failed)}" if failed else ""), file=stream)
     return (EXIT_FAILED if failed else EXIT_OK), checks
 
 

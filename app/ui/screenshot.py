@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO, Any
 
 from app.core.fileio import atomic_write, written_note
 from app.paths import DataPaths
@@ -142,7 +143,11 @@ def take_screenshot(
                 return EXIT_ERROR
             buf.close()
             png = bytes(data.data())
-            atomic_write(out, lambda fh: fh.write(png), binary=True)
+
+            def write_png(fh: IO[Any]) -> None:
+                fh.write(png)
+
+            atomic_write(out, write_png, binary=True)
         print(f"Wrote {out} ({w}x{h}){written_note(out)}")
         return EXIT_OK
     finally:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.core.query.filters import FilterSpec
 from app.ui.pane_widths import share_width
+from app.ui.window_parts import WindowParts
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
 WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
@@ -26,7 +27,7 @@ PANE_COMFORT = (200, 380, 400)
 PANE_MINIMUM = (180, 300, 260)
 
 
-class WindowLayoutMixin(QMainWindow):
+class WindowLayoutMixin(WindowParts):
     """Part of MainWindow (see app.ui.main_window): where the panes sit and how big they are."""
 
     # ---- layout ---------------------------------------------------------------------------
@@ -89,7 +90,8 @@ class WindowLayoutMixin(QMainWindow):
         """After a dock opens (or the window narrows): panes below their comfortable width take the
         room from the panes above theirs, instead of the document column shrinking to a sliver."""
         sizes = self.main_splitter.sizes()
-        shown = [i for i, w in enumerate(self.main_splitter.widget(i) for i in range(3)) if not w.isHidden()]
+        panes = [self.main_splitter.widget(i) for i in range(3)]
+        shown = [i for i, w in enumerate(panes) if w is not None and not w.isHidden()]
         if len(sizes) != 3 or len(shown) < 2:
             return
         comfort, minimum = self._pane_widths()
@@ -237,13 +239,13 @@ class WindowLayoutMixin(QMainWindow):
             act.setChecked(visible)
             pane.setVisible(visible)
         try:
-            zoom = int(s.value("view/zoom", 100))
+            zoom = int(str(s.value("view/zoom", 100)))
         except (TypeError, ValueError):
             zoom = 100
         if zoom != 100:
             self.set_zoom(zoom)
         try:
-            tab = int(s.value("view/tab", 0))
+            tab = int(str(s.value("view/tab", 0)))
         except (TypeError, ValueError):
             tab = 0
         self.right_tabs.setCurrentIndex(tab if 0 <= tab < self.right_tabs.count() else 0)

@@ -9,17 +9,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
-    QMainWindow,
     QMessageBox,
     QStyle,
     QToolBar,
 )
 
 from app import APP_NAME, __version__
-from app.ui.window_layout import TAB_KEYS
+from app.ui.window_layout import TAB_KEYS, WindowLayoutMixin
 
 
-class WindowMenusMixin(QMainWindow):
+class WindowMenusMixin(WindowLayoutMixin):
     """Part of MainWindow (see app.ui.main_window): its actions and where they are listed."""
 
     # ---- actions and menus ----------------------------------------------------------------
@@ -57,8 +56,8 @@ class WindowMenusMixin(QMainWindow):
         self.act_undo.setShortcut(K(K.StandardKey.Undo))
         self.act_undo.setToolTip("Undo the last filter or tag change (Ctrl+Z)")
         self.act_redo = self.undo_history.stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([K(K.StandardKey.Redo), K("Ctrl+Shift+Z")])
-        self.act_redo.setToolTip("Redo the change undone last")
+        self.act_redo.setShortcuts([K("Ctrl+Shift+Z"), K("Ctrl+Y")])  # the Linux and the Windows habit
+        self.act_redo.setToolTip("Redo the change undone last (Ctrl+Shift+Z or Ctrl+Y)")
         for act in (self.act_undo, self.act_redo):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # text boxes keep their own Ctrl+Z
             self.addAction(act)
@@ -67,7 +66,7 @@ class WindowMenusMixin(QMainWindow):
             self.act_quit.setShortcut(K("Ctrl+Q"))
         self.act_find = self._action(
             "&Find…",
-            self.find,
+            self.find_in_view,
             K(K.StandardKey.Find),
             "Search entities and documents (in the document view: find in the document)",
         )

@@ -5,10 +5,12 @@ Run on purpose, not in CI (it takes long: every mutant runs the tests that reach
     pip install 'mutmut>=3.3,<4'
     python tests/bench/mutation.py            # mutmut run, then the report
     python tests/bench/mutation.py --report   # only the report of the last run (mutants/ is kept)
-    python tests/bench/mutation.py --max-children 2 --write tests/mutation-survivors-new.md
+    python tests/bench/mutation.py --only app.core.query.filters --only app.core.fileio   # some modules
+    python tests/bench/mutation.py --report --write /tmp/survivors.md   # every survivor's diff
 
 The score counts killed and timed-out mutants over all checked ones; "no tests" (no test reaches the
-function) and survivors count against it. Which modules are mutated is ``only_mutate`` in pyproject.toml.
+function) and survivors count against it. ``only_mutate`` in pyproject.toml names what may be mutated
+(app/core and app/cli); ``--only MODULE`` runs and reports a part of it.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def module_of(name: str) -> str:
     return re.split(r"\.x(?:ǁ|_)", name, maxsplit=1)[0]
 
 
-def report(status: dict[str, str], write: Path | None) -> float:
+def report(status: dict[str, str], write: Path | None, only: list[str]) -> float:
+    if only:
+        status = {k: v for k, v in status.items() if module_of(k) in only}
     checked = {k: v for k, v in status.items() if v != "not checked"}
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     for name, s in checked.items():
@@ -81,10 +85,14 @@ def main() -> int:
     parser.add_argument("--report", action="store_true", help="only report the last run")
     parser.add_argument("--max-children", type=int, default=1, help="parallel test processes (default 1)")
     parser.add_argument("--write", type=Path, help="write every survivor's diff to this Markdown file")
+    parser.add_argument("--only", action="append", default=[], metavar="MODULE", help="e.g. app.core.fileio")
     args = parser.parse_args()
     if not args.report:
-        subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)], cwd=ROOT)
-    report(results(), args.write)
+        names = [f"{module}.*" for module in args.only]
+        subprocess.run(
+            [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children), *names], cwd=ROOT
+        )
+    report(results(), args.write, args.only)
     return 0
 
 

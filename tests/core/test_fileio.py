@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,19 @@ def test_files_that_belong_together_appear_together(tmp_path: Path) -> None:
 def test_a_missing_folder_is_one_clear_message(tmp_path: Path) -> None:
     with pytest.raises(AtlasError, match="does not exist"):
         atomic_write(tmp_path / "nowhere" / "x.txt", lambda fh: fh.write("x"))
+
+
+def test_a_part_of_another_running_export_is_kept_and_that_process_left_alone(tmp_path: Path) -> None:
+    """Liveness is asked with signal 0: the other writer must neither lose its part nor get a signal."""
+    from app.core import fileio
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        part = tmp_path / f".summary.pdf.{child.pid}.abcd1234.part"
+        part.write_bytes(b"%PDF-partial")
+        assert fileio.remove_stale_parts(tmp_path / "summary.pdf") == []
+        assert part.exists()
+        assert child.poll() is None  # still running: not hung up on or killed
+    finally:
+        child.kill()
+        child.wait()

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from PySide6.QtCore import Qt
 
 from app.core.userdata.database import UserData
 from app.core.userdata.notes import Tag
 from app.ui.notes.tag_dialog import TagDialog
 from app.ui.panes.detail_pane import DetailPane
+
+
+@pytest.fixture
+def pane(qtbot):
+    """The detail pane alone (no main window): it is given entities and emits what the user asks."""
+    p = DetailPane()
+    qtbot.addWidget(p)
+    p.resize(600, 700)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
 
 
 def test_selecting_row_shows_detail_with_citation(qtbot, window):
@@ -38,10 +50,13 @@ def test_member_link_selects_entity(qtbot, window):
     assert target.name in window.detail_pane.browser.toPlainText()
 
 
-def test_member_link_is_a_real_anchor(qtbot, window):
-    window.select_entity("five-eyes")
-    html = window.detail_pane.browser.toHtml()
+def test_member_link_is_a_real_anchor(qtbot, pane, repo):
+    pane.show_entity(repo.get_entity("five-eyes"))
+    html = pane.browser.toHtml()
     assert 'href="entity:united-states"' in html
+    with qtbot.waitSignal(pane.entity_link_activated) as blocker:
+        pane.follow_link("entity:united-states")
+    assert blocker.args == ["united-states"]
 
 
 def test_citation_opens_document_with_quote_selected(qtbot, window):
@@ -83,19 +98,19 @@ def test_mention_opens_passage(qtbot, window):
     assert window.document_view.text.textCursor().selectionStart() == m.start
 
 
-def test_show_connection_placeholder(qtbot, window):
-    window.select_entity("nato")
-    window.detail_pane.show_connection(["NATO has member United States", "United States is party to the Quad"])
-    assert "How they connect" in window.detail_pane.browser.toPlainText()
+def test_show_connection_placeholder(qtbot, pane, repo):
+    pane.show_entity(repo.get_entity("nato"))
+    pane.show_connection(["NATO has member United States", "United States is party to the Quad"])
+    assert "How they connect" in pane.browser.toPlainText()
 
 
-def test_mention_count_is_singular_for_one_passage(qtbot, window):
-    window.select_entity("united-states")
-    detail = window.detail_pane.detail
+def test_mention_count_is_singular_for_one_passage(qtbot, pane, repo):
+    detail = repo.get_entity("united-states")
+    pane.show_entity(detail)
     assert len(detail.mentions) > 1
-    assert f"Mentioned in ({len(detail.mentions)} passages)" in window.detail_pane.browser.toPlainText()
-    window.detail_pane.show_entity(replace(detail, mentions=detail.mentions[:1]))
-    text = window.detail_pane.browser.toPlainText()
+    assert f"Mentioned in ({len(detail.mentions)} passages)" in pane.browser.toPlainText()
+    pane.show_entity(replace(detail, mentions=detail.mentions[:1]))
+    text = pane.browser.toPlainText()
     assert "Mentioned in (1 passage)" in text
     assert "1 passages" not in text
 
@@ -144,10 +159,9 @@ def test_clicking_tags_link_edits_the_entitys_tags(qtbot, window, monkeypatch):
     assert pane.tag_names == ["exam", "lesson 3"]  # refreshed through data_changed
 
 
-def test_tags_link_works_from_the_keyboard(qtbot, window, monkeypatch):
-    monkeypatch.setattr(TagDialog, "get_tags", classmethod(lambda cls, *a, **kw: ([], False)))
-    pane = window.detail_pane
-    window.select_entity("nato")
+def test_tags_link_works_from_the_keyboard(qtbot, pane, repo):
+    pane.set_tag_provider(lambda entity_id: [])
+    pane.show_entity(repo.get_entity("nato"))
     pane.browser.setFocus()
     qtbot.keyClick(pane.browser, Qt.Key.Key_Tab)  # the first link in the pane
     assert pane.browser.textCursor().selectedText() == "Tags…"

@@ -1,11 +1,25 @@
-"""The document viewer: outline, quote highlight, find, entity links, add-note request."""
+"""The document viewer: outline, quote highlight, find, entity links, add-note request (most with the view alone)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
+
+from app.ui.panes.document_view import DocumentReaderView
+
+
+@pytest.fixture
+def dv(qtbot, repo):
+    """The document view alone, over the real repository (no main window)."""
+    view = DocumentReaderView(load_document=repo.get_document, documents=repo.documents())
+    qtbot.addWidget(view)
+    view.resize(700, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
 
 
 def test_outline_and_entity_links(qtbot, window):
@@ -19,9 +33,8 @@ def test_outline_and_entity_links(qtbot, window):
     assert blocker.args == ["nato"]
 
 
-def test_text_positions_match_database_offsets(qtbot, window, repo):
+def test_text_positions_match_database_offsets(qtbot, dv, repo):
     doc = repo.get_document("military-alliances-and-partnerships")
-    dv = window.document_view
     dv.open_document(doc.info.id)
     m = doc.mentions[5]
     c = QTextCursor(dv.text.document())
@@ -89,9 +102,7 @@ def test_find_in_document(qtbot, window, repo):
     assert dv.find_status.text() == "Not found"
 
 
-def test_escape_in_find_clears_the_highlights_and_returns_to_the_text(qtbot, window, repo):
-    dv = window.document_view
-    window.show_tab("document")
+def test_escape_in_find_clears_the_highlights_and_returns_to_the_text(qtbot, dv, repo):
     dv.open_document("joint-military-exercises")
     dv.start_find()
     qtbot.keyClicks(dv.find_box, "exercise")
@@ -108,8 +119,7 @@ def test_escape_in_find_clears_the_highlights_and_returns_to_the_text(qtbot, win
     assert dv.text.extraSelections()
 
 
-def test_add_note_request_carries_span(qtbot, window, repo):
-    dv = window.document_view
+def test_add_note_request_carries_span(qtbot, dv, repo):
     doc = repo.get_document("joint-military-exercises")
     dv.open_document(doc.info.id)
     c = QTextCursor(dv.text.document())
@@ -134,12 +144,10 @@ def test_search_passage_opens_in_viewer(qtbot, window, settle):
     assert window.document_view.text.textCursor().selectionStart() == hit.start
 
 
-def test_an_opened_passage_sits_in_the_upper_part_of_the_view(qtbot, window, repo):
+def test_an_opened_passage_sits_in_the_upper_part_of_the_view(qtbot, dv, repo):
     doc = repo.get_document("military-alliances-and-partnerships")
     start = doc.text.index("The Collective Security Treaty Organization is a regional")
     end = start + 60
-    window.show_tab("document")
-    dv = window.document_view
     assert dv.show_passage(doc.info.id, start, end, doc.text[start:end])
     c = QTextCursor(dv.text.document())
     c.setPosition(start)
@@ -147,9 +155,9 @@ def test_an_opened_passage_sits_in_the_upper_part_of_the_view(qtbot, window, rep
     assert 0 <= top < dv.text.viewport().height() / 2  # read with its context below, not on the bottom edge
 
 
-def test_markdown_heading_marks_recede_and_headings_are_bold(qtbot, window, repo):
+def test_markdown_heading_marks_recede_and_headings_are_bold(qtbot, dv, repo):
     doc = next(d for d in repo.documents() if d.file_name.endswith(".md"))
-    view = window.document_view
+    view = dv
     assert view.open_document(doc.id)
     text = view.text.toPlainText()
     start = text.index("## ")
@@ -160,12 +168,10 @@ def test_markdown_heading_marks_recede_and_headings_are_bold(qtbot, window, repo
     assert cursor.charFormat().fontWeight() >= 600
 
 
-def test_a_search_that_finds_nothing_leaves_no_old_match_highlighted(qtbot, window, repo):
+def test_a_search_that_finds_nothing_leaves_no_old_match_highlighted(qtbot, dv, repo):
     """Issue 14: after "is" matched inside "historical", typing on to "islamic" (no match) must not
     leave the earlier partial match selected."""
-    dv = window.document_view
     doc_id = "joint-military-exercises"
-    window.show_tab("document")
     dv.open_document(doc_id)
     dv.start_find()
     qtbot.keyClicks(dv.find_box, "is")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.core.query.filters import FilterSpec
+from app.core.userdata.saved_filters import SavedFilter
 from app.ui.panes.filter_pane import SaveFilterDialog
 
 
@@ -213,3 +215,46 @@ def test_tag_facet_says_none_among_these_when_tags_exist_elsewhere(qtbot, window
     qtbot.waitUntil(lambda: box.list.count() == 0, timeout=5000)
     assert box.empty.isVisibleTo(window)
     assert box.empty.text() == "None among these entities"
+
+
+class FakeSavedFilters:
+    """A saved-filters store in memory: the filter pane alone needs nothing else."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, FilterSpec] = {}
+
+    def list(self) -> list[SavedFilter]:
+        return [SavedFilter(n, s, "") for n, s in sorted(self.saved.items())]
+
+    def get(self, name: str) -> SavedFilter | None:
+        name = " ".join(name.split())
+        return SavedFilter(name, self.saved[name], "") if name in self.saved else None
+
+    def save(self, name: str, spec: FilterSpec) -> SavedFilter:
+        self.saved[" ".join(name.split())] = spec
+        return SavedFilter(" ".join(name.split()), spec, "")
+
+    def delete(self, name: str) -> bool:
+        return self.saved.pop(name, None) is not None
+
+
+def test_the_filter_pane_alone_saves_and_recalls_through_its_store(qtbot, repo, monkeypatch):
+    from app.ui.panes.filter_pane import FilterPane
+
+    store = FakeSavedFilters()
+    pane = FilterPane(saved_filters=store, year_bounds=repo.year_bounds())  # type: ignore[arg-type]
+    qtbot.addWidget(pane)
+    pane.set_facet_counts(repo.facet_counts(FilterSpec()))
+    with qtbot.waitSignal(pane.spec_changed) as blocker:
+        pane.facets["kinds"].item_for("alliance").setCheckState(Qt.CheckState.Checked)
+    assert blocker.args[0].kinds == ("alliance",)
+    monkeypatch.setattr(SaveFilterDialog, "get_value", classmethod(lambda cls, parent, default="": (" Pacts ", True)))
+    assert pane.save_current() == "Pacts"
+    assert store.saved == {"Pacts": pane.spec()}
+    pane.clear()
+    assert pane.spec().kinds == ()
+    pane.rebuild_saved_menu()
+    [recall] = [a for a in pane.saved_menu.actions() if a.text() == "Pacts"]
+    with qtbot.waitSignal(pane.spec_changed) as blocker:
+        recall.trigger()
+    assert blocker.args[0].kinds == ("alliance",)

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 from app.core.query.filters import FilterSpec
 from app.ui.panes.entity_model import COL_FOUNDED, COL_NAME, EntityTableModel
 from app.ui.panes.list_pane import ListPane
+
+
+@pytest.fixture
+def pane(qtbot, repo):
+    """The list alone (no main window), with every entity."""
+    p = ListPane()
+    qtbot.addWidget(p)
+    p.set_rows(repo.list_entities(FilterSpec()))
+    p.resize(600, 500)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
 
 
 def test_model_passes_qtmodeltester(qtmodeltester, repo):
@@ -57,21 +70,23 @@ def test_type_ahead_and_enter_open(qtbot, window):
     assert window.detail_pane.browser.hasFocus()
 
 
-def test_type_ahead_finds_names_from_any_column(qtbot, window):
-    view = window.list_pane.view
+def test_type_ahead_finds_names_from_any_column(qtbot, pane):
+    view = pane.view
     view.setFocus()
-    view.setCurrentIndex(window.list_pane.model.index(0, 1))  # a cell in the Kind column
-    qtbot.keyClicks(view, "NAT")
-    assert window.current_entity_id() == "nato"
+    view.setCurrentIndex(pane.model.index(0, 1))  # a cell in the Kind column
+    with qtbot.waitSignal(pane.entity_chosen) as blocker:
+        qtbot.keyClicks(view, "NAT")
+    assert blocker.args == ["nato"] and pane.current_id() == "nato"
 
 
-def test_arrow_keys_move_selection(qtbot, window):
-    view = window.list_pane.view
-    window.select_entity("nato")
+def test_arrow_keys_move_selection(qtbot, pane):
+    view = pane.view
+    pane.set_current("nato")
     view.setFocus()
-    qtbot.keyClick(view, Qt.Key.Key_Down)
-    below = window.list_pane.model.entity_at(window.list_pane.model.row_for_id("nato") + 1)
-    assert window.current_entity_id() == below.id
+    below = pane.model.entity_at(pane.model.row_for_id("nato") + 1)
+    with qtbot.waitSignal(pane.entity_chosen) as blocker:
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert blocker.args == [below.id]
 
 
 def test_empty_result_offers_clear(qtbot, window, settle):
@@ -87,16 +102,16 @@ def test_empty_result_offers_clear(qtbot, window, settle):
     assert window.list_pane.stack.currentIndex() == 0
 
 
-def test_context_menu_hook_gets_selection(qtbot, window):
-    window.select_entity("nato")
+def test_context_menu_hook_gets_selection(qtbot, pane):
+    pane.set_current("nato")
     seen = []
 
     def add(ids, menu):
         seen.append(list(ids))
         menu.addAction("Tag selected…")
 
-    window.list_pane.context_menu_requested.connect(add)
-    menu = window.list_pane.build_context_menu()
+    pane.context_menu_requested.connect(add)
+    menu = pane.build_context_menu()
     assert isinstance(menu, QMenu)
     assert seen == [["nato"]]
     assert "Tag selected…" in [a.text() for a in menu.actions()]

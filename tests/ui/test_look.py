@@ -53,12 +53,12 @@ def test_opening_the_notes_dock_at_1280_keeps_every_pane_usable(qtbot, app_style
     from app.ui.panes.document_view import TEXT_MIN_WIDTH
 
     window.resize(1280, 800)
-    window.show_tab("document")
     dv = window.document_view
-    qtbot.waitUntil(lambda: dv.document_id is not None)
     dock = window.docks["notes"]
     assert dock.isHidden()  # narrow window: it starts closed
-    _dock_laid_out(qtbot, window, dock)
+    _dock_laid_out(qtbot, window, dock)  # opened while the graph tab shows...
+    window.show_tab("document")  # ...then the document
+    qtbot.waitUntil(lambda: dv.document_id is not None)
     qtbot.waitUntil(lambda: dv.text.width() >= 300, timeout=5000)  # a readable column, not a sliver
     assert dv.text.width() >= TEXT_MIN_WIDTH
     assert dv.outline_folded and dv.sections_button.isVisible()  # the outline gave way first
@@ -68,9 +68,16 @@ def test_opening_the_notes_dock_at_1280_keeps_every_pane_usable(qtbot, app_style
     sizes = window.main_splitter.sizes()
     assert sizes[0] >= 180 and sizes[1] >= 300 and sizes[2] >= 360, sizes
     assert dock.width() >= 240
-    # The list's name column keeps its room (its minimum: 18 average characters).
+    # The list's name column keeps its room (its minimum: 18 average characters), and no column is
+    # cut by the right edge: each is wholly in view or wholly past the edge (scroll to it).
     view = window.list_pane.view
-    assert view.horizontalHeader().sectionSize(0) >= view.fontMetrics().averageCharWidth() * 18
+    header = view.horizontalHeader()
+    assert header.sectionSize(0) >= view.fontMetrics().averageCharWidth() * 18
+    room = view.viewport().width()
+    for col in range(header.count()):
+        left = header.sectionViewportPosition(col)
+        right = left + header.sectionSize(col)
+        assert right <= room or left >= room, (col, left, right, room)
     # Closing the dock gives the room back and the outline returns.
     dock.toggleViewAction().trigger()
     qtbot.waitUntil(lambda: not dv.outline_folded, timeout=5000)

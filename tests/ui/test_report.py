@@ -159,6 +159,7 @@ def test_tagged_pdf_with_title_language_and_figure_alt_text(qapp, atlas, tmp_pat
     root = reader.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
     assert root["/Lang"] == "en" and reader.metadata.title == "Tagged"
+    assert b"pdfuaid:part" in path.read_bytes()  # it claims PDF/UA-1, which Typst checked
     kinds: set[str] = set()
     alts: list[str] = []
 

@@ -32,7 +32,9 @@ from PySide6.QtGui import (
 from app.core import vocab
 from app.core.fileio import atomic_path
 from app.core.graph.labels import hub_flags, leader_line, place_labels
-from app.core.graph.picture import GraphPicture, picture_from_graph, picture_from_repo  # noqa: F401
+from app.core.graph.picture import GraphPicture, picture_from_graph, picture_from_repo
+
+__all__ = ["GraphPicture", "picture_from_graph", "picture_from_repo"]  # re-exported for the graph pane
 
 if TYPE_CHECKING:
     pass
@@ -398,7 +400,7 @@ def export_png(picture: GraphPicture, path: Path, width_px: int, height_px: int)
     image = picture_image(picture, width_px, height_px)
     path = Path(path)
     with atomic_path(path) as tmp:
-        if not image.save(str(tmp), "PNG"):
+        if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stub says bytes; PySide6 wants str
             raise OSError(f"Could not write the image {path}.")
     return path
 

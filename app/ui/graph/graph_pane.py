@@ -298,7 +298,7 @@ class GraphPane(InteractionMixin, QWidget):
                 if self._focus_blocked
                 else f"{name} (selected) is outside the filter, so it is not drawn."
             )
-        codes = np.unique(self._kind_code[vis]) if len(vis) else []
+        codes: Any = np.unique(self._kind_code[vis]) if len(vis) else []
         self.legend.set_kinds([self._kind_names[c] for c in codes], notes)
         self._update_overview_label()
         self.clear_chain_action.setEnabled(self._connection_shown)
@@ -351,7 +351,7 @@ class GraphPane(InteractionMixin, QWidget):
             self._path_edges.setData(x=pts[:, 0], y=pts[:, 1], connect="pairs")
         else:
             self._path_edges.setData(x=np.zeros(0), y=np.zeros(0))
-        spots = []
+        spots: list[dict[str, Any]] = []
         for node, pen in (
             (self.selected_id, cosmetic(gx.SELECTED_COLOUR, 2.5)),
             (self.keyboard_id, cosmetic("#1f77ff", 2.0, Qt.PenStyle.DashLine)),

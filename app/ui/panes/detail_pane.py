@@ -236,7 +236,7 @@ class DetailPane(QWidget):
             text = text.replace(mark, html)
         return f"{text}{_cites(link.citations)}"
 
-    def render(self, d: EntityDetail) -> str:
+    def render(self, d: EntityDetail) -> str:  # type: ignore[override]  # HTML, not QWidget.render (painting)
         from app.ui.icons import kind_colour
 
         out: list[str] = [self._render_connection()]
@@ -372,7 +372,7 @@ class DetailPane(QWidget):
         elif scheme == "tags" and self._detail is not None:
             self.tags_requested.emit()
         elif scheme == "mention" and rest.isdigit() and self._detail is not None:
-            i = int(rest)
-            if 0 <= i < len(self._detail.mentions):
-                m = self._detail.mentions[i]
+            n = int(rest)
+            if 0 <= n < len(self._detail.mentions):
+                m = self._detail.mentions[n]
                 self.open_passage_requested.emit(m.document_id, m.start, m.end, "")

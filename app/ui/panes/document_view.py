@@ -192,9 +192,12 @@ class DocumentReaderView(QWidget):
                 self._show_outline()
         elif self._outline_pinned:
             self._outline_pinned = width < self._outline_width + TEXT_COMFORT  # room enough: unpinned
-        elif width - self.splitter.sizes()[0] < TEXT_COMFORT:
-            self._outline_width = max(self.splitter.sizes()[0], 80) if self.splitter.sizes()[0] else OUTLINE_WIDTH
-            self.outline.hide()
+        else:
+            # A splitter never laid out (the tab not shown yet) reports 0: count the outline's width.
+            current = self.splitter.sizes()[0] or self._outline_width
+            if width - current < TEXT_COMFORT:
+                self._outline_width = max(current, 80)
+                self.outline.hide()
         self.sections_button.setVisible(self.outline.isHidden())
 
     def _show_outline(self, *, pinned: bool = False) -> None:
@@ -213,12 +216,12 @@ class DocumentReaderView(QWidget):
         show.triggered.connect(lambda: self._show_outline(pinned=True))
         self.sections_menu.addSeparator()
         root = self.outline.invisibleRootItem()
-        stack = [(root.child(i), 0) for i in range(root.childCount())]
+        stack = [(c, 0) for i in range(root.childCount()) if (c := root.child(i)) is not None]
         while stack:
             item, depth = stack.pop(0)
             act = self.sections_menu.addAction("    " * depth + item.text(0))
             act.triggered.connect(lambda _=False, it=item: self._on_outline(it))
-            stack[0:0] = [(item.child(i), depth + 1) for i in range(item.childCount())]
+            stack[0:0] = [(c, depth + 1) for i in range(item.childCount()) if (c := item.child(i)) is not None]
         if self.outline.topLevelItemCount() == 0:
             self.sections_menu.addAction("No sections").setEnabled(False)
 
@@ -231,6 +234,7 @@ class DocumentReaderView(QWidget):
         if self._doc is None and self.picker.count():
             self.open_document(str(self.picker.currentData()))
         super().showEvent(event)
+        self.fit_outline()  # resized while hidden (a dock opened beside another tab)
 
     @property
     def document_id(self) -> str | None:
@@ -383,12 +387,12 @@ class DocumentReaderView(QWidget):
     def _select_outline(self, pos: int) -> None:
         best = None
         it = self.outline.invisibleRootItem()
-        stack = [it.child(i) for i in range(it.childCount())]
+        stack = [c for i in range(it.childCount()) if (c := it.child(i)) is not None]
         while stack:
             item = stack.pop(0)
             if item.data(0, Qt.ItemDataRole.UserRole) <= pos:
                 best = item
-            stack[0:0] = [item.child(i) for i in range(item.childCount())]
+            stack[0:0] = [c for i in range(item.childCount()) if (c := item.child(i)) is not None]
         if best is not None:
             self.outline.blockSignals(True)
             self.outline.setCurrentItem(best)

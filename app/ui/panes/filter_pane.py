@@ -329,7 +329,7 @@ class FilterPane(QWidget):
         from superqt import QRangeSlider
 
         box = self._years_box.parentWidget()
-        self.years = QRangeSlider(Qt.Orientation.Horizontal, box)
+        self.years = QRangeSlider(Qt.Orientation.Horizontal, box)  # type: ignore[no-untyped-call]  # superqt: untyped
         self.years.setObjectName("year_slider")
         self.years.setAccessibleName("Founding year range")
         self.years.setToolTip(

@@ -163,8 +163,22 @@ class ListPane(QWidget):
         header = self.view.horizontalHeader()
         others = sum(header.sectionSize(c) for c in range(1, len(HEADERS)) if not header.isSectionHidden(c))
         minimum = self.view.fontMetrics().averageCharWidth() * 18 + 24
+        room = self.view.viewport().width()
+        width = max(minimum, room - others)
+        if room - others < minimum:
+            # Not all fit (a narrow window, a dock beside the list): no column is cut by the right
+            # edge; the name column takes that room and the columns past the edge scroll into view.
+            x = minimum
+            for visual in range(header.count()):
+                col = header.logicalIndex(visual)
+                if col == COL_NAME or header.isSectionHidden(col):
+                    continue
+                if x + header.sectionSize(col) > room:
+                    break
+                x += header.sectionSize(col)
+            width = minimum + max(0, room - x)
         self._fitting = True
-        header.resizeSection(COL_NAME, max(minimum, self.view.viewport().width() - others))
+        header.resizeSection(COL_NAME, width)
         self._fitting = False
 
     def _on_section_resized(self, section: int, _old: int, _new: int) -> None:

@@ -22,9 +22,9 @@ from app.core.exports.report_typst import Figure, Figures
 from app.core.query.filters import FilterSpec
 
 if TYPE_CHECKING:
+    from app.core.graph.picture import GraphPicture
     from app.core.query.repository import EntityDetail, Repository
     from app.core.userdata.positions import GraphPositionsStore
-    from app.ui.graph.graph_export import GraphPicture
 
 FONT_STACK = "Noto Sans, Noto Sans Arabic, Droid Sans Fallback"
 NETWORK_SIZE = (2000, 1700)  # px; with unit 2.4 the labels are about 6.3 pt at the text width
@@ -78,7 +78,8 @@ def network_figure(
     repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
 ) -> tuple[Figure | None, str]:
     """The graph pane's drawing of the exported set, or (None, why there is none)."""
-    from app.ui.graph.graph_export import paint_graph, picture_from_repo
+    from app.core.graph.picture import picture_from_repo
+    from app.ui.graph.graph_export import paint_graph
     from app.ui.qt_app import make_application
 
     make_application(headless=True)

@@ -7,36 +7,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
+from app.ui.jobs import Progress, Task
+
 FILE_FILTER = "Documents (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)"
-
-
-class _Relay(QObject):
-    progress = Signal(int, int, str)
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class _ImportJob(QRunnable):
-    def __init__(self, fn: Any, relay: _Relay) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._fn = fn
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            try:
-                result = self._fn()
-            except Exception as exc:  # outermost layer of the worker: reported on the GUI thread
-                self._relay.failed.emit(exc)
-                return
-            self._relay.done.emit(result)
-        except RuntimeError:
-            return  # the window closed while importing
 
 
 class ImportController(QObject):
@@ -65,7 +42,7 @@ class ImportController(QObject):
             return
         self.running = True
         self._cancel.clear()
-        dlg = QProgressDialog("Importing…", "Cancel", 0, len(paths), self.window)
+        dlg = QProgressDialog("Importing…", "Cancel", 0, 100, self.window)
         dlg.setObjectName("import_progress")
         dlg.setWindowTitle("Import documents")
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
@@ -74,31 +51,32 @@ class ImportController(QObject):
         dlg.setAutoReset(False)
         dlg.canceled.connect(self._cancel.set)
         self.dialog = dlg
-        relay = _Relay(self)
-        relay.progress.connect(self._on_progress)
-        relay.done.connect(self._on_done)
-        relay.failed.connect(self._on_failed)
         repo, store, cancel = self.window.repo, self.window.atlas.user_data.sources, self._cancel
 
-        def work() -> Any:
-            return import_paths(
-                repo, store, paths, progress=lambda i, n, name: relay.progress.emit(i, n, name), cancelled=cancel.is_set
-            )
+        def work(progress: Progress) -> Any:
+            def step(i: int, n: int, name: str) -> None:
+                progress(int(100 * i / max(n, 1)), f"Importing {name} ({i + 1} of {n})…" if name else "Finishing…")
 
-        self.window.pool.start(_ImportJob(work, relay))
+            # A cancel ends the batch early and still returns it (what was imported stays whole).
+            return import_paths(repo, store, paths, progress=step, cancelled=cancel.is_set)
+
+        task = Task(work, pool=self.window.pool, parent=self)
+        task.progress.connect(self._on_progress)
+        task.succeeded.connect(self._on_done)
+        task.failed.connect(self._on_failed)
+        task.start()
 
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _on_progress(self, i: int, n: int, name: str) -> None:
+    def _on_progress(self, percent: int, message: str) -> None:
         dlg = self.dialog  # a modal setValue() runs events: the import may finish inside it
         if dlg is None:
             return
         if dlg.wasCanceled():
             self._cancel.set()
-        dlg.setLabelText(f"Importing {name} ({i + 1} of {n})…" if name else "Finishing…")
-        dlg.setMaximum(n)
-        dlg.setValue(i)
+        dlg.setLabelText(message)
+        dlg.setValue(percent)
 
     def _close_dialog(self) -> None:
         self.running = False

@@ -14,7 +14,19 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontInfo, QFontMetrics, QFontMetricsF, QKeySequence, QPen
 from PySide6.QtWidgets import (
     QApplication,
@@ -500,9 +512,11 @@ class _YearAxis(pg.AxisItem):
 class _UndatedDelegate(QStyledItemDelegate):
     """Undated names are never cut: a name wider than the list wraps onto more lines."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         hint = super().sizeHint(option, index)
         view = self.parent()
+        if not isinstance(view, QListView):
+            return hint
         room = view.viewport().width() - 2 * view.spacing() - 2
         if room <= 0 or hint.width() <= room:
             return hint
