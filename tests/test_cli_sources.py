@@ -70,7 +70,7 @@ def test_import_suggest_accept_export(
     assert code == 0 and "kept" in out
     code, out, _ = cli(capsys, data_paths, "search", "ANZUS", "--json")
     found = json.loads(out)
-    assert [e["id"] for e in found["entities"]] == ["my-anzus"]  # the entity stays
+    assert [(e["id"], e["origin"]) for e in found["entities"]] == [("my-anzus", "user")]  # the entity stays
     assert not [p for p in found["passages"] if p["document"] == "brief.md"]  # the document is gone
 
 
@@ -104,3 +104,39 @@ def test_bad_files_exit_1_with_one_line_each(
     assert all(d["kind"] == "seed" for d in json.loads(out)["documents"])
     code, _, err = cli(capsys, data_paths, "remove-document", "doc-nothing")
     assert code == 1 and "No imported document" in err
+
+
+def test_notes_exchange_carries_your_entities(
+    data_paths: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    assert cli(capsys, data_paths, "import", str(path))[0] == 0
+    _, out, _ = cli(capsys, data_paths, "suggestions", "--json")
+    sid = next(s["id"] for s in json.loads(out)["suggestions"] if "ANZUS" in s["aliases"])
+    assert cli(capsys, data_paths, "accept", str(sid))[0] == 0
+    code, _, err = cli(capsys, data_paths, "notes", "add", "--entity", "ANZUS", "--title", "Check the 1951 text")
+    assert code == 0, err
+    exported = tmp_path / "notes.json"
+    assert cli(capsys, data_paths, "notes", "export", "-o", str(exported))[0] == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert [e["id"] for e in data["sources"]["entities"]] == ["my-anzus"]
+    assert data["sources"]["documents"][0]["text"].startswith("# Pacific briefing")
+
+    colleague = DataPaths(tmp_path / "colleague")
+    code, out, err = cli(capsys, colleague, "notes", "import", str(exported))
+    assert code == 0, err
+    assert "1 entity added" in out and "detached" not in out
+    _, out, _ = cli(capsys, colleague, "notes", "list", "--json")
+    assert json.loads(out)[0]["entity_id"] == "my-anzus"
+    _, out, _ = cli(capsys, colleague, "export", "-f", "json", "-o", str(tmp_path / "c.json"), "--origin", "user")
+    ent = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["entities"][0]
+    assert ent["id"] == "my-anzus" and ent["founded"] == 1951 and len(ent["members"]) == 3
+
+    # A tampered quote is left out by the rules, never trusted.
+    data["sources"]["entities"][0]["facts"][1]["quote"] = "The treaty was signed in 1950 by nobody."
+    data["sources"]["entities"][0]["id"] = "my-anzus-copy"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(data), encoding="utf-8")
+    code, out, _ = cli(capsys, colleague, "notes", "import", str(tampered))
+    assert code == 0 and "left out" in out and "verbatim" in out

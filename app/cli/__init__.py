@@ -264,7 +264,7 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
                 }
                 for h in hits
             ],
-            "entities": [{"id": e.id, "name": e.name, "kind": e.kind} for e in entities],
+            "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "origin": e.origin} for e in entities],
             # When no passage (entity) has every word: those with some of them, and the sentence saying so.
             "passages_relaxed": found.relaxed,
             "entities_relaxed": entity_message is not None,

@@ -265,6 +265,14 @@ def _import(args: argparse.Namespace, paths: DataPaths, data: Any) -> int:
 
 
 def _merge(atlas: Atlas, data: Any) -> int:
+    from app.core.sources.exchange import import_sources
+
+    # Entities made from documents travel with the notes: added first, so the notes on them attach.
+    sources = import_sources(atlas.repo, atlas.user_data.sources, data)
+    if sources.summary():
+        print(sources.summary())
+        for line in sources.refused:
+            print(f"  left out: {line}")
     known = set(atlas.repo.entity_names())
     # Entities named by id, name or alias, ignoring case (a hand-made file may say "CSTO").
     resolved = {

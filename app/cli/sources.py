@@ -66,6 +66,10 @@ def _close(atlas: Any, _store: Any) -> None:
     atlas.close()
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _dump(data: object) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     print()
@@ -97,13 +101,14 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
             shown = ", ".join(f"{names.get(e, e)} ×{n}" for e, n in r.mentions[:8])
             more = f" and {len(r.mentions) - 8} more" if len(r.mentions) > 8 else ""
             print(
-                f"Imported {r.file} as {r.id} (“{r.title}”): {r.sections} sections, {r.passages} passages"
+                f"Imported {r.file} as {r.id} (“{r.title}”): {_count(r.sections, 'section')}, "
+                f"{_count(r.passages, 'passage')}"
                 + (f", read as {r.encoding}" if r.encoding and r.encoding != "UTF-8" else "")
                 + "."
             )
             print(f"  Mentions: {shown}{more}." if shown else "  Mentions: none of the entities the atlas knows.")
             if r.suggestions:
-                print(f"  {r.suggestions} suggestion(s): alliance-atlas suggestions --document {r.id}")
+                print(f"  {_count(r.suggestions, 'suggestion')}: alliance-atlas suggestions --document {r.id}")
             for note in r.notes:
                 print(f"  {note}")
     return EXIT_ERROR if batch.errors else EXIT_OK

@@ -59,6 +59,20 @@ def test_import_shows_the_document_and_suggestions(qtbot, window, tmp_path: Path
     detail = window.repo.get_entity(eid)
     assert detail.name == "ANZUS alliance" and detail.kind == "alliance" and detail.origin == "user"
     assert "from your documents" in window.detail_pane.browser.toPlainText()
+    model = window.list_pane.model
+
+    def listed() -> bool:
+        return any(model.data(model.index(r, 0)) == "ANZUS alliance" for r in range(model.rowCount()))
+
+    qtbot.waitUntil(listed, timeout=5000)  # the list refreshes off the GUI thread
+    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 0)) == "ANZUS alliance")
+    assert model.data(model.index(row, 0), Qt.ItemDataRole.FontRole).italic()  # the list marks it too
+    assert "From your documents" in model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    # Its citation opens the imported document at the quote, as the detail pane's link does.
+    c = detail.facts[0].citations[0]
+    window.detail_pane.open_passage_requested.emit(c.document_id, c.start, c.end, c.quote)
+    assert window.document_view.document_id == doc_id
+    assert window.document_view.highlighted_text().startswith("The Australia, New Zealand")
     # Rejecting the other one empties the list.
     while dlg.list.count():
         dlg.reject_button.click()

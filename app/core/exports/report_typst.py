@@ -278,6 +278,9 @@ class _Builder:
             notes_total = sum(len(v) for v in data.notes.values())
             rows.append(("Your notes", plural(notes_total, "note") + " on these entities"))
         where = " at the end of each entity" if options.handout else " at the end"
+        # Facts the user accepted or cited come from their own documents: the page says so.
+        yours = any(f.origin == "user" for d in data.details for f in d.facts)
+        from_where = "the seed documents and your own documents" if yours else "the seed documents"
         cells = ", ".join(f"[#text(fill: muted)[{k}]], [{text(v)}]" for k, v in rows)
         return "\n".join(
             [
@@ -288,7 +291,7 @@ class _Builder:
                 "#v(10mm)",
                 f"#table(columns: (18%, 1fr), inset: (x: 0pt, y: 5pt), {cells})",
                 "#v(8mm)",
-                "#small[Every fact in this summary comes from the seed documents; the numbers in square brackets"
+                f"#small[Every fact in this summary comes from {from_where}; the numbers in square brackets"
                 " refer to the quoted passages, with their document and section, under “Sources”"
                 f"{where}. Each number links to its source. The seed corpus hash on the data line identifies the"
                 " exact data this summary was made from.]",

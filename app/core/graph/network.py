@@ -103,9 +103,9 @@ class ConnectionStep:
 def build_graph(repo: Repository, spec: FilterSpec | None = None, *, with_citations: bool = True) -> nx.Graph:
     """Nodes: the entities matching ``spec`` (all when None). Edges: relation facts between them.
 
-    Node attributes: name, kind, degree, citations (text: one "document § section: “quote”" per
-    line; empty when ``with_citations`` is False). Edge attributes: field, source, target (the
-    fact's direction), quote, document_id.
+    Node attributes: name, kind, origin ("user": made from the user's documents), degree, citations
+    (text: one "document § section: “quote”" per line; empty when ``with_citations`` is False).
+    Edge attributes: field, source, target (the fact's direction), quote, document_id.
     """
     rows = repo.list_entities(spec or FilterSpec())
     graph = nx.Graph()
@@ -114,7 +114,7 @@ def build_graph(repo: Repository, spec: FilterSpec | None = None, *, with_citati
     cites = repo.entity_citations() if with_citations else {}
     for r in sorted(rows, key=lambda r: r.id):  # id order: layouts must not depend on the list's sort
         lines = [f"{t} § {s}: “{q}”" if s else f"{t}: “{q}”" for t, s, q in cites.get(r.id, [])]
-        graph.add_node(r.id, name=r.name, kind=r.kind, citations="\n".join(lines))
+        graph.add_node(r.id, name=r.name, kind=r.kind, origin=r.origin, citations="\n".join(lines))
     for e in repo.edges():
         if e.source == e.target or e.source not in graph or e.target not in graph:
             continue

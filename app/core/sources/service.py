@@ -23,7 +23,7 @@ from app.core.sources.curate import (
     locate,
     names_for,
 )
-from app.core.sources.mentions import KnownEntity
+from app.core.sources.mentions import KnownEntity, MentionMatcher
 from app.core.sources.store import (
     ImportCancelled,
     ImportReport,
@@ -63,6 +63,7 @@ def import_paths(
     a cancel stops after rolling back the document in progress (those before it stay imported)."""
     batch = ImportBatch()
     known = known_entities(repo)
+    matcher = MentionMatcher(known)
     for i, path in enumerate(paths):
         if cancelled is not None and cancelled():
             batch.cancelled = True
@@ -71,7 +72,9 @@ def import_paths(
             progress(i, len(paths), path.name)
         try:
             raw = read_file(path)
-            prep = prepare(path.name, raw, known, title=title if len(paths) == 1 else "", origin=origin)
+            prep = prepare(
+                path.name, raw, known, title=title if len(paths) == 1 else "", origin=origin, matcher=matcher
+            )
             dup = store.find_by_sha(prep.sha256)
             if dup is not None:
                 batch.reports.append(

@@ -163,13 +163,22 @@ def read_file(path: Path) -> bytes:
         raise ImportRefused(f"{path} cannot be read: {exc.strerror or exc}.") from exc
 
 
-def prepare(name: str, raw: bytes, known: list[KnownEntity], *, title: str = "", origin: str = "") -> Prepared:
-    """Everything about one document, computed in memory (no database): CPU only, safe off the GUI thread."""
+def prepare(
+    name: str,
+    raw: bytes,
+    known: list[KnownEntity],
+    *,
+    title: str = "",
+    origin: str = "",
+    matcher: MentionMatcher | None = None,
+) -> Prepared:
+    """Everything about one document, computed in memory (no database): CPU only, safe off the GUI
+    thread. ``matcher`` (built from ``known``) may be shared by the documents of one import."""
     ex = extract(name, raw)
     sections = split_document(ex.text, ex.sectioning)
     if not any(s.passages for s in sections):
         raise ImportRefused(f"{name} holds no paragraph of text to import (only headings).")
-    matcher = MentionMatcher(known)
+    matcher = matcher or MentionMatcher(known)
     rows = []
     spans: list[tuple[int, int, int]] = []
     pindex = 0

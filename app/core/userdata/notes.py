@@ -102,7 +102,19 @@ class NotesStore(TaggedNotes):
                 for n in notes
             ],
             "tags": tags,
+            **self._sources(notes, tags, entity_scope, names),
         }
+
+    def _sources(
+        self, notes: Sequence[Note], tags: list[dict[str, Any]], scope: Sequence[str] | None, names: dict[str, str]
+    ) -> dict[str, Any]:
+        """The user's own entities these notes and tags are on, with the documents they cite, so a
+        colleague who imports the file gets them too (``app.core.sources.exchange``)."""
+        from app.core.sources.exchange import export_sources
+
+        ids = {n.entity_id for n in notes if n.entity_id} | set(scope or ()) | {e for t in tags for e in t["entities"]}
+        sources = export_sources(self.user_data.sources, ids, names)
+        return {"sources": sources} if sources else {}
 
     def export_json(
         self,

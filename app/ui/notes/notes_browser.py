@@ -390,7 +390,14 @@ def import_notes_dialog(
     if path is None:
         return False
     try:
-        report = store.import_file(path, known_entities=lambda: set(repo.entity_names()), resolve=repo.resolve)
+        from app.core.sources.exchange import import_sources
+        from app.core.userdata.notes import read_import_file, validate_import
+
+        data = read_import_file(path)
+        validate_import(data)  # the whole file is checked before anything is written
+        # Entities made from documents travel with the notes: added first, so the notes on them attach.
+        sources = import_sources(repo, store.user_data.sources, data)
+        report = store.import_data(data, known_entities=lambda: set(repo.entity_names()), resolve=repo.resolve)
     except AtlasError as exc:
         # The message may quote the file (an id, a field), so it is shown as escaped text.
         QMessageBox.warning(parent, "Import refused", safe_rich_text([str(exc)]))
@@ -400,8 +407,10 @@ def import_notes_dialog(
         details.append(f"• Conflict on “{title}”: your newer version was kept; the imported one was added as a copy.")
     for note_id, entity_id in report.detached[:10]:
         details.append(f"• Note {note_id[:8]}… is on “{entity_id}”, which is not in this catalogue (kept, detached).")
+    details += [f"• Left out: {line}" for line in sources.refused[:10]]
+    summary = [report.summary(), *([sources.summary()] if sources.summary() else [])]
     QMessageBox.information(  # note titles from the file, shown as text
-        parent, "Notes imported", safe_rich_text([report.summary(), *(["", *details] if details else [])])
+        parent, "Notes imported", safe_rich_text([*summary, *(["", *details] if details else [])])
     )
     if show_status is not None:
         show_status(report.summary(), 8000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
 
 from app.core.query.repository import EntityRow
 from app.ui.icons import kind_colour, kind_icon
@@ -28,6 +29,15 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the EntityRow
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the entity id
 
 Index = QModelIndex | QPersistentModelIndex
+_USER_FONT: list[QFont] = []  # made on first use: a QFont needs the QGuiApplication
+
+
+def _user_font() -> QFont:
+    if not _USER_FONT:
+        font = QFont()
+        font.setItalic(True)
+        _USER_FONT.append(font)
+    return _USER_FONT[0]
 
 
 def _display(row: EntityRow) -> tuple[str, ...]:
@@ -58,6 +68,8 @@ def _tooltip(row: EntityRow) -> str:
         bits.append(f"{row.stated_members} members stated (none listed by name)")
     if row.notes:
         bits.append(f"{row.notes} note{'s' if row.notes != 1 else ''}")
+    if row.origin == "user":
+        bits.append("From your documents (you accepted or cited it)")
     return "\n".join(bits)
 
 
@@ -110,6 +122,8 @@ class EntityTableModel(QAbstractTableModel):
             return kind_icon(self._rows[r].kind)
         if role == Qt.ItemDataRole.ForegroundRole and c == COL_KIND:
             return kind_colour(self._rows[r].kind)
+        if role == Qt.ItemDataRole.FontRole and c == COL_NAME and self._rows[r].origin == "user":
+            return _user_font()  # from your documents: the name in italics (its tooltip says why)
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(self._rows[r])
         if role == Qt.ItemDataRole.TextAlignmentRole and c in NUMERIC:
