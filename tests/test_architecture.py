@@ -102,9 +102,7 @@ def test_no_import_circles():
             walk(name)
     # Importing a package runs its __init__: "app.ui.graph -> app" is not a circle we care about.
     cycles = [c for c in cycles if not all(a.startswith(b + ".") or b == "app" for a, b in itertools.pairwise(c))]
-    # The one circle left is being removed with the report rewrite (issue 10): nothing may join it.
-    known = {("app.ui.report.export_dialog", "app.ui.report.printing", "app.ui.report.export_dialog")}
-    assert {tuple(c) for c in cycles} <= known
+    assert cycles == []
 
 
 def test_every_kind_has_one_style():

@@ -8,6 +8,7 @@ Nuitka; Briefcase builds installers per platform rather than one copyable folder
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +21,7 @@ LIMIT = 350_000_000  # bytes: the issue's ceiling for the folder
 
 # Qt (PySide6-Essentials) modules the application never imports: leaving them out keeps their
 # libraries, plugins and QML files out of the folder. The app uses QtCore, QtGui, QtWidgets, QtSvg,
-# QtPrintSupport (and pyqtgraph's optional OpenGL is not used).
+# QtPrintSupport, and pyqtgraph imports QtOpenGL and QtOpenGLWidgets (QtTest it does without).
 QT_EXCLUDES = [
     "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQuickControls2", "PySide6.QtQuickTest",
     "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.QtWebEngineQuick", "PySide6.QtWebChannel",
@@ -28,7 +29,7 @@ QT_EXCLUDES = [
     "PySide6.QtMultimediaWidgets", "PySide6.QtCharts", "PySide6.QtDataVisualization", "PySide6.QtGraphs",
     "PySide6.QtBluetooth", "PySide6.QtNfc", "PySide6.QtPositioning", "PySide6.QtLocation", "PySide6.QtSensors",
     "PySide6.QtSerialPort", "PySide6.QtSql", "PySide6.QtTest", "PySide6.QtDesigner", "PySide6.QtUiTools",
-    "PySide6.QtHelp", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
+    "PySide6.QtHelp", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
     "PySide6.QtNetwork", "PySide6.QtDBus", "PySide6.QtXml", "PySide6.QtConcurrent", "PySide6.QtSpatialAudio",
     "PySide6.QtTextToSpeech", "PySide6.QtRemoteObjects", "PySide6.QtScxml", "PySide6.QtStateMachine",
     "PySide6.QtHttpServer", "PySide6.QtAxContainer",
@@ -36,7 +37,7 @@ QT_EXCLUDES = [
 # Python packages a development install has that the application does not need.
 PY_EXCLUDES = [
     "tkinter", "matplotlib", "IPython", "pytest", "hypothesis", "mypy", "ruff", "pypdf", "PyInstaller",
-    "setuptools", "pip", "pydoc", "unittest", "pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter",
+    "setuptools", "pip", "pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter",
     "OpenGL", "scipy", "pandas", "mutmut",
 ]  # fmt: skip
 
@@ -63,6 +64,7 @@ def build_portable(out: Path, *, verify: bool = True) -> int:
         shutil.move(str(work / "dist" / NAME), folder)
     # Qt's own translations (its standard dialogs in other languages): the interface is English only.
     shutil.rmtree(folder / "_internal" / "PySide6" / "Qt" / "translations", ignore_errors=True)
+    strip_libraries(folder)
     licences = folder / "licences"
     licences.mkdir(exist_ok=True)
     for rel in LICENCE_FILES:
@@ -79,6 +81,25 @@ def build_portable(out: Path, *, verify: bool = True) -> int:
     if size > LIMIT:
         raise BundleError(f"the folder is {human(size)}, over the {human(LIMIT)} limit")
     return size
+
+
+def strip_libraries(folder: Path) -> int:
+    """Debug symbols out of the shared libraries (about 55 MB on Linux); returns how many were stripped.
+
+    Not the libraries in ``*.libs`` folders: auditwheel placed those with patchelf, and a stripped
+    copy no longer loads (numpy's OpenBLAS: "ELF load command address/offset not page-aligned").
+    Not on Windows or macOS, where stripping harms signed or fat binaries.
+    """
+    strip = shutil.which("strip")
+    if not sys.platform.startswith("linux") or strip is None:
+        return 0
+    done = 0
+    for path in sorted(folder.rglob("*.so*")):
+        if path.is_symlink() or not path.is_file() or any(p.endswith(".libs") for p in path.parts):
+            continue
+        if subprocess.run([strip, "--strip-unneeded", str(path)], capture_output=True).returncode == 0:
+            done += 1
+    return done
 
 
 def _spec_env() -> dict[str, str]:

@@ -93,6 +93,7 @@ def test_wheelhouse_installs_with_no_index_and_no_network_and_passes_the_self_ch
     assert install.returncode == 0, install.stdout + install.stderr
     out = _self_check([str(target / "bin" / "alliance-atlas-cli")], tmp_path / "home")
     assert str(target) in out  # the seeds and resources came with the wheel, not from this checkout
+    _window_renders([str(target / "bin" / "alliance-atlas-cli")], tmp_path)
 
 
 @pytest.mark.slow
@@ -115,3 +116,18 @@ def test_portable_folder_runs_from_a_fresh_copy_with_no_network(tmp_path: Path) 
     assert (stick / "licences" / "OFL-1.1.txt").is_file()
     out = _self_check([str(stick / "AllianceAtlas")], tmp_path / "home")
     assert str(stick) in out
+    _window_renders([str(stick / "AllianceAtlas")], tmp_path)
+
+
+def _window_renders(cmd: list[str], tmp_path: Path) -> None:
+    """The window itself, with every lazily loaded pane and dialog: a screenshot and no traceback."""
+    png = tmp_path / "window.png"
+    proc = subprocess.run(
+        [*_unshare(), *cmd, "--data-dir", str(tmp_path / "home"), "screenshot", str(png), "--select", "nato"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=600,
+    )
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,22 @@ def test_a_part_of_another_running_export_is_kept_and_that_process_left_alone(tm
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_write_error_names_the_target_and_the_reason_never_the_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+
+    def failing_disk(fh) -> None:
+        raise OSError(errno.EIO, "Input/output error", fh.name)
+
+    with pytest.raises(AtlasError) as info:
+        atomic_write(target, failing_disk)
+    assert str(info.value) == f"Cannot write {target}: Input/output error."
+
+    def odd(fh) -> None:
+        raise OSError("an error with no number")
+
+    with pytest.raises(AtlasError) as info:
+        atomic_write(target, odd)
+    assert str(info.value) == f"Cannot write {target}: an error with no number."
+    assert list(tmp_path.iterdir()) == []

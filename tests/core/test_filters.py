@@ -228,3 +228,41 @@ def test_cleared_keeps_only_the_sort_and_is_empty() -> None:
     with pytest.raises(ValueError, match="unknown facet dimension 'colour'"):
         spec.without("colour")
     assert spec.without("kinds") == FilterSpec(text="x", has_notes=True, sort="founded", descending=True)
+
+
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [
+        (FilterSpec(), "All entities"),
+        (FilterSpec(text="  joint  "), "Entities matching “joint”"),
+        (FilterSpec(kinds=("alliance",)), "Entities kind: alliance"),
+        (
+            FilterSpec(categories=("regional", "bilateral", "multilateral")),
+            "Entities category: regional, bilateral or multilateral",
+        ),
+        (FilterSpec(regions=("Europe",)), "Entities region: Europe"),
+        (FilterSpec(members=("ru", "jp")), "Entities with Russia or Japan"),
+        (FilterSpec(members=("ru", "jp"), members_mode="all"), "Entities with Russia and Japan"),
+        (
+            FilterSpec(activities=("joint exercises", "peacekeeping")),
+            "Entities activity: joint exercises or peacekeeping",
+        ),
+        (FilterSpec(year_min=1949), "Entities founded 1949 or later"),
+        (FilterSpec(year_max=1949), "Entities founded 1949 or earlier"),
+        (FilterSpec(year_min=1949, year_max=1955), "Entities founded 1949–1955"),
+        (FilterSpec(sources=("doc-a", "doc-b")), "Entities cited in Document A or Document B"),
+        (FilterSpec(tags=("lesson 3",)), "Entities tagged lesson 3"),
+        (FilterSpec(has_notes=True), "Entities with notes"),
+        (FilterSpec(has_notes=False), "Entities without notes"),
+        (FilterSpec(ids=("ru",)), "Entities selected: Russia"),
+        (FilterSpec(ids=("ru", "jp", "doc-a")), "Entities selected: Russia, Japan and Document A"),
+        (FilterSpec(ids=("ru", "jp", "x", "y")), "Entities 4 selected"),
+        (FilterSpec(kinds=("treaty",), has_notes=True), "Entities kind: treaty; with notes"),
+    ],
+)
+def test_every_part_of_the_summary_line(spec: FilterSpec, text: str) -> None:
+    labels = {"ru": "Russia", "jp": "Japan", "doc-a": "Document A", "doc-b": "Document B"}
+    assert describe(spec, labels) == text
+    assert describe(spec) == text.replace("Russia", "ru").replace("Japan", "jp").replace("Document ", "doc-").replace(
+        "doc-A", "doc-a"
+    ).replace("doc-B", "doc-b")

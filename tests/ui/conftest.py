@@ -48,3 +48,17 @@ def settle(qtbot):
         )
 
     return wait
+
+
+@pytest.fixture(autouse=True)
+def _plain_application(qapp):
+    """Every test starts from the plain application: a test that applies the real look (or runs the
+    screenshot command, which does) leaves no style sheet, font or palette to the tests after it."""
+    sheet, font, palette = qapp.styleSheet(), qapp.font(), qapp.palette()
+    yield
+    if qapp.styleSheet() != sheet:
+        qapp.setStyleSheet(sheet)
+    if qapp.font() != font:
+        qapp.setFont(font)
+    if qapp.palette() != palette:
+        qapp.setPalette(palette)

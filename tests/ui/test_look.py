@@ -162,7 +162,19 @@ def test_keyboard_focus_shows_a_thick_high_contrast_ring(qtbot, app_style, windo
     fp = window.filter_pane
     facet = fp.facets["kinds"].list
     facet.setCurrentRow(0)
-    for widget in (fp.clear_button, fp.search, facet, fp.members_mode, window.list_pane.view):
+    window.show_tab("document")
+    qtbot.waitUntil(lambda: getattr(window, "notes_pane", None) is not None, timeout=5000)
+    window.docks["notes"].show()
+    widgets = (
+        fp.clear_button,
+        fp.search,
+        facet,
+        fp.members_mode,
+        window.list_pane.view,
+        window.document_view.text,  # a text browser
+        window.notes_pane.editor.body_edit,  # a plain text editor
+    )
+    for widget in widgets:
         widget.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.waitUntil(widget.hasFocus)
         w, h = widget.width(), widget.height()

@@ -381,3 +381,29 @@ def test_many_notes_on_one_entity_take_linear_time(qapp, atlas, tmp_path):
     small, large = timed(100), timed(600)
     assert large < 12 * small + 1.0, (small, large)  # linear: about 6x; quadratic would be 36x
     assert large < 10.0
+
+
+def test_the_window_typesets_in_a_child_process_that_cancel_stops(qapp, atlas, tmp_path):
+    """Typst keeps its caches for the life of a process: the window typesets in a child that ends."""
+    spec = FilterSpec(ids=("nato", "csto"))
+    path = export_pdf(atlas.repo, spec, ExportOptions(), tmp_path / "iso.pdf", isolated=True)
+    assert "Collective Security Treaty Organization" in " ".join(pdf_text(path)[1])
+    seen: list[str] = []
+
+    def cancel_while_typesetting(percent: int, message: str) -> bool:
+        seen.append(message)
+        return percent < 75  # the child reports 75 while it runs: cancel then
+
+    with pytest.raises(Cancelled):
+        export_pdf(atlas.repo, spec, ExportOptions(), tmp_path / "c.pdf", isolated=True,
+                   progress=cancel_while_typesetting)  # fmt: skip
+    assert "Typesetting pages…" in seen and not (tmp_path / "c.pdf").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["iso.pdf"]  # no part left
+
+
+def test_a_typesetting_failure_is_one_clear_error(monkeypatch):
+    from app.core.errors import AtlasError
+    from app.core.exports import report_pdf
+
+    with pytest.raises(AtlasError, match="Could not typeset the summary"):
+        report_pdf.compile_isolated("#let x = (", {})

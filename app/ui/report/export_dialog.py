@@ -219,7 +219,7 @@ class ExportActions(QObject):
         repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
 
         def work(progress: Callable[[int, str], bool]) -> Path:
-            return export_pdf(repo, spec, options, path, user_data=user_data, progress=progress)
+            return export_pdf(repo, spec, options, path, user_data=user_data, progress=progress, isolated=True)
 
         self.relay = run_job(self.parent_widget, work, "Preparing the PDF summary…",
                              lambda p: self.show_status(f"Wrote {p}", 8000), show_status=self.show_status)  # fmt: skip
@@ -286,7 +286,7 @@ class ExportActions(QObject):
         def work(progress: Callable[[int, str], bool]) -> list[bytes]:
             data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
             progress(60, "Typesetting pages…")
-            return render_pages_svg(data, options, figures)
+            return render_pages_svg(data, options, figures, progress)
 
         def done(pages: list[bytes]) -> None:
             show_print_dialog(self.parent_widget, pages, options, preview=preview, show_status=self.show_status)

@@ -71,10 +71,12 @@ def export_pdf(
     *,
     user_data: UserData | None = None,
     progress: Progress | None = None,
+    isolated: bool = False,
 ) -> Path:
-    """Write the PDF summary of ``spec`` to ``path`` (atomically; a cancel leaves no file)."""
+    """Write the PDF summary of ``spec`` to ``path`` (atomically; a cancel leaves no file).
+    ``isolated``: typeset in a child process, whose memory goes back when it ends (the window)."""
     data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
-    return write_pdf(data, options, Path(path), figures, progress)
+    return write_pdf(data, options, Path(path), figures, progress, isolated=isolated)
 
 
 def export_pdf_headless(atlas: Atlas, spec: FilterSpec, path: Path, options: ExportOptions) -> Path:

@@ -1,0 +1,191 @@
+"""What the repository returns: plain frozen dataclasses (no connection, nothing lazy), and the
+[[ ]] highlight markers of search snippets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """One row of the list: precomputed display values, nothing computed in data()."""
+
+    id: str
+    name: str
+    kind: str
+    category: str | None
+    founded: int | None
+    ended: int | None
+    member_count: int
+    stated_members: int | None
+    region: str | None
+    notes: int
+    score: float = 0.0
+    origin: str = "reference"  # "user": made by the user from their own documents
+
+    @property
+    def members_display(self) -> int | None:
+        """Listed members/parties, or the stated count when the documents list none."""
+        if self.member_count:
+            return self.member_count
+        return self.stated_members
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int  # stable within an entity's detail (1-based), for endnotes
+    document_id: str
+    document_title: str
+    file_name: str
+    section: str
+    passage_id: int
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class FactView:
+    field: str
+    label: str
+    value: str | None
+    target_id: str | None
+    target_name: str | None
+    target_kind: str | None
+    citations: tuple[Citation, ...]
+    origin: str = "reference"  # "user": the user accepted or cited it
+
+
+@dataclass(frozen=True)
+class Link:
+    """A related entity with the citations of the fact that ties them."""
+
+    id: str
+    name: str
+    kind: str
+    role: str  # the fact's field (member, party, part_of, ...); "has part" for an inbound part_of
+    citations: tuple[Citation, ...]
+    field: str = ""  # the relation type (app.core.reference.relations), whichever way the link points
+    outgoing: bool = True  # the fact is stated on the entity whose detail this is
+    sentence: str = ""  # the fact as a sentence, e.g. "Armenia is a member of CSTO" (relation_sentence)
+
+
+@dataclass(frozen=True)
+class MentionView:
+    passage_id: int
+    document_id: str
+    document_title: str
+    section: str
+    start: int
+    end: int
+    snippet: str  # the passage text around the mention, mention wrapped in [[ ]]
+
+
+@dataclass(frozen=True)
+class EntityDetail:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    category: str | None
+    categories: tuple[str, ...]
+    region: str | None
+    founded: int | None
+    ended: int | None
+    stated_members: int | None
+    facts: tuple[FactView, ...]
+    members: tuple[Link, ...]  # members / parties of this entity
+    member_of: tuple[Link, ...]  # alliances, partnerships, treaties this entity belongs to
+    related: tuple[Link, ...]  # part_of / partner ties, both directions
+    activities: tuple[str, ...]
+    mentions: tuple[MentionView, ...]
+    origin: str = "reference"  # "user": made by the user from their own documents
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        seen: dict[int, Citation] = {}
+        for f in self.facts:
+            for c in f.citations:
+                seen.setdefault(c.number, c)
+        return tuple(seen[k] for k in sorted(seen))
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    passage_id: int
+    document_id: str
+    document_title: str
+    file_name: str
+    section: str
+    start: int
+    end: int
+    snippet: str  # matches wrapped in [[ ]]
+    score: float
+    entity_ids: tuple[str, ...]  # entities mentioned in the passage
+
+
+@dataclass(frozen=True)
+class SectionInfo:
+    id: int
+    heading: str
+    level: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class MentionSpan:
+    entity_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    file_name: str
+    title: str
+    original_name: str
+    origin: str
+    sha256: str
+    imported: bool = False  # one of the user's own documents (not a seed)
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    info: DocumentInfo
+    text: str
+    sections: tuple[SectionInfo, ...]
+    mentions: tuple[MentionSpan, ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    field: str  # member, party, part_of, partner
+    quote: str
+    document_id: str
+
+
+HIGHLIGHT_OPEN = "[["
+HIGHLIGHT_CLOSE = "]]"
+
+
+def plain_snippet(snippet: str) -> str:
+    """A snippet without highlight markers (for plain-text output)."""
+    return snippet.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "")
+
+
+def highlight_spans(snippet: str) -> list[tuple[bool, str]]:
+    """Split a snippet into (highlighted, text) runs."""
+    parts = re.split(r"(\[\[.*?\]\])", snippet)
+    return [(p.startswith(HIGHLIGHT_OPEN), p[2:-2] if p.startswith(HIGHLIGHT_OPEN) else p) for p in parts if p]
