@@ -192,8 +192,9 @@ class MainWindow(WindowFeaturesMixin):
         Heavy modules (pyqtgraph, networkx) must be imported after the first paint: pass a callable
         to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
         """
-        self.after_first_paint(self.filter_pane.finish_deferred)
+        # The graph first: its network is read and laid out on a worker while the rest loads here.
         self.after_first_paint(self._install_graph)
+        self.after_first_paint(self.filter_pane.finish_deferred)
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
         else:  # it starts closed (hide_when_narrow): build it just after

@@ -266,3 +266,10 @@ def test_every_part_of_the_summary_line(spec: FilterSpec, text: str) -> None:
     assert describe(spec) == text.replace("Russia", "ru").replace("Japan", "jp").replace("Document ", "doc-").replace(
         "doc-A", "doc-a"
     ).replace("doc-B", "doc-b")
+
+
+def test_a_facet_count_for_an_unknown_dimension_is_refused_by_name() -> None:
+    from app.core.query.filters import facet_query
+
+    with pytest.raises(ValueError, match=r"^unknown facet dimension 'colour'$"):
+        facet_query(FilterSpec(), "colour")
