@@ -182,8 +182,10 @@ def generate_reference(
         "INSERT INTO citation (fact_id, document_id, passage_id, start, end, quote) VALUES (?, ?, ?, ?, ?, ?)", cites
     )
     con.execute(
-        "INSERT INTO entity_fts (rowid, name, aliases, body) SELECT e.rowid, e.name, e.aliases,"
-        " coalesce((SELECT group_concat(value, ' ') FROM fact f WHERE f.entity_id = e.id AND value IS NOT NULL), '')"
+        "INSERT INTO entity_fts (rowid, name, aliases, facts, body, context) SELECT e.rowid, e.name, e.aliases,"
+        " coalesce((SELECT group_concat(value, ' ') FROM fact f WHERE f.entity_id = e.id AND value IS NOT NULL), ''),"
+        " coalesce((SELECT group_concat(c.quote, ' ') FROM fact f JOIN citation c ON c.fact_id = f.id"
+        " WHERE f.entity_id = e.id), ''), ''"
         " FROM entity e"
     )
     mentions = []

@@ -241,8 +241,12 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
         raise CliError(bad)
     atlas = open_atlas_for(paths)
     try:
-        hits = atlas.repo.search_passages(query, limit=args.limit)
-        entities = atlas.repo.list_entities(FilterSpec(text=query, sort="rank"), limit=args.limit)
+        # Every word is typed in full on the command line: never a prefix (typing=False).
+        found = atlas.repo.passage_search(query, limit=args.limit)
+        hits = list(found.hits)
+        spec = FilterSpec(text=query, sort="rank")
+        entities = atlas.repo.list_entities(spec, limit=args.limit)
+        entity_message = atlas.repo.entity_search_message(spec)
     finally:
         atlas.close()
     if args.json:
@@ -261,6 +265,10 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
                 for h in hits
             ],
             "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "origin": e.origin} for e in entities],
+            # When no passage (entity) has every word: those with some of them, and the sentence saying so.
+            "passages_relaxed": found.relaxed,
+            "entities_relaxed": entity_message is not None,
+            "messages": [m for m in (entity_message, found.message) if m],
         }
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -269,10 +277,14 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
         print(f"Nothing matches “{query}”.")
         return EXIT_OK
     if entities:
+        if entity_message:
+            print(entity_message)
         print(f"Entities ({len(entities)}):")
         for e in entities:
             print(f"  {e.name}  [{e.kind}]  id: {e.id}")
         print()
+    if found.message:
+        print(found.message)
     print(f"Passages ({len(hits)}):")
     for i, h in enumerate(hits, 1):
         snippet = (

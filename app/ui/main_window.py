@@ -192,8 +192,9 @@ class MainWindow(WindowFeaturesMixin):
         Heavy modules (pyqtgraph, networkx) must be imported after the first paint: pass a callable
         to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
         """
-        self.after_first_paint(self.filter_pane.finish_deferred)
+        # The graph first: its network is read and laid out on a worker while the rest loads here.
         self.after_first_paint(self._install_graph)
+        self.after_first_paint(self.filter_pane.finish_deferred)
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
         else:  # it starts closed (hide_when_narrow): build it just after
@@ -264,14 +265,19 @@ class MainWindow(WindowFeaturesMixin):
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
         text = spec.text.strip()
 
-        def search() -> tuple[str, list[Any], list[EntityRow]]:
+        def search() -> tuple[str, list[Any], list[EntityRow], list[str]]:
             if not text:
-                return text, [], []
+                return text, [], [], []
+            found = repo.passage_search(text, limit=50, typing=spec.typing)
+            ranked = replace(spec, sort="rank", descending=False)
+            # "No passage has all of …; showing passages with some of them." and the same for entities.
+            messages = [m for m in (repo.entity_search_message(ranked), found.message) if m]
             return (
                 text,
-                repo.search_passages(text, limit=50),
+                list(found.hits),
                 # The list's entities (the facets apply), best match first.
-                repo.list_entities(replace(spec, sort="rank", descending=False), limit=200),
+                repo.list_entities(ranked, limit=200),
+                messages,
             )
 
         self.search_runner.submit(search, self._show_search)
@@ -309,9 +315,11 @@ class MainWindow(WindowFeaturesMixin):
                 prefer = best[0].id if best else None
         self.list_pane.enter_from_search(open_it, prefer)
 
-    def _show_search(self, result: tuple[str, list[Any], list[EntityRow]]) -> None:
-        text, hits, entities = result
-        self.search_pane.show_results(text, hits, entities)
+    def _show_search(self, result: tuple[str, list[Any], list[EntityRow], list[str]]) -> None:
+        text, hits, entities, messages = result
+        self.search_pane.show_results(text, hits, entities, messages=messages)
+        if messages:
+            self.show_status(" ".join(messages), 6000)
         self.right_tabs.setTabText(TAB_KEYS["search"], f"Search ({len(hits)})" if text else "Search")
         self._fit_tabs()
 

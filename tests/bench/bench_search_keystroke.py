@@ -1,95 +1,210 @@
-"""Benchmark: a keystroke in the search box → the list updated, at the 10,000-entity synthetic scale.
+"""Benchmark: a keystroke in the search box → the list repainted, in the real window with every pane live.
 
-Run on purpose: ``python tests/bench/bench_search_keystroke.py``. Types a word one key at a time
-into the real MainWindow (offscreen) and times each key press until the list model holds the new
-rows (query on the worker thread + model reset on the GUI thread). Target: < 50 ms per keystroke.
-Facet counts and the passage search are debounced separately and are reported on their own.
+Run on purpose, ideally under Xvfb for a real X window and real X key events::
+
+    xvfb-run -a python tests/bench/bench_search_keystroke.py [--entities 10000] [--xdotool]
+
+``--entities 50`` uses the seed database; larger numbers a synthetic one (tests.synthetic).
+The window opens at 1280×800 on the Graph tab, and typing starts only once it is ready: the list
+filled, the facet counts in, the graph read, laid out and drawn (an overview above 20,000).
+
+Keys go through the event queue, never ``setText``: by default as QKeyEvents posted to the focused
+search box (QApplication.postEvent: the same path a key from the window system takes); with
+``--xdotool`` (needs X) as real X key events from the xdotool program. Two rhythms:
+* one key at a time: press, wait until the list has repainted and everything is idle, next key;
+* a typist: a key every 150 ms, whatever the window is doing.
+A key's time runs from the moment it is sent to the first paint of the list's viewport after the
+rows for that text (or a longer one, when a later key superseded it) were set.
 """
 
 from __future__ import annotations
 
+import argparse
+import bisect
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 WORDS = ["alliance", "security", "naval", "cyber peace", "joint exercise", "zzz"]
+SEED_WORDS = ["nato", "collective", "russia", "treaty of", "zzz"]
+TARGETS = {50: (30, 60), 10_000: (50, 100), 100_000: (80, 150)}
+RHYTHM_MS = 150
 
 
-def wait(done, timeout_s: float = 10.0) -> None:
-    loop = QEventLoop()
-    deadline = time.monotonic() + timeout_s
-    timer = QTimer()
-    timer.timeout.connect(lambda: (done() or time.monotonic() > deadline) and loop.quit())
-    timer.start(1)  # poll every millisecond: a 0 ms busy loop would starve the worker thread of the GIL
-    loop.exec()
-    timer.stop()
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def data_dir(entities: int, base: Path) -> Path:
+    root = base / f"data-{entities}"
+    if (root / "reference.sqlite").exists():
+        return root
+    if entities <= 50:
+        subprocess.run([sys.executable, "-m", "app", "--data-dir", str(root), "build-db"], check=True, cwd=ROOT)
+        return root
+    from app.paths import DataPaths
+    from tests.synthetic import generate_reference
+
+    paths = DataPaths(root).ensure()
+    t = time.perf_counter()
+    generate_reference(
+        paths.reference_db,
+        entities=entities,
+        countries=max(200, entities // 100),
+        memberships=5 * entities,
+        passages=min(10 * entities, 200_000),
+        documents=max(50, entities // 1000),
+    )
+    print(f"(synthetic reference of {entities:,} entities generated in {time.perf_counter() - t:.1f} s)")
+    return root
 
 
 def main() -> int:
-    try:
-        from tests.synthetic import generate_reference
-    except ImportError:
-        print("tests.synthetic is missing: cannot build the 10,000-entity database")
-        return 1
-    app = QApplication.instance() or QApplication([])
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--entities", type=int, default=10_000)
+    ap.add_argument("--data", type=Path, default=None, help="reuse data-<N> dirs kept here")
+    ap.add_argument("--xdotool", action="store_true", help="send real X key events with xdotool")
+    args = ap.parse_args()
+    if args.xdotool and not (os.environ.get("DISPLAY") and shutil.which("xdotool")):
+        print("--xdotool needs an X display (xvfb-run) and the xdotool program")
+        return 2
+    root = data_dir(args.entities, args.data or Path(tempfile.mkdtemp(prefix="atlas-keys-")))
+
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from app.cli import load_gui
+
+    qapp = load_gui().make_application()  # noqa: F841  (kept alive for the whole run)
     from app.core.atlas import open_atlas
     from app.paths import DataPaths
     from app.ui.main_window import MainWindow
-    from app.ui.style import apply_style
 
-    apply_style(app)
-    root = Path(tempfile.mkdtemp(prefix="atlas-keystroke-"))
-    paths = DataPaths(root).ensure()
-    t0 = time.perf_counter()
-    generate_reference(paths.reference_db)
-    print(f"synthetic reference generated in {time.perf_counter() - t0:.1f} s")
-    atlas = open_atlas(paths, rebuild_stale=False)
-    if "--list-only" in sys.argv:
-        # The list path alone, without the graph, timeline and notes reacting to each filter change.
-        MainWindow._wire_features = lambda self: None  # type: ignore[method-assign]
-    window = MainWindow(atlas, settings_path=root / "settings.ini")
+    atlas = open_atlas(DataPaths(root), rebuild_stale=False)
+    window = MainWindow(atlas, settings_path=Path(tempfile.mkdtemp()) / "settings.ini")
     window.resize(1280, 800)
     window.show()
-    wait(lambda: window.is_ready() if "--list-only" not in sys.argv else window._painted, 60)
-    print(f"list at start: {window.list_pane.model.rowCount():,} rows")
+    window.raise_()
+    window.activateWindow()
 
-    search = window.filter_pane.search
-    key_ms: list[float] = []
-    rows_seen: list[int] = []
-    for word in WORDS:
-        search.clear()
-        wait(lambda: not window.list_runner.busy)
-        for i in range(1, len(word) + 1):
-            before = window.list_runner.finished
-            got = []
-            before.connect(lambda: got.append(1))
-            t = time.perf_counter()
-            search.setText(word[:i])
-            wait(lambda: bool(got) and not window.list_runner.busy)
-            key_ms.append((time.perf_counter() - t) * 1000)
-            rows_seen.append(window.list_pane.model.rowCount())
-            if "-v" in sys.argv:
-                print(f"  {word[:i]!r:18} {key_ms[-1]:6.1f} ms  {rows_seen[-1]:>6,} rows")
-            before.disconnect()
-        wait(lambda: not (window.facet_runner.busy or window.search_runner.busy or window._facet_timer.isActive()))
-    key_ms_sorted = sorted(key_ms)
-    p95 = key_ms_sorted[int(0.95 * (len(key_ms_sorted) - 1))]
+    def wait(done, timeout_s: float = 120.0) -> None:
+        loop = QEventLoop()
+        deadline = time.monotonic() + timeout_s
+        timer = QTimer()
+        timer.timeout.connect(lambda: (done() or time.monotonic() > deadline) and loop.quit())
+        # Every 5 ms: the times come from the event filter and signals, not from this poll, which
+        # only has to notice the end cheaply (a 1 ms Python poll took GUI-thread time from the app).
+        timer.start(5)
+        loop.exec()
+        timer.stop()
+
+    t = time.perf_counter()
+    wait(window.is_ready)
+    graph = window.graph_pane
     print(
-        f"keystroke -> list updated: median {statistics.median(key_ms):.1f} ms, p95 {p95:.1f} ms, "
-        f"max {max(key_ms):.1f} ms over {len(key_ms)} keystrokes (rows shown {min(rows_seen):,}-{max(rows_seen):,}); "
-        "target < 50 ms"
+        f"window ready in {time.perf_counter() - t:.1f} s: {window.list_pane.model.rowCount():,} rows, graph "
+        f"{'overview of ' * bool(graph and graph.overview)}{len(graph.visible_ids) if graph else 0:,} nodes; "
+        f"display {'X11' if os.environ.get('DISPLAY') else 'offscreen'}; keys by "
+        f"{'xdotool' if args.xdotool else 'QKeyEvent through the event queue'}"
     )
+
+    if args.xdotool:  # X input focus on the window (Xvfb runs no window manager to give it)
+        subprocess.run(["xdotool", "windowfocus", "--sync", str(int(window.winId()))], check=False, timeout=10)
+
+    paints: list[float] = []
+    arrivals: list[tuple[float, str]] = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                paints.append(time.perf_counter())
+            return False
+
+    watcher = Paints()
+    window.list_pane.view.viewport().installEventFilter(watcher)
+    window.matches_changed.connect(lambda spec, _rows: arrivals.append((time.perf_counter(), spec.text)))
+    search = window.filter_pane.search
+
+    def idle() -> bool:
+        g = window.graph_pane
+        return not (
+            window.list_runner.busy
+            or window.facet_runner.busy
+            or window.search_runner.busy
+            or window._facet_timer.isActive()
+            or (g is not None and not g.is_ready())
+        )
+
+    def send(ch: str) -> None:
+        if args.xdotool:
+            subprocess.Popen(["xdotool", "type", "--delay", "0", ch])
+            return
+        key = Qt.Key.Key_Space if ch == " " else Qt.Key(ord(ch.upper()))
+        target = QApplication.focusWidget() or search
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.postEvent(target, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+
+    def repainted_after(t_sent: float, text: str, longer_ok: bool) -> float | None:
+        got = next((a for a, s in arrivals if a >= t_sent and (s == text or (longer_ok and s.startswith(text)))), None)
+        if got is None:
+            return None
+        k = bisect.bisect_left(paints, got)
+        return paints[k] if k < len(paints) else None
+
+    def reset() -> None:
+        search.clear()
+        search.setFocus()
+        wait(idle)
+        paints.clear()  # short lists: a word's keys, so the checks above stay cheap
+        arrivals.clear()
+
+    words = SEED_WORDS if args.entities <= 50 else WORDS
+    one: list[float] = []
+    for word in words:
+        reset()
+        for i in range(1, len(word) + 1):
+            t0 = time.perf_counter()
+            send(word[i - 1])
+            wait(lambda i=i, t0=t0: repainted_after(t0, word[:i], False) is not None, 30)
+            done = repainted_after(t0, word[:i], False)
+            if done is not None:
+                one.append((done - t0) * 1000)
+            wait(idle)
+    typist: list[float] = []
+    for word in words:
+        reset()
+        sent: list[float] = []
+        for i in range(len(word)):
+            QTimer.singleShot(RHYTHM_MS * i, lambda ch=word[i]: (sent.append(time.perf_counter()), send(ch)))
+        wait(lambda word=word: len(sent) == len(word) and search.text() == word, 30)
+        wait(lambda word=word: repainted_after(sent[-1], word, False) is not None, 30)
+        wait(idle)
+        for i, t0 in enumerate(sent):
+            done = repainted_after(t0, word[: i + 1], True)
+            if done is not None:
+                typist.append((done - t0) * 1000)
+    target = TARGETS.get(args.entities)
+    goal = f"   target median < {target[0]} ms, p95 < {target[1]} ms" if target else ""
+    for label, values in (("one key at a time", one), (f"a key every {RHYTHM_MS} ms", typist)):
+        print(
+            f"keystroke → list repainted, {label}: median {statistics.median(values):.1f} ms, "
+            f"p95 {pct(values, 0.95):.1f} ms, max {max(values):.1f} ms over {len(values)} keys{goal}"
+        )
     print(
-        f"last worker query time: {window.list_runner.last_ms:.1f} ms; facets {window.facet_runner.last_ms:.1f} ms; "
-        f"passage search {window.search_runner.last_ms:.1f} ms (debounced {window._facet_timer.interval()} ms)"
+        f"worker times of the last queries: list {window.list_runner.last_ms:.1f} ms, facets "
+        f"{window.facet_runner.last_ms:.1f} ms, passage search {window.search_runner.last_ms:.1f} ms"
     )
     window.close()
     atlas.close()

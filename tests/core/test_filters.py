@@ -26,7 +26,8 @@ def test_typing_narrows_the_list(repo) -> None:
 
 
 def test_prefix_search_while_typing_and_british_spelling(repo) -> None:
-    assert "nato" in ids(repo.list_entities(FilterSpec(text="nat")))
+    assert "nato" in ids(repo.list_entities(FilterSpec(text="nat", typing=True)))
+    assert repo.list_entities(FilterSpec(text="nat")) == []  # typed in full (the command line): no prefix
     # The documents write "defense"; "defence" finds the same entities.
     assert ids(repo.list_entities(FilterSpec(text="collective defence"))) == ids(
         repo.list_entities(FilterSpec(text="collective defense"))
@@ -156,10 +157,10 @@ def test_typing_a_word_letter_by_letter_never_empties_the_list(repo) -> None:
     full = set(ids(repo.list_entities(FilterSpec(text=word))))
     for n in range(3, len(word) + 1):
         typed = word[:n]
-        found = set(ids(repo.list_entities(FilterSpec(text=typed))))
+        found = set(ids(repo.list_entities(FilterSpec(text=typed, typing=True))))
         assert found >= full, typed
-        assert repo.search_passages(typed), typed
-        assert repo.facet_counts(FilterSpec(text=typed))["kinds"], typed  # counts follow the same query
+        assert repo.search_passages(typed, typing=True), typed
+        assert repo.facet_counts(FilterSpec(text=typed, typing=True))["kinds"], typed  # counts follow the same query
     # A word that matches as typed is not broadened: "nation" does not also find "native".
     assert to_fts_query("nation") == '"nation"*'
 

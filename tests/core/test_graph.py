@@ -154,3 +154,56 @@ def test_cli_export_graphml(data_paths, tmp_path: Path, capsys):
     loaded = nx.read_graphml(out)
     assert "nato" in loaded and "armenia" not in loaded
     assert "Wrote" in capsys.readouterr().out
+
+
+def test_labels_never_overlap_each_other_or_markers_and_forced_ones_always_show():
+    import itertools
+
+    from app.core.graph.labels import place_labels
+
+    markers = [(100.0 + 30 * (i % 6), 100.0 + 25 * (i // 6), 6.0) for i in range(24)]  # a crowded grid
+    anchors = [(x, y, r, 70.0, 14.0) for x, y, r in markers]
+    obstacles = [(x - r, y - r, x + r, y + r) for x, y, r in markers]
+    force = [i < 3 for i in range(len(anchors))]
+    placed = place_labels(anchors, bounds=(0, 0, 400, 300), obstacles=obstacles, force=force)
+    assert all(placed[i] is not None for i in range(3))  # forced: always placed
+    free = [r for i, r in enumerate(placed) if r is not None and not force[i]]
+    assert free, "some labels fit"
+    for a, b in itertools.combinations(free, 2):
+        assert not (a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]), (a, b)
+    for r in free:
+        assert all(not (r[0] < o[2] and r[2] > o[0] and r[1] < o[3] and r[3] > o[1]) for o in obstacles)
+        assert 0 <= r[0] and r[2] <= 400 and 0 <= r[1] and r[3] <= 300  # inside the bounds
+
+
+def test_a_leader_line_says_whose_label_it_is():
+    import numpy as np
+
+    from app.core.graph.labels import leader_line
+
+    assert leader_line(100, 100, 8, (111, 92, 180, 108)) is None  # right beside its marker
+    x0, y0, x1, y1 = leader_line(100, 100, 8, (100, 140, 170, 156))  # pushed well below it
+    assert (round(x0), round(y0)) == (100, 108) and (x1, y1) == (100, 140)
+    box = (111, 92, 180, 108)
+    assert leader_line(100, 100, 8, box, np.array([[100.0, 100.0], [300.0, 100.0]])) is None
+    assert leader_line(100, 100, 8, box, np.array([[100.0, 100.0], [190.0, 100.0]])) is not None  # another nearer
+
+
+def test_array_layout_has_linear_memory_and_separates_nodes():
+    """The force layout for big graphs never builds an n × n (or n × cells) array."""
+    import tracemalloc
+
+    import numpy as np
+
+    from app.core.graph.layout import spring_arrays
+
+    rng = np.random.default_rng(1)
+    n, m = 20_000, 60_000
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    tracemalloc.start()
+    pos = spring_arrays(n, src, dst, iterations=5)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert pos.shape == (n, 2) and np.isfinite(pos).all()
+    assert peak < 200 * n * 8, f"{peak / 1e6:.0f} MB for {n} nodes"  # a few hundred floats per node at most
+    assert len(np.unique(np.round(pos, 6), axis=0)) == n  # no two nodes on one spot

@@ -111,7 +111,7 @@ def test_offsets_point_into_the_original_text(doc_id: str) -> None:
     for section in doc.sections:
         assert section.start >= previous_end
         for p in section.passages:
-            assert strip_markdown(doc.text[p.start : p.end]) == p.text
+            assert doc.text[p.start : p.end] == p.text and strip_markdown(p.text) == p.display
             assert section.start <= p.start < p.end <= section.end
             assert p.text.strip() == p.text and p.text
         previous_end = section.end
@@ -139,10 +139,10 @@ def test_markdown_headings_use_their_level() -> None:
 
 def test_markdown_markers_leave_the_passage_text_but_offsets_stay_in_the_original() -> None:
     doc = DOCS["islamic-nation-military-relations"]
-    russia = next(p for _s, p in doc.passages() if "Russia:" in p.text)
-    assert russia.text.startswith("2. Russia: As part of its strategic alliances")
-    assert "**" not in "".join(p.text for _s, p in doc.passages())
-    assert doc.text[russia.start : russia.end].startswith("2. **Russia:** As part")
+    russia = next(p for _s, p in doc.passages() if "Russia:" in p.display)
+    assert russia.display.startswith("2. Russia: As part of its strategic alliances")
+    assert "**" not in "".join(p.display for _s, p in doc.passages())
+    assert russia.text == doc.text[russia.start : russia.end] and russia.text.startswith("2. **Russia:** As part")
     assert strip_markdown("a *b* c __d__ `e` 2 * 3 snake_case_name") == "a b c d e 2 * 3 snake_case_name"
 
 

@@ -59,16 +59,16 @@ def test_down_and_enter_go_from_the_search_box_to_the_results(qtbot, window, set
     qtbot.keyClick(search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.current_entity_id() == "five-eyes")
     qtbot.waitUntil(lambda: window.detail_pane.hasFocus() or window.detail_pane.isAncestorOf(window.focusWidget()))
-    # By alias ("Quad" lists Australia and India first by name), or else the best-ranked match.
-    for typed, expected in (("Quad", "quad"), ("U.S.", "united-states"), ("eyes", "five-eyes")):
+    # By name or alias ("NATO" lists Article 5 first by name), or else the best-ranked match.
+    for typed, expected in (("NATO", "nato"), ("Quad", "quad"), ("U.S.", "united-states"), ("eyes", "five-eyes")):
         search.setFocus()
         search.clear()
         settle(window)
         qtbot.keyClicks(search, typed)
         qtbot.keyClick(search, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda expected=expected: window.current_entity_id() == expected)
-        if typed == "Quad":  # not simply the first row
-            assert window.list_pane.model.rows()[0].id != "quad"
+        if typed == "NATO":  # not simply the first row
+            assert window.list_pane.model.rows()[0].id != "nato"
 
 
 def test_kind_facet_narrows_list_and_updates_other_counts(qtbot, window, settle):

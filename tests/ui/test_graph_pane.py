@@ -26,6 +26,16 @@ def pane(qtbot, window):
     return p
 
 
+def _in_view(pane, ids) -> int:
+    vr = pane.view_box.viewRect()
+    return sum(vr.contains(QPointF(*pane.node_position(n))) for n in ids)
+
+
+def _set_filter(window, settle, **kw) -> None:
+    window.filter_pane.set_spec(FilterSpec(**kw))
+    settle(window)
+
+
 def _view_point(pane, entity_id: str) -> QPoint:
     return pane.canvas.mapFromScene(pane.node_scene_pos(entity_id))
 
@@ -190,26 +200,6 @@ def test_view_zoom_grows_the_markers_with_the_text(qtbot, window, pane):
     qtbot.waitUntil(lambda: abs(float(pane.visible_size[pane.visible_ids.index("nato")]) - 2 * before) < 0.5)
 
 
-def test_a_label_set_away_from_its_marker_gets_a_leader_line():
-    from app.ui.graph import graph_export as gx
-
-    assert gx.leader_line(100, 100, 8, (111, 92, 180, 108)) is None  # right beside the marker
-    line = gx.leader_line(100, 100, 8, (100, 140, 170, 156))  # pushed well below it
-    assert line is not None
-    x0, y0, x1, y1 = line
-    assert (round(x0), round(y0)) == (100, 108) and (x1, y1) == (100, 140)  # marker edge → label
-
-
-def _in_view(pane, ids) -> int:
-    vr = pane.view_box.viewRect()
-    return sum(vr.contains(QPointF(*pane.node_position(n))) for n in ids)
-
-
-def _set_filter(window, settle, **kw) -> None:
-    window.filter_pane.set_spec(FilterSpec(**kw))
-    settle(window)
-
-
 def test_why_connected_with_nothing_selected_fills_the_detail_pane(qtbot, window, pane):
     detail = window.detail_pane
     assert window.current_entity_id() is None and detail.detail is None
@@ -362,17 +352,6 @@ def test_hub_labels_come_first_and_a_label_nearer_another_marker_gets_a_leader(w
         nearest = min(dist(box, p) for n, p in scene.items() if n != eid)
         if nearest < own - 1:
             assert leader, f"{eid}'s label is nearer another marker, with no leader line"
-
-
-def test_a_leader_line_when_another_marker_is_nearer_the_label():
-    import numpy as np
-
-    from app.ui.graph import graph_export as gx
-
-    box = (111, 92, 180, 108)  # right beside the marker at (100, 100)
-    assert gx.leader_line(100, 100, 8, box, np.array([[100.0, 100.0], [300.0, 100.0]])) is None
-    line = gx.leader_line(100, 100, 8, box, np.array([[100.0, 100.0], [190.0, 100.0]]))  # another, nearer
-    assert line is not None and line[2:] == (111, 100)
 
 
 def test_an_export_never_joins_chain_links_across_a_hidden_one(tmp_path: Path, window, pane):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QListWidget, QTextBrowser, QWidget
 
+from app.core.vocab import REFERENCE_SCHEMA_VERSION
 from app.ui.main_window import MainWindow
 
 
@@ -175,7 +176,7 @@ def test_zooming_in_widens_the_filter_pane_and_back(qtbot, window):
 def test_about_names_database_and_documents(window):
     html = window.about_html()
     assert window.atlas.meta["seed_hash"] in html
-    assert "schema version 1" in html
+    assert f"schema version {REFERENCE_SCHEMA_VERSION}" in html
     for d in window.repo.documents():
         assert d.file_name in html
 

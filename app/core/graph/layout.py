@@ -11,11 +11,12 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from app.core.graph.model import GraphData
     from app.core.userdata.positions import GraphPositionsStore
 
@@ -53,6 +54,8 @@ def subgraph_for(graph: nx.Graph, ids: Iterable[str]) -> nx.Graph:
 
     Nodes and edges keep the graph's order: networkx's own ``subgraph`` iterates a set, whose order
     changes with Python's string hashing from one run to the next, and so would the layout."""
+    import networkx as nx  # here, not at the top: the GUI thread never pays for its import
+
     keep = {i for i in ids if i in graph}
     sub = nx.Graph(**graph.graph)
     sub.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True) if n in keep)
@@ -81,6 +84,8 @@ def _spring_packed(graph: nx.Graph, seed: int) -> Positions:
     Running the spring model on the whole disconnected graph flings isolated entities to a ring
     far from everything; packing keeps the picture compact and readable.
     """
+    import networkx as nx  # here, not at the top: the GUI thread never pays for its import
+
     comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
     multi = [c for c in comps if len(c) > 1]
     single = sorted(
@@ -141,6 +146,8 @@ def stress_refine(graph: nx.Graph, pos: Mapping[str, tuple[float, float]], *, it
     The plain spring model crowds a hub's neighbours into its centre and flings leaves out, so
     labels collide; majorizing stress (as Kamada–Kawai does, without needing scipy) spreads them evenly.
     """
+    import networkx as nx  # here, not at the top: the GUI thread never pays for its import
+
     nodes = list(pos)
     n = len(nodes)
     if n < 3:

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
-from app.core.query.fts import fallback_query, match_sql, to_fts_query
+from app.core.query.fts import MAX_NAME_WORDS, SearchPlan, cascade_sql, search_plan
 
 SortKey = Literal["rank", "name", "kind", "category", "founded", "members", "region", "notes"]
 SORT_COLUMNS: dict[str, str] = {
@@ -49,9 +49,12 @@ class FilterSpec:
     ids: tuple[str, ...] = ()  # an explicit selection (exports of "the selected entities")
     sort: SortKey = "name"
     descending: bool = False
+    # The text is being typed in the window's search box: its last word may be a prefix. Never set
+    # from the command line, where every word is typed in full.
+    typing: bool = False
 
     def is_empty(self) -> bool:
-        return self == FilterSpec(sort=self.sort, descending=self.descending)
+        return self == FilterSpec(sort=self.sort, descending=self.descending, typing=self.typing)
 
     def without(self, dimension: str) -> FilterSpec:
         """The same filter with one facet dimension cleared (for faceted counts)."""
@@ -60,7 +63,7 @@ class FilterSpec:
         return replace(self, **{dimension: ()})  # type: ignore[arg-type]
 
     def cleared(self) -> FilterSpec:
-        return FilterSpec(sort=self.sort, descending=self.descending)
+        return FilterSpec(sort=self.sort, descending=self.descending, typing=self.typing)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
@@ -159,27 +162,103 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
 
 
 def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
-    """The FTS join for free text; (sql, has_text). Unsearchable text matches nothing."""
+    """The FTS join for free text; (sql, has_text). Unsearchable text matches nothing.
+
+    The words are tried all together first, then (when nothing has them all) any of them: see
+    app.core.query.fts.search_plan. The chosen step's expression is ``:fts_chosen`` in SQL."""
     if not spec.text.strip():
         return "", False
-    expr = to_fts_query(spec.text)
-    if expr is None:
+    plan = entity_plan(spec)
+    if plan is None:
         # Only punctuation was typed: nothing can match, and that is not an error.
         return " JOIN (SELECT NULL AS rid, 0.0 AS score WHERE 0) m ON 1", True
-    params["fts"] = expr
-    broad = fallback_query(spec.text, expr)
-    if broad is not None:
-        params["fts_broad"] = broad
+    params.update(plan.params("fts"))
+    if plan.phrase:
+        params["fts_phrase"] = plan.phrase
     # Reference entities are indexed in entity_fts, the user's own in user_entity_fts (rowids from
-    # 10^9, the ``rid`` of the entity view: see app.core.sources.views).
-    fallback = broad is not None
+    # 10^9, the ``rid`` of the entity view: see app.core.sources.views). user_entity_fts has no
+    # facts or context columns, so it runs the plan's plain steps.
+    user = search_plan(spec.text, typing=spec.typing)
+    assert user is not None  # entity_plan found words, so this does too
+    params.update(user.params("ufts"))
     return (
-        " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 1.0) AS score"
-        f" FROM entity_fts WHERE {match_sql('entity_fts', 'fts', fallback)}"
+        " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 3.0, 1.0, 0.3) AS score"
+        f" FROM entity_fts WHERE {cascade_sql('entity_fts', 'fts', len(plan.steps))}"
         " UNION ALL SELECT rowid AS rid, bm25(user_entity_fts, 10.0, 6.0, 1.0) AS score"
-        f" FROM user_entity_fts WHERE {match_sql('user_entity_fts', 'fts', fallback)}) m ON m.rid = e.rid",
+        f" FROM user_entity_fts WHERE {cascade_sql('user_entity_fts', 'ufts', len(user.steps))}) m ON m.rid = e.rid",
         True,
     )
+
+
+# The columns an entity is found by first; the paragraphs around its quotes ("context") only when
+# nothing is found by these: "CSTO" lists the CSTO, not every country in a paragraph naming it.
+_OWN_COLUMNS = "{name aliases facts body}"
+
+
+def entity_plan(spec: FilterSpec) -> SearchPlan | None:
+    """The search plan for the entity list: each step on the entity's own columns, then with context."""
+    plan = search_plan(spec.text, typing=spec.typing)
+    if plan is None:
+        return None
+    steps: list[tuple[str, bool]] = []
+    for expr, relaxed in plan.steps:
+        steps += [(f"{_OWN_COLUMNS} : ({expr})", relaxed), (expr, relaxed)]
+    return replace(plan, steps=tuple(steps))
+
+
+def _chosen_sql(n_steps: int) -> str:
+    """The expression of the step the cascade uses, as SQL (for column-filtered re-matches)."""
+    if n_steps == 1:
+        return ":fts0"
+    whens = " ".join(
+        f"WHEN EXISTS (SELECT 1 FROM entity_fts WHERE entity_fts MATCH :fts{i}) THEN :fts{i}"
+        for i in range(n_steps - 1)
+    )
+    return f"(CASE {whens} ELSE :fts{n_steps - 1} END)"
+
+
+_EDGE_PUNCT = "\"'“”‘’()[]{}<>,;:!?"
+
+
+def name_ngrams(text: str) -> list[str]:
+    """Every run of up to MAX_NAME_WORDS words of ``text``, lower-cased, for "is an entity named here?"
+    (with the document's curly apostrophe as well: "Ministers'" finds "Ministers’")."""
+    words = [w.strip(_EDGE_PUNCT) for w in text.split()]
+    words = [w for w in words if w and not w.startswith("-")]
+    out: list[str] = []
+    for i in range(len(words)):
+        for n in range(1, min(MAX_NAME_WORDS, len(words) - i) + 1):
+            gram = " ".join(words[i : i + n]).casefold()
+            out.append(gram)
+            if "'" in gram:
+                out.append(gram.replace("'", "’"))
+    return list(dict.fromkeys(out))
+
+
+def _rank_order(spec: FilterSpec, params: dict[str, Any]) -> str:
+    """Entities by where the words match: an entity the query names (by name or alias) first, then
+    matches in names and aliases, then in stated facts (members, activities, categories, years),
+    then in quoted descriptions; bm25 within each tier."""
+    params["named"] = json.dumps(name_ngrams(spec.text), ensure_ascii=False)
+    named = (
+        "(lower(e.name) IN (SELECT value FROM json_each(:named))"
+        " OR e.id IN (SELECT entity_id FROM alias WHERE lower(alias) IN (SELECT value FROM json_each(:named))))"
+    )
+    if "fts0" not in params:
+        return f"{named} DESC, score ASC, e.sort_name ASC"
+    chosen = _chosen_sql(sum(1 for k in params if k[:3] == "fts" and k[3:].isdigit()))
+    phrase = ""
+    if "fts_phrase" in params:
+        phrase = "e.rid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH :fts_phrase) DESC, "
+
+    def in_columns(columns: str) -> str:
+        return f"e.rid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH '{{{columns}}} : (' || {chosen} || ')')"
+
+    tier = (
+        f"CASE WHEN {named} THEN 0 WHEN {in_columns('name aliases')} THEN 1"
+        f" WHEN {in_columns('facts')} THEN 2 ELSE 3 END"
+    )
+    return f"{tier} ASC, {phrase}score ASC, e.sort_name ASC"
 
 
 ROW_COLUMNS = (
@@ -215,10 +294,7 @@ def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
         sql += " WHERE " + " AND ".join(conds)
     direction = "DESC" if spec.descending else "ASC"
     if spec.sort == "rank" and has_text:
-        # The entity named exactly as typed (by name or alias) first, then bm25 (lower is better).
-        params["exact"] = " ".join(spec.text.split()).casefold()
-        exact = "(lower(e.name) = :exact OR e.id IN (SELECT entity_id FROM alias WHERE lower(alias) = :exact))"
-        order = f"{exact} DESC, score ASC, e.sort_name ASC"
+        order = _rank_order(spec, params)
     else:
         column = SORT_COLUMNS.get(spec.sort, "e.sort_name")
         if column == "e.sort_name":

@@ -72,7 +72,7 @@ def create_schema(con_path: Path) -> None:
         con.executescript(
             f"""
             CREATE VIRTUAL TABLE passage_fts USING fts5(text, heading, title, tokenize='{FTS_TOKENIZER}');
-            CREATE VIRTUAL TABLE entity_fts USING fts5(name, aliases, body, tokenize='{FTS_TOKENIZER}');
+            CREATE VIRTUAL TABLE entity_fts USING fts5(name, aliases, facts, body, context, tokenize='{FTS_TOKENIZER}');
             """
         )
     finally:
@@ -110,6 +110,8 @@ def write_reference(
         con.execute("BEGIN")
         n_sections = n_passages = n_mentions = n_citations = n_facts = 0
         passage_spans: dict[str, list[tuple[int, int, int]]] = {}
+        passage_heading: dict[int, str] = {}
+        passage_text: dict[int, str] = {}
         pattern, by_text = _mention_matcher(catalog.entities)
         section_id = passage_id = 0
         mention_rows = []
@@ -134,13 +136,15 @@ def write_reference(
                     con.execute(
                         "INSERT INTO passage (id, document_id, section_id, ordinal, start, end, text)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (passage_id, doc.id, section_id, p.ordinal, p.start, p.end, p.text),
+                        (passage_id, doc.id, section_id, p.ordinal, p.start, p.end, p.display),
                     )
                     con.execute(
                         "INSERT INTO passage_fts (rowid, text, heading, title) VALUES (?, ?, ?, ?)",
-                        (passage_id, p.text, section.heading, doc.title),
+                        (passage_id, p.display, section.heading, doc.title),
                     )
                     spans.append((p.start, p.end, passage_id))
+                    passage_heading[passage_id] = section.heading
+                    passage_text[passage_id] = p.display
                     # Mentions are found in the original text, so their offsets stay true to it
                     # (a Markdown passage's shown text has lost its markers).
                     for m in pattern.finditer(doc.text, p.start, p.end):
@@ -169,8 +173,14 @@ def write_reference(
                 ),
             )
             con.executemany("INSERT INTO alias (entity_id, alias) VALUES (?, ?)", [(ent.id, a) for a in ent.aliases])
+        names = {e.id: e.name for e in catalog.entities}
         for ent in catalog.entities:
+            # Search columns by weight: name, aliases, the stated facts (values, and each relation as
+            # its type and the other entity's name), the quotes and the headings they sit under, and
+            # the paragraphs around the quotes (searched only when nothing else matches).
+            stated: list[str] = []
             body: list[str] = []
+            context: list[str] = []
             for ordinal, fact in enumerate(ent.facts):
                 n_facts += 1
                 cur = con.execute(
@@ -178,8 +188,14 @@ def write_reference(
                     (ent.id, ordinal, fact.field, fact.value, fact.target if fact.target in entity_ids else None),
                 )
                 fact_id = cur.lastrowid
-                if fact.value:
-                    body.append(fact.value)
+                if fact.field in ("founded", "ended"):
+                    stated.append(f"{fact.field} {fact.value}")
+                elif fact.field == "member_count":
+                    stated.append(f"{fact.value} members")
+                elif fact.value and fact.field != "description":
+                    stated.append(fact.value)
+                elif fact.target:
+                    stated.append(f"{fact.field.replace('_', ' ')} {names.get(fact.target, '')}")
                 for cite in fact.located:
                     pid = next((pid for s, e, pid in passage_spans[cite.doc] if s <= cite.start < e), None)
                     if pid is None:
@@ -192,10 +208,16 @@ def write_reference(
                         (fact_id, cite.doc, pid, cite.start, cite.end, cite.quote),
                     )
                     body.append(cite.quote)
+                    heading = passage_heading.get(pid, "")
+                    if heading and heading not in body:
+                        body.append(heading)
+                    paragraph = passage_text.get(pid, "")
+                    if paragraph and paragraph not in context:
+                        context.append(paragraph)  # the quote's paragraph: "This mutual defense clause ..."
             rowid = con.execute("SELECT rowid FROM entity WHERE id = ?", (ent.id,)).fetchone()[0]
             con.execute(
-                "INSERT INTO entity_fts (rowid, name, aliases, body) VALUES (?, ?, ?, ?)",
-                (rowid, ent.name, " ".join(ent.aliases), "\n".join(body)),
+                "INSERT INTO entity_fts (rowid, name, aliases, facts, body, context) VALUES (?, ?, ?, ?, ?, ?)",
+                (rowid, ent.name, " ".join(ent.aliases), "\n".join(stated), "\n".join(body), "\n".join(context)),
             )
         con.executemany(
             "INSERT INTO mention (entity_id, passage_id, start, end, matched) VALUES (?, ?, ?, ?, ?)", mention_rows

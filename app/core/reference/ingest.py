@@ -33,13 +33,19 @@ class SeedError(AtlasError):
 
 @dataclass(frozen=True)
 class ParsedPassage:
-    """A paragraph or list: ``start``/``end`` are offsets into the original document text, ``text``
-    is what is shown and indexed (the original slice, less any Markdown markers)."""
+    """A paragraph or list: ``text`` is the original slice ``[start, end)`` of the document (offsets
+    and mentions are found in it); :attr:`display` is what is shown and indexed, without Markdown
+    markers ("2. **Russia:**" reads "2. Russia:")."""
 
     ordinal: int
     start: int
     end: int
     text: str
+    shown: str = ""  # the text without Markdown markers, when it has any
+
+    @property
+    def display(self) -> str:
+        return self.shown or self.text
 
 
 @dataclass
@@ -160,8 +166,13 @@ def _split_closing(sections: list[ParsedSection], closing: str | None) -> None:
     last.end = moved[0].start
     level = last.level or 1
     summary = ParsedSection(len(sections), CLOSING_HEADING, level, moved[0].start, end)
-    summary.passages = [ParsedPassage(i, p.start, p.end, p.text) for i, p in enumerate(moved)]
+    summary.passages = [ParsedPassage(i, p.start, p.end, p.text, p.shown) for i, p in enumerate(moved)]
     sections.append(summary)
+
+
+def _passage(ordinal: int, start: int, end: int, original: str, clean: Callable[[str], str]) -> ParsedPassage:
+    shown = clean(original)
+    return ParsedPassage(ordinal, start, end, original, shown if shown != original else "")
 
 
 def _split(text: str, fmt: str) -> list[ParsedSection]:
@@ -210,9 +221,9 @@ def _split(text: str, fmt: str) -> list[ParsedSection]:
         if is_short_bullet and bullet_run is not None and current.passages:
             # Consecutive short list items read as one passage (a list).
             prev = current.passages[-1]
-            current.passages[-1] = ParsedPassage(prev.ordinal, prev.start, tail, clean(text[prev.start : tail]))
+            current.passages[-1] = _passage(prev.ordinal, prev.start, tail, text[prev.start : tail], clean)
             continue
-        passage = ParsedPassage(len(current.passages), p_start, tail, clean(text[p_start:tail]))
+        passage = _passage(len(current.passages), p_start, tail, text[p_start:tail], clean)
         current.passages.append(passage)
         bullet_run = passage if is_short_bullet else None
     close_section(len(text))

@@ -174,7 +174,9 @@ class LabelLayer(QGraphicsObject):
             )
             for i in order
         ]
-        obs = idx_in if len(idx_in) <= 2000 else np.array(order, dtype=np.int64)
+        # Every marker in view is an obstacle on a readable view; on a crowded one only the labelled
+        # few (placing among 2,000 obstacles took 0.4 s a paint).
+        obs = idx_in if len(idx_in) <= 600 else np.array(order, dtype=np.int64)
         half = sizes[obs] / 2
         obstacles = list(zip(sx[obs] - half, sy[obs] - half, sx[obs] + half, sy[obs] + half, strict=True))
         force = [True] * len(prio_idx)

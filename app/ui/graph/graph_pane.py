@@ -103,19 +103,38 @@ class GraphPane(InteractionMixin, QWidget):
     # ---- data ----------------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the network again (start-up, data changes) on a worker thread, then lay it out."""
-        repo = self._repo
+        repo, layout, store = self._repo, self._layout, self._store
+        limit, top = self.overview_limit, self.overview_nodes
+
+        def read_and_lay_out() -> tuple[GraphData, np.ndarray, np.ndarray]:
+            # One job: the first picture needs both, and neither may wait on the GUI thread.
+            data = load_graph_data(repo)
+            everyone = np.ones(data.n, dtype=bool)
+            scope = np.arange(data.n) if data.n <= limit else data.top_by_degree(everyone, top)
+            saved = store.load(layout) if store is not None else None
+            return data, scope, positions_array(data, scope, layout, saved)
+
         self.busy_label.setText("Reading the network…")
         self.busy_label.setVisible(True)
-        self._loader.submit(lambda: load_graph_data(repo), self._on_data)
+        self._loader.submit(read_and_lay_out, self._on_data)
 
     def is_ready(self) -> bool:
         """The network is read and laid out, with nothing newer on the way (tests, screenshots)."""
         return self.loaded and not self._loader.busy and not self._runner.busy
 
-    def _on_data(self, data: GraphData) -> None:
+    def _on_data(self, result: tuple[GraphData, np.ndarray, np.ndarray]) -> None:
+        data, scope, pos = result
         self._set_data(data)
         self.loaded = True
-        self._relayout(fit=True)
+        self.busy_label.setVisible(False)
+        self._scope = scope
+        self._apply_positions(scope, pos)
+        self.fit_to_view()
+        self._centre_selection()
+        if self.overview and not np.array_equal(self._layout_scope(), scope):
+            self._relayout(fit=True)  # the filter or a focus asks for another part of a big graph
+        else:
+            self.layout_ready.emit()
 
     def _set_data(self, data: GraphData) -> None:
         self.data = data

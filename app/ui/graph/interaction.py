@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.core.errors import AtlasError
 from app.core.graph.layout import LAYOUTS
-from app.core.graph.network import connection_path, write_graphml
 from app.core.query.filters import FilterSpec, describe
 from app.ui.graph import graph_export as gx
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
@@ -330,6 +329,8 @@ class InteractionMixin(_Base):
 
     def show_connection(self, a: str, b: str) -> list[Any]:
         """Find the chain between two entities, draw it in red and emit :attr:`connection_found`."""
+        from app.core.graph.network import connection_path  # networkx: not needed before this
+
         steps = connection_path(self._repo, self.data, a, b)
         self._connection_shown = True
         name_a, name_b = self.name_of(a), self.name_of(b)
@@ -388,6 +389,8 @@ class InteractionMixin(_Base):
         if fmt == "pdf":
             return gx.export_pdf(self.picture(), path)
         if fmt == "graphml":
+            from app.core.graph.network import write_graphml
+
             ids = tuple(self.visible_ids)
             return write_graphml(self._repo, FilterSpec(ids=ids) if ids else self._spec, path)
         raise ValueError(f"unknown export format {fmt!r}")

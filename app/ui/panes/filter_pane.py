@@ -259,6 +259,7 @@ class FilterPane(QWidget):
         lo, hi = (int(v) for v in (self.years.value() if self.years is not None else self._pending_years))
         return FilterSpec(
             text=self.search.text(),
+            typing=True,  # the last word may be half typed: it may match as a prefix
             kinds=self.facets["kinds"].checked(),
             categories=self.facets["categories"].checked(),
             regions=self.facets["regions"].checked(),

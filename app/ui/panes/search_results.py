@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import QUrl, Signal
@@ -45,7 +46,10 @@ class SearchResultsPane(QWidget):
         self.entities: list[EntityRow] = []
         self.show_results("", [], [])
 
-    def show_results(self, query: str, hits: list[PassageHit], entities: list[EntityRow]) -> None:
+    def show_results(
+        self, query: str, hits: list[PassageHit], entities: list[EntityRow], *, messages: Sequence[str] = ()
+    ) -> None:
+        """``messages``: what the results are when not every word matched ("No passage has all of …")."""
         self.query, self.hits, self.entities = query, list(hits), list(entities)
         if not query.strip():
             self.browser.setHtml(
@@ -53,7 +57,7 @@ class SearchResultsPane(QWidget):
                 "Matching passages appear here, best first; choose one to read it in context.</p>"
             )
             return
-        out = []
+        out = [f'<p class="empty">{escape(m)}</p>' for m in messages]
         if entities:
             shown = entities[:30]
             out.append(f"<h3>Entities ({len(entities)})</h3><p>")

@@ -174,7 +174,7 @@ class TimelineView(QWidget):
     @Slot(object, object)
     def queue_rows(self, _spec: FilterSpec, rows: list[Any]) -> None:
         """Like :meth:`queue_filter` with the entities already fetched (the window's list rows)."""
-        self._pending = list(rows)
+        self._pending = rows  # the window hands a fresh list per query: no copy per keystroke
         if self.isVisible():
             self._redraw_timer.start()
 

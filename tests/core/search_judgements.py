@@ -1,0 +1,130 @@
+"""The search judgement set: queries an analyst types, with the entities and passages a person expects.
+
+Grades: 2 = what the query is about (a person wants it in the top 3), 1 = also a good answer.
+Passages are named by a piece of their text (case-insensitive). Add a query whenever one disappoints;
+tests/core/test_search_quality.py holds the bar and tests/bench/bench_search_quality.py prints the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Judgement:
+    query: str
+    entities: dict[str, int] = field(default_factory=dict)
+    passages: dict[str, int] = field(default_factory=dict)
+    why: str = ""
+
+
+J = Judgement
+JUDGEMENTS: tuple[Judgement, ...] = (
+    # --- the 25 queries of issue 12 ---------------------------------------------------------------
+    J("joint exercises Pakistan", {"islamic-nation-pakistan": 2, "pakistan": 2},
+      {"the Islamic Nation and Pakistan have significantly bolstered": 2}, "no passage has all three words"),
+    J("peacekeeping Africa", {"african-union": 2, "african-standby-force": 2},
+      {"African Union’s initiatives": 2}, "Africa finds African"),
+    J("Five Eyes members", {"five-eyes": 2}, {"Five Eyes intelligence alliance, comprising": 2}),
+    J("CSTO members", {"csto": 2}, {"Member states of the alliance include Armenia": 2}),
+    J("Quad China", {"quad": 2, "china": 1}, {"rising influence of China": 2}),
+    J("US", {"united-states": 2}, {"United States": 1, "U.S.": 1}, "the acronym, not 'use'"),
+    J("AU", {"african-union": 2}, {"African Union": 2}, "never 'authoritarian'"),
+    J("UN", {"united-nations": 2}, {"United Nations": 2}),
+    J("EU", {"european-union": 2}, {"European Union": 2}),
+    J("collective defense",
+      {"nato": 2, "article-5": 1, "north-atlantic-treaty": 1, "gcc": 1, "united-states-nato": 1, "csto": 1},
+      {"collective defense strategies": 2, "collective defense mechanism": 2,
+       "Collective defense strategies refer": 2}),
+    J("1949", {"nato": 2, "warsaw-pact": 1}, {"founded in 1949": 2, "established in 1949": 2, "NATO in 1949": 1}),
+    J("cyber", {"nato": 2, "asean-defense-ministers-meeting": 2},
+      {"cyber collaborations serve": 2, "Cybersecurity collaborations play": 2, "cyber defense": 1, "cyber": 1}),
+    J("NATO members", {"nato": 2}, {"It includes 31 countries": 2, "member states": 1}),
+    J("humanitarian", {"haiti-earthquake-relief-2010": 2, "african-union": 1, "african-standby-force": 1},
+      {"2010 earthquake in Haiti": 2, "humanitarian": 1}),
+    J("ADMM", {"asean-defense-ministers-meeting": 2}, {"ASEAN Defense Ministers’ Meeting": 2}),
+    J("mutual defense clause", {"article-5": 2, "nato": 2}, {"This mutual defense clause": 2}),
+    J("CSTO founded", {"csto": 2}, {"Established in 1992": 2}),
+    J("NATO", {"nato": 2}, {"NATO": 1}),
+    J("Warsaw Pact", {"warsaw-pact": 2}, {"Warsaw Pact in 1955": 2}),
+    J("Article 5", {"article-5": 2}, {"Article 5": 2}),
+    J("North Atlantic Treaty", {"north-atlantic-treaty": 2, "nato": 1},
+      {"established under the North Atlantic Treaty": 2}),
+    J("ASEAN", {"asean": 2, "asean-defense-ministers-meeting": 1}, {"ASEAN": 1}),
+    J("Gulf Cooperation Council", {"gcc": 2}, {"Gulf Cooperation Council (GCC)": 2}),
+    J("Islamic Nation China", {"islamic-nation-china": 2, "islamic-nation": 1, "china": 1},
+      {"partnership between the Islamic Nation and China": 2}),
+    J("disaster relief", {"haiti-earthquake-relief-2010": 2, "united-states": 1},
+      {"2010 earthquake in Haiti": 2, "disaster relief": 1}),
+    # --- more an analyst would type ------------------------------------------------------------
+    J("NATO founded", {"nato": 2}, {"founded in 1949": 2, "established in 1949": 2}),
+    J("GCC members", {"gcc": 2}, {"six Middle Eastern states": 2}),
+    J("Islamic Nation Russia", {"islamic-nation-russia": 2, "russia": 1, "islamic-nation": 1},
+      {"good relations with Russia": 2}),
+    J("military aid China", {"china": 2, "islamic-nation-china": 2}, {"China provides extensive military aid": 2}),
+    J("Haiti earthquake", {"haiti-earthquake-relief-2010": 2, "haiti": 2}, {"2010 earthquake in Haiti": 2}),
+    J("intelligence sharing", {"five-eyes": 2, "nato": 2, "islamic-nation-china": 1, "united-states-nato": 1},
+      {"intelligence sharing": 1, "exchange intelligence": 1}),
+    J("information sharing", {"five-eyes": 2, "csto": 2}, {"information sharing": 1}),
+    J("joint surveillance", {"five-eyes": 2}, {"joint surveillance efforts": 2}),
+    J("South Korea", {"south-korea": 2, "united-states-south-korea": 2}, {"United States and South Korea maintain": 2}),
+    J("North Korea threat", {"north-korea": 2, "united-states-south-korea": 1, "nato": 1},
+      {"deterring aggression from North Korea": 2, "North Korea and Russia, as significant threats": 2}),
+    J("deterring aggression", {"united-states-south-korea": 2, "north-korea": 1},
+      {"deterring aggression from North Korea": 2, "deter aggression": 1}),
+    J("United States Japan", {"united-states-japan": 2, "us-japan-mutual-defense-agreement": 2},
+      {"collaboration between the United States and Japan": 2, "U.S.-Japan Mutual Defense Agreement": 2}),
+    J("technology transfer", {"united-states-japan": 2}, {"technology transfers": 2, "Technology Transfer:": 2}),
+    J("France Germany", {"france-germany": 2, "france": 1, "germany": 1},
+      {"partnership between France and Germany": 2}),
+    J("European security cooperation", {"france-germany": 2}, {"intra-European security cooperation": 2}),
+    J("Treaty of Westphalia", {"treaty-of-westphalia": 2}, {"Treaty of Westphalia in 1648": 2}),
+    J("1648", {"treaty-of-westphalia": 2}, {"1648": 2}),
+    J("Cold War", {"cold-war": 2, "nato": 1}, {"Cold War": 2}),
+    J("World Wars", {"world-wars": 2}, {"World Wars": 2}),
+    J("Mesopotamia Greece", {"mesopotamia": 2, "greece": 2}, {"Mesopotamia and Greece": 2}),
+    J("ancient alliances", {"mesopotamia": 1, "greece": 1}, {"ancient civilizations like Mesopotamia": 2}),
+    J("Islamic ummah", {"islamic-ummah": 2}, {"Islamic Ummah's principle": 2, "Islamic ummah's commitment": 2}),
+    J("arms trade", {"islamic-nation-pakistan": 2, "islamic-nation": 2},
+      {"trade of military hardware": 2, "defense trade and agreements": 2, "arms trade": 1, "trade of defense": 1}),
+    J("peacekeeping", {"nato": 1, "csto": 1, "france-germany": 1, "islamic-nation": 1}, {"peacekeeping": 1}),
+    J("counter-terrorism", {"csto": 2, "nato": 1, "asean-defense-ministers-meeting": 1}, {"counter-terrorism": 1}),
+    J("Southeast Asia", {"asean-defense-ministers-meeting": 2, "asean": 2}, {"Southeast Asia": 1}),
+    J("Indo-Pacific", {"quad": 2}, {"Indo-Pacific region": 2}),
+    J("Middle East", {"gcc": 2}, {"Middle Eastern states": 2}),
+    J("defence technology cooperation", {"islamic-nation-pakistan": 2, "islamic-nation-china": 2},
+      {"collaborate on a variety of defense technologies": 2, "development and enhancement of technologies": 1,
+       "defense technolog": 1}),
+    J("African Standby Force", {"african-standby-force": 2, "african-union": 1}, {"African Standby Force": 2}),
+    J("training Pakistan", {"islamic-nation-pakistan": 2, "pakistan": 2}, {"joint military training": 2}),
+    J("NATO Russia", {"nato": 2, "russia": 2}, {"North Korea and Russia, as significant threats": 2}),
+    J("collective security", {"csto": 2, "united-nations": 2, "nato": 2}, {"collective security": 1}),
+    J("multilateral alliance", {"nato": 2, "asean-defense-ministers-meeting": 1},
+      {"multilateral military alliance": 2, "multilateral": 1}),
+    J("bilateral partnership",
+      {"united-states-south-korea": 2, "france-germany": 1, "islamic-nation-china": 1, "islamic-nation-pakistan": 1,
+       "islamic-nation-russia": 1, "united-states-japan": 1, "us-japan-mutual-defense-agreement": 1},
+      {"bilateral military partnership": 2, "Bilateral military partnerships refer": 2, "bilateral": 1}),
+    J("Armenia", {"armenia": 2, "csto": 1}, {"Armenia": 2}),
+    J("Tajikistan alliance", {"csto": 2, "tajikistan": 2}, {"Tajikistan": 2}),
+    J("former Soviet states", {"csto": 2}, {"former Soviet states": 2}),
+    J("piracy", {"asean": 2}, {"piracy and territorial disputes": 2}),
+    J("defense ministers", {"asean-defense-ministers-meeting": 2}, {"defense ministers": 2}),
+    J("Five Eyes", {"five-eyes": 2}, {"Five Eyes": 2}),
+    J("Quad", {"quad": 2}, {"Quadrilateral Security Dialogue": 2}),
+    J("UK intelligence", {"united-kingdom": 2, "five-eyes": 2}, {"Five Eyes intelligence alliance": 2}),
+    J("India Japan Australia", {"quad": 2, "india": 1, "japan": 1, "australia": 1},
+      {"comprising the United States, India, Japan, and Australia": 2}),
+    J("joint military drills", {"islamic-nation": 1, "united-states-japan": 1},
+      {"joint military drills": 2, "coordinated military drills": 1}),
+    J("humanitarian crises Africa", {"african-union": 2, "african-standby-force": 2},
+      {"African Union’s initiatives": 2}),
+    J("established under", {"nato": 2, "north-atlantic-treaty": 2}, {"established under the North Atlantic Treaty": 2}),
+    J("New Zealand", {"new-zealand": 2, "five-eyes": 1}, {"New Zealand": 2}),
+    J("defence", {}, {"defense": 1}, "British spelling finds the documents' American one"),
+    J("US Japan treaty", {"us-japan-mutual-defense-agreement": 2, "united-states-japan": 1},
+      {"U.S.-Japan Mutual Defense Agreement": 2}),
+    J("CSTO peacekeeping", {"csto": 2}, {"Key activities of the organization encompass peacekeeping": 2}),
+    J("Russia Armenia Belarus", {"csto": 2, "russia": 1, "armenia": 1, "belarus": 1},
+      {"countries such as Russia, Armenia, and Belarus": 2, "Member states of the alliance include Armenia": 2}),
+)  # fmt: skip
