@@ -211,7 +211,7 @@ def test_filter_spec_json_is_stable_text_with_sorted_keys_and_unescaped_names() 
     ],
 )
 def test_a_malformed_saved_filter_is_a_value_error_naming_the_field(text: str, message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         FilterSpec.from_json(text)
 
 
