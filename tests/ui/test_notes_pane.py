@@ -644,3 +644,26 @@ def test_a_passage_note_added_with_no_entity_selected_has_a_coherent_pane(qtbot,
     assert "Show the notes on NATO" in pane.entity_tags_label.text()
     pane.entity_tags_label.linkActivated.emit("back")
     assert pane.entity_id == "nato" and "NATO" in pane.entity_label.text()
+
+
+def test_file_restore_over_a_damaged_database_salvages_and_says_how_many(qtbot, data_paths, monkeypatch):
+    """File > Restore notes from backup… on a database damaged mid-session: the notes newer than the
+    backup are salvaged, and the dialog says so (it used to restore silently and lose them)."""
+    from app.core.userdata import backup as bk
+    from app.ui.notes import backup_dialog
+    from tests.core.test_faults_damage import _checkpoint, _damage_index, _notes
+
+    _notes(data_paths, 5)
+    good = bk.backup_user_db(data_paths)
+    _notes(data_paths, 3, prefix="newer")
+    _checkpoint(data_paths.user_db)
+    _damage_index(data_paths.user_db)
+    shown: list[str] = []
+    monkeypatch.setattr(backup_dialog.RestoreBackupDialog, "get_backup", classmethod(lambda cls, *a, **k: (good, True)))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: shown.append(a[2])))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: shown.append("WARNING " + a[2])))
+    assert backup_dialog.restore_backup_dialog(None, data_paths)
+    assert len(shown) == 1 and "Salvaged 3 notes" in shown[0] and good.name in shown[0]
+    with UserData.open(data_paths.user_db) as user:
+        titles = {n.title for n in user.notes.list_notes()}
+    assert {f"newer {i}" for i in range(3)} <= titles and len(titles) == 8

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import AtlasError
-from app.core.userdata.backup import BackupInfo, check_user_db, list_backups, recover, restore_backup
+from app.core.userdata.backup import BackupInfo, check_user_db, list_backups, quick_check, recover, restore_backup
 from app.paths import DataPaths
 
 PathRole = Qt.ItemDataRole.UserRole + 1
@@ -73,6 +73,11 @@ def restore_backup_dialog(parent: QWidget | None, paths: DataPaths) -> bool:
     if not ok or path is None:
         return False
     try:
+        if quick_check(paths.user_db, "the notes database") not in ("ok", "missing"):
+            # Damaged: set aside, restore, salvage what is readable, and say how many were saved.
+            done = recover(paths, path)
+            QMessageBox.information(parent, "Notes database", f"{done.summary()}\n\nThe damaged file: {done.aside}")
+            return True
         safety = restore_backup(paths, path)
     except AtlasError as exc:
         QMessageBox.warning(parent, "Restore failed", f"{exc}\n\nYour notes were not changed.")
