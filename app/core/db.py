@@ -165,22 +165,30 @@ def open_user_connection(user_db: Path) -> sqlite3.Connection:
         check_same_thread=False,
     )
     con.text_factory = lenient_text
-    try:
+    with closed_on_failure(con):
         con.execute("PRAGMA foreign_keys=ON")
         con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         con.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed note survives power loss, not only a killed process.
         con.execute("PRAGMA synchronous=FULL")
+    return con
+
+
+@contextmanager
+def closed_on_failure(con: sqlite3.Connection, what: str = "the notes database") -> Iterator[sqlite3.Connection]:
+    """Close ``con`` when the block fails; an environmental database error (damaged, locked,
+    read-only, full disk) comes out as its classified AtlasError, anything else as it was."""
+    try:
+        yield con
     except sqlite3.DatabaseError as exc:
         con.close()
-        err = classify(exc, "the notes database")
+        err = classify(exc, what)
         if err:
             raise err from exc
         raise
     except BaseException:
         con.close()
         raise
-    return con
 
 
 def ensure_user_db(user_db: Path, *, backup: Callable[[], Any] | None = None) -> None:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.db import migrate_user_db, open_user_connection
+from app.core.db import closed_on_failure, migrate_user_db, open_user_connection
 from app.core.errors import classify
 
 if TYPE_CHECKING:
@@ -50,17 +50,8 @@ class UserData:
         failures (damaged, read-only, full disk)."""
         path = Path(path)
         con = open_user_connection(path)
-        try:
+        with closed_on_failure(con):
             migrate_user_db(con, backup=backup)
-        except sqlite3.DatabaseError as exc:
-            con.close()
-            err = classify(exc, "the notes database")
-            if err:
-                raise err from exc
-            raise
-        except BaseException:
-            con.close()
-            raise
         return cls(path, con)
 
     # ---- the connection ---------------------------------------------------------------------

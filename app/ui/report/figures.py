@@ -94,8 +94,9 @@ def network_figure(
         lambda p: paint_graph(p, QRectF(0, 0, width, height), picture, unit=2.4),
     )
     caption = (
-        "Entities in this summary (markers by kind) and the cited ties between them: membership,"
-        " party to, part of, partner. "
+        "Entities in this summary (markers by kind) and the cited ties between them (member of, party to,"
+        " part of, established under and the other relations the documents state; each is worded in its"
+        " entity's section). "
         + ("Layout as in the Graph view." if spec.is_empty() else "Laid out for these entities alone.")
     )
     return Figure(svg=svg, alt=network_alt(picture), caption=caption), ""
