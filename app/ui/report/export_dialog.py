@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from app.core.query.repository import Repository
     from app.core.userdata.database import UserData
 
-__all__ = ["ExportActions", "ExportOptions", "ExportOptionsDialog", "install"]
+__all__ = ["ExportActions", "ExportOptions", "ExportOptionsDialog"]
 
 # What the dialog says for each use: (window title, button).
 PURPOSES = {
@@ -298,30 +298,3 @@ class ExportActions(QObject):
 def _format_for(path: Path) -> str:
     """The data format a file name asks for, or "" when its extension names none."""
     return {".json": "json", ".csv": "csv", ".md": "md", ".graphml": "graphml"}.get(path.suffix.lower(), "")
-
-
-def install(window: Any) -> ExportActions:
-    """Add the export and print actions to the window's File menu (above Quit). The window is only
-    asked for what the actions need; they never hold it."""
-    actions = ExportActions(
-        window,
-        repo=window.atlas.repo,
-        user_data=window.atlas.user_data,
-        current_spec=window.current_spec,
-        selected_ids=window.selected_ids,
-        show_status=window.show_status,
-    )
-    menu = window.menus["file"]
-    before = getattr(window, "_file_quit_separator", None)
-    for act in (actions.pdf_action, actions.data_action, None, actions.print_action, actions.preview_action):
-        if act is None:
-            if before is not None:
-                menu.insertSeparator(before)
-            else:
-                menu.addSeparator()
-        elif before is not None:
-            menu.insertAction(before, act)
-        else:
-            menu.addAction(act)
-    window.export_actions = actions
-    return actions
