@@ -1,11 +1,11 @@
 """The main window's features, each built and wired in one named block: the graph and timeline,
-the notes, the exports, your own sources. A feature gets the few objects it uses, never the window
-(sources, still in flight, is the one exception noted in its block)."""
+the notes, the exports, your own sources. A feature gets the few objects it uses, never the window."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from app.ui.window_menus import WindowMenusMixin
 
@@ -15,10 +15,36 @@ class WindowFeaturesMixin(WindowMenusMixin):
 
     def _install_sources(self) -> None:
         """Your own sources: File > Import documents…, Suggestions…, drag and drop, Cite as…."""
-        from app.ui import sources
+        from app.ui.sources import SourcesFeature
 
-        # Still given the window (its author's feature, in flight): the one install(window) left.
-        self.import_controller = sources.install(self)
+        feature = SourcesFeature(
+            repo=self.repo,
+            sources=self.atlas.user_data.sources,
+            pool=self.pool,
+            document_view=self.document_view,
+            current_entity=self.current_entity_id,
+            dialog_parent=self,
+        )
+        self.sources_feature, self.import_controller = feature, feature.controller
+        self.act_import_documents, self.act_cite_as = feature.import_action, feature.cite_action
+        feature.status_message.connect(self.show_status)
+        feature.user_data_changed.connect(self.data_changed.emit)
+        feature.entity_chosen.connect(self.select_entity)
+        menu = self.menus["file"]
+        if menu.actions():
+            first = menu.actions()[0]
+            menu.insertActions(first, [feature.import_action, feature.suggestions_action])
+            menu.insertSeparator(first)
+        else:
+            menu.addActions([feature.import_action, feature.suggestions_action])
+            menu.addSeparator()
+        self.setAcceptDrops(True)
+        self.installEventFilter(feature.drop_filter)
+
+    @property
+    def suggestions_dialog(self) -> QWidget | None:
+        """The Suggestions view last opened (the sources feature holds it)."""
+        return self.sources_feature.suggestions_dialog
 
     def _install_graph(self) -> None:
         """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads

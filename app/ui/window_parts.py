@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from app.ui.panes.list_pane import ListPane
     from app.ui.panes.search_results import SearchResultsPane
     from app.ui.report.export_dialog import ExportActions
-    from app.ui.sources import ImportController
+    from app.ui.sources import ImportController, SourcesFeature
     from app.ui.timeline.timeline_view import TimelineView
     from app.ui.undo import UndoHistory
 
@@ -53,6 +53,9 @@ class WindowParts(QMainWindow):
     notes_pane: NotesPane | None
     export_actions: ExportActions | None
     import_controller: ImportController
+    sources_feature: SourcesFeature
+    act_import_documents: QAction
+    act_cite_as: QAction
     atlas: Atlas
     settings: QSettings
     menus: dict[str, QMenu]

@@ -1,13 +1,15 @@
 """Your own sources in the window: File > Import documents… (and drag and drop), progress with Cancel,
-the Suggestions view and Cite as… on a document selection. ``install(window)`` wires it all."""
+the Suggestions view and Cite as… on a document selection. :class:`SourcesFeature` holds them; it
+gets the few objects it uses and speaks through signals, which the main window wires."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
@@ -20,17 +22,20 @@ class ImportController(QObject):
     """Runs one import at a time off the GUI thread, with a progress dialog and Cancel."""
 
     finished = Signal(object)  # ImportBatch
+    status_message = Signal(str, int)
+    documents_changed = Signal()  # an import added documents (and the user data changed)
+    suggestions_wanted = Signal(str)  # a document just imported has suggestions to review
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, *, repo: Any, sources: Any, pool: QThreadPool, dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self._repo, self._sources, self._pool, self._parent = repo, sources, pool, dialog_parent
         self.dialog: QProgressDialog | None = None
         self._cancel = threading.Event()
         self.running = False
         self.drop_filter: QObject | None = None
 
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self.window, "Import documents", "", FILE_FILTER)
+        files, _ = QFileDialog.getOpenFileNames(self._parent, "Import documents", "", FILE_FILTER)
         if files:
             self.start([Path(f) for f in files])
 
@@ -38,11 +43,11 @@ class ImportController(QObject):
         from app.core.sources.service import import_paths
 
         if self.running:
-            self.window.show_status("An import is already running.")
+            self.status_message.emit("An import is already running.", 4000)
             return
         self.running = True
         self._cancel.clear()
-        dlg = QProgressDialog("Importing…", "Cancel", 0, 100, self.window)
+        dlg = QProgressDialog("Importing…", "Cancel", 0, 100, self._parent)
         dlg.setObjectName("import_progress")
         dlg.setWindowTitle("Import documents")
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
@@ -51,7 +56,7 @@ class ImportController(QObject):
         dlg.setAutoReset(False)
         dlg.canceled.connect(self._cancel.set)
         self.dialog = dlg
-        repo, store, cancel = self.window.repo, self.window.atlas.user_data.sources, self._cancel
+        repo, store, cancel = self._repo, self._sources, self._cancel
 
         def work(progress: Progress) -> Any:
             def step(i: int, n: int, name: str) -> None:
@@ -60,7 +65,7 @@ class ImportController(QObject):
             # A cancel ends the batch early and still returns it (what was imported stays whole).
             return import_paths(repo, store, paths, progress=step, cancelled=cancel.is_set)
 
-        task = Task(work, pool=self.window.pool, parent=self)
+        task = Task(work, pool=self._pool, parent=self)
         task.progress.connect(self._on_progress)
         task.succeeded.connect(self._on_done)
         task.failed.connect(self._on_failed)
@@ -92,12 +97,11 @@ class ImportController(QObject):
         err = exc if isinstance(exc, AtlasError) else classify(exc, "your data")
         if err is None:
             raise exc
-        QMessageBox.warning(self.window, "Import failed", str(err))
+        QMessageBox.warning(self._parent, "Import failed", str(err))
 
     def _on_done(self, batch: Any) -> None:
         self._close_dialog()
-        refresh_documents(self.window)
-        self.window.data_changed.emit()
+        self.documents_changed.emit()
         new = batch.imported
         dup = [r for r in batch.reports if r.duplicate_of is not None]
         lines = []
@@ -110,36 +114,27 @@ class ImportController(QObject):
             lines.append("Cancelled: the document in progress was not imported; the rest were not started.")
         for _f, reason in batch.errors:
             lines.append(reason)
-        self.window.show_status(lines[0] if lines else "Nothing imported.", 8000)
+        self.status_message.emit(lines[0] if lines else "Nothing imported.", 8000)
         if batch.errors:
-            QMessageBox.warning(self.window, "Some files were not imported", "\n".join(lines))
+            QMessageBox.warning(self._parent, "Some files were not imported", "\n".join(lines))
         elif new and any(r.suggestions for r in new):
-            show_suggestions(self.window, new[-1].id)
+            self.suggestions_wanted.emit(new[-1].id)
         self.finished.emit(batch)
 
 
-def refresh_documents(window: Any) -> None:
+def refresh_documents(document_view: Any, repo: Any) -> None:
     """The document picker lists the seeds and every imported document."""
-    picker = window.document_view.picker
+    picker = document_view.picker
     current = picker.currentData()
     picker.blockSignals(True)
     picker.clear()
-    for d in window.repo.documents():
+    for d in repo.documents():
         picker.addItem(("📄 " if d.imported else "") + d.title, d.id)
         picker.setItemData(picker.count() - 1, d.file_name, Qt.ItemDataRole.ToolTipRole)
     i = picker.findData(current)
     if i >= 0:
         picker.setCurrentIndex(i)
     picker.blockSignals(False)
-
-
-def show_suggestions(window: Any, document_id: str | None = None) -> None:
-    from app.ui.sources.suggestions_view import SuggestionsDialog
-
-    dlg = SuggestionsDialog(window.repo, window.atlas.user_data.sources, document_id=document_id, parent=window)
-    dlg.entity_made.connect(lambda eid: (window.data_changed.emit(), window.select_entity(eid)))
-    window.suggestions_dialog = dlg
-    dlg.show()
 
 
 class _DropFilter(QObject):
@@ -164,60 +159,93 @@ class _DropFilter(QObject):
         return False
 
 
-def cite_selection(window: Any) -> None:
-    from app.ui.sources.cite_dialog import CiteAsDialog
+class SourcesFeature(QObject):
+    """The actions (Import documents…, Suggestions…, Cite as…), the drop filter and the dialogs.
 
-    dv = window.document_view
-    span = dv.selection_span()
-    doc_id = dv.document_id
-    if span is None or doc_id is None:
-        window.show_status("Select a sentence in the document first, then choose Cite as….")
-        return
-    dlg = CiteAsDialog(
-        window.repo,
-        window.atlas.user_data.sources,
-        document_id=doc_id,
-        start=span[0],
-        quote=span[2],
-        entity_id=window.current_entity_id(),
-        parent=window,
-    )
-    if dlg.exec() and dlg.entity_id:
-        window.data_changed.emit()
-        window.select_entity(dlg.entity_id)
-        window.show_status(dlg.message, 6000)
+    It never holds the window: the window puts the actions in its menus, installs
+    :attr:`drop_filter` on itself and connects the three signals."""
+
+    status_message = Signal(str, int)
+    user_data_changed = Signal()  # documents, entities or facts of yours changed
+    entity_chosen = Signal(str)  # an entity just made: select it
+
+    def __init__(
+        self,
+        *,
+        repo: Any,
+        sources: Any,
+        pool: QThreadPool,
+        document_view: Any,
+        current_entity: Callable[[], str | None],
+        dialog_parent: QWidget,
+    ) -> None:
+        super().__init__(dialog_parent)
+        self._repo, self._sources, self._document_view = repo, sources, document_view
+        self._current_entity, self._parent = current_entity, dialog_parent
+        self.suggestions_dialog: QWidget | None = None
+        self.controller = ImportController(repo=repo, sources=sources, pool=pool, dialog_parent=dialog_parent)
+        self.controller.status_message.connect(self.status_message)
+        self.controller.documents_changed.connect(self._documents_changed)
+        self.controller.suggestions_wanted.connect(self.show_suggestions)
+        self.drop_filter = _DropFilter(self.controller)
+        self.controller.drop_filter = self.drop_filter
+        self.import_action = QAction("&Import documents…", dialog_parent)
+        self.import_action.setObjectName("act_import_documents")
+        self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.import_action.setStatusTip(
+            "Import your own documents: text, Markdown, HTML or PDF (or drop files on the window)"
+        )
+        self.import_action.triggered.connect(self.controller.choose_files)
+        self.suggestions_action = QAction("&Suggestions…", dialog_parent)
+        self.suggestions_action.setObjectName("act_suggestions")
+        self.suggestions_action.setStatusTip(
+            "Entities your documents name that the atlas does not know yet: accept, edit or reject"
+        )
+        self.suggestions_action.triggered.connect(lambda: self.show_suggestions(document_view.document_id))
+        self.cite_action = QAction("Cite as…", dialog_parent)
+        self.cite_action.setObjectName("act_cite_as")
+        self.cite_action.setStatusTip("Make an entity or add a fact from the selected sentence")
+        self.cite_action.triggered.connect(self.cite_selection)
+        document_view.extra_actions.append(self.cite_action)
+        refresh_documents(document_view, repo)
+
+    def _documents_changed(self) -> None:
+        refresh_documents(self._document_view, self._repo)
+        self.user_data_changed.emit()
+
+    def _entity_made(self, entity_id: str) -> None:
+        self.user_data_changed.emit()
+        self.entity_chosen.emit(entity_id)
+
+    def show_suggestions(self, document_id: str | None = None) -> None:
+        from app.ui.sources.suggestions_view import SuggestionsDialog
+
+        dlg = SuggestionsDialog(self._repo, self._sources, document_id=document_id, parent=self._parent)
+        dlg.entity_made.connect(self._entity_made)
+        self.suggestions_dialog = dlg
+        dlg.show()
+
+    def cite_selection(self) -> None:
+        from app.ui.sources.cite_dialog import CiteAsDialog
+
+        dv = self._document_view
+        span = dv.selection_span()
+        doc_id = dv.document_id
+        if span is None or doc_id is None:
+            self.status_message.emit("Select a sentence in the document first, then choose Cite as….", 4000)
+            return
+        dlg = CiteAsDialog(
+            self._repo,
+            self._sources,
+            document_id=doc_id,
+            start=span[0],
+            quote=span[2],
+            entity_id=self._current_entity(),
+            parent=self._parent,
+        )
+        if dlg.exec() and dlg.entity_id:
+            self._entity_made(dlg.entity_id)
+            self.status_message.emit(dlg.message, 6000)
 
 
-def install(window: Any) -> ImportController:
-    """Menu entries (File > Import documents…, File > Suggestions…), drop handling, Cite as…."""
-    controller = ImportController(window)
-    act_import = QAction("&Import documents…", window)
-    act_import.setObjectName("act_import_documents")
-    act_import.setShortcut(QKeySequence("Ctrl+Shift+I"))
-    act_import.setStatusTip("Import your own documents: text, Markdown, HTML or PDF (or drop files on the window)")
-    act_import.triggered.connect(controller.choose_files)
-    act_sugg = QAction("&Suggestions…", window)
-    act_sugg.setObjectName("act_suggestions")
-    act_sugg.setStatusTip("Entities your documents name that the atlas does not know yet: accept, edit or reject")
-    act_sugg.triggered.connect(lambda: show_suggestions(window, window.document_view.document_id))
-    act_cite = QAction("Cite as…", window)
-    act_cite.setObjectName("act_cite_as")
-    act_cite.setStatusTip("Make an entity or add a fact from the selected sentence")
-    act_cite.triggered.connect(lambda: cite_selection(window))
-    menu = window.menus["file"]
-    first = menu.actions()[0] if menu.actions() else None
-    menu.insertAction(first, act_import)
-    menu.insertAction(first, act_sugg)
-    menu.insertSeparator(first)
-    window.document_view.extra_actions.append(act_cite)
-    window.setAcceptDrops(True)
-    controller.drop_filter = _DropFilter(controller)  # held: PySide drops an unreferenced filter
-    window.installEventFilter(controller.drop_filter)
-    window.import_controller = controller
-    window.act_import_documents = act_import
-    window.act_cite_as = act_cite
-    refresh_documents(window)
-    return controller
-
-
-__all__ = ["ImportController", "QWidget", "install", "refresh_documents", "show_suggestions"]
+__all__ = ["ImportController", "SourcesFeature", "refresh_documents"]
