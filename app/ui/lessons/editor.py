@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -108,6 +108,7 @@ class LessonEditorDialog(QDialog):
         self.list.setDropIndicatorShown(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setWordWrap(True)
+        self.list.installEventFilter(self)
         self.empty_label = QLabel(
             "No steps yet. Show something in the window (an entity, a filter, the graph, the timeline "
             "or a passage) and choose Lesson > Add current view as step (Ctrl+Shift+A).",
@@ -116,14 +117,12 @@ class LessonEditorDialog(QDialog):
         self.empty_label.setWordWrap(True)
         self.up_button = QPushButton("Move &up", self)
         self.up_button.setToolTip("Move the step earlier (Ctrl+Up)")
-        self.up_button.setShortcut(QKeySequence("Ctrl+Up"))
         self.up_button.clicked.connect(lambda: self._move_current(-1))
         self.down_button = QPushButton("Move do&wn", self)
         self.down_button.setToolTip("Move the step later (Ctrl+Down)")
-        self.down_button.setShortcut(QKeySequence("Ctrl+Down"))
         self.down_button.clicked.connect(lambda: self._move_current(1))
         self.remove_button = QPushButton("&Remove step", self)
-        self.remove_button.setToolTip("Remove the step from the lesson (Undo brings it back)")
+        self.remove_button.setToolTip("Remove the step from the lesson (Delete; Undo brings it back)")
         self.remove_button.clicked.connect(self.remove_current)
         left = QWidget(self)
         lv = QVBoxLayout(left)
@@ -348,10 +347,14 @@ class LessonEditorDialog(QDialog):
         self._push(self.lesson.without_step(row), "remove step")
         self.show_lesson(self.lesson)
 
-    def keyPressEvent(self, event: object) -> None:
-        from PySide6.QtGui import QKeyEvent
-
-        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Delete and self.list.hasFocus():
-            self.remove_current()
-            return
-        super().keyPressEvent(event)  # type: ignore[arg-type]
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """In the steps list: Ctrl+Up / Ctrl+Down move the step, Delete removes it."""
+        if obj is self.list and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key, mods = event.key(), event.modifiers()
+            if mods == Qt.KeyboardModifier.ControlModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self._move_current(-1 if key == Qt.Key.Key_Up else 1)
+                return True
+            if key == Qt.Key.Key_Delete and not mods:
+                self.remove_current()
+                return True
+        return super().eventFilter(obj, event)
