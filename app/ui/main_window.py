@@ -458,7 +458,7 @@ class MainWindow(WindowFeaturesMixin):
         if self.notes_feature is not None and not self.notes_feature.confirm_close():
             event.ignore()  # the note could not be saved and the user keeps the window
             return
-        self.lesson_feature.flush()  # a lesson edit still waiting to be written
+        self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
         self.save_settings()
         self._facet_timer.stop()
         self.pool.waitForDone(5000)

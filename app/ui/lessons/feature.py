@@ -206,7 +206,7 @@ class LessonFeature(QObject):
         except AtlasError as exc:
             self._error("Could not create the lesson", exc)
             return
-        self._set_pack(pack)
+        self.use_pack(pack)
         self._status(f"New lesson “{title}” in {pack.path.name}. Add steps with Lesson > Add current view as step.")
 
     def open_lesson(self, path: Path | None = None) -> bool:
@@ -226,7 +226,7 @@ class LessonFeature(QObject):
             self._error("Cannot open the lesson", exc)
             return False
         self.flush()
-        self._set_pack(pack)
+        self.use_pack(pack)
         n = len(pack.lesson.steps)
         ro = " (read-only: Save lesson as… keeps your changes)" if pack.read_only else ""
         self._status(f"Opened “{pack.lesson.title}”: {n} step{'s' if n != 1 else ''}{ro}.", 8000)
@@ -242,7 +242,8 @@ class LessonFeature(QObject):
             )
         return True
 
-    def _set_pack(self, pack: Any) -> None:
+    def use_pack(self, pack: Any) -> None:
+        """Show ``pack`` (an opened LessonPack) as the current lesson."""
         self.pack, self.lesson, self.dirty = pack, pack.lesson, False
         if self.editor is not None:
             self.editor.close()
@@ -283,6 +284,15 @@ class LessonFeature(QObject):
         """Write pending edits now (before another lesson opens, or the window closes)."""
         if self.dirty:
             self.save()
+
+    def shutdown(self) -> None:
+        """The window closes: pending edits written, the presentation and the quiz ended (its answers kept)."""
+        if self.presentation is not None:
+            self.presentation.stop()
+        for dlg in (self.quiz_dialog, self.editor, self.collection_dialog):
+            if dlg is not None:
+                dlg.close()
+        self.flush()
 
     def save_as(self) -> bool:
         if self.pack is None or self.lesson is None:
