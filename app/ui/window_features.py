@@ -201,7 +201,9 @@ class WindowFeaturesMixin(WindowMenusMixin):
             repo=self.repo,
             data_root=self.atlas.paths.root,
             view=view,
-            stage=CallableStage(enter=self._lesson_stage_enter, leave=self._lesson_stage_leave),
+            stage=CallableStage(
+                enter=self._lesson_stage_enter, arrange=self._lesson_stage_arrange, leave=self._lesson_stage_leave
+            ),
             dialog_parent=self,
             parent=self,
         )
@@ -235,7 +237,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
 
         self._lesson_saved = (
             self.saveGeometry(), self.saveState(), self.windowState(), self.main_splitter.sizes(),
-            self.filter_pane.isVisible(), self.middle_splitter.isVisible(),
+            self.filter_pane.isVisible(), self.middle_splitter.isVisible(), self.zoom, self.detail_pane.isVisible(),
         )  # fmt: skip
         for dock in self.docks.values():
             dock.hide()
@@ -251,12 +253,31 @@ class WindowFeaturesMixin(WindowMenusMixin):
         dock.setWidget(panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self._lesson_dock = dock
-        if self.property("lesson_windowed") is not True:  # the screenshot command presents in a window
+        windowed = self.property("lesson_windowed") is True  # the screenshot command presents in a window
+        if not windowed:
             self.showFullScreen()
+        screen = self.screen()
+        height = self.height() if windowed or screen is None else screen.geometry().height()
+        self.set_zoom(150 if height >= 1000 else 125 if height >= 850 else 100)  # the panes read from the back
         self.resizeDocks([dock], [int(self.width() * 0.36)], Qt.Orientation.Horizontal)
 
+    def _lesson_stage_arrange(self, kind: str) -> None:
+        """The panes a step shows: an entity or a chain its details (with the graph), a filter the
+        list, the rest the side view alone, as wide as it can be."""
+        self.list_pane.setVisible(kind == "filter")
+        self.detail_pane.setVisible(kind in ("entity", "chain"))
+        middle = kind in ("entity", "chain", "filter")
+        self.middle_splitter.setVisible(middle)
+        if middle:  # the side view (graph) keeps the larger share
+            room = sum(self.main_splitter.sizes())
+            self.main_splitter.setSizes([0, int(room * 0.4), room - int(room * 0.4)])
+        if kind == "filter":
+            self.show_tab("graph")
+
     def _lesson_stage_leave(self) -> None:
-        geometry, state, window_state, sizes, filters, middle = self._lesson_saved
+        geometry, state, window_state, sizes, filters, middle, zoom, detail = self._lesson_saved
+        self.set_zoom(zoom)
+        self.detail_pane.setVisible(detail)
         self.removeDockWidget(self._lesson_dock)
         self._lesson_dock.deleteLater()
         self.menuBar().show()

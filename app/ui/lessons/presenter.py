@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.core.lessons.model import Lesson, Step
@@ -19,6 +19,7 @@ from app.ui.markdown import SafeTextBrowser, set_safe_markdown
 NEXT_KEYS = {Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Space, Qt.Key.Key_Return}
 PREVIOUS_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace}
 HANDLED_KEYS = NEXT_KEYS | PREVIOUS_KEYS | {Qt.Key.Key_Escape, Qt.Key.Key_Home, Qt.Key.Key_End}
+REFIT_MS = 150  # after the window's last resize, the step is fitted to the new size
 HINT = "→ / Page Down / space: next  ·  ← / Page Up: back  ·  Esc: leave"
 
 
@@ -28,9 +29,12 @@ def body_px(height: int) -> int:
 
 
 class Stage(Protocol):
-    """The window's side of presenting: full screen with ``panel`` beside the view, and back."""
+    """The window's side of presenting: full screen with ``panel`` beside the view, the panes a step
+    of ``kind`` needs (``arrange``), and back."""
 
     def enter(self, panel: QWidget) -> None: ...
+
+    def arrange(self, kind: str) -> None: ...
 
     def leave(self) -> None: ...
 
@@ -38,8 +42,13 @@ class Stage(Protocol):
 class CallableStage:
     """A :class:`Stage` from two callables (the window's own methods)."""
 
-    def __init__(self, *, enter: Callable[[QWidget], None], leave: Callable[[], None]) -> None:
-        self._enter, self._leave = enter, leave
+    def __init__(
+        self, *, enter: Callable[[QWidget], None], arrange: Callable[[str], None], leave: Callable[[], None]
+    ) -> None:
+        self._enter, self._arrange, self._leave = enter, arrange, leave
+
+    def arrange(self, kind: str) -> None:
+        self._arrange(kind)
 
     def enter(self, panel: QWidget) -> None:
         self._enter(panel)
@@ -90,6 +99,11 @@ class SlidePanel(QFrame):
         self.body_px = 0
         self.set_body_px(body_px(1080))
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The type follows the height of the screen (or window) presented on."""
+        super().resizeEvent(event)
+        self.set_body_px(body_px(self.window().height()))
+
     def set_body_px(self, px: int) -> None:
         """Every text on the panel in proportion to ``px``, the talking points' size."""
         if px == self.body_px:
@@ -103,7 +117,7 @@ class SlidePanel(QFrame):
             f"#slide_question {{ font-size: {int(px * 1.15)}px; font-weight: 600; color: #111111; }}"
             f"#slide_progress {{ font-size: {int(px * 0.8)}px; color: #333333; }}"
             f"#slide_hint {{ font-size: {max(12, int(px * 0.5))}px; color: #6b6b6b; }}"
-            f"#slide_points {{ background: transparent; }}"
+            f"#slide_points {{ background: transparent; font-size: {px}px; }}"
         )
         doc = self.points.document()
         font = doc.defaultFont()
@@ -151,6 +165,7 @@ class PresenterNotesView(QWidget):
         lay.addWidget(self.next)
         self.setStyleSheet(
             "#presenter_now { font-size: 26px; font-weight: 600; } #presenter_next { font-size: 22px; color: #444; }"
+            " #presenter_trainer_notes { font-size: 24px; }"
         )
         font = self.notes.document().defaultFont()
         font.setPixelSize(24)
@@ -190,6 +205,12 @@ class PresentationController(QObject):
         self._snapshot: object = None
         self.active = False
         self.problem = ""
+        # Going full screen resizes the window after the first step is shown (a window manager takes
+        # its time): once the size settles, the step is shown again so the graph fits what is seen.
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(REFIT_MS)
+        self._refit.timeout.connect(lambda: self._show(animate=False, arrange=False) if self.active else None)
 
     # ---- starting and leaving --------------------------------------------------------------------
     def start(self) -> None:
@@ -197,8 +218,6 @@ class PresentationController(QObject):
         self.active = True
         self._stage.enter(self.panel)
         screens = list(self._screens())
-        if screens:
-            self.panel.set_body_px(body_px(screens[0].geometry().height()))
         if len(screens) > 1:  # a second screen: the trainer's notes and what comes next
             self.notes_view = PresenterNotesView()
             self.notes_view.setGeometry(screens[1].availableGeometry())
@@ -255,9 +274,11 @@ class PresentationController(QObject):
             self.index, self.revealed = index, False
             self._show()
 
-    def _show(self, *, apply: bool = True, animate: bool = True) -> None:
+    def _show(self, *, apply: bool = True, animate: bool = True, arrange: bool = True) -> None:
         step = self.step
         if apply:
+            if arrange:
+                self._stage.arrange(step.kind)
             self.problem = self._view.apply(step, animate=animate)
         last = self.index + 1 == len(self.lesson.steps)
         done = last and (self.revealed or not step.reveal)
@@ -287,6 +308,9 @@ class PresentationController(QObject):
     # ---- keys, wherever the focus is ------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind == QEvent.Type.Resize and self.active and obj is self.panel.window():
+            self._refit.start()
+            return False
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) or not isinstance(event, QKeyEvent):
             return False
         key = Qt.Key(event.key())
