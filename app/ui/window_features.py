@@ -205,6 +205,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
                 enter=self._lesson_stage_enter, arrange=self._lesson_stage_arrange, leave=self._lesson_stage_leave
             ),
             dialog_parent=self,
+            pool=self.pool,
             parent=self,
         )
         self.lesson_feature = feature

@@ -13,12 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from app.core.errors import AtlasError
-from app.core.lessons.model import Lesson, Question
+from app.core.lessons.model import Lesson, Question, Quiz
+from app.ui.jobs import Task
 from app.ui.lessons.dialogs import AddStepDialog, MakeQuizDialog, NewLessonDialog, StudentNameDialog
 from app.ui.lessons.editor import LessonEditorDialog
 from app.ui.lessons.presenter import PresentationController, Stage
@@ -69,12 +70,15 @@ class LessonFeature(QObject):
         view: StepView,
         stage: Stage,
         dialog_parent: QWidget,
+        pool: QThreadPool | None = None,
         screens: Callable[[], Sequence[QScreen]] = QGuiApplication.screens,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._repo, self._data_root, self.view, self._stage = repo, Path(data_root), view, stage
         self._parent, self._screens = dialog_parent, screens
+        self._pool = pool or QThreadPool.globalInstance()
+        self.quiz_task: Task | None = None
         self.pack: Any = None  # app.core.lessons.pack.LessonPack
         self.lesson: Lesson | None = None  # what is shown and edited (may be ahead of the file)
         self.dirty = False
@@ -402,14 +406,24 @@ class LessonFeature(QObject):
             return
         from app.core.lessons.quiz import make_quiz
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            quiz = make_quiz(self._repo, questions=count, seed=seed)
-        except AtlasError as exc:
-            self._error("Could not make the quiz", exc)
+        repo = self._repo
+        # Every cited fact is read: seconds on a large catalogue, so off the GUI thread, with Cancel.
+        task = Task(lambda _progress: make_quiz(repo, questions=count, seed=seed), pool=self._pool, parent=self)
+        dlg = QProgressDialog("Making the quiz from cited facts…", "Cancel", 0, 0, self._parent)
+        dlg.setWindowTitle("Make quiz")
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(400)
+        dlg.canceled.connect(task.cancel)
+        task.succeeded.connect(lambda quiz: self._quiz_made(quiz, count, seed))
+        task.failed.connect(lambda exc: self._error("Could not make the quiz", exc))
+        task.cancelled.connect(lambda: self._status("Quiz not made (cancelled).", 4000))
+        task.finished.connect(lambda _state: dlg.reset())
+        self.quiz_task = task
+        task.start()
+
+    def _quiz_made(self, quiz: Quiz, count: int, seed: int) -> None:
+        if self.lesson is None:
             return
-        finally:
-            QApplication.restoreOverrideCursor()
         if not quiz.questions:
             QMessageBox.information(self._parent, "No questions", "No cited facts to ask about were found.")
             return
