@@ -56,6 +56,10 @@ class QuestionCard(QGroupBox):
         self.text.setObjectName("question_text")
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.text.setFont(font)
         lay.addWidget(self.text)
         self.group = QButtonGroup(self)
         self.buttons: list[QRadioButton] = []
@@ -63,6 +67,9 @@ class QuestionCard(QGroupBox):
             b = QRadioButton(f"{chr(ord('A') + i)}. {choice}", self)
             b.setProperty("choice", choice)
             b.setAccessibleName(choice)
+            bigger = b.font()
+            bigger.setPointSizeF(bigger.pointSizeF() * 1.2)
+            b.setFont(bigger)
             self.group.addButton(b, i)
             self.buttons.append(b)
             lay.addWidget(b)
@@ -140,8 +147,9 @@ class QuizDialog(QDialog):
         self.save_error = ""
         self.index = 0
         self.intro = QLabel(
-            f"<b>{len(quiz.questions)} questions.</b> Pick one answer each (arrow keys move between the "
-            "choices, Tab to your notes). Your answers are saved as you go.",
+            f"<b>{len(quiz.questions)} questions.</b> Pick one answer each: ↑/↓ move between the choices, "
+            "Space picks, Ctrl+Page Down goes to the next question, Ctrl+Enter submits. "
+            "Your answers are saved as you go.",
             self,
         )
         self.intro.setWordWrap(True)

@@ -9,7 +9,6 @@ window's view back afterwards. The graph and the timeline glide from the previou
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -288,16 +287,19 @@ def _plain(spec: FilterSpec) -> FilterSpec:
 
 
 def filter_words(filter_json: str | None) -> str:
-    """A filter step in a few words: its search text and how many other choices it makes."""
+    """A filter step in a few words: its search text and the other choices it makes."""
+    from dataclasses import fields
+
     try:
         spec = FilterSpec.from_json(filter_json or "{}")
     except ValueError:
         return "a filter"
-    raw = json.loads(filter_json or "{}")
+    plain = FilterSpec()
     parts = [f"“{spec.text}”"] if spec.text else []
-    facets = [
-        k for k, v in raw.items() if k not in ("text", "sort", "descending", "typing") and v not in ((), [], None)
-    ]
-    if facets:
-        parts.append(", ".join(facets))
+    for f in fields(FilterSpec):
+        value = getattr(spec, f.name)
+        if f.name in ("text", "sort", "descending", "typing", "members_mode") or value == getattr(plain, f.name):
+            continue
+        shown = ", ".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+        parts.append(f"{f.name.replace('_', ' ')}: {shown}")
     return " + ".join(parts) or "all entities"
