@@ -160,3 +160,25 @@ def test_answers_to_another_lesson_are_refused(qtbot, window, tmp_path, dialogs)
     feature.collect_answers([stray])
     assert len(dialogs) == 1 and "another lesson" in dialogs[0][1]
     assert feature.collection_dialog is None
+
+
+def test_a_step_on_an_entity_this_machine_lacks_shows_the_lessons_copy(qtbot, window, tmp_path, dialogs) -> None:  # type: ignore[no-untyped-def]
+    from app.core.lessons.pack import create_lesson
+    from app.core.lessons.payload import EntityCopy, FactCopy, Payload, QuoteCopy
+
+    quote = QuoteCopy("doc-x", "Field notes", 0, 30, "The Pact was founded in 1961.")
+    payload = Payload(entities=(EntityCopy("my-pact", "The Pact", "alliance", (), (FactCopy("founded", "Founded", "1961", None, (quote,)),)),))  # fmt: skip
+    lesson = Lesson("Elsewhere", steps=(Step("entity", entity_id="my-pact", points="Made on my machine"),))
+    path = create_lesson(tmp_path / "elsewhere.atlaslesson", lesson, payload=payload).path
+    feature = window.lesson_feature
+    assert feature.open_lesson(path)
+    assert len(dialogs) == 1 and "my-pact" in dialogs[0][1]  # said once, on opening
+    window.select_entity("japan")
+    feature.view.animation_ms = 0
+    feature.present()
+    panel = feature.presentation.panel
+    assert "no entity 'my-pact'" in panel.problem.text()
+    shown = panel.points.toPlainText()
+    assert "The Pact" in shown and "The Pact was founded in 1961." in shown and "Field notes" in shown
+    assert window.current_entity_id() == "japan"
+    feature.presentation.stop()

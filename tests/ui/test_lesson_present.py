@@ -110,3 +110,21 @@ def test_second_screen_shows_trainer_notes_and_next_step(qtbot, window, monkeypa
     assert notes.next.text().startswith("Next: Entity")
     _key(qtbot, window, Qt.Key.Key_Escape)
     assert feature.presentation is None
+
+
+def test_the_graph_glides_from_the_previous_view(qtbot, presenting) -> None:  # type: ignore[no-untyped-def]
+    window, feature = presenting
+    feature.view.animation_ms = 200
+    feature.present()
+    qtbot.waitUntil(lambda: window.graph_pane is not None and window.graph_pane.loaded)
+    box = window.graph_pane.view_box
+    before = box.viewRect()
+    frames: list[object] = []
+    box.sigRangeChanged.connect(lambda *_a: frames.append(box.viewRect()))
+    _key(qtbot, window, Qt.Key.Key_Right)  # to the focus step: the view moves there over a few frames
+    assert feature.view.animations
+    qtbot.waitUntil(lambda: not feature.view.animations, timeout=3000)
+    after = box.viewRect()
+    assert after != before and len(frames) > 2
+    assert frames[-1] == after
+    _key(qtbot, window, Qt.Key.Key_Escape)

@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from app.core.errors import AtlasError
-from app.core.lessons.model import Lesson, Question, Quiz
+from app.core.lessons.model import Lesson, Question, Quiz, Step
 from app.ui.jobs import Task
 from app.ui.lessons.dialogs import AddStepDialog, MakeQuizDialog, NewLessonDialog, StudentNameDialog
 from app.ui.lessons.editor import LessonEditorDialog
@@ -385,11 +385,33 @@ class LessonFeature(QObject):
             QMessageBox.information(self._parent, "No steps", "Add a step first: Lesson > Add current view as step.")
             return
         self.presentation = PresentationController(
-            self.lesson, view=self.view, stage=self._stage, screens=self._screens, start=start, parent=self
-        )
+            self.lesson, view=self.view, stage=self._stage, screens=self._screens, start=start,
+            stand_in=self.stand_in, parent=self,
+        )  # fmt: skip
         self.presentation.finished.connect(self._presentation_over)
         self._update_actions()
         self.presentation.start()
+
+    def stand_in(self, step: Step) -> str:
+        """What the lesson file carries about a step's entity or document this machine lacks (the
+        author's own sources travel in it, cited), as Markdown; "" when it carries nothing."""
+        payload = self.pack.payload if self.pack is not None else None
+        if payload is None:
+            return ""
+        lines: list[str] = []
+        for eid in (step.entity_id, step.other_id):
+            copy = payload.entity(eid) if eid else None
+            if copy is None:
+                continue
+            lines.append(f"**{copy.name}** ({copy.kind}), from the lesson file:")
+            for fact in copy.facts[:8]:
+                cite = fact.citations[0] if fact.citations else None
+                source = f" — “{cite.quote}” ({cite.document_title})" if cite else ""
+                lines.append(f"- {fact.label}: {fact.value}{source}")
+        doc = payload.document(step.document_id) if step.document_id else None
+        if doc is not None and step.start is not None and step.end is not None:
+            lines.append(f"“{doc.text[step.start : step.end]}” — {doc.title}, from the lesson file")
+        return "\n".join(lines)
 
     def _presentation_over(self) -> None:
         self.presentation = None

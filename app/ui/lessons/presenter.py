@@ -191,10 +191,12 @@ class PresentationController(QObject):
         stage: Stage,
         screens: Callable[[], Sequence[QScreen]] = QGuiApplication.screens,
         start: int = 0,
+        stand_in: Callable[[Step], str] = lambda _step: "",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.lesson = lesson
+        self._stand_in = stand_in  # Markdown from the lesson file for what this machine lacks
         self._view = view
         self._stage = stage
         self._screens = screens
@@ -286,7 +288,7 @@ class PresentationController(QObject):
             title=self.lesson.title,
             heading=self._view.describe(step),
             question=step.question,
-            points=step.points,
+            points=step.points + (f"\n\n---\n\n{self._stand_in(step)}" if self.problem else ""),
             revealed=self.revealed,
             problem=self.problem,
             progress=self.progress_text() + ("   ·   the end: Esc leaves" if done else ""),
