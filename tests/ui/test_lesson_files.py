@@ -167,7 +167,8 @@ def test_a_step_on_an_entity_this_machine_lacks_shows_the_lessons_copy(qtbot, wi
     from app.core.lessons.payload import EntityCopy, FactCopy, Payload, QuoteCopy
 
     quote = QuoteCopy("doc-x", "Field notes", 0, 30, "The Pact was founded in 1961.")
-    payload = Payload(entities=(EntityCopy("my-pact", "The Pact", "alliance", (), (FactCopy("founded", "Founded", "1961", None, (quote,)),)),))  # fmt: skip
+    fact = FactCopy("founded", "Founded", "1961", None, (quote,))
+    payload = Payload(entities=(EntityCopy("my-pact", "The Pact", "alliance", (), (fact,)),))
     lesson = Lesson("Elsewhere", steps=(Step("entity", entity_id="my-pact", points="Made on my machine"),))
     path = create_lesson(tmp_path / "elsewhere.atlaslesson", lesson, payload=payload).path
     feature = window.lesson_feature
