@@ -79,7 +79,7 @@ def test_edit_points_is_one_undo_step_and_previews_safely(qtbot) -> None:  # typ
     assert "<img" in dlg.preview.toPlainText()  # raw HTML stays text, nothing loaded
     qtbot.keyClicks(dlg.question_edit, "Who?")
     assert dlg.lesson.steps[1].reveal
-    assert dlg.model.data(dlg.model.index(1)).endswith("❓")
+    assert dlg.model.data(dlg.model.index(1)).endswith("(question first)")
     dlg.undo_button.click()  # the question
     assert not dlg.lesson.steps[1].reveal
     dlg.undo_button.click()  # all the typing in the points box, at once

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from html import escape
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
@@ -93,9 +94,15 @@ class LessonEditorDialog(QDialog):
         self.title_edit.setAccessibleName("Lesson title")
         self.author_edit = QLineEdit(lesson.author, self)
         self.author_edit.setAccessibleName("Author")
+        self.lesson_notes_edit = QPlainTextEdit(lesson.trainer_notes, self)
+        self.lesson_notes_edit.setAccessibleName("Trainer notes for the whole lesson")
+        self.lesson_notes_edit.setPlaceholderText("Notes for the whole lesson (the presenter's screen shows them)")
+        self.lesson_notes_edit.setTabChangesFocus(True)
+        self.lesson_notes_edit.setMaximumHeight(60)
         head = QFormLayout()
         head.addRow("&Title:", self.title_edit)
         head.addRow("&Author:", self.author_edit)
+        head.addRow("&Lesson notes:", self.lesson_notes_edit)
 
         self.list = QListView(self)
         self.list.setObjectName("lesson_steps")
@@ -212,6 +219,9 @@ class LessonEditorDialog(QDialog):
         self.list.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_step(cur.row()))
         self.title_edit.textEdited.connect(lambda t: self._edit_lesson("title", t))
         self.author_edit.textEdited.connect(lambda t: self._edit_lesson("author", t))
+        self.lesson_notes_edit.textChanged.connect(
+            lambda: self._edit_lesson("trainer_notes", self.lesson_notes_edit.toPlainText())
+        )
         self.question_edit.textEdited.connect(lambda t: self._edit_step("question", t))
         self.points_edit.textChanged.connect(lambda: self._edit_step("points", self.points_edit.toPlainText()))
         self.notes_edit.textChanged.connect(lambda: self._edit_step("trainer_notes", self.notes_edit.toPlainText()))
@@ -254,6 +264,8 @@ class LessonEditorDialog(QDialog):
                 self.title_edit.setText(lesson.title)
             if self.author_edit.text() != lesson.author:
                 self.author_edit.setText(lesson.author)
+            if self.lesson_notes_edit.toPlainText() != lesson.trainer_notes:
+                self.lesson_notes_edit.setPlainText(lesson.trainer_notes)
         finally:
             self._loading = False
         has = bool(lesson.steps)
@@ -272,7 +284,7 @@ class LessonEditorDialog(QDialog):
             for w in (self.question_edit, self.points_edit, self.notes_edit):
                 w.setEnabled(step is not None)
             self.step_heading.setText(
-                f"<b>Step {row + 1} of {len(self.lesson.steps)}:</b> {self.model.data(self.model.index(row))}"
+                f"<b>Step {row + 1} of {len(self.lesson.steps)}:</b> {escape(self.model.describe(row))}"
                 if step
                 else "Choose a step on the left."
             )
@@ -308,8 +320,13 @@ class LessonEditorDialog(QDialog):
             return
         if field == "title" and not value.strip():
             return  # a lesson keeps a title; the box may be empty while retyping it
-        changed = replace(self.lesson, title=value.strip()) if field == "title" else replace(self.lesson, author=value)
-        self._push(changed, field, field)
+        if field == "title":
+            changed = replace(self.lesson, title=value.strip())
+        elif field == "author":
+            changed = replace(self.lesson, author=value)
+        else:
+            changed = replace(self.lesson, trainer_notes=value)
+        self._push(changed, field.replace("_", " "), field)
         self.setWindowTitle(f"Edit lesson — {self.lesson.title}")
 
     def _edit_step(self, field: str, value: str) -> None:

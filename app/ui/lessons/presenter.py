@@ -318,6 +318,8 @@ class PresentationController(QObject):
         key = Qt.Key(event.key())
         if key not in HANDLED_KEYS or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
+        if QApplication.activeModalWidget() is not None:
+            return False  # a message box on top answers its own keys (Esc closes it, not the show)
         if kind == QEvent.Type.ShortcutOverride:
             event.accept()  # ours, not a shortcut's: it comes back as a key press
             return True

@@ -39,8 +39,12 @@ class StepListModel(QAbstractListModel):
         self._labels = [self._label(i, s) for i, s in enumerate(self._steps)]
         self.endResetModel()
 
+    def describe(self, row: int) -> str:
+        """The step at ``row`` in words, without its number."""
+        return self._describe(self._steps[row]) if 0 <= row < len(self._steps) else ""
+
     def _label(self, i: int, step: Step) -> str:
-        mark = "  ❓" if step.reveal else ""
+        mark = "  (question first)" if step.reveal else ""
         return f"{i + 1}. {self._describe(step)}{mark}"
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
