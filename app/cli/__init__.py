@@ -201,11 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", type=int, default=1, metavar="N", help="with --present: the step shown (default 1)")
     p.add_argument("--quiz", type=Path, metavar="LESSON", help="show this lesson's quiz being taken")
 
+    from app.cli import lessons as lessons_cli
     from app.cli import notes as notes_cli
     from app.cli import sources as sources_cli
 
     notes_cli.register(sub)
     sources_cli.register(sub)
+    lessons_cli.register(sub)
     return parser
 
 
