@@ -44,6 +44,12 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--activity", action="append", default=[], help="activity (repeatable)")
     g.add_argument("--from-year", type=int, help="founded in or after this year")
     g.add_argument("--to-year", type=int, help="founded in or before this year")
+    g.add_argument(
+        "--as-of",
+        type=int,
+        metavar="YEAR",
+        help="only alliances in force that year, and only the members in them that year",
+    )
     g.add_argument("--source", action="append", default=[], help="cited in this document (file name or id)")
     g.add_argument("--tag", action="append", default=[], help="user tag (repeatable)")
     g.add_argument(
@@ -112,7 +118,8 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
     regions = pick(args.region, facets.get("regions", []), "region", "Regions")
     activities = pick(args.activity, facets.get("activities", []), "activity", "Activities")
     tags = pick(args.tag, tag_names, "tag", "Tags")
-    for value, option in ((args.from_year, "--from-year"), (args.to_year, "--to-year")):
+    years = ((args.from_year, "--from-year"), (args.to_year, "--to-year"), (getattr(args, "as_of", None), "--as-of"))
+    for value, option in years:
         bad = check_int(value, option, *YEAR_RANGE)
         if bad:
             raise CliError(bad)
@@ -141,6 +148,7 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
         activities=activities,
         year_min=args.from_year,
         year_max=args.to_year,
+        as_of=getattr(args, "as_of", None),
         sources=tuple(sources),
         tags=tags,
         has_notes=args.has_notes,
@@ -198,11 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tab", choices=["graph", "timeline", "document", "search"], help="which view the right pane shows")
     p.add_argument("--focus-depth", type=int, choices=[0, 1, 2], default=0, help="graph focus mode around --select")
 
+    from app.cli import datasets as datasets_cli
     from app.cli import notes as notes_cli
     from app.cli import sources as sources_cli
 
     notes_cli.register(sub)
     sources_cli.register(sub)
+    datasets_cli.register(sub)
     return parser
 
 

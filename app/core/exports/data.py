@@ -56,7 +56,7 @@ def collect(repo: Repository, spec: FilterSpec, progress: Progress | None = None
     for i in range(0, len(rows), COLLECT_BATCH):
         if progress and not progress(i, len(rows)):
             raise Cancelled()
-        out += repo.entity_details([row.id for row in rows[i : i + COLLECT_BATCH]])
+        out += repo.entity_details([row.id for row in rows[i : i + COLLECT_BATCH]], as_of=spec.as_of)
     return out
 
 

@@ -1,0 +1,93 @@
+"""Commands for alliance datasets: import-dataset, remove-dataset."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import EXIT_ERROR, EXIT_OK, CliError, open_atlas_for
+from app.paths import DataPaths
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "import-dataset",
+        help="import an alliance dataset you downloaded: ATOP (two files) or COW formal alliances",
+        description="Import ATOP (--alliances and --members) or COW formal alliances (--members). "
+        "Importing the same dataset again replaces its alliances and changes nothing else.",
+    )
+    p.add_argument("dataset", choices=["atop", "cow"])
+    p.add_argument("--alliances", type=Path, metavar="FILE", help="ATOP's alliance-level file (atop5_1a.csv)")
+    p.add_argument(
+        "--members",
+        type=Path,
+        metavar="FILE",
+        required=True,
+        help="ATOP's member-level file (atop5_1m.csv) or COW's alliance_v4.1_by_member.csv",
+    )
+    p.add_argument(
+        "--states", type=Path, metavar="FILE", help="COW's state list (states2016.csv): names codes no library knows"
+    )
+    p.add_argument("--json", action="store_true", help="print the import report as JSON")
+    p.set_defaults(handler=cmd_import_dataset)
+
+    p = sub.add_parser("remove-dataset", help="remove an imported dataset (the reference and your notes stay)")
+    p.add_argument("dataset", choices=["atop", "cow"])
+    p.set_defaults(handler=cmd_remove_dataset)
+
+
+def _progress_line(report: dict[str, Any]) -> str:
+    unknown = report["unknown_codes"]
+    line = (
+        f"Imported {report['dataset']} {report['version'] or '(version not in the file names)'}: "
+        f"{report['alliances']} alliances, {report['memberships']} memberships, {report['countries']} countries"
+    )
+    if unknown:
+        line += f"; codes no library knows, kept as 'COW N': {', '.join(str(c) for c in unknown)}"
+    return line + "."
+
+
+def cmd_import_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.core.datasets import import_dataset
+
+    if args.dataset == "atop" and args.alliances is None:
+        raise CliError("import-dataset atop needs --alliances FILE (atop5_1a.csv) as well as --members FILE.")
+    if args.dataset == "cow" and args.alliances is not None:
+        raise CliError("import-dataset cow takes --members FILE only (COW has one member-level file).")
+    atlas = open_atlas_for(paths)
+    try:
+        report = import_dataset(
+            atlas.repo,
+            atlas.user_data,
+            args.dataset,
+            members=args.members,
+            alliances=args.alliances,
+            states=args.states,
+        )
+    finally:
+        atlas.close()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(_progress_line(report))
+    for s in report["skipped"]:
+        print(f"  skipped line {s['row']}: {s['reason']}")
+    return EXIT_OK
+
+
+def cmd_remove_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.core.datasets import remove_dataset
+
+    atlas = open_atlas_for(paths)
+    try:
+        n = remove_dataset(atlas.user_data, args.dataset)
+    finally:
+        atlas.close()
+    if n == 0:
+        print(f"alliance-atlas: {args.dataset.upper()} is not imported; nothing was removed.", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"Removed {args.dataset.upper()}: {n} alliances. The reference and your notes are unchanged.")
+    return EXIT_OK
