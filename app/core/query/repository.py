@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from app.core.db import Connector
@@ -20,14 +20,12 @@ from app.core.query.filters import (
     DIMENSIONS,
     FilterSpec,
     count_query,
-    entity_plan,
     entity_query,
     facet_query,
     in_force_sql,
     matching_query,
-    name_ngrams,
 )
-from app.core.query.fts import SearchPlan, relaxed_message, search_plan, step_sql, words_of
+from app.core.query.search import PassageSearch, Search
 from app.core.query.views import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
@@ -65,6 +63,7 @@ __all__ = [
     "MentionSpan",
     "MentionView",
     "PassageHit",
+    "PassageSearch",
     "Repository",
     "SectionInfo",
     "highlight_spans",
@@ -81,31 +80,6 @@ FIELD_LABELS = {
     "activity": "Activity",
 }
 FIELD_LABELS.update({f: relation_label(f) for f in RELATION_FIELDS})
-
-
-@dataclass(frozen=True)
-class PassageSearch:
-    """Passages for a query, and whether they hold only some of its words (``message`` says so)."""
-
-    hits: tuple[PassageHit, ...]
-    relaxed: bool = False
-    message: str | None = None
-
-
-# Words that ask for a fact of a named entity ("NATO members", "CSTO founded"): that fact's cited
-# passage comes first.
-FACT_WORDS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(
-        ("member", "members", "membership", "parties", "party", "participants", "comprising"),
-        ("member", "party", "participant", "member_count"),
-    ),
-    **dict.fromkeys(("founded", "founding", "established", "formed", "created", "year", "when"), ("founded",)),
-    **dict.fromkeys(("ended", "dissolved"), ("ended",)),
-    **dict.fromkeys(("activity", "activities", "does"), ("activity",)),
-    **dict.fromkeys(("category", "type", "kind"), ("category",)),
-    **dict.fromkeys(("region", "where"), ("region",)),
-    **dict.fromkeys(("treaty", "charter"), ("established_under", "article_of")),
-}
 
 
 def _snippet(text_: str, start: int, end: int, width: int = 90) -> str:
@@ -128,6 +102,7 @@ class Repository:
         self._local = threading.local()
         self._raw_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._search = Search(lambda sql, params=None: self._raw(sql, params))
 
     def dispose(self) -> None:
         with self._lock:
@@ -135,6 +110,7 @@ class Repository:
                 con.close()
             self._raw_connections.clear()
             self._local = threading.local()
+        self._search.reset()
 
     # ---- entities -------------------------------------------------------------------------
     def _raw_connection(self) -> sqlite3.Connection:
@@ -265,178 +241,23 @@ class Repository:
         return replace(found[0], mentions=mentions)
 
     # ---- search ---------------------------------------------------------------------------
-    def _name_index(self) -> dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]:
-        """Every entity name and alias as lower-case words -> (entity id, all its names as words),
-        kept per connection until the user adds or removes an entity or alias."""
-        signature = tuple(self._raw("SELECT (SELECT count(*) FROM entity), (SELECT count(*) FROM alias)")[0])
-        cached: tuple[Any, dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]] | None = getattr(
-            self._local, "names", None
-        )
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        names: dict[str, list[str]] = {}
-        for eid, name in self._raw(
-            "SELECT id, name FROM entity UNION ALL SELECT entity_id, alias FROM alias ORDER BY 1"
-        ):
-            # "France – Germany" is a label for the pair, not a phrase any document writes.
-            if " – " not in str(name):
-                names.setdefault(str(eid), []).append(str(name))
-        index: dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]] = {}
-        for eid, all_names in names.items():
-            forms = tuple(tuple(words_of(n)) for n in all_names if words_of(n))
-            for form in forms:
-                index.setdefault(tuple(w.casefold() for w in form), (eid, forms))
-        self._local.names = (signature, index)
-        return index
-
-    def _plan(self, query: str, typing: bool) -> SearchPlan | None:
-        index = self._name_index()
-        return search_plan(query, typing=typing, expansions={k: v[1] for k, v in index.items()})
-
+    # ---- search (app.core.query.search) ----------------------------------------------------
     def named_entities(self, query: str) -> list[str]:
         """Ids of the entities ``query`` names by name or alias, in the order named."""
-        index = self._name_index()
-        found: list[str] = []
-        for gram in name_ngrams(query):
-            hit = index.get(tuple(w.casefold() for w in words_of(gram)))
-            if hit and hit[0] not in found:
-                found.append(hit[0])
-        return found
+        return self._search.named_entities(query)
 
     def search_passages(self, query: str, *, limit: int = 50, typing: bool = False) -> list[PassageHit]:
         """Ranked passages with highlighted snippets (see :meth:`passage_search`)."""
-        return list(self.passage_search(query, limit=limit, typing=typing).hits)
+        return self._search.search_passages(query, limit=limit, typing=typing)
 
     def passage_search(self, query: str, *, limit: int = 50, typing: bool = False) -> PassageSearch:
-        """Ranked passages (bm25) with highlighted snippets; odd input finds nothing, never an error.
-
-        Entity names expand to all their names and aliases ("CSTO" finds "Collective Security Treaty
-        Organization"). When no passage has all the words, passages with some of them are returned,
-        ``relaxed`` and with a message saying so. A query naming an entity and a fact word ("NATO
-        members", "CSTO founded") puts the passages cited for that fact first. ``typing``: the last
-        word may be a prefix (the window's search box only)."""
-        plan = self._plan(query, typing)
-        if plan is None:
-            return PassageSearch(())
-        # Seed passages are indexed in passage_fts, imported ones in imported_passage_fts: a step is
-        # used when either has a match for it.
-        step = len(plan.steps) - 1
-        for i, (e, _r) in enumerate(plan.steps[:-1]):
-            if self._raw(f"SELECT {_EXISTS_PASSAGE}", {"q": e})[0][0]:
-                step = i
-                break
-        expr, relaxed = plan.steps[step]
-        named = self.named_entities(query)
-        cited = self._fact_passages(query, named)
-        # Passages mentioning more of the entities the query names first ("North Atlantic Treaty": the
-        # treaty, not "North Atlantic Treaty Organization"), then the words side by side ("collective
-        # defense", not "collective security ... defense"), then bm25 (a relaxed match ranks passages
-        # holding more of the words first: bm25 sums them).
-        order = ""
-        if named:
-            order += (
-                "(SELECT count(DISTINCT mn.entity_id) FROM mention mn WHERE mn.passage_id = h.pid"
-                " AND mn.entity_id IN (SELECT value FROM json_each(:named))) DESC, "
-            )
-        if plan.phrase:
-            order += "h.phrase DESC, "
-        ranked_sql = " UNION ALL ".join(
-            f"SELECT rowid AS pid, '{t}' AS t, bm25({t}, 1.0, 2.0, 0.5) AS score,"
-            + (f" rowid IN (SELECT rowid FROM {t} WHERE {t} MATCH :ph)" if plan.phrase else " 0")
-            + f" AS phrase FROM {t} WHERE {t} MATCH :q"
-            for t in _PASSAGE_FTS
-        )
-        # Rank first, then make snippets for the page only: snippet() on every match of a common word
-        # cost 100+ ms at 10,000 entities.
-        ranked = self._raw(
-            f"SELECT h.pid, h.t, h.score FROM ({ranked_sql}) h ORDER BY {order}h.score LIMIT :lim",
-            {"q": expr, "ph": plan.phrase, "named": json.dumps(named), "lim": limit},
-        )
-        ids = [int(r[0]) for r in ranked]
-        # One lookup per row: FTS5 uses "rowid = ?" but walks every match for "rowid IN (...)".
-        snippets: dict[int, tuple[str, float]] = {}
-        for pid, table, score in ranked:
-            for (snip,) in self._raw(
-                f"SELECT snippet({table}, 0, :o, :c, '…', 24) FROM {table} WHERE {table} MATCH :q AND rowid = :id",
-                {"q": expr, "id": pid, "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE},
-            ):
-                snippets[int(pid)] = (str(snip), float(score))
-        page = {
-            int(r[0]): (*r[:7], *snippets[int(r[0])], r[7])
-            for r in self._raw(_PASSAGE_INFO_SQL, {"ids": json.dumps(ids)})
-            if int(r[0]) in snippets
-        }
-        rows = [page[i] for i in ids if i in page]
-        hits = [_passage_hit(r) for r in rows]
-        if cited:
-            first = self._cited_hits(cited, plan)
-            firsts = {h.passage_id for h in first}
-            hits = (first + [h for h in hits if h.passage_id not in firsts])[:limit]
-        if not rows and not cited:
-            return PassageSearch(())
-        message = relaxed_message(plan.words, "passage") if relaxed and rows else None
-        return PassageSearch(tuple(hits), relaxed and bool(rows), message)
+        """Ranked passages (bm25) with highlighted snippets; odd input finds nothing, never an error
+        (:meth:`app.core.query.search.Search.passage_search`)."""
+        return self._search.passage_search(query, limit=limit, typing=typing)
 
     def entity_search_message(self, spec: FilterSpec) -> str | None:
-        """ "No entity has all of …; showing entities with some of them." when the list's text search
-        fell back to any of its words, else None."""
-        if not spec.text.strip():
-            return None
-        plan = entity_plan(spec)
-        if plan is None or not any(r for _e, r in plan.steps):
-            return None
-        step = int(self._raw(f"SELECT {step_sql('entity_fts', 'q', len(plan.steps))}", plan.params("q"))[0][0])
-        if not plan.steps[step][1]:
-            return None
-        found = self._raw(
-            "SELECT EXISTS (SELECT 1 FROM entity_fts WHERE entity_fts MATCH :q)", {"q": plan.steps[step][0]}
-        )
-        return relaxed_message(plan.words, "entity") if found[0][0] else None
-
-    def _fact_passages(self, query: str, named: list[str]) -> list[int]:
-        """Passages cited for the facts a query asks about ("NATO members": NATO's member facts)."""
-        fields: list[str] = []
-        for w in words_of(query):
-            for f in FACT_WORDS.get(w.casefold(), ()):
-                if f not in fields:
-                    fields.append(f)
-        if not fields:
-            return []
-        if not named:
-            return []
-        rows = self._raw(
-            "SELECT DISTINCT c.passage_id FROM fact f JOIN citation c ON c.fact_id = f.id"
-            " JOIN json_each(:ids) j ON j.value = f.entity_id WHERE f.field IN (SELECT value FROM json_each(:fields))"
-            " ORDER BY j.key, f.ordinal, c.id",
-            {"ids": json.dumps(named), "fields": json.dumps(fields)},
-        )
-        return [int(r[0]) for r in rows]
-
-    def _cited_hits(self, passage_ids: list[int], plan: SearchPlan) -> list[PassageHit]:
-        """Hits for given passages, in that order, highlighted by the broadest step of the plan."""
-        broadest = plan.steps[-1][0]
-        p = {"ids": json.dumps(passage_ids), "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE}
-        matched = {
-            r[0]: _passage_hit(r)
-            for r in self._raw(
-                _PASSAGE_SQL + " WHERE passage_fts MATCH :q"
-                " AND passage_fts.rowid IN (SELECT value FROM json_each(:ids))",
-                {**p, "q": broadest},
-            )
-        }
-        missing = [pid for pid in passage_ids if pid not in matched]
-        if missing:
-            for r in self._raw(
-                "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end, p.text, 0.0,"
-                " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
-                " FROM passage p JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
-                " WHERE p.id IN (SELECT value FROM json_each(:ids))",
-                {"ids": json.dumps(missing)},
-            ):
-                text_ = str(r[7])
-                short = text_ if len(text_) <= 200 else text_[:200].rsplit(" ", 1)[0] + "…"
-                matched[r[0]] = _passage_hit((*r[:7], short, *r[8:]))
-        return [matched[pid] for pid in passage_ids if pid in matched]
+        """The list's relaxed-search message, or None (:meth:`app.core.query.search.Search.entity_search_message`)."""
+        return self._search.entity_search_message(spec)
 
     # ---- documents ------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -628,28 +449,3 @@ class Repository:
             mentions=(),
             origin=row[8],
         )
-
-
-_PASSAGE_FTS = ("passage_fts", "imported_passage_fts")
-_EXISTS_PASSAGE = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {t} MATCH :q)" for t in _PASSAGE_FTS)
-# A page of passages by id: (id, document, title, file, section, start, end, mentioned entities).
-_PASSAGE_INFO_SQL = (
-    "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
-    " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
-    " FROM passage p JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
-    " WHERE p.id IN (SELECT value FROM json_each(:ids))"
-)
-_PASSAGE_SQL = (
-    "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
-    " snippet(passage_fts, 0, :o, :c, '…', 24), bm25(passage_fts, 1.0, 2.0, 0.5) AS score,"
-    " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
-    " FROM passage_fts JOIN passage p ON p.id = passage_fts.rowid"
-    " JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"
-)
-
-
-def _passage_hit(r: tuple[Any, ...]) -> PassageHit:
-    return PassageHit(
-        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]),
-        tuple(sorted(str(r[9]).split(","))) if r[9] else (),
-    )  # fmt: skip
