@@ -207,12 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--focus-depth", type=int, choices=[0, 1, 2], default=0, help="graph focus mode around --select")
 
     from app.cli import datasets as datasets_cli
+    from app.cli import lessons as lessons_cli
     from app.cli import notes as notes_cli
     from app.cli import sources as sources_cli
 
     notes_cli.register(sub)
     sources_cli.register(sub)
     datasets_cli.register(sub)
+    lessons_cli.register(sub)
     return parser
 
 
