@@ -62,3 +62,43 @@ def test_bad_arguments_exit_2_and_bad_files_exit_1(
     assert err.count("\n") == 1 and "atop5_1m.csv, line 2: yrent is '19x9', not a whole number" in err
     code, _, err = cli(capsys, data_paths, "import-dataset", "atop", "--alliances", str(m), "--members", str(a))
     assert code == 1 and "Check which file goes with --alliances" in err
+
+
+def test_same_as_list_confirm_remove_and_obligation_filter(
+    data_paths: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, m = write_atop(tmp_path / "files")
+    assert cli(capsys, data_paths, "import-dataset", "atop", "--alliances", str(a), "--members", str(m))[0] == 0
+    code, out, _ = cli(capsys, data_paths, "same-as", "list", "--json")
+    assert code == 0
+    assert [(s["entity"], s["dataset_alliance"], s["status"]) for s in json.loads(out)["same_as"]] == [
+        ("nato", "atop-3180", "proposed")
+    ]
+    code, out, _ = cli(capsys, data_paths, "same-as", "confirm", "NATO", "atop-3180")
+    assert code == 0 and out.strip() == "nato = atop-3180: confirmed."
+    target = tmp_path / "nato.json"
+    cli(capsys, data_paths, "export", "--format", "json", "--select", "nato", "-o", str(target))
+    assert json.loads(target.read_text(encoding="utf-8"))["entities"][0]["same_as"] == ["atop-3180"]
+    code, _, err = cli(capsys, data_paths, "same-as", "remove", "nato", "nowhere-99")
+    assert code == 2 and "not an imported dataset alliance" in err
+    assert cli(capsys, data_paths, "same-as", "remove", "nato", "atop-3180")[0] == 0
+    code, out, _ = cli(capsys, data_paths, "same-as", "list")
+    assert "No links" in out
+    code, out, _ = cli(capsys, data_paths, "same-as", "list", "--all")
+    assert "nato (NATO) = atop-3180: removed" in out
+    cli(
+        capsys,
+        data_paths,
+        "export",
+        "--format",
+        "json",
+        "--obligation",
+        "consul",
+        "--origin",
+        "dataset",
+        "-o",
+        str(target),
+    )
+    assert [e["id"] for e in json.loads(target.read_text(encoding="utf-8"))["entities"]] == ["atop-1005", "atop-3180"]
+    code, _, err = cli(capsys, data_paths, "export", "--format", "json", "--obligation", "bribery", "-o", str(target))
+    assert code == 2 and "No obligation called 'bribery'" in err

@@ -56,8 +56,16 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         "--origin",
         action="append",
         default=[],
-        choices=["reference", "user"],
-        help="reference: the catalogue's entities; user: those made from your own documents (repeatable)",
+        choices=["reference", "user", "dataset"],
+        help="reference: the catalogue's entities; user: those made from your own documents; dataset: imported"
+        " ATOP/COW alliances (repeatable)",
+    )
+    g.add_argument(
+        "--obligation",
+        action="append",
+        default=[],
+        help="a dataset alliance's obligation (repeatable): defense, offense, neutral, nonagg, consul, neutrality,"
+        " nonaggression, entente",
     )
     notes = g.add_mutually_exclusive_group()
     notes.add_argument(
@@ -110,7 +118,8 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
         return tuple(out)
 
     facets: dict[str, list[str]] = {}
-    if args.category or args.region or args.activity or (args.tag and notes is None):
+    obligation_args = getattr(args, "obligation", [])
+    if args.category or args.region or args.activity or obligation_args or (args.tag and notes is None):
         facets = {dim: [f.value for f in vals] for dim, vals in repo.facet_counts(FilterSpec()).items()}
     tag_names = [t.name for t in notes.list_tags()] if args.tag and notes is not None else facets.get("tags", [])
     kinds = pick(args.kind, list(KINDS), "kind", "Kinds")
@@ -118,6 +127,7 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
     regions = pick(args.region, facets.get("regions", []), "region", "Regions")
     activities = pick(args.activity, facets.get("activities", []), "activity", "Activities")
     tags = pick(args.tag, tag_names, "tag", "Tags")
+    obligations = pick(obligation_args, facets.get("obligations", []), "obligation", "Obligations")
     years = ((args.from_year, "--from-year"), (args.to_year, "--to-year"), (getattr(args, "as_of", None), "--as-of"))
     for value, option in years:
         bad = check_int(value, option, *YEAR_RANGE)
@@ -153,6 +163,7 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
         tags=tags,
         has_notes=args.has_notes,
         origins=tuple(dict.fromkeys(args.origin)),
+        obligations=obligations,
         ids=resolve_all(args.select, "entity"),
         sort=args.sort,
         descending=args.descending,

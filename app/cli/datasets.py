@@ -38,6 +38,18 @@ def register(sub: Any) -> None:
     p.add_argument("dataset", choices=["atop", "cow"])
     p.set_defaults(handler=cmd_remove_dataset)
 
+    same = sub.add_parser("same-as", help="links between the catalogue's entities and dataset alliances")
+    ssub = same.add_subparsers(dest="same_as_command", metavar="ACTION", required=True)
+    p = ssub.add_parser("list", help="the proposed and confirmed links (--all: removed ones too)")
+    p.add_argument("--all", action="store_true", help="also the links you removed")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_same_as_list)
+    for action, text in (("confirm", "confirm that two entities are the same"), ("remove", "remove a link")):
+        p = ssub.add_parser(action, help=text)
+        p.add_argument("entity", metavar="ENTITY", help="the catalogue's entity (id, name or alias): nato")
+        p.add_argument("alliance", metavar="DATASET_ALLIANCE", help="the dataset alliance: atop-3180")
+        p.set_defaults(handler=cmd_same_as_set, status="confirmed" if action == "confirm" else "removed")
+
 
 def _progress_line(report: dict[str, Any]) -> str:
     unknown = report["unknown_codes"]
@@ -90,4 +102,46 @@ def cmd_remove_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
         print(f"alliance-atlas: {args.dataset.upper()} is not imported; nothing was removed.", file=sys.stderr)
         return EXIT_ERROR
     print(f"Removed {args.dataset.upper()}: {n} alliances. The reference and your notes are unchanged.")
+    return EXIT_OK
+
+
+def cmd_same_as_list(args: argparse.Namespace, paths: DataPaths) -> int:
+    atlas = open_atlas_for(paths)
+    try:
+        links = atlas.user_data.datasets.same_as(include_removed=args.all)
+        names = atlas.repo.entity_names()
+    finally:
+        atlas.close()
+    if args.json:
+        rows = [
+            {"entity": s.entity_id, "dataset_alliance": s.dataset_id, "status": s.status, "reason": s.reason}
+            for s in links
+        ]
+        print(json.dumps({"same_as": rows}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not links:
+        print("No links between the catalogue and dataset alliances.")
+    for s in links:
+        print(
+            f"{s.entity_id} ({names.get(s.entity_id, 'not in the catalogue')}) = {s.dataset_id}: {s.status}"
+            f"{' (' + s.reason + ')' if s.reason else ''}"
+        )
+    return EXIT_OK
+
+
+def cmd_same_as_set(args: argparse.Namespace, paths: DataPaths) -> int:
+    atlas = open_atlas_for(paths)
+    try:
+        entity = atlas.repo.resolve(args.entity)
+        if entity is None:
+            raise CliError(f"No entity called '{args.entity}'. Try 'alliance-atlas search {args.entity}'.")
+        alliance = atlas.repo.resolve(args.alliance)
+        if alliance is None or not alliance.startswith(("atop-", "cow-")):
+            raise CliError(f"'{args.alliance}' is not an imported dataset alliance (atop-N or cow-N).")
+        if entity.startswith(("atop-", "cow-", "ccode-")):
+            raise CliError(f"'{args.entity}' is itself from a dataset; name the catalogue's entity first.")
+        link = atlas.user_data.datasets.set_same_as(entity, alliance, args.status)
+    finally:
+        atlas.close()
+    print(f"{link.entity_id} = {link.dataset_id}: {link.status}.")
     return EXIT_OK

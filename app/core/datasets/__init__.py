@@ -10,9 +10,10 @@ The public API (what the window and the CLI call)
     All paths are ``pathlib.Path``. ``repo`` is the ``app.core.query.repository.Repository`` (its
     countries are matched by name). Slow on real files (about a second): run it off the GUI thread.
 
-``import_plan(user_data, plan, *, progress=None, cancelled=None) -> dict``
+``import_plan(repo, user_data, plan, *, progress=None, cancelled=None) -> dict``
     Write a previewed plan: replaces that dataset's alliances (a re-import changes nothing else),
-    one transaction (nothing half-imported). Returns the report (below).
+    one transaction (nothing half-imported); then proposes same-as links to the catalogue's
+    entities (a link the user confirmed or removed stays as they decided). Returns the report.
 
 ``import_dataset(repo, user_data, dataset, *, members, alliances=None, states=None, progress=None,
 cancelled=None) -> dict``
@@ -24,8 +25,10 @@ cancelled=None) -> dict``
     decisions stay. Returns how many alliances were removed (0: it was not imported).
 
 ``user_data`` is the window's ``app.core.userdata.database.UserData``; ``user_data.datasets`` is the
-:class:`DatasetStore` (``datasets()`` lists what is imported, ``record_fields(record_id)`` gives a
-stored record's row).
+:class:`DatasetStore`: ``datasets() -> list[DatasetInfo]`` lists what is imported,
+``record_fields(record_id) -> (file, line, [(column, value), ...]) | None`` gives a stored record's
+row (``DatasetCitation.record_id`` on a fact), ``same_as()`` lists the links and
+``set_same_as(entity_id, dataset_id, "confirmed" | "removed")`` records the user's decision.
 
 Callbacks: ``progress(done: int, total: int) -> None`` is called from the worker thread after each
 chunk of rows written; ``cancelled() -> bool`` is polled between chunks (and while reading): when it
@@ -125,14 +128,19 @@ def plan_files(
 
 
 def import_plan(
+    repo: Repository,
     user_data: UserData,
     plan: DatasetPlan,
     *,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """Write a previewed plan in one transaction; returns the import report."""
-    return user_data.datasets.write(plan, progress=progress, cancelled=cancelled)
+    """Write a previewed plan in one transaction, then propose same-as links; returns the import report."""
+    from app.core.datasets.same_as import propose_links
+
+    report = user_data.datasets.write(plan, progress=progress, cancelled=cancelled)
+    user_data.datasets.propose(propose_links(repo, plan.dataset))
+    return report
 
 
 def import_dataset(
@@ -148,7 +156,7 @@ def import_dataset(
 ) -> dict[str, Any]:
     """Read, check and import a dataset's files; returns the import report."""
     plan = preview(repo, dataset, members=members, alliances=alliances, states=states, cancelled=cancelled)
-    return import_plan(user_data, plan, progress=progress, cancelled=cancelled)
+    return import_plan(repo, user_data, plan, progress=progress, cancelled=cancelled)
 
 
 def remove_dataset(user_data: UserData, dataset: str) -> int:

@@ -245,3 +245,44 @@ class DatasetStore:
         if row is None:
             return None
         return str(row[0]), int(row[1]), [(str(c), str(v)) for c, v in json.loads(row[2])]
+
+    # ---- same-as links --------------------------------------------------------------------------
+    def propose(self, links: Iterable[tuple[str, str, str]]) -> int:
+        """Add proposed links (catalogue entity, dataset alliance, reason); a link the user already
+        confirmed or removed is left as they decided. Returns how many were new."""
+        rows = [(a, b, reason, _now()) for a, b, reason in links]
+        with self._user.transaction() as con:
+            before = con.total_changes
+            con.executemany(
+                "INSERT OR IGNORE INTO same_as (entity_id, dataset_id, status, reason, updated_at)"
+                " VALUES (?, ?, 'proposed', ?, ?)",
+                rows,
+            )
+            return con.total_changes - before
+
+    def same_as(self, *, include_removed: bool = False) -> list[SameAs]:
+        """Every link, proposed and confirmed (and removed, if asked), by dataset alliance."""
+        where = "" if include_removed else " WHERE status != 'removed'"
+        with self._user.read() as con:
+            rows = con.execute(
+                f"SELECT entity_id, dataset_id, status, reason FROM same_as{where} ORDER BY dataset_id, entity_id"
+            ).fetchall()
+        return [SameAs(*r) for r in rows]
+
+    def set_same_as(self, entity_id: str, dataset_id: str, status: str) -> SameAs:
+        """Confirm or remove a link (``status`` "confirmed" or "removed"); a link that was never
+        proposed is made with that status (the user links two entities by hand)."""
+        if status not in ("confirmed", "removed", "proposed"):
+            raise ValueError(f"unknown same-as status {status!r}")
+        with self._user.transaction() as con:
+            row = con.execute(
+                "SELECT reason FROM same_as WHERE entity_id = ? AND dataset_id = ?", (entity_id, dataset_id)
+            ).fetchone()
+            reason = str(row[0]) if row else "linked by you"
+            con.execute(
+                "INSERT INTO same_as (entity_id, dataset_id, status, reason, updated_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (entity_id, dataset_id) DO UPDATE SET status = excluded.status,"
+                " updated_at = excluded.updated_at",
+                (entity_id, dataset_id, status, reason, _now()),
+            )
+        return SameAs(entity_id, dataset_id, status, reason)

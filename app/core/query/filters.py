@@ -24,7 +24,7 @@ SORT_COLUMNS: dict[str, str] = {
     "notes": "notes",
 }
 # Facet dimensions FilterSpec can restrict; facet_counts() reports one list per dimension.
-DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags", "origins")
+DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags", "origins", "obligations")
 ORIGIN_LABELS = {"reference": "Reference catalogue", "user": "From your documents", "dataset": "From datasets"}
 _ORIGIN_LABEL_SQL = (
     "CASE e.origin WHEN 'user' THEN 'From your documents' WHEN 'dataset' THEN 'From datasets'"
@@ -60,6 +60,7 @@ class FilterSpec:
     sources: tuple[str, ...] = ()  # document ids
     tags: tuple[str, ...] = ()  # user tag names
     origins: tuple[str, ...] = ()  # "reference" (the catalogue), "user" (your documents), "dataset"
+    obligations: tuple[str, ...] = ()  # a dataset alliance's obligations: defense, offense, neutral, nonagg...
     has_notes: bool | None = None
     ids: tuple[str, ...] = ()  # an explicit selection (exports of "the selected entities")
     sort: SortKey = "name"
@@ -127,7 +128,12 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
         conds.append("e.kind IN (SELECT value FROM json_each(:kinds))")
     # Each facet is an "e.id IN (set)" over an index, not a correlated EXISTS per entity:
     # SQLite builds the set once, which keeps 10,000-entity filters in single-digit milliseconds.
-    for dim, fact_field in (("categories", "category"), ("regions", "region"), ("activities", "activity")):
+    for dim, fact_field in (
+        ("categories", "category"),
+        ("regions", "region"),
+        ("activities", "activity"),
+        ("obligations", "obligation"),
+    ):
         values = getattr(spec, dim)
         if values:
             params[dim] = _json(values)
@@ -355,6 +361,7 @@ _FACET_SQL: dict[str, str] = {
     "categories": _FACT_FACET % "category",
     "regions": _FACT_FACET % "region",
     "activities": _FACT_FACET % "activity",
+    "obligations": _FACT_FACET % "obligation",
     "members": (
         "SELECT t.id, t.name, count(DISTINCT f.entity_id) AS n FROM ({m}) mm CROSS JOIN fact f"
         " ON f.entity_id = mm.id CROSS JOIN entity t ON t.id = f.target_id"
@@ -379,6 +386,7 @@ _FACET_SCAN_SOURCES: dict[str, str] = {
     "categories": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'category'",
     "regions": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'region'",
     "activities": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'activity'",
+    "obligations": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'obligation'",
     "members": (
         "SELECT f.entity_id AS eid, t.id AS value, t.name AS label FROM fact f"
         " JOIN entity t ON t.id = f.target_id WHERE f.field IN ('member', 'party')"
@@ -480,6 +488,8 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
         parts.append(f"founded {spec.year_min} or later")
     elif spec.year_max is not None:
         parts.append(f"founded {spec.year_max} or earlier")
+    if spec.obligations:
+        parts.append(f"obligation: {names(spec.obligations)}")
     if spec.as_of is not None:
         parts.append(f"in force in {spec.as_of}")
     if spec.sources:

@@ -10,7 +10,8 @@ So each connection gets TEMP views with the reference tables' names:
 * once the user database holds sources, each view is ``main.x UNION ALL user.imported_x/user_x``;
 * once it holds an imported alliance dataset (ATOP, COW: ``0004_datasets.sql``), ``entity``
   and ``fact`` also union ``user.dataset_entity`` / ``user.dataset_fact``, and the
-  ``dataset_citation`` view (empty until then) shows their record citations.
+  ``dataset_citation`` and ``same_as`` views (empty until then) show their record citations and
+  the links between catalogue entities and dataset alliances.
 
 :func:`refresh_views` is called before each read; it re-checks (one PRAGMA) whether the user
 database changed since the views were made, and switches the views only when the answer to
@@ -90,12 +91,15 @@ _DATASET: dict[str, str] = {
     ),
 }
 _CITATION_COLS = "id, fact_id, record_id, dataset, version, file, record, field, value"
+_SAME_AS_EMPTY = (
+    "SELECT NULL AS entity_id, NULL AS dataset_id, NULL AS status, NULL AS reason, NULL AS updated_at WHERE 0"
+)
 _DATASET_CITATION_EMPTY = (
     "SELECT NULL AS id, NULL AS fact_id, NULL AS record_id, NULL AS dataset, NULL AS version, NULL AS file,"
     " NULL AS record, NULL AS field, NULL AS value WHERE 0"
 )
 
-VIEW_NAMES = (*_PLAIN, "dataset_citation")
+VIEW_NAMES = (*_PLAIN, "dataset_citation", "same_as")
 
 _HAS_SOURCES = (
     "SELECT EXISTS (SELECT 1 FROM user.imported_document) OR EXISTS (SELECT 1 FROM user.user_entity)"
@@ -134,6 +138,12 @@ def install_views(con: sqlite3.Connection, *, union: bool | Mode | None = None) 
         con.execute(f"DROP VIEW IF EXISTS temp.{name}")
         if name == "dataset_citation":
             body = f"SELECT {_CITATION_COLS} FROM user.dataset_citation" if datasets else _DATASET_CITATION_EMPTY
+        elif name == "same_as":
+            body = (
+                "SELECT entity_id, dataset_id, status, reason, updated_at FROM user.same_as"
+                if datasets
+                else _SAME_AS_EMPTY
+            )
         else:
             body = _PLAIN[name] + (f" UNION ALL {_UNION[name]}" if sources else "")
             if datasets and name in _DATASET:
