@@ -205,7 +205,8 @@ def write_csv_citations(fh: IO[str], details: list[EntityDetail]) -> None:
         for f in d.facts:
             value = f.target_name or f.value or ""
             for c in f.citations:
-                w.writerow([neutralise(x) for x in [d.id, d.name, f.field, value, c.file_name, c.section, c.quote]])
+                row = [d.id, d.name, f.field, value, c.file_name, c.section, c.quote, "", "", "", "", "", ""]
+                w.writerow([neutralise(x) for x in row])
             for r in f.records:
                 row = [
                     d.id,
