@@ -45,6 +45,16 @@ ATOP files swapped, missing or unexpected columns). ``ImportCancelled`` is a ``D
 ``countries`` (code -> ``Country``: ``name``, ``entity_id``, ``known``), ``unknown_codes``,
 ``skipped`` (``Skipped``: ``row``, ``reason``), ``memberships`` and ``report()``.
 
+Time and citations, for the window: ``FilterSpec.as_of`` (int | None) restricts the list, facets and
+exports; ``Repository.relation_pairs(as_of=...)`` (graph ties), ``Repository.get_entity(id, as_of=...)``
+and ``entity_details(ids, as_of=...)`` (only the members in force that year). A dataset membership is
+a ``Link`` with ``start_year``/``end_year`` (``years``: "1949–") and ``records``
+(``app.core.query.views.DatasetCitation``: ``record_id``, ``dataset``, ``version``, ``file``,
+``record``, ``field``, ``value``, ``label`` = "ATOP 3180, defense = 1"); facts carry ``records`` too.
+The detail pane emits ``open_record_requested(record_id: int)`` when a record citation is clicked
+(show ``user_data.datasets.record_fields(record_id)``) and ``same_as_decided(entity, alliance,
+status)``, which the window records.
+
 The report, as ``--json`` prints it:
 ``{"dataset": "ATOP", "version": "5.1", "alliances": 1, "memberships": 2, "countries": 2,
 "unknown_codes": [260], "skipped": [{"row": 7, "reason": "..."}]}``.
