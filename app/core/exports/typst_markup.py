@@ -18,6 +18,8 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from app.core.exports.pdf_links import placeholder
+
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -50,6 +52,14 @@ def label(name: str) -> str:
     """A label we name ourselves (letters, digits and dashes only; never user text)."""
     assert name.replace("-", "").isalnum(), name
     return f"<{name}>"
+
+
+def go(target: str, anchor: str | None = None) -> str:
+    """Where a link to our label ``target`` goes (code mode: ``#link(go("e3"))[…]``). A stand-in
+    web address that :func:`app.core.exports.pdf_links.resolve_links` turns into the real link
+    after typesetting (a label link costs Typst a lookup in every layout pass). ``anchor``: the
+    label of the element this link opens, which links to that label then go to."""
+    return lit(placeholder(target, anchor))
 
 
 # ---- Markdown notes ---------------------------------------------------------------------------------
@@ -151,5 +161,5 @@ class _Blocks:
             if href.startswith(prefix):
                 target = self.entity_label(href[len(prefix) :])
                 if target:
-                    return f"#link({label(target)})[{inner}];"
+                    return f"#link({go(target)})[{inner}];"
         return inner
