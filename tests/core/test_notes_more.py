@@ -267,3 +267,62 @@ def test_the_markdown_export_groups_notes_under_their_entity(monkeypatch) -> Non
     notes_io.write_markdown(one, notes[1:2], {}, {}, {})
     assert one.getvalue().startswith("# Alliance Atlas notes\n\nall notes: 1 note. Exported 2025-01-02 03:04 UTC.\n\n")
     assert "## `nato` (not in this catalogue)\n\n### Second" in one.getvalue()
+
+
+def test_a_hand_made_file_naming_entities_differently_attaches_its_notes(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    names = {"nato": "nato", "north atlantic treaty organization": "nato", "csto": "csto"}
+    doc = _doc()
+    base = doc["notes"][0]
+    doc["notes"] = [
+        base | {"id": "by-id", "entity_id": "nato"},  # already a catalogue id: kept
+        base | {"id": "by-case", "entity_id": "NATO"},  # the id written differently
+        base | {"id": "by-name", "entity_id": "old-id", "entity_name": "North Atlantic Treaty Organization"},
+        base | {"id": "by-name-only", "entity_id": None, "entity_name": "CSTO"},
+        base | {"id": "unknown", "entity_id": "mars", "entity_name": "Mars"},  # kept, reported detached
+        base | {"id": "passage", "entity_id": None},  # a passage note stays without an entity
+    ]
+    asked: list[str] = []
+
+    def resolve(key: str) -> str | None:
+        asked.append(key)
+        return names.get(key.casefold())
+
+    report = store.import_data(doc, known_entities={"nato", "csto"}, resolve=resolve)
+    attached = {n.id: n.entity_id for n in store.list_notes()}
+    assert attached == {
+        "by-id": "nato",
+        "by-case": "nato",
+        "by-name": "nato",
+        "by-name-only": "csto",
+        "unknown": "mars",
+        "passage": None,
+    }
+    assert report.detached == [("unknown", "mars")] and report.added == 6
+    assert "nato" not in asked  # a catalogue id is not looked up again
+    # Without a catalogue to check against, every id is looked up (and kept when nothing matches).
+    other = UserData.open(tmp_path / "other.sqlite").notes
+    other.import_data(doc, resolve=lambda key: "nato" if key == "NATO" else None)
+    assert {n.id: n.entity_id for n in other.list_notes()}["by-case"] == "nato"
+    assert {n.id: n.entity_id for n in other.list_notes()}["by-id"] == "nato"
+
+
+def test_the_markdown_export_starts_with_passage_notes_when_they_come_first(monkeypatch) -> None:
+    import io
+
+    monkeypatch.setattr(notes_io, "now_iso", lambda: "2025-01-02T03:04:05.678901Z")
+    notes = [
+        _note("p", None, title="Loose quote", quote="said once", start=0, end=9),
+        _note("q", "nato", title="On NATO"),
+    ]
+    fh = io.StringIO()
+    notes_io.write_markdown(fh, notes, {"nato": "NATO"}, {}, {})
+    assert fh.getvalue().split("\n\n")[2:6] == [
+        "## Notes on passages",
+        "### Loose quote",
+        "*Created 2024-03-04 05:06 UTC, updated 2024-03-05 08:09 UTC*",
+        "> said once\n>\n> — , characters 0–9",
+    ]
+    assert "## NATO (`nato`)\n\n### On NATO" in fh.getvalue()
