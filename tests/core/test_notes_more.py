@@ -80,6 +80,14 @@ BAD = {
     "title null": (_with("notes.0.title", None), "notes[0].title must be text, not null."),
     "entity float": (_with("notes.0.entity_id", 1.0), "notes[0].entity_id must be null or text, not a number."),
     "name number": (_with("notes.0.entity_name", 2), "notes[0].entity_name must be null or text, not a number."),
+    "end text": (_with("notes.0.end", "9"), "notes[0].end must be a number or null, not text."),
+    "document number": (_with("notes.0.document_id", 4), "notes[0].document_id must be null or text, not a number."),
+    "quote list": (_with("notes.0.quote", ["q"]), "notes[0].quote must be null or text, not a list."),
+    "long date": (
+        _with("notes.0.updated_at", "y" * 50),
+        f"notes[0].updated_at “{'y' * 40}” is not an ISO date and time.",
+    ),
+    "long format": (_with("format", "f" * 70), f'“format” must be “alliance-atlas-notes” (found "{"f" * 59}).'),
     "tag entry": (_with("tags.0", "x"), "tags[0] must be an object, not text."),
     "tag name missing": (_with("tags.0.name", KeyError), "tags[0] has no “name”."),
     "tag name blank": (_with("tags.0.name", "  "), "tags[0].name must be 1–60 characters."),
@@ -171,6 +179,17 @@ def test_an_import_cleans_names_and_text_but_keeps_line_breaks() -> None:
 def test_a_file_without_tags_imports_its_notes() -> None:
     notes, tags = validate_import(_with("tags", KeyError))
     assert [n.id for n in notes] == ["note-1"] and tags == []
+
+
+def test_only_id_title_body_and_times_are_required_of_a_note() -> None:
+    doc = _doc()
+    doc["notes"][0] = {
+        k: v for k, v in doc["notes"][0].items() if k in ("id", "title", "body", "created_at", "updated_at")
+    }
+    (note,), _ = validate_import(doc)
+    assert (note.entity_id, note.document_id, note.quote, note.start, note.end, note.tags) == (None,) * 5 + ((),)
+    (note,), _ = validate_import(_with("notes.0.tags", ["t" * 60]))  # 60 characters: still a tag name
+    assert note.tags == ("t" * 60,)
 
 
 def test_control_characters_in_a_file_are_noticed_for_the_report() -> None:
