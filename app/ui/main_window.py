@@ -201,6 +201,7 @@ class MainWindow(WindowFeaturesMixin):
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
         self._install_sources()
+        self._install_datasets()
         self._install_lessons()
 
     def is_ready(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui.window_menus import WindowMenusMixin
 
@@ -40,6 +40,58 @@ class WindowFeaturesMixin(WindowMenusMixin):
             menu.addSeparator()
         self.setAcceptDrops(True)
         self.installEventFilter(feature.drop_filter)
+
+    # ---- alliance datasets (issue 16): File > Import dataset…, Remove dataset…, the As of year ----
+    def _install_datasets(self) -> None:
+        """Datasets: the File actions, the record viewer, and the toolbar's As of year, which feeds
+        ``FilterSpec.as_of`` through the filter pane (so Undo, saved filters and the session keep it)."""
+        from app.ui.datasets import AsOfControl, DatasetsFeature, describe_as_of
+
+        feature = DatasetsFeature(
+            repo=self.repo, store=self.atlas.user_data.datasets, pool=self.pool, dialog_parent=self
+        )
+        self.datasets_feature = feature
+        feature.status_message.connect(self.show_status)
+        feature.datasets_changed.connect(self._on_datasets_changed)
+        self.menus["file"].insertActions(self.file_actions_anchor, [feature.import_action, feature.remove_action])
+        self.menus["file"].insertSeparator(self.file_actions_anchor)
+
+        control = AsOfControl(settings=self.settings, parent=self)
+        self.as_of_control = control
+        self.addAction(control.action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(control.action)
+        self.toolbar.addWidget(control.spin)
+        self.menus["view"].addSeparator()
+        self.menus["view"].addAction(control.action)
+        self.as_of_label = QLabel("")
+        self.as_of_label.setObjectName("as_of_in_effect")
+        self.as_of_label.setAccessibleName("As of year in effect")
+        self.statusBar().addPermanentWidget(self.as_of_label)
+
+        def show_as_of(year: int | None) -> None:
+            self.as_of_label.setText("" if year is None else f"As of {year}")
+            self.as_of_label.setVisible(year is not None)
+
+        def on_year(year: int | None) -> None:
+            self.filter_pane.set_as_of(year)
+            self.show_status(describe_as_of(year), 10000)
+
+        def on_spec(spec: object) -> None:
+            year = getattr(spec, "as_of", None)
+            control.show_year(year)
+            show_as_of(year)
+
+        control.year_changed.connect(on_year)
+        self.filter_pane.spec_changed.connect(on_spec)
+        on_spec(self.filter_pane.spec())  # the session's year, restored with its filter
+
+    def _on_datasets_changed(self) -> None:
+        """After an import or a removal: the count, the list, facets and details, and the graph read again."""
+        self._total = self.repo.total_entities()
+        if self.graph_pane is not None:
+            self.graph_pane.reload()
+        self.data_changed.emit()
 
     @property
     def suggestions_dialog(self) -> QWidget | None:

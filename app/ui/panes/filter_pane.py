@@ -272,6 +272,7 @@ class FilterPane(QWidget):
             tags=self.facets["tags"].checked(),
             origins=self.facets["origins"].checked(),
             has_notes=self.has_notes.currentData(),
+            as_of=getattr(self._spec, "as_of", None),  # set by the toolbar's As of control (set_as_of)
             sort=self._spec.sort,
             descending=self._spec.descending,
         )
@@ -310,6 +311,13 @@ class FilterPane(QWidget):
 
     def set_sort(self, key: str, descending: bool) -> None:
         spec = replace(self._spec, sort=key, descending=descending)  # type: ignore[arg-type]
+        if spec != self._spec:
+            self._spec = spec
+            self._emit()
+
+    def set_as_of(self, year: int | None) -> None:
+        """The toolbar's As of year (None: off), kept in the spec like the sort."""
+        spec = replace(self._spec, as_of=year)
         if spec != self._spec:
             self._spec = spec
             self._emit()
