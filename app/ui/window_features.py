@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.core.query.filters import FilterSpec
 from app.ui.window_menus import WindowMenusMixin
 
 
@@ -77,14 +78,31 @@ class WindowFeaturesMixin(WindowMenusMixin):
             self.filter_pane.set_as_of(year)
             self.show_status(describe_as_of(year), 10000)
 
-        def on_spec(spec: object) -> None:
-            year = getattr(spec, "as_of", None)
+        shown_year: list[int | None] = [self.filter_pane.spec().as_of]
+
+        def on_spec(spec: FilterSpec) -> None:
+            year = spec.as_of
             control.show_year(year)
             show_as_of(year)
+            if year != shown_year[0]:
+                shown_year[0] = year
+                if self._current_id:  # the details show the members of that year
+                    self.detail_pane.show_entity(self.entity_detail(self._current_id))
 
         control.year_changed.connect(on_year)
         self.filter_pane.spec_changed.connect(on_spec)
-        on_spec(self.filter_pane.spec())  # the session's year, restored with its filter
+        control.show_year(shown_year[0])  # the session's year, restored with its filter
+        show_as_of(shown_year[0])
+        self.detail_pane.open_record_requested.connect(self.show_record)
+
+    def show_record(self, record_id: int) -> None:
+        """A dataset citation in the details: its record's row, the variables cited here highlighted."""
+        detail = self.entity_detail(self._current_id) if self._current_id else None
+        cites = [r for r in (detail.records if detail is not None else ()) if r.record_id == record_id]
+        title = ""
+        if cites:
+            title = f"{cites[0].dataset} {cites[0].record}, " + "; ".join(f"{r.field} = {r.value}" for r in cites)
+        self.datasets_feature.show_record(record_id, cited=tuple(r.field for r in cites), title=title)
 
     def _on_datasets_changed(self) -> None:
         """After an import or a removal: the count, the list, facets and details, and the graph read again."""

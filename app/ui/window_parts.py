@@ -128,5 +128,8 @@ class WindowParts(QMainWindow):
     def selected_ids(self) -> list[str]:
         raise NotImplementedError
 
+    def entity_detail(self, entity_id: str) -> Any:
+        raise NotImplementedError
+
     def open_passage(self, document_id: str, start: int, end: int, quote: str = "", *, terms: str = "") -> None:
         raise NotImplementedError

@@ -226,9 +226,9 @@ class Repository:
         )
         return str(rows[0][0]) if rows else None
 
-    def get_entity(self, entity_id: str, *, mention_limit: int = 200) -> EntityDetail | None:
-        """One entity's details (as :meth:`entity_details`) with the passages that mention it."""
-        found = self.entity_details([entity_id])
+    def get_entity(self, entity_id: str, *, mention_limit: int = 200, as_of: int | None = None) -> EntityDetail | None:
+        """One entity's details (as :meth:`entity_details`, ``as_of`` too) with the passages that mention it."""
+        found = self.entity_details([entity_id], as_of=as_of)
         if not found:
             return None
         mention_rows = self._raw(

@@ -4,7 +4,7 @@ gets the few objects it uses and speaks through signals, which the main window w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,9 @@ class DatasetsFeature(QObject):
         if self.dialog is not None and self.dialog.busy:
             self.dialog.raise_()
             return self.dialog
-        dlg = ImportDatasetDialog(preview=self._previewer(), import_plan=import_plan, pool=self._pool, parent=self._parent)
+        dlg = ImportDatasetDialog(
+            preview=self._previewer(), import_plan=import_plan, pool=self._pool, parent=self._parent
+        )
         dlg.imported.connect(self._on_imported)
         self.dialog = dlg
         dlg.show()
@@ -101,9 +103,7 @@ class DatasetsFeature(QObject):
         skipped = len(report.get("skipped") or [])
         self.status_message.emit(
             f"Imported {report['dataset']} {report.get('version') or ''}: {report['alliances']:,} alliances, "
-            f"{report['memberships']:,} memberships"
-            + (f"; {skipped:,} rows skipped" if skipped else "")
-            + ".",
+            f"{report['memberships']:,} memberships" + (f"; {skipped:,} rows skipped" if skipped else "") + ".",
             10000,
         )
         self.datasets_changed.emit()
@@ -120,7 +120,9 @@ class DatasetsFeature(QObject):
         if not imported:
             self.status_message.emit("No dataset is imported: File > Import dataset… brings one in.", 6000)
             return False
-        choices = [f"{d.label} {d.version} ({d.alliances:,} alliances, imported {d.imported_at[:10]})" for d in imported]
+        choices = [
+            f"{d.label} {d.version} ({d.alliances:,} alliances, imported {d.imported_at[:10]})" for d in imported
+        ]
         index, ok = RemoveDatasetDialog.choose(self._parent, choices)
         if not ok or index < 0:
             return False
@@ -137,14 +139,18 @@ class DatasetsFeature(QObject):
         except AtlasError as exc:
             QMessageBox.warning(self._parent, "Remove dataset", str(exc))
             return False
-        self.status_message.emit(f"Removed {info.label}: {n:,} alliances. The reference and your notes are unchanged.", 10000)
+        self.status_message.emit(
+            f"Removed {info.label}: {n:,} alliances. The reference and your notes are unchanged.", 10000
+        )
         self.datasets_changed.emit()
         return True
 
     # ---- the record behind a citation -----------------------------------------------------------
-    def show_record(self, record_id: int, *, cited: str | None = None, title: str = "") -> RecordDialog | None:
+    def show_record(self, record_id: int, *, cited: Collection[str] = (), title: str = "") -> RecordDialog | None:
         """Open the stored row of ``record_id`` (a dataset citation's record), ``cited`` highlighted."""
-        dlg = RecordDialog.for_record(self._store.record_fields, record_id, cited=cited, title=title, parent=self._parent)
+        dlg = RecordDialog.for_record(
+            self._store.record_fields, record_id, cited=cited, title=title, parent=self._parent
+        )
         if dlg is None:
             self.status_message.emit("That record is no longer stored: its dataset was removed.", 6000)
             return None

@@ -238,7 +238,9 @@ class ImportDatasetDialog(QDialog):
 
         self._run(work, done, busy_text=f"Importing {plan.label}…", indeterminate=False)
 
-    def _run(self, work: Callable[[Progress], Any], done: Callable[[Any], None], *, busy_text: str, indeterminate: bool) -> None:
+    def _run(
+        self, work: Callable[[Progress], Any], done: Callable[[Any], None], *, busy_text: str, indeterminate: bool
+    ) -> None:
         self._cancel.clear()
         self.status.setText(busy_text)
         self.progress.setRange(0, 0 if indeterminate else 100)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -32,22 +33,28 @@ class RecordDialog(QDialog):
         file: str,
         line: int,
         fields: list[tuple[str, str]],
-        cited: str | None = None,
+        cited: Collection[str] = (),
         title: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("record_dialog")
         self.setWindowTitle(title or f"{file}, line {line}")
-        self.cited = cited
+        self.cited = tuple(cited)
         self.heading = QLabel(self)
         self.heading.setObjectName("record_heading")
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        cite_note = f" The cited variable, <b>{cited}</b>, is highlighted." if cited else ""
+        names = ", ".join(f"<b>{escape(c)}</b>" for c in self.cited)
+        cite_note = (
+            f" The cited variable{'s' if len(self.cited) > 1 else ''}, {names}, "
+            f"{'are' if len(self.cited) > 1 else 'is'} highlighted."
+            if self.cited
+            else ""
+        )
         self.heading.setText(
-            f"{title + '<br>' if title else ''}Row as imported from <b>{file}</b>, line {line:,} "
-            f"(the header is line 1).{cite_note}"
+            f"{'<b>' + escape(title) + '</b><br>' if title else ''}Row as imported from <b>{escape(file)}</b>, "
+            f"line {line:,} (the header is line 1).{cite_note}"
         )
         self.table = QTableWidget(len(fields), 2, self)
         self.table.setObjectName("record_table")
@@ -60,11 +67,11 @@ class RecordDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         bold = QFont(self.font())
         bold.setBold(True)
-        cited_row = None
+        cited_rows: list[int] = []
         for r, (column, value) in enumerate(fields):
             items = (QTableWidgetItem(column), QTableWidgetItem(value))
-            if cited is not None and column == cited:
-                cited_row = r
+            if column in self.cited:
+                cited_rows.append(r)
                 for item in items:
                     item.setBackground(QBrush(QColor(HIGHLIGHT)))
                     item.setForeground(QBrush(QColor("#111111")))
@@ -72,10 +79,12 @@ class RecordDialog(QDialog):
                     item.setToolTip("The variable the citation names")
             for c, item in enumerate(items):
                 self.table.setItem(r, c, item)
-        self.cited_row = cited_row
-        if cited_row is not None:
-            self.table.selectRow(cited_row)
-            self.table.scrollToItem(self.table.item(cited_row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.cited_rows = cited_rows
+        if cited_rows:
+            self.table.setCurrentCell(cited_rows[0], 0)  # keyboard starts there; the colour marks them all
+            self.table.scrollTo(
+                self.table.model().index(cited_rows[0], 0), QAbstractItemView.ScrollHint.PositionAtCenter
+            )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -86,7 +95,8 @@ class RecordDialog(QDialog):
 
     def values(self) -> dict[str, str]:
         """Column → value as shown (tests)."""
-        return {self.table.item(r, 0).text(): self.table.item(r, 1).text() for r in range(self.table.rowCount())}
+        model = self.table.model()
+        return {str(model.index(r, 0).data()): str(model.index(r, 1).data()) for r in range(model.rowCount())}
 
     @classmethod
     def for_record(
@@ -94,7 +104,7 @@ class RecordDialog(QDialog):
         record_fields: RecordFields,
         record_id: int,
         *,
-        cited: str | None = None,
+        cited: Collection[str] = (),
         title: str = "",
         parent: QWidget | None = None,
     ) -> RecordDialog | None:

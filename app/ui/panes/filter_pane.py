@@ -275,7 +275,6 @@ class FilterPane(QWidget):
             obligations=self.facets["obligations"].checked(),
             as_of=self._spec.as_of,  # set by the window's As of control, not by this pane
             has_notes=self.has_notes.currentData(),
-            as_of=getattr(self._spec, "as_of", None),  # set by the toolbar's As of control (set_as_of)
             sort=self._spec.sort,
             descending=self._spec.descending,
         )
