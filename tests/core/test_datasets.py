@@ -194,3 +194,14 @@ def test_cow_import_and_duplicate_rows_skipped(atlas: Atlas, tmp_path: Path) -> 
     assert report["skipped"] == [{"row": len(lines) + 1, "reason": f"{path.name}: the same membership as line 2"}]
     nato = atlas.repo.get_entity("cow-2205")
     assert nato is not None and nato.founded == 1949 and len(nato.members) == 11
+
+
+def test_progress_runs_from_reading_to_writing(atlas: Atlas, tmp_path: Path) -> None:
+    a, m = write_atop(tmp_path, size=200)
+    seen: list[tuple[int, int]] = []
+    import_dataset(
+        atlas.repo, atlas.user_data, "atop", alliances=a, members=m, progress=lambda d, t: seen.append((d, t))
+    )
+    done = [d for d, _t in seen]
+    assert {t for _d, t in seen} == {2000} and done == sorted(done)
+    assert any(0 < d < 1000 for d in done) and done[-1] == 2000  # reading reported, then writing to the end

@@ -102,3 +102,14 @@ def test_disagreements_keep_both_values_and_both_sources(atlas: Atlas, tmp_path:
     assert (founded.dataset.value, founded.dataset.evidence) == ("1815", "COW 1, all_st_year = 1815")
     # Agreeing values are not listed: ATOP and the documents both say 1949 for NATO.
     assert all(x.what != "Founded" for x in nato.disagreements)
+
+
+def test_graph_edges_carry_the_record_and_the_detail_follows_as_of(atlas: Atlas, tmp_path: Path) -> None:
+    from app.core.graph.network import build_graph
+
+    _import_both(atlas, tmp_path)
+    graph = build_graph(atlas.repo)
+    edge = graph.edges["atop-3180", "ccode-260"]
+    assert edge["quote"] == "ATOP 3180, member = 260" and edge["document_id"] == "ATOP 5.1 (atop5_1m.csv)"
+    detail = atlas.repo.get_entity("atop-3180", as_of=1952)
+    assert detail is not None and len(detail.members) == 14  # Greece and Turkey joined in 1952

@@ -3,10 +3,11 @@
 The public API (what the window and the CLI call)
 -------------------------------------------------
 
-``preview(repo, dataset, *, members, alliances=None, states=None, cancelled=None) -> DatasetPlan``
+``preview(repo, dataset, *, members, alliances=None, states=None, progress=None, cancelled=None) -> DatasetPlan``
     Read and check the files, resolve the country codes, and return what an import would write,
-    writing nothing. ``dataset`` is ``"atop"`` (needs ``alliances`` and ``members``) or ``"cow"``
-    (``members`` only); ``states`` is COW's optional state list (names codes no library knows).
+    writing nothing. ``progress(bytes_read, bytes_total)`` follows the reading. ``dataset`` is
+    ``"atop"`` (needs ``alliances`` and ``members``) or ``"cow"`` (``members`` only); ``states`` is
+    COW's optional state list (names codes no library knows).
     All paths are ``pathlib.Path``. ``repo`` is the ``app.core.query.repository.Repository`` (its
     countries are matched by name). Slow on real files (about a second): run it off the GUI thread.
 
@@ -17,7 +18,7 @@ The public API (what the window and the CLI call)
 
 ``import_dataset(repo, user_data, dataset, *, members, alliances=None, states=None, progress=None,
 cancelled=None) -> dict``
-    ``preview`` then ``import_plan``.
+    ``preview`` then ``import_plan``; ``progress(done, 2000)``: reading is 0-1000, writing 1000-2000.
 
 ``remove_dataset(user_data, dataset) -> int``
     Remove ``"atop"`` or ``"cow"``: its alliances, facts, citations and records (the countries only it
@@ -43,6 +44,16 @@ ATOP files swapped, missing or unexpected columns). ``ImportCancelled`` is a ``D
 (``PlannedAlliance``: ``id``, ``name``, ``founded``, ``ended``, ``members``, ``facts``),
 ``countries`` (code -> ``Country``: ``name``, ``entity_id``, ``known``), ``unknown_codes``,
 ``skipped`` (``Skipped``: ``row``, ``reason``), ``memberships`` and ``report()``.
+
+Time and citations, for the window: ``FilterSpec.as_of`` (int | None) restricts the list, facets and
+exports; ``Repository.relation_pairs(as_of=...)`` (graph ties), ``Repository.get_entity(id, as_of=...)``
+and ``entity_details(ids, as_of=...)`` (only the members in force that year). A dataset membership is
+a ``Link`` with ``start_year``/``end_year`` (``years``: "1949–") and ``records``
+(``app.core.query.views.DatasetCitation``: ``record_id``, ``dataset``, ``version``, ``file``,
+``record``, ``field``, ``value``, ``label`` = "ATOP 3180, defense = 1"); facts carry ``records`` too.
+The detail pane emits ``open_record_requested(record_id: int)`` when a record citation is clicked
+(show ``user_data.datasets.record_fields(record_id)``) and ``same_as_decided(entity, alliance,
+status)``, which the window records.
 
 The report, as ``--json`` prints it:
 ``{"dataset": "ATOP", "version": "5.1", "alliances": 1, "memberships": 2, "countries": 2,
@@ -83,6 +94,9 @@ __all__ = [
 ]
 
 
+PHASE = 1000  # import_dataset's progress: reading the files is 0..1000, writing 1000..2000
+
+
 def catalogue_countries(repo: Repository) -> dict[str, str]:
     """Casefolded names and aliases of the catalogue's own countries (reference and user) -> ids."""
     out: dict[str, str] = {}
@@ -101,11 +115,18 @@ def preview(
     members: Path,
     alliances: Path | None = None,
     states: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> DatasetPlan:
     """What importing these files would write (nothing is written); DatasetError if they cannot be."""
     return plan_files(
-        catalogue_countries(repo), dataset, members=members, alliances=alliances, states=states, cancelled=cancelled
+        catalogue_countries(repo),
+        dataset,
+        members=members,
+        alliances=alliances,
+        states=states,
+        progress=progress,
+        cancelled=cancelled,
     )
 
 
@@ -116,14 +137,15 @@ def plan_files(
     members: Path,
     alliances: Path | None = None,
     states: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> DatasetPlan:
     if dataset == "atop":
         if alliances is None:
             raise DatasetError("ATOP needs both files: the alliance-level file and the member-level file.")
-        return plan_atop(alliances, members, catalogue, states=states, cancelled=cancelled)
+        return plan_atop(alliances, members, catalogue, states=states, cancelled=cancelled, progress=progress)
     if dataset == "cow":
-        return plan_cow(members, catalogue, states=states, cancelled=cancelled)
+        return plan_cow(members, catalogue, states=states, cancelled=cancelled, progress=progress)
     raise DatasetError(f"Unknown dataset '{dataset}': atop or cow.")
 
 
@@ -155,8 +177,17 @@ def import_dataset(
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Read, check and import a dataset's files; returns the import report."""
-    plan = preview(repo, dataset, members=members, alliances=alliances, states=states, cancelled=cancelled)
-    return import_plan(repo, user_data, plan, progress=progress, cancelled=cancelled)
+
+    def phase(base: int) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+        report = progress
+        return lambda done, total: report(base + PHASE * done // max(total, 1), 2 * PHASE)
+
+    plan = preview(
+        repo, dataset, members=members, alliances=alliances, states=states, progress=phase(0), cancelled=cancelled
+    )
+    return import_plan(repo, user_data, plan, progress=phase(PHASE), cancelled=cancelled)
 
 
 def remove_dataset(user_data: UserData, dataset: str) -> int:

@@ -181,6 +181,20 @@ def _finish(
         )
 
 
+def _byte_progress(progress: Progress | None, *paths: Path) -> list[Callable[[int], None] | None]:
+    """One "bytes read so far" callback per file, reporting progress(done, total) over all of them."""
+    if progress is None:
+        return [None] * len(paths)
+    report = progress
+    sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
+    total = max(sum(sizes), 1)
+
+    def make(offset: int) -> Callable[[int], None]:
+        return lambda done: report(min(offset + done, total), total)
+
+    return [make(sum(sizes[:i])) for i in range(len(paths))]
+
+
 def plan_atop(
     alliances: Path,
     members: Path,
@@ -188,13 +202,15 @@ def plan_atop(
     *,
     states: Path | None = None,
     cancelled: Cancelled | None = None,
+    progress: Progress | None = None,
 ) -> DatasetPlan:
     version = version_from_name(alliances, "atop") or version_from_name(members, "atop")
+    on_bytes = _byte_progress(progress, alliances, members)
     plan = DatasetPlan("atop", "ATOP", version, (alliances.name, members.name))
     b = _Builder(plan, cancelled)
     drafts: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
-    header, rows = read_rows(alliances, ATOP_ALLIANCES)
+    header, rows = read_rows(alliances, ATOP_ALLIANCES, on_bytes=on_bytes[0])
     for row in rows:
         aid = as_int(alliances, row, header, "atopid")
         if aid is None:
@@ -239,7 +255,7 @@ def plan_atop(
         drafts[rid] = {"founded": begyr, "ended": endyr, "facts": facts, "members": []}
     if not drafts:
         raise DatasetError(f"{alliances.name} has a header but no alliances.")
-    header, rows = read_rows(members, ATOP_MEMBERS)
+    header, rows = read_rows(members, ATOP_MEMBERS, on_bytes=on_bytes[1])
     seen: dict[tuple[str, int, int | None], int] = {}
     n_rows = 0
     for row in rows:
@@ -274,10 +290,11 @@ def plan_cow(
     *,
     states: Path | None = None,
     cancelled: Cancelled | None = None,
+    progress: Progress | None = None,
 ) -> DatasetPlan:
     plan = DatasetPlan("cow", "COW", version_from_name(members, "cow"), (members.name,))
     b = _Builder(plan, cancelled)
-    header, rows = read_rows(members, COW_MEMBERS)
+    header, rows = read_rows(members, COW_MEMBERS, on_bytes=_byte_progress(progress, members)[0])
     drafts: dict[str, dict[str, Any]] = {}
     seen: dict[tuple[str, int, int], int] = {}
     col = header.columns

@@ -185,27 +185,34 @@ def write_csv_entities(fh: IO[str], details: list[EntityDetail]) -> None:
 
 def write_csv_members(fh: IO[str], details: list[EntityDetail]) -> None:
     w = csv.writer(fh)
-    w.writerow(["entity_id", "entity", "role", "member_id", "member", "document", "quote", "entered", "left", "record"])
+    # Membership years and records only when an imported dataset gives them (the file is unchanged otherwise).
+    dated = any(m.records or m.start_year is not None for d in details for m in d.members)
+    head = ["entity_id", "entity", "role", "member_id", "member", "document", "quote"]
+    w.writerow([*head, "entered", "left", "record"] if dated else head)
     for d in details:
         for m in d.members:
             c = m.citations[0] if m.citations else None
             row: list[object] = [d.id, d.name, m.role, m.id, m.name, c.file_name if c else "", c.quote if c else ""]
             record = m.records[0] if m.records else None
-            row += [m.start_year or "", m.end_year or "", f"{record.dataset} {record.record}" if record else ""]
+            if dated:
+                row += [m.start_year or "", m.end_year or "", f"{record.dataset} {record.record}" if record else ""]
             w.writerow([neutralise(x) for x in row])
 
 
 def write_csv_citations(fh: IO[str], details: list[EntityDetail]) -> None:
     w = csv.writer(fh)
-    # A dataset citation fills the last six columns (the record, the variable and its value) in
-    # place of document, section and quote.
+    # With an imported dataset, a dataset citation fills six more columns (the record, the variable and
+    # its value) in place of document, section and quote; without one the file is as it always was.
+    records = any(f.records for d in details for f in d.facts)
     quoted = ["entity_id", "entity", "field", "value", "document", "section", "quote"]
-    w.writerow([*quoted, "dataset", "version", "file", "record", "variable", "record_value"])
+    w.writerow([*quoted, "dataset", "version", "file", "record", "variable", "record_value"] if records else quoted)
+    pad = ["", "", "", "", "", ""] if records else []
     for d in details:
         for f in d.facts:
             value = f.target_name or f.value or ""
             for c in f.citations:
-                w.writerow([neutralise(x) for x in [d.id, d.name, f.field, value, c.file_name, c.section, c.quote]])
+                row = [d.id, d.name, f.field, value, c.file_name, c.section, c.quote, *pad]
+                w.writerow([neutralise(x) for x in row])
             for r in f.records:
                 row = [
                     d.id,

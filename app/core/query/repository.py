@@ -299,11 +299,18 @@ class Repository:
 
     # ---- graph ----------------------------------------------------------------------------
     def edges(self) -> list[Edge]:
-        """Every relation fact as an edge, with its first citation (graph and GraphML)."""
+        """Every relation fact as an edge, with its first citation (graph and GraphML). A dataset tie's
+        "quote" is its record citation ("ATOP 3180, member = 2") and its "document" the dataset and file."""
         rows = self._raw(
-            "SELECT f.entity_id, f.target_id, f.field, c.quote, c.document_id FROM fact f"
+            "SELECT s, t, fd, q, d FROM (SELECT f.entity_id AS s, f.target_id AS t, f.field AS fd, c.quote AS q,"
+            " c.document_id AS d, f.ordinal AS o FROM fact f"
             " JOIN citation c ON c.id = (SELECT min(id) FROM citation WHERE fact_id = f.id)"
-            " WHERE f.target_id IS NOT NULL ORDER BY f.entity_id, f.ordinal"
+            " WHERE f.target_id IS NOT NULL"
+            " UNION ALL SELECT f.entity_id, f.target_id, f.field,"
+            " r.dataset || ' ' || r.record || ', ' || r.field || ' = ' || r.value,"
+            " r.dataset || ' ' || r.version || ' (' || r.file || ')', f.ordinal FROM fact f"
+            " JOIN dataset_citation r ON r.id = (SELECT min(id) FROM dataset_citation WHERE fact_id = f.id)"
+            " WHERE f.target_id IS NOT NULL) ORDER BY s, o"
         )
         return [Edge(*r) for r in rows]
 
