@@ -217,7 +217,8 @@ def startup(root: Path, runs: int) -> dict[str, float]:
 
 def keystroke(base: Path) -> dict[str, float]:
     """bench_search_keystroke.py on the same folder (``--entities 50`` picks ``base/data-50``)."""
-    args = [sys.executable, str(ROOT / "tests/bench/bench_search_keystroke.py"), "--entities", "50", "--data", str(base)]
+    script = str(ROOT / "tests/bench/bench_search_keystroke.py")
+    args = [sys.executable, script, "--entities", "50", "--data", str(base)]
     text = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=1200).stdout
     out: dict[str, float] = {}
     for line in text.splitlines():

@@ -154,6 +154,9 @@ class GraphPane(InteractionMixin, QWidget):
         self._kind_names = kinds
         self._kind_code = np.array([code[k] for k in data.kinds], dtype=np.int64)
         self._base_size = np.array([gx.node_size(k, int(d)) for k, d in zip(data.kinds, data.degree, strict=True)])
+        # A crowded graph (both alliance datasets: 1,700 nodes) draws its markers smaller, so the hubs
+        # and the labels stay readable instead of one solid blob; zooming in separates the rest.
+        self._base_size *= crowding_scale(n)
         self.overview = n > self.overview_limit
         if self._in_filter is not None and len(self._in_filter) != n:
             self._in_filter = None if self._pending_ids is None else data.mask_of(self._pending_ids)
@@ -511,6 +514,12 @@ class GraphPane(InteractionMixin, QWidget):
         if len(self._drawn):
             self._update_view()
             self._fit_if_lost()
+
+
+def crowding_scale(nodes: int, *, roomy: int = 400, least: float = 0.55) -> float:
+    """Marker scale for a graph of ``nodes``: 1 up to ``roomy`` nodes, shrinking with the square root
+    of the crowd (the area each marker gets), never below ``least``."""
+    return 1.0 if nodes <= roomy else max(least, (roomy / nodes) ** 0.5)
 
 
 def _objects(items: list[Any]) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from app.core.timeline.layout import Span, TimelineLayout, layout_timeline, membership_spans
 
@@ -30,6 +30,7 @@ class MembershipsMixin:
     timeline: TimelineLayout[Any]
     plot: Any
     note: QLabel
+    undated_list: QListWidget
 
     def _build_members_bar(self, root: QVBoxLayout, parent: QWidget) -> None:
         self.members_of: str | None = None  # the alliance whose memberships are drawn (None: the filter's rows)
@@ -94,9 +95,12 @@ class MembershipsMixin:
         self._mode_stale = False
         if chosen is True:
             chosen = self._member_rows()
+        undated = self.undated_list.parentWidget()  # "Founding year not stated": not in membership mode
         if chosen is None or chosen is False:
             self.members_of, self._member_ids = None, set()
             self.members_bar.setVisible(False)
+            if undated is not None:
+                undated.setVisible(True)
             self.note.setText(ALL_NOTE)
             return layout_timeline(self._all_rows)
         alliance, detail, spans = chosen
@@ -108,6 +112,8 @@ class MembershipsMixin:
             "each from its entry year to its exit year (from the dataset's records)."
         )
         self.members_bar.setVisible(True)
+        if undated is not None:
+            undated.setVisible(False)
         self.note.setText(MEMBERS_NOTE)
         return layout_timeline([detail, *spans], keep_order=True)
 
