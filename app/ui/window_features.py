@@ -44,18 +44,10 @@ class WindowFeaturesMixin(WindowMenusMixin):
 
     # ---- alliance datasets (issue 16): File > Import dataset…, Remove dataset…, the As of year ----
     def _install_datasets(self) -> None:
-        """Datasets: the File actions, the record viewer, and the toolbar's As of year, which feeds
-        ``FilterSpec.as_of`` through the filter pane (so Undo, saved filters and the session keep it)."""
-        from app.ui.datasets import AsOfControl, DatasetsFeature, describe_as_of
-
-        feature = DatasetsFeature(
-            repo=self.repo, store=self.atlas.user_data.datasets, pool=self.pool, dialog_parent=self
-        )
-        self.datasets_feature = feature
-        feature.status_message.connect(self.show_status)
-        feature.datasets_changed.connect(self._on_datasets_changed)
-        self.menus["file"].insertActions(self.file_actions_anchor, [feature.import_action, feature.remove_action])
-        self.menus["file"].insertSeparator(self.file_actions_anchor)
+        """Datasets: the toolbar's As of year now (it is in the first paint), which feeds
+        ``FilterSpec.as_of`` through the filter pane (so Undo, saved filters and the session keep it);
+        the File actions and the record viewer just after the first paint."""
+        from app.ui.datasets.as_of import AsOfControl, describe_as_of
 
         control = AsOfControl(settings=self.settings, parent=self)
         self.as_of_control = control
@@ -93,6 +85,20 @@ class WindowFeaturesMixin(WindowMenusMixin):
         self.filter_pane.spec_changed.connect(on_spec)
         control.show_year(shown_year[0])  # the session's year, restored with its filter
         show_as_of(shown_year[0])
+        self.after_first_paint(self._install_dataset_actions)
+
+    def _install_dataset_actions(self) -> None:
+        """File > Import dataset…, Remove dataset…, and the record behind a dataset citation."""
+        from app.ui.datasets.feature import DatasetsFeature
+
+        feature = DatasetsFeature(
+            repo=self.repo, store=self.atlas.user_data.datasets, pool=self.pool, dialog_parent=self
+        )
+        self.datasets_feature = feature
+        feature.status_message.connect(self.show_status)
+        feature.datasets_changed.connect(self._on_datasets_changed)
+        self.menus["file"].insertActions(self.file_actions_anchor, [feature.import_action, feature.remove_action])
+        self.menus["file"].insertSeparator(self.file_actions_anchor)
         self.detail_pane.open_record_requested.connect(self.show_record)
 
     def show_record(self, record_id: int) -> None:

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from app.core.atlas import Atlas
     from app.core.query.filters import FilterSpec
     from app.core.query.repository import DocumentInfo, EntityRow, Repository
-    from app.ui.datasets import AsOfControl, DatasetsFeature
+    from app.ui.datasets.as_of import AsOfControl
+    from app.ui.datasets.feature import DatasetsFeature
     from app.ui.graph.graph_pane import GraphPane
     from app.ui.lessons import LessonFeature
     from app.ui.main_window import HostWidget

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.datasets import import_dataset
-from app.ui.datasets import DatasetsFeature, RemoveDatasetDialog
+from app.ui.datasets.feature import DatasetsFeature, RemoveDatasetDialog
 from tests.datasets_fixtures import ATOP_ALLIANCE_COLUMNS, ATOP_MEMBER_COLUMNS, atop_rows, write_atop
 
 LEFT_CODE = 700  # a member the tests add to ATOP 3180 (1949) and take out again (1955)
@@ -74,6 +74,8 @@ def test_import_dialog_previews_then_imports_with_progress(qtbot, window, tmp_pa
     assert window.atlas.user_data.datasets.datasets() == []  # a preview writes nothing
     values: list[int] = []
     dlg.progress.valueChanged.connect(values.append)
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
     assert dlg.import_button.isEnabled()
     with qtbot.waitSignal(dlg.imported, timeout=20000) as done:
         dlg.import_button.click()
@@ -83,7 +85,7 @@ def test_import_dialog_previews_then_imports_with_progress(qtbot, window, tmp_pa
     assert "Imported ATOP 5.1" in dlg.preview_view.summary.text() and dlg.cancel_button.text() == "Close"
     # The window read everything again: the list, the count, the status bar.
     qtbot.waitUntil(lambda: window.list_pane.model.row_for_id("atop-3180") is not None, timeout=10000)
-    assert "Imported ATOP" in window.statusBar().currentMessage()
+    assert any("Imported ATOP" in m for m in said)
     assert f"of {window.repo.total_entities():,} entities" in window.count_label.text()
     qtbot.waitUntil(lambda: "atop-3180" in window.graph_pane.graph, timeout=15000)
 
@@ -211,3 +213,38 @@ def test_remove_dataset_asks_first(qtbot, window, tmp_path: Path, monkeypatch) -
     qtbot.waitUntil(lambda: window.list_pane.model.row_for_id("atop-3180") is None, timeout=10000)
     assert window.atlas.user_data.datasets.datasets() == []
     assert "Removed ATOP" in window.statusBar().currentMessage()
+
+
+def test_cancel_stops_the_import_and_imports_nothing(qtbot, atlas, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from app.core.datasets import ImportCancelled, plan_files
+    from app.ui.datasets.import_dialog import ImportDatasetDialog
+
+    a, m = write_atop(tmp_path / "atop")
+    started = threading.Event()
+
+    def preview(name, members, alliances, states, cancelled):  # type: ignore[no-untyped-def]
+        return plan_files({}, name, members=members, alliances=alliances, states=states, cancelled=cancelled)
+
+    def slow_import(plan, progress, cancelled):  # type: ignore[no-untyped-def]
+        progress(1, 4)
+        started.set()
+        while not cancelled():  # a long import, until the user cancels
+            threading.Event().wait(0.01)
+        raise ImportCancelled("The import was cancelled; nothing was imported.")
+
+    pool = QThreadPool()
+    dlg = ImportDatasetDialog(preview=preview, import_plan=slow_import, pool=pool)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with qtbot.waitSignal(dlg.previewed, timeout=10000):
+        dlg.set_files("atop", alliances=a, members=m)
+    dlg.import_button.click()
+    qtbot.waitUntil(lambda: started.is_set() and dlg.progress.value() == 25, timeout=5000)
+    assert dlg.progress.isVisible() and dlg.cancel_button.text() == "Cancel" and not dlg.preview_button.isEnabled()
+    with qtbot.waitSignal(dlg.task.finished, timeout=5000):
+        dlg.cancel_button.click()
+    assert dlg.status.text() == "Cancelled: nothing was imported." and dlg.report is None
+    assert dlg.isVisible() and dlg.import_button.isEnabled()  # the preview stays: Import can be tried again
+    pool.waitForDone(5000)
