@@ -345,3 +345,35 @@ def test_the_markdown_export_starts_with_passage_notes_when_they_come_first(monk
         "> said once\n>\n> — , characters 0–9",
     ]
     assert "## NATO (`nato`)\n\n### On NATO" in fh.getvalue()
+
+
+def test_the_import_report_says_what_happened_in_one_sentence_per_kind() -> None:
+    from app.core.userdata.notes_model import ImportReport
+
+    assert ImportReport(added=2, updated=1, unchanged=0).summary() == (
+        "Imported notes: 2 added, 1 updated, 0 unchanged."
+    )
+    full = ImportReport(
+        added=1,
+        updated=0,
+        unchanged=3,
+        conflicts=[("a", "b", "T")],
+        detached=[("n", "mars"), ("m", "venus")],
+        tags_added=2,
+        entity_tags_added=0,
+        cleaned=4,
+        future=[("f", "g", "2999-01-01T00:00:00Z")],
+    )
+    assert full.summary() == (
+        "Imported notes: 1 added, 0 updated, 3 unchanged."
+        " 1 conflict(s): the local note was newer, so the imported version was kept as a second note marked"
+        " “(imported copy)”."
+        " 2 note(s) refer to entities not in this catalogue; kept as detached."
+        " Tags: 2 new, 0 entity tag(s) added."
+        " 1 note(s) claimed to be edited in the future (a wrong clock or a forged file): never allowed to"
+        " overwrite a local note; both versions are kept."
+        " Control characters were removed from 4 note(s)."
+    )
+    assert ImportReport(entity_tags_added=5).summary() == (
+        "Imported notes: 0 added, 0 updated, 0 unchanged. Tags: 0 new, 5 entity tag(s) added."
+    )
