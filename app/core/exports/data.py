@@ -85,7 +85,12 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
         "stated_members": d.stated_members,
         "members": [m.name for m in d.members],
         "relations": [
-            {"relation": field, "id": tid, "name": name, "sentence": relation_sentence(field, d.name, name or "")}
+            {
+                "relation": field,
+                "id": tid,
+                "name": name,
+                "sentence": relation_sentence(field, d.name, name or tid or ""),
+            }
             for field, tid, name in relations
         ],
         "activities": list(d.activities),
