@@ -377,3 +377,27 @@ def test_the_import_report_says_what_happened_in_one_sentence_per_kind() -> None
     assert ImportReport(entity_tags_added=5).summary() == (
         "Imported notes: 0 added, 0 updated, 0 unchanged. Tags: 0 new, 5 entity tag(s) added."
     )
+
+
+def test_exporting_notes_as_markdown_names_the_selection_entities_tags_and_documents(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    store.create_note("nato", title="On NATO", body="Body text.")
+    store.create_note(None, title="On a passage", document_id="doc-1", start=3, end=9, quote="quoted")
+    store.tag_entities("watch", ["nato"])
+    notes = store.select_for_export()
+    plain = store.export_markdown(tmp_path / "all.md", notes)
+    text = plain.read_text(encoding="utf-8")
+    assert text.startswith("# Alliance Atlas notes\n\nall notes: 2 notes. Exported ")
+    assert "## `nato` (not in this catalogue)\n\nEntity tags: watch\n\n### On NATO" in text
+    assert "> quoted\n>\n> — doc-1, characters 3–9" in text
+    named = store.export_markdown(
+        tmp_path / "some.md",
+        notes,
+        entity_names={"nato": "NATO"},
+        document_titles={"doc-1": "The Treaty"},
+        description="tag “watch”",
+    ).read_text(encoding="utf-8")
+    assert named.startswith("# Alliance Atlas notes\n\ntag “watch”: 2 notes. Exported ")
+    assert "## NATO (`nato`)\n\nEntity tags: watch\n\n" in named and "> — The Treaty, characters 3–9" in named
