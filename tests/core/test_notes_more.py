@@ -401,3 +401,34 @@ def test_exporting_notes_as_markdown_names_the_selection_entities_tags_and_docum
     ).read_text(encoding="utf-8")
     assert named.startswith("# Alliance Atlas notes\n\ntag “watch”: 2 notes. Exported ")
     assert "## NATO (`nato`)\n\nEntity tags: watch\n\n" in named and "> — The Treaty, characters 3–9" in named
+
+
+def test_a_notes_file_carries_only_the_tags_it_uses_and_the_links_in_scope(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    store.create_note("nato", title="On NATO", tags=["lesson"])
+    store.tag_entities("watch", ["nato", "csto", "quad"])
+    store.create_tag("unused")
+    notes = store.select_for_export()
+    data = store.export_dict(notes)
+    assert data["selection"] == "all notes" and data["format"] == "alliance-atlas-notes" and data["version"] == 1
+    assert {t["name"]: t["entities"] for t in data["tags"]} == {"lesson": [], "watch": ["csto", "nato", "quad"]}
+    scoped = store.export_dict(notes, entity_scope=["nato", "quad"], description="entity NATO", all_tags=True)
+    assert scoped["selection"] == "entity NATO"
+    assert {t["name"]: t["entities"] for t in scoped["tags"]} == {
+        "lesson": [],
+        "unused": [],
+        "watch": ["nato", "quad"],
+    }
+    assert store.export_dict(notes, entity_scope=[])["tags"][1]["entities"] == []
+
+
+def test_importing_a_file_can_attach_notes_by_name(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(_with("notes.0.entity_id", "The Alliance")), encoding="utf-8")
+    store.import_file(path, known_entities={"nato"}, resolve=lambda key: "nato" if key == "The Alliance" else None)
+    assert [n.entity_id for n in store.list_notes()] == ["nato"]
