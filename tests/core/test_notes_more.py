@@ -432,3 +432,25 @@ def test_importing_a_file_can_attach_notes_by_name(tmp_path) -> None:
     path.write_text(json.dumps(_with("notes.0.entity_id", "The Alliance")), encoding="utf-8")
     store.import_file(path, known_entities={"nato"}, resolve=lambda key: "nato" if key == "The Alliance" else None)
     assert [n.entity_id for n in store.list_notes()] == ["nato"]
+
+
+def test_a_notes_file_brings_the_users_own_entities_its_notes_tags_and_scope_are_on(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    user = UserData.open(tmp_path / "user.sqlite")
+    with user.transaction() as con:
+        for eid in ("my-noted", "my-tagged", "my-scoped", "my-other"):
+            con.execute(
+                "INSERT INTO user_entity (id, name, sort_name, kind, aliases, created_at)"
+                " VALUES (?, ?, ?, 'alliance', '[]', '2024-01-01T00:00:00Z')",
+                (eid, eid.title(), eid),
+            )
+    store = user.notes
+    store.create_note("my-noted", title="Mine")
+    store.tag_entities("watch", ["my-tagged"])
+    data = store.export_dict(store.select_for_export(), all_tags=True)
+    assert [e["id"] for e in data["sources"]["entities"]] == ["my-noted", "my-tagged"]
+    # With a scope, only the tag links in scope travel, and the scope's own entities come along.
+    data = store.export_dict(store.select_for_export(), entity_scope=["my-scoped"], all_tags=True)
+    assert [e["id"] for e in data["sources"]["entities"]] == ["my-noted", "my-scoped"]
+    assert "sources" not in store.export_dict([])
