@@ -454,3 +454,88 @@ def test_a_notes_file_brings_the_users_own_entities_its_notes_tags_and_scope_are
     data = store.export_dict(store.select_for_export(), entity_scope=["my-scoped"], all_tags=True)
     assert [e["id"] for e in data["sources"]["entities"]] == ["my-noted", "my-scoped"]
     assert "sources" not in store.export_dict([])
+
+
+# ---- merging an import into local notes --------------------------------------------------------------
+def _incoming(nid: str, **kw) -> dict:
+    note = {"id": nid, "title": "T", "body": "B", "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-02T00:00:00Z", "tags": []} | kw  # fmt: skip
+    return {"format": "alliance-atlas-notes", "version": 1, "notes": [note], "tags": []}
+
+
+@pytest.fixture
+def local(tmp_path):
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    store.import_data(_incoming("n1", entity_id="nato", title="Plan", body="local", tags=["Mine"]))
+    return store
+
+
+def test_the_same_note_again_only_adds_the_tags_it_lacks(local) -> None:
+    report = local.import_data(_incoming("n1", entity_id="nato", title="Plan", body="local", tags=["mine", "new"]))
+    assert (report.added, report.updated, report.unchanged, report.conflicts) == (0, 0, 1, [])
+    assert local.get_note("n1").tags == ("Mine", "new")  # "mine" is the same tag whatever the case
+
+
+def test_a_newer_incoming_note_replaces_every_field_and_adds_its_tags(local) -> None:
+    report = local.import_data(
+        _incoming(
+            "n1",
+            entity_id="csto",
+            document_id="doc",
+            start=1,
+            end=4,
+            quote="quo",
+            title="New",
+            body="theirs",
+            updated_at="2024-06-01T00:00:00Z",
+            tags=["theirs"],
+        )
+    )
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    n = local.get_note("n1")
+    assert (n.entity_id, n.document_id, n.start, n.end, n.quote, n.title, n.body) == (
+        "csto", "doc", 1, 4, "quo", "New", "theirs",
+    )  # fmt: skip
+    assert n.updated_at == "2024-06-01T00:00:00.000000Z" and n.tags == ("Mine", "theirs")  # an import removes no tag
+
+
+def test_an_older_different_note_is_kept_beside_the_local_one_once(local) -> None:
+    older = _incoming("n1", entity_id="nato", title="", body="theirs", updated_at="2023-01-01T00:00:00Z")
+    report = local.import_data(older)
+    (kept, copy_id, title) = report.conflicts[0]
+    assert kept == "n1" and title == "Plan" and report.updated == 0
+    copy = local.get_note(copy_id)
+    assert copy.title == "Plan (imported copy)" and copy.body == "theirs"  # no title of its own: the local one's
+    assert local.get_note("n1").body == "local"
+    again = local.import_data(older)
+    assert again.conflicts == [] and again.unchanged == 1 and len(local.list_notes()) == 2
+
+
+def test_a_note_from_the_future_never_wins_and_is_kept_once(local) -> None:
+    future = _incoming("n1", entity_id="nato", title="Forged", body="theirs", updated_at="2999-01-01T00:00:00Z")
+    report = local.import_data(future)
+    assert report.updated == 0 and report.conflicts == []
+    (nid, copy_id, when) = report.future[0]
+    assert nid == "n1" and when == "2999-01-01T00:00:00.000000Z"
+    copy = local.get_note(copy_id)
+    assert copy.title == "Forged (imported copy, future date)" and copy.body == "theirs"
+    assert copy.updated_at < "2999"  # stamped with the time of the import, not the forged one
+    assert local.get_note("n1").body == "local"
+    again = local.import_data(future)
+    assert again.future == [] and again.unchanged == 1 and len(local.list_notes()) == 2
+
+
+def test_an_import_counts_new_tags_links_and_cleaned_notes(local) -> None:
+    doc = _incoming("n2", title="T\x1b[2J", tags=["Mine"])
+    doc["notes"].append(_incoming("n3")["notes"][0] | {"body": "clean"})
+    doc["tags"] = [
+        {"name": "mine", "color": "#000000", "entities": ["nato"]},
+        {"name": "fresh", "color": "#111111", "entities": ["nato", "csto", "nato"]},
+    ]
+    report = local.import_data(doc, known_entities={"nato"})
+    assert (report.added, report.tags_added, report.entity_tags_added, report.cleaned) == (2, 1, 3, 1)
+    assert report.detached == []  # notes without an entity are never detached
+    again = local.import_data(doc)
+    assert (again.tags_added, again.entity_tags_added, again.unchanged) == (0, 0, 2)
