@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from app.core.db import connector, ensure_user_db
 from app.core.lessons.quiz import TOPICS, make_quiz
 from app.core.query.repository import Repository
+from tests.synthetic import generate_reference
 
 
 def test_the_same_seed_gives_the_same_quiz_and_another_seed_another(repo: Repository) -> None:
@@ -50,3 +54,18 @@ def test_a_quiz_can_be_limited_to_some_entities(repo: Repository) -> None:
     quiz = make_quiz(repo, questions=20, seed=3, entity_ids=["nato"])
     assert quiz.questions and all("NATO" in q.question or q.entity_id == "nato" for q in quiz.questions)
     assert make_quiz(repo, questions=5, seed=3, entity_ids=["no-such-entity"]).questions == ()
+
+
+def test_a_large_catalogue_is_sampled_and_choices_are_names(tmp_path: Path) -> None:
+    ref = generate_reference(tmp_path / "s.sqlite", entities=1500, countries=100, memberships=6000, passages=3000)
+    ensure_user_db(tmp_path / "u.sqlite")
+    repo = Repository(connector(ref, tmp_path / "u.sqlite"))
+    try:
+        quiz = make_quiz(repo, questions=30, seed=4)
+        assert quiz == make_quiz(repo, questions=30, seed=4) and len(quiz.questions) == 30
+        names = set(repo.entity_names().values())
+        for q in quiz.questions:
+            if q.topic in ("member", "which"):
+                assert set(q.choices) <= names, q.choices
+    finally:
+        repo.dispose()
