@@ -315,6 +315,11 @@ class LessonEditorDialog(QDialog):
         self.undo_stack.push(LessonCommand(self, before, after, text, key))
         self.changed.emit(after)
 
+    def push_change(self, lesson: Lesson, text: str) -> None:
+        """A change made elsewhere (Add current view as step, Make quiz): shown, and one Undo step."""
+        self._push(lesson, text)
+        self.show_lesson(lesson)
+
     def _edit_lesson(self, field: str, value: str) -> None:
         if self._loading:
             return
