@@ -118,3 +118,20 @@ def test_a_step_added_with_the_editor_open_is_one_undo_step_there(qtbot, window,
     editor.undo_button.click()
     assert [s.points for s in feature.lesson.steps] == ["first"]
     editor.close()
+
+
+def test_enter_in_the_editor_shows_the_step_in_the_window(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from app.core.lessons.model import Step
+
+    feature = window.lesson_feature
+    feature.lesson = Lesson(title="Pacts", steps=(Step("entity", entity_id="nato"), Step("entity", entity_id="japan")))
+    feature.edit_lesson()
+    editor = feature.editor
+    editor.select_step(1)
+    editor.list.setFocus()
+    qtbot.keyClick(editor.list, Qt.Key.Key_Return)
+    assert window.current_entity_id() == "japan"
+    assert "Showing: Entity: Japan" in window.statusBar().currentMessage()
+    editor.close()

@@ -377,9 +377,14 @@ class LessonFeature(QObject):
             self.editor.changed.connect(self._changed)
             self.editor.save_requested.connect(lambda _l: self.save() if not self.read_only_reason() else None)
             self.editor.save_as_requested.connect(lambda _l: self.save_as())
+            self.editor.show_requested.connect(self._show_step)
         self.editor.show()
         self.editor.raise_()
         self.editor.activateWindow()
+
+    def _show_step(self, step: Step) -> None:
+        problem = self.view.apply(step)
+        self._status(problem or f"Showing: {self.view.describe(step)}", 6000)
 
     # ---- presenting ----------------------------------------------------------------------------
     def present(self, *, start: int = 0) -> None:
