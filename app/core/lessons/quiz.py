@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.core.lessons.model import Question, Quiz
+from app.core.lessons.model import LessonError, Question, Quiz
 from app.core.query.repository import Citation, EntityDetail, Repository
 from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_sentence
 
@@ -289,3 +289,40 @@ def _bare(name: str) -> str:
     """A name for "does one name contain the other": case-folded, without a leading "the"."""
     folded = name.casefold().strip()
     return folded[4:] if folded.startswith("the ") else folded
+
+
+def cited_question(
+    repo: Repository,
+    *,
+    question: str,
+    choices: Sequence[str],
+    answer: str,
+    document: str,
+    quote: str,
+    topic: str = "trainer",
+    entity_id: str | None = None,
+) -> Question:
+    """A question the trainer writes (or edits): its answer must be one of its choices and its
+    ``quote`` word for word in ``document`` (an id or file name), whose span is found and kept.
+    Anything else: LessonError naming what is wrong."""
+    docs = repo.documents()
+    doc = next((d for d in docs if document in (d.id, d.file_name)), None)
+    if doc is None:
+        raise LessonError(f"No document '{document}': the answer must quote one of the atlas's documents.")
+    view = repo.get_document(doc.id)
+    text = view.text if view is not None else ""
+    quote = quote.strip()
+    start = text.find(quote) if quote else -1
+    if start < 0:
+        raise LessonError(f"The quote is not word for word in “{doc.title}”; copy the sentence as it is written.")
+    return Question(
+        question.strip(),
+        tuple(c.strip() for c in choices),
+        answer.strip(),
+        quote,
+        doc.id,
+        start,
+        start + len(quote),
+        topic,
+        entity_id,
+    ).check()
