@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.exports.typst_markup import label, lit, markdown, text
+from app.core.exports.typst_markup import go, label, lit, markdown, text
 
 LABELS = {"nato": "e-nato", "csto": "e-csto"}
 
@@ -68,9 +68,11 @@ def test_links_and_images_never_load_or_open_anything_else() -> None:
     assert md("[web](https://x.org) [mail](MAILTO:a@b.c)") == (
         '#link("https://x.org")[#"web";];#" ";#link("MAILTO:a@b.c")[#"mail";];'
     )
+    # To the entity's section: a stand-in address that pdf_links resolves in the finished PDF.
     assert md("[ent](entity:nato) [ent2](atlas:entity/csto)") == (
-        '#link(<e-nato>)[#"ent";];#" ";#link(<e-csto>)[#"ent2";];'
+        f'#link({go("e-nato")})[#"ent";];#" ";#link({go("e-csto")})[#"ent2";];'
     )
+    assert go("e-nato").startswith('"atlas-go:e-nato~')
     # An entity not in the summary, or any other target: only the text.
     assert md("[gone](entity:zzz) [rel](other.md)") == '#"gone";#" ";#"rel";'
     assert markdown("[ent](entity:nato)") == '#"ent";'  # no summary labels at all

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app import APP_NAME, __version__
+from app.core.exports import report_datasets as ds
 from app.core.exports.report_data import ExportOptions, NoteItem, ReportData, plural
-from app.core.exports.typst_markup import label, lit, markdown, text
+from app.core.exports.typst_markup import go, label, lit, markdown, text
 from app.core.query.repository import Citation, EntityDetail, Link
 from app.core.reference.relations import relation_label
 from app.paths import resources_dir
@@ -71,7 +72,7 @@ class _Citations:
             return ""
         for n in nums:
             self.first_cited.setdefault(n, self.section)
-        return "~#cm(" + ", ".join(f"[#link({label(f'{self.prefix}s{n}')})[{n}]]" for n in nums) + ");"
+        return "~#cm(" + ", ".join(f"[#link({go(f'{self.prefix}s{n}')})[{n}]]" for n in nums) + ");"
 
     def reset(self, prefix: str) -> None:
         """Handouts: each entity numbers its own sources from 1, so a page stands alone."""
@@ -87,10 +88,11 @@ class _Citations:
             title = documents.get(c.document_id) or c.document_title or c.file_name
             section = f", section “{text(c.section)}”" if c.section else ""
             where = self.first_cited.get(n)
-            back = f"#link({label(where)})[*\\[{n}\\]*]" if where else f"*\\[{n}\\]*"
+            # The back link also marks where this source is: links to it go here (see pdf_links).
+            back = f"#link({go(where, f'{self.prefix}s{n}')})[*\\[{n}\\]*]" if where else f"*\\[{n}\\]*"
             out.append(
                 f"#source[{back} “{text(c.quote)}” — #emph[{text(title)}]{section}"
-                f" #text(fill: muted)[({text(c.file_name)})]] {label(f'{self.prefix}s{n}')}"
+                f" #text(fill: muted)[({text(c.file_name)})]]"
             )
         return out
 
@@ -106,7 +108,7 @@ class _Builder:
 
     def entity_link(self, entity_id: str | None, name: str) -> str:
         target = self.labels.get(entity_id or "")
-        return f"#link({label(target)})[{text(name)}];" if target else text(name)
+        return f"#link({go(target)})[{text(name)}];" if target else text(name)
 
     def grouped(self, items: Sequence[tuple[str, Sequence[Citation]]]) -> str:
         """'A, B, C [1]; D [2]': values that share the same citations are listed before one mark."""
@@ -121,7 +123,7 @@ class _Builder:
 
     def fact_items(self, d: EntityDetail, field: str) -> list[tuple[str, Sequence[Citation]]]:
         return [
-            (text(f.target_name or f.value), f.citations)
+            (text(f.target_name or f.value) + ds.record_mark(f.records), f.citations)
             for f in d.facts
             if f.field == field and (f.value or f.target_name)
         ]
@@ -132,7 +134,7 @@ class _Builder:
             return f" #text(fill: muted)[({text(words)})]" if with_role else ""
 
         # Names only: a link on each of 15,000 member names made a 1,000-entity summary a third slower.
-        return [(text(link.name) + role(link), link.citations) for link in links]
+        return [(text(link.name) + ds.link_suffix(link) + role(link), link.citations) for link in links]
 
     def rows(self, d: EntityDetail) -> list[tuple[str, str]]:
         rows: list[tuple[str, str]] = []  # the kind is in the line under the heading
@@ -157,6 +159,7 @@ class _Builder:
         activities = self.fact_items(d, "activity")
         if activities:
             rows.append(("Activities", self.grouped(activities)))
+        rows += ds.rows(d)  # obligations, same-as links, disagreements (imported datasets)
         if self.data.notes_included and self.data.tags.get(d.id):
             rows.append(("Your tags", text(", ".join(self.data.tags[d.id]))))
         return rows
@@ -220,6 +223,7 @@ class _Builder:
                 kind += " · " + text(", ".join(d.categories))
             if d.origin == "user":  # made from the user's own documents, not the reference catalogue
                 kind += " · #emph[" + text("from your documents") + "]"
+            kind += ds.origin_note(d)
             emit(f"#kindline[{kind}]")
             rows = self.rows(d)
             if rows:
