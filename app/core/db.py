@@ -253,14 +253,43 @@ def raw_reference(reference_db: Path) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
-def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, str]:
-    """Read the reference database's meta table; refuse one newer than the app."""
+def _file_stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+
+
+def text_checked_marker(reference_db: Path) -> Path:
+    """The file beside the reference that records the file state whose text was last found valid."""
+    return reference_db.with_name(reference_db.name + ".text-ok")
+
+
+def _text_checked(reference_db: Path) -> bool:
+    try:
+        return text_checked_marker(reference_db).read_text(encoding="utf-8") == _file_stamp(reference_db)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _mark_text_checked(reference_db: Path) -> None:
+    try:
+        text_checked_marker(reference_db).write_text(_file_stamp(reference_db), encoding="utf-8")
+    except OSError:
+        pass  # read-only media: the text is checked again at the next start
+
+
+def read_reference_meta(reference_db: Path, expected_version: int, *, full_check: bool = False) -> dict[str, str]:
+    """Read the reference database's meta table; refuse one newer than the app.
+
+    Every stored text value is checked for bytes that are not UTF-8 once per state of the file
+    (size, modification and change times, inode, recorded beside it): a full read, seconds at
+    100,000 entities, so not at every start. ``full_check`` checks whatever is recorded."""
     require_file(reference_db, "the reference database")
     try:
+        check_text = full_check or not _text_checked(reference_db)
         with raw_reference(reference_db) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-            bad_text = invalid_text_count(con)
+            bad_text = invalid_text_count(con) if check_text else 0
     except sqlite3.DatabaseError as exc:
         err = classify(exc, "the reference database")
         raise (err or DatabaseCorrupt(f"The reference database is damaged ({exc}).")) from exc
@@ -276,5 +305,7 @@ def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, 
             f"(schema {version}, this version reads {expected_version}). Update the application "
             "or run 'alliance-atlas build-db' to rebuild it."
         )
+    if check_text:
+        _mark_text_checked(reference_db)
     meta["user_version"] = str(version)
     return meta
