@@ -29,6 +29,19 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the EntityRow
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the entity id
 
 Index = QModelIndex | QPersistentModelIndex
+# data() and flags() run for every painted cell: their constants as plain values, computed once.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ROW = int(ROW_ROLE)
+_ID = int(ID_ROLE)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _USER_FONT: list[QFont] = []  # made on first use: a QFont needs the QGuiApplication
 
 
@@ -110,27 +123,31 @@ class EntityTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Called for every role of every painted cell (about forty calls a row): plain int
+        # comparisons, the common roles first (Qt's enum members compare slowly from Python).
+        r = index.row()
+        if r < 0 or r >= len(self._rows):
             return None
-        r, c = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+        c = index.column()
+        if role in (_DISPLAY, _ACCESSIBLE):
             shown = self._display[r]
             if shown is None:
                 shown = self._display[r] = _display(self._rows[r])
             return shown[c]
-        if role == Qt.ItemDataRole.DecorationRole and c == COL_NAME:
-            return kind_icon(self._rows[r].kind)
-        if role == Qt.ItemDataRole.ForegroundRole and c == COL_KIND:
-            return kind_colour(self._rows[r].kind)
-        if role == Qt.ItemDataRole.FontRole and c == COL_NAME and self._rows[r].origin == "user":
-            return _user_font()  # from your documents: the name in italics (its tooltip says why)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _DECORATION:
+            return kind_icon(self._rows[r].kind) if c == COL_NAME else None
+        if role == _FOREGROUND:
+            return kind_colour(self._rows[r].kind) if c == COL_KIND else None
+        if role == _FONT:
+            # From your documents: the name in italics (its tooltip says why).
+            return _user_font() if c == COL_NAME and self._rows[r].origin == "user" else None
+        if role == _ALIGNMENT:
+            return _RIGHT if c in NUMERIC else None
+        if role == _TOOLTIP:
             return _tooltip(self._rows[r])
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ROW_ROLE:
+        if role == _ROW:
             return self._rows[r]
-        if role == ID_ROLE:
+        if role == _ID:
             return self._rows[r].id
         return None
 
@@ -144,9 +161,7 @@ class EntityTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Ask for a new SQL query in this order (the rows arrive later through set_rows)."""
