@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -42,6 +43,7 @@ _ID = int(ID_ROLE)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ID_OF = attrgetter("id")
 _USER_FONT: list[QFont] = []  # made on first use: a QFont needs the QGuiApplication
 
 
@@ -96,20 +98,22 @@ class EntityTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[EntityRow] = []
         self._display: list[tuple[str, ...] | None] = []
-        self._row_of: dict[str, int] = {}
+        self._row_of: dict[str, int] | None = {}
 
     # ---- filling --------------------------------------------------------------------------
     def set_rows(self, rows: list[EntityRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._display = [None] * len(self._rows)
-        self._row_of = {r.id: i for i, r in enumerate(self._rows)}
+        self._row_of = None  # made when first asked (C-speed then; a Python loop per keystroke cost)
         self.endResetModel()
 
     def rows(self) -> list[EntityRow]:
         return list(self._rows)
 
     def row_for_id(self, entity_id: str) -> int | None:
+        if self._row_of is None:
+            self._row_of = dict(zip(map(_ID_OF, self._rows), range(len(self._rows)), strict=True))
         return self._row_of.get(entity_id)
 
     def entity_at(self, row: int) -> EntityRow | None:
