@@ -197,12 +197,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
     p.add_argument("--tab", choices=["graph", "timeline", "document", "search"], help="which view the right pane shows")
     p.add_argument("--focus-depth", type=int, choices=[0, 1, 2], default=0, help="graph focus mode around --select")
+    p.add_argument("--present", type=Path, metavar="LESSON", help="show this lesson presented (issue 20)")
+    p.add_argument("--step", type=int, default=1, metavar="N", help="with --present: the step shown (default 1)")
+    p.add_argument("--quiz", type=Path, metavar="LESSON", help="show this lesson's quiz being taken")
 
+    from app.cli import lessons as lessons_cli
     from app.cli import notes as notes_cli
     from app.cli import sources as sources_cli
 
     notes_cli.register(sub)
     sources_cli.register(sub)
+    lessons_cli.register(sub)
     return parser
 
 
@@ -362,6 +367,9 @@ def cmd_screenshot(args: argparse.Namespace, paths: DataPaths) -> int:
         query=args.query,
         tab=args.tab,
         focus_depth=args.focus_depth or 0,
+        present=args.present,
+        quiz=args.quiz,
+        step=args.step,
     )
 
 

@@ -202,6 +202,7 @@ class MainWindow(WindowFeaturesMixin):
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
         self._install_sources()
+        self._install_lessons()
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
@@ -464,6 +465,7 @@ class MainWindow(WindowFeaturesMixin):
         if self.notes_feature is not None and not self.notes_feature.confirm_close():
             event.ignore()  # the note could not be saved and the user keeps the window
             return
+        self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
         self.save_settings()
         self._facet_timer.stop()
         gc.unfreeze()  # this window's objects can be collected again

@@ -55,6 +55,9 @@ def take_screenshot(
     query: str = "",
     tab: str | None = None,
     focus_depth: int = 0,
+    present: Path | None = None,
+    quiz: Path | None = None,
+    step: int = 1,
 ) -> int:
     """Render the window with ``select`` chosen, ``query`` typed and ``tab`` shown to the PNG ``path``."""
     try:
@@ -125,9 +128,21 @@ def take_screenshot(
                     )
                 ),
             )
+            shot: Any = window
+            if present is not None or quiz is not None:  # a lesson presented, or its quiz (issue 20)
+                from app.core.errors import AtlasError
+                from app.ui.lessons.shots import stage_lesson
+
+                try:
+                    lesson_file = Path(quiz or present)  # type: ignore[arg-type]
+                    shot = stage_lesson(window, lesson_file, quiz=quiz is not None, step=step, size=(w, h))
+                except AtlasError as exc:
+                    print(f"alliance-atlas: {exc}", file=sys.stderr)
+                    window.close()
+                    return EXIT_USAGE
             start = time.monotonic()
             _wait(app, lambda: time.monotonic() - start > 0.4)
-            pixmap = window.grab()
+            pixmap = shot.grab()
             if pixmap.width() != w or pixmap.height() != h:
                 pixmap = pixmap.scaled(w, h)
             window.close()

@@ -169,3 +169,125 @@ class WindowFeaturesMixin(WindowMenusMixin):
         menu.insertActions(before, [actions.pdf_action, actions.data_action])
         menu.insertSeparator(before)
         menu.insertActions(before, [actions.print_action, actions.preview_action])
+
+    # ---- the classroom: Lesson menu, editor, presentation (F5), quiz (issue 20) ----------------
+    def _install_lessons(self) -> None:
+        """Lessons: the feature reads and shows the window's view through a PaneStepView (the real
+        panes, as callables) and presents on a stage the window sets (full screen, slide beside)."""
+        from app.ui.lessons import LessonFeature, PaneStepView
+        from app.ui.lessons.presenter import CallableStage
+        from app.ui.window_layout import TAB_KEYS
+
+        tabs = {i: k for k, i in TAB_KEYS.items()}
+        view = PaneStepView(
+            entity_names=self.repo.entity_names,
+            current_entity=self.current_entity_id,
+            select_entity=self.select_entity,
+            current_spec=self.current_spec,
+            set_spec=self.filter_pane.set_spec,
+            current_tab=lambda: tabs.get(self.right_tabs.currentIndex(), ""),
+            show_tab=lambda t: self.show_tab(t) if t in TAB_KEYS else None,
+            graph=lambda: self.graph_pane,
+            timeline=lambda: self.timeline_view,
+            document_selection=self._lesson_passage,
+            open_passage=self._lesson_open_passage,
+            document_title=lambda d: next((x.title for x in self.repo.documents() if x.id == d), None),
+            parent=self,
+        )
+        self.data_changed.connect(view.forget_names)
+        self.after_first_paint(
+            lambda: self.graph_pane.connection_found.connect(view.on_connection) if self.graph_pane else None
+        )
+        feature = LessonFeature(
+            repo=self.repo,
+            data_root=self.atlas.paths.root,
+            view=view,
+            stage=CallableStage(
+                enter=self._lesson_stage_enter, arrange=self._lesson_stage_arrange, leave=self._lesson_stage_leave
+            ),
+            dialog_parent=self,
+            pool=self.pool,
+            parent=self,
+        )
+        self.lesson_feature = feature
+        feature.status_message.connect(self.show_status)
+        menu = self.menus["lesson"]
+        for act in feature.menu_actions:
+            menu.addSeparator() if act is None else menu.addAction(act)
+        quiz = menu.addMenu("&Quiz")
+        quiz.setObjectName("menu_quiz")
+        for act in feature.quiz_actions:
+            quiz.addSeparator() if act is None else quiz.addAction(act)
+
+    def _lesson_passage(self) -> tuple[str, int, int] | None:
+        """The passage selected (or highlighted) in the document view, when that is on show."""
+        span = self.document_view.selection_span()
+        doc = self.document_view.document_id
+        if span is None or doc is None or self.right_tabs.currentWidget() is not self.document_view:
+            return None
+        return doc, span[0], span[1]
+
+    def _lesson_open_passage(self, document_id: str, start: int, end: int, quote: str) -> bool:
+        if self.repo.get_document(document_id) is None:
+            return False
+        self.open_passage(document_id, start, end, quote)
+        return True
+
+    def _lesson_stage_enter(self, panel: QWidget) -> None:
+        """Presenting: full screen, no menus or filter and list panes, the step's words on the right."""
+        from PySide6.QtWidgets import QDockWidget
+
+        self._lesson_saved = (
+            self.saveGeometry(), self.saveState(), self.windowState(), self.main_splitter.sizes(),
+            self.filter_pane.isVisible(), self.middle_splitter.isVisible(), self.zoom, self.detail_pane.isVisible(),
+        )  # fmt: skip
+        for dock in self.docks.values():
+            dock.hide()
+        self.menuBar().hide()
+        self.toolbar.hide()
+        self.statusBar().hide()
+        self.filter_pane.hide()
+        self.list_pane.hide()
+        dock = QDockWidget("Lesson", self)
+        dock.setObjectName("lesson_slide_dock")
+        dock.setTitleBarWidget(QWidget(dock))  # no title bar, nothing to drag away
+        dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setWidget(panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self._lesson_dock = dock
+        windowed = self.property("lesson_windowed") is True  # the screenshot command presents in a window
+        if not windowed:
+            self.showFullScreen()
+        screen = self.screen()
+        height = self.height() if windowed or screen is None else screen.geometry().height()
+        self.set_zoom(150 if height >= 1000 else 125 if height >= 850 else 100)  # the panes read from the back
+        self.resizeDocks([dock], [int(self.width() * 0.36)], Qt.Orientation.Horizontal)
+
+    def _lesson_stage_arrange(self, kind: str) -> None:
+        """The panes a step shows: an entity or a chain its details (with the graph), a filter the
+        list, the rest the side view alone, as wide as it can be."""
+        self.list_pane.setVisible(kind == "filter")
+        self.detail_pane.setVisible(kind in ("entity", "chain"))
+        middle = kind in ("entity", "chain", "filter")
+        self.middle_splitter.setVisible(middle)
+        if middle:  # the side view (graph) keeps the larger share
+            room = sum(self.main_splitter.sizes())
+            self.main_splitter.setSizes([0, int(room * 0.4), room - int(room * 0.4)])
+        if kind == "filter":
+            self.show_tab("graph")
+
+    def _lesson_stage_leave(self) -> None:
+        geometry, state, window_state, sizes, filters, middle, zoom, detail = self._lesson_saved
+        self.set_zoom(zoom)
+        self.detail_pane.setVisible(detail)
+        self.removeDockWidget(self._lesson_dock)
+        self._lesson_dock.deleteLater()
+        self.menuBar().show()
+        self.statusBar().show()
+        self.list_pane.show()
+        self.filter_pane.setVisible(filters)
+        self.middle_splitter.setVisible(middle)
+        self.setWindowState(window_state)
+        self.restoreGeometry(geometry)
+        self.restoreState(state)
+        self.main_splitter.setSizes(sizes)

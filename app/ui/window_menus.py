@@ -154,6 +154,7 @@ class WindowMenusMixin(WindowLayoutMixin):
         self.menus["edit"] = bar.addMenu("&Edit")
         self.menus["view"] = bar.addMenu("&View")
         self.menus["go"] = bar.addMenu("&Go")
+        self.menus["lesson"] = bar.addMenu("&Lesson")  # filled by the lesson feature (_install_lessons)
         self.menus["help"] = bar.addMenu("&Help")
         for name, menu in self.menus.items():
             menu.setObjectName(f"menu_{name}")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from app.core.query.filters import FilterSpec
     from app.core.query.repository import DocumentInfo, EntityRow, Repository
     from app.ui.graph.graph_pane import GraphPane
+    from app.ui.lessons import LessonFeature
     from app.ui.main_window import HostWidget
     from app.ui.notes.notes_feature import NotesFeature
     from app.ui.notes.notes_pane import NotesPane
@@ -54,6 +55,7 @@ class WindowParts(QMainWindow):
     export_actions: ExportActions | None
     import_controller: ImportController
     sources_feature: SourcesFeature
+    lesson_feature: LessonFeature
     act_import_documents: QAction
     act_cite_as: QAction
     atlas: Atlas

@@ -14,7 +14,7 @@ from app.ui.main_window import MainWindow
 
 
 def test_public_api(qtbot, window):
-    assert set(window.menus) == {"file", "edit", "view", "go", "help"}
+    assert set(window.menus) == {"file", "edit", "view", "go", "lesson", "help"}
     assert [window.right_tabs.tabText(i) for i in range(4)] == ["Graph", "Timeline", "Document", "Search"]
     assert window.graph_host.layout() is not None and window.timeline_host.layout() is not None
     assert window.count_label.text() == "50 of 50 entities"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from app.core.exports.data import Cancelled, collect, filter_labels
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import EntityDetail, Repository
+from app.core.timeline.layout import axis_years
 
 if TYPE_CHECKING:
     from app.core.userdata.database import UserData
@@ -117,20 +118,9 @@ def timeline_entities(details: Sequence[EntityDetail]) -> list[EntityDetail]:
 
 
 def timeline_axis(details: Sequence[EntityDetail]) -> tuple[int, int, int | None]:
-    """The timeline's years: (first decade, last year, start of the right part when the axis is
-    broken). One early outlier (the Treaty of Westphalia, 1648) would squeeze every modern bar into
-    a sliver; then the axis shows a short stretch around it, a break, and the rest at full scale."""
-    founded = sorted({d.founded for d in details if d.founded})[:TIMELINE_LIMIT]
-    this_year = dt.date.today().year
-    hi = max(this_year, *(d.ended or 0 for d in details))
-    if not founded:
-        return this_year, hi, None
-    lo = (founded[0] // 10) * 10
-    if len(founded) >= 2:
-        rest = (founded[1] // 10) * 10
-        if rest - founded[0] > max(100, (hi - rest) * 0.6):
-            return lo, hi, rest
-    return lo, hi, None
+    """The timeline figure's years: (first decade, last year, start of the right part when the axis
+    is broken round one early outlier); see :func:`app.core.timeline.layout.axis_years`."""
+    return axis_years(details, limit=TIMELINE_LIMIT)
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
@@ -129,7 +129,7 @@ class NotesFeature(QObject):
         self.import_action = self._action("Import notes…", self.import_notes)
         self.restore_action = self._action("Restore notes from backup…", self.restore_backup)
         self.reload_action = self._action(
-            "Reload", self.reload, K(Qt.Key.Key_F5), "Re-read notes and tags (changes made in another window)"
+            "Reload", self.reload, K("Ctrl+R"), "Re-read notes and tags (changes made in another window)"
         )
 
     def _undo_text_changed(self, text: str) -> None:

@@ -1,4 +1,4 @@
-"""The timeline: one row per entity on a year axis (pyqtgraph), only for years the documents state.
+"""The timeline: one row per entity on a year axis (pyqtgraph), drawn from app.core.timeline's layout.
 
 An entity is drawn only when the documents state its founding year. A bar ends at the stated end
 year; when no end is stated it is drawn open (hatched, dashed outline, running to the edge) — which
@@ -9,8 +9,6 @@ placed on the axis as if its date were known.
 
 from __future__ import annotations
 
-import datetime as _dt
-import math
 from typing import Any
 
 import pyqtgraph as pg
@@ -44,11 +42,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.exports.report_data import timeline_axis
 from app.core.query.filters import FilterSpec
+from app.core.timeline.layout import (
+    TimelineLayout,
+    YearScale,
+    labelled_rows,
+    layout_timeline,
+    least_label_years,
+    nice_spacing,
+    row_label,
+    ticks_across_break,
+)
 from app.ui.graph import graph_export as gx
 
-LABEL_CHARS = 28  # row labels on the left axis are cut here (the marker's tooltip has the full name)
 LABEL_SHARE = 0.5  # ... and at most this share of the chart's width, in the zoomed font
 MARKER_PX = 12  # founding markers at 100 % zoom; they grow with the text, as the graph's do
 MIN_ROWS_IN_VIEW = 8  # a handful of entities still get slim bars, not giant blocks
@@ -64,13 +70,11 @@ class TimelineView(QWidget):
     def __init__(self, *, repo: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._repo = repo
-        self.rows: list[Any] = []  # EntityRow with a stated founding year, in drawing order
-        self.undated: list[Any] = []
+        self.timeline: TimelineLayout[Any] = layout_timeline([])  # rows, bars and the year axis (app.core.timeline)
         self.selected_id: str | None = None
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical, self)  # the chart keeps the pane's full width
-        self.scale = YearScale(1900, 2000, None)  # year <-> x, with the break the PDF also makes
         self.plot = pg.PlotWidget(self, axisItems={"bottom": _YearAxis(self, "bottom")})
         self.plot.setBackground("w")
         self.plot.setAccessibleName("Timeline of founding years")
@@ -238,56 +242,54 @@ class TimelineView(QWidget):
         """Draw these entities (EntityRow: id, name, kind, founded, ended) at once."""
         self._pending = None
         self._redraw_timer.stop()
-        dated = [e for e in entities if e.founded is not None]
-        self.rows = sorted(dated, key=lambda e: (e.founded, e.name.casefold()))
-        self.undated = sorted((e for e in entities if e.founded is None), key=lambda e: e.name.casefold())
+        self.timeline = layout_timeline(entities)
         self._draw()
 
-    def _draw(self) -> None:
-        rows = self.rows
-        years = [e.founded for e in rows] + [e.ended for e in rows if e.ended is not None]
-        now = _dt.date.today().year
-        self.scale = sc = YearScale(*timeline_axis(rows)) if rows else YearScale(now - 50, now, None)
-        right = max([now, *years]) + 2 if years else now
-        left = min(years) - 5 if years else now - 50
-        if sc.rest is not None:  # one early outlier: a short stretch round it, a break, the rest in full
-            left = sc.lo - 2
-            self._break_line.setValue(sc.x(sc.lo + sc.left_years) + sc.gap / 2)
-            self._break_line.setToolTip(f"The axis is broken: it jumps from {sc.lo + sc.left_years} to {sc.rest}")
-        self._break_line.setVisible(sc.rest is not None)
-        closed = [i for i, e in enumerate(rows) if e.ended is not None]
-        opened = [i for i, e in enumerate(rows) if e.ended is None]
+    @property
+    def rows(self) -> list[Any]:
+        """The drawn entities (EntityRow with a stated founding year), row by row."""
+        return [b.entity for b in self.timeline.bars]
 
-        def brushes(idx: list[int], hatched: bool) -> list[QBrush]:
-            out = []
-            for i in idx:
-                colour = QColor(gx.kind_style(rows[i].kind)[1])
-                out.append(QBrush(colour, Qt.BrushStyle.BDiagPattern) if hatched else QBrush(colour))
-            return out
+    @property
+    def undated(self) -> list[Any]:
+        return list(self.timeline.undated)
+
+    @property
+    def scale(self) -> YearScale:
+        """Years <-> x, with the break the PDF also makes."""
+        return self.timeline.scale
+
+    def _draw(self) -> None:
+        lay, rows = self.timeline, self.rows
+        sc = lay.scale
+        if sc.break_x is not None:  # one early outlier: a short stretch round it, a break, the rest in full
+            self._break_line.setValue(sc.break_x)
+            self._break_line.setToolTip(f"The axis is broken: it jumps from {sc.lo + sc.left_years} to {sc.rest}")
+        self._break_line.setVisible(sc.break_x is not None)
+        # A bar across the break is drawn in two pieces, as in the PDF.
+        closed = [(b, p) for b in lay.bars if not b.is_open for p in b.pieces]
+        opened = [(b, p) for b in lay.bars if b.is_open for p in b.pieces]
+
+        def brushes(pieces: list[Any], hatched: bool) -> list[QBrush]:
+            colours = [QColor(gx.kind_style(b.entity.kind)[1]) for b, _p in pieces]
+            return [QBrush(c, Qt.BrushStyle.BDiagPattern) if hatched else QBrush(c) for c in colours]
 
         solid = QPen(QColor("#222222"))
         solid.setCosmetic(True)
         dashed = QPen(QColor("#444444"))
         dashed.setCosmetic(True)
         dashed.setStyle(Qt.PenStyle.DashLine)
-        self._closed.setOpts(
-            x0=[sc.x(rows[i].founded) for i in closed],
-            x1=[sc.x(rows[i].ended) for i in closed],
-            y=closed,
-            height=0.5,
-            brushes=brushes(closed, False),
-            pen=solid,
-        )
-        self._open.setOpts(
-            x0=[sc.x(rows[i].founded) for i in opened],
-            x1=[sc.x(right) for _ in opened],
-            y=opened,
-            height=0.5,
-            brushes=brushes(opened, True),
-            pen=dashed,
-        )
+        for item, pieces, hatched, pen in ((self._closed, closed, False, solid), (self._open, opened, True, dashed)):
+            item.setOpts(
+                x0=[p[0] for _b, p in pieces],
+                x1=[p[1] for _b, p in pieces],
+                y=[b.row for b, _p in pieces],
+                height=0.5,
+                brushes=brushes(pieces, hatched),
+                pen=pen,
+            )
         self._starts.setData(
-            x=[sc.x(e.founded) for e in rows],
+            x=[b.x0 for b in lay.bars],
             y=list(range(len(rows))),
             data=[e.id for e in rows],
             brush=[pg.mkBrush(gx.kind_style(e.kind)[1]) for e in rows],
@@ -297,7 +299,7 @@ class TimelineView(QWidget):
             tip=lambda x, y, data: self._tip(str(data)),
         )
         self._label_key = None  # new rows: _label_rows names them (and sizes the markers to the rows)
-        self._full_x = (sc.x(left), sc.x(right))
+        self._full_x = (lay.x_min, lay.x_max)
         if rows:
             # Zoom no further out than everything, and no further in than a few years.
             span = self._full_x[1] - self._full_x[0]
@@ -347,12 +349,8 @@ class TimelineView(QWidget):
         if marker != self._marker_size:
             self._marker_size = marker
             self._starts.setSize(marker)
-        line = QFontMetrics(self.tick_font).height()
-        step = max(1, math.ceil((line + 2) / max(px_per_row, 1e-9)))
-        first = max(0, math.floor(top))
-        last = min(len(labels) - 1, math.ceil(bottom))
-        start = first + (-first) % step
-        self._left_axis.setTicks([[(i, labels[i]) for i in range(start, last + 1, step)]])
+        shown = labelled_rows(top, bottom, len(labels), px_per_row, QFontMetrics(self.tick_font).height())
+        self._left_axis.setTicks([[(i, labels[i]) for i in shown]])
 
     def _cut_row_labels(self) -> list[str]:
         """Row names cut to fit LABEL_SHARE of the chart's width in the (zoomed) tick font; only
@@ -360,8 +358,8 @@ class TimelineView(QWidget):
         metrics = QFontMetrics(self.tick_font)
         budget = max(metrics.horizontalAdvance("M") * 10, int(self.plot.width() * LABEL_SHARE))
         key = (self.tick_font.pixelSize(), budget)
-        if key != self._label_key or len(self._row_labels) != len(self.rows):
-            self._row_labels = [_row_label(e, metrics, budget) for e in self.rows]
+        if key != self._label_key or len(self._row_labels) != len(self.timeline.bars):
+            self._row_labels = [row_label(b, metrics.horizontalAdvance, budget) for b in self.timeline.bars]
             self._label_key = key
         return self._row_labels
 
@@ -435,35 +433,6 @@ class TimelineView(QWidget):
         return {e.id: (int(e.founded), e.ended) for e in self.rows}
 
 
-class YearScale:
-    """Years to the chart's x and back. With a break (``rest``): ``left_years`` after ``lo`` take a
-    fifth of the width the years from ``rest`` on take, then a gap, then ``rest`` onwards at x = year."""
-
-    left_years = 20
-
-    def __init__(self, lo: int, hi: int, rest: int | None) -> None:
-        self.lo, self.hi, self.rest = lo, hi, rest
-        modern = max(1, hi - (rest or lo))
-        self.left_w = modern * 0.18
-        self.gap = modern * 0.08
-
-    def x(self, year: float) -> float:
-        if self.rest is None or year >= self.rest:
-            return float(year)
-        start = self.rest - self.gap - self.left_w  # where lo sits
-        frac = (min(year, self.lo + self.left_years) - self.lo) / self.left_years
-        return start + frac * self.left_w
-
-    def year(self, x: float) -> float:
-        if self.rest is None or x >= self.rest:
-            return x
-        start = self.rest - self.gap - self.left_w
-        return self.lo + (x - start) / self.left_w * self.left_years
-
-    def in_gap(self, x: float) -> bool:
-        return self.rest is not None and self.rest - self.gap < x < self.rest
-
-
 class _YearAxis(pg.AxisItem):
     """The year axis: labelled years stay a quarter of a label's width apart in the (zoomed) tick font, and
     the last one may run into the plot's right margin (pyqtgraph hides a label that passes the axis'
@@ -477,13 +446,11 @@ class _YearAxis(pg.AxisItem):
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
         sc = self._view.scale
         levels = super().tickValues(minVal, maxVal, size)
-        if sc.rest is None:
+        if sc.rest is None or not levels:
             return levels
-        out = [(spacing, [v for v in values if v >= sc.rest]) for spacing, values in levels]
         # The short part before the break: its first year only, as in the PDF (more would overlap).
-        early = [v for v in (sc.x(sc.lo),) if minVal <= v <= maxVal]
-        if out:
-            out[0] = (out[0][0], early + out[0][1])
+        out = [(spacing, [v for v in values if v >= sc.rest]) for spacing, values in levels]
+        out[0] = (levels[0][0], ticks_across_break(sc, levels[0][1], minVal, maxVal))
         return out
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
@@ -500,13 +467,11 @@ class _YearAxis(pg.AxisItem):
         if not levels or span == 0 or size <= 0:
             return levels
         font = self.style["tickFont"] or QFont()
-        least = 1.25 * QFontMetricsF(font).horizontalAdvance("0000") * span / size  # years between labels
+        least = least_label_years(span, size, QFontMetricsF(font).horizontalAdvance("0000"))
         if levels[0][0] >= least:
             return levels
-        power = 10.0 ** math.floor(math.log10(least))
-        steps = ((1, 5), (2, 2), (5, 5), (10, 5))  # nice major spacings, and minor ticks per major
-        major, parts = next((m * power, parts) for m, parts in steps if m * power >= least)
-        return [(major, 0), (major / parts, 0)]
+        major, minor = nice_spacing(least)
+        return [(major, 0), (minor, 0)]
 
 
 class _UndatedDelegate(QStyledItemDelegate):
@@ -526,15 +491,3 @@ class _UndatedDelegate(QStyledItemDelegate):
         opt.rect = QRect(0, 0, room, 1 << 16)
         wrapped = view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), view)
         return QSize(room, max(hint.height(), wrapped.height()))
-
-
-def _row_label(e: Any, metrics: QFontMetrics, budget: int) -> str:
-    """``name · years``, the name cut at LABEL_CHARS, and shorter when the whole would not fit
-    ``budget`` pixels in ``metrics`` (the zoomed tick font)."""
-    name = e.name if len(e.name) <= LABEL_CHARS else e.name[: LABEL_CHARS - 1].rstrip() + "…"
-    years = f"{e.founded}–{e.ended}" if e.ended is not None else f"{e.founded}"
-    suffix = f" · {years}"
-    room = budget - metrics.horizontalAdvance(suffix)
-    if metrics.horizontalAdvance(name) > room:
-        name = metrics.elidedText(e.name, Qt.TextElideMode.ElideRight, max(room, 0))
-    return name + suffix

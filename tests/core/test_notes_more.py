@@ -1,0 +1,269 @@
+"""Notes files, word for word: every refusal names the bad field exactly, what an import cleans, the Markdown export."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+
+from app.core.userdata import notes_io
+from app.core.userdata.notes_io import read_import_file, validate_import
+from app.core.userdata.notes_model import Note, NotesImportError
+
+PREFIX, SUFFIX = "This is not a valid notes file: ", " Nothing was changed."
+
+
+def _doc() -> dict:
+    return {
+        "format": "alliance-atlas-notes",
+        "version": 1,
+        "notes": [
+            {
+                "id": "note-1",
+                "entity_id": "nato",
+                "title": "T",
+                "body": "B",
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-02T00:00:00+00:00",
+                "tags": ["x"],
+            }
+        ],
+        "tags": [{"name": "x", "color": "#112233", "entities": ["nato"]}],
+    }
+
+
+def _with(path: str, value: object) -> dict:
+    doc = _doc()
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    target = doc
+    for key in parents:
+        target = target[key]
+    if value is KeyError:
+        del target[last]
+    else:
+        target[last] = value
+    return doc
+
+
+# (the bad document, the exact message between PREFIX and SUFFIX)
+BAD = {
+    "top-level list": ([], "the top level must be an object, not a list."),
+    "top-level null": (None, "the top level must be an object, not null."),
+    "top-level text": ("x", "the top level must be an object, not text."),
+    "top-level bool": (True, "the top level must be an object, not true/false."),
+    "top-level float": (1.5, "the top level must be an object, not a number."),
+    "format": (_with("format", "other"), '“format” must be “alliance-atlas-notes” (found "other").'),
+    "format missing": (_with("format", KeyError), "“format” must be “alliance-atlas-notes” (found null)."),
+    "version text": (_with("version", "1"), "“version” must be a whole number."),
+    "version bool": (_with("version", True), "“version” must be a whole number."),
+    "notes object": (_with("notes", {}), "“notes” must be a list, not an object."),
+    "notes missing": (_with("notes", KeyError), "“notes” must be a list, not null."),
+    "tags text": (_with("tags", "x"), "“tags” must be a list, not text."),
+    "note a list": (_with("notes.0", []), "notes[0] must be an object, not a list."),
+    "id missing": (_with("notes.0.id", KeyError), "notes[0] has no “id”."),
+    "id number": (_with("notes.0.id", 7), "notes[0].id must be text, not a number."),
+    "id path": (_with("notes.0.id", "../x"), "notes[0].id “../x” is not a note id (letters, digits, - and _ only)."),
+    "id long": (
+        _with("notes.0.id", "a" * 65),
+        f"notes[0].id “{'a' * 40}” is not a note id (letters, digits, - and _ only).",
+    ),
+    "date": (_with("notes.0.created_at", "soon"), "notes[0].created_at “soon” is not an ISO date and time."),
+    "date missing": (_with("notes.0.updated_at", KeyError), "notes[0] has no “updated_at”."),
+    "tags of note": (_with("notes.0.tags", "x"), "notes[0].tags must be a list, not text."),
+    "tag blank": (_with("notes.0.tags", ["ok", " "]), "notes[0].tags[1] must be a tag name (text, 1–60 characters)."),
+    "tag long": (_with("notes.0.tags", ["t" * 61]), "notes[0].tags[0] must be a tag name (text, 1–60 characters)."),
+    "tag number": (_with("notes.0.tags", [1]), "notes[0].tags[0] must be a tag name (text, 1–60 characters)."),
+    "start bool": (_with("notes.0.start", True), "notes[0].start must be a number or null, not true/false."),
+    "start only": (_with("notes.0.start", 3), "notes[0] has an invalid passage span (start 3, end None)."),
+    "title null": (_with("notes.0.title", None), "notes[0].title must be text, not null."),
+    "entity float": (_with("notes.0.entity_id", 1.0), "notes[0].entity_id must be null or text, not a number."),
+    "name number": (_with("notes.0.entity_name", 2), "notes[0].entity_name must be null or text, not a number."),
+    "tag entry": (_with("tags.0", "x"), "tags[0] must be an object, not text."),
+    "tag name missing": (_with("tags.0.name", KeyError), "tags[0] has no “name”."),
+    "tag name blank": (_with("tags.0.name", "  "), "tags[0].name must be 1–60 characters."),
+    "tag name long": (_with("tags.0.name", "n" * 61), "tags[0].name must be 1–60 characters."),
+    "tag name invisible": (_with("tags.0.name", "\x1b\x07"), "tags[0].name holds no visible characters."),
+    "colour": (_with("tags.0.color", "#12345g"), "tags[0].color “#12345g” is not a colour like #5b8def."),
+    "colour long": (_with("tags.0.color", "x" * 30), f"tags[0].color “{'x' * 20}” is not a colour like #5b8def."),
+    "tag entities": (_with("tags.0.entities", "nato"), "tags[0].entities must be a list, not text."),
+    "tag entity empty": (_with("tags.0.entities", ["nato", ""]), "tags[0].entities[1] must be an entity id (text)."),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_notes_file_is_refused_naming_the_field_exactly(case: str) -> None:
+    doc, message = BAD[case]
+    with pytest.raises(NotesImportError) as err:
+        validate_import(doc)
+    assert str(err.value) == PREFIX + message + SUFFIX
+
+
+def test_the_same_note_id_twice_is_refused() -> None:
+    doc = _doc()
+    doc["notes"].append(copy.deepcopy(doc["notes"][0]))
+    with pytest.raises(NotesImportError) as err:
+        validate_import(doc)
+    assert str(err.value) == PREFIX + "the note id note-1 appears twice." + SUFFIX
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 4), (5, 4), (0, 10**9 + 1), (None, 4)])
+def test_an_impossible_passage_span_is_refused(start, end) -> None:
+    doc = _with("notes.0.start", start)
+    doc["notes"][0]["end"] = end
+    with pytest.raises(NotesImportError, match=re.escape(f"invalid passage span (start {start}, end {end})")):
+        validate_import(doc)
+
+
+def test_the_widest_valid_span_and_an_empty_one_are_accepted() -> None:
+    for start, end in [(0, 10**9), (4, 4)]:
+        doc = _with("notes.0.start", start)
+        doc["notes"][0]["end"] = end
+        (note,), _ = validate_import(doc)
+        assert (note.start, note.end) == (start, end)
+
+
+def test_a_newer_files_version_asks_to_update_an_older_one_does_not() -> None:
+    with pytest.raises(NotesImportError) as err:
+        validate_import(_with("version", 2))
+    assert str(err.value) == (
+        "This notes file has version 2; this Alliance Atlas reads version 1. It was written by a newer "
+        "Alliance Atlas; please update. Nothing was changed."
+    )
+    with pytest.raises(NotesImportError) as err:
+        validate_import(_with("version", 0))
+    assert str(err.value) == "This notes file has version 0; this Alliance Atlas reads version 1. Nothing was changed."
+
+
+def test_an_import_cleans_names_and_text_but_keeps_line_breaks() -> None:
+    doc = _doc()
+    note = doc["notes"][0]
+    note.update(
+        title="  Two\tlines\nin   a title\x1b ",
+        body="para one\r\npara two\x07",
+        quote="quoted\u202e\nline",
+        entity_id="na\x00to",
+        document_id="doc\n1",
+        start=1,
+        end=2,
+        tags=["  lesson\t 3 ", "lesson 3", "\x1b[2J"],
+        entity_name=None,
+    )
+    doc["tags"] = [
+        {"name": " Watch\nlist ", "color": "#ABCDEF", "entities": ["nato", "csto", "nato"]},
+        {"name": "plain"},
+    ]
+    (imported,), tags = validate_import(doc)
+    assert imported.title == "Two lines in a title"
+    assert imported.body == "para one\npara two"
+    assert imported.quote == "quoted\nline"
+    assert imported.entity_id == "nato" and imported.document_id == "doc 1"
+    assert imported.tags == ("lesson 3", "[2J")
+    assert imported.created_at == "2024-01-01T00:00:00.000000Z"
+    assert imported.updated_at == "2024-01-02T00:00:00.000000Z"
+    assert tags == [
+        {"name": "Watch list", "color": "#abcdef", "entities": ["nato", "csto"]},
+        {"name": "plain", "color": "#5b8def", "entities": []},
+    ]
+
+
+def test_a_file_without_tags_imports_its_notes() -> None:
+    notes, tags = validate_import(_with("tags", KeyError))
+    assert [n.id for n in notes] == ["note-1"] and tags == []
+
+
+def test_control_characters_in_a_file_are_noticed_for_the_report() -> None:
+    plain = _doc()["notes"][0]
+    assert not notes_io.has_control_characters(plain)
+    assert not notes_io.has_control_characters("not a note")
+    assert not notes_io.has_control_characters(plain | {"body": "tab\tand\nnewline are fine in a body"})
+    for key, value in [("title", "a\tb"), ("quote", "q\x1b"), ("entity_id", "n\x00"), ("document_id", "d\n"),
+                       ("body", "b\x07"), ("tags", ["ok", "t\x1b"])]:  # fmt: skip
+        assert notes_io.has_control_characters(plain | {key: value}), key
+    assert not notes_io.has_control_characters(plain | {"tags": "x\x1b"})  # not a list: refused later anyway
+
+
+def test_reading_a_notes_file_gives_one_clear_message(tmp_path, monkeypatch) -> None:
+    def refused(path) -> str:
+        with pytest.raises(NotesImportError) as err:
+            read_import_file(path)
+        return str(err.value)
+
+    missing = tmp_path / "missing.json"
+    assert refused(missing) == f"Cannot import {missing}: the file does not exist."
+    assert refused(tmp_path) == f"Cannot import {tmp_path}: it is a folder, not a notes file."
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"a": 1,\n "b": }', encoding="utf-8")
+    assert refused(bad) == (
+        "Cannot import bad.json: it is not a JSON notes file (line 2, column 7: Expecting value). Nothing was changed."
+    )
+    bad.write_bytes(b"\xff\xfe\x00")
+    assert refused(bad) == "Cannot import bad.json: it is not a text file (not UTF-8). Nothing was changed."
+    bad.write_text("[" * 100_000, encoding="utf-8")
+    assert refused(bad) == "Cannot import bad.json: the JSON is nested too deeply. Nothing was changed."
+    bad.write_text('{"n": ' + "9" * 5000 + "}", encoding="utf-8")
+    assert refused(bad) == (
+        "Cannot import bad.json: it holds a number too long to be a notes field. Nothing was changed."
+    )
+    good = tmp_path / "good.json"
+    good.write_bytes(b"\xef\xbb\xbf" + json.dumps(_doc()).encode())  # a byte-order mark is fine
+    assert read_import_file(good) == _doc()
+    monkeypatch.setattr(notes_io, "MAX_IMPORT_BYTES", 3 * 1024 * 1024)
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (3 * 1024 * 1024 + 1))
+    assert refused(big) == (
+        "Cannot import big.json: the file is 3.1 MB, larger than the 3 MB limit for notes files. Nothing was changed."
+    )
+    big.write_bytes(b" " * (3 * 1024 * 1024))
+    with pytest.raises(NotesImportError, match="not a JSON notes file"):  # at the limit: read, then parsed
+        read_import_file(big)
+
+
+def _note(nid: str, entity: str | None, **kw) -> Note:
+    created, updated = "2024-03-04T05:06:07.000000Z", "2024-03-05T08:09:10.000000Z"
+    base = dict(id=nid, entity_id=entity, document_id=None, start=None, end=None, quote=None, title="T",
+                body="", created_at=created, updated_at=updated, tags=())  # fmt: skip
+    return Note(**(base | kw))
+
+
+def test_the_markdown_export_groups_notes_under_their_entity(monkeypatch) -> None:
+    import io
+
+    monkeypatch.setattr(notes_io, "now_iso", lambda: "2025-01-02T03:04:05.678901Z")
+    notes = [
+        _note("a", "nato", title="Article 5", body="Collective defence.\n\n", tags=("lesson", "cold war")),
+        _note("b", "nato", title="Second"),
+        _note("c", "gone", title="Orphan", body="   "),
+        _note("d", None, title="On a passage", document_id="doc-1", start=10, end=42, quote="line one\nline two"),
+        _note("e", None, title="Unknown doc", document_id="doc-9", start=1, end=2, quote="q"),
+    ]
+    fh = io.StringIO()
+    notes_io.write_markdown(
+        fh, notes, {"nato": "NATO"}, {"doc-1": "The treaty"}, {"nato": ["watch", "core"]}, description="tag lesson"
+    )
+    assert fh.getvalue() == (
+        "# Alliance Atlas notes\n\n"
+        "tag lesson: 5 notes. Exported 2025-01-02 03:04 UTC.\n\n"
+        "## NATO (`nato`)\n\n"
+        "Entity tags: watch, core\n\n"
+        "### Article 5\n\n"
+        "*Created 2024-03-04 05:06 UTC, updated 2024-03-05 08:09 UTC* · Tags: lesson, cold war\n\n"
+        "Collective defence.\n\n"
+        "### Second\n\n"
+        "*Created 2024-03-04 05:06 UTC, updated 2024-03-05 08:09 UTC*\n\n"
+        "## `gone` (not in this catalogue)\n\n"
+        "### Orphan\n\n"
+        "*Created 2024-03-04 05:06 UTC, updated 2024-03-05 08:09 UTC*\n\n"
+        "## Notes on passages\n\n"
+        "### On a passage\n\n"
+        "*Created 2024-03-04 05:06 UTC, updated 2024-03-05 08:09 UTC*\n\n"
+        "> line one\n> line two\n>\n> — The treaty, characters 10–42\n\n"
+        "### Unknown doc\n\n"
+        "*Created 2024-03-04 05:06 UTC, updated 2024-03-05 08:09 UTC*\n\n"
+        "> q\n>\n> — doc-9, characters 1–2\n\n"
+    )
+    one = io.StringIO()
+    notes_io.write_markdown(one, notes[1:2], {}, {}, {})
+    assert one.getvalue().startswith("# Alliance Atlas notes\n\nall notes: 1 note. Exported 2025-01-02 03:04 UTC.\n\n")
+    assert "## `nato` (not in this catalogue)\n\n### Second" in one.getvalue()

@@ -1,0 +1,70 @@
+"""The Lesson menu in the window (issue 20): add the current view as a step, the menu's state."""
+
+from __future__ import annotations
+
+from app.core.lessons.model import Lesson
+from app.core.query.filters import FilterSpec
+from app.ui.lessons.dialogs import AddStepDialog
+
+
+def test_lesson_menu_lists_every_action_with_keys(window) -> None:  # type: ignore[no-untyped-def]
+    menu = window.menus["lesson"]
+    texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+    assert texts[:3] == ["New lesson…", "Open lesson…", "Save lesson as…"]
+    assert {"Add current view as step", "Edit lesson…", "Present", "Quiz"} <= set(texts)
+    quiz = next(a.menu() for a in menu.actions() if a.menu() is not None)
+    assert [a.text().replace("&", "") for a in quiz.actions() if not a.isSeparator()] == [
+        "Make quiz…", "Take quiz…", "Export my answers…", "Collect answers…",
+        "Student handout PDF…", "Answer key PDF…",
+    ]  # fmt: skip
+    feature = window.lesson_feature
+    assert feature.new_action.isEnabled() and feature.open_action.isEnabled()
+    # No lesson yet: what needs one waits, and says why in its tooltip.
+    assert not feature.present_action.isEnabled() and not feature.take_quiz_action.isEnabled()
+    assert all(a.toolTip() for a in [*feature.menu_actions, *feature.quiz_actions] if a is not None)
+    assert "F5" in window.shortcuts_html()
+
+
+def test_add_current_view_offers_what_the_window_shows(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    feature = window.lesson_feature
+    feature.lesson = Lesson(title="Pacts")
+    feature._update_actions()
+    offered: list[list[str]] = []
+
+    def choose(_parent, choices):  # type: ignore[no-untyped-def]
+        offered.append(list(choices))
+        return (0, "- Founded in 1949"), True
+
+    monkeypatch.setattr(AddStepDialog, "get_value", classmethod(lambda cls, p, c: choose(p, c)))
+    window.select_entity("nato")
+    window.show_tab("graph")
+    qtbot.waitUntil(lambda: window.graph_pane is not None and window.graph_pane.loaded)
+    window.graph_pane.set_focus_depth(2)
+    feature.add_step_action.trigger()
+    step = feature.lesson.steps[-1]
+    assert (step.kind, step.entity_id, step.depth, step.points) == ("focus", "nato", 2, "- Founded in 1949")
+    assert offered[-1][0] == "Graph focus: NATO, 2 links out"
+    assert "Entity: NATO" in offered[-1]
+    assert feature.present_action.isEnabled()
+
+    window.filter_pane.set_spec(FilterSpec(text="treaty"))
+    window.graph_pane.set_focus_depth(0)
+    window.show_tab("timeline")
+    feature.add_step_action.trigger()
+    assert feature.lesson.steps[-1].kind == "timeline" and any(o.startswith("Filter: “treaty”") for o in offered[-1])
+    assert len(feature.lesson.steps) == 2
+    assert "Step 2 added" in window.statusBar().currentMessage()
+
+
+def test_nothing_to_add_says_what_to_do(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text: said.append(text))
+    feature = window.lesson_feature
+    feature.add_current_view()  # no lesson open
+    assert "New lesson" in said[-1]
+    feature.lesson = Lesson(title="Pacts")
+    monkeypatch.setattr(feature.view, "capture", lambda: [])
+    feature.add_current_view()
+    assert "Select an entity" in said[-1] and feature.lesson.steps == ()
