@@ -255,37 +255,39 @@ def raw_reference(reference_db: Path) -> Iterator[sqlite3.Connection]:
 
 def _file_stamp(path: Path) -> str:
     st = path.stat()
-    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+    return f"{path.resolve()}\n{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
 
 
-def text_checked_marker(reference_db: Path) -> Path:
-    """The file beside the reference that records the file state whose text was last found valid."""
-    return reference_db.with_name(reference_db.name + ".text-ok")
-
-
-def _text_checked(reference_db: Path) -> bool:
+def _text_checked(reference_db: Path, marker: Path | None) -> bool:
+    if marker is None:
+        return False
     try:
-        return text_checked_marker(reference_db).read_text(encoding="utf-8") == _file_stamp(reference_db)
+        return marker.read_text(encoding="utf-8") == _file_stamp(reference_db)
     except (OSError, UnicodeDecodeError):
         return False
 
 
-def _mark_text_checked(reference_db: Path) -> None:
+def _mark_text_checked(reference_db: Path, marker: Path | None) -> None:
+    if marker is None:
+        return
     try:
-        text_checked_marker(reference_db).write_text(_file_stamp(reference_db), encoding="utf-8")
+        marker.write_text(_file_stamp(reference_db), encoding="utf-8")
     except OSError:
-        pass  # read-only media: the text is checked again at the next start
+        pass  # the text is checked again at the next start
 
 
-def read_reference_meta(reference_db: Path, expected_version: int, *, full_check: bool = False) -> dict[str, str]:
+def read_reference_meta(
+    reference_db: Path, expected_version: int, *, checked_marker: Path | None = None, full_check: bool = False
+) -> dict[str, str]:
     """Read the reference database's meta table; refuse one newer than the app.
 
-    Every stored text value is checked for bytes that are not UTF-8 once per state of the file
-    (size, modification and change times, inode, recorded beside it): a full read, seconds at
-    100,000 entities, so not at every start. ``full_check`` checks whatever is recorded."""
+    Every stored text value is checked for bytes that are not UTF-8, a full read (seconds at
+    100,000 entities). With ``checked_marker`` (a file in the user's data folder, never beside a
+    reference that may be on read-only media) that is done once per state of the file (path, size,
+    modification and change times, inode), recorded there. ``full_check``: whatever is recorded."""
     require_file(reference_db, "the reference database")
     try:
-        check_text = full_check or not _text_checked(reference_db)
+        check_text = full_check or not _text_checked(reference_db, checked_marker)
         with raw_reference(reference_db) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -306,6 +308,6 @@ def read_reference_meta(reference_db: Path, expected_version: int, *, full_check
             "or run 'alliance-atlas build-db' to rebuild it."
         )
     if check_text:
-        _mark_text_checked(reference_db)
+        _mark_text_checked(reference_db, checked_marker)
     meta["user_version"] = str(version)
     return meta

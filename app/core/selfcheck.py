@@ -89,7 +89,7 @@ def check_reference(reference: Path, seeds: Path) -> Check:
 
     name = "reference database"
     try:
-        meta = read_reference_meta(reference, REFERENCE_SCHEMA_VERSION, full_check=True)
+        meta = read_reference_meta(reference, REFERENCE_SCHEMA_VERSION)
         uri = f"file:{reference}?mode=ro"
         con = sqlite3.connect(uri, uri=True)
         try:
