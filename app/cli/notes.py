@@ -78,7 +78,8 @@ def _fail(msg: str) -> Exception:
 def _store(atlas: Atlas, *, write: bool = False) -> NotesStore:
     """The notes of the opened user database, after the daily backup. For ``write``, a database
     known to be damaged is refused: writing into it could bury what a restore would salvage."""
-    from app.core.userdata.backup import check_user_db, daily_backup
+    from app.core.userdata.backup import daily_backup
+    from app.core.userdata.restore import check_user_db
 
     if write:
         health = check_user_db(atlas.paths)
@@ -101,7 +102,7 @@ def _store(atlas: Atlas, *, write: bool = False) -> NotesStore:
 
 def damaged_hint(paths: DataPaths) -> str:
     """For an error about a damaged notes database: what the user can do next, or ""."""
-    from app.core.userdata.backup import check_user_db
+    from app.core.userdata.restore import check_user_db
 
     health = check_user_db(paths)
     if health.status != "damaged":
@@ -309,7 +310,9 @@ def cmd_backups(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.core.userdata.backup import check_user_db, is_sound, list_backups, recover, restore_backup
+    from app.core.userdata.backup import list_backups
+    from app.core.userdata.integrity import is_sound
+    from app.core.userdata.restore import check_user_db, recover, restore_backup
 
     paths.ensure()
     health = check_user_db(paths)

@@ -200,7 +200,7 @@ def check_data_folder(paths: DataPaths) -> Check:
             f"{root} {why}: notes, tags, saved filters and backups cannot be saved there; reading, search and "
             "exports still work. To keep notes, start with --data-dir on writable storage.",
         )
-    from app.core.userdata.backup import check_user_db
+    from app.core.userdata.restore import check_user_db
 
     health = check_user_db(paths)
     if health.status == "damaged":

@@ -43,6 +43,7 @@ _SEARCH = ["tests/core/test_search.py", "tests/core/test_filters.py", "tests/cor
 _BUILD = [
     "tests/core/test_build.py",
     "tests/core/test_catalog.py",
+    "tests/core/test_catalog_more.py",
     "tests/core/test_ingest.py",
     "tests/core/test_relations.py",
     "tests/core/test_seeds_folder.py",
@@ -65,7 +66,7 @@ MODULES: dict[str, list[str]] = {
     "app.core.exports.report_data": ["tests/core/test_report_data.py", "tests/core/test_exports.py"],
     "app.core.textsafe": ["tests/core/test_textsafe.py", *_NOTES],
     "app.core.userdata.tags": ["tests/core/test_tag_undo.py", "tests/core/test_notes.py", "tests/core/test_tags.py"],
-    "app.core.userdata.saved_filters": ["tests/core/test_saved_filters.py"],
+    "app.core.userdata.saved_filters": ["tests/core/test_saved_filters.py", "tests/core/test_saved_filters_more.py"],
     "app.core.userdata.database": ["tests/core/test_notes.py", "tests/core/test_saved_filters.py", *_BACKUP],
     "app.core.reference.catalog": _BUILD,
     "app.core.reference.build": _BUILD,

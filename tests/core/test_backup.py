@@ -14,6 +14,8 @@ from app.core.atlas import open_atlas
 from app.core.db import ensure_user_db
 from app.core.errors import AtlasError
 from app.core.userdata import backup as bk
+from app.core.userdata import integrity
+from app.core.userdata import restore as rs
 from app.core.userdata.database import UserData
 from tests.conftest import SEEDS
 
@@ -73,10 +75,10 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(data_paths, stor
     store.create_note("nato", title="before")
     path = bk.backup_user_db(data_paths)
     store.create_note("nato", title="after the backup")
-    safety = bk.restore_backup(data_paths, path)
+    safety = rs.restore_backup(data_paths, path)
     assert _titles(store) == ["before"]
     assert safety is not None and bk.quick_check(safety) == "ok"
-    bk.restore_backup(data_paths, safety)  # a restore can itself be undone
+    rs.restore_backup(data_paths, safety)  # a restore can itself be undone
     assert _titles(store) == ["after the backup", "before"]
     assert store.search("after")  # the search index came back with the data
 
@@ -87,7 +89,7 @@ def test_restore_refuses_a_damaged_backup(data_paths, store):
     bad.parent.mkdir(parents=True, exist_ok=True)
     bad.write_bytes(b"not sqlite" * 500)
     with pytest.raises(bk.BackupError, match="damaged"):
-        bk.restore_backup(data_paths, bad)
+        rs.restore_backup(data_paths, bad)
     assert _titles(store) == ["mine"]
 
 
@@ -115,35 +117,35 @@ def test_damaged_database_is_set_aside_and_newest_good_backup_offered(data_paths
     older = bk.backup_user_db(data_paths, now=datetime(2026, 1, 1, 8, 0, 0))
     store.create_note("nato", title="newer")
     newest = bk.backup_user_db(data_paths, now=datetime(2026, 1, 2, 8, 0, 0))
-    assert bk.check_user_db(data_paths).status == "ok"
+    assert rs.check_user_db(data_paths).status == "ok"
     damaged_bytes = b"SQLite format 3\x00" + b"\x13" * 8000
     store.user_data.close()  # the window was closed
     data_paths.user_db.write_bytes(damaged_bytes)
-    health = bk.check_user_db(data_paths)
+    health = rs.check_user_db(data_paths)
     assert health.status == "damaged" and not health.ok
     assert "damaged" in health.message
     assert health.newest_good is not None and health.newest_good.path == newest
     assert health.newest_good.notes == 2
-    aside = bk.recover_user_db(data_paths, health.newest_good.path)
+    aside = rs.recover_user_db(data_paths, health.newest_good.path)
     assert aside.name.startswith("user.sqlite.damaged-")
     assert aside.read_bytes() == damaged_bytes  # kept, not overwritten
     assert _titles(store) == ["newer", "old"]
-    assert bk.check_user_db(data_paths).status == "ok"
+    assert rs.check_user_db(data_paths).status == "ok"
     assert older.exists()
 
 
 def test_damaged_database_with_no_backup_starts_fresh_but_keeps_the_file(data_paths):
     data_paths.user_db.write_bytes(b"garbage" * 100)
-    health = bk.check_user_db(data_paths)
+    health = rs.check_user_db(data_paths)
     assert health.status == "damaged" and health.newest_good is None
-    aside = bk.recover_user_db(data_paths, None)
+    aside = rs.recover_user_db(data_paths, None)
     assert aside.read_bytes() == b"garbage" * 100
     assert UserData.open(data_paths.user_db).notes.list_notes() == []
 
 
 def test_missing_database_is_not_damaged(data_paths):
-    assert bk.check_user_db(data_paths).status == "missing"
-    assert bk.check_user_db(data_paths).ok
+    assert rs.check_user_db(data_paths).status == "missing"
+    assert rs.check_user_db(data_paths).ok
 
 
 # ---- a sound database that cannot be opened (full disk, read-only storage) is never "damaged" ----
@@ -184,14 +186,14 @@ def test_an_unreadable_sound_database_is_reported_as_what_it_is_and_never_moved(
     with pytest.raises(AtlasError, match=says) as info:
         bk.quick_check(data_paths.user_db, "the notes database")
     assert str(info.value)[0].isupper()
-    health = bk.check_user_db(data_paths)
+    health = rs.check_user_db(data_paths)
     assert health.status == "unavailable" and health.ok and says in health.message
     assert isinstance(health.error, AtlasError)
     with pytest.raises(AtlasError, match=says):
-        bk.recover_user_db(data_paths, None)  # "Start with no notes" must not set it aside
+        rs.recover_user_db(data_paths, None)  # "Start with no notes" must not set it aside
     [backup] = bk.list_backups(data_paths)
     with pytest.raises(AtlasError):
-        bk.restore_backup(data_paths, backup.path)
+        rs.restore_backup(data_paths, backup.path)
     monkeypatch.undo()
     assert _files(data_paths.root) == before
     assert not any(".damaged-" in name for name in _files(data_paths.root))
@@ -201,8 +203,8 @@ def test_an_unreadable_sound_database_is_reported_as_what_it_is_and_never_moved(
 def test_an_unopenable_database_in_a_read_only_folder_says_read_only(data_paths, store, monkeypatch):
     store.create_note("nato", title="x")
     _failing_connect(monkeypatch, "unable to open database file")
-    monkeypatch.setattr(bk, "folder_unwritable", lambda _folder: "is on read-only storage")
-    health = bk.check_user_db(data_paths)
+    monkeypatch.setattr(integrity, "folder_unwritable", lambda _folder: "is on read-only storage")
+    health = rs.check_user_db(data_paths)
     assert health.status == "unavailable" and "read-only" in health.message
 
 
@@ -217,7 +219,7 @@ def test_a_recovery_that_fails_half_way_puts_the_damaged_file_back(data_paths, m
 
     monkeypatch.setattr(recovery, "migrate_user_db", no_space)  # while the new database is built
     with pytest.raises(bk.BackupError, match=r"disk .*full.*still where it was") as info:
-        bk.recover_user_db(data_paths, None)
+        rs.recover_user_db(data_paths, None)
     assert "nothing was lost" in str(info.value)
     assert data_paths.user_db.read_bytes() == damaged
     assert not any(".damaged-" in name for name in _files(data_paths.root))
@@ -241,7 +243,7 @@ def test_a_restore_that_fails_during_recovery_puts_the_damaged_file_back(data_pa
 
     monkeypatch.setattr(bk.sqlite3, "connect", connect)
     with pytest.raises(bk.BackupError, match="still where it was"):
-        bk.recover_user_db(data_paths, good)
+        rs.recover_user_db(data_paths, good)
     monkeypatch.undo()
     assert data_paths.user_db.read_bytes() == damaged
     assert not any(".damaged-" in name or ".restoring-" in name for name in _files(data_paths.root))
@@ -256,9 +258,9 @@ def test_setting_aside_on_read_only_storage_is_a_clear_error_and_moves_nothing(d
 
     monkeypatch.setattr(bk.os, "replace", read_only)
     with pytest.raises(bk.BackupError, match=r"could not be set aside.*read-only.*nothing was moved"):
-        bk.set_aside_damaged(data_paths)
+        rs.set_aside_damaged(data_paths)
     with pytest.raises(bk.BackupError, match="read-only"):
-        bk.recover_user_db(data_paths, None)
+        rs.recover_user_db(data_paths, None)
     monkeypatch.undo()
     assert data_paths.user_db.read_bytes() == b"garbage" * 100
     assert Path(str(data_paths.user_db) + "-wal").read_bytes() == b"wal"
@@ -278,7 +280,7 @@ def test_setting_aside_is_all_or_nothing(data_paths, monkeypatch):
 
     monkeypatch.setattr(bk.os, "replace", second_fails)
     with pytest.raises(bk.BackupError, match="nothing was moved"):
-        bk.set_aside_damaged(data_paths)
+        rs.set_aside_damaged(data_paths)
     monkeypatch.undo()
     assert data_paths.user_db.read_bytes() == b"garbage" * 100 and wal.read_bytes() == b"wal"
     assert not any(".damaged-" in name for name in _files(data_paths.root))
@@ -299,7 +301,7 @@ def test_restoring_over_a_damaged_database_sets_it_aside_first(data_paths, store
     data_paths.user_db.write_bytes(b"garbage" * 100)
     for side in ("-wal", "-shm"):
         Path(str(data_paths.user_db) + side).unlink(missing_ok=True)
-    kept = bk.restore_backup(data_paths, good)
+    kept = rs.restore_backup(data_paths, good)
     assert kept is not None and kept.read_bytes() == b"garbage" * 100  # never overwritten
     assert _titles(store) == ["in the backup"]
 
@@ -317,10 +319,10 @@ def test_full_disk_for_real_the_notes_database_is_not_set_aside(tmp_path, seed_r
         with UserData.open(paths.user_db) as user:
             user.notes.create_note("nato", title="keep")
         filler = fill(disk)
-        health = bk.check_user_db(paths)
+        health = rs.check_user_db(paths)
         assert health.status == "unavailable", health
         with pytest.raises(AtlasError):
-            bk.recover_user_db(paths, None)
+            rs.recover_user_db(paths, None)
         filler.unlink()
         assert not any(".damaged-" in p.name for p in paths.root.iterdir())
         assert [n.title for n in UserData.open(paths.user_db).notes.list_notes()] == ["keep"]
@@ -338,10 +340,10 @@ def test_read_only_storage_for_real_backup_and_recovery_say_so(tmp_path, data_pa
         paths = DataPaths(view)
         with pytest.raises(bk.BackupError, match="read-only"):
             bk.backup_user_db(paths)
-        health = bk.check_user_db(paths)
+        health = rs.check_user_db(paths)
         assert health.status == "unavailable" and "read-only" in health.message
         with pytest.raises(AtlasError, match="read-only"):
-            bk.recover_user_db(paths, None)
+            rs.recover_user_db(paths, None)
 
 
 def test_rotation_keeps_seven_by_default(data_paths, store):

@@ -287,3 +287,38 @@ def test_every_format_writes_its_files_and_says_which(tmp_path: Path) -> None:
     # utf-8-sig: a byte-order mark first, so a spreadsheet reads the accents right.
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbfentity_id,") for p in written[1:])
     assert written[0].read_bytes().startswith(b"\xef\xbb\xbfid,name,")
+
+
+def test_a_relation_to_an_unnamed_entity_names_its_id_and_an_unknown_corpus_is_a_question_mark() -> None:
+    class NoHash(StubRepo):
+        def meta(self):
+            return {}
+
+    unnamed = EntityDetail(**{**BARE.__dict__, "facts": (fact("member", "Member", None, C3, target="ghost-id"),)})
+    fh = io.StringIO()
+    write_markdown(fh, NoHash([unnamed]), FilterSpec(ids=("solo",)), [unnamed])
+    text = fh.getvalue()
+    assert "Entities selected: Solo: 1 entity. Seed corpus ?.\n\n" in text
+    assert "- Ghost-id is a member of Solo [^1]\n" in text
+
+
+def test_a_json_export_with_notes_carries_each_note_whole_oldest_first(tmp_path: Path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    first = store.create_note("pact", title="First", body="older", tags=["lesson"])
+    second = store.create_note("pact", title="Second", body="newer")
+    store.create_note("other", title="Elsewhere")
+    store.create_note(None, title="Passage", document_id="doc", start=1, end=5, quote="text")
+    store.tag_entities("watch", ["pact", "solo"], color="#112233")
+    user = exports.user_data_json(store, [ALLIANCE, BARE])
+    assert user["by_entity"]["pact"]["notes"] == [
+        {"id": first.id, "title": "First", "body": "older", "tags": ["lesson"], "document": None, "quote": None,
+         "created_at": first.created_at, "updated_at": first.updated_at},
+        {"id": second.id, "title": "Second", "body": "newer", "tags": [], "document": None, "quote": None,
+         "created_at": second.created_at, "updated_at": second.updated_at},
+    ]  # fmt: skip
+    assert user["by_entity"]["pact"]["tags"] == ["watch"]
+    assert user["by_entity"]["solo"] == {"tags": ["watch"], "notes": []}
+    assert set(user["by_entity"]) == {"pact", "solo"}
+    assert sorted((t["name"], t["color"]) for t in user["tags"])[1] == ("watch", "#112233")

@@ -11,6 +11,7 @@ import pytest
 from app.cli import main
 from app.core.atlas import open_atlas
 from app.core.userdata import backup as bk
+from app.core.userdata import restore as rs
 from app.core.userdata.database import UserData
 from tests.conftest import SEEDS
 
@@ -56,7 +57,7 @@ def test_a_zero_byte_notes_database_is_damage_not_a_new_empty_one(data_paths, ca
     data_paths.user_db.write_bytes(b"")
     for side in ("-wal", "-shm"):
         (data_paths.root / f"user.sqlite{side}").unlink(missing_ok=True)
-    assert bk.check_user_db(data_paths).status == "damaged"
+    assert rs.check_user_db(data_paths).status == "damaged"
     code, _, err = cli(data_paths, capsys, "notes", "list")
     assert code == 1 and "empty file (0 bytes)" in err and "notes restore" in err
     code, _, err = cli(data_paths, capsys, "notes", "add", "-e", "nato", "-t", "new")
@@ -113,7 +114,7 @@ def test_invalid_utf8_in_a_note_is_shown_never_raised(data_paths, capsys, tmp_pa
         salvaged = [n for n in notes if "salvaged" in n.tags]
         assert sorted(n.title for n in salvaged) == ["late 0", "late 1"]
         assert any("\ufffd" in n.body for n in salvaged)
-    assert bk.check_user_db(data_paths).status == "ok"
+    assert rs.check_user_db(data_paths).status == "ok"
 
 
 def test_invalid_utf8_in_the_reference_rebuilds_it_from_the_seeds(data_paths):
@@ -173,7 +174,7 @@ def test_restore_salvages_the_notes_newer_than_the_backup(data_paths, capsys):
     _notes(data_paths, 20, prefix="newer")
     _checkpoint(data_paths.user_db)
     _damage_index(data_paths.user_db)
-    assert bk.check_user_db(data_paths).status == "damaged"
+    assert rs.check_user_db(data_paths).status == "damaged"
     code, _, err = cli(data_paths, capsys, "notes", "add", "-e", "nato", "-t", "into the damage")
     assert code == 1 and "damaged" in err and "Nothing was written" in err
     code, out, err = cli(data_paths, capsys, "notes", "restore")
@@ -199,8 +200,8 @@ def test_a_page_of_notes_lost_costs_those_rows_only(data_paths):
     with open(data_paths.user_db, "r+b") as fh:
         fh.seek((target - 1) * size + 8)
         fh.write(b"\xa5" * (size - 8))
-    assert bk.check_user_db(data_paths).status == "damaged"
-    done = bk.recover(data_paths, None)
+    assert rs.check_user_db(data_paths).status == "damaged"
+    done = rs.recover(data_paths, None)
     assert done.salvage is not None and 200 < done.salvage.added < 300
     with UserData.open(data_paths.user_db) as user:
         assert len(user.notes.list_notes()) == done.salvage.added
@@ -209,6 +210,6 @@ def test_a_page_of_notes_lost_costs_those_rows_only(data_paths):
 @pytest.mark.parametrize("size", [0, 100, 4096])
 def test_garbage_instead_of_a_database_never_raises_in_salvage(data_paths, size):
     data_paths.user_db.write_bytes(b"\xa5" * size)
-    done = bk.recover(data_paths, None)
+    done = rs.recover(data_paths, None)
     assert done.salvage is not None and done.salvage.added == 0
-    assert bk.check_user_db(data_paths).status == "ok"
+    assert rs.check_user_db(data_paths).status == "ok"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.userdata import backup as bk
+from app.core.userdata import restore as rs
 from app.core.userdata.database import UserData
 from app.paths import PROJECT_ROOT, DataPaths
 
@@ -39,6 +39,7 @@ import json, os, sys
 from pathlib import Path
 from app.core.userdata.database import UserData
 from app.core.userdata import backup as bk
+from app.core.userdata import restore as rs
 from app.paths import DataPaths
 
 def create(args, out):
@@ -64,9 +65,9 @@ def restore(args, out):
             for side in ("-wal", "-shm"):
                 Path(str(paths.user_db) + side).unlink(missing_ok=True)
             out.write("Z\n")
-            bk.recover(paths, Path(args[name]))
+            rs.recover(paths, Path(args[name]))
         else:
-            bk.restore_backup(paths, Path(args[name]))
+            rs.restore_backup(paths, Path(args[name]))
         out.write(f"R {name}\n")
 
 def import_(args, out):
@@ -191,7 +192,7 @@ def test_sigkill_during_restore_never_leaves_a_silent_empty_database(tmp_path, z
     a, ids_a = _backup_with(tmp_path, "A", 30)
     b, ids_b = _backup_with(tmp_path, "B", 45)
     UserData.open(paths.user_db).close()
-    bk.restore_backup(paths, a)
+    rs.restore_backup(paths, a)
     began, rounds, restores = time.monotonic(), 0, 0
     rounds_wanted = ROUNDS // 2  # two variants: 100 kills of `notes restore` in all
     while rounds < rounds_wanted and _rounds(began):
@@ -200,7 +201,7 @@ def test_sigkill_during_restore_never_leaves_a_silent_empty_database(tmp_path, z
             {"kind": "restore", "root": str(paths.root), "A": str(a), "B": str(b), "damage": damage}
         )
         restores += sum(1 for ln in lines if ln.startswith("R"))
-        health = bk.check_user_db(paths)
+        health = rs.check_user_db(paths)
         if health.status == "damaged":
             # Killed while the file was the (simulated) damage: it is still there, still said to be damaged.
             assert damage and paths.user_db.stat().st_size == 0
@@ -213,7 +214,7 @@ def test_sigkill_during_restore_never_leaves_a_silent_empty_database(tmp_path, z
             con.close()
         assert ids in (ids_a, ids_b), f"round {rounds}: {len(ids)} notes, neither backup's set"
     assert rounds == rounds_wanted and restores > 0
-    bk.restore_backup(paths, a)  # a killed restore's half-built file is cleaned by the next one
+    rs.restore_backup(paths, a)  # a killed restore's half-built file is cleaned by the next one
     assert not list(paths.root.glob(".user.sqlite.restoring-*"))
 
 

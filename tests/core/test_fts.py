@@ -142,3 +142,99 @@ def test_the_notes_search_falls_back_only_when_the_strict_query_finds_nothing() 
     sql = fts.match_sql("t", "q", True)
     assert sql == ("t MATCH (CASE WHEN EXISTS (SELECT 1 FROM t WHERE t MATCH :q) THEN :q ELSE :q_broad END)")
     assert fts.match_sql("t", "q", False) == "t MATCH :q"
+
+
+# ---- entity names in a search (the passage search and the ranked list expand them) -------------------
+NAMES = {
+    ("csto",): [("Collective", "Security", "Treaty", "Organization"), ("CSTO",)],
+    ("north", "atlantic", "treaty", "organization"): [("NATO",), ("North", "Atlantic", "Treaty", "Organization")],
+    ("us",): [("United", "States"), ("US",)],
+    ("centre",): [("Centre",), ("Geneva", "Centre")],
+}
+CSTO = '("csto" OR "Collective Security Treaty Organization" OR "CSTO")'
+
+
+def steps(text: str, **kw) -> list[tuple[str, bool]]:
+    plan = fts.search_plan(text, expansions=NAMES, **kw)
+    assert plan is not None
+    return list(plan.steps)
+
+
+def test_an_entity_named_beside_other_words_finds_its_full_name_too() -> None:
+    # "csto exercises" is no name, but "csto" alone is: it expands, and "exercises" stays a word.
+    assert steps("csto exercises")[0] == (f'{CSTO} AND ("exercises" OR "exercizes")', False)
+    assert steps("csto -russia") == [(f'({CSTO}) NOT "russia"', False)]
+    assert steps("csto OR centre") == [(f'({CSTO} OR (("centre" OR "center") OR "Centre" OR "Geneva Centre"))', False)]
+
+
+def test_a_name_of_several_words_is_looked_for_as_a_phrase_and_by_its_aliases() -> None:
+    assert steps("north atlantic treaty organization") == [
+        ('("north atlantic treaty organization" OR "NATO" OR "North Atlantic Treaty Organization")', False)
+    ]
+    # A one-word name keeps its spelling twin.
+    assert steps("centre") == [('(("centre" OR "center") OR "Centre" OR "Geneva Centre")', False)]
+
+
+def test_a_two_letter_acronym_searches_for_what_it_stands_for_not_the_word() -> None:
+    # "US" as a word would also find "use": only "United States" is looked for, wherever it stands.
+    assert steps("US") == [('("United States")', False)]
+    assert steps("the US") == [('"the" AND ("United States")', False), ('"the" OR ("United States")', True)]
+
+
+def test_the_search_tries_each_step_in_order_and_knows_which_one_found() -> None:
+    assert fts.cascade_sql("t", "q", 3) == (
+        "t MATCH (CASE WHEN EXISTS (SELECT 1 FROM t WHERE t MATCH :q0) THEN :q0"
+        " WHEN EXISTS (SELECT 1 FROM t WHERE t MATCH :q1) THEN :q1 ELSE :q2 END)"
+    )
+    assert fts.step_sql("t", "q", 3) == (
+        "(CASE WHEN EXISTS (SELECT 1 FROM t WHERE t MATCH :q0) THEN 0"
+        " WHEN EXISTS (SELECT 1 FROM t WHERE t MATCH :q1) THEN 1 ELSE 2 END)"
+    )
+    assert fts.cascade_sql("t", "q", 1) == "t MATCH :q0" and fts.step_sql("t", "q", 1) == "0"
+
+
+def test_the_list_search_understands_phrases_or_and_minus_words() -> None:
+    def plan(text: str, typing: bool = False):
+        p = fts.search_plan(text, typing=typing)
+        assert p is not None
+        return list(p.steps), p.words, p.phrase
+
+    assert plan('treaty "warsaw pact" -russia') == (
+        [('("treaty" AND "warsaw pact") NOT "russia"', False), ('("treaty" OR "warsaw pact") NOT "russia"', True)],
+        ("treaty", "warsaw pact"),
+        None,
+    )
+    assert plan("nato OR csto OR eu") == ([('(("nato" OR "csto") OR "eu")', False)], ("nato", "csto", "eu"), None)
+    assert plan("nato -a")[0] == [('("nato") NOT "a"', False)]  # a one-letter word can be left out too
+    assert plan("nato -well-known")[0][0] == ('("nato" AND "known") NOT "well"', False)  # only the first word
+    assert plan("-russia") == ([('"russia"', False)], (), None)
+    assert plan('"" nato -') == ([('"nato"', False)], ("nato",), None)
+    assert plan("pact-based") == (
+        [('"pact" AND "based"', False), ('"pact" OR "based"', True)],
+        ("pact", "based"),
+        '("pact based")',
+    )
+    # While typing: the exact words, the last as a prefix, the stemmer's tail broadened, then any word.
+    assert plan('"warsaw pact" treaty', typing=True)[0] == [
+        ('"warsaw pact" AND "treaty"', False),
+        ('"warsaw pact" AND "treaty"*', False),
+        ('"warsaw pact" AND ("treaty"* OR "treat"* OR "trea"*)', False),
+        ('"warsaw pact" OR "treaty"', True),
+        ('"warsaw pact" OR "treaty"*', True),
+    ]
+    assert fts.search_plan("  ") is None and fts.search_plan("-") is None
+
+
+def test_a_half_typed_word_also_finds_what_its_stem_finds() -> None:
+    def broad(text: str) -> str | None:
+        return fts.fallback_query(text, to_fts_query(text))
+
+    assert broad("securi") == '("securi"* OR "secur"*)'
+    assert broad("securit") == '("securit"* OR "securi"* OR "secur"*)'
+    assert broad("nato securi") == '"nato" AND ("securi"* OR "secur"*)'
+    assert broad("statuette") == '("statuette"* OR "statuett"* OR "statuet"* OR "statue"*)'  # three letters at most
+    assert broad("treatie") == '("treatie"* OR "treati"* OR "treat"* OR "trea"*)'  # never below four letters
+    assert broad("abei") is None  # "abe" would be too short
+    assert broad("complex") is None  # only vowels and t's are cut
+    assert broad("securi ") is None  # a finished word is not broadened
+    assert fts.fallback_query("x", None) is None

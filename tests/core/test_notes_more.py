@@ -80,6 +80,14 @@ BAD = {
     "title null": (_with("notes.0.title", None), "notes[0].title must be text, not null."),
     "entity float": (_with("notes.0.entity_id", 1.0), "notes[0].entity_id must be null or text, not a number."),
     "name number": (_with("notes.0.entity_name", 2), "notes[0].entity_name must be null or text, not a number."),
+    "end text": (_with("notes.0.end", "9"), "notes[0].end must be a number or null, not text."),
+    "document number": (_with("notes.0.document_id", 4), "notes[0].document_id must be null or text, not a number."),
+    "quote list": (_with("notes.0.quote", ["q"]), "notes[0].quote must be null or text, not a list."),
+    "long date": (
+        _with("notes.0.updated_at", "y" * 50),
+        f"notes[0].updated_at “{'y' * 40}” is not an ISO date and time.",
+    ),
+    "long format": (_with("format", "f" * 70), f'“format” must be “alliance-atlas-notes” (found "{"f" * 59}).'),
     "tag entry": (_with("tags.0", "x"), "tags[0] must be an object, not text."),
     "tag name missing": (_with("tags.0.name", KeyError), "tags[0] has no “name”."),
     "tag name blank": (_with("tags.0.name", "  "), "tags[0].name must be 1–60 characters."),
@@ -171,6 +179,17 @@ def test_an_import_cleans_names_and_text_but_keeps_line_breaks() -> None:
 def test_a_file_without_tags_imports_its_notes() -> None:
     notes, tags = validate_import(_with("tags", KeyError))
     assert [n.id for n in notes] == ["note-1"] and tags == []
+
+
+def test_only_id_title_body_and_times_are_required_of_a_note() -> None:
+    doc = _doc()
+    doc["notes"][0] = {
+        k: v for k, v in doc["notes"][0].items() if k in ("id", "title", "body", "created_at", "updated_at")
+    }
+    (note,), _ = validate_import(doc)
+    assert (note.entity_id, note.document_id, note.quote, note.start, note.end, note.tags) == (None,) * 5 + ((),)
+    (note,), _ = validate_import(_with("notes.0.tags", ["t" * 60]))  # 60 characters: still a tag name
+    assert note.tags == ("t" * 60,)
 
 
 def test_control_characters_in_a_file_are_noticed_for_the_report() -> None:
@@ -267,3 +286,62 @@ def test_the_markdown_export_groups_notes_under_their_entity(monkeypatch) -> Non
     notes_io.write_markdown(one, notes[1:2], {}, {}, {})
     assert one.getvalue().startswith("# Alliance Atlas notes\n\nall notes: 1 note. Exported 2025-01-02 03:04 UTC.\n\n")
     assert "## `nato` (not in this catalogue)\n\n### Second" in one.getvalue()
+
+
+def test_a_hand_made_file_naming_entities_differently_attaches_its_notes(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    names = {"nato": "nato", "north atlantic treaty organization": "nato", "csto": "csto"}
+    doc = _doc()
+    base = doc["notes"][0]
+    doc["notes"] = [
+        base | {"id": "by-id", "entity_id": "nato"},  # already a catalogue id: kept
+        base | {"id": "by-case", "entity_id": "NATO"},  # the id written differently
+        base | {"id": "by-name", "entity_id": "old-id", "entity_name": "North Atlantic Treaty Organization"},
+        base | {"id": "by-name-only", "entity_id": None, "entity_name": "CSTO"},
+        base | {"id": "unknown", "entity_id": "mars", "entity_name": "Mars"},  # kept, reported detached
+        base | {"id": "passage", "entity_id": None},  # a passage note stays without an entity
+    ]
+    asked: list[str] = []
+
+    def resolve(key: str) -> str | None:
+        asked.append(key)
+        return names.get(key.casefold())
+
+    report = store.import_data(doc, known_entities={"nato", "csto"}, resolve=resolve)
+    attached = {n.id: n.entity_id for n in store.list_notes()}
+    assert attached == {
+        "by-id": "nato",
+        "by-case": "nato",
+        "by-name": "nato",
+        "by-name-only": "csto",
+        "unknown": "mars",
+        "passage": None,
+    }
+    assert report.detached == [("unknown", "mars")] and report.added == 6
+    assert "nato" not in asked  # a catalogue id is not looked up again
+    # Without a catalogue to check against, every id is looked up (and kept when nothing matches).
+    other = UserData.open(tmp_path / "other.sqlite").notes
+    other.import_data(doc, resolve=lambda key: "nato" if key == "NATO" else None)
+    assert {n.id: n.entity_id for n in other.list_notes()}["by-case"] == "nato"
+    assert {n.id: n.entity_id for n in other.list_notes()}["by-id"] == "nato"
+
+
+def test_the_markdown_export_starts_with_passage_notes_when_they_come_first(monkeypatch) -> None:
+    import io
+
+    monkeypatch.setattr(notes_io, "now_iso", lambda: "2025-01-02T03:04:05.678901Z")
+    notes = [
+        _note("p", None, title="Loose quote", quote="said once", start=0, end=9),
+        _note("q", "nato", title="On NATO"),
+    ]
+    fh = io.StringIO()
+    notes_io.write_markdown(fh, notes, {"nato": "NATO"}, {}, {})
+    assert fh.getvalue().split("\n\n")[2:6] == [
+        "## Notes on passages",
+        "### Loose quote",
+        "*Created 2024-03-04 05:06 UTC, updated 2024-03-05 08:09 UTC*",
+        "> said once\n>\n> — , characters 0–9",
+    ]
+    assert "## NATO (`nato`)\n\n### On NATO" in fh.getvalue()

@@ -139,11 +139,19 @@ def test_quiz_made_taken_by_keyboard_exported_and_collected(qtbot, window, tmp_p
     feature.collect_answers([tmp_path / "ana.atlasanswers"])  # the same file again adds nothing
     assert feature.collection_dialog.students_table.rowCount() == 1
     assert "already collected" in feature.collection_dialog.summary.text()
+    results = tmp_path / "results.pdf"
+    monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: results))
+    feature.collection_dialog.print_button.click()
+    assert results.read_bytes().startswith(b"%PDF")
 
     pdf = tmp_path / "handout.pdf"
     monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: pdf))
     feature.student_pdf_action.trigger()
     assert pdf.read_bytes().startswith(b"%PDF")
+    key = tmp_path / "key.pdf"
+    monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: key))
+    feature.key_pdf_action.trigger()
+    assert key.read_bytes().startswith(b"%PDF") and key.read_bytes() != pdf.read_bytes()
     assert not dialogs
 
 

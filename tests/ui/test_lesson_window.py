@@ -68,3 +68,32 @@ def test_nothing_to_add_says_what_to_do(qtbot, window, monkeypatch) -> None:  # 
     monkeypatch.setattr(feature.view, "capture", lambda: [])
     feature.add_current_view()
     assert "Select an entity" in said[-1] and feature.lesson.steps == ()
+
+
+def test_a_chain_and_a_passage_become_steps_that_show_again(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    feature = window.lesson_feature
+    feature.lesson = Lesson(title="Pacts")
+    monkeypatch.setattr(AddStepDialog, "get_value", classmethod(lambda cls, p, c: ((0, ""), True)))
+    window.show_tab("graph")
+    qtbot.waitUntil(lambda: window.graph_pane is not None and window.graph_pane.loaded)
+    window.graph_pane.show_connection("japan", "kazakhstan")
+    feature.add_current_view()
+    chain = feature.lesson.steps[-1]
+    assert (chain.kind, chain.entity_id, chain.other_id) == ("chain", "japan", "kazakhstan")
+
+    cite = window.repo.get_entity("nato").citations[0]
+    window.open_passage(cite.document_id, cite.start, cite.end, cite.quote)
+    feature.add_current_view()
+    passage = feature.lesson.steps[-1]
+    assert (passage.kind, passage.document_id, passage.start, passage.end) == (
+        "passage", cite.document_id, cite.start, cite.end,
+    )  # fmt: skip
+
+    window.graph_pane.clear_connection()
+    window.show_tab("timeline")
+    feature.view.animation_ms = 0
+    assert feature.view.apply(chain) == ""
+    assert window.right_tabs.currentWidget() is window.graph_host and feature.view.chain == ("japan", "kazakhstan")
+    assert feature.view.apply(passage) == ""
+    assert window.right_tabs.currentWidget() is window.document_view
+    assert window.document_view.selection_span()[:2] == (cite.start, cite.end)

@@ -22,6 +22,7 @@ import typst
 
 from app.core.errors import AtlasError
 from app.core.exports.data import Cancelled
+from app.core.exports.pdf_links import resolve_links
 from app.core.exports.report_data import ExportOptions, Progress, ReportData, check
 from app.core.exports.report_typst import Figures, build_source, figure_inputs
 from app.paths import resources_dir
@@ -65,7 +66,7 @@ def compile_source(
             log.error("Typst failed: %s\n%s", exc.message, getattr(exc, "diagnostic", ""))
             raise AtlasError(f"Could not typeset the summary: {exc.message}") from exc
     if isinstance(out, bytes):
-        return [out]
+        return [resolve_links(out) if fmt == "pdf" else out]
     return list(out or [])
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app import APP_NAME, __version__
 from app.core.exports.report_data import ExportOptions, NoteItem, ReportData, plural
-from app.core.exports.typst_markup import label, lit, markdown, text
+from app.core.exports.typst_markup import go, label, lit, markdown, text
 from app.core.query.repository import Citation, EntityDetail, Link
 from app.core.reference.relations import relation_label
 from app.paths import resources_dir
@@ -71,7 +71,7 @@ class _Citations:
             return ""
         for n in nums:
             self.first_cited.setdefault(n, self.section)
-        return "~#cm(" + ", ".join(f"[#link({label(f'{self.prefix}s{n}')})[{n}]]" for n in nums) + ");"
+        return "~#cm(" + ", ".join(f"[#link({go(f'{self.prefix}s{n}')})[{n}]]" for n in nums) + ");"
 
     def reset(self, prefix: str) -> None:
         """Handouts: each entity numbers its own sources from 1, so a page stands alone."""
@@ -87,10 +87,11 @@ class _Citations:
             title = documents.get(c.document_id) or c.document_title or c.file_name
             section = f", section “{text(c.section)}”" if c.section else ""
             where = self.first_cited.get(n)
-            back = f"#link({label(where)})[*\\[{n}\\]*]" if where else f"*\\[{n}\\]*"
+            # The back link also marks where this source is: links to it go here (see pdf_links).
+            back = f"#link({go(where, f'{self.prefix}s{n}')})[*\\[{n}\\]*]" if where else f"*\\[{n}\\]*"
             out.append(
                 f"#source[{back} “{text(c.quote)}” — #emph[{text(title)}]{section}"
-                f" #text(fill: muted)[({text(c.file_name)})]] {label(f'{self.prefix}s{n}')}"
+                f" #text(fill: muted)[({text(c.file_name)})]]"
             )
         return out
 
@@ -106,7 +107,7 @@ class _Builder:
 
     def entity_link(self, entity_id: str | None, name: str) -> str:
         target = self.labels.get(entity_id or "")
-        return f"#link({label(target)})[{text(name)}];" if target else text(name)
+        return f"#link({go(target)})[{text(name)}];" if target else text(name)
 
     def grouped(self, items: Sequence[tuple[str, Sequence[Citation]]]) -> str:
         """'A, B, C [1]; D [2]': values that share the same citations are listed before one mark."""

@@ -13,31 +13,33 @@ builds the markup from the syntax tree with our own functions, the text again as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from app.core.exports.pdf_links import placeholder
+
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# What a literal cannot hold as it is: the escaped characters, control characters, lone surrogates.
+_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 
 
 def _clean(ch: str) -> str:
-    code = ord(ch)
     if ch in _ESCAPES:
         return _ESCAPES[ch]
-    if code < 0x20 or 0x7F <= code < 0xA0:  # other control characters print as nothing
-        return ""
-    if 0xD800 <= code < 0xE000:  # a lone surrogate cannot be encoded: the replacement character
+    if 0xD800 <= ord(ch) < 0xE000:  # a lone surrogate cannot be encoded: the replacement character
         return "\ufffd"
-    return ch
+    return ""  # other control characters print as nothing
 
 
 def lit(value: object) -> str:
     """A Typst string literal holding ``value`` exactly (code mode: ``f(lit(x))``)."""
     s = str(value)
-    if s.isprintable() and '"' not in s and "\\" not in s and not any(0xD800 <= ord(c) < 0xE000 for c in s):
+    if _SPECIAL.search(s) is None:
         return f'"{s}"'  # the common case, without a per-character pass
-    return '"' + "".join(_clean(c) for c in s) + '"'
+    return '"' + _SPECIAL.sub(lambda m: _clean(m.group()), s) + '"'
 
 
 def text(value: object) -> str:
@@ -50,6 +52,14 @@ def label(name: str) -> str:
     """A label we name ourselves (letters, digits and dashes only; never user text)."""
     assert name.replace("-", "").isalnum(), name
     return f"<{name}>"
+
+
+def go(target: str, anchor: str | None = None) -> str:
+    """Where a link to our label ``target`` goes (code mode: ``#link(go("e3"))[…]``). A stand-in
+    web address that :func:`app.core.exports.pdf_links.resolve_links` turns into the real link
+    after typesetting (a label link costs Typst a lookup in every layout pass). ``anchor``: the
+    label of the element this link opens, which links to that label then go to."""
+    return f'"{placeholder(target, anchor)}"'  # letters, digits and -@~ only
 
 
 # ---- Markdown notes ---------------------------------------------------------------------------------
@@ -151,5 +161,5 @@ class _Blocks:
             if href.startswith(prefix):
                 target = self.entity_label(href[len(prefix) :])
                 if target:
-                    return f"#link({label(target)})[{inner}];"
+                    return f"#link({go(target)})[{inner}];"
         return inner

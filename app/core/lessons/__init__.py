@@ -25,7 +25,9 @@ an ``AtlasError`` whose text is one plain sentence, unless said otherwise):
     imported documents (``doc-…``) the steps and quiz use; pass it to ``create_lesson``/``save_lesson``
     whenever steps or the quiz change. ``Payload.entity(id)``/``.document(id)`` give the copies to
     show on a machine that lacks them (``EntityCopy``: name, kind, aliases, facts with quotes;
-    ``DocumentCopy``: title, file name, origin, text). Nothing is written into the user's data.
+    ``DocumentCopy``: title, file name, origin, text). ``step_filter(step, payload) -> FilterSpec``:
+    the filter a filter step shows (the author's tags become the entities they tagged). Nothing is
+    written into the user's data.
 
 ``quiz.py``
     ``make_quiz(repo, *, questions, seed, entity_ids=None) -> Quiz``: multiple choice from cited
@@ -43,6 +45,8 @@ an ``AtlasError`` whose text is one plain sentence, unless said otherwise):
     ``stored_answers(pack)``; ``Collection.per_question()``, ``.per_student()``, ``.to_dict()``.
 
 ``handouts.py`` — PDFs typeset with Typst (the bundled fonts, every user string a literal)
-    ``student_pdf(lesson) -> bytes``, ``key_pdf(lesson, documents) -> bytes``,
-    ``results_pdf(collection) -> bytes``, and ``write_pdf(path, data)`` (atomic).
+    ``student_pdf(lesson) -> bytes``, ``key_pdf(lesson, documents) -> bytes`` (``documents``: id ->
+    title, the payload's copies included), ``results_pdf(collection) -> bytes``, each with
+    ``isolated=True`` to typeset in a child process (as the window's PDF summary does), and
+    ``write_pdf(path, data)`` (atomic).
 """

@@ -91,10 +91,14 @@ def student_source(lesson: Lesson) -> str:
         " you chose it.]"
     )
     for i, q in enumerate(questions, 1):
+        out.append(
+            "#block(breakable: false, above: 1.4em, below: 0.4em)["
+        )  # a question, its choices and its lines on one page
         out.append(f"#question({i}, [{text(q.question)}])")
         for letter, c in zip(LETTERS, q.choices, strict=False):
             out.append(f"#choice([{letter}], [{text(c)}])")
         out.append("#write-lines(2)")
+        out.append("]")
     return "\n".join(out) + "\n"
 
 
@@ -115,6 +119,9 @@ def key_source(lesson: Lesson, documents: Mapping[str, str]) -> str:
         " to find it.]"
     )
     for i, q in enumerate(questions, 1):
+        out.append(
+            "#block(breakable: false, above: 1.4em, below: 0.4em)["
+        )  # a question and its answer's quote on one page
         out.append(f"#question({i}, [{text(q.question)}])")
         for letter, c in zip(LETTERS, q.choices, strict=False):
             right = ", right: true" if c == q.answer else ""
@@ -124,6 +131,7 @@ def key_source(lesson: Lesson, documents: Mapping[str, str]) -> str:
         title = documents.get(q.document) or q.document
         where = f", characters {q.start}–{q.end}" if q.start is not None and q.end is not None else ""
         out.append(f"#cite[Answer {letter}. Source: #emph[{text(title)}] ({text(q.document)}{text(where)})]")
+        out.append("]")
     return "\n".join(out) + "\n"
 
 
@@ -167,23 +175,24 @@ def results_source(collection: Collection) -> str:
     return "\n".join(out) + "\n"
 
 
-def _compile(source: str) -> bytes:
-    from app.core.exports.report_pdf import compile_source
+def _compile(source: str, isolated: bool) -> bytes:
+    """``isolated``: typeset in a child process (the window: Typst's caches go when it ends)."""
+    from app.core.exports.report_pdf import compile_isolated, compile_source
 
-    return compile_source(source, {})[0]
-
-
-def student_pdf(lesson: Lesson) -> bytes:
-    return _compile(student_source(lesson))
+    return (compile_isolated if isolated else compile_source)(source, {})[0]
 
 
-def key_pdf(lesson: Lesson, documents: Mapping[str, str]) -> bytes:
+def student_pdf(lesson: Lesson, *, isolated: bool = False) -> bytes:
+    return _compile(student_source(lesson), isolated)
+
+
+def key_pdf(lesson: Lesson, documents: Mapping[str, str], *, isolated: bool = False) -> bytes:
     """``documents``: document id -> title (the repository's documents and the payload's copies)."""
-    return _compile(key_source(lesson, documents))
+    return _compile(key_source(lesson, documents), isolated)
 
 
-def results_pdf(collection: Collection) -> bytes:
-    return _compile(results_source(collection))
+def results_pdf(collection: Collection, *, isolated: bool = False) -> bytes:
+    return _compile(results_source(collection), isolated)
 
 
 def write_pdf(path: Path, data: bytes) -> Path:

@@ -1,19 +1,22 @@
 """What a lesson carries of the author's own sources: cited copies of their entities and documents.
 
 A step or quiz answer may name an entity the author made from their own documents (``my-…``) or quote
-an imported document (``doc-…``): a machine with only the seeds has neither. :func:`gather_payload`
-copies each one the lesson uses into the lesson file (``payload.json``): an entity with its facts
-and each fact's quotes, a document with its full text. A receiving machine shows these copies as
-they are; nothing is ever written into its user database.
+an imported document (``doc-…``), or filter by the author's tags: a machine with only the seeds has
+none of these. :func:`gather_payload` copies each one the lesson uses into the lesson file
+(``payload.json``): an entity with its facts and each fact's quotes, a document with its full text,
+a tag with the ids of the entities it was on. A receiving machine shows these copies as they are
+(:func:`step_filter` turns a step's tags into those entities); nothing is ever written into its
+user database. A saved filter needs no copy: a filter step holds the whole filter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from app.core.lessons.model import Lesson, LessonError
+from app.core.lessons.model import Lesson, LessonError, Step
+from app.core.query.filters import FilterSpec
 
 if TYPE_CHECKING:
     from app.core.query.repository import Repository
@@ -59,10 +62,14 @@ class DocumentCopy:
 class Payload:
     entities: tuple[EntityCopy, ...] = ()
     documents: tuple[DocumentCopy, ...] = ()
+    tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # tag name -> the entity ids it was on
 
     @property
     def empty(self) -> bool:
-        return not self.entities and not self.documents
+        return not self.entities and not self.documents and not self.tags
+
+    def tagged(self, tag: str) -> tuple[str, ...] | None:
+        return next((ids for name, ids in self.tags if name == tag), None)
 
     def entity(self, entity_id: str) -> EntityCopy | None:
         return next((e for e in self.entities if e.id == entity_id), None)
@@ -92,6 +99,7 @@ class Payload:
                 for e in self.entities
             ],
             "documents": [vars(d) for d in self.documents],
+            "tags": {name: list(ids) for name, ids in self.tags},
         }
 
     @classmethod
@@ -131,9 +139,10 @@ class Payload:
                 DocumentCopy(str(d["id"]), str(d["title"]), str(d["file_name"]), str(d["origin"]), str(d["text"]))
                 for d in raw.get("documents", [])
             )
+            tags = tuple((str(name), tuple(str(i) for i in ids)) for name, ids in raw.get("tags", {}).items())
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise LessonError("The lesson's copies of the author's own sources are malformed.") from exc
-        return cls(entities, documents)
+        return cls(entities, documents, tags)
 
 
 def used_ids(lesson: Lesson) -> tuple[list[str], list[str]]:
@@ -176,4 +185,29 @@ def gather_payload(repo: Repository, lesson: Lesson) -> Payload:
         if view is not None and view.info.imported:
             info = view.info
             documents.append(DocumentCopy(info.id, info.title, info.file_name, info.origin, view.text))
-    return Payload(tuple(copies), tuple(documents))
+    tags: list[tuple[str, tuple[str, ...]]] = []
+    for step in lesson.steps:
+        for tag in _spec(step).tags if step.kind == "filter" else ():
+            if tag not in [name for name, _ids in tags]:
+                tags.append((tag, tuple(r.id for r in repo.list_entities(FilterSpec(tags=(tag,))))))
+    return Payload(tuple(copies), tuple(documents), tuple(tags))
+
+
+def _spec(step: Step) -> FilterSpec:
+    try:
+        return FilterSpec.from_json(step.filter_json or "{}")
+    except (ValueError, TypeError) as exc:
+        raise LessonError("A filter step of the lesson holds a filter this version cannot read.") from exc
+
+
+def step_filter(step: Step, payload: Payload) -> FilterSpec:
+    """The filter a filter step shows. Tags the lesson carries become the entities the author had
+    tagged (the same tag name may mean something else here, or not exist)."""
+    spec = _spec(step)
+    carried = [payload.tagged(t) for t in spec.tags]
+    if not spec.tags or any(ids is None for ids in carried):
+        return spec
+    ids = {i for group in carried for i in group or ()}
+    if spec.ids:
+        ids &= set(spec.ids)
+    return replace(spec, tags=(), ids=tuple(sorted(ids)) or ("",))

@@ -24,13 +24,8 @@ from app.core.sources.curate import (
     names_for,
 )
 from app.core.sources.mentions import KnownEntity, MentionMatcher
-from app.core.sources.store import (
-    ImportCancelled,
-    ImportReport,
-    SourcesStore,
-    prepare,
-    read_file,
-)
+from app.core.sources.prepare import prepare, read_file
+from app.core.sources.store import ImportCancelled, ImportReport, SourcesStore
 from app.core.vocab import KINDS
 
 

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import AtlasError
-from app.core.userdata.backup import BackupInfo, check_user_db, list_backups, quick_check, recover, restore_backup
+from app.core.userdata.backup import BackupInfo, list_backups
+from app.core.userdata.integrity import quick_check
+from app.core.userdata.restore import check_user_db, recover, restore_backup
 from app.paths import DataPaths
 
 PathRole = Qt.ItemDataRole.UserRole + 1
