@@ -44,14 +44,28 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--activity", action="append", default=[], help="activity (repeatable)")
     g.add_argument("--from-year", type=int, help="founded in or after this year")
     g.add_argument("--to-year", type=int, help="founded in or before this year")
+    g.add_argument(
+        "--as-of",
+        type=int,
+        metavar="YEAR",
+        help="only alliances in force that year, and only the members in them that year",
+    )
     g.add_argument("--source", action="append", default=[], help="cited in this document (file name or id)")
     g.add_argument("--tag", action="append", default=[], help="user tag (repeatable)")
     g.add_argument(
         "--origin",
         action="append",
         default=[],
-        choices=["reference", "user"],
-        help="reference: the catalogue's entities; user: those made from your own documents (repeatable)",
+        choices=["reference", "user", "dataset"],
+        help="reference: the catalogue's entities; user: those made from your own documents; dataset: imported"
+        " ATOP/COW alliances (repeatable)",
+    )
+    g.add_argument(
+        "--obligation",
+        action="append",
+        default=[],
+        help="a dataset alliance's obligation (repeatable): defense, offense, neutral, nonagg, consul, neutrality,"
+        " nonaggression, entente",
     )
     notes = g.add_mutually_exclusive_group()
     notes.add_argument(
@@ -104,7 +118,8 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
         return tuple(out)
 
     facets: dict[str, list[str]] = {}
-    if args.category or args.region or args.activity or (args.tag and notes is None):
+    obligation_args = getattr(args, "obligation", [])
+    if args.category or args.region or args.activity or obligation_args or (args.tag and notes is None):
         facets = {dim: [f.value for f in vals] for dim, vals in repo.facet_counts(FilterSpec()).items()}
     tag_names = [t.name for t in notes.list_tags()] if args.tag and notes is not None else facets.get("tags", [])
     kinds = pick(args.kind, list(KINDS), "kind", "Kinds")
@@ -112,7 +127,9 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
     regions = pick(args.region, facets.get("regions", []), "region", "Regions")
     activities = pick(args.activity, facets.get("activities", []), "activity", "Activities")
     tags = pick(args.tag, tag_names, "tag", "Tags")
-    for value, option in ((args.from_year, "--from-year"), (args.to_year, "--to-year")):
+    obligations = pick(obligation_args, facets.get("obligations", []), "obligation", "Obligations")
+    years = ((args.from_year, "--from-year"), (args.to_year, "--to-year"), (getattr(args, "as_of", None), "--as-of"))
+    for value, option in years:
         bad = check_int(value, option, *YEAR_RANGE)
         if bad:
             raise CliError(bad)
@@ -141,10 +158,12 @@ def spec_from_args(args: argparse.Namespace, repo: Any, notes: NotesStore | None
         activities=activities,
         year_min=args.from_year,
         year_max=args.to_year,
+        as_of=getattr(args, "as_of", None),
         sources=tuple(sources),
         tags=tags,
         has_notes=args.has_notes,
         origins=tuple(dict.fromkeys(args.origin)),
+        obligations=obligations,
         ids=resolve_all(args.select, "entity"),
         sort=args.sort,
         descending=args.descending,
@@ -201,12 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", type=int, default=1, metavar="N", help="with --present: the step shown (default 1)")
     p.add_argument("--quiz", type=Path, metavar="LESSON", help="show this lesson's quiz being taken")
 
+    from app.cli import datasets as datasets_cli
     from app.cli import lessons as lessons_cli
     from app.cli import notes as notes_cli
     from app.cli import sources as sources_cli
 
     notes_cli.register(sub)
     sources_cli.register(sub)
+    datasets_cli.register(sub)
     lessons_cli.register(sub)
     return parser
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.core.atlas import Atlas
-from app.core.errors import classify
+from app.core.errors import AtlasError, classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.repository import EntityRow
 from app.ui.jobs import JobRunner
@@ -178,6 +178,7 @@ class MainWindow(WindowFeaturesMixin):
         lp.clear_filters_requested.connect(fp.clear)
         dp.entity_link_activated.connect(self.select_entity)
         dp.open_passage_requested.connect(self.open_passage)
+        dp.same_as_decided.connect(self._on_same_as_decided)
         dv.entity_link_activated.connect(self.select_entity)
         sp.entity_link_activated.connect(self.select_entity)
         sp.open_passage_requested.connect(
@@ -335,6 +336,18 @@ class MainWindow(WindowFeaturesMixin):
         self.undo_history.data_changed()  # a tag change becomes an Edit > Undo step
         self.refresh_list()
         self._facet_timer.start()
+        if self._current_id:
+            self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
+
+    def _on_same_as_decided(self, entity_id: str, dataset_id: str, status: str) -> None:
+        """Confirm or Remove on a same-as line of the detail pane: record it, show the entity again."""
+        try:
+            self.atlas.user_data.datasets.set_same_as(entity_id, dataset_id, status)
+        except AtlasError as exc:
+            self.show_status(str(exc), 10000)
+            return
+        verb = "Confirmed" if status == "confirmed" else "Removed the link"
+        self.show_status(f"{verb}: {entity_id} = {dataset_id}.")
         if self._current_id:
             self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
 

@@ -100,7 +100,7 @@ class StubRepo:
     def list_entities(self, spec):
         return [type("Row", (), {"id": i})() for i in spec.ids]
 
-    def entity_details(self, ids):
+    def entity_details(self, ids, *, as_of=None):
         self.batches.append(list(ids))
         return [self.details[i] for i in ids]
 

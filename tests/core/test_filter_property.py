@@ -49,6 +49,7 @@ class Ent:
     live_notes: int
     trashed_notes: int
     origins: frozenset[str] = frozenset({"reference"})  # all generated here live in the reference
+    obligations: frozenset[str] = frozenset()  # only imported dataset alliances have obligations
 
     def values(self, dimension: str) -> frozenset[str]:
         if dimension == "kinds":

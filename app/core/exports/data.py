@@ -3,8 +3,10 @@
 JSON schema (version 1), documented in the README:
 ``{"format": "alliance-atlas", "version": 1, "filter": str, "seed_hash": str,
 "entities": [{id, name, aliases[], kind, category, categories[], region, regions[], founded, ended,
-stated_members, members[], relations[{relation, id, name, sentence}], activities[],
-citations[{field, value, document, section, quote}]}],
+stated_members, members[], memberships[{id, name, role, entered, left}], obligations[], same_as[],
+same_as_status{}, relations[{relation, id, name, sentence}], activities[],
+citations[{field, value, document, section, quote} or {dataset, version, file, record, field, value, fact,
+fact_value}]}],
 "documents": [{file, title, origin, sections[]}]}``
 """
 
@@ -56,7 +58,7 @@ def collect(repo: Repository, spec: FilterSpec, progress: Progress | None = None
     for i in range(0, len(rows), COLLECT_BATCH):
         if progress and not progress(i, len(rows)):
             raise Cancelled()
-        out += repo.entity_details([row.id for row in rows[i : i + COLLECT_BATCH]])
+        out += repo.entity_details([row.id for row in rows[i : i + COLLECT_BATCH]], as_of=spec.as_of)
     return out
 
 
@@ -84,6 +86,16 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
         "ended": d.ended,
         "stated_members": d.stated_members,
         "members": [m.name for m in d.members],
+        # Each member with its years where a dataset gives them (entered, left: null when not stated;
+        # left null on a dataset membership: in force at the dataset's end).
+        "memberships": [
+            {"id": m.id, "name": m.name, "role": m.role, "entered": m.start_year, "left": m.end_year} for m in d.members
+        ],
+        "obligations": [f.value for f in d.facts if f.field == "obligation" and f.value],
+        # Dataset alliances this entity is the same as (or, on one, the catalogue entity), proposed or
+        # confirmed; "same_as_status" says which.
+        "same_as": [s.id for s in d.same_as],
+        "same_as_status": {s.id: s.status for s in d.same_as},
         "relations": [
             {"relation": field, "id": tid, "name": name, "sentence": relation_sentence(field, d.name, name or "")}
             for field, tid, name in relations
@@ -100,6 +112,11 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
             }
             for f in d.facts
             for c in f.citations
+        ]
+        + [
+            {**r.as_json(), "fact": f.field, "fact_value": f.target_name or f.value or "", "origin": "dataset"}
+            for f in d.facts
+            for r in f.records
         ],
     }
 
@@ -168,22 +185,51 @@ def write_csv_entities(fh: IO[str], details: list[EntityDetail]) -> None:
 
 def write_csv_members(fh: IO[str], details: list[EntityDetail]) -> None:
     w = csv.writer(fh)
-    w.writerow(["entity_id", "entity", "role", "member_id", "member", "document", "quote"])
+    # Membership years and records only when an imported dataset gives them (the file is unchanged otherwise).
+    dated = any(m.records or m.start_year is not None for d in details for m in d.members)
+    head = ["entity_id", "entity", "role", "member_id", "member", "document", "quote"]
+    w.writerow([*head, "entered", "left", "record"] if dated else head)
     for d in details:
         for m in d.members:
             c = m.citations[0] if m.citations else None
-            row = [d.id, d.name, m.role, m.id, m.name, c.file_name if c else "", c.quote if c else ""]
+            row: list[object] = [d.id, d.name, m.role, m.id, m.name, c.file_name if c else "", c.quote if c else ""]
+            record = m.records[0] if m.records else None
+            if dated:
+                row += [m.start_year or "", m.end_year or "", f"{record.dataset} {record.record}" if record else ""]
             w.writerow([neutralise(x) for x in row])
 
 
 def write_csv_citations(fh: IO[str], details: list[EntityDetail]) -> None:
     w = csv.writer(fh)
-    w.writerow(["entity_id", "entity", "field", "value", "document", "section", "quote"])
+    # With an imported dataset, a dataset citation fills six more columns (the record, the variable and
+    # its value) in place of document, section and quote; without one the file is as it always was.
+    records = any(f.records for d in details for f in d.facts)
+    quoted = ["entity_id", "entity", "field", "value", "document", "section", "quote"]
+    w.writerow([*quoted, "dataset", "version", "file", "record", "variable", "record_value"] if records else quoted)
+    pad = ["", "", "", "", "", ""] if records else []
     for d in details:
         for f in d.facts:
             value = f.target_name or f.value or ""
             for c in f.citations:
-                w.writerow([neutralise(x) for x in [d.id, d.name, f.field, value, c.file_name, c.section, c.quote]])
+                row = [d.id, d.name, f.field, value, c.file_name, c.section, c.quote, *pad]
+                w.writerow([neutralise(x) for x in row])
+            for r in f.records:
+                row = [
+                    d.id,
+                    d.name,
+                    f.field,
+                    value,
+                    "",
+                    "",
+                    "",
+                    r.dataset,
+                    r.version,
+                    r.file,
+                    r.record,
+                    r.field,
+                    r.value,
+                ]
+                w.writerow([neutralise(x) for x in row])
 
 
 def csv_paths(path: Path) -> dict[str, Path]:

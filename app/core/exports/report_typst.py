@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app import APP_NAME, __version__
+from app.core.exports import report_datasets as ds
 from app.core.exports.report_data import ExportOptions, NoteItem, ReportData, plural
 from app.core.exports.typst_markup import go, label, lit, markdown, text
 from app.core.query.repository import Citation, EntityDetail, Link
@@ -122,7 +123,7 @@ class _Builder:
 
     def fact_items(self, d: EntityDetail, field: str) -> list[tuple[str, Sequence[Citation]]]:
         return [
-            (text(f.target_name or f.value), f.citations)
+            (text(f.target_name or f.value) + ds.record_mark(f.records), f.citations)
             for f in d.facts
             if f.field == field and (f.value or f.target_name)
         ]
@@ -133,7 +134,7 @@ class _Builder:
             return f" #text(fill: muted)[({text(words)})]" if with_role else ""
 
         # Names only: a link on each of 15,000 member names made a 1,000-entity summary a third slower.
-        return [(text(link.name) + role(link), link.citations) for link in links]
+        return [(text(link.name) + ds.link_suffix(link) + role(link), link.citations) for link in links]
 
     def rows(self, d: EntityDetail) -> list[tuple[str, str]]:
         rows: list[tuple[str, str]] = []  # the kind is in the line under the heading
@@ -158,6 +159,7 @@ class _Builder:
         activities = self.fact_items(d, "activity")
         if activities:
             rows.append(("Activities", self.grouped(activities)))
+        rows += ds.rows(d)  # obligations, same-as links, disagreements (imported datasets)
         if self.data.notes_included and self.data.tags.get(d.id):
             rows.append(("Your tags", text(", ".join(self.data.tags[d.id]))))
         return rows
@@ -221,6 +223,7 @@ class _Builder:
                 kind += " · " + text(", ".join(d.categories))
             if d.origin == "user":  # made from the user's own documents, not the reference catalogue
                 kind += " · #emph[" + text("from your documents") + "]"
+            kind += ds.origin_note(d)
             emit(f"#kindline[{kind}]")
             rows = self.rows(d)
             if rows:

@@ -24,9 +24,21 @@ SORT_COLUMNS: dict[str, str] = {
     "notes": "notes",
 }
 # Facet dimensions FilterSpec can restrict; facet_counts() reports one list per dimension.
-DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags", "origins")
-ORIGIN_LABELS = {"reference": "Reference catalogue", "user": "From your documents"}
-_ORIGIN_LABEL_SQL = "CASE e.origin WHEN 'user' THEN 'From your documents' ELSE 'Reference catalogue' END"
+DIMENSIONS = ("kinds", "categories", "regions", "members", "activities", "sources", "tags", "origins", "obligations")
+ORIGIN_LABELS = {"reference": "Reference catalogue", "user": "From your documents", "dataset": "From datasets"}
+_ORIGIN_LABEL_SQL = (
+    "CASE e.origin WHEN 'user' THEN 'From your documents' WHEN 'dataset' THEN 'From datasets'"
+    " ELSE 'Reference catalogue' END"
+)
+
+
+def in_force_sql(alias: str, param: str = ":as_of") -> str:
+    """A fact of ``alias`` holds in the year ``param``: a dataset membership's years span it (a fact
+    without years, as every catalogue fact, holds whenever its entity does)."""
+    return (
+        f"({alias}.start_year IS NULL OR {alias}.start_year <= {param})"
+        f" AND ({alias}.end_year IS NULL OR {alias}.end_year >= {param})"
+    )
 
 
 @dataclass(frozen=True)
@@ -42,9 +54,13 @@ class FilterSpec:
     activities: tuple[str, ...] = ()
     year_min: int | None = None
     year_max: int | None = None
+    # Only what was in force that year: entities founded by then and not ended before, dataset
+    # alliances with a membership spanning it, and (in facets, graph, detail) only those members.
+    as_of: int | None = None
     sources: tuple[str, ...] = ()  # document ids
     tags: tuple[str, ...] = ()  # user tag names
-    origins: tuple[str, ...] = ()  # "reference" (the catalogue) or "user" (from your documents)
+    origins: tuple[str, ...] = ()  # "reference" (the catalogue), "user" (your documents), "dataset"
+    obligations: tuple[str, ...] = ()  # a dataset alliance's obligations: defense, offense, neutral, nonagg...
     has_notes: bool | None = None
     ids: tuple[str, ...] = ()  # an explicit selection (exports of "the selected entities")
     sort: SortKey = "name"
@@ -85,7 +101,7 @@ class FilterSpec:
                 value = tuple(value)
             kwargs[f.name] = value
         spec = cls(**kwargs)
-        for name in ("year_min", "year_max"):
+        for name in ("year_min", "year_max", "as_of"):
             v = getattr(spec, name)
             if v is not None and not isinstance(v, int):
                 raise ValueError(f"'{name}' must be a whole number")
@@ -112,7 +128,12 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
         conds.append("e.kind IN (SELECT value FROM json_each(:kinds))")
     # Each facet is an "e.id IN (set)" over an index, not a correlated EXISTS per entity:
     # SQLite builds the set once, which keeps 10,000-entity filters in single-digit milliseconds.
-    for dim, fact_field in (("categories", "category"), ("regions", "region"), ("activities", "activity")):
+    for dim, fact_field in (
+        ("categories", "category"),
+        ("regions", "region"),
+        ("activities", "activity"),
+        ("obligations", "obligation"),
+    ):
         values = getattr(spec, dim)
         if values:
             params[dim] = _json(values)
@@ -127,6 +148,8 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
             "SELECT f.entity_id FROM json_each(:members) j CROSS JOIN fact f"
             " WHERE f.target_id = j.value AND f.field IN ('member', 'party')"
         )
+        if spec.as_of is not None:
+            members_set += " AND " + in_force_sql("f")
         if spec.members_mode == "all":
             params["n_members"] = len(set(spec.members))
             members_set += " GROUP BY f.entity_id HAVING count(DISTINCT f.target_id) = :n_members"
@@ -137,6 +160,14 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
     if spec.year_max is not None:
         params["year_max"] = spec.year_max
         conds.append("e.founded <= :year_max")
+    if spec.as_of is not None:
+        params["as_of"] = spec.as_of
+        conds.append("(e.founded IS NULL OR e.founded <= :as_of) AND (e.ended IS NULL OR e.ended >= :as_of)")
+        # An entity whose members have years (a dataset alliance) needs one of them in force.
+        conds.append(
+            "(e.id NOT IN (SELECT entity_id FROM fact WHERE start_year IS NOT NULL)"
+            f" OR e.id IN (SELECT f.entity_id FROM fact f WHERE f.start_year IS NOT NULL AND {in_force_sql('f')}))"
+        )
     if spec.sources:
         params["sources"] = _json(spec.sources)
         conds.append(
@@ -330,6 +361,7 @@ _FACET_SQL: dict[str, str] = {
     "categories": _FACT_FACET % "category",
     "regions": _FACT_FACET % "region",
     "activities": _FACT_FACET % "activity",
+    "obligations": _FACT_FACET % "obligation",
     "members": (
         "SELECT t.id, t.name, count(DISTINCT f.entity_id) AS n FROM ({m}) mm CROSS JOIN fact f"
         " ON f.entity_id = mm.id CROSS JOIN entity t ON t.id = f.target_id"
@@ -354,6 +386,7 @@ _FACET_SCAN_SOURCES: dict[str, str] = {
     "categories": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'category'",
     "regions": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'region'",
     "activities": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'activity'",
+    "obligations": "SELECT entity_id AS eid, value, value AS label FROM fact WHERE field = 'obligation'",
     "members": (
         "SELECT f.entity_id AS eid, t.id AS value, t.name AS label FROM fact f"
         " JOIN entity t ON t.id = f.target_id WHERE f.field IN ('member', 'party')"
@@ -400,6 +433,12 @@ def facet_query(spec: FilterSpec, dimension: str, *, matching_table: str | None 
         inner = (
             f"SELECT s.value, s.label, count(DISTINCT s.eid) AS n FROM ({_FACET_SCAN_SOURCES[dimension]}) s"
             f" WHERE s.eid IN ({matching}) GROUP BY s.value, s.label"
+        )
+    if dimension == "members" and spec.as_of is not None:
+        # Only the members in force that year count.
+        params = {**params, "as_of": spec.as_of}
+        inner = inner.replace(
+            "f.field IN ('member', 'party')", f"f.field IN ('member', 'party') AND {in_force_sql('f')}"
         )
     sql = f"SELECT * FROM ({inner}) ORDER BY 3 DESC, 2 ASC"
     return Query(sql, params)
@@ -449,6 +488,10 @@ def describe(spec: FilterSpec, labels: dict[str, str] | None = None) -> str:
         parts.append(f"founded {spec.year_min} or later")
     elif spec.year_max is not None:
         parts.append(f"founded {spec.year_max} or earlier")
+    if spec.obligations:
+        parts.append(f"obligation: {names(spec.obligations)}")
+    if spec.as_of is not None:
+        parts.append(f"in force in {spec.as_of}")
     if spec.sources:
         parts.append(f"cited in {names(spec.sources)}")
     if spec.tags:

@@ -16,12 +16,21 @@ from typing import Any
 
 from app.core.db import Connector
 from app.core.errors import classify
-from app.core.query.filters import DIMENSIONS, FilterSpec, count_query, entity_query, facet_query, matching_query
+from app.core.query.filters import (
+    DIMENSIONS,
+    FilterSpec,
+    count_query,
+    entity_query,
+    facet_query,
+    in_force_sql,
+    matching_query,
+)
 from app.core.query.search import PassageSearch, Search
 from app.core.query.views import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
     Citation,
+    DatasetCitation,
     DocumentInfo,
     DocumentView,
     Edge,
@@ -33,6 +42,7 @@ from app.core.query.views import (
     MentionSpan,
     MentionView,
     PassageHit,
+    SameAsLink,
     SectionInfo,
     highlight_spans,
     plain_snippet,
@@ -44,6 +54,7 @@ from app.core.vocab import RELATION_FIELDS
 
 __all__ = [
     "Citation",
+    "DatasetCitation",
     "DocumentInfo",
     "DocumentView",
     "Edge",
@@ -57,6 +68,7 @@ __all__ = [
     "PassageHit",
     "PassageSearch",
     "Repository",
+    "SameAsLink",
     "SectionInfo",
     "highlight_spans",
     "plain_snippet",
@@ -70,6 +82,7 @@ FIELD_LABELS = {
     "member_count": "Stated number of members",
     "region": "Region",
     "activity": "Activity",
+    "obligation": "Obligation",
 }
 FIELD_LABELS.update({f: relation_label(f) for f in RELATION_FIELDS})
 
@@ -227,9 +240,9 @@ class Repository:
         )
         return str(rows[0][0]) if rows else None
 
-    def get_entity(self, entity_id: str, *, mention_limit: int = 200) -> EntityDetail | None:
-        """One entity's details (as :meth:`entity_details`) with the passages that mention it."""
-        found = self.entity_details([entity_id])
+    def get_entity(self, entity_id: str, *, mention_limit: int = 200, as_of: int | None = None) -> EntityDetail | None:
+        """One entity's details (as :meth:`entity_details`, ``as_of`` too) with the passages that mention it."""
+        found = self.entity_details([entity_id], as_of=as_of)
         if not found:
             return None
         mention_rows = self._raw(
@@ -300,21 +313,32 @@ class Repository:
 
     # ---- graph ----------------------------------------------------------------------------
     def edges(self) -> list[Edge]:
-        """Every relation fact as an edge, with its first citation (graph and GraphML)."""
+        """Every relation fact as an edge, with its first citation (graph and GraphML). A dataset tie's
+        "quote" is its record citation ("ATOP 3180, member = 2") and its "document" the dataset and file."""
         rows = self._raw(
-            "SELECT f.entity_id, f.target_id, f.field, c.quote, c.document_id FROM fact f"
+            "SELECT s, t, fd, q, d FROM (SELECT f.entity_id AS s, f.target_id AS t, f.field AS fd, c.quote AS q,"
+            " c.document_id AS d, f.ordinal AS o FROM fact f"
             " JOIN citation c ON c.id = (SELECT min(id) FROM citation WHERE fact_id = f.id)"
-            " WHERE f.target_id IS NOT NULL ORDER BY f.entity_id, f.ordinal"
+            " WHERE f.target_id IS NOT NULL"
+            " UNION ALL SELECT f.entity_id, f.target_id, f.field,"
+            " r.dataset || ' ' || r.record || ', ' || r.field || ' = ' || r.value,"
+            " r.dataset || ' ' || r.version || ' (' || r.file || ')', f.ordinal FROM fact f"
+            " JOIN dataset_citation r ON r.id = (SELECT min(id) FROM dataset_citation WHERE fact_id = f.id)"
+            " WHERE f.target_id IS NOT NULL) ORDER BY s, o"
         )
         return [Edge(*r) for r in rows]
 
-    def relation_pairs(self) -> list[tuple[str, str, str]]:
-        """(subject, object, field) of every cited relation fact, in :meth:`edges` order, without the
-        quotes: the graph pane's ties at any scale. ``IN`` builds the cited set once (a correlated
-        EXISTS per fact took half as long again at 50,000 facts)."""
+    def relation_pairs(self, *, as_of: int | None = None) -> list[tuple[str, str, str]]:
+        """(subject, object, field) of every cited relation fact (quoted or from a dataset record), in
+        :meth:`edges` order, without the quotes: the graph pane's ties at any scale. ``as_of``: only
+        the ties in force that year. ``IN`` builds the cited set once (a correlated EXISTS per fact
+        took half as long again at 50,000 facts)."""
+        when = f" AND {in_force_sql('f')}" if as_of is not None else ""
         rows = self._raw(
             "SELECT f.entity_id, f.target_id, f.field FROM fact f WHERE f.target_id IS NOT NULL"
-            " AND f.id IN (SELECT fact_id FROM citation) ORDER BY f.entity_id, f.ordinal"
+            " AND (f.id IN (SELECT fact_id FROM citation) OR f.id IN (SELECT fact_id FROM dataset_citation))"
+            f"{when} ORDER BY f.entity_id, f.ordinal",
+            {"as_of": as_of} if as_of is not None else None,
         )
         return [(str(s), str(t), str(f)) for s, t, f in rows]
 
@@ -340,13 +364,19 @@ class Repository:
         return {str(k): str(v) for k, v in self._raw("SELECT key, value FROM meta")}
 
     # ---- batch reads (exports) ------------------------------------------------------------
-    def entity_details(self, ids: list[str]) -> list[EntityDetail]:
+    def entity_details(self, ids: list[str], *, as_of: int | None = None, compare: bool = True) -> list[EntityDetail]:
         """The details of many entities in six queries, in the order of ``ids`` (unknown ids are
         skipped), without their mentions (:meth:`get_entity` adds those): no round trip per entity
-        (a 1,000-entity PDF spent 2.6 s in 6,000 small queries)."""
+        (a 1,000-entity PDF spent 2.6 s in 6,000 small queries). ``as_of``: only the facts in force
+        that year (a dataset alliance's members then). ``compare``: fill ``disagreements`` with the
+        entities linked as the same (one more batch read, only when there are links)."""
         if not ids:
             return []
-        p = {"ids": json.dumps(list(ids))}
+        p: dict[str, Any] = {"ids": json.dumps(list(ids))}
+        when = ""
+        if as_of is not None:
+            p["as_of"] = as_of
+            when = f" AND {in_force_sql('f')}"
         wanted = "(SELECT value FROM json_each(:ids))"
         rows = {
             r[0]: r
@@ -361,15 +391,17 @@ class Repository:
             aliases.setdefault(eid, []).append(alias)
         facts: dict[str, list[tuple[Any, ...]]] = {}
         for r in self._raw(
-            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind, f.origin FROM fact f"
-            f" LEFT JOIN entity t ON t.id = f.target_id WHERE f.entity_id IN {wanted} ORDER BY f.entity_id, f.ordinal",
+            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind, f.origin, f.start_year,"
+            f" f.end_year FROM fact f LEFT JOIN entity t ON t.id = f.target_id WHERE f.entity_id IN {wanted}{when}"
+            " ORDER BY f.entity_id, f.ordinal",
             p,
         ):
             facts.setdefault(r[0], []).append(r[1:])
         inbound: dict[str, list[tuple[Any, ...]]] = {}
         for r in self._raw(
-            "SELECT f.target_id, f.id, f.field, f.entity_id, e.name, e.kind FROM fact f JOIN entity e"
-            f" ON e.id = f.entity_id WHERE f.target_id IN {wanted} ORDER BY f.target_id, e.sort_name, f.ordinal",
+            "SELECT f.target_id, f.id, f.field, f.entity_id, e.name, e.kind, f.start_year, f.end_year"
+            " FROM fact f JOIN entity e"
+            f" ON e.id = f.entity_id WHERE f.target_id IN {wanted}{when} ORDER BY f.target_id, e.sort_name, f.ordinal",
             p,
         ):
             inbound.setdefault(r[0], []).append(r[1:])
@@ -383,11 +415,50 @@ class Repository:
             p,
         ):
             cites.setdefault(r[0], []).append(r[1:])
+        records: dict[int, list[DatasetCitation]] = {}
+        for r in self._raw(
+            "SELECT fact_id, record_id, dataset, version, file, record, field, value FROM dataset_citation"
+            f" WHERE fact_id IN (SELECT id FROM fact WHERE entity_id IN {wanted} OR target_id IN {wanted}) ORDER BY id",
+            p,
+        ):
+            records.setdefault(int(r[0]), []).append(DatasetCitation(int(r[1]), *(str(v) for v in r[2:])))
+        same: dict[str, list[SameAsLink]] = {}
+        for a, b, status, reason, a_name, b_name in self._raw(
+            "SELECT s.entity_id, s.dataset_id, s.status, s.reason, ea.name, eb.name FROM same_as s"
+            " JOIN entity ea ON ea.id = s.entity_id JOIN entity eb ON eb.id = s.dataset_id"
+            f" WHERE s.status != 'removed' AND (s.entity_id IN {wanted} OR s.dataset_id IN {wanted})"
+            " ORDER BY s.dataset_id",
+            p,
+        ):
+            same.setdefault(a, []).append(SameAsLink(b, b_name, status, reason))
+            same.setdefault(b, []).append(SameAsLink(a, a_name, status, reason))
         out = []
         for eid in ids:
             row = rows.get(eid)
             if row is not None:
-                out.append(self._detail(row, aliases.get(eid, []), facts.get(eid, []), inbound.get(eid, []), cites))
+                detail = self._detail(
+                    row, aliases.get(eid, []), facts.get(eid, []), inbound.get(eid, []), cites, records
+                )
+                out.append(replace(detail, same_as=tuple(same.get(eid, ()))) if eid in same else detail)
+        if compare and same:
+            out = self._with_disagreements(out)
+        return out
+
+    def _with_disagreements(self, details: list[EntityDetail]) -> list[EntityDetail]:
+        """Each detail with what it and the entities linked to it as the same say differently."""
+        from app.core.datasets.compare import disagreements
+
+        linked = sorted({s.id for d in details for s in d.same_as})
+        others = {o.id: o for o in self.entity_details(linked, compare=False)}
+        out = []
+        for d in details:
+            found = []
+            for link in d.same_as:
+                other = others.get(link.id)
+                if other is not None:
+                    pair = (other, d) if d.origin == "dataset" else (d, other)
+                    found += disagreements(*pair)
+            out.append(replace(d, disagreements=tuple(found)) if found else d)
         return out
 
     @staticmethod
@@ -397,6 +468,7 @@ class Repository:
         facts: list[tuple[Any, ...]],
         inbound: list[tuple[Any, ...]],
         cites: dict[int, list[tuple[Any, ...]]],
+        records: dict[int, list[DatasetCitation]] | None = None,
     ) -> EntityDetail:
         """One EntityDetail from batch rows: citations numbered in reading order, links grouped."""
         numbering: dict[tuple[str, int, int], int] = {}
@@ -408,23 +480,34 @@ class Repository:
                 views.append(Citation(number, doc, title, fname, section, pid, start, end, quote))
             return tuple(views)
 
-        fact_views = tuple(
-            FactView(field, FIELD_LABELS.get(field, field), value, tid, tname, tkind, cite_views(fid), origin)
-            for fid, field, value, tid, tname, tkind, origin in facts
-        )
+        recs = records or {}
+
+        def fact_view(r: tuple[Any, ...]) -> FactView:
+            fid, field, value, tid, tname, tkind, origin, sy, ey = r
+            label = FIELD_LABELS.get(field, field)
+            return FactView(
+                field, label, value, tid, tname, tkind, cite_views(fid), origin, tuple(recs.get(fid, ())), sy, ey
+            )
+
+        fact_views = tuple(fact_view(r) for r in facts)
 
         def out_link(f: FactView) -> Link:
             sentence = relation_sentence(f.field, row[1], f.target_name or "")
             name = f.target_name or ""
-            return Link(f.target_id or "", name, f.target_kind or "", f.field, f.citations, f.field, True, sentence)
+            return Link(
+                f.target_id or "", name, f.target_kind or "", f.field, f.citations, f.field, True, sentence,
+                f.records, f.start_year, f.end_year,
+            )  # fmt: skip
 
         members = tuple(out_link(f) for f in fact_views if f.field in MEMBERSHIP_FIELDS and f.target_id)
         related = [out_link(f) for f in fact_views if f.field not in MEMBERSHIP_FIELDS and f.target_id]
         member_of: list[Link] = []
-        for fid, field, src, sname, skind in inbound:
+        for fid, field, src, sname, skind, sy, ey in inbound:
             sentence = relation_sentence(field, sname, row[1])
             role = "has part" if field == "part_of" else field
-            link = Link(src, sname, skind, role, cite_views(fid), field, False, sentence)
+            link = Link(
+                src, sname, skind, role, cite_views(fid), field, False, sentence, tuple(recs.get(fid, ())), sy, ey
+            )
             (member_of if field in MEMBERSHIP_FIELDS else related).append(link)
         return EntityDetail(
             id=row[0],

@@ -54,6 +54,34 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class DatasetCitation:
+    """A fact's evidence in an imported dataset (ATOP, COW): the record, the variable and its value."""
+
+    record_id: int  # the stored row (DatasetStore.record_fields shows it whole)
+    dataset: str  # "ATOP"
+    version: str  # "5.1"
+    file: str  # "atop5_1a.csv"
+    record: str  # "3180"
+    field: str  # "defense"
+    value: str  # "1", as written in the file
+
+    @property
+    def label(self) -> str:
+        """How the pane and the PDF cite it: "ATOP 3180, defense = 1"."""
+        return f"{self.dataset} {self.record}, {self.field} = {self.value}"
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "dataset": self.dataset,
+            "version": self.version,
+            "file": self.file,
+            "record": self.record,
+            "field": self.field,
+            "value": self.value,
+        }
+
+
+@dataclass(frozen=True)
 class FactView:
     field: str
     label: str
@@ -62,7 +90,10 @@ class FactView:
     target_name: str | None
     target_kind: str | None
     citations: tuple[Citation, ...]
-    origin: str = "reference"  # "user": the user accepted or cited it
+    origin: str = "reference"  # "user": the user accepted or cited it; "dataset": from an imported dataset
+    records: tuple[DatasetCitation, ...] = ()  # dataset citations (in place of a quote)
+    start_year: int | None = None  # a dataset membership's entry year
+    end_year: int | None = None  # its exit year (None: in force at the dataset's end)
 
 
 @dataclass(frozen=True)
@@ -77,6 +108,16 @@ class Link:
     field: str = ""  # the relation type (app.core.reference.relations), whichever way the link points
     outgoing: bool = True  # the fact is stated on the entity whose detail this is
     sentence: str = ""  # the fact as a sentence, e.g. "Armenia is a member of CSTO" (relation_sentence)
+    records: tuple[DatasetCitation, ...] = ()  # dataset citations of the tie
+    start_year: int | None = None  # a dataset membership's years
+    end_year: int | None = None
+
+    @property
+    def years(self) -> str:
+        """ "1949–" / "1815–1816" for a dataset membership, "" otherwise."""
+        if self.start_year is None:
+            return ""
+        return f"{self.start_year}–{self.end_year if self.end_year is not None else ''}"
 
 
 @dataclass(frozen=True)
@@ -88,6 +129,35 @@ class MentionView:
     start: int
     end: int
     snippet: str  # the passage text around the mention, mention wrapped in [[ ]]
+
+
+@dataclass(frozen=True)
+class SameAsLink:
+    """ "NATO is ATOP 3180": the other entity of a same-as link, and the link's status."""
+
+    id: str  # the other entity ("atop-3180" on NATO's detail, "nato" on the dataset alliance's)
+    name: str
+    status: str  # "proposed" or "confirmed" (removed links are not shown)
+    reason: str  # why it was proposed ("founded 1949 in both; ...")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One source's value in a disagreement: the value, who says it, and the evidence."""
+
+    value: str  # "1949", "31"
+    source: str  # "the documents", "ATOP 5.1"
+    evidence: str  # the quote, or "ATOP 3180, begyr = 1949"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where the documents and a dataset give different values: both shown, neither wins."""
+
+    what: str  # "Founded", "Members at the dataset's end (2018)"
+    other_id: str  # the linked entity ("atop-3180")
+    catalogue: Side
+    dataset: Side
 
 
 @dataclass(frozen=True)
@@ -108,7 +178,21 @@ class EntityDetail:
     related: tuple[Link, ...]  # part_of / partner ties, both directions
     activities: tuple[str, ...]
     mentions: tuple[MentionView, ...]
-    origin: str = "reference"  # "user": made by the user from their own documents
+    origin: str = "reference"  # "user": made by the user from their own documents; "dataset": imported
+    same_as: tuple[SameAsLink, ...] = ()  # links between a catalogue entity and dataset alliances
+    disagreements: tuple[Disagreement, ...] = ()  # with the linked entities (app.core.datasets.compare)
+
+    @property
+    def records(self) -> tuple[DatasetCitation, ...]:
+        """Every dataset citation of its facts and ties, each once, in reading order."""
+        seen: dict[tuple[int, str], DatasetCitation] = {}
+        for f in self.facts:
+            for r in f.records:
+                seen.setdefault((r.record_id, r.field), r)
+        for link in (*self.members, *self.member_of, *self.related):
+            for r in link.records:
+                seen.setdefault((r.record_id, r.field), r)
+        return tuple(seen.values())
 
     @property
     def citations(self) -> tuple[Citation, ...]:

@@ -25,6 +25,7 @@ from app.core.db import closed_on_failure, migrate_user_db, open_user_connection
 from app.core.errors import classify
 
 if TYPE_CHECKING:
+    from app.core.datasets.store import DatasetStore
     from app.core.sources.store import SourcesStore
     from app.core.userdata.notes import NotesStore
     from app.core.userdata.positions import GraphPositionsStore
@@ -42,6 +43,7 @@ class UserData:
         self._filters: SavedFiltersStore | None = None
         self._positions: GraphPositionsStore | None = None
         self._sources: SourcesStore | None = None
+        self._datasets: DatasetStore | None = None
 
     @classmethod
     def open(cls, path: Path, *, backup: Callable[[], Any] | None = None) -> UserData:
@@ -114,6 +116,15 @@ class UserData:
 
             self._sources = SourcesStore(self)
         return self._sources
+
+    @property
+    def datasets(self) -> DatasetStore:
+        """Imported alliance datasets (ATOP, COW) and same-as links."""
+        if self._datasets is None:
+            from app.core.datasets.store import DatasetStore
+
+            self._datasets = DatasetStore(self)
+        return self._datasets
 
     # ---- helpers for the stores ---------------------------------------------------------------
     @contextmanager

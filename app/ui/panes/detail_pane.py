@@ -13,11 +13,13 @@ from app.core.errors import AtlasError
 from app.core.query.repository import Citation, EntityDetail, Link, highlight_spans
 from app.core.reference.relations import relation_sentence
 from app.core.vocab import kind_label
+from app.ui.panes import dataset_detail as ds
 
 ROLE_LABELS = {"member": "member", "party": "party", "part_of": "part of", "partner": "partner", "has part": "has part"}
 MEMBER_HEADINGS = {"partnership": "Parties", "treaty": "Parties", "event": "Participants"}
 
-CSS = """
+CSS = (
+    """
 h1 { margin: 0 0 2px 0; font-size: x-large; }
 h3 { margin: 14px 0 4px 0; color: #3b4654; }
 .aka { color: #5f6b7a; margin: 0 0 6px 0; }
@@ -33,6 +35,8 @@ sup a { color: #8a5a00; }
 .conn { background-color: #eef4ff; }
 .tags { margin: 2px 0 6px 0; }
 """
+    + ds.DATASET_CSS
+)
 
 
 class TagLike(Protocol):
@@ -68,6 +72,10 @@ class DetailPane(QWidget):
     # "Tags…" under the name: edit the tags of the shown entity (the notes pane follows the
     # selection, so it needs no id: NotesPane.edit_entity_tags takes none)
     tags_requested = Signal()
+    # A dataset citation's link: show that stored record's row (its id in the user database).
+    open_record_requested = Signal(int)
+    # Confirm / Remove on a same-as line: (catalogue entity, dataset alliance, "confirmed" | "removed")
+    same_as_decided = Signal(str, str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -219,7 +227,10 @@ class DetailPane(QWidget):
     # ---- rendering ------------------------------------------------------------------------
     def _link(self, link: Link, *, role: bool = False) -> str:
         extra = f' <span class="src">({ROLE_LABELS.get(link.role, link.role)})</span>' if role else ""
-        return f'<a href="entity:{escape(link.id)}">{escape(link.name)}</a>{extra}{_cites(link.citations)}'
+        return (
+            f'<a href="entity:{escape(link.id)}">{escape(link.name)}</a>{ds.link_years(link)}{extra}'
+            f"{_cites(link.citations)}{ds.records_sup(link.records)}"
+        )
 
     def _sentence(self, d: EntityDetail, link: Link) -> str:
         """The link's relation sentence, with the other entity's name as a link and the citations."""
@@ -251,7 +262,8 @@ class DetailPane(QWidget):
                 "Kind",
                 f'<span class="kind" style="background-color:{colour}">&nbsp;{escape(kind_label(d.kind))}&nbsp;</span>'
                 # A user entity says so: made from the user's own documents, not the reference catalogue.
-                + (' &nbsp;<span class="user-origin"><i>from your documents</i></span>' if d.origin == "user" else ""),
+                + (' &nbsp;<span class="user-origin"><i>from your documents</i></span>' if d.origin == "user" else "")
+                + ds.origin_note(d),
             )
         ]
         by_field: dict[str, list[Any]] = {}
@@ -260,7 +272,9 @@ class DetailPane(QWidget):
 
         def fact_values(field: str) -> str:
             return "; ".join(
-                f"{escape(f.value or '')}{_cites(f.citations)}" for f in by_field.get(field, []) if f.value
+                f"{escape(f.value or '')}{_cites(f.citations)}{ds.records_sup(f.records)}"
+                for f in by_field.get(field, [])
+                if f.value
             )
 
         for field, label in (
@@ -269,6 +283,7 @@ class DetailPane(QWidget):
             ("ended", "Ended"),
             ("region", "Region"),
             ("member_count", "Stated members"),
+            ("obligation", "Obligations"),
         ):
             value = fact_values(field)
             if value:
@@ -276,6 +291,7 @@ class DetailPane(QWidget):
         out.append(
             "<table>" + "".join(f'<tr><td class="k">{k}</td><td class="v">{v}</td></tr>' for k, v in rows) + "</table>"
         )
+        out.append(ds.same_as_html(d) + ds.disagreements_html(d))
         descriptions = by_field.get("description", [])
         for f in descriptions:
             for c in f.citations:
@@ -320,8 +336,9 @@ class DetailPane(QWidget):
                     f'<span class="src">{escape(c.document_title)}{section}</span></td></tr>'
                 )
             out.append("</table>")
-        else:
+        elif not d.records:
             out.append('<p class="empty">The documents state no facts about this entity.</p>')
+        out.append(ds.records_evidence_html(d))
 
         if d.mentions:
             n = len(d.mentions)
@@ -369,6 +386,12 @@ class DetailPane(QWidget):
                 if int(j) < len(cites):
                     c = cites[int(j)]
                     self.open_passage_requested.emit(c.document_id, c.start, c.end, c.quote)
+        elif scheme == "record" and rest.isdigit():
+            self.open_record_requested.emit(int(rest))
+        elif scheme == "sameas" and rest.count(":") == 2:
+            entity_id, dataset_id, status = rest.split(":")
+            if status in ("confirmed", "removed"):
+                self.same_as_decided.emit(entity_id, dataset_id, status)
         elif scheme == "tags" and self._detail is not None:
             self.tags_requested.emit()
         elif scheme == "mention" and rest.isdigit() and self._detail is not None:

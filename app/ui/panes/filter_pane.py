@@ -42,7 +42,8 @@ FACETS = (
     ("activities", "Activity", "Filter by activity"),
     ("sources", "Source document", "Show entities cited in these documents"),
     ("tags", "Tag", "Filter by your tags"),
-    ("origins", "Origin", "Entities from the reference catalogue or made from your own documents"),
+    ("origins", "Origin", "Entities from the reference catalogue, made from your own documents or imported datasets"),
+    ("obligations", "Obligations", "Dataset alliances with these obligations (ATOP, COW: defense, neutrality...)"),
 )
 
 
@@ -271,6 +272,8 @@ class FilterPane(QWidget):
             sources=self.facets["sources"].checked(),
             tags=self.facets["tags"].checked(),
             origins=self.facets["origins"].checked(),
+            obligations=self.facets["obligations"].checked(),
+            as_of=self._spec.as_of,  # set by the window's As of control, not by this pane
             has_notes=self.has_notes.currentData(),
             sort=self._spec.sort,
             descending=self._spec.descending,
