@@ -10,6 +10,7 @@ pane lays out an overview (the best-connected OVERVIEW_NODES of what the filter 
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,6 +40,9 @@ OVERVIEW_LIMIT = 20_000  # above this many entities the pane draws an overview, 
 OVERVIEW_NODES = 2_000  # ... of this many, the best connected of the filter's matches
 ASYNC_NODES = 300  # lay out graphs this big on a worker thread (smaller ones at once: tests, seeds)
 LAYOUT_KEY = "graph/layout"  # the window's settings: the layout chosen last time
+
+
+_ID_OF = attrgetter("id")
 
 
 class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
@@ -458,7 +462,7 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
     def set_matches(self, spec: FilterSpec, rows: list[Any]) -> None:
         """The list's finished query: applied just after the list has repainted (latest wins)."""
         self._spec = spec
-        self._pending_ids = None if spec.is_empty() else [r.id for r in rows]
+        self._pending_ids = None if spec.is_empty() else list(map(_ID_OF, rows))  # C-speed
         if spec.as_of != self._as_of:
             self.set_as_of(spec.as_of)
         self._matches_timer.start()
