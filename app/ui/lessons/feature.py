@@ -61,6 +61,7 @@ class LessonFeature(LessonQuizMixin, QObject):
         self.presentation: PresentationController | None = None
         self.quiz_dialog: QuizDialog | None = None
         self.collection_dialog: CollectionDialog | None = None
+        self.quiz_editor: QWidget | None = None
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
@@ -91,6 +92,9 @@ class LessonFeature(LessonQuizMixin, QObject):
         self.save_as_action = a("Save lesson &as…", self.save_as, "", "Write the lesson to a new file")
         self.present_action = a("&Present", self.present, "F5", "Show the lesson full screen, one step at a time")
         self.make_quiz_action = a("&Make quiz…", self.make_quiz, "", "Questions from cited facts, seeded")
+        self.edit_quiz_action = a(
+            "&Edit quiz…", self.edit_quiz, "", "Edit, remove, reorder and add questions; every answer quoted"
+        )
         self.take_quiz_action = a("&Take quiz…", self.take_quiz, "Ctrl+Alt+Q", "Answer the lesson's quiz")
         self.export_answers_action = a(
             "E&xport my answers…", self.export_answers, "", "Write your answers and notes to one file for the trainer"
@@ -123,6 +127,7 @@ class LessonFeature(LessonQuizMixin, QObject):
         """The Lesson > Quiz submenu."""
         return [
             self.make_quiz_action,
+            self.edit_quiz_action,
             self.take_quiz_action,
             self.export_answers_action,
             None,
@@ -143,6 +148,7 @@ class LessonFeature(LessonQuizMixin, QObject):
             (self.present_action, steps and not presenting),
             (self.make_quiz_action, have),
             (self.take_quiz_action, quiz),
+            (self.edit_quiz_action, quiz),
             (self.export_answers_action, quiz),
             (self.collect_action, quiz),
             (self.student_pdf_action, quiz),
@@ -271,7 +277,7 @@ class LessonFeature(LessonQuizMixin, QObject):
         """The window closes: pending edits written, the presentation and the quiz ended (its answers kept)."""
         if self.presentation is not None:
             self.presentation.stop()
-        for dlg in (self.quiz_dialog, self.editor, self.collection_dialog):
+        for dlg in (self.quiz_dialog, self.editor, self.collection_dialog, self.quiz_editor):
             if dlg is not None:
                 dlg.close()
         self.flush()

@@ -5,7 +5,7 @@ results PDFs."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ class LessonQuizMixin:
     quiz_task: Task | None
     quiz_dialog: QuizDialog | None
     collection_dialog: CollectionDialog | None
+    quiz_editor: QWidget | None
 
     if TYPE_CHECKING:
 
@@ -83,6 +84,32 @@ class LessonQuizMixin:
         n = len(quiz.questions)
         short = f" (only {n} could be made)" if n < count else ""
         self._status(f"Quiz made: {n} question{'s' if n != 1 else ''}, seed {seed}{short}.", 8000)
+
+    def edit_quiz(self) -> None:
+        if self.lesson is None or self.lesson.quiz is None:
+            return
+        from app.core.lessons.quiz import cited_question
+        from app.ui.lessons.quiz_editor import QuizEditorDialog
+
+        repo = self._repo
+
+        def make(text: str, choices: Sequence[str], answer: str, document: str, quote: str) -> Question:
+            return cited_question(repo, question=text, choices=choices, answer=answer, document=document, quote=quote)
+
+        dlg = QuizEditorDialog(
+            self.lesson.quiz,
+            documents=[(d.id, d.title) for d in repo.documents()],
+            make_question=make,
+            parent=self._parent,
+        )
+
+        def changed(quiz: Quiz) -> None:
+            if self.lesson is not None and quiz != self.lesson.quiz:
+                self._changed(replace(self.lesson, quiz=quiz), "edit quiz")
+
+        dlg.changed.connect(changed)
+        self.quiz_editor = dlg
+        dlg.show()
 
     def cite(self, question: Question) -> str:
         """Where a quote is, for a student: the document's title and the characters."""
