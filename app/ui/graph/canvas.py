@@ -178,6 +178,8 @@ class LabelLayer(QGraphicsObject):
         # few (placing among 2,000 obstacles took 0.4 s a paint).
         obs = idx_in if len(idx_in) <= 600 else np.array(order, dtype=np.int64)
         half = sizes[obs] / 2
+        if sel is not None and sel in data.index:  # the selection's ring (5 px wider) is an obstacle too
+            half = np.where(shown[obs] == data.index[sel], half + 5.0, half)
         obstacles = list(zip(sx[obs] - half, sy[obs] - half, sx[obs] + half, sy[obs] + half, strict=True))
         force = [True] * len(prio_idx)
         # The hubs (best connected first) may reach further out: they sit among their neighbours,
