@@ -1,4 +1,4 @@
-"""The ``lesson`` commands: new, add-step, show, quiz, export-pdf, answer, answers, collect."""
+"""The ``lesson`` commands: make a lesson and its quiz, print it, answer it and collect the answers."""
 
 from __future__ import annotations
 
@@ -57,6 +57,31 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=1, metavar="S", help="the same seed gives the same quiz (default 1)")
     p.add_argument("--from-steps", action="store_true", help="only questions about the entities the steps show")
     p.set_defaults(handler=cmd_quiz)
+
+    p = lsub.add_parser("add-question", help="add your own question; its answer quotes a document word for word")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--question", required=True, metavar="TEXT")
+    p.add_argument("--choice", action="append", required=True, metavar="TEXT", help="a choice (repeat: 2 to 10)")
+    p.add_argument("--answer", required=True, metavar="A", help="the right choice: its letter or its text")
+    p.add_argument("--document", required=True, metavar="DOC", help="document id or file name holding the quote")
+    p.add_argument("--quote", required=True, metavar="TEXT", help="the sentence that answers it, as written")
+    p.add_argument("--at", type=int, metavar="N", help="insert as question N (default: at the end)")
+    p.set_defaults(handler=cmd_add_question)
+
+    p = lsub.add_parser("edit-question", help="change a quiz question (what is not given stays)")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("number", type=int, metavar="N", help="the question's number (1 = first)")
+    p.add_argument("--question", metavar="TEXT")
+    p.add_argument("--choice", action="append", metavar="TEXT", help="the choices, all of them (repeat)")
+    p.add_argument("--answer", metavar="A", help="the right choice: its letter or its text")
+    p.add_argument("--document", metavar="DOC", help="with --quote: another document")
+    p.add_argument("--quote", metavar="TEXT", help="another sentence that answers it, as written")
+    p.set_defaults(handler=cmd_edit_question)
+
+    p = lsub.add_parser("remove-question", help="remove a quiz question")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("number", type=int, metavar="N", help="the question's number (1 = first)")
+    p.set_defaults(handler=cmd_remove_question)
 
     p = lsub.add_parser("export-pdf", help="the quiz as a student handout or an answer key (PDF)")
     p.add_argument("file", type=Path, metavar="FILE")
@@ -316,6 +341,111 @@ def cmd_quiz(args: argparse.Namespace, paths: DataPaths) -> int:
         atlas.close()
     short = "" if len(quiz.questions) == args.questions else " (all the cited facts allow)"
     print(f"Made a quiz of {len(quiz.questions)} questions{short} with seed {args.seed} in {args.file}.")
+    return EXIT_OK
+
+
+def _answer_of(choices: list[str], given: str) -> str:
+    key = given.strip()
+    if len(key) == 1 and key.upper() in LETTERS[: len(choices)] and key not in choices:
+        return choices[LETTERS.index(key.upper())].strip()
+    return key
+
+
+def _question_number(pack: LessonPack, number: int) -> int:
+    count = len(pack.lesson.quiz.questions) if pack.lesson.quiz else 0
+    if not count:
+        raise CliError(f"{pack.path.name} has no quiz questions.")
+    if not 1 <= number <= count:
+        raise CliError(f"The quiz has {count} questions: give a number from 1 to {count}.")
+    return number - 1
+
+
+def cmd_add_question(args: argparse.Namespace, paths: DataPaths) -> int:
+    from dataclasses import replace
+
+    from app.core.lessons.model import LessonError, Quiz
+    from app.core.lessons.quiz import cited_question
+
+    if not 2 <= len(args.choice) <= len(LETTERS):
+        raise CliError(f"Give 2 to {len(LETTERS)} --choice options.")
+    atlas = open_atlas_for(paths)
+    try:
+        pack = _open_pack(args.file, atlas)
+        quiz = pack.lesson.quiz or Quiz(seed=0)
+        if args.at is not None and not 1 <= args.at <= len(quiz.questions) + 1:
+            raise CliError(f"--at {args.at}: give 1 to {len(quiz.questions) + 1}.")
+        try:
+            q = cited_question(
+                atlas.repo,
+                question=args.question,
+                choices=args.choice,
+                answer=_answer_of(args.choice, args.answer),
+                document=args.document,
+                quote=args.quote,
+            )
+        except LessonError as exc:
+            raise CliError(str(exc)) from exc
+        index = len(quiz.questions) if args.at is None else args.at - 1
+        _save(atlas, pack, replace(pack.lesson, quiz=quiz.with_question(q, index)))
+    finally:
+        atlas.close()
+    print(f"Question {index + 1} of {len(quiz.questions) + 1}: {q.question}")
+    return EXIT_OK
+
+
+def cmd_edit_question(args: argparse.Namespace, paths: DataPaths) -> int:
+    from dataclasses import replace
+
+    from app.core.lessons.model import LessonError
+    from app.core.lessons.quiz import cited_question
+
+    if (args.quote is None) != (args.document is None) and args.quote is None:
+        raise CliError("--document goes with --quote (the sentence in that document).")
+    atlas = open_atlas_for(paths)
+    try:
+        pack = _open_pack(args.file, atlas)
+        index = _question_number(pack, args.number)
+        assert pack.lesson.quiz is not None
+        old = pack.lesson.quiz.questions[index]
+        choices = list(args.choice) if args.choice else list(old.choices)
+        answer = _answer_of(choices, args.answer) if args.answer is not None else old.answer
+        try:
+            if args.quote is not None:
+                q = cited_question(
+                    atlas.repo,
+                    question=args.question if args.question is not None else old.question,
+                    choices=choices,
+                    answer=answer,
+                    document=args.document or old.document,
+                    quote=args.quote,
+                    topic=old.topic,
+                    entity_id=old.entity_id,
+                )
+            else:
+                text = args.question.strip() if args.question is not None else old.question
+                q = replace(old, question=text, choices=tuple(c.strip() for c in choices), answer=answer).check()
+        except LessonError as exc:
+            raise CliError(str(exc)) from exc
+        _save(atlas, pack, replace(pack.lesson, quiz=pack.lesson.quiz.replaced_question(index, q)))
+    finally:
+        atlas.close()
+    print(f"Question {args.number}: {q.question} (answer: {q.answer})")
+    return EXIT_OK
+
+
+def cmd_remove_question(args: argparse.Namespace, paths: DataPaths) -> int:
+    from dataclasses import replace
+
+    atlas = open_atlas_for(paths)
+    try:
+        pack = _open_pack(args.file, atlas)
+        index = _question_number(pack, args.number)
+        assert pack.lesson.quiz is not None
+        quiz = pack.lesson.quiz.without_question(index)
+        _save(atlas, pack, replace(pack.lesson, quiz=quiz))
+    finally:
+        atlas.close()
+    print(f"Removed question {args.number}; {_count(len(quiz.questions), 'question')} left.")
     return EXIT_OK
 
 

@@ -202,6 +202,7 @@ class MainWindow(WindowFeaturesMixin):
             self.after_first_paint(self._install_notes)
         self.after_first_paint(self._install_exports)
         self._install_sources()
+        self._install_datasets()
         self._install_lessons()
 
     def is_ready(self) -> bool:
@@ -330,7 +331,7 @@ class MainWindow(WindowFeaturesMixin):
         self.refresh_list()
         self._facet_timer.start()
         if self._current_id:
-            self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
+            self.detail_pane.show_entity(self.entity_detail(self._current_id))
 
     def _on_same_as_decided(self, entity_id: str, dataset_id: str, status: str) -> None:
         """Confirm or Remove on a same-as line of the detail pane: record it, show the entity again."""
@@ -342,7 +343,7 @@ class MainWindow(WindowFeaturesMixin):
         verb = "Confirmed" if status == "confirmed" else "Removed the link"
         self.show_status(f"{verb}: {entity_id} = {dataset_id}.")
         if self._current_id:
-            self.detail_pane.show_entity(self.repo.get_entity(self._current_id))
+            self.detail_pane.show_entity(self.entity_detail(self._current_id))
 
     def _on_tags_undone(self) -> None:
         """Edit > Undo or Redo changed tags: every pane that shows them reads them again."""
@@ -369,6 +370,10 @@ class MainWindow(WindowFeaturesMixin):
     def selected_ids(self) -> list[str]:
         return self.list_pane.selected_ids()
 
+    def entity_detail(self, entity_id: str) -> Any:
+        """What the details pane shows of ``entity_id``: with an As of year, only what held then."""
+        return self.repo.get_entity(entity_id, as_of=self.filter_pane.spec().as_of)
+
     def current_entity_id(self) -> str | None:
         return self._current_id
 
@@ -377,7 +382,7 @@ class MainWindow(WindowFeaturesMixin):
         if entity_id == self._current_id:
             self.list_pane.set_current(entity_id)
             return True
-        detail = self.repo.get_entity(entity_id)
+        detail = self.entity_detail(entity_id)
         if detail is None:
             self.show_status(f"No entity called '{entity_id}'.")
             return False

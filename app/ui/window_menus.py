@@ -259,6 +259,10 @@ class WindowMenusMixin(WindowLayoutMixin):
         )
         rows.append("<tr><td><b>Enter</b></td><td>Open the entity in the list</td></tr>")
         rows.append("<tr><td><b>Space</b></td><td>Check or uncheck a facet value</td></tr>")
+        rows.append(
+            "<tr><td><b>→ Page Down Space, ← Page Up, Esc</b></td>"
+            "<td>Presenting a lesson: next step, previous step, leave</td></tr>"
+        )
         return "<table cellpadding='3'>" + "".join(rows) + "</table>"
 
     def show_shortcuts(self) -> None:

@@ -204,3 +204,67 @@ def test_answers_without_any_saved_is_one_clear_line(
     code, _out, err = cli(capsys, data_paths, "lesson", "answers", str(path), "-o", str(tmp_path / "a.atlasanswers"))
     assert code == 1 and "No answers" in err and not (tmp_path / "a.atlasanswers").exists()
     assert os.listdir(tmp_path).count("a.atlasanswers") == 0
+
+
+def test_the_trainer_adds_edits_and_removes_questions(
+    data_paths: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "l.atlaslesson"
+    cli(capsys, data_paths, "lesson", "new", "--title", "T", "-o", str(path))
+    quote = "NATO, or the North Atlantic Treaty Organization, is a military alliance founded in 1949"
+    ask = ["--question", "When was NATO founded?", "--choice", "1949", "--choice", "1955", "--answer", "A"]
+    code, out, err = cli(
+        capsys,
+        data_paths,
+        "lesson",
+        "add-question",
+        str(path),
+        *ask,
+        "--document",
+        "military-alliances-and-partnerships.txt",
+        "--quote",
+        quote,
+    )
+    assert code == 0, err
+    q = json.loads(cli(capsys, data_paths, "lesson", "show", str(path), "--json")[1])["quiz"]["questions"][0]
+    assert (q["answer"], q["document"], q["quote"]) == ("1949", "military-alliances-and-partnerships", quote)
+    # A quote that is not word for word in the document is refused, and nothing changes.
+    before = path.read_bytes()
+    code, _out, err = cli(
+        capsys,
+        data_paths,
+        "lesson",
+        "add-question",
+        str(path),
+        *ask,
+        "--document",
+        "military-alliances-and-partnerships",
+        "--quote",
+        "NATO was founded in 1949",
+    )
+    assert code == 2 and "not word for word" in err and path.read_bytes() == before
+    code, _out, err = cli(
+        capsys,
+        data_paths,
+        "lesson",
+        "edit-question",
+        str(path),
+        "1",
+        "--choice",
+        "1949",
+        "--choice",
+        "1991",
+        "--choice",
+        "2001",
+        "--answer",
+        "1949",
+    )
+    assert code == 0, err
+    q = json.loads(cli(capsys, data_paths, "lesson", "show", str(path), "--json")[1])["quiz"]["questions"][0]
+    assert q["choices"] == ["1949", "1991", "2001"] and q["quote"] == quote
+    code, _out, err = cli(capsys, data_paths, "lesson", "edit-question", str(path), "1", "--answer", "1848")
+    assert code == 2 and "not one of its choices" in err
+    code, out, err = cli(capsys, data_paths, "lesson", "remove-question", str(path), "1")
+    assert code == 0 and "0 questions left" in out, err
+    code, _out, err = cli(capsys, data_paths, "lesson", "remove-question", str(path), "1")
+    assert code == 2 and "no quiz questions" in err

@@ -188,3 +188,20 @@ def test_a_damaged_file_is_kept_under_its_new_name_with_its_journal(tmp_path: Pa
     newer.write_bytes(b"second")
     recovery.swap_in(newer, live, None)
     assert live.read_bytes() == b"second" and not Path(str(live) + "-wal").exists()
+
+
+def test_a_restore_over_a_sound_database_gives_it_the_new_content_and_leaves_the_build_alone(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a wrong (non-URI) open would leave a stray file here
+    built = user_db(tmp_path / ".user.sqlite.restoring-1")
+    add_note(built, "restored", "From the backup", "kept")
+    built.close()
+    live = user_db(tmp_path / "user.sqlite")
+    add_note(live, "current", "Current", "replaced")
+    live.close()
+    recovery.copy_into_live(tmp_path / ".user.sqlite.restoring-1", tmp_path / "user.sqlite")
+    con = sqlite3.connect(tmp_path / "user.sqlite")
+    assert notes(con) == {"restored": ("From the backup", "kept", [])}
+    con.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".user.sqlite.restoring-1", "user.sqlite"]

@@ -322,3 +322,60 @@ def test_a_json_export_with_notes_carries_each_note_whole_oldest_first(tmp_path:
     assert user["by_entity"]["solo"] == {"tags": ["watch"], "notes": []}
     assert set(user["by_entity"]) == {"pact", "solo"}
     assert sorted((t["name"], t["color"]) for t in user["tags"])[1] == ("watch", "#112233")
+
+
+def test_the_json_export_lists_every_document_with_its_sections(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from app.core.query.views import DocumentInfo
+
+    seed = DocumentInfo("d1", "treaty.txt", "The Treaty", "treaty.txt", "seed", "0" * 64)
+    mine = DocumentInfo("d2", "mine.md", "My notes", "mine.md", "user", "1" * 64, imported=True)
+    gone = DocumentInfo("d3", "gone.txt", "Gone", "gone.txt", "seed", "2" * 64)
+    sections = (SimpleNamespace(heading=""), SimpleNamespace(heading="Article 5"))
+
+    class WithDocs(StubRepo):
+        def meta(self):
+            return {}
+
+        def documents(self):
+            return [seed, mine, gone]
+
+        def get_document(self, doc_id):
+            return None if doc_id == "d3" else SimpleNamespace(sections=sections)
+
+    data = exports.to_json(WithDocs(), FilterSpec(ids=("solo",)), [BARE], extra={"note": "kept"})
+    assert data["documents"] == [
+        {"file": "treaty.txt", "title": "The Treaty", "origin": "seed", "imported": False,
+         "sections": ["(opening)", "Article 5"]},
+        {"file": "mine.md", "title": "My notes", "origin": "user", "imported": True,
+         "sections": ["(opening)", "Article 5"]},
+        {"file": "gone.txt", "title": "Gone", "origin": "seed", "imported": False, "sections": []},
+    ]  # fmt: skip
+    assert data["seed_hash"] == "" and data["note"] == "kept" and data["format"] == "alliance-atlas"
+    assert data["filter"] == "Entities selected: Solo"
+
+
+def test_a_relation_without_a_name_still_reads_as_a_sentence() -> None:
+    # As in the Markdown export: the target's id stands in for a missing name (the sentence lost its subject).
+    unnamed = EntityDetail(**{**BARE.__dict__, "facts": (fact("member", "Member", None, C3, target="ghost-id"),)})
+    assert entity_json(unnamed)["relations"] == [
+        {"relation": "member", "id": "ghost-id", "name": None, "sentence": "Ghost-id is a member of Solo"}
+    ]
+
+
+def test_a_csv_export_onto_a_named_pipe_is_refused_and_the_pipe_left_alone(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from app.core.errors import UnwritablePath
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(UnwritablePath) as err:
+        export_data(StubRepo(), FilterSpec(ids=("solo",)), "csv", pipe)
+    assert str(err.value) == (
+        f"Cannot write {pipe}: a CSV export is three files (PATH, PATH-members.csv, PATH-citations.csv), so it"
+        " needs a file name, not a device or named pipe. Use --format json or md for one stream."
+    )
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]

@@ -190,3 +190,7 @@ def test_not_a_zip_and_no_file_at_all(tmp_path: Path) -> None:
         open_lesson(tmp_path / "missing.atlaslesson")
     with pytest.raises(LessonError, match="is a folder"):
         open_lesson(tmp_path)
+    fifo = tmp_path / "pipe.atlaslesson"
+    os.mkfifo(fifo)
+    with pytest.raises(LessonError, match="not a regular file"):
+        open_lesson(fifo)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.core.db import connector, ensure_user_db
 from app.core.lessons.quiz import TOPICS, make_quiz
 from app.core.query.repository import Repository
+from tests.synthetic import generate_reference
 
 
 def test_the_same_seed_gives_the_same_quiz_and_another_seed_another(repo: Repository) -> None:
@@ -50,3 +57,43 @@ def test_a_quiz_can_be_limited_to_some_entities(repo: Repository) -> None:
     quiz = make_quiz(repo, questions=20, seed=3, entity_ids=["nato"])
     assert quiz.questions and all("NATO" in q.question or q.entity_id == "nato" for q in quiz.questions)
     assert make_quiz(repo, questions=5, seed=3, entity_ids=["no-such-entity"]).questions == ()
+
+
+def test_a_large_catalogue_is_sampled_and_choices_are_names(tmp_path: Path) -> None:
+    ref = generate_reference(tmp_path / "s.sqlite", entities=1500, countries=100, memberships=6000, passages=3000)
+    ensure_user_db(tmp_path / "u.sqlite")
+    repo = Repository(connector(ref, tmp_path / "u.sqlite"))
+    try:
+        quiz = make_quiz(repo, questions=30, seed=4)
+        assert quiz == make_quiz(repo, questions=30, seed=4) and len(quiz.questions) == 30
+        names = set(repo.entity_names().values())
+        for q in quiz.questions:
+            if q.topic in ("member", "which"):
+                assert set(q.choices) <= names, q.choices
+    finally:
+        repo.dispose()
+
+
+def test_a_trainers_question_is_cited_word_for_word(repo: Repository) -> None:
+    from app.core.lessons.model import LessonError, Quiz
+    from app.core.lessons.quiz import cited_question
+
+    quote = "Established in 1992, this organization aims to provide a strategic framework"
+    q = cited_question(
+        repo,
+        question="When was the CSTO founded?",
+        choices=["1992", "1949"],
+        answer="1992",
+        document="military-alliances-and-partnerships.txt",
+        quote=quote,
+    )
+    view = repo.get_document(q.document)
+    assert view is not None and view.text[q.start : q.end] == quote
+    quiz = Quiz(1).with_question(q).with_question(q, 0)
+    assert quiz.moved_question(1, 0).questions == quiz.questions and len(quiz.without_question(0).questions) == 1
+    with pytest.raises(LessonError, match="not word for word"):
+        cited_question(repo, question="Q?", choices=["a", "b"], answer="a", document=q.document, quote="made up")
+    with pytest.raises(LessonError, match="No document"):
+        cited_question(repo, question="Q?", choices=["a", "b"], answer="a", document="nowhere", quote=quote)
+    with pytest.raises(LessonError, match="not one of its choices"):
+        quiz.replaced_question(0, replace(q, answer="c"))

@@ -345,3 +345,197 @@ def test_the_markdown_export_starts_with_passage_notes_when_they_come_first(monk
         "> said once\n>\n> — , characters 0–9",
     ]
     assert "## NATO (`nato`)\n\n### On NATO" in fh.getvalue()
+
+
+def test_the_import_report_says_what_happened_in_one_sentence_per_kind() -> None:
+    from app.core.userdata.notes_model import ImportReport
+
+    assert ImportReport(added=2, updated=1, unchanged=0).summary() == (
+        "Imported notes: 2 added, 1 updated, 0 unchanged."
+    )
+    full = ImportReport(
+        added=1,
+        updated=0,
+        unchanged=3,
+        conflicts=[("a", "b", "T")],
+        detached=[("n", "mars"), ("m", "venus")],
+        tags_added=2,
+        entity_tags_added=0,
+        cleaned=4,
+        future=[("f", "g", "2999-01-01T00:00:00Z")],
+    )
+    assert full.summary() == (
+        "Imported notes: 1 added, 0 updated, 3 unchanged."
+        " 1 conflict(s): the local note was newer, so the imported version was kept as a second note marked"
+        " “(imported copy)”."
+        " 2 note(s) refer to entities not in this catalogue; kept as detached."
+        " Tags: 2 new, 0 entity tag(s) added."
+        " 1 note(s) claimed to be edited in the future (a wrong clock or a forged file): never allowed to"
+        " overwrite a local note; both versions are kept."
+        " Control characters were removed from 4 note(s)."
+    )
+    assert ImportReport(entity_tags_added=5).summary() == (
+        "Imported notes: 0 added, 0 updated, 0 unchanged. Tags: 0 new, 5 entity tag(s) added."
+    )
+
+
+def test_exporting_notes_as_markdown_names_the_selection_entities_tags_and_documents(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    store.create_note("nato", title="On NATO", body="Body text.")
+    store.create_note(None, title="On a passage", document_id="doc-1", start=3, end=9, quote="quoted")
+    store.tag_entities("watch", ["nato"])
+    notes = store.select_for_export()
+    plain = store.export_markdown(tmp_path / "all.md", notes)
+    text = plain.read_text(encoding="utf-8")
+    assert text.startswith("# Alliance Atlas notes\n\nall notes: 2 notes. Exported ")
+    assert "## `nato` (not in this catalogue)\n\nEntity tags: watch\n\n### On NATO" in text
+    assert "> quoted\n>\n> — doc-1, characters 3–9" in text
+    named = store.export_markdown(
+        tmp_path / "some.md",
+        notes,
+        entity_names={"nato": "NATO"},
+        document_titles={"doc-1": "The Treaty"},
+        description="tag “watch”",
+    ).read_text(encoding="utf-8")
+    assert named.startswith("# Alliance Atlas notes\n\ntag “watch”: 2 notes. Exported ")
+    assert "## NATO (`nato`)\n\nEntity tags: watch\n\n" in named and "> — The Treaty, characters 3–9" in named
+
+
+def test_a_notes_file_carries_only_the_tags_it_uses_and_the_links_in_scope(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    store.create_note("nato", title="On NATO", tags=["lesson"])
+    store.tag_entities("watch", ["nato", "csto", "quad"])
+    store.create_tag("unused")
+    notes = store.select_for_export()
+    data = store.export_dict(notes)
+    assert data["selection"] == "all notes" and data["format"] == "alliance-atlas-notes" and data["version"] == 1
+    assert {t["name"]: t["entities"] for t in data["tags"]} == {"lesson": [], "watch": ["csto", "nato", "quad"]}
+    scoped = store.export_dict(notes, entity_scope=["nato", "quad"], description="entity NATO", all_tags=True)
+    assert scoped["selection"] == "entity NATO"
+    assert {t["name"]: t["entities"] for t in scoped["tags"]} == {
+        "lesson": [],
+        "unused": [],
+        "watch": ["nato", "quad"],
+    }
+    assert store.export_dict(notes, entity_scope=[])["tags"][1]["entities"] == []
+
+
+def test_importing_a_file_can_attach_notes_by_name(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(_with("notes.0.entity_id", "The Alliance")), encoding="utf-8")
+    store.import_file(path, known_entities={"nato"}, resolve=lambda key: "nato" if key == "The Alliance" else None)
+    assert [n.entity_id for n in store.list_notes()] == ["nato"]
+
+
+def test_a_notes_file_brings_the_users_own_entities_its_notes_tags_and_scope_are_on(tmp_path) -> None:
+    from app.core.userdata.database import UserData
+
+    user = UserData.open(tmp_path / "user.sqlite")
+    with user.transaction() as con:
+        for eid in ("my-noted", "my-tagged", "my-scoped", "my-other"):
+            con.execute(
+                "INSERT INTO user_entity (id, name, sort_name, kind, aliases, created_at)"
+                " VALUES (?, ?, ?, 'alliance', '[]', '2024-01-01T00:00:00Z')",
+                (eid, eid.title(), eid),
+            )
+    store = user.notes
+    store.create_note("my-noted", title="Mine")
+    store.tag_entities("watch", ["my-tagged"])
+    data = store.export_dict(store.select_for_export(), all_tags=True)
+    assert [e["id"] for e in data["sources"]["entities"]] == ["my-noted", "my-tagged"]
+    # With a scope, only the tag links in scope travel, and the scope's own entities come along.
+    data = store.export_dict(store.select_for_export(), entity_scope=["my-scoped"], all_tags=True)
+    assert [e["id"] for e in data["sources"]["entities"]] == ["my-noted", "my-scoped"]
+    assert "sources" not in store.export_dict([])
+
+
+# ---- merging an import into local notes --------------------------------------------------------------
+def _incoming(nid: str, **kw) -> dict:
+    note = {"id": nid, "title": "T", "body": "B", "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-02T00:00:00Z", "tags": []} | kw  # fmt: skip
+    return {"format": "alliance-atlas-notes", "version": 1, "notes": [note], "tags": []}
+
+
+@pytest.fixture
+def local(tmp_path):
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    store.import_data(_incoming("n1", entity_id="nato", title="Plan", body="local", tags=["Mine"]))
+    return store
+
+
+def test_the_same_note_again_only_adds_the_tags_it_lacks(local) -> None:
+    report = local.import_data(_incoming("n1", entity_id="nato", title="Plan", body="local", tags=["mine", "new"]))
+    assert (report.added, report.updated, report.unchanged, report.conflicts) == (0, 0, 1, [])
+    assert local.get_note("n1").tags == ("Mine", "new")  # "mine" is the same tag whatever the case
+
+
+def test_a_newer_incoming_note_replaces_every_field_and_adds_its_tags(local) -> None:
+    report = local.import_data(
+        _incoming(
+            "n1",
+            entity_id="csto",
+            document_id="doc",
+            start=1,
+            end=4,
+            quote="quo",
+            title="New",
+            body="theirs",
+            updated_at="2024-06-01T00:00:00Z",
+            tags=["theirs"],
+        )
+    )
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    n = local.get_note("n1")
+    assert (n.entity_id, n.document_id, n.start, n.end, n.quote, n.title, n.body) == (
+        "csto", "doc", 1, 4, "quo", "New", "theirs",
+    )  # fmt: skip
+    assert n.updated_at == "2024-06-01T00:00:00.000000Z" and n.tags == ("Mine", "theirs")  # an import removes no tag
+
+
+def test_an_older_different_note_is_kept_beside_the_local_one_once(local) -> None:
+    older = _incoming("n1", entity_id="nato", title="", body="theirs", updated_at="2023-01-01T00:00:00Z")
+    report = local.import_data(older)
+    (kept, copy_id, title) = report.conflicts[0]
+    assert kept == "n1" and title == "Plan" and report.updated == 0
+    copy = local.get_note(copy_id)
+    assert copy.title == "Plan (imported copy)" and copy.body == "theirs"  # no title of its own: the local one's
+    assert local.get_note("n1").body == "local"
+    again = local.import_data(older)
+    assert again.conflicts == [] and again.unchanged == 1 and len(local.list_notes()) == 2
+
+
+def test_a_note_from_the_future_never_wins_and_is_kept_once(local) -> None:
+    future = _incoming("n1", entity_id="nato", title="Forged", body="theirs", updated_at="2999-01-01T00:00:00Z")
+    report = local.import_data(future)
+    assert report.updated == 0 and report.conflicts == []
+    (nid, copy_id, when) = report.future[0]
+    assert nid == "n1" and when == "2999-01-01T00:00:00.000000Z"
+    copy = local.get_note(copy_id)
+    assert copy.title == "Forged (imported copy, future date)" and copy.body == "theirs"
+    assert copy.updated_at < "2999"  # stamped with the time of the import, not the forged one
+    assert local.get_note("n1").body == "local"
+    again = local.import_data(future)
+    assert again.future == [] and again.unchanged == 1 and len(local.list_notes()) == 2
+
+
+def test_an_import_counts_new_tags_links_and_cleaned_notes(local) -> None:
+    doc = _incoming("n2", title="T\x1b[2J", tags=["Mine"])
+    doc["notes"].append(_incoming("n3")["notes"][0] | {"body": "clean"})
+    doc["tags"] = [
+        {"name": "mine", "color": "#000000", "entities": ["nato"]},
+        {"name": "fresh", "color": "#111111", "entities": ["nato", "csto", "nato"]},
+    ]
+    report = local.import_data(doc, known_entities={"nato"})
+    assert (report.added, report.tags_added, report.entity_tags_added, report.cleaned) == (2, 1, 3, 1)
+    assert report.detached == []  # notes without an entity are never detached
+    again = local.import_data(doc)
+    assert (again.tags_added, again.entity_tags_added, again.unchanged) == (0, 0, 2)

@@ -124,6 +124,10 @@ def test_quiz_made_taken_by_keyboard_exported_and_collected(qtbot, window, tmp_p
     qtbot.keyClick(dlg.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert "3 of 3 right" in dlg.intro.text()
     assert quiz.questions[0].quote in dlg.cards[0].result.text()
+    dlg.close()
+    feature.take_quiz_action.trigger()  # opened again: still submitted, the results shown
+    dlg = feature.quiz_dialog
+    assert "3 of 3 right" in dlg.intro.text() and not dlg.cards[0].buttons[0].isEnabled()
 
     out = tmp_path / "ana"
     monkeypatch.setattr(StudentNameDialog, "get_value", classmethod(lambda cls, p, d="": ("Ana", True)))

@@ -97,3 +97,41 @@ def test_a_chain_and_a_passage_become_steps_that_show_again(qtbot, window, monke
     assert feature.view.apply(passage) == ""
     assert window.right_tabs.currentWidget() is window.document_view
     assert window.document_view.selection_span()[:2] == (cite.start, cite.end)
+
+
+def test_a_step_added_with_the_editor_open_is_one_undo_step_there(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    feature = window.lesson_feature
+    feature.lesson = Lesson(title="Pacts")
+    monkeypatch.setattr(AddStepDialog, "get_value", classmethod(lambda cls, p, c: ((0, "first"), True)))
+    feature.edit_lesson()
+    editor = feature.editor
+    window.select_entity("nato")
+    feature.add_current_view()
+    assert editor.model.rowCount() == 1 and editor.current_row() == 0
+    editor.points_edit.setPlainText("first, edited")
+    window.select_entity("japan")
+    feature.add_current_view()
+    assert [s.points for s in feature.lesson.steps] == ["first, edited", "first"]
+    assert editor.lesson == feature.lesson and editor.current_row() == 1
+    editor.undo_button.click()  # the second step goes, the edit stays
+    assert [s.points for s in feature.lesson.steps] == ["first, edited"]
+    editor.undo_button.click()
+    assert [s.points for s in feature.lesson.steps] == ["first"]
+    editor.close()
+
+
+def test_enter_in_the_editor_shows_the_step_in_the_window(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from app.core.lessons.model import Step
+
+    feature = window.lesson_feature
+    feature.lesson = Lesson(title="Pacts", steps=(Step("entity", entity_id="nato"), Step("entity", entity_id="japan")))
+    feature.edit_lesson()
+    editor = feature.editor
+    editor.select_step(1)
+    editor.list.setFocus()
+    qtbot.keyClick(editor.list, Qt.Key.Key_Return)
+    assert window.current_entity_id() == "japan"
+    assert "Showing: Entity: Japan" in window.statusBar().currentMessage()
+    editor.close()

@@ -97,7 +97,12 @@ def entity_json(d: EntityDetail) -> dict[str, Any]:
         "same_as": [s.id for s in d.same_as],
         "same_as_status": {s.id: s.status for s in d.same_as},
         "relations": [
-            {"relation": field, "id": tid, "name": name, "sentence": relation_sentence(field, d.name, name or "")}
+            {
+                "relation": field,
+                "id": tid,
+                "name": name,
+                "sentence": relation_sentence(field, d.name, name or tid or ""),
+            }
             for field, tid, name in relations
         ],
         "activities": list(d.activities),

@@ -101,6 +101,18 @@ class GraphData:
         mask[idx] = True
         return mask
 
+    def pair_mask(self, pairs: Iterable[tuple[str, str, str]]) -> BoolArray:
+        """A tie mask: the ties between two entities that ``pairs`` (subject, object, field) join,
+        either way round (the As of year's ties in force, from ``relation_pairs(as_of=...)``)."""
+        index, n = self.index, max(self.n, 1)
+        keys = [
+            min(a, b) * n + max(a, b)
+            for s, t, _f in pairs
+            if (a := index.get(s)) is not None and (b := index.get(t)) is not None
+        ]
+        ties = np.minimum(self.src, self.dst) * n + np.maximum(self.src, self.dst)
+        return np.isin(ties, np.array(keys, dtype=np.int64))
+
     def edge_mask(self, nodes: BoolArray) -> BoolArray:
         """Ties with both ends in ``nodes``."""
         return nodes[self.src] & nodes[self.dst]

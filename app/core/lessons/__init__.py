@@ -32,6 +32,10 @@ an ``AtlasError`` whose text is one plain sentence, unless said otherwise):
 ``quiz.py``
     ``make_quiz(repo, *, questions, seed, entity_ids=None) -> Quiz``: multiple choice from cited
     facts, the same seed giving the same quiz; each answer with its verbatim quote, document, span.
+    ``cited_question(repo, *, question, choices, answer, document, quote, topic="trainer",
+    entity_id=None) -> Question``: a trainer's own question, its quote checked word for word in the
+    document (id or file name) and its span found. ``Quiz.with_question``/``without_question``/
+    ``replaced_question``/``moved_question`` edit a quiz (model.py).
 
 ``answers.py``
     ``StudentAnswers(lesson_id, student, answers: {index: choice}, notes, created, answers_id,

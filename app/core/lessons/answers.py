@@ -176,6 +176,8 @@ def write_answers(path: Path, answers: StudentAnswers) -> Path:
 def read_answers(path: Path) -> StudentAnswers:
     path = Path(path)
     what = f"{path.name}"
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise LessonError(f"{path} is not a regular file, so it cannot be an answers file.")
     try:
         if path.stat().st_size > MAX_ANSWERS_BYTES:
             raise LessonError(f"{what} is too large to be an answers file.")

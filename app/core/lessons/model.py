@@ -192,6 +192,27 @@ class Quiz:
     seed: int
     questions: tuple[Question, ...] = ()
 
+    def with_question(self, question: Question, index: int | None = None) -> Quiz:
+        """``question`` added (checked) at ``index``, or at the end."""
+        questions = list(self.questions)
+        questions.insert(len(questions) if index is None else index, question.check())
+        return replace(self, questions=tuple(questions))
+
+    def without_question(self, index: int) -> Quiz:
+        questions = list(self.questions)
+        del questions[index]
+        return replace(self, questions=tuple(questions))
+
+    def replaced_question(self, index: int, question: Question) -> Quiz:
+        questions = list(self.questions)
+        questions[index] = question.check()
+        return replace(self, questions=tuple(questions))
+
+    def moved_question(self, index: int, to: int) -> Quiz:
+        questions = list(self.questions)
+        questions.insert(to, questions.pop(index))
+        return replace(self, questions=tuple(questions))
+
     def to_dict(self) -> dict[str, Any]:
         return {"seed": self.seed, "questions": [q.to_dict() for q in self.questions]}
 

@@ -175,6 +175,8 @@ def _read(
         raise LessonError(f"There is no lesson file {path}.")
     if path.is_dir():
         raise LessonError(f"{path} is a folder, not a lesson file.")
+    if not path.is_file():  # a pipe or device: reading it could wait for ever
+        raise LessonError(f"{path} is not a regular file, so it cannot be a lesson file.")
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)

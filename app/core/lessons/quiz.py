@@ -9,7 +9,9 @@ country listed as a member elsewhere but not here, an entity with a different re
 no distractor is a guess. Each answer carries its citation's verbatim quote, document and span.
 
 The same seed on the same catalogue gives the same quiz: every candidate list is sorted before a
-``random.Random(seed)`` shuffles it, and topics take turns so a quiz mixes kinds of question.
+``random.Random(seed)`` shuffles it, and topics take turns so a quiz mixes kinds of question. A
+catalogue of more than :data:`SAMPLE` entities is read through a seeded sample of them (a 10,000-entity
+catalogue makes a quiz in about half a second).
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.core.lessons.model import Question, Quiz
+from app.core.lessons.model import LessonError, Question, Quiz
 from app.core.query.repository import Citation, EntityDetail, Repository
 from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_sentence
 
 CHOICES = 4  # one answer and up to three distractors
+SAMPLE = 400  # at most this many entities are read to make a quiz
 TOPICS = ("founded", "member", "category", "activity", "which", "source")
 # Kinds close enough that one can stand in for another as a distractor ("Which of these…").
 KIND_GROUPS = (
@@ -43,10 +46,16 @@ class _Candidate:
 def make_quiz(repo: Repository, *, questions: int, seed: int, entity_ids: Sequence[str] | None = None) -> Quiz:
     """Up to ``questions`` questions (fewer when the cited facts do not allow as many), the same
     ones for the same ``seed``. ``entity_ids``: only questions about these entities."""
-    details = repo.entity_details(sorted(repo.entity_names()))
-    facts = _Facts(details, {d.id for d in repo.documents()}, {d.id: d.title for d in repo.documents()})
     wanted = set(entity_ids) if entity_ids is not None else None
     rng = random.Random(seed)
+    known = {eid: (name, kind) for eid, name, kind, _aliases in repo.known_entities()}
+    every = sorted(known)
+    # A large catalogue: questions and distractors come from a seeded sample of its entities (each
+    # entity's own facts are complete in its detail, so a distractor is still known to be wrong).
+    chosen = set(rng.sample(every, SAMPLE)) if len(every) > SAMPLE else set(every)
+    details = repo.entity_details([e for e in every if e in chosen or (wanted is not None and e in wanted)])
+    documents = repo.documents()
+    facts = _Facts(details, {d.id for d in documents}, {d.id: d.title for d in documents}, known)
     pools: dict[str, list[_Candidate]] = {t: [] for t in TOPICS}
     for cand in facts.candidates():
         entity = cand.key.split("|", 1)[0]
@@ -103,10 +112,16 @@ def _question(
 class _Facts:
     """The catalogue's cited facts, indexed for questions and their distractors."""
 
-    def __init__(self, details: list[EntityDetail], documents: set[str], titles: dict[str, str]) -> None:
+    def __init__(
+        self,
+        details: list[EntityDetail],
+        documents: set[str],
+        titles: dict[str, str],
+        known: dict[str, tuple[str, str]],
+    ) -> None:
         self.details = details
         self.titles = titles
-        self.by_id = {d.id: d for d in details}
+        self.known = known  # every entity id -> (name, kind)
         self.documents = documents
         self.founded: dict[str, set[str]] = {}  # entity -> founding years on record
         self.values: dict[str, dict[str, set[str]]] = {"category": {}, "activity": {}}  # field -> entity -> values
@@ -123,12 +138,10 @@ class _Facts:
                     self.members.setdefault(d.id, set()).add(f.target_id)
 
     def name(self, eid: str) -> str:
-        d = self.by_id.get(eid)
-        return d.name if d else eid
+        return self.known.get(eid, (eid, ""))[0]
 
     def kind(self, eid: str) -> str:
-        d = self.by_id.get(eid)
-        return d.kind if d else ""
+        return self.known.get(eid, ("", ""))[1]
 
     def candidates(self) -> list[_Candidate]:
         out: list[_Candidate] = []
@@ -276,3 +289,40 @@ def _bare(name: str) -> str:
     """A name for "does one name contain the other": case-folded, without a leading "the"."""
     folded = name.casefold().strip()
     return folded[4:] if folded.startswith("the ") else folded
+
+
+def cited_question(
+    repo: Repository,
+    *,
+    question: str,
+    choices: Sequence[str],
+    answer: str,
+    document: str,
+    quote: str,
+    topic: str = "trainer",
+    entity_id: str | None = None,
+) -> Question:
+    """A question the trainer writes (or edits): its answer must be one of its choices and its
+    ``quote`` word for word in ``document`` (an id or file name), whose span is found and kept.
+    Anything else: LessonError naming what is wrong."""
+    docs = repo.documents()
+    doc = next((d for d in docs if document in (d.id, d.file_name)), None)
+    if doc is None:
+        raise LessonError(f"No document '{document}': the answer must quote one of the atlas's documents.")
+    view = repo.get_document(doc.id)
+    text = view.text if view is not None else ""
+    quote = quote.strip()
+    start = text.find(quote) if quote else -1
+    if start < 0:
+        raise LessonError(f"The quote is not word for word in “{doc.title}”; copy the sentence as it is written.")
+    return Question(
+        question.strip(),
+        tuple(c.strip() for c in choices),
+        answer.strip(),
+        quote,
+        doc.id,
+        start,
+        start + len(quote),
+        topic,
+        entity_id,
+    ).check()

@@ -91,6 +91,10 @@ class GraphPane(InteractionMixin, QWidget):
         self._loader = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._unit = 1.0  # View > Zoom: markers grow with the text, as labels and legend do
+        # The As of year (FilterSpec.as_of): only the ties in force that year are drawn (None: every tie).
+        self._as_of: int | None = None
+        self._tie_mask: np.ndarray | None = None
+        self._as_of_runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._set_data(graph_data([], []))
         self._pens = {False: cosmetic("#222222"), True: cosmetic("#bbbbbb")}
         self._matches_timer = QTimer(self)
@@ -120,7 +124,7 @@ class GraphPane(InteractionMixin, QWidget):
 
     def is_ready(self) -> bool:
         """The network is read and laid out, with nothing newer on the way (tests, screenshots)."""
-        return self.loaded and not self._loader.busy and not self._runner.busy
+        return self.loaded and not self._loader.busy and not self._runner.busy and not self._as_of_runner.busy
 
     def _on_data(self, result: tuple[GraphData, np.ndarray, np.ndarray]) -> None:
         data, scope, pos = result
@@ -128,6 +132,9 @@ class GraphPane(InteractionMixin, QWidget):
         self.loaded = True
         self.busy_label.setVisible(False)
         self._scope = scope
+        self._tie_mask = None  # for the network replaced; read again for the As of year
+        if self._as_of is not None:
+            self._read_ties_in_force(self._as_of)
         self._apply_positions(scope, pos)
         self.fit_to_view()
         self._centre_selection()
@@ -147,6 +154,9 @@ class GraphPane(InteractionMixin, QWidget):
         self._kind_names = kinds
         self._kind_code = np.array([code[k] for k in data.kinds], dtype=np.int64)
         self._base_size = np.array([gx.node_size(k, int(d)) for k, d in zip(data.kinds, data.degree, strict=True)])
+        # A crowded graph (both alliance datasets: 1,700 nodes) draws its markers smaller, so the hubs
+        # and the labels stay readable instead of one solid blob; zooming in separates the rest.
+        self._base_size *= crowding_scale(n)
         self.overview = n > self.overview_limit
         if self._in_filter is not None and len(self._in_filter) != n:
             self._in_filter = None if self._pending_ids is None else data.mask_of(self._pending_ids)
@@ -284,6 +294,8 @@ class GraphPane(InteractionMixin, QWidget):
             self._nodes.show_spots((shown & ~faded)[d])
             self._pale_nodes.show_spots(faded[d])
         ties = shown[data.src] & shown[data.dst]
+        if self._tie_mask is not None and len(self._tie_mask) == len(ties):
+            ties &= self._tie_mask
         pale = faded[data.src] | faded[data.dst]
         self._set_ties(self._edges, ties & ~pale)
         self._set_ties(self._faded_edges, ties & pale)
@@ -449,7 +461,39 @@ class GraphPane(InteractionMixin, QWidget):
         """The list's finished query: applied just after the list has repainted (latest wins)."""
         self._spec = spec
         self._pending_ids = None if spec.is_empty() else [r.id for r in rows]
+        if spec.as_of != self._as_of:
+            self.set_as_of(spec.as_of)
         self._matches_timer.start()
+
+    def set_as_of(self, year: int | None) -> None:
+        """Draw only the ties in force in ``year`` (None: every tie); read off the GUI thread."""
+        self._as_of = year
+        if year is None:
+            self._as_of_runner.cancel()
+            self._tie_mask = None
+            if self.loaded and len(self._drawn):
+                self._update_view()
+            return
+        self._read_ties_in_force(year)
+
+    def _read_ties_in_force(self, year: int) -> None:
+        repo, data = self._repo, self.data
+
+        def read() -> tuple[GraphData, np.ndarray]:
+            return data, data.pair_mask(repo.relation_pairs(as_of=year))
+
+        def apply(result: tuple[GraphData, np.ndarray]) -> None:
+            if result[0] is not self.data or self._as_of != year:
+                return  # for a network since replaced, or a year since changed
+            self._tie_mask = result[1]
+            if self.loaded and len(self._drawn):
+                self._update_view()
+
+        self._as_of_runner.submit(read, apply)
+
+    def is_as_of_ready(self) -> bool:
+        """The ties of the As of year are applied (tests, benchmarks)."""
+        return not self._as_of_runner.busy
 
     def _apply_matches(self) -> None:
         self.set_filter_ids(self._pending_ids)
@@ -470,6 +514,12 @@ class GraphPane(InteractionMixin, QWidget):
         if len(self._drawn):
             self._update_view()
             self._fit_if_lost()
+
+
+def crowding_scale(nodes: int, *, roomy: int = 400, least: float = 0.55) -> float:
+    """Marker scale for a graph of ``nodes``: 1 up to ``roomy`` nodes, shrinking with the square root
+    of the crowd (the area each marker gets), never below ``least``."""
+    return 1.0 if nodes <= roomy else max(least, (roomy / nodes) ** 0.5)
 
 
 def _objects(items: list[Any]) -> np.ndarray:

@@ -67,7 +67,7 @@ class LessonEditorDialog(QDialog):
     changed = Signal(object)  # Lesson
     save_requested = Signal(object)  # Lesson
     save_as_requested = Signal(object)  # Lesson
-    step_shown = Signal(int)  # the step selected (the window may show its view)
+    show_requested = Signal(object)  # Step: show its view in the window
 
     def __init__(
         self,
@@ -131,6 +131,9 @@ class LessonEditorDialog(QDialog):
         self.remove_button = QPushButton("&Remove step", self)
         self.remove_button.setToolTip("Remove the step from the lesson (Delete; Undo brings it back)")
         self.remove_button.clicked.connect(self.remove_current)
+        self.show_button = QPushButton("S&how in window", self)
+        self.show_button.setToolTip("Show this step's view in the main window (Enter in the steps list)")
+        self.show_button.clicked.connect(self._show_current)
         left = QWidget(self)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -143,6 +146,7 @@ class LessonEditorDialog(QDialog):
         for b in (self.up_button, self.down_button, self.remove_button):
             row.addWidget(b)
         lv.addLayout(row)
+        lv.addWidget(self.show_button)
 
         self.step_heading = QLabel(self)
         self.step_heading.setObjectName("step_heading")
@@ -300,8 +304,7 @@ class LessonEditorDialog(QDialog):
         finally:
             self._loading = False
         self._render_preview()
-        if step is not None:
-            self.step_shown.emit(row)
+        self.show_button.setEnabled(step is not None)
 
     def _render_preview(self) -> None:
         set_safe_markdown(self.preview.document(), self.points_edit.toPlainText())
@@ -314,6 +317,11 @@ class LessonEditorDialog(QDialog):
         self.lesson = after
         self.undo_stack.push(LessonCommand(self, before, after, text, key))
         self.changed.emit(after)
+
+    def push_change(self, lesson: Lesson, text: str) -> None:
+        """A change made elsewhere (Add current view as step, Make quiz): shown, and one Undo step."""
+        self._push(lesson, text)
+        self.show_lesson(lesson)
 
     def _edit_lesson(self, field: str, value: str) -> None:
         if self._loading:
@@ -357,6 +365,11 @@ class LessonEditorDialog(QDialog):
             self.move_step(row, row + delta)
         self.list.setFocus()
 
+    def _show_current(self) -> None:
+        row = self.current_row()
+        if 0 <= row < len(self.lesson.steps):
+            self.show_requested.emit(self.lesson.steps[row])
+
     def remove_current(self) -> None:
         row = self.current_row()
         if not 0 <= row < len(self.lesson.steps):
@@ -373,5 +386,8 @@ class LessonEditorDialog(QDialog):
                 return True
             if key == Qt.Key.Key_Delete and not mods:
                 self.remove_current()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not mods:
+                self._show_current()
                 return True
         return super().eventFilter(obj, event)

@@ -254,8 +254,12 @@ class LessonFeature(QObject):
             self.editor = None
         self._update_actions()
 
-    def _changed(self, lesson: Lesson) -> None:
-        """The lesson changed here: written soon (a read-only one waits for Save As)."""
+    def _changed(self, lesson: Lesson, what: str = "") -> None:
+        """The lesson changed here: written soon (a read-only one waits for Save As). A change made
+        outside the open editor (a step added, a quiz made) is one Undo step there too."""
+        if self.editor is not None and self.editor.lesson != lesson:
+            self.editor.push_change(lesson, what or "change")  # comes back here through editor.changed
+            return
         if lesson == self.lesson:
             return
         self.lesson, self.dirty = lesson, True
@@ -358,9 +362,9 @@ class LessonFeature(QObject):
             return
         step = replace(found[index], points=points)
         lesson = self.lesson.with_step(step)
+        self._changed(lesson, "add step")
         if self.editor is not None:
-            self.editor.show_lesson(lesson)
-        self._changed(lesson)
+            self.editor.select_step(len(lesson.steps) - 1)
         self._status(f"Step {len(lesson.steps)} added: {self.view.describe(step)}.")
 
     def edit_lesson(self) -> None:
@@ -373,9 +377,14 @@ class LessonFeature(QObject):
             self.editor.changed.connect(self._changed)
             self.editor.save_requested.connect(lambda _l: self.save() if not self.read_only_reason() else None)
             self.editor.save_as_requested.connect(lambda _l: self.save_as())
+            self.editor.show_requested.connect(self._show_step)
         self.editor.show()
         self.editor.raise_()
         self.editor.activateWindow()
+
+    def _show_step(self, step: Step) -> None:
+        problem = self.view.apply(step)
+        self._status(problem or f"Showing: {self.view.describe(step)}", 6000)
 
     # ---- presenting ----------------------------------------------------------------------------
     def present(self, *, start: int = 0) -> None:
@@ -449,7 +458,7 @@ class LessonFeature(QObject):
         if not quiz.questions:
             QMessageBox.information(self._parent, "No questions", "No cited facts to ask about were found.")
             return
-        self._changed(replace(self.lesson, quiz=quiz))
+        self._changed(replace(self.lesson, quiz=quiz), "make quiz")
         n = len(quiz.questions)
         short = f" (only {n} could be made)" if n < count else ""
         self._status(f"Quiz made: {n} question{'s' if n != 1 else ''}, seed {seed}{short}.", 8000)
@@ -475,7 +484,7 @@ class LessonFeature(QObject):
         if self.pack is None or self.lesson is None or not self.lesson.quiz or not self.lesson.quiz.questions:
             QMessageBox.information(self._parent, "No quiz", "This lesson has no quiz yet.")
             return
-        from app.core.lessons.answers import save_local_answers
+        from app.core.lessons.answers import local_answers_path, save_local_answers
 
         try:
             saved = self._local_answers()
@@ -483,7 +492,9 @@ class LessonFeature(QObject):
             self._error("Your earlier answers cannot be read", exc)
             return
         quiz = self.lesson.quiz
-        draft = QuizDraft(choices=dict(saved.answers), notes=saved.notes)
+        # Submitted once, the answers stay locked with their results (beside the answers, a marker).
+        marker = local_answers_path(self._data_root, self.pack.lesson_id).with_name("submitted")
+        draft = QuizDraft(choices=dict(saved.answers), notes=saved.notes, submitted=marker.exists())
         record = [saved]
 
         def keep(d: QuizDraft) -> None:
@@ -493,6 +504,8 @@ class LessonFeature(QObject):
                     current = current.with_answer(i, choice, quiz.questions[i].question)
             current = replace(current, notes=d.notes)
             save_local_answers(self._data_root, current)
+            if d.submitted:
+                marker.touch()
             record[0] = current
 
         dlg = QuizDialog(
