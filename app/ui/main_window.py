@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -214,6 +215,12 @@ class MainWindow(WindowFeaturesMixin):
             and not self.facet_runner.busy
             and (graph is None or graph.is_ready())
         )
+
+    def freeze_heap(self) -> None:
+        """The network is read and laid out: leave everything alive now out of the garbage
+        collector's scans (gc.freeze). A full collection walked all of it every few keystrokes:
+        50-250 ms at 10,000 entities, more at 100,000. Closing the window gives it back."""
+        gc.freeze()
 
     def after_first_paint(self, fn: Any) -> None:
         """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
@@ -479,5 +486,6 @@ class MainWindow(WindowFeaturesMixin):
         self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
         self.save_settings()
         self._facet_timer.stop()
+        gc.unfreeze()  # this window's objects can be collected again
         self.pool.waitForDone(5000)
         super().closeEvent(event)

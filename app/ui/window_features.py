@@ -159,6 +159,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
         self.matches_changed.connect(timeline.queue_rows)
         pane.status_message.connect(self.show_status)
         pane.connection_found.connect(self.detail_pane.show_connection)
+        pane.layout_ready.connect(self.freeze_heap)
         view = self.menus["view"]
         view.addSeparator()
         for act in (pane.fit_action, pane.reset_action, pane.why_action, pane.clear_chain_action):

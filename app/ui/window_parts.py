@@ -99,6 +99,9 @@ class WindowParts(QMainWindow):
     def show_tab(self, tab: int | str) -> None:
         raise NotImplementedError
 
+    def freeze_heap(self) -> None:
+        raise NotImplementedError
+
     def after_first_paint(self, fn: Callable[[], Any]) -> None:
         raise NotImplementedError
 

@@ -194,29 +194,35 @@ def in_window(root: Path, files: Path) -> dict[str, float]:
     return out
 
 
-def startup(root: Path, runs: int) -> dict[str, float]:
+def startup(root: Path, seeds: Path, runs: int) -> dict[str, float]:
+    """Fresh processes, alternating: an empty window, the seeds alone, the seeds with both datasets."""
     from tests.bench.bench_startup import measure
 
-    measure("atlas", root)  # warm the OS file cache for both
+    for folder in (root, seeds):
+        measure("atlas", folder)  # warm the OS file cache
     measure("empty", root)
-    empty, atlas = [], []
-    for _ in range(runs):  # alternating: a busy moment of a shared machine hits both
+    empty, base, atlas = [], [], []
+    for _ in range(runs):  # alternating: a busy moment of a shared machine hits all three
         empty.append(measure("empty", root))
+        base.append(measure("atlas", seeds))
         atlas.append(measure("atlas", root))
     me = statistics.median(r["list"] for r in empty)
+    ms = statistics.median(r["list"] for r in base)
     ml = statistics.median(r["list"] for r in atlas)
+    gs = statistics.median(r["graph"] for r in base)
     mg = statistics.median(r["graph"] for r in atlas)
     print(
-        f"start ({atlas[0]['rows']:,} entities, {atlas[0]['nodes']:,} graph nodes), median of {runs} alternating runs: "
-        f"empty window painted {me * 1000:.0f} ms, Atlas list painted {ml * 1000:.0f} ms, "
-        f"list painted → graph drawn {mg * 1000:.0f} ms",
+        f"start, median of {runs} alternating runs: empty window painted {me * 1000:.0f} ms; list painted: "
+        f"seeds alone ({base[0]['rows']:,} entities) {ms * 1000:.0f} ms ({ms / me:.2f}x), with both datasets "
+        f"({atlas[0]['rows']:,} entities) {ml * 1000:.0f} ms ({ml / me:.2f}x); list painted → whole graph drawn: "
+        f"seeds {gs * 1000:.0f} ms, with the datasets {mg * 1000:.0f} ms ({atlas[0]['nodes']:,} nodes)",
         flush=True,
     )
-    return {"ratio": ml / me, "graph_s": mg}
+    return {"ratio": ml / me, "seed_ratio": ms / me, "graph_s": mg, "seed_graph_s": gs}
 
 
-def keystroke(base: Path) -> dict[str, float]:
-    """bench_search_keystroke.py on the same folder (``--entities 50`` picks ``base/data-50``)."""
+def keystroke(base: Path, tag: str = "") -> dict[str, float]:
+    """bench_search_keystroke.py on a folder (``--entities 50`` picks ``base/data-50``)."""
     script = str(ROOT / "tests/bench/bench_search_keystroke.py")
     args = [sys.executable, script, "--entities", "50", "--data", str(base)]
     text = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=1200).stdout
@@ -224,9 +230,13 @@ def keystroke(base: Path) -> dict[str, float]:
     for line in text.splitlines():
         found = re.search(r"keystroke → list repainted, (.+?): median ([\d.]+) ms, p95 ([\d.]+) ms", line)
         if found:
-            label = "key_ms" if "one key" in found.group(1) else "typist_ms"
+            label = tag + ("key_ms" if "one key" in found.group(1) else "typist_ms")
             out[label], out[label.replace("_ms", "_p95_ms")] = float(found.group(2)), float(found.group(3))
-            print(f"keystroke ({found.group(1)}): median {found.group(2)} ms, p95 {found.group(3)} ms", flush=True)
+            print(
+                f"keystroke, {'seeds alone' if tag else 'with both datasets'} ({found.group(1)}): "
+                f"median {found.group(2)} ms, p95 {found.group(3)} ms",
+                flush=True,
+            )
     return out
 
 
@@ -240,14 +250,18 @@ def main() -> int:
     base = args.data or Path(tempfile.mkdtemp(prefix="atlas-datasets-"))
     print(f"display: {'X11 ' + os.environ['DISPLAY'] if os.environ.get('DISPLAY') else 'offscreen'}; data in {base}")
     root, files = prepare(base)
+    seeds = base / "seeds" / "data-50"  # the baseline: the same seeds, no dataset
+    if not (seeds / "reference.sqlite").exists():
+        subprocess.run([sys.executable, "-m", "app", "--data-dir", str(seeds), "build-db"], check=True, cwd=ROOT)
     if (root / "user.sqlite").exists():  # a kept folder: start from no dataset, as a first import
         subprocess.run([sys.executable, "-m", "app", "--data-dir", str(root), "remove-dataset", "atop"], cwd=ROOT)
         subprocess.run([sys.executable, "-m", "app", "--data-dir", str(root), "remove-dataset", "cow"], cwd=ROOT)
     figures = in_window(root, files)
     if "startup" not in skip:
-        figures.update(startup(root, args.runs))
+        figures.update(startup(root, seeds, args.runs))
     if "keys" not in skip:
         figures.update(keystroke(base))
+        figures.update(keystroke(seeds.parent, "seed_"))
     print("\nagainst issue 16's targets:")
     rows = (
         ("import of both files (with a progress bar)", "import_s", "s", "<", TARGETS["import_s"]),
@@ -257,12 +271,21 @@ def main() -> int:
         ("list painted → whole graph drawn", "graph_s", "s", "<", TARGETS["graph_s"]),
         ("keystroke → list repainted (median, one key at a time)", "key_ms", "ms", "<", TARGETS["key_ms"]),
     )
+    seeds_line = (
+        ("first paint ratio", "seed_ratio", "x"),
+        ("list painted → whole graph drawn", "seed_graph_s", "s"),
+        ("keystroke → list repainted (median, one key at a time)", "seed_key_ms", "ms"),
+    )
     for label, key, unit, op, target in rows:
         if key not in figures:
             continue
         value = figures[key]
         met = value < target if op == "<" else value <= target
         print(f"  {label:<58} {value:8.2f} {unit:<2}  target {op} {target:g} {unit}  {'met' if met else 'NOT met'}")
+    print("the same window with the seeds alone, in the same run (the issue: as fast as with the seeds):")
+    for label, key, unit in seeds_line:
+        if key in figures:
+            print(f"  {label:<58} {figures[key]:8.2f} {unit}")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -95,10 +96,10 @@ class GraphData:
     # ---- masks ---------------------------------------------------------------------------------
     def mask_of(self, ids: Iterable[str]) -> BoolArray:
         """A node mask from entity ids (unknown ids are ignored)."""
-        index = self.index
-        idx = np.fromiter((index[i] for i in ids if i in index), dtype=np.int64)
+        # map() over dict.get runs in C: a generator here cost tens of ms per keystroke at 10,000.
+        idx = np.fromiter(map(self.index.get, ids, repeat(-1)), dtype=np.int64)
         mask = np.zeros(self.n, dtype=bool)
-        mask[idx] = True
+        mask[idx[idx >= 0]] = True
         return mask
 
     def pair_mask(self, pairs: Iterable[tuple[str, str, str]]) -> BoolArray:

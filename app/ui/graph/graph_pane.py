@@ -10,6 +10,7 @@ pane lays out an overview (the best-connected OVERVIEW_NODES of what the filter 
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from app.core.graph.layout import LAYOUTS, positions_array
 from app.core.graph.model import GraphData, graph_data, load_graph_data
 from app.core.query.filters import FilterSpec
 from app.ui.graph import graph_export as gx
+from app.ui.graph.as_of_ties import AsOfTiesMixin, crowding_scale
 from app.ui.graph.canvas import cosmetic
 from app.ui.graph.controls import build_controls
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
@@ -40,7 +42,10 @@ ASYNC_NODES = 300  # lay out graphs this big on a worker thread (smaller ones at
 LAYOUT_KEY = "graph/layout"  # the window's settings: the layout chosen last time
 
 
-class GraphPane(InteractionMixin, QWidget):
+_ID_OF = attrgetter("id")
+
+
+class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
     """Who is tied to whom: click a node to select it everywhere; the filter hides or fades the rest."""
 
     entity_selected = Signal(str)
@@ -91,10 +96,7 @@ class GraphPane(InteractionMixin, QWidget):
         self._loader = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._unit = 1.0  # View > Zoom: markers grow with the text, as labels and legend do
-        # The As of year (FilterSpec.as_of): only the ties in force that year are drawn (None: every tie).
-        self._as_of: int | None = None
-        self._tie_mask: np.ndarray | None = None
-        self._as_of_runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
+        self._as_of_runner = self._start_as_of(pool)  # the As of year's ties (app.ui.graph.as_of_ties)
         self._set_data(graph_data([], []))
         self._pens = {False: cosmetic("#222222"), True: cosmetic("#bbbbbb")}
         self._matches_timer = QTimer(self)
@@ -460,40 +462,10 @@ class GraphPane(InteractionMixin, QWidget):
     def set_matches(self, spec: FilterSpec, rows: list[Any]) -> None:
         """The list's finished query: applied just after the list has repainted (latest wins)."""
         self._spec = spec
-        self._pending_ids = None if spec.is_empty() else [r.id for r in rows]
+        self._pending_ids = None if spec.is_empty() else list(map(_ID_OF, rows))  # C-speed
         if spec.as_of != self._as_of:
             self.set_as_of(spec.as_of)
         self._matches_timer.start()
-
-    def set_as_of(self, year: int | None) -> None:
-        """Draw only the ties in force in ``year`` (None: every tie); read off the GUI thread."""
-        self._as_of = year
-        if year is None:
-            self._as_of_runner.cancel()
-            self._tie_mask = None
-            if self.loaded and len(self._drawn):
-                self._update_view()
-            return
-        self._read_ties_in_force(year)
-
-    def _read_ties_in_force(self, year: int) -> None:
-        repo, data = self._repo, self.data
-
-        def read() -> tuple[GraphData, np.ndarray]:
-            return data, data.pair_mask(repo.relation_pairs(as_of=year))
-
-        def apply(result: tuple[GraphData, np.ndarray]) -> None:
-            if result[0] is not self.data or self._as_of != year:
-                return  # for a network since replaced, or a year since changed
-            self._tie_mask = result[1]
-            if self.loaded and len(self._drawn):
-                self._update_view()
-
-        self._as_of_runner.submit(read, apply)
-
-    def is_as_of_ready(self) -> bool:
-        """The ties of the As of year are applied (tests, benchmarks)."""
-        return not self._as_of_runner.busy
 
     def _apply_matches(self) -> None:
         self.set_filter_ids(self._pending_ids)
@@ -514,12 +486,6 @@ class GraphPane(InteractionMixin, QWidget):
         if len(self._drawn):
             self._update_view()
             self._fit_if_lost()
-
-
-def crowding_scale(nodes: int, *, roomy: int = 400, least: float = 0.55) -> float:
-    """Marker scale for a graph of ``nodes``: 1 up to ``roomy`` nodes, shrinking with the square root
-    of the crowd (the area each marker gets), never below ``least``."""
-    return 1.0 if nodes <= roomy else max(least, (roomy / nodes) ** 0.5)
 
 
 def _objects(items: list[Any]) -> np.ndarray:

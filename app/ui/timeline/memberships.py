@@ -3,6 +3,7 @@ entry year to its exit year (the alliance's own row first), and the As of year m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pyqtgraph as pg
@@ -31,6 +32,7 @@ class MembershipsMixin:
     plot: Any
     note: QLabel
     undated_list: QListWidget
+    isVisible: Callable[[], bool]  # QWidget's (an annotation only: the mixin must not hide it)
 
     def _build_members_bar(self, root: QVBoxLayout, parent: QWidget) -> None:
         self.members_of: str | None = None  # the alliance whose memberships are drawn (None: the filter's rows)
@@ -132,8 +134,22 @@ class MembershipsMixin:
         self._dismissed = self.members_of
         self._redraw_rows()
 
+    def _select(self, entity_id: str | None) -> None:
+        """A new selection: highlight it, and draw its memberships (or leave that mode) when it changes
+        which rows are drawn; a hidden timeline does that when shown."""
+        relayout = self._needs_relayout(entity_id)
+        self.selected_id = entity_id
+        if relayout and not self.isVisible():
+            self._mode_stale = True  # the memberships are read when the timeline is shown
+        elif relayout:
+            self._relayout_for_selection()
+            return
+        self._show_highlight()
+
     def _redraw_rows(self) -> None:
-        raise NotImplementedError  # TimelineView
+        """Lay out the filter's rows, or the selected alliance's memberships, and draw them."""
+        self.timeline = self._layout_rows()
+        self._draw()
 
     def _draw(self) -> None:
         raise NotImplementedError  # TimelineView

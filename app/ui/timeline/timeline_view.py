@@ -251,11 +251,6 @@ class TimelineView(MembershipsMixin, QWidget):
         self._all_rows = entities
         self._redraw_rows()
 
-    def _redraw_rows(self) -> None:
-        """Lay out the filter's rows, or the selected alliance's memberships, and draw them."""
-        self.timeline = self._layout_rows()
-        self._draw()
-
     @property
     def rows(self) -> list[Any]:
         """The drawn entities (EntityRow with a stated founding year), row by row."""
@@ -420,15 +415,7 @@ class TimelineView(MembershipsMixin, QWidget):
 
     @Slot(str)
     def select_entity(self, entity_id: str | None) -> None:
-        entity_id = entity_id or None
-        relayout = self._needs_relayout(entity_id)
-        self.selected_id = entity_id
-        if relayout and not self.isVisible():
-            self._mode_stale = True  # the memberships are read when the timeline is shown
-        elif relayout:
-            self._relayout_for_selection()
-            return
-        self._show_highlight()
+        self._select(entity_id or None)  # an alliance's memberships may be drawn (app.ui.timeline.memberships)
 
     def _show_highlight(self) -> None:
         ids = [e.id for e in self.rows]
