@@ -42,6 +42,11 @@ class DataPaths:
         return self.root / "user.sqlite"
 
     @property
+    def reference_checked(self) -> Path:
+        """Which state of the reference file had every text value checked (see read_reference_meta)."""
+        return self.root / "reference-text-checked.txt"
+
+    @property
     def backups(self) -> Path:
         return self.root / "backups"
 

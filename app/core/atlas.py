@@ -136,7 +136,7 @@ def open_atlas(
             err = classify(exc, f"the reference database at {ref}")
             raise (err or exc) from exc
     try:
-        meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+        meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION, checked_marker=paths.reference_checked)
     except DatabaseCorrupt as exc:
         # The reference is derived data: rebuild it from the seeds, keeping the damaged file aside.
         if built is not None or not seeds.exists() or not _writable(ref):
@@ -157,7 +157,7 @@ def open_atlas(
                     pass
             why = build_exc if isinstance(build_exc, AtlasError) else classify(build_exc, f"the folder {ref.parent}")
             raise DatabaseCorrupt(f"{exc} Rebuilding it failed: {why or build_exc}") from build_exc
-        meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+        meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION, checked_marker=paths.reference_checked)
         warning = (
             "The reference database was damaged and has been rebuilt from the seeds "
             f"(the damaged file is kept as {aside.name})."
@@ -183,7 +183,7 @@ def open_atlas(
         if _writable(ref):
             try:
                 built = build_reference(seeds, ref)
-                meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION)
+                meta = read_reference_meta(ref, REFERENCE_SCHEMA_VERSION, checked_marker=paths.reference_checked)
                 if other_folder:  # say why: the user asked for another seeds folder than the build's
                     warning = f"The reference database was rebuilt from {seeds} (it had been built from {recorded})."
             except (AtlasError, OSError) as exc:

@@ -253,14 +253,45 @@ def raw_reference(reference_db: Path) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
-def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, str]:
-    """Read the reference database's meta table; refuse one newer than the app."""
+def _file_stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{path.resolve()}\n{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+
+
+def _text_checked(reference_db: Path, marker: Path | None) -> bool:
+    if marker is None:
+        return False
+    try:
+        return marker.read_text(encoding="utf-8") == _file_stamp(reference_db)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _mark_text_checked(reference_db: Path, marker: Path | None) -> None:
+    if marker is None:
+        return
+    try:
+        marker.write_text(_file_stamp(reference_db), encoding="utf-8")
+    except OSError:
+        pass  # the text is checked again at the next start
+
+
+def read_reference_meta(
+    reference_db: Path, expected_version: int, *, checked_marker: Path | None = None, full_check: bool = False
+) -> dict[str, str]:
+    """Read the reference database's meta table; refuse one newer than the app.
+
+    Every stored text value is checked for bytes that are not UTF-8, a full read (seconds at
+    100,000 entities). With ``checked_marker`` (a file in the user's data folder, never beside a
+    reference that may be on read-only media) that is done once per state of the file (path, size,
+    modification and change times, inode), recorded there. ``full_check``: whatever is recorded."""
     require_file(reference_db, "the reference database")
     try:
+        check_text = full_check or not _text_checked(reference_db, checked_marker)
         with raw_reference(reference_db) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-            bad_text = invalid_text_count(con)
+            bad_text = invalid_text_count(con) if check_text else 0
     except sqlite3.DatabaseError as exc:
         err = classify(exc, "the reference database")
         raise (err or DatabaseCorrupt(f"The reference database is damaged ({exc}).")) from exc
@@ -276,5 +307,7 @@ def read_reference_meta(reference_db: Path, expected_version: int) -> dict[str, 
             f"(schema {version}, this version reads {expected_version}). Update the application "
             "or run 'alliance-atlas build-db' to rebuild it."
         )
+    if check_text:
+        _mark_text_checked(reference_db, checked_marker)
     meta["user_version"] = str(version)
     return meta

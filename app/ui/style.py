@@ -73,6 +73,24 @@ _RINGED = (
 )
 
 
+def plain_style() -> QStyle:
+    """Fusion without the Python proxy above, one per application, for a view that paints many cells
+    (the entity list): every style call from C++ into Python costs, and a list repaint makes hundreds.
+    Such a view draws its focus ring itself, with :func:`draw_focus_ring`."""
+    app = QApplication.instance()
+    style = app.findChild(QStyle, "plain_fusion") if app is not None else None
+    if style is None:
+        style = QStyleFactory.create("Fusion")
+        style.setObjectName("plain_fusion")
+        style.setParent(app)  # lives as long as the application (a widget does not own its style)
+    return style
+
+
+def draw_focus_ring(painter: QPainter, rect: QRect, width: int = FOCUS_WIDTH - 1) -> None:
+    """The focus ring of :class:`FocusRingStyle` (a list's current row: a slightly thinner one)."""
+    _ring(painter, rect, width)
+
+
 def _ring(painter: QPainter, rect: QRect, width: int = FOCUS_WIDTH) -> None:
     painter.save()
     pen = QPen(FOCUS_COLOUR, width)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
+from app.core.query.filters import FilterSpec
 from app.ui.window_menus import WindowMenusMixin
 
 
@@ -40,6 +41,81 @@ class WindowFeaturesMixin(WindowMenusMixin):
             menu.addSeparator()
         self.setAcceptDrops(True)
         self.installEventFilter(feature.drop_filter)
+
+    # ---- alliance datasets (issue 16): File > Import dataset…, Remove dataset…, the As of year ----
+    def _install_datasets(self) -> None:
+        """Datasets: the toolbar's As of year now (it is in the first paint), which feeds
+        ``FilterSpec.as_of`` through the filter pane (so Undo, saved filters and the session keep it);
+        the File actions and the record viewer just after the first paint."""
+        from app.ui.datasets.as_of import AsOfControl, describe_as_of
+
+        control = AsOfControl(settings=self.settings, parent=self)
+        self.as_of_control = control
+        self.addAction(control.action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(control.action)
+        self.toolbar.addWidget(control.spin)
+        self.menus["view"].addSeparator()
+        self.menus["view"].addAction(control.action)
+        self.as_of_label = QLabel("")
+        self.as_of_label.setObjectName("as_of_in_effect")
+        self.as_of_label.setAccessibleName("As of year in effect")
+        self.statusBar().addPermanentWidget(self.as_of_label)
+
+        def show_as_of(year: int | None) -> None:
+            self.as_of_label.setText("" if year is None else f"As of {year}")
+            self.as_of_label.setVisible(year is not None)
+
+        def on_year(year: int | None) -> None:
+            self.filter_pane.set_as_of(year)
+            self.show_status(describe_as_of(year), 10000)
+
+        shown_year: list[int | None] = [self.filter_pane.spec().as_of]
+
+        def on_spec(spec: FilterSpec) -> None:
+            year = spec.as_of
+            control.show_year(year)
+            show_as_of(year)
+            if year != shown_year[0]:
+                shown_year[0] = year
+                if self._current_id:  # the details show the members of that year
+                    self.detail_pane.show_entity(self.entity_detail(self._current_id))
+
+        control.year_changed.connect(on_year)
+        self.filter_pane.spec_changed.connect(on_spec)
+        control.show_year(shown_year[0])  # the session's year, restored with its filter
+        show_as_of(shown_year[0])
+        self.after_first_paint(self._install_dataset_actions)
+
+    def _install_dataset_actions(self) -> None:
+        """File > Import dataset…, Remove dataset…, and the record behind a dataset citation."""
+        from app.ui.datasets.feature import DatasetsFeature
+
+        feature = DatasetsFeature(
+            repo=self.repo, store=self.atlas.user_data.datasets, pool=self.pool, dialog_parent=self
+        )
+        self.datasets_feature = feature
+        feature.status_message.connect(self.show_status)
+        feature.datasets_changed.connect(self._on_datasets_changed)
+        self.menus["file"].insertActions(self.file_actions_anchor, [feature.import_action, feature.remove_action])
+        self.menus["file"].insertSeparator(self.file_actions_anchor)
+        self.detail_pane.open_record_requested.connect(self.show_record)
+
+    def show_record(self, record_id: int) -> None:
+        """A dataset citation in the details: its record's row, the variables cited here highlighted."""
+        detail = self.entity_detail(self._current_id) if self._current_id else None
+        cites = [r for r in (detail.records if detail is not None else ()) if r.record_id == record_id]
+        title = ""
+        if cites:
+            title = f"{cites[0].dataset} {cites[0].record}, " + "; ".join(f"{r.field} = {r.value}" for r in cites)
+        self.datasets_feature.show_record(record_id, cited=tuple(r.field for r in cites), title=title)
+
+    def _on_datasets_changed(self) -> None:
+        """After an import or a removal: the count, the list, facets and details, and the graph read again."""
+        self._total = self.repo.total_entities()
+        if self.graph_pane is not None:
+            self.graph_pane.reload()
+        self.data_changed.emit()
 
     @property
     def suggestions_dialog(self) -> QWidget | None:
@@ -83,6 +159,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
         self.matches_changed.connect(timeline.queue_rows)
         pane.status_message.connect(self.show_status)
         pane.connection_found.connect(self.detail_pane.show_connection)
+        pane.layout_ready.connect(self.freeze_heap)
         view = self.menus["view"]
         view.addSeparator()
         for act in (pane.fit_action, pane.reset_action, pane.why_action, pane.clear_chain_action):

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QToolBar
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QTabWidget, QToolBar
 
 if TYPE_CHECKING:
     from app.core.atlas import Atlas
     from app.core.query.filters import FilterSpec
     from app.core.query.repository import DocumentInfo, EntityRow, Repository
+    from app.ui.datasets.as_of import AsOfControl
+    from app.ui.datasets.feature import DatasetsFeature
     from app.ui.graph.graph_pane import GraphPane
     from app.ui.lessons import LessonFeature
     from app.ui.main_window import HostWidget
@@ -56,6 +58,10 @@ class WindowParts(QMainWindow):
     import_controller: ImportController
     sources_feature: SourcesFeature
     lesson_feature: LessonFeature
+    datasets_feature: DatasetsFeature
+    as_of_control: AsOfControl
+    as_of_label: QLabel
+    _total: int
     act_import_documents: QAction
     act_cite_as: QAction
     atlas: Atlas
@@ -93,6 +99,9 @@ class WindowParts(QMainWindow):
     def show_tab(self, tab: int | str) -> None:
         raise NotImplementedError
 
+    def freeze_heap(self) -> None:
+        raise NotImplementedError
+
     def after_first_paint(self, fn: Callable[[], Any]) -> None:
         raise NotImplementedError
 
@@ -121,6 +130,9 @@ class WindowParts(QMainWindow):
         raise NotImplementedError
 
     def selected_ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def entity_detail(self, entity_id: str) -> Any:
         raise NotImplementedError
 
     def open_passage(self, document_id: str, start: int, end: int, quote: str = "", *, terms: str = "") -> None:

@@ -75,6 +75,7 @@ def main() -> int:
     ap.add_argument("--entities", type=int, default=10_000)
     ap.add_argument("--data", type=Path, default=None, help="reuse data-<N> dirs kept here")
     ap.add_argument("--xdotool", action="store_true", help="send real X key events with xdotool")
+    ap.add_argument("--profile", type=Path, default=None, help="cProfile the GUI thread while typing; stats here")
     args = ap.parse_args()
     if args.xdotool and not (os.environ.get("DISPLAY") and shutil.which("xdotool")):
         print("--xdotool needs an X display (xvfb-run) and the xdotool program")
@@ -171,6 +172,12 @@ def main() -> int:
         arrivals.clear()
 
     words = SEED_WORDS if args.entities <= 50 else WORDS
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     one: list[float] = []
     for word in words:
         reset()
@@ -195,6 +202,9 @@ def main() -> int:
             done = repainted_after(t0, word[: i + 1], True)
             if done is not None:
                 typist.append((done - t0) * 1000)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     target = TARGETS.get(args.entities)
     goal = f"   target median < {target[0]} ms, p95 < {target[1]} ms" if target else ""
     for label, values in (("one key at a time", one), (f"a key every {RHYTHM_MS} ms", typist)):

@@ -133,6 +133,29 @@ def test_invalid_utf8_in_the_reference_rebuilds_it_from_the_seeds(data_paths):
     assert list(data_paths.root.glob("reference.sqlite.damaged-*"))  # the damaged file is kept
 
 
+def test_the_reference_text_is_read_once_per_state_of_the_file(data_paths, monkeypatch):
+    """The full text check costs seconds at 100,000 entities: not at every start, but again whenever
+    the file changed (the bit flip of the test above is found after a check that passed)."""
+    import app.core.db as db
+
+    calls: list[int] = []
+    real = db.invalid_text_count
+    monkeypatch.setattr(db, "invalid_text_count", lambda con, schema="main": calls.append(1) or real(con, schema))
+    for _ in range(2):
+        open_atlas(data_paths, seeds=SEEDS).close()
+    assert len(calls) <= 1  # the first open may check (or the build's open did); the second does not
+    data = bytearray(data_paths.reference_db.read_bytes())
+    at = data.find(b"North Atlantic Treaty")
+    data[at : at + 2] = b"\xff\xfe"
+    data_paths.reference_db.write_bytes(bytes(data))
+    calls.clear()
+    atlas = open_atlas(data_paths, seeds=SEEDS)
+    try:
+        assert calls and atlas.warning and "rebuilt from the seeds" in atlas.warning
+    finally:
+        atlas.close()
+
+
 # ---- damage mid-file: salvage ------------------------------------------------------------------
 def _damage_index(path, index: str = "note_updated") -> None:
     """Overwrite the root page of an index with garbage: the notes table itself stays readable."""

@@ -42,6 +42,7 @@ def test_distractors_are_known_to_be_wrong(repo: Repository) -> None:
     nato = next(q for q in quiz.questions if q.question == "In which year was NATO founded?")
     assert nato.answer == "1949" and "1949" in nato.quote
     assert set(nato.choices) - {"1949"} <= {"1955", "1992", "2006", "1648"}
+    assert any(q.question == "In which year was Treaty of Westphalia signed?" for q in quiz.questions)
     for q in quiz.questions:
         if q.topic == "member" and q.entity_id == "collective-security-treaty-organization":
             members = {"Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan"}

@@ -137,6 +137,7 @@ def test_search_passage_opens_in_viewer(qtbot, window, settle):
     assert window.search_pane.hits
     assert window.right_tabs.tabText(3).startswith("Search (")
     hit = window.search_pane.hits[0]
+    window.show_tab("search")  # laid out when shown (a hidden tab is not rendered per keystroke)
     assert "intelligence" in window.search_pane.browser.toPlainText().lower()
     window.search_pane.follow_link("passage:0")
     assert window.right_tabs.currentWidget() is window.document_view

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -95,11 +96,23 @@ class GraphData:
     # ---- masks ---------------------------------------------------------------------------------
     def mask_of(self, ids: Iterable[str]) -> BoolArray:
         """A node mask from entity ids (unknown ids are ignored)."""
-        index = self.index
-        idx = np.fromiter((index[i] for i in ids if i in index), dtype=np.int64)
+        # map() over dict.get runs in C: a generator here cost tens of ms per keystroke at 10,000.
+        idx = np.fromiter(map(self.index.get, ids, repeat(-1)), dtype=np.int64)
         mask = np.zeros(self.n, dtype=bool)
-        mask[idx] = True
+        mask[idx[idx >= 0]] = True
         return mask
+
+    def pair_mask(self, pairs: Iterable[tuple[str, str, str]]) -> BoolArray:
+        """A tie mask: the ties between two entities that ``pairs`` (subject, object, field) join,
+        either way round (the As of year's ties in force, from ``relation_pairs(as_of=...)``)."""
+        index, n = self.index, max(self.n, 1)
+        keys = [
+            min(a, b) * n + max(a, b)
+            for s, t, _f in pairs
+            if (a := index.get(s)) is not None and (b := index.get(t)) is not None
+        ]
+        ties = np.minimum(self.src, self.dst) * n + np.maximum(self.src, self.dst)
+        return np.isin(ties, np.array(keys, dtype=np.int64))
 
     def edge_mask(self, nodes: BoolArray) -> BoolArray:
         """Ties with both ends in ``nodes``."""

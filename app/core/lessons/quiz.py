@@ -161,7 +161,7 @@ class _Facts:
                 if f.field == "founded" and f.value:
                     out.append(_Candidate("founded", f"{d.id}|founded", self._founded(d, f.value, cite)))
                     out.append(_Candidate("which", f"{d.id}|which-founded", self._which_founded(d, f.value, cite)))
-                    sentence = f"{d.name} was founded in {f.value}"
+                    sentence = f"{d.name} was {_founded_verb(d.kind)} in {f.value}"
                     out.append(_Candidate("source", f"{d.id}|source-founded", self._source(d, sentence, citations)))
                 elif f.field in self.values and f.value:
                     out.append(_Candidate(f.field, f"{d.id}|{f.field}", self._value(d, f.field, f.value, cite)))
@@ -188,7 +188,9 @@ class _Facts:
             if len(others) < CHOICES - 1 and year.isdigit():  # near years fill in when few are on record
                 near = [str(int(year) + k) for k in (-10, -5, -3, 3, 5, 10)]
                 others += [y for y in near if y not in own and y not in others]
-            return _question(rng, f"In which year was {d.name} founded?", year, others, cite, "founded", d.id)
+            return _question(
+                rng, f"In which year was {d.name} {_founded_verb(d.kind)}?", year, others, cite, "founded", d.id
+            )
 
         return make
 
@@ -199,7 +201,8 @@ class _Facts:
                 for e, ys in self.founded.items()
                 if e != d.id and year not in ys and self.kind(e) in _group(d.kind)
             ]
-            return _question(rng, f"Which of these was founded in {year}?", d.name, others, cite, "which", d.id)
+            text = f"Which of these was {_founded_verb(d.kind)} in {year}?"
+            return _question(rng, text, d.name, others, cite, "which", d.id)
 
         return make
 
@@ -326,3 +329,8 @@ def cited_question(
         topic,
         entity_id,
     ).check()
+
+
+def _founded_verb(kind: str) -> str:
+    """How a founding year reads for this kind: a treaty is signed, an event held."""
+    return {"treaty": "signed", "provision": "adopted", "event": "held"}.get(kind, "founded")

@@ -159,7 +159,21 @@ class Repository:
         return bool(self._raw("SELECT EXISTS (SELECT 1 FROM entity_tag)")[0][0])
 
     def facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
-        """For each facet dimension, its values with counts under the other active facets."""
+        """For each facet dimension, its values with counts under the other active facets.
+
+        The counts with no filter (every start, every cleared search: a second and more at 10,000
+        entities) are kept per connection until the user database changes (``data_version``: notes,
+        tags, imported sources; the reference is read-only)."""
+        if not spec.is_empty():
+            return self._facet_counts(spec)
+        version = self._raw("PRAGMA user.data_version")[0][0]
+        cached: tuple[int, dict[str, list[FacetValue]]] | None = getattr(self._local, "facets", None)
+        if cached is None or cached[0] != version:
+            cached = (version, self._facet_counts(spec))
+            self._local.facets = cached
+        return {dim: list(values) for dim, values in cached[1].items()}
+
+    def _facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
         out: dict[str, list[FacetValue]] = {}
         dbapi = self._raw_connection()
         try:

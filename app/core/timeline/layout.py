@@ -159,12 +159,15 @@ class TimelineLayout(Generic[E]):
 
 
 def layout_timeline(
-    entities: Iterable[E], *, limit: int | None = None, this_year: int | None = None
+    entities: Iterable[E], *, limit: int | None = None, this_year: int | None = None, keep_order: bool = False
 ) -> TimelineLayout[E]:
     """Lay out ``entities``: the dated ones in founding order (then by name), the undated by name.
-    The axis runs from a little before the first year to a little after this year (or the last end year)."""
+    The axis runs from a little before the first year to a little after this year (or the last end year).
+    ``keep_order``: the dated rows in the order given (an alliance, then its memberships)."""
     items = list(entities)
-    dated = sorted((e for e in items if e.founded is not None), key=lambda e: (e.founded or 0, e.name.casefold()))
+    dated = [e for e in items if e.founded is not None]
+    if not keep_order:
+        dated.sort(key=lambda e: (e.founded or 0, e.name.casefold()))
     undated = tuple(sorted((e for e in items if e.founded is None), key=lambda e: e.name.casefold()))
     now = this_year if this_year is not None else dt.date.today().year
     if not dated:
@@ -182,6 +185,41 @@ def layout_timeline(
         x1 = scale.x(e.ended) if e.ended is not None else x_max
         bars.append(Bar(i, e, founded, e.ended, x0, x1, tuple(scale.pieces(x0, x1))))
     return TimelineLayout(tuple(bars), undated, scale, scale.x(left), x_max)
+
+
+# ---- an alliance's memberships -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Span:
+    """One membership drawn as a row: the member, its entry year (``founded``) and exit year (``ended``:
+    None when it was still a member at the dataset's end)."""
+
+    id: str
+    name: str
+    kind: str
+    founded: int | None
+    ended: int | None
+
+
+class Membership(Protocol):
+    """What :func:`membership_spans` needs of a member link (``app.core.query.views.Link``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_year(self) -> int | None: ...
+    @property
+    def end_year(self) -> int | None: ...
+
+
+def membership_spans(members: Iterable[Membership]) -> list[Span]:
+    """The memberships with stated years (a dataset's), by entry year then name; a member that left and
+    joined again has a row per stay."""
+    spans = [Span(m.id, m.name, m.kind, m.start_year, m.end_year) for m in members if m.start_year is not None]
+    return sorted(spans, key=lambda s: (s.founded or 0, s.name.casefold(), s.ended or 0))
 
 
 # ---- ticks ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ pane lays out an overview (the best-connected OVERVIEW_NODES of what the filter 
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from app.core.graph.layout import LAYOUTS, positions_array
 from app.core.graph.model import GraphData, graph_data, load_graph_data
 from app.core.query.filters import FilterSpec
 from app.ui.graph import graph_export as gx
+from app.ui.graph.as_of_ties import AsOfTiesMixin, crowding_scale
 from app.ui.graph.canvas import cosmetic
 from app.ui.graph.controls import build_controls
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
@@ -40,7 +42,10 @@ ASYNC_NODES = 300  # lay out graphs this big on a worker thread (smaller ones at
 LAYOUT_KEY = "graph/layout"  # the window's settings: the layout chosen last time
 
 
-class GraphPane(InteractionMixin, QWidget):
+_ID_OF = attrgetter("id")
+
+
+class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
     """Who is tied to whom: click a node to select it everywhere; the filter hides or fades the rest."""
 
     entity_selected = Signal(str)
@@ -91,6 +96,7 @@ class GraphPane(InteractionMixin, QWidget):
         self._loader = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._unit = 1.0  # View > Zoom: markers grow with the text, as labels and legend do
+        self._as_of_runner = self._start_as_of(pool)  # the As of year's ties (app.ui.graph.as_of_ties)
         self._set_data(graph_data([], []))
         self._pens = {False: cosmetic("#222222"), True: cosmetic("#bbbbbb")}
         self._matches_timer = QTimer(self)
@@ -120,7 +126,7 @@ class GraphPane(InteractionMixin, QWidget):
 
     def is_ready(self) -> bool:
         """The network is read and laid out, with nothing newer on the way (tests, screenshots)."""
-        return self.loaded and not self._loader.busy and not self._runner.busy
+        return self.loaded and not self._loader.busy and not self._runner.busy and not self._as_of_runner.busy
 
     def _on_data(self, result: tuple[GraphData, np.ndarray, np.ndarray]) -> None:
         data, scope, pos = result
@@ -128,6 +134,9 @@ class GraphPane(InteractionMixin, QWidget):
         self.loaded = True
         self.busy_label.setVisible(False)
         self._scope = scope
+        self._tie_mask = None  # for the network replaced; read again for the As of year
+        if self._as_of is not None:
+            self._read_ties_in_force(self._as_of)
         self._apply_positions(scope, pos)
         self.fit_to_view()
         self._centre_selection()
@@ -147,6 +156,9 @@ class GraphPane(InteractionMixin, QWidget):
         self._kind_names = kinds
         self._kind_code = np.array([code[k] for k in data.kinds], dtype=np.int64)
         self._base_size = np.array([gx.node_size(k, int(d)) for k, d in zip(data.kinds, data.degree, strict=True)])
+        # A crowded graph (both alliance datasets: 1,700 nodes) draws its markers smaller, so the hubs
+        # and the labels stay readable instead of one solid blob; zooming in separates the rest.
+        self._base_size *= crowding_scale(n)
         self.overview = n > self.overview_limit
         if self._in_filter is not None and len(self._in_filter) != n:
             self._in_filter = None if self._pending_ids is None else data.mask_of(self._pending_ids)
@@ -284,6 +296,8 @@ class GraphPane(InteractionMixin, QWidget):
             self._nodes.show_spots((shown & ~faded)[d])
             self._pale_nodes.show_spots(faded[d])
         ties = shown[data.src] & shown[data.dst]
+        if self._tie_mask is not None and len(self._tie_mask) == len(ties):
+            ties &= self._tie_mask
         pale = faded[data.src] | faded[data.dst]
         self._set_ties(self._edges, ties & ~pale)
         self._set_ties(self._faded_edges, ties & pale)
@@ -448,7 +462,9 @@ class GraphPane(InteractionMixin, QWidget):
     def set_matches(self, spec: FilterSpec, rows: list[Any]) -> None:
         """The list's finished query: applied just after the list has repainted (latest wins)."""
         self._spec = spec
-        self._pending_ids = None if spec.is_empty() else [r.id for r in rows]
+        self._pending_ids = None if spec.is_empty() else list(map(_ID_OF, rows))  # C-speed
+        if spec.as_of != self._as_of:
+            self.set_as_of(spec.as_of)
         self._matches_timer.start()
 
     def _apply_matches(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -29,6 +30,20 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the EntityRow
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the entity id
 
 Index = QModelIndex | QPersistentModelIndex
+# data() and flags() run for every painted cell: their constants as plain values, computed once.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ROW = int(ROW_ROLE)
+_ID = int(ID_ROLE)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ID_OF = attrgetter("id")
 _USER_FONT: list[QFont] = []  # made on first use: a QFont needs the QGuiApplication
 
 
@@ -83,20 +98,22 @@ class EntityTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[EntityRow] = []
         self._display: list[tuple[str, ...] | None] = []
-        self._row_of: dict[str, int] = {}
+        self._row_of: dict[str, int] | None = {}
 
     # ---- filling --------------------------------------------------------------------------
     def set_rows(self, rows: list[EntityRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._display = [None] * len(self._rows)
-        self._row_of = {r.id: i for i, r in enumerate(self._rows)}
+        self._row_of = None  # made when first asked (C-speed then; a Python loop per keystroke cost)
         self.endResetModel()
 
     def rows(self) -> list[EntityRow]:
         return list(self._rows)
 
     def row_for_id(self, entity_id: str) -> int | None:
+        if self._row_of is None:
+            self._row_of = dict(zip(map(_ID_OF, self._rows), range(len(self._rows)), strict=True))
         return self._row_of.get(entity_id)
 
     def entity_at(self, row: int) -> EntityRow | None:
@@ -110,27 +127,31 @@ class EntityTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Called for every role of every painted cell (about forty calls a row): plain int
+        # comparisons, the common roles first (Qt's enum members compare slowly from Python).
+        r = index.row()
+        if r < 0 or r >= len(self._rows):
             return None
-        r, c = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+        c = index.column()
+        if role in (_DISPLAY, _ACCESSIBLE):
             shown = self._display[r]
             if shown is None:
                 shown = self._display[r] = _display(self._rows[r])
             return shown[c]
-        if role == Qt.ItemDataRole.DecorationRole and c == COL_NAME:
-            return kind_icon(self._rows[r].kind)
-        if role == Qt.ItemDataRole.ForegroundRole and c == COL_KIND:
-            return kind_colour(self._rows[r].kind)
-        if role == Qt.ItemDataRole.FontRole and c == COL_NAME and self._rows[r].origin == "user":
-            return _user_font()  # from your documents: the name in italics (its tooltip says why)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _DECORATION:
+            return kind_icon(self._rows[r].kind) if c == COL_NAME else None
+        if role == _FOREGROUND:
+            return kind_colour(self._rows[r].kind) if c == COL_KIND else None
+        if role == _FONT:
+            # From your documents: the name in italics (its tooltip says why).
+            return _user_font() if c == COL_NAME and self._rows[r].origin == "user" else None
+        if role == _ALIGNMENT:
+            return _RIGHT if c in NUMERIC else None
+        if role == _TOOLTIP:
             return _tooltip(self._rows[r])
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ROW_ROLE:
+        if role == _ROW:
             return self._rows[r]
-        if role == ID_ROLE:
+        if role == _ID:
             return self._rows[r].id
         return None
 
@@ -144,9 +165,7 @@ class EntityTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Ask for a new SQL query in this order (the rows arrive later through set_rows)."""

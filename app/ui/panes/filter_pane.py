@@ -317,6 +317,13 @@ class FilterPane(QWidget):
             self._spec = spec
             self._emit()
 
+    def set_as_of(self, year: int | None) -> None:
+        """The toolbar's As of year (None: off), kept in the spec like the sort."""
+        spec = replace(self._spec, as_of=year)
+        if spec != self._spec:
+            self._spec = spec
+            self._emit()
+
     def clear(self) -> None:
         self.set_spec(self._spec.cleared())
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QFocusEvent, QGuiApplication, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -18,12 +29,55 @@ from PySide6.QtWidgets import (
 
 from app.core.query.repository import EntityRow
 from app.ui.panes.entity_model import COL_NAME, HEADERS, ID_ROLE, SORT_KEYS, EntityTableModel
+from app.ui.style import draw_focus_ring, plain_style
 
 
 class EntityTableView(QTableView):
-    """Enter opens the current entity (Qt's own activated() also fires on double-click)."""
+    """Enter opens the current entity (Qt's own activated() also fires on double-click).
+
+    Painted with plain Fusion (a repaint after each keystroke draws hundreds of cells, and the
+    application's Python focus-ring style cost a call into Python for each); the current row's
+    focus ring is drawn here instead, once per paint."""
 
     open_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyle(plain_style())
+
+    def _row_rect(self, index: QModelIndex | QPersistentModelIndex) -> QRect:
+        cell = self.visualRect(index)
+        return QRect(0, cell.top(), self.viewport().width(), cell.height()) if cell.isValid() else QRect()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        current = self.currentIndex()
+        if not (self.hasFocus() and current.isValid()):
+            return
+        row = self._row_rect(current)
+        if row.isEmpty() or not event.rect().intersects(row):
+            return
+        painter = QPainter(self.viewport())
+        draw_focus_ring(painter, row)
+        painter.end()
+
+    def currentChanged(
+        self, current: QModelIndex | QPersistentModelIndex, previous: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().currentChanged(current, previous)
+        for index in (previous, current):  # the ring spans the row: repaint all of it
+            if index.isValid():
+                self.viewport().update(self._row_rect(index))
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if self.currentIndex().isValid():
+            self.viewport().update(self._row_rect(self.currentIndex()))
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if self.currentIndex().isValid():
+            self.viewport().update(self._row_rect(self.currentIndex()))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.query.repository import EntityRow, PassageHit, highlight_spans
@@ -44,6 +45,7 @@ class SearchResultsPane(QWidget):
         self.query = ""
         self.hits: list[PassageHit] = []
         self.entities: list[EntityRow] = []
+        self._pending_html: str | None = None
         self.show_results("", [], [])
 
     def show_results(
@@ -52,7 +54,7 @@ class SearchResultsPane(QWidget):
         """``messages``: what the results are when not every word matched ("No passage has all of …")."""
         self.query, self.hits, self.entities = query, list(hits), list(entities)
         if not query.strip():
-            self.browser.setHtml(
+            self._set_html(
                 '<p class="empty">Type in the search box (Ctrl+F) to search the documents. '
                 "Matching passages appear here, best first; choose one to read it in context.</p>"
             )
@@ -87,7 +89,22 @@ class SearchResultsPane(QWidget):
                     f"{escape(h.document_title)}{section}</a><br>{snippet}</td></tr>"
                 )
             out.append("</table>")
-        self.browser.setHtml("".join(out))
+        self._set_html("".join(out))
+
+    def _set_html(self, html: str) -> None:
+        """Lay the results out now if they are on screen, else when the pane is shown: setHtml
+        costs 20 ms or more, and a hidden Search tab got it on every keystroke."""
+        if self.isVisible():
+            self._pending_html = None
+            self.browser.setHtml(html)
+        else:
+            self._pending_html = html
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._pending_html is not None:
+            html, self._pending_html = self._pending_html, None
+            self.browser.setHtml(html)
+        super().showEvent(event)
 
     def _on_anchor(self, url: QUrl) -> None:
         self.follow_link(url.toString())

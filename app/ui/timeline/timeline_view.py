@@ -54,6 +54,7 @@ from app.core.timeline.layout import (
     ticks_across_break,
 )
 from app.ui.graph import graph_export as gx
+from app.ui.timeline.memberships import MembershipsMixin
 
 LABEL_SHARE = 0.5  # ... and at most this share of the chart's width, in the zoomed font
 MARKER_PX = 12  # founding markers at 100 % zoom; they grow with the text, as the graph's do
@@ -61,7 +62,7 @@ MIN_ROWS_IN_VIEW = 8  # a handful of entities still get slim bars, not giant blo
 REDRAW_DELAY_MS = 120  # typing in the search box: redraw once the keys pause, never per keystroke
 
 
-class TimelineView(QWidget):
+class TimelineView(MembershipsMixin, QWidget):
     """Founding (and stated end) years of the filtered entities; click a row to select the entity."""
 
     entity_selected = Signal(str)
@@ -149,6 +150,7 @@ class TimelineView(QWidget):
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         split.setSizes([700, 220])  # proportions: the chart gets most of the height
+        self._build_members_bar(root, self)  # membership mode's heading, above the chart
         root.addWidget(split, 1)
         note = QHBoxLayout()
         self.note = QLabel(
@@ -178,6 +180,7 @@ class TimelineView(QWidget):
     @Slot(object, object)
     def queue_rows(self, _spec: FilterSpec, rows: list[Any]) -> None:
         """Like :meth:`queue_filter` with the entities already fetched (the window's list rows)."""
+        self.as_of = _spec.as_of
         self._pending = rows  # the window hands a fresh list per query: no copy per keystroke
         if self.isVisible():
             self._redraw_timer.start()
@@ -232,18 +235,21 @@ class TimelineView(QWidget):
         super().showEvent(event)
         if self._pending is not None:
             self.refresh()
+        elif self._mode_stale:
+            self._redraw_rows()
 
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
         """Query and draw ``spec`` at once."""
+        self.as_of = spec.as_of
         self.set_rows(self._repo.list_entities(spec))
 
     def set_rows(self, entities: list[Any]) -> None:
         """Draw these entities (EntityRow: id, name, kind, founded, ended) at once."""
         self._pending = None
         self._redraw_timer.stop()
-        self.timeline = layout_timeline(entities)
-        self._draw()
+        self._all_rows = entities
+        self._redraw_rows()
 
     @property
     def rows(self) -> list[Any]:
@@ -319,6 +325,7 @@ class TimelineView(QWidget):
             self.undated_list.addItem(item)
         self.undated_label.setText(f"Founding year &not stated ({len(self.undated)})")
         self._show_highlight()
+        self._show_as_of_line()
         self.redrawn.emit()
 
     @Slot()
@@ -369,6 +376,9 @@ class TimelineView(QWidget):
         return [text for _pos, text in ticks[0]]
 
     def _tip(self, eid: str) -> str:
+        member = self.member_tip(eid)
+        if member is not None:
+            return member
         for e in self.rows:
             if e.id == eid:
                 end = f"ended {e.ended}" if e.ended is not None else "no end year stated"
@@ -405,8 +415,7 @@ class TimelineView(QWidget):
 
     @Slot(str)
     def select_entity(self, entity_id: str | None) -> None:
-        self.selected_id = entity_id or None
-        self._show_highlight()
+        self._select(entity_id or None)  # an alliance's memberships may be drawn (app.ui.timeline.memberships)
 
     def _show_highlight(self) -> None:
         ids = [e.id for e in self.rows]
