@@ -3,7 +3,7 @@ the notes, the exports, your own sources. A feature gets the few objects it uses
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -71,18 +71,28 @@ class WindowFeaturesMixin(WindowMenusMixin):
             self.show_status(describe_as_of(year), 10000)
 
         shown_year: list[int | None] = [self.filter_pane.spec().as_of]
+        detail_year: list[int | None] = list(shown_year)
 
         def on_spec(spec: FilterSpec) -> None:
-            year = spec.as_of
-            control.show_year(year)
-            show_as_of(year)
-            if year != shown_year[0]:
-                shown_year[0] = year
-                if self._current_id:  # the details show the members of that year
-                    self.detail_pane.show_entity(self.entity_detail(self._current_id))
+            control.show_year(spec.as_of)
+            show_as_of(spec.as_of)
+            shown_year[0] = spec.as_of
+
+        def on_rows(spec: FilterSpec, _rows: object) -> None:
+            # The details show the members of that year: read once the list has its rows, so the
+            # list's query never waits behind the details' on the GUI thread.
+            if spec.as_of != detail_year[0] and spec.as_of == shown_year[0]:
+                detail_year[0] = spec.as_of
+                if self._current_id:  # just after the list has repainted, as the graph does
+                    QTimer.singleShot(0, self, refresh_detail)
+
+        def refresh_detail() -> None:
+            if self._current_id:
+                self.detail_pane.show_entity(self.entity_detail(self._current_id))
 
         control.year_changed.connect(on_year)
         self.filter_pane.spec_changed.connect(on_spec)
+        self.matches_changed.connect(on_rows)
         control.show_year(shown_year[0])  # the session's year, restored with its filter
         show_as_of(shown_year[0])
         self.after_first_paint(self._install_dataset_actions)

@@ -58,7 +58,7 @@ def test_file_menu_and_toolbar(window) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_import_dialog_previews_then_imports_with_progress(qtbot, window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    a, m = write_atop(tmp_path / "atop", size=300)
+    a, m = write_atop(tmp_path / "atop", size=120)  # several chunks of rows: the bar moves
     dlg = window.datasets_feature.open_import()
     assert window.list_pane.model.row_for_id("atop-3180") is None
     with qtbot.waitSignal(dlg.previewed, timeout=15000) as got:
@@ -68,7 +68,7 @@ def test_import_dialog_previews_then_imports_with_progress(qtbot, window, tmp_pa
     assert f"Will import ATOP 5.1:</b> {len(plan.alliances)} alliances" in summary
     assert "260" in summary  # the code no library knows, listed
     table = dlg.preview_view.table
-    assert table.rowCount() == min(300, len(plan.alliances))
+    assert table.rowCount() == len(plan.alliances)
     shown = {table.item(r, 0).text() for r in range(table.rowCount())}
     assert "ATOP 1005" in shown  # the 1815 alliance: earliest first
     assert window.atlas.user_data.datasets.datasets() == []  # a preview writes nothing
@@ -87,7 +87,7 @@ def test_import_dialog_previews_then_imports_with_progress(qtbot, window, tmp_pa
     qtbot.waitUntil(lambda: window.list_pane.model.row_for_id("atop-3180") is not None, timeout=10000)
     assert any("Imported ATOP" in m for m in said)
     assert f"of {window.repo.total_entities():,} entities" in window.count_label.text()
-    qtbot.waitUntil(lambda: "atop-3180" in window.graph_pane.graph, timeout=15000)
+    qtbot.waitUntil(lambda: "atop-3180" in window.graph_pane.graph, timeout=30000)
 
 
 @pytest.mark.parametrize("fault", ["non-numeric year", "files swapped"])
@@ -132,14 +132,18 @@ def test_as_of_year_changes_the_list_details_and_graph(qtbot, window, tmp_path: 
     listed = _listed(window)
     assert "atop-3180" in listed and "atop-1005" not in listed  # ended in 1815
     assert window.as_of_label.text() == "As of 1953" and "1953" in window.statusBar().currentMessage()
-    text = window.detail_pane.browser.toPlainText()
+
+    def details() -> str:
+        return window.detail_pane.browser.toPlainText()
+
     leaver_name = window.repo.get_entity(leaver).name
-    assert leaver_name in text and "Spain" not in text  # in 1953: the leaver still in, Spain not yet
+    qtbot.waitUntil(lambda: "Spain" not in details(), timeout=5000)  # the details follow once the list has its rows
+    assert leaver_name in details()  # in 1953: the leaver still in, Spain not yet
     control.spin.setValue(1960)
     settle(window)
-    assert leaver_name not in window.detail_pane.browser.toPlainText()  # left in 1955
+    qtbot.waitUntil(lambda: leaver_name not in details(), timeout=5000)  # left in 1955
     graph = window.graph_pane
-    qtbot.waitUntil(lambda: graph.is_ready() and graph._tie_mask is not None, timeout=10000)
+    qtbot.waitUntil(lambda: graph.is_ready() and graph._tie_mask is not None, timeout=30000)
     data = graph.graph
     i, j = data.index["atop-3180"], data.index[leaver]
     tie = int(((data.src == i) & (data.dst == j) | (data.src == j) & (data.dst == i)).nonzero()[0][0])

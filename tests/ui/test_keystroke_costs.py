@@ -64,3 +64,17 @@ def test_the_loaded_windows_heap_is_left_out_of_full_collections(qtbot, window):
     assert gc.get_freeze_count() > 0
     window.close()
     assert gc.get_freeze_count() == 0  # closed: its objects can be collected again
+
+
+def test_a_facet_list_whose_counts_did_not_change_is_not_refilled(qtbot):
+    from app.core.query.views import FacetValue
+    from app.ui.panes.facet_box import FacetBox
+
+    box = FacetBox("kinds", "Kind", "What kind of entity it is")
+    qtbot.addWidget(box)
+    box.set_values([FacetValue("alliance", "Alliance", 3)], ())
+    first = box.list.item(0)
+    box.set_values([FacetValue("alliance", "Alliance", 3)], ())
+    assert box.list.item(0) is first  # kept as it was
+    box.set_values([FacetValue("alliance", "Alliance", 2)], ("alliance",))
+    assert box.list.item(0).text() == "Alliance  (2)" and box.checked() == ("alliance",)

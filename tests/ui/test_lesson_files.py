@@ -195,3 +195,43 @@ def test_a_step_on_an_entity_this_machine_lacks_shows_the_lessons_copy(qtbot, wi
     assert "The Pact" in shown and "The Pact was founded in 1961." in shown and "Field notes" in shown
     assert window.current_entity_id() == "japan"
     feature.presentation.stop()
+
+
+def test_the_trainer_edits_removes_and_adds_questions(qtbot, window, tmp_path, dialogs) -> None:  # type: ignore[no-untyped-def]
+    from app.core.lessons.model import Question, Quiz
+    from app.core.lessons.pack import open_lesson
+
+    cite = window.repo.get_entity("nato").citations[0]
+    first = Question("Founded?", ("1949", "1955"), "1949", cite.quote, cite.document_id, cite.start, cite.end)
+    second = Question("Which?", ("NATO", "CSTO"), "NATO", cite.quote, cite.document_id, cite.start, cite.end)
+    path = _make(tmp_path, Lesson("Edit me", quiz=Quiz(3, (first, second))))
+    feature = window.lesson_feature
+    assert feature.open_lesson(path)
+    feature.edit_quiz_action.trigger()
+    dlg = feature.quiz_editor
+    dlg.list.setCurrentRow(0)
+    dlg.question_edit.setText("When was NATO founded?")
+    dlg.choices_edit.setPlainText("1949\n1955\n1961")
+    dlg.answer_combo.setCurrentText("1949")
+    dlg.apply_button.click()
+    assert feature.lesson.quiz.questions[0].question == "When was NATO founded?"
+    assert feature.lesson.quiz.questions[0].choices == ("1949", "1955", "1961")
+
+    dlg.quote_edit.setPlainText("words that are in no document at all")
+    dlg.add_button.click()  # refused, said in the dialog, nothing added
+    assert "word for word" in dlg.problem.text() and len(feature.lesson.quiz.questions) == 2
+    dlg.quote_edit.setPlainText(cite.quote)
+    dlg.question_edit.setText("Our own question?")
+    dlg.add_button.click()
+    assert [q.question for q in feature.lesson.quiz.questions][-1] == "Our own question?"
+    assert feature.lesson.quiz.questions[-1].start == cite.start
+
+    dlg.list.setCurrentRow(1)
+    dlg.remove_button.click()
+    assert [q.question for q in feature.lesson.quiz.questions] == ["When was NATO founded?", "Our own question?"]
+    dlg.undo_button.click()
+    assert len(feature.lesson.quiz.questions) == 3
+    qtbot.waitUntil(lambda: not feature.dirty, timeout=5000)
+    assert len(open_lesson(path).lesson.quiz.questions) == 3
+    dlg.close()
+    assert not dialogs

@@ -14,7 +14,7 @@ def test_lesson_menu_lists_every_action_with_keys(window) -> None:  # type: igno
     assert {"Add current view as step", "Edit lesson…", "Present", "Quiz"} <= set(texts)
     quiz = next(a.menu() for a in menu.actions() if a.menu() is not None)
     assert [a.text().replace("&", "") for a in quiz.actions() if not a.isSeparator()] == [
-        "Make quiz…", "Take quiz…", "Export my answers…", "Collect answers…",
+        "Make quiz…", "Edit quiz…", "Take quiz…", "Export my answers…", "Collect answers…",
         "Student handout PDF…", "Answer key PDF…",
     ]  # fmt: skip
     feature = window.lesson_feature

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -20,6 +22,32 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+LESSON_FILTER = "Lessons (*.atlaslesson);;All files (*)"
+ANSWERS_FILTER = "Answers (*.atlasanswers);;All files (*)"
+
+
+class FileDialogs:
+    """The file choosers (a seam tests patch): each returns a path, or None when cancelled."""
+
+    @staticmethod
+    def open_lesson(parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Open lesson", "", LESSON_FILTER)
+        return Path(name) if name else None
+
+    @staticmethod
+    def save(parent: QWidget, title: str, suggested: str, file_filter: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+        return Path(name) if name else None
+
+    @staticmethod
+    def answers_files(parent: QWidget) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(parent, "Collect answers", "", ANSWERS_FILTER)
+        return [Path(n) for n in names]
+
+
+def with_suffix(path: Path, suffix: str) -> Path:
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
 
 class _FormDialog(QDialog):

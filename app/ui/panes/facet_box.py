@@ -35,6 +35,7 @@ class FacetBox(QFrame):
         self.heading = QLabel(title)
         self.heading.setObjectName("facet_heading")
         self.list = QListWidget(self)
+        self._shown: tuple[tuple[tuple[str, str, int], ...], tuple[str, ...]] | None = None  # last filled
         self.list.setObjectName(f"facet_list_{field}")
         self.list.setAccessibleName(f"{title} filter")
         self.list.setAccessibleDescription(description)
@@ -76,6 +77,10 @@ class FacetBox(QFrame):
 
     def set_values(self, values: list[FacetValue], checked: tuple[str, ...]) -> None:
         """Refill with counts; checked values stay listed (with 0) so they can be unchecked."""
+        shown = (tuple((v.value, v.label, v.count) for v in values), tuple(checked))
+        if shown == self._shown:
+            return  # the same counts again (a keystroke that changed none): nothing to redraw
+        self._shown = shown
         self._updating = True
         try:
             current = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None
