@@ -1,7 +1,10 @@
-"""The filter pane drives the list: typing shrinks it, facets narrow it and their counts follow."""
+"""The filter pane: alone (real widget, saved filters in memory, counts from the repository) for the
+spec it builds from its controls and what it says; in the window for driving the list, the counts
+and the search view."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from app.core.query.filters import FilterSpec
@@ -15,6 +18,24 @@ def facet_count(window, field, value):
     return int(item.text().rsplit("(", 1)[1].rstrip(")"))
 
 
+@pytest.fixture
+def alone(qtbot, repo):
+    """The filter pane by itself; ``alone.recount()`` pushes the counts for its spec, as the window does."""
+    from app.ui.panes.filter_pane import FilterPane
+
+    pane = FilterPane(
+        saved_filters=FakeSavedFilters(),  # type: ignore[arg-type]
+        year_bounds=repo.year_bounds(),
+        any_tagged=repo.any_entity_tagged,
+    )
+    qtbot.addWidget(pane)
+    pane.recount = lambda: pane.set_facet_counts(repo.facet_counts(pane.spec()))  # type: ignore[attr-defined]
+    pane.recount()
+    pane.show()
+    pane.finish_deferred()  # the founding-year slider, built after the window's first paint
+    return pane
+
+
 def test_typing_shrinks_list(qtbot, window, settle):
     assert window.list_pane.model.rowCount() == 50
     qtbot.keyClicks(window.filter_pane.search, "intelligence")
@@ -26,20 +47,20 @@ def test_typing_shrinks_list(qtbot, window, settle):
     assert "intelligence" in window.filter_pane.summary.text()
 
 
-def test_odd_input_is_not_an_error(qtbot, window, settle):
+def test_odd_input_is_not_an_error(qtbot, repo, alone):
     for text in ('"', "NOT", "(((", "*", "a OR", "'; DROP TABLE entity; --"):
-        window.filter_pane.search.setText(text)
-        settle(window)
-    assert window.list_pane.model.rowCount() >= 0
+        with qtbot.waitSignal(alone.spec_changed) as sig:
+            alone.search.setText(text)
+        assert sig.args[0].text == text
+        assert len(repo.list_entities(sig.args[0])) >= 0  # the query takes it: no error
 
 
-def test_esc_clears_search(qtbot, window, settle):
-    qtbot.keyClicks(window.filter_pane.search, "nato")
-    settle(window)
-    qtbot.keyClick(window.filter_pane.search, Qt.Key.Key_Escape)
-    settle(window)
-    assert window.filter_pane.search.text() == ""
-    assert window.list_pane.model.rowCount() == 50
+def test_esc_clears_search(qtbot, alone):
+    qtbot.keyClicks(alone.search, "nato")
+    assert alone.spec().text == "nato"
+    with qtbot.waitSignal(alone.spec_changed) as sig:
+        qtbot.keyClick(alone.search, Qt.Key.Key_Escape)
+    assert alone.search.text() == "" and sig.args[0].is_empty()
 
 
 def test_down_and_enter_go_from_the_search_box_to_the_results(qtbot, window, settle):
@@ -88,39 +109,41 @@ def test_kind_facet_narrows_list_and_updates_other_counts(qtbot, window, settle)
     assert window.filter_pane.summary.text() == "Entities kind: alliance"
 
 
-def test_members_all_mode(qtbot, window, settle):
-    box = window.filter_pane.facets["members"]
+def test_members_all_mode(qtbot, repo, alone):
+    box = alone.facets["members"]
     box.item_for("united-states").setCheckState(Qt.CheckState.Checked)
-    settle(window)
-    any_n = window.list_pane.model.rowCount()
+    any_n = len(repo.list_entities(alone.spec()))
+    alone.recount()
     box.item_for("japan").setCheckState(Qt.CheckState.Checked)
-    settle(window)
-    assert window.list_pane.model.rowCount() >= any_n
-    window.filter_pane.members_mode.setCurrentIndex(1)
-    settle(window)
-    all_ids = [r.id for r in window.list_pane.model.rows()]
+    assert alone.spec().members == ("united-states", "japan") and alone.spec().members_mode == "any"
+    assert len(repo.list_entities(alone.spec())) >= any_n
+    with qtbot.waitSignal(alone.spec_changed) as sig:
+        alone.members_mode.setCurrentIndex(1)
+    assert sig.args[0].members_mode == "all"
+    all_ids = [r.id for r in repo.list_entities(sig.args[0])]
     assert 0 < len(all_ids) < any_n + 3
-    assert "United States and Japan" in window.filter_pane.summary.text()
-    assert window.current_spec().members_mode == "all"
+    assert "United States and Japan" in alone.summary.text()
 
 
-def test_year_slider_filters(qtbot, window, settle):
-    window.filter_pane.years.setValue((1940, 1960))
-    settle(window)
-    rows = window.list_pane.model.rows()
+def test_year_slider_filters(qtbot, repo, alone):
+    with qtbot.waitSignal(alone.spec_changed) as sig:
+        alone.years.setValue((1940, 1960))
+    rows = repo.list_entities(sig.args[0])
     assert rows and all(1940 <= r.founded <= 1960 for r in rows)
-    assert "founded 1940–1960" in window.filter_pane.summary.text()
+    assert "founded 1940–1960" in alone.summary.text()
 
 
-def test_clear_all(qtbot, window, settle):
-    window.filter_pane.facets["kinds"].item_for("treaty").setCheckState(Qt.CheckState.Checked)
-    window.filter_pane.search.setText("treaty")
-    settle(window)
-    qtbot.mouseClick(window.filter_pane.clear_button, Qt.MouseButton.LeftButton)
-    settle(window)
-    assert window.current_spec().is_empty()
-    assert window.list_pane.model.rowCount() == 50
-    assert window.filter_pane.summary.text() == "All entities"
+def test_clear_all(qtbot, alone):
+    alone.facets["kinds"].item_for("treaty").setCheckState(Qt.CheckState.Checked)
+    alone.search.setText("treaty")
+    assert alone.spec().kinds == ("treaty",) and alone.spec().text == "treaty"
+    with qtbot.waitSignal(alone.spec_changed) as sig:
+        qtbot.mouseClick(alone.clear_button, Qt.MouseButton.LeftButton)
+    assert sig.args[0].is_empty() and alone.spec().is_empty()
+    assert (
+        alone.search.text() == "" and alone.facets["kinds"].item_for("treaty").checkState() == Qt.CheckState.Unchecked
+    )
+    assert alone.summary.text() == "All entities"
 
 
 def test_saved_filter_round_trip(qtbot, window, settle, monkeypatch):
@@ -178,13 +201,12 @@ def test_ctrl_f_focuses_search(qtbot, window):
     assert window.filter_pane.search.hasFocus()
 
 
-def test_typed_years_move_the_slider_and_filter(qtbot, window, settle):
-    pane = window.filter_pane
+def test_typed_years_move_the_slider_and_filter(qtbot, repo, alone):
+    pane = alone
     pane.year_from.setValue(1990)
     pane.year_to.setValue(2000)
-    settle(window)
     assert tuple(int(v) for v in pane.years.value()) == (1990, 2000)
-    rows = window.list_pane.model.rows()
+    rows = repo.list_entities(pane.spec())
     assert [r.id for r in rows] == ["csto"]  # founded 1992; the ASEAN ministers' meeting (2006) is out
     assert "founded 1990–2000" in pane.summary.text()
     pane.years.setValue((1940, 1960))  # and dragging the slider updates the typed ends
@@ -202,18 +224,17 @@ def test_search_view_entities_follow_the_facets_like_the_list(qtbot, window, set
     assert {e.id for e in found} == {r.id for r in window.list_pane.model.rows()}
 
 
-def test_tag_facet_says_none_among_these_when_tags_exist_elsewhere(qtbot, window, settle):
+def test_tag_facet_says_none_among_these_when_tags_exist_elsewhere(qtbot, atlas, alone):
     """Issue 14: with tagged entities outside the filter, the Tag facet must not claim there are no tags."""
-    box = window.filter_pane.facets["tags"]
-    settle(window)
-    assert box.empty.isVisibleTo(window) and box.empty.text().startswith("No tags yet")
-    window.atlas.user_data.notes.tag_entities("lesson 3", ["nato"])
-    window.data_changed.emit()
-    qtbot.waitUntil(lambda: box.list.count() == 1, timeout=5000)
-    window.filter_pane.search.setText("Quadrilateral")  # NATO is not among the matches
-    settle(window)
-    qtbot.waitUntil(lambda: box.list.count() == 0, timeout=5000)
-    assert box.empty.isVisibleTo(window)
+    box = alone.facets["tags"]
+    assert box.empty.isVisibleTo(alone) and box.empty.text().startswith("No tags yet")
+    atlas.user_data.notes.tag_entities("lesson 3", ["nato"])
+    alone.recount()  # the window recounts when user data changes
+    assert box.list.count() == 1
+    alone.search.setText("Quadrilateral")  # NATO is not among the matches
+    alone.recount()
+    assert box.list.count() == 0
+    assert box.empty.isVisibleTo(alone)
     assert box.empty.text() == "None among these entities"
 
 

@@ -1,5 +1,7 @@
-"""The graph pane in the real window: clicks select everywhere, filter and focus change what is drawn,
-dragged positions persist, exports are valid and hold every visible node, the keyboard works."""
+"""The graph pane: alone (real widget, real repository, the user data's positions store) for what
+it does itself: filter and focus change what is drawn, dragged positions persist, exports are valid
+and hold every visible node, the keyboard works; in the real window for its wiring: clicks select
+everywhere, the filter pane drives it, the chain reaches the detail pane, the layout comes back."""
 
 from __future__ import annotations
 
@@ -22,6 +24,21 @@ def pane(qtbot, window):
     p = window.graph_pane
     window.show_tab("graph")
     qtbot.waitUntil(lambda: p.canvas.isVisible() and len(p.visible_ids) > 0, timeout=5000)
+    p.fit_to_view()
+    return p
+
+
+@pytest.fixture
+def alone(qtbot, atlas):
+    """The graph pane by itself, at its size in a 1280x800 window."""
+    from app.ui.graph.graph_pane import GraphPane
+
+    p = GraphPane(repo=atlas.repo, positions=atlas.user_data.graph_positions)
+    qtbot.addWidget(p)
+    p.resize(408, 687)
+    p.show()
+    qtbot.waitExposed(p)
+    qtbot.waitUntil(lambda: p.loaded and len(p.visible_ids) > 0, timeout=10000)
     p.fit_to_view()
     return p
 
@@ -59,8 +76,9 @@ def test_clicking_a_node_selects_it_in_list_and_detail(qtbot, window, pane):
     assert pane.selected_id == "csto"
 
 
-def test_selecting_in_window_highlights_neighbours_and_fades_rest(window, pane):
-    window.select_entity("csto")
+def test_selecting_highlights_neighbours_and_fades_rest(alone):
+    pane = alone
+    pane.select_entity("csto")
     assert pane.selected_id == "csto"
     faded = {n for n, f in zip(pane.visible_ids, pane.visible_faded, strict=True) if f}
     assert "armenia" not in faded and "csto" not in faded
@@ -86,8 +104,9 @@ def test_filter_hides_or_fades_nodes_outside_it(qtbot, window, pane, settle):
     assert faded == set(pane.visible_ids) - alliances
 
 
-def test_focus_depth_one_and_two(window, pane):
-    window.select_entity("islamic-nation")
+def test_focus_depth_one_and_two(alone):
+    pane = alone
+    pane.select_entity("islamic-nation")
     pane.set_focus_depth(1)
     assert set(pane.visible_ids) == {
         "islamic-nation",
@@ -101,9 +120,10 @@ def test_focus_depth_one_and_two(window, pane):
     assert len(pane.visible_ids) == 50
 
 
-def test_dragged_position_survives_restart(qtbot, window, pane):
+def test_dragged_position_survives_restart(qtbot, atlas, alone):
     from app.ui.graph.graph_pane import GraphPane
 
+    pane = alone
     before = pane.node_position("nato")
     start = _view_point(pane, "nato")
     end = start + QPoint(120, 80)
@@ -115,7 +135,7 @@ def test_dragged_position_survives_restart(qtbot, window, pane):
     after = pane.node_position("nato")
     assert after != before
     assert after[0] > before[0] and after[1] < before[1]  # right and down on screen
-    again = GraphPane(repo=window.repo, positions=window.atlas.user_data.graph_positions)
+    again = GraphPane(repo=atlas.repo, positions=atlas.user_data.graph_positions)
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: len(again.visible_ids) == 50, timeout=5000)
     assert again.node_position("nato") == pytest.approx(after)
@@ -124,8 +144,9 @@ def test_dragged_position_survives_restart(qtbot, window, pane):
     assert again.node_position("nato") == pytest.approx(before)
 
 
-def test_exports_are_valid_and_hold_every_visible_node(tmp_path: Path, window, pane):
-    window.select_entity("csto")
+def test_exports_are_valid_and_hold_every_visible_node(tmp_path: Path, repo, alone):
+    pane = alone
+    pane.select_entity("csto")
     pane.set_focus_depth(2)
     visible = set(pane.visible_ids)
     png = pane.export("png", tmp_path / "g.png", size=(1500, 1000))
@@ -135,14 +156,15 @@ def test_exports_are_valid_and_hold_every_visible_node(tmp_path: Path, window, p
     root = ET.parse(svg).getroot()
     texts = " ".join(t for el in root.iter() if el.tag.endswith("text") for t in el.itertext())
     for eid in visible:
-        assert window.repo.get_entity(eid).name in texts
+        assert repo.get_entity(eid).name in texts
     graphml = pane.export("graphml", tmp_path / "g.graphml")
     assert set(nx.read_graphml(graphml).nodes) == visible
     pdf = pane.export("pdf", tmp_path / "g.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_keyboard_tab_and_enter_select(qtbot, window, pane):
+def test_keyboard_tab_and_enter_select(qtbot, alone):
+    pane = alone
     pane.canvas.setFocus()
     qtbot.waitUntil(pane.canvas.hasFocus)
     qtbot.keyClick(pane.canvas, Qt.Key.Key_Tab)
@@ -152,9 +174,9 @@ def test_keyboard_tab_and_enter_select(qtbot, window, pane):
     assert pane.keyboard_id not in (None, first)
     qtbot.keyClick(pane.canvas, Qt.Key.Key_Right)
     target = pane.keyboard_id
-    with qtbot.waitSignal(pane.entity_selected, timeout=2000):
+    with qtbot.waitSignal(pane.entity_selected, timeout=2000) as sig:
         qtbot.keyClick(pane.canvas, Qt.Key.Key_Return)
-    assert window.current_entity_id() == target
+    assert sig.args == [target] and pane.selected_id == target
     w0 = pane.view_box.viewRect().width()
     qtbot.keyClick(pane.canvas, Qt.Key.Key_Plus)
     assert pane.view_box.viewRect().width() < w0
@@ -176,9 +198,13 @@ def test_why_connected_shows_chain_in_detail(qtbot, monkeypatch, window, pane):
     assert "Member states of the alliance include Armenia" in html
 
 
-def test_layout_switch_and_view_menu_actions(window, pane):
+def test_the_view_menu_holds_the_graph_actions(window, pane):
     titles = [a.text() for a in window.menus["view"].actions()]
     assert "&Fit Graph to View" in titles and "&Reset Graph Layout" in titles
+
+
+def test_layout_switch(alone):
+    pane = alone
     spring = pane.node_position("armenia")
     pane.set_layout("bipartite")
     assert pane.layout_name == "bipartite"
@@ -187,16 +213,24 @@ def test_layout_switch_and_view_menu_actions(window, pane):
     assert pane.node_position("armenia") == spring
 
 
-def test_view_zoom_grows_the_markers_with_the_text(qtbot, window, pane):
+def _zoom(pane, percent: int) -> None:
+    """What View > Zoom does to a pane: its font grows with the window's."""
+    font = pane.font()
+    font.setPointSizeF(QApplication.font().pointSizeF() * percent / 100)
+    pane.setFont(font)
+
+
+def test_view_zoom_grows_the_markers_with_the_text(qtbot, alone):
     """A projector at 200 %: the nodes must grow with the labels, or they turn into specks."""
+    pane = alone
     i = pane.visible_ids.index("nato")
     before = float(pane.visible_size[i])
-    window.set_zoom(200)
+    _zoom(pane, 200)
     qtbot.waitUntil(lambda: float(pane.visible_size[i]) > 1.9 * before)
-    window.set_zoom(100)
+    _zoom(pane, 100)
     qtbot.waitUntil(lambda: abs(float(pane.visible_size[i]) - before) < 0.01)
     pane.set_filter(FilterSpec(kinds=("alliance",)))  # a redraw keeps the zoom
-    window.set_zoom(200)
+    _zoom(pane, 200)
     qtbot.waitUntil(lambda: abs(float(pane.visible_size[pane.visible_ids.index("nato")]) - 2 * before) < 0.5)
 
 
@@ -217,12 +251,13 @@ def test_why_connected_with_nothing_selected_fills_the_detail_pane(qtbot, window
     assert "Armenia and Greece are not connected by any cited tie" in detail.browser.toPlainText()
 
 
-def test_the_red_chain_never_joins_links_the_filter_hides(window, pane, settle):
+def test_the_red_chain_never_joins_links_the_filter_hides(repo, alone):
+    pane = alone
     pane.show_connection("armenia", "china")
     chain = list(pane._path)
     assert "csto" in chain
-    _set_filter(window, settle, kinds=("country",))
-    assert "csto" not in window.repo.list_entities(FilterSpec(ids=tuple(pane.visible_ids), kinds=("country",)))
+    pane.set_filter(FilterSpec(kinds=("country",)))
+    assert "csto" not in repo.list_entities(FilterSpec(ids=tuple(pane.visible_ids), kinds=("country",)))
     x, y = pane._path_edges.getData()
     at = {(round(px, 6), round(py, 6)): n for n, (px, py) in ((n, pane.node_position(n)) for n in chain)}
     drawn = [(at[(round(x[k], 6), round(y[k], 6))], at[(round(x[k + 1], 6), round(y[k + 1], 6))]) for k in (0, 2)]
@@ -237,15 +272,16 @@ def test_the_red_chain_never_joins_links_the_filter_hides(window, pane, settle):
     assert faded["csto"] and not faded["armenia"] and not faded["russia"]
 
 
-def test_a_filter_change_fits_the_view_when_the_matches_are_off_screen(window, pane, settle):
-    window.select_entity("nato")  # zooms in on NATO's neighbourhood
-    _set_filter(window, settle, kinds=("country",))
+def test_a_filter_change_fits_the_view_when_the_matches_are_off_screen(alone):
+    pane = alone
+    pane.select_entity("nato")  # zooms in on NATO's neighbourhood
+    pane.set_filter(FilterSpec(kinds=("country",)))
     countries = pane.visible_ids
     assert len(countries) == 21
     assert _in_view(pane, countries) == len(countries)
     pane.view_box.scaleBy((0.9, 0.9))  # a filter that keeps most of them on screen keeps the view
     before = pane.view_box.viewRect()
-    _set_filter(window, settle, kinds=("country", "alliance"))
+    pane.set_filter(FilterSpec(kinds=("country", "alliance")))
     assert pane.view_box.viewRect() == before
 
 
@@ -271,23 +307,27 @@ def test_the_chain_goes_with_an_entity_off_it_or_with_esc(qtbot, window, pane):
     assert not pane.clear_chain_button.isVisibleTo(pane)
 
 
-def test_a_selection_the_filter_hides_is_reported_and_focus_says_why_it_does_not_apply(window, pane, settle):
-    window.select_entity("russia")
-    _set_filter(window, settle, kinds=("alliance",))
+def test_a_selection_the_filter_hides_is_reported_and_focus_says_why_it_does_not_apply(repo, alone):
+    pane = alone
+    said: list[str] = []
+    pane.status_message.connect(said.append)
+    pane.select_entity("russia")
+    pane.set_filter(FilterSpec(kinds=("alliance",)))
     assert "russia" not in pane.visible_ids
-    assert "Russia is outside the filter" in window.statusBar().currentMessage()
+    assert any("Russia is outside the filter" in m for m in said)
     assert any("Russia (selected) is outside the filter" in n for n in pane.legend._notes)
     pane.set_focus_depth(1)
-    alliances = {r.id for r in window.repo.list_entities(FilterSpec(kinds=("alliance",)))}
+    alliances = {r.id for r in repo.list_entities(FilterSpec(kinds=("alliance",)))}
     assert set(pane.visible_ids) == alliances  # the matches stay, not an empty canvas
-    assert "focus does not apply" in window.statusBar().currentMessage()
+    assert "focus does not apply" in said[-1]
     assert any(n.startswith("Focus does not apply: Russia") for n in pane.legend._notes)
 
 
-def test_selecting_zooms_out_for_the_neighbours_and_a_repeat_recentres(qtbot, window, pane):
-    window.select_entity("article-5")  # one close neighbour: zooms in
+def test_selecting_zooms_out_for_the_neighbours_and_a_repeat_recentres(qtbot, alone):
+    pane = alone
+    pane.select_entity("article-5")  # one close neighbour: zooms in
     neighbours = list(pane.graph.neighbors("united-states"))
-    window.select_entity("united-states")
+    pane.select_entity("united-states")
     assert _in_view(pane, neighbours) == len(neighbours)  # zoomed out again to show them all
 
     def off_centre() -> float:
@@ -302,7 +342,7 @@ def test_selecting_zooms_out_for_the_neighbours_and_a_repeat_recentres(qtbot, wi
     assert off_centre() < 0.02  # clicking the selected node centres it again
     pane.view_box.translateBy(x=vr.width() * 3, y=0)  # panned far away
     assert _in_view(pane, ["united-states"]) == 0
-    window.detail_pane.follow_link("entity:united-states")  # chosen again elsewhere in the window
+    pane.recentre("united-states")  # chosen again elsewhere in the window (the window wires this)
     assert off_centre() < 0.02
 
 
@@ -325,11 +365,12 @@ def test_the_layout_choice_and_its_dragged_positions_come_back_next_session(qtbo
     again.pool.waitForDone(5000)
 
 
-def test_export_subtitle_counts_the_matches_when_the_rest_is_faded(tmp_path: Path, window, pane, settle):
-    _set_filter(window, settle, kinds=("alliance",))
+def test_export_subtitle_counts_the_matches_when_the_rest_is_faded(tmp_path: Path, repo, alone):
+    pane = alone
+    pane.set_filter(FilterSpec(kinds=("alliance",)))
     pane.set_fade_outside(True)
     assert len(pane.visible_ids) == 50
-    alliances = [r.id for r in window.repo.list_entities(FilterSpec(kinds=("alliance",)))]
+    alliances = [r.id for r in repo.list_entities(FilterSpec(kinds=("alliance",)))]
     ties = int(pane.graph.edge_mask(pane.graph.mask_of(alliances)).sum())
     svg = pane.export("svg", tmp_path / "g.svg")
     texts = " ".join(t for el in ET.parse(svg).getroot().iter() if el.tag.endswith("text") for t in el.itertext())
@@ -337,7 +378,8 @@ def test_export_subtitle_counts_the_matches_when_the_rest_is_faded(tmp_path: Pat
     assert "50 nodes" not in texts
 
 
-def test_hub_labels_come_first_and_a_label_nearer_another_marker_gets_a_leader(window, pane):
+def test_hub_labels_come_first_and_a_label_nearer_another_marker_gets_a_leader(alone):
+    pane = alone
     pane.canvas.grab()  # labels are placed at paint time
     top = sorted(pane.visible_ids, key=lambda n: -pane.graph.degree_of(n))[:4]
     assert set(top) <= set(pane.labels.last_labels), top
@@ -354,7 +396,8 @@ def test_hub_labels_come_first_and_a_label_nearer_another_marker_gets_a_leader(w
             assert leader, f"{eid}'s label is nearer another marker, with no leader line"
 
 
-def test_an_export_never_joins_chain_links_across_a_hidden_one(tmp_path: Path, window, pane):
+def test_an_export_never_joins_chain_links_across_a_hidden_one(tmp_path: Path, alone):
+    pane = alone
     from app.ui.graph import graph_export as gx
 
     chain = ["armenia", "csto", "russia"]

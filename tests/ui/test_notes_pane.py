@@ -1,4 +1,6 @@
-"""Notes in the window: autosave survives a restart, undo delete, tags from the list, search, import, safe preview."""
+"""Notes: the notes pane alone (real widget over the real notes store) for typing, saving, undo, tags and
+quotes; in the window for autosave across a restart, undo delete, tags from the list, the browser, import,
+passages from the document view, and a safe preview."""
 
 from __future__ import annotations
 
@@ -23,6 +25,20 @@ from tests.conftest import SEEDS
 @pytest.fixture
 def store(atlas):
     return UserData.open(atlas.paths.user_db).notes
+
+
+@pytest.fixture
+def alone(qtbot, store, repo):
+    """The notes pane by itself, as the notes feature builds it; ``alone.set_entity`` is the window's selection."""
+    pane = NotesPane(
+        store,
+        entity_names=repo.entity_names,
+        document_titles=lambda: {d.id: d.title for d in repo.documents()},
+    )
+    qtbot.addWidget(pane)
+    pane.resize(420, 600)
+    pane.show()
+    return pane
 
 
 def _select_rows(window, ids):
@@ -83,11 +99,11 @@ def test_typed_note_autosaves_and_is_there_after_restart(qtbot, window, settle, 
         atlas2.close()
 
 
-def test_switching_entity_saves_at_once(qtbot, window, store):
-    pane = window.notes_pane
-    window.select_entity("quad")
+def test_switching_entity_saves_at_once(qtbot, alone, store):
+    pane = alone
+    pane.set_entity("quad")
     qtbot.keyClicks(pane.body_edit, "typed then left immediately")
-    window.select_entity("nato")  # no wait: the selection change saves
+    pane.set_entity("nato")  # no wait: the selection change saves
     assert [n.body for n in store.list_notes(entity_id="quad")] == ["typed then left immediately"]
     assert pane.entity_id == "nato" and pane.body_edit.toPlainText() == ""
 
@@ -131,9 +147,9 @@ def _click(box, label: str) -> int:
     return 0
 
 
-def test_editor_undo_survives_autosave(qtbot, window, store):
-    pane = window.notes_pane
-    window.select_entity("nato")
+def test_editor_undo_survives_autosave(qtbot, alone, store):
+    pane = alone
+    pane.set_entity("nato")
     qtbot.keyClicks(pane.body_edit, "abc")
     with qtbot.waitSignal(pane.saved, timeout=1500):
         pass
@@ -195,12 +211,12 @@ def test_tag_two_entities_from_the_list_then_filter_by_tag(qtbot, window, settle
     assert store.entities_for_tag("lesson 3") == ["nato"]
 
 
-def test_entity_tags_from_the_pane(qtbot, window, store, monkeypatch):
-    window.select_entity("csto")
+def test_entity_tags_from_the_pane(qtbot, alone, store, monkeypatch):
+    alone.set_entity("csto")
     monkeypatch.setattr(TagDialog, "get_tags", classmethod(lambda cls, parent, st, **kw: (["verify"], True)))
-    window.notes_pane.tag_entity_button.click()
+    alone.tag_entity_button.click()
     assert [t.name for t in store.tags_for_entity("csto")] == ["verify"]
-    assert "verify" in window.notes_pane.entity_tags_label.text()
+    assert "verify" in alone.entity_tags_label.text()
 
 
 def test_tag_dialog_creates_tag_with_colour(qtbot, store, monkeypatch):
@@ -497,12 +513,11 @@ def _find_link(qtbot, label):
     return None
 
 
-def test_a_multi_line_passage_quote_shows_a_working_open_link(qtbot, window, repo):
-    window.select_entity("nato")
+def test_a_multi_line_passage_quote_shows_a_working_open_link(qtbot, alone, repo):
+    pane = alone
+    pane.set_entity("nato")
     doc = repo.documents()[0].id
-    window.docks["notes"].show()
-    window.notes_pane.add_passage_note(doc, 10, 60, "First line of the passage\nsecond <b>line</b>", "nato")
-    pane = window.notes_pane
+    pane.add_passage_note(doc, 10, 60, "First line of the passage\nsecond <b>line</b>", "nato")
     label = pane.quote_label
     assert label.isVisible() and label.textFormat() == Qt.TextFormat.RichText
     assert "&lt;b&gt;line&lt;/b&gt;" in label.text()  # the quote is text, the link is a link
@@ -591,9 +606,9 @@ def test_own_save_never_hides_another_windows_change_from_the_focus_check(
     assert reloads == []
 
 
-def test_changing_a_notes_tags_keeps_the_editor_and_its_undo_history(qtbot, window, store, monkeypatch):
-    window.select_entity("nato")
-    pane = window.notes_pane
+def test_changing_a_notes_tags_keeps_the_editor_and_its_undo_history(qtbot, alone, store, monkeypatch):
+    pane = alone
+    pane.set_entity("nato")
     qtbot.keyClicks(pane.body_edit, "first draft")
     assert pane.save_now()
     assert pane.note_tags_button.isEnabled() and pane.delete_button.isEnabled()  # the new note exists now
@@ -610,7 +625,7 @@ def test_changing_a_notes_tags_keeps_the_editor_and_its_undo_history(qtbot, wind
     qtbot.keyClicks(pane.body_edit, "second")
     assert pane.save_now()
     UserData.open(store.user_db).notes.set_note_tags(pane.note.id, ["lesson 3"])
-    window.notes_feature.reload()
+    pane.reload()  # File > Reload notes, or the window regaining focus
     assert "lesson 3" in pane.note_tags_label.text() and pane.body_edit.document().isUndoAvailable()
 
 

@@ -93,6 +93,8 @@ def place_labels(
     obstacles: Iterable[Rect] = (),
     force: Sequence[bool] | None = None,
     hubs: Sequence[bool] | None = None,
+    sides: Sequence[int] | None = None,
+    may_cover: Sequence[bool] | None = None,
 ) -> list[Rect | None]:
     """Greedy label placement, in the given (priority) order.
 
@@ -103,11 +105,16 @@ def place_labels(
     (the best-connected nodes sit among their neighbours, where the near spots are all taken): three
     more rings, a line of text apart. A label that fits nowhere is dropped (None) unless ``force``
     says it must be shown, in which case it goes to the in-bounds spot it overlaps least.
+    ``sides`` (see :func:`outward_sides`): -1 tries the spots left of the marker first, +1 those
+    right of it, 0 the usual order (right, left, above, below, then the corners). ``may_cover``
+    says which forced labels may cover a name placed before them when nothing else is free (default:
+    all); the others are dropped then rather than hide a name.
     """
     obstacles = list(obstacles)
     occ = _Occupancy()
     for r in obstacles:
         occ.add(r)
+    labels = _Occupancy()  # the labels placed so far: a forced label covers a marker before a name
     markers = _Markers(obstacles)
     out: list[Rect | None] = []
     for idx, (x, y, rad, w, h) in enumerate(anchors):
@@ -119,7 +126,7 @@ def place_labels(
         if hubs is not None and hubs[idx]:
             gaps += [gaps[-1] + h * k for k in (1.0, 2.0, 3.0)]
         for g in gaps:
-            candidates = (
+            spots = (
                 (x + g, y - h / 2),  # right
                 (x - g - w, y - h / 2),  # left
                 (x - w / 2, y - g - h),  # above
@@ -129,6 +136,7 @@ def place_labels(
                 (x - g * 0.7 - w, y - g * 0.7 - h),  # above left
                 (x - g * 0.7 - w, y + g * 0.7),  # below left
             )
+            candidates = [spots[k] for k in _SPOT_ORDER[sides[idx] if sides is not None else 0]]
             for cx, cy in candidates:
                 r = (cx, cy, cx + w, cy + h)
                 if bounds is not None and (
@@ -147,17 +155,37 @@ def place_labels(
                 break
         chosen = chosen or unclear
         if chosen is None and must:
-            # The least covered spot; on a tie the nearest (candidates go outwards).
-            least = min(inside, key=occ.overlap) if inside else None
+            # The spot covering the least of the labels placed so far (a hidden name is worse than a
+            # covered marker), then the least covered; on a tie the nearest (candidates go outwards).
+            least = min(inside, key=lambda r: (labels.overlap(r), occ.overlap(r))) if inside else None
             chosen = least or (x + rad + 3.0, y - h / 2, x + rad + 3.0 + w, y + h / 2)
             if bounds is not None:  # shift inside rather than clip
                 dx = max(0.0, bounds[0] - chosen[0]) - max(0.0, chosen[2] - bounds[2])
                 dy = max(0.0, bounds[1] - chosen[1]) - max(0.0, chosen[3] - bounds[3])
                 chosen = (chosen[0] + dx, chosen[1] + dy, chosen[2] + dx, chosen[3] + dy)
+            if may_cover is not None and not may_cover[idx] and labels.overlap(chosen) > 0:
+                chosen = None  # it would hide a name: left to the tooltip, or to zooming in
         if chosen is not None:
             occ.add(chosen)
+            labels.add(chosen)
         out.append(chosen)
     return out
+
+
+# The order the eight spots round a marker are tried in: (right, left, above, below, above right,
+# below right, above left, below left) by default; outward first for a column's labels.
+_SPOT_ORDER = {0: (0, 1, 2, 3, 4, 5, 6, 7), 1: (0, 4, 5, 2, 3, 1, 6, 7), -1: (1, 6, 7, 2, 3, 0, 4, 5)}
+
+
+def outward_sides(xs: Sequence[float], tolerance: float = 1e-3) -> list[int]:
+    """When the markers stand in two columns (the bipartite layout), the side away from the other
+    column for each (-1 left, +1 right), so a label never sits among the ties between the columns
+    where it is hard to tell whose it is; all 0 for any other picture."""
+    values = sorted({round(float(x) / tolerance) for x in xs}) if len(xs) else []
+    if len(values) != 2:
+        return [0] * len(xs)
+    left = values[0]
+    return [-1 if round(float(x) / tolerance) == left else 1 for x in xs]
 
 
 def hub_flags(degrees: Sequence[int], count: int = 8) -> list[bool]:

@@ -304,7 +304,7 @@ def _bipartite_layout(graph: nx.Graph) -> Positions:
         rank_l = {n: float(i) for i, n in enumerate(left)}
         right = _barycentre_order(graph, right, rank_l)
     out: Positions = {}
-    for column, x in ((left, -0.6 * SCALE), (right, 0.6 * SCALE)):
+    for column, x in ((left, -0.35 * SCALE), (right, 0.35 * SCALE)):
         count = len(column)
         for i, n in enumerate(column):
             y = SCALE - (2 * SCALE * i / (count - 1)) if count > 1 else 0.0

@@ -142,11 +142,14 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
                 f" AND f.value IN (SELECT value FROM json_each(:{dim})))"
             )
     if spec.members:
-        params["members"] = _json(spec.members)
-        # CROSS JOIN keeps json_each outermost, so SQLite walks the target index per member.
+        # One bound parameter per member (the SQL text depends on how many, never on which): an IN list
+        # walks the target index, and SQLite pushes it into each part of the fact view when the user's
+        # sources or datasets make it a UNION ALL (a join or a subquery there scanned every fact).
+        wanted = sorted(set(spec.members))
+        params.update({f"member{i}": m for i, m in enumerate(wanted)})
+        listed = ", ".join(f":member{i}" for i in range(len(wanted)))
         members_set = (
-            "SELECT f.entity_id FROM json_each(:members) j CROSS JOIN fact f"
-            " WHERE f.target_id = j.value AND f.field IN ('member', 'party')"
+            f"SELECT f.entity_id FROM fact f WHERE f.target_id IN ({listed}) AND f.field IN ('member', 'party')"
         )
         if spec.as_of is not None:
             members_set += " AND " + in_force_sql("f")
@@ -165,8 +168,8 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
         conds.append("(e.founded IS NULL OR e.founded <= :as_of) AND (e.ended IS NULL OR e.ended >= :as_of)")
         # An entity whose members have years (a dataset alliance) needs one of them in force.
         conds.append(
-            "(e.id NOT IN (SELECT entity_id FROM fact WHERE start_year IS NOT NULL)"
-            f" OR e.id IN (SELECT f.entity_id FROM fact f WHERE f.start_year IS NOT NULL AND {in_force_sql('f')}))"
+            "(e.id NOT IN (SELECT entity_id FROM fact_span)"
+            f" OR e.id IN (SELECT s.entity_id FROM fact_span s WHERE {in_force_sql('s')}))"
         )
     if spec.sources:
         params["sources"] = _json(spec.sources)
@@ -352,9 +355,11 @@ def count_query(spec: FilterSpec) -> Query:
 
 # Each facet's (value, label, count) query; {m} is the set of matching entity ids. The matching set
 # drives the join (CROSS JOIN fixes the order), so a narrow filter touches only its own facts.
+# "f.entity_id IN ({m})" rather than a join: the same index walk on the catalogue alone, and one pass
+# (not one per matching entity) over the fact view once it is a UNION ALL (your sources, datasets).
 _FACT_FACET = (
-    "SELECT f.value, f.value, count(DISTINCT f.entity_id) AS n FROM ({m}) mm CROSS JOIN fact f"
-    " ON f.entity_id = mm.id WHERE f.field = '%s' GROUP BY f.value"
+    "SELECT f.value, f.value, count(DISTINCT f.entity_id) AS n FROM fact f"
+    " WHERE f.entity_id IN ({m}) AND f.field = '%s' GROUP BY f.value"
 )
 _FACET_SQL: dict[str, str] = {
     "kinds": "SELECT e.kind, e.kind, count(*) AS n FROM entity e WHERE e.id IN ({m}) GROUP BY e.kind",
@@ -363,9 +368,8 @@ _FACET_SQL: dict[str, str] = {
     "activities": _FACT_FACET % "activity",
     "obligations": _FACT_FACET % "obligation",
     "members": (
-        "SELECT t.id, t.name, count(DISTINCT f.entity_id) AS n FROM ({m}) mm CROSS JOIN fact f"
-        " ON f.entity_id = mm.id CROSS JOIN entity t ON t.id = f.target_id"
-        " WHERE f.field IN ('member', 'party') GROUP BY t.id, t.name"
+        "SELECT t.id, t.name, count(DISTINCT f.entity_id) AS n FROM fact f JOIN entity t ON t.id = f.target_id"
+        " WHERE f.entity_id IN ({m}) AND f.field IN ('member', 'party') GROUP BY t.id, t.name"
     ),
     "sources": (
         "SELECT d.id, d.title, count(*) AS n FROM ({m}) mm CROSS JOIN entity_source es"

@@ -99,7 +99,17 @@ _DATASET_CITATION_EMPTY = (
     " NULL AS record, NULL AS field, NULL AS value WHERE 0"
 )
 
-VIEW_NAMES = (*_PLAIN, "dataset_citation", "same_as")
+# The facts that hold only for some years (dataset memberships), apart: As-of filters read this small
+# set instead of every fact of the union.
+_FACT_SPAN = (
+    "SELECT id, entity_id, field, target_id, start_year, end_year FROM user.dataset_fact WHERE start_year IS NOT NULL"
+)
+_FACT_SPAN_EMPTY = (
+    "SELECT NULL AS id, NULL AS entity_id, NULL AS field, NULL AS target_id, NULL AS start_year,"
+    " NULL AS end_year WHERE 0"
+)
+
+VIEW_NAMES = (*_PLAIN, "dataset_citation", "same_as", "fact_span")
 
 _HAS_SOURCES = (
     "SELECT EXISTS (SELECT 1 FROM user.imported_document) OR EXISTS (SELECT 1 FROM user.user_entity)"
@@ -138,6 +148,8 @@ def install_views(con: sqlite3.Connection, *, union: bool | Mode | None = None) 
         con.execute(f"DROP VIEW IF EXISTS temp.{name}")
         if name == "dataset_citation":
             body = f"SELECT {_CITATION_COLS} FROM user.dataset_citation" if datasets else _DATASET_CITATION_EMPTY
+        elif name == "fact_span":
+            body = _FACT_SPAN if datasets else _FACT_SPAN_EMPTY
         elif name == "same_as":
             body = (
                 "SELECT entity_id, dataset_id, status, reason, updated_at FROM user.same_as"

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsObject, QWidget
 
-from app.core.graph.labels import Rect, leader_line, place_labels
+from app.core.graph.labels import Rect, leader_line, outward_sides, place_labels
 from app.ui.graph import graph_export as gx
 
 if TYPE_CHECKING:
@@ -188,7 +188,14 @@ class LabelLayer(QGraphicsObject):
             hubs.append(hub)
             force.append(hub)  # hubs are always labelled: the labels a reader looks for first
         bounds = (rect.left(), rect.top(), rect.right(), rect.bottom())
-        placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=force, hubs=hubs)
+        column = outward_sides(pos[:, 0].tolist())  # two columns (bipartite): labels outward
+        sides = [column[i] for i in order]
+        # Only the selection, the hovered node, the keyboard's and the chain may cover another name.
+        chosen = {pane.selected_id, pane.hovered_id, pane.keyboard_id, *pane._path}
+        covers = [data.ids[shown[i]] in chosen for i in order]
+        placed = place_labels(
+            anchors, bounds=bounds, obstacles=obstacles, force=force, hubs=hubs, sides=sides, may_cover=covers
+        )
         markers = np.column_stack([sx[obs], sy[obs]])
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.setPen(cosmetic(gx.LEADER_COLOUR, 1.0, gx.LEADER_STYLE))
@@ -236,6 +243,7 @@ class LegendStrip(QWidget):
         self._kinds: list[str] = []
         self._notes: list[str] = []
         self.unit = 1.0  # follows the window's zoom
+        self.cap: int | None = None  # the most height it may take (the pane sets a share of its own)
         self.setAccessibleName("Graph legend")
         self.setMinimumHeight(24)
 
@@ -253,13 +261,30 @@ class LegendStrip(QWidget):
         return QSize(w, self.heightForWidth(w))
 
     def heightForWidth(self, w: int) -> int:
-        metrics = QFontMetricsF(gx.legend_font(self.unit))
-        return int(gx.legend_height(w - 8, self._kinds, self.unit, metrics, self._notes))
+        return int(self._height(w, self.fitted_unit(w)))
+
+    def _height(self, w: int, unit: float) -> float:
+        metrics = QFontMetricsF(gx.legend_font(unit))
+        return gx.legend_height(w - 8, self._kinds, unit, metrics, self._notes)
+
+    def fitted_unit(self, w: int) -> float:
+        """The zoom the legend is drawn at: the window's, or smaller (never below 100 %) when at that
+        zoom it would take more than its ``cap`` (a narrow pane at 250 % left the graph 66 px)."""
+        unit = self.unit
+        while self.cap is not None and unit > 1.0 and self._height(w, unit) > self.cap:
+            unit = max(1.0, unit - 0.25)
+        return unit
 
     def set_unit(self, unit: float) -> None:
         self.unit = unit
         self.updateGeometry()
         self.update()
+
+    def set_cap(self, cap: int) -> None:
+        if cap != self.cap:
+            self.cap = cap
+            self.updateGeometry()
+            self.update()
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -267,9 +292,8 @@ class LegendStrip(QWidget):
     def paintEvent(self, _ev: Any) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        gx.draw_legend(
-            painter, QRectF(self.rect()).adjusted(4, 0, -4, 0), self._kinds, unit=self.unit, notes=self._notes
-        )
+        unit = self.fitted_unit(self.width())
+        gx.draw_legend(painter, QRectF(self.rect()).adjusted(4, 0, -4, 0), self._kinds, unit=unit, notes=self._notes)
         painter.end()
 
 

@@ -31,7 +31,7 @@ from PySide6.QtGui import (
 
 from app.core import vocab
 from app.core.fileio import atomic_path
-from app.core.graph.labels import hub_flags, leader_line, place_labels
+from app.core.graph.labels import hub_flags, leader_line, outward_sides, place_labels
 from app.core.graph.picture import GraphPicture, picture_from_graph, picture_from_repo
 
 __all__ = ["GraphPicture", "picture_from_graph", "picture_from_repo"]  # re-exported for the graph pane
@@ -328,7 +328,9 @@ def paint_graph(
     strong = [i for i in label_idx if not pic.faded[i]]
     hub_set = {i for i, f in zip(strong, hub_flags([pic.degrees[i] for i in strong]), strict=True) if f}
     hubs = [i in hub_set for i in label_idx]
-    placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=must, hubs=hubs)
+    column = outward_sides(pic.pos[:, 0].tolist())  # two columns (bipartite): labels outward
+    sides = [column[i] for i in label_idx]
+    placed = place_labels(anchors, bounds=bounds, obstacles=obstacles, force=must, hubs=hubs, sides=sides)
 
     # Edges: one shared cosmetic pen per state.
     def edge_pen(colour: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:

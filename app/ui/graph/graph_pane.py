@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.graph.layout import LAYOUTS, positions_array
@@ -39,6 +39,7 @@ __all__ = ["ConnectionDialog", "GraphPane", "ImageSizeDialog"]
 OVERVIEW_LIMIT = 20_000  # above this many entities the pane draws an overview, not every node
 OVERVIEW_NODES = 2_000  # ... of this many, the best connected of the filter's matches
 ASYNC_NODES = 300  # lay out graphs this big on a worker thread (smaller ones at once: tests, seeds)
+LEGEND_SHARE = 0.2  # the legend takes at most this share of the pane's height (it shrinks to 100 %)
 LAYOUT_KEY = "graph/layout"  # the window's settings: the layout chosen last time
 
 
@@ -433,6 +434,10 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
                 nbrs = sorted(self.data.neighbors(n), key=lambda m: -self.data.degree_of(m))
                 out.extend(m for m in nbrs if m not in out)
         return out
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.legend.set_cap(max(40, int(self.height() * LEGEND_SHARE)))
 
     def changeEvent(self, event: QEvent) -> None:
         """View > Zoom: markers, labels and legend grow with the window's text (projectors)."""

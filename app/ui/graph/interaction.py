@@ -26,6 +26,7 @@ else:
     _Base = object
 
 FIT_MARGIN_PX = 48.0  # room round a fitted selection for its markers, labels and the control rows
+MIN_FIT_SPAN = 120.0  # layout units: fitting a single node shows at least this much round it
 
 
 class InteractionMixin(_Base):
@@ -124,16 +125,18 @@ class InteractionMixin(_Base):
     # ---- the view ------------------------------------------------------------------------------
     def _fit_rect(self, pos: np.ndarray, *, rel: float = 0.08, px: float = FIT_MARGIN_PX) -> None:
         """Show every point of ``pos`` with a margin: ``rel`` of the span, plus ``px`` screen pixels
-        (markers and labels stick out of their centres; the canvas may lose rows to the controls)."""
+        left and right and half that above and below (markers and labels stick out of their centres;
+        labels sit beside a marker more often than above it). Each axis gets the scale it needs, so a
+        tall picture (the bipartite columns) uses the pane's height."""
         lo, hi = pos.min(axis=0), pos.max(axis=0)
-        span = float((hi - lo).max())
-        side = max(min(self.view_box.width(), self.view_box.height()), 100.0)
-        pad = span * rel
-        per_px = (span + 2 * pad) / max(side - 2 * px, 50.0) if span > 0 else 1.0
-        pad = max(pad + px * per_px, 60.0)
-        self.view_box.setRange(
-            QRectF(lo[0] - pad, lo[1] - pad, hi[0] - lo[0] + 2 * pad, hi[1] - lo[1] + 2 * pad), padding=0
-        )
+        span = np.maximum(hi - lo, 0.0)
+        width, height = max(self.view_box.width(), 100.0), max(self.view_box.height(), 100.0)
+        room = (max(width - 2 * px, 50.0), max(height - px, 50.0))
+        need = [float(span[k]) * (1 + 2 * rel) / room[k] for k in (0, 1)]
+        per_px = max(*need, MIN_FIT_SPAN / min(width, height))  # a lone node: a sensible zoom
+        cx, cy = (lo + hi) / 2
+        half_w, half_h = width * per_px / 2, height * per_px / 2
+        self.view_box.setRange(QRectF(cx - half_w, cy - half_h, 2 * half_w, 2 * half_h), padding=0)
 
     @Slot()
     def fit_to_view(self) -> None:

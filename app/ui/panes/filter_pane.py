@@ -138,6 +138,9 @@ class FilterPane(QWidget):
                 body_layout.addWidget(self._build_years(body, year_bounds))
         self.facets["tags"].empty.setText(NO_TAGS_YET)
         self.facets["tags"].empty.setWordWrap(True)
+        # Obligations come only from imported datasets: say where they come from when there are none.
+        self.facets["obligations"].empty.setText("None among these entities (they come from ATOP or COW datasets)")
+        self.facets["obligations"].empty.setWordWrap(True)
 
         notes_box = QFrame(body)
         notes_layout = QHBoxLayout(notes_box)
