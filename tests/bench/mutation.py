@@ -192,18 +192,21 @@ def run(module: str, budget: float, names: list[str]) -> None:
 def report(modules: list[str], write: Path | None) -> None:
     total: Counter[str] = Counter()
     survivors: list[tuple[str, str, str]] = []
-    print(f"{'module':36} {'tried':>5} {'killed':>6} {'timeout':>7} {'alive':>5} {'score':>6} {'strict':>6}")
+    print(f"{'module':36} {'all':>5} {'tried':>5} {'killed':>6} {'timeout':>7} {'alive':>5} {'score':>6} {'strict':>6}")
+    everything = 0
     for module in modules:
-        status = {k: v for k, v in results(module).items() if v != "not checked"}
+        found = results(module)
+        status = {k: v for k, v in found.items() if v != "not checked"}
         if not status:
             continue
+        everything += len(found)
         counts = Counter(status.values())
         n = len(status)
         caught = counts["killed"] + counts["timeout"]
         alive = n - caught
         total.update(counts)
         print(
-            f"{module:36} {n:5} {counts['killed']:6} {counts['timeout']:7} {alive:5} "
+            f"{module:36} {len(found):5} {n:5} {counts['killed']:6} {counts['timeout']:7} {alive:5} "
             f"{100 * caught / n:5.1f}% {100 * counts['killed'] / n:5.1f}%"
         )
         survivors += [(module, k, v) for k, v in sorted(status.items()) if v not in CAUGHT]
@@ -211,7 +214,7 @@ def report(modules: list[str], write: Path | None) -> None:
     if n:
         caught = total["killed"] + total["timeout"]
         print(
-            f"{'together':36} {n:5} {total['killed']:6} {total['timeout']:7} {n - caught:5} "
+            f"{'together':36} {everything:5} {n:5} {total['killed']:6} {total['timeout']:7} {n - caught:5} "
             f"{100 * caught / n:5.1f}% {100 * total['killed'] / n:5.1f}%"
         )
     if survivors:

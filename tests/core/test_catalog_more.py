@@ -210,6 +210,7 @@ def test_a_bilateral_partnership_is_named_by_both_sides() -> None:
     assert names_entity("France and Germany signed", pair)
     assert not names_entity("France signed alone", pair)
     assert names_entity("the French Republic and Germany", pair, {"France": ["French Republic"]})
+    assert names_entity("between FRANCE and germany", pair)  # any case, as for a single name
     single = cat.CatalogEntity("x", "Northern Pact", ["NP"], "alliance", [])
     assert names_entity("the np met", single) and not names_entity("the NPT met", single)
 
@@ -226,15 +227,22 @@ def test_the_error_names_the_file_and_at_most_fifty_problems(tmp_path) -> None:
     assert str(CatalogError(["only"])) == "The catalogue has 1 problem(s):\n  - only"
 
 
-def test_the_checker_command_says_ok_or_lists_every_problem(tmp_path, capsys) -> None:
+def test_the_checker_command_says_ok_or_lists_every_problem(tmp_path, capsys, monkeypatch) -> None:
     import shutil
+    import sys
 
     import yaml
 
     assert cat.main([str(SEEDS)]) == 0
     out = capsys.readouterr().out
-    n = len(yaml.safe_load((SEEDS / "catalog.yaml").read_text(encoding="utf-8"))["entities"])
-    assert out.startswith(f"catalogue ok: {n} entities, ") and out.endswith(" facts, every quote found\n")
+    entities = yaml.safe_load((SEEDS / "catalog.yaml").read_text(encoding="utf-8"))["entities"]
+    n_facts = sum(len(e["facts"]) for e in entities)
+    assert out == f"catalogue ok: {len(entities)} entities, {n_facts} facts, every quote found\n"
+    # As a command: the folder from the command line, else the installed seeds.
+    monkeypatch.setattr(sys, "argv", ["catalog"])
+    assert cat.main() == 0 and capsys.readouterr().out == out
+    monkeypatch.setattr(sys, "argv", ["catalog", str(tmp_path / "none")])
+    assert cat.main() == 1 and "Cannot read the seed manifest" in capsys.readouterr().err
 
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)

@@ -238,3 +238,36 @@ def test_a_half_typed_word_also_finds_what_its_stem_finds() -> None:
     assert broad("complex") is None  # only vowels and t's are cut
     assert broad("securi ") is None  # a finished word is not broadened
     assert fts.fallback_query("x", None) is None
+
+
+def test_a_three_letter_acronym_is_a_word_and_an_alias_of_its_full_name() -> None:
+    more = {
+        **NAMES,
+        ("eda",): [("European", "Defence", "Agency"), ("EDA",)],
+        ("european", "defence", "agency"): [("European", "Defence", "Agency"), ("EDA",)],
+        ("five", "eyes"): [("Five", "Eyes"), ("FVEY",)],
+    }
+
+    def first(text: str) -> str:
+        plan = fts.search_plan(text, expansions=more)
+        assert plan is not None
+        return plan.steps[0][0]
+
+    assert first("EDA") == '("EDA" OR "European Defence Agency")'
+    assert first("european defence agency") == '("european defence agency" OR "European Defence Agency" OR "EDA")'
+    assert first("five eyes") == '("five eyes" OR "Five Eyes" OR "FVEY")'  # two words: looked for side by side
+
+
+def test_a_one_letter_word_can_be_left_out_of_a_notes_search() -> None:
+    assert to_fts_query("nato -a", prefix=False) == '("nato") NOT "a"'
+    assert to_fts_query("-a -b", prefix=False) == '"a"'  # alone, only the first is searched for
+
+
+def test_every_phrase_counts_and_a_closing_quote_ends_the_typing() -> None:
+    assert to_fts_query('"warsaw pact" treaty', prefix=False) == '"warsaw pact" AND "treaty"'
+    assert to_fts_query('"warsaw pact" "north atlantic"') == '"warsaw pact" AND "north atlantic"'
+    plan = fts.search_plan('"warsaw pact" "north atlantic"')
+    assert plan is not None and plan.steps[0][0] == '"warsaw pact" AND "north atlantic"'
+    assert to_fts_query('trea "') == '"trea"'  # a stray quote at the end: the word is finished
+    assert to_fts_query("defence") == '("defence"* OR "defense"*)'  # both spellings while typing
+    assert to_fts_query('"north atl"') == '"north atl"'  # a phrase is never a prefix

@@ -539,3 +539,30 @@ def test_an_import_counts_new_tags_links_and_cleaned_notes(local) -> None:
     assert report.detached == []  # notes without an entity are never detached
     again = local.import_data(doc)
     assert (again.tags_added, again.entity_tags_added, again.unchanged) == (0, 0, 2)
+
+
+def test_a_notes_file_is_readable_json_with_every_field_of_each_note(tmp_path) -> None:
+    from app import __version__
+    from app.core.userdata.database import UserData
+
+    store = UserData.open(tmp_path / "user.sqlite").notes
+    n = store.create_note(None, title="Café", body="é", document_id="doc-1", start=2, end=7, quote="quote")
+    store.create_tag("spare")
+    path = store.export_json(tmp_path / "n.json", store.select_for_export(), entity_names={"x": "X"})
+    text = path.read_text(encoding="utf-8")
+    assert '\n  "notes": [\n    {\n      "id": ' in text and "Café" in text and text.endswith("}\n")
+    data = json.loads(text)
+    assert data["selection"] == "all notes" and data["app_version"] == __version__
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", data["exported_at"])
+    assert data["notes"] == [
+        {"id": n.id, "entity_id": None, "entity_name": None, "document_id": "doc-1", "start": 2, "end": 7,
+         "quote": "quote", "title": "Café", "body": "é", "created_at": n.created_at, "updated_at": n.updated_at,
+         "tags": []}
+    ]  # fmt: skip
+    assert data["tags"] == []  # only the tags the notes use, unless asked for all
+    scoped = json.loads(
+        store.export_json(tmp_path / "s.json", [], description="tag spare", entity_scope=[], all_tags=True).read_text(
+            encoding="utf-8"
+        )
+    )
+    assert scoped["selection"] == "tag spare" and [t["name"] for t in scoped["tags"]] == ["spare"]

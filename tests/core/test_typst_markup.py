@@ -77,3 +77,9 @@ def test_links_and_images_never_load_or_open_anything_else() -> None:
     assert md("[gone](entity:zzz) [rel](other.md)") == '#"gone";#" ";#"rel";'
     assert markdown("[ent](entity:nato)") == '#"ent";'  # no summary labels at all
     assert md("<b>html</b>") == '#"<b>html</b>";'
+
+
+def test_a_table_of_only_a_header_row_and_code_keeping_its_trailing_spaces() -> None:
+    assert md("| a | b |\n| --- | --- |") == '#table(columns: 2, table.header([#"a";], [#"b";]), )'
+    # Only the final line breaks go: spaces a code block ends with are part of the code.
+    assert md("```\ncode  \n\n```") == '#raw("code  ", block: true)'
