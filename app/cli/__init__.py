@@ -219,6 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--present", type=Path, metavar="LESSON", help="show this lesson presented (issue 20)")
     p.add_argument("--step", type=int, default=1, metavar="N", help="with --present: the step shown (default 1)")
     p.add_argument("--quiz", type=Path, metavar="LESSON", help="show this lesson's quiz being taken")
+    p.add_argument(
+        "--zoom",
+        type=int,
+        default=100,
+        metavar="PERCENT",
+        help="text zoom as View > Zoom sets it (70 to 250; default 100): how a projector shows it",
+    )
 
     from app.cli import datasets as datasets_cli
     from app.cli import lessons as lessons_cli
@@ -395,6 +402,7 @@ def cmd_screenshot(args: argparse.Namespace, paths: DataPaths) -> int:
         present=args.present,
         quiz=args.quiz,
         step=args.step,
+        zoom=args.zoom,
     )
 
 

@@ -58,6 +58,7 @@ def take_screenshot(
     present: Path | None = None,
     quiz: Path | None = None,
     step: int = 1,
+    zoom: int = 100,
 ) -> int:
     """Render the window with ``select`` chosen, ``query`` typed and ``tab`` shown to the PNG ``path``."""
     try:
@@ -98,6 +99,8 @@ def take_screenshot(
             window.resize(w, h)
             window.show()
             window._default_sizes()
+            if zoom != 100:
+                window.zoom_to(zoom)
             _wait(app, window.is_ready)  # the graph and other after-first-paint parts are in place
             if query:
                 window.filter_pane.search.setText(query)

@@ -160,11 +160,15 @@ class WindowLayoutMixin(WindowParts):
         # the size also goes in a window-level style sheet, which every pane, dock and dialog inherits.
         # Tick boxes and option circles grow too (a 13 px box beside 24 px text is hard to hit).
         box = round(13 * percent / 100)
+        # In a list the text is placed from the style's own indicator width, not the style sheet's, so
+        # list items get as much left padding as their tick box grew, or the box would cover the text.
         indicators = "QCheckBox::indicator, QRadioButton::indicator, QAbstractItemView::indicator"
+        item_indicator = f"QListView::item {{ padding-left: {max(0, box - 13)}px; }}"
         self.setStyleSheet(
             ""
             if percent == 100
-            else f"QWidget {{ font-size: {size:.1f}pt; }} {indicators} {{ width: {box}px; height: {box}px; }}"
+            else f"QWidget {{ font-size: {size:.1f}pt; }} {indicators} {{ width: {box}px; height: {box}px; }} "
+            + item_indicator
         )
         self._fit_tabs()
         self.act_zoom_in.setEnabled(percent < ZOOM_STEPS[-1])
@@ -173,12 +177,12 @@ class WindowLayoutMixin(WindowParts):
             self.show_status(f"Zoom {percent}%")
 
     def zoom_in(self) -> None:
-        self._zoom_to(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
+        self.zoom_to(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
 
     def zoom_out(self) -> None:
-        self._zoom_to(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
+        self.zoom_to(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
 
-    def _zoom_to(self, percent: int) -> None:
+    def zoom_to(self, percent: int) -> None:
         """Zoom from the menu: the filter pane widens with its text (facet names and counts stay
         readable on a projector), taking the room from the list; a restored layout is left as saved."""
         old = self._zoom

@@ -103,7 +103,7 @@ class WindowMenusMixin(WindowLayoutMixin):
             "Zoom &in", self.zoom_in, [K(K.StandardKey.ZoomIn), K("Ctrl+=")], "Larger text (Ctrl+=)"
         )
         self.act_zoom_out = self._action("Zoom &out", self.zoom_out, K(K.StandardKey.ZoomOut), "Smaller text (Ctrl+-)")
-        self.act_zoom_reset = self._action("&Actual size", lambda: self._zoom_to(100), K("Ctrl+0"), "Normal text size")
+        self.act_zoom_reset = self._action("&Actual size", lambda: self.zoom_to(100), K("Ctrl+0"), "Normal text size")
         self.act_reset_layout = self._action(
             "&Reset layout", self.reset_layout, None, "Show every pane at its default size"
         )
