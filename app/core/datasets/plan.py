@@ -138,6 +138,12 @@ class _Builder:
         return len(self.plan.records) - 1
 
 
+def _own_fact(field: str, value: str, rec: int, header: Header, row: Row, column: str) -> PlannedFact:
+    """A fact about the alliance itself (a year, an obligation), cited to one variable of its record."""
+    cite = Cite(rec, header.columns[header.index[column]], row.get(header, column))
+    return PlannedFact(field, value, None, None, None, (cite,))
+
+
 def _membership(
     rec: int, header: Header, row: Row, code_col: str, start_col: str, end_col: str, target: str, span: tuple[Any, Any]
 ) -> PlannedFact:
@@ -226,32 +232,13 @@ def plan_atop(
         endyr = as_year(alliances, row, header, "endyr", zero_is_none=True)
         rec = b.record(alliances, header, row, rid)
         facts: list[PlannedFact] = []
-        col = header.columns
         if begyr is not None:
-            facts.append(
-                PlannedFact(
-                    "founded",
-                    str(begyr),
-                    None,
-                    None,
-                    None,
-                    (Cite(rec, col[header.index["begyr"]], row.get(header, "begyr")),),
-                )
-            )
+            facts.append(_own_fact("founded", str(begyr), rec, header, row, "begyr"))
         if endyr is not None:
-            facts.append(
-                PlannedFact(
-                    "ended",
-                    str(endyr),
-                    None,
-                    None,
-                    None,
-                    (Cite(rec, col[header.index["endyr"]], row.get(header, "endyr")),),
-                )
-            )
+            facts.append(_own_fact("ended", str(endyr), rec, header, row, "endyr"))
         for ob in ATOP_OBLIGATIONS:
             if row.get(header, ob) == "1":
-                facts.append(PlannedFact("obligation", ob, None, None, None, (Cite(rec, col[header.index[ob]], "1"),)))
+                facts.append(_own_fact("obligation", ob, rec, header, row, ob))
         drafts[rid] = {"founded": begyr, "ended": endyr, "facts": facts, "members": []}
     if not drafts:
         raise DatasetError(f"{alliances.name} has a header but no alliances.")
@@ -297,7 +284,6 @@ def plan_cow(
     header, rows = read_rows(members, COW_MEMBERS, on_bytes=_byte_progress(progress, members)[0])
     drafts: dict[str, dict[str, Any]] = {}
     seen: dict[tuple[str, int, int], int] = {}
-    col = header.columns
     has_all_start = "all_st_year" in header.index
     has_all_end = "all_end_year" in header.index
     has_version = "version" in header.index
@@ -326,37 +312,17 @@ def plan_cow(
             all_end = as_year(members, row, header, "all_end_year") if has_all_end else None
             if all_start is not None:
                 d["founded"] = all_start
-                d["facts"].append(
-                    PlannedFact(
-                        "founded",
-                        str(all_start),
-                        None,
-                        None,
-                        None,
-                        (Cite(rec, col[header.index["all_st_year"]], row.get(header, "all_st_year")),),
-                    )
-                )
+                d["facts"].append(_own_fact("founded", str(all_start), rec, header, row, "all_st_year"))
             if all_end is not None:
                 d["ended"] = all_end
-                d["facts"].append(
-                    PlannedFact(
-                        "ended",
-                        str(all_end),
-                        None,
-                        None,
-                        None,
-                        (Cite(rec, col[header.index["all_end_year"]], row.get(header, "all_end_year")),),
-                    )
-                )
+                d["facts"].append(_own_fact("ended", str(all_end), rec, header, row, "all_end_year"))
         # Without the alliance's own dates, it is in force from its first membership (cited there).
         if not has_all_start and (d["founded"] is None or start < d["founded"]):
             d["founded"] = start
         for ob in COW_OBLIGATIONS:
             if ob not in d["obligations"] and row.get(header, ob) == "1":
                 d["obligations"].add(ob)
-                d["facts"].append(
-                    PlannedFact("obligation", ob, None, None, None, (Cite(rec, col[header.index[ob]], "1"),))
-                )
+                d["facts"].append(_own_fact("obligation", ob, rec, header, row, ob))
         fact = _membership(rec, header, row, "ccode", "mem_st_year", "mem_end_year", "", (start, end))
         d["members"].append((code, fact, start))
     if not drafts:
