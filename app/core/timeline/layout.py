@@ -22,8 +22,8 @@ LABEL_CHARS = 28  # a row's name is cut here (the marker's tooltip has the full 
 ELLIPSIS = "…"
 
 
-class Dated(Protocol):
-    """What the timeline needs of an entity (an ``EntityRow`` or an ``EntityDetail``)."""
+class Named(Protocol):
+    """What a timeline row shows of anything: its id, name and kind."""
 
     @property
     def id(self) -> str: ...
@@ -31,6 +31,11 @@ class Dated(Protocol):
     def name(self) -> str: ...
     @property
     def kind(self) -> str: ...
+
+
+class Dated(Named, Protocol):
+    """What the timeline needs of an entity (an ``EntityRow`` or an ``EntityDetail``)."""
+
     @property
     def founded(self) -> int | None: ...
     @property
@@ -200,15 +205,9 @@ class Span:
     ended: int | None
 
 
-class Membership(Protocol):
+class Membership(Named, Protocol):
     """What :func:`membership_spans` needs of a member link (``app.core.query.views.Link``)."""
 
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
     @property
     def start_year(self) -> int | None: ...
     @property
