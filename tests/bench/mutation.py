@@ -10,6 +10,8 @@ each module runs under ``nice -n 19`` with one test process and a time budget.
     python tests/bench/mutation.py --report                            # every module run so far
     python tests/bench/mutation.py --report --write /tmp/survivors.md  # with every survivor's diff
     python tests/bench/mutation.py --only app.core.textsafe --rerun-survivors   # after adding tests
+    python tests/bench/mutation.py --only app.core.graph.layout --sample 60 --seed 19 --budget 600
+                                   # a seeded random sample of a module too big to run whole
 
 Each module gets its own working copy, ``mutants/modules/<module>/`` (git-ignored), with a
 ``[tool.mutmut]`` that mutates only that file and selects only the test files MODULES maps it to;
@@ -18,12 +20,19 @@ module keeps the verdicts of unchanged functions and tries only new or changed m
 
 The score counts killed and timed-out mutants over all checked ones ("no tests": no selected test
 reaches the function; it counts against the score), and is printed strict too (timeouts not counted).
+
+``--sample N --seed S`` tries N mutants of the module drawn at random (seeded, so the same command
+draws the same ones) from those not yet tried: mutmut runs the fastest first, so a time budget alone
+would measure only the cheapest mutants of a big module, while a random sample small enough to finish
+within the budget estimates the whole module's score. The report then gives, besides the score of the
+mutants tried, an estimate for all of them: each module's score weighted by its number of mutants.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import signal
@@ -63,11 +72,12 @@ MODULES: dict[str, list[str]] = {
     "app.core.userdata.backup": _BACKUP,
     "app.core.exports.data": ["tests/core/test_exports.py", "tests/core/test_exports_more.py"],
     "app.core.exports.typst_markup": ["tests/core/test_typst_markup.py", "tests/core/test_exports.py"],
-    "app.core.exports.report_data": ["tests/core/test_report_data.py", "tests/core/test_exports.py"],
+    "app.core.exports.report_data": ["tests/core/test_report_data.py", "tests/core/test_datasets_links.py"],
     "app.core.textsafe": ["tests/core/test_textsafe.py", *_NOTES],
     "app.core.userdata.tags": ["tests/core/test_tag_undo.py", "tests/core/test_notes.py", "tests/core/test_tags.py"],
     "app.core.userdata.saved_filters": ["tests/core/test_saved_filters.py", "tests/core/test_saved_filters_more.py"],
-    "app.core.userdata.database": ["tests/core/test_notes.py", "tests/core/test_saved_filters.py", *_BACKUP],
+    "app.core.userdata.database": ["tests/core/test_database.py", "tests/core/test_notes.py",
+                                   "tests/core/test_saved_filters.py", *_BACKUP],
     "app.core.reference.catalog": _BUILD,
     "app.core.reference.build": _BUILD,
     "app.core.reference.relations": _BUILD,
@@ -75,7 +85,13 @@ MODULES: dict[str, list[str]] = {
     "app.core.graph.network": ["tests/core/test_graph.py", "tests/core/test_graph_more.py"],
     "app.core.graph.labels": ["tests/core/test_graph.py", "tests/core/test_graph_more.py"],
     "app.core.graph.layout": ["tests/core/test_graph.py", "tests/core/test_graph_more.py"],
-    "app.core.query.views": [*_SEARCH, "tests/core/test_db.py"],
+    "app.core.datasets.plan": ["tests/core/test_datasets.py", "tests/core/test_datasets_links.py",
+                               "tests/core/test_datasets_more.py"],
+    "app.core.datasets.formats": ["tests/core/test_datasets.py", "tests/core/test_datasets_more.py"],
+    "app.core.lessons.quiz": ["tests/core/test_lesson_quiz.py", "tests/core/test_lessons_more.py"],
+    "app.core.lessons.answers": ["tests/core/test_lesson_answers.py", "tests/core/test_lessons_more.py"],
+    "app.core.query.views": [*_SEARCH, "tests/core/test_db.py", "tests/core/test_exports_more.py",
+                             "tests/core/test_views.py"],
     "app.core.query.repository": [*_SEARCH, "tests/core/test_db.py", "tests/core/test_search_quality.py"],
     "app.core.sources.mentions": ["tests/core/test_sources.py"],
     "app.core.sources.extract": ["tests/core/test_sources.py"],
@@ -148,6 +164,23 @@ def results(module: str) -> dict[str, str]:
     return out
 
 
+def all_mutants(module: str) -> list[str]:
+    """Every mutant name mutmut makes of ``module``'s file (as ``mutmut results`` spells them), sorted."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+    from mutmut.utils.format_utils import get_mutant_name
+
+    path = Path(module_file(module))
+    mutated = mutate_file_contents(str(path), (ROOT / path).read_text(encoding="utf-8"), None, None)
+    return sorted(get_mutant_name(path, name) for name in mutated.mutant_names)
+
+
+def sample(module: str, size: int, seed: int) -> list[str]:
+    """``size`` mutants of ``module`` not tried yet, drawn with ``random.Random(seed)``."""
+    tried = {k for k, v in results(module).items() if v != "not checked"}
+    pool = [name for name in all_mutants(module) if name not in tried]
+    return sorted(random.Random(f"{seed}:{module}").sample(pool, min(size, len(pool))))
+
+
 # mutmut forgets every verdict when the test selection changes; here the selection only ever grows
 # (a new test file for the module), which can kill more mutants but never revive a killed one, so the
 # verdicts are kept and only the new tests' coverage is collected.
@@ -194,6 +227,7 @@ def report(modules: list[str], write: Path | None) -> None:
     survivors: list[tuple[str, str, str]] = []
     print(f"{'module':36} {'all':>5} {'tried':>5} {'killed':>6} {'timeout':>7} {'alive':>5} {'score':>6} {'strict':>6}")
     everything = 0
+    weighted = 0.0
     for module in modules:
         found = results(module)
         status = {k: v for k, v in found.items() if v != "not checked"}
@@ -203,6 +237,7 @@ def report(modules: list[str], write: Path | None) -> None:
         counts = Counter(status.values())
         n = len(status)
         caught = counts["killed"] + counts["timeout"]
+        weighted += len(found) * caught / n
         alive = n - caught
         total.update(counts)
         print(
@@ -238,6 +273,8 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=900, help="seconds per module (default 900)")
     parser.add_argument("--rerun-survivors", action="store_true", help="try the survivors again (after new tests)")
     parser.add_argument("--write", type=Path, help="write every survivor's diff to this Markdown file")
+    parser.add_argument("--sample", type=int, metavar="N", help="try N mutants not tried yet, drawn at random")
+    parser.add_argument("--seed", type=int, default=19, help="seed of --sample's draw (default 19)")
     args = parser.parse_args()
     unknown = [m for m in args.only if m not in MODULES and not (ROOT / module_file(m)).exists()]
     if unknown:
@@ -252,6 +289,11 @@ def main() -> int:
                 names = [k for k, v in results(module).items() if v not in CAUGHT | {"not checked"}]
                 if not names:
                     continue
+            elif args.sample:
+                names = sample(module, args.sample, args.seed)
+                if not names:
+                    continue
+                print(f"   sample of {len(names)} of {len(all_mutants(module))} mutants (seed {args.seed})")
             run(module, args.budget, names)
     done = sorted(p.name for p in WORK.iterdir()) if WORK.exists() else []
     report(modules or [m for m in MODULES if m in done] + [m for m in done if m not in MODULES], args.write)
