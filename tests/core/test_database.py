@@ -18,7 +18,7 @@ def test_an_environmental_failure_is_named_for_the_notes_database() -> None:
         raise_classified(sqlite3.OperationalError("database is locked"))
     assert str(locked.value) == "The notes database is busy in another program. Try again in a moment."
     assert isinstance(locked.value.__cause__, sqlite3.OperationalError)
-    with pytest.raises(DatabaseReadOnly, match="^The notes database is on read-only storage"):
+    with pytest.raises(DatabaseReadOnly, match=r"^The notes database is on read-only storage"):
         raise_classified(sqlite3.OperationalError("attempt to write a readonly database"))
 
 
@@ -33,7 +33,7 @@ def test_reads_and_transactions_classify_errors_and_roll_back(tmp_path: Path) ->
     with UserData.open(tmp_path / "user.sqlite") as ud:
         with pytest.raises(sqlite3.OperationalError, match="no such table"), ud.read() as con:
             con.execute("SELECT * FROM nowhere")
-        with pytest.raises(DatabaseLocked, match="^The notes database is busy"), ud.read():
+        with pytest.raises(DatabaseLocked, match=r"^The notes database is busy"), ud.read():
             raise sqlite3.OperationalError("database is locked")
         with pytest.raises(DatabaseLocked), ud.transaction() as con:
             con.execute("INSERT INTO tag (name, color) VALUES ('half', '#112233')")

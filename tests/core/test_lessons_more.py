@@ -71,7 +71,10 @@ def test_a_record_reads_every_field_and_writes_back_the_same() -> None:
     "change, message",
     [
         ({"version": 2}, "^The answers file was made by a newer version of Alliance Atlas; update it"),
-        ({"format": "alliance-atlas-lesson"}, r"^The answers file is not an Alliance Atlas answers file \(\.atlasanswers\)\.$"),
+        (
+            {"format": "alliance-atlas-lesson"},
+            r"^The answers file is not an Alliance Atlas answers file \(\.atlasanswers\)\.$",
+        ),
         ({"answers_id": "../../etc"}, "^The answers file is damaged: its answers cannot be read.$"),
         ({"answers_id": "x" * 65}, "is damaged"),
         ({"answers": [{"index": -1, "choice": "a"}]}, "is damaged"),
@@ -98,7 +101,7 @@ def test_an_older_or_odd_version_is_still_read_and_a_list_is_no_record() -> None
     assert StudentAnswers.from_dict(_raw(version=True)).student == "Ana"  # not a number: not "newer"
     assert StudentAnswers.from_dict(_raw(version="9")).student == "Ana"
     assert StudentAnswers.from_dict(_raw(answers_id="A" * 64)).answers_id == "A" * 64
-    with pytest.raises(LessonError, match="^Ana's file is not an Alliance Atlas answers file"):
+    with pytest.raises(LessonError, match=r"^Ana's file is not an Alliance Atlas answers file"):
         StudentAnswers.from_dict([_raw()], "Ana's file")
 
 

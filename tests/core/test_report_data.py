@@ -97,15 +97,15 @@ def test_caption_says_how_many_recent_ones_are_not_drawn() -> None:
 
 def test_the_timeline_in_words_for_a_screen_reader() -> None:
     alt = timeline_alt([_d("b", 1955, 1991, name="Warsaw Pact"), _d("a", 1949, name="NATO"), _d("u", None)])
-    assert alt == (
-        "Timeline of founding and end years: NATO, from 1949 (no end year stated); Warsaw Pact, 1955–1991."
-    )
+    assert alt == ("Timeline of founding and end years: NATO, from 1949 (no end year stated); Warsaw Pact, 1955–1991.")
 
 
 def test_collect_report_reads_the_filter_and_reports_progress(atlas: Atlas) -> None:
     seen: list[tuple[int, str]] = []
     spec = FilterSpec(ids=("nato", "csto"))
-    data = collect_report(atlas.repo, spec, ExportOptions(title=" Two "), progress=lambda p, m: seen.append((p, m)) or True)
+    data = collect_report(
+        atlas.repo, spec, ExportOptions(title=" Two "), progress=lambda p, m: seen.append((p, m)) or True
+    )
     assert data.title == "Two"
     assert data.generated == dt.date.today().isoformat()
     assert data.filter_text == describe(spec, filter_labels(atlas.repo))
@@ -119,7 +119,12 @@ def test_collect_report_reads_the_filter_and_reports_progress(atlas: Atlas) -> N
 
 def test_collect_report_stops_when_cancelled(atlas: Atlas) -> None:
     with pytest.raises(Cancelled):
-        collect_report(atlas.repo, FilterSpec(ids=("nato",)), ExportOptions(), progress=lambda p, m: not m.startswith("Reading entity "))
+        collect_report(
+            atlas.repo,
+            FilterSpec(ids=("nato",)),
+            ExportOptions(),
+            progress=lambda p, m: not m.startswith("Reading entity "),
+        )
     atlas.user_data.notes.create_note("nato", body="x")
     with pytest.raises(Cancelled):
         collect_report(
