@@ -66,11 +66,11 @@ def test_tags_cannot_be_set_on_a_trashed_or_purged_note(store: NotesStore) -> No
     assert sorted(tagged.tags) == ["a", "b"] and tagged.updated_at > a.updated_at
     assert sorted(store.set_note_tags(a.id, ["c"]).tags) == ["c"]
     store.delete_note(a.id)
-    with pytest.raises(NoteDeleted, match="^The note “Memo” is in the trash") as trashed:
+    with pytest.raises(NoteDeleted, match=r"^The note “Memo” is in the trash") as trashed:
         store.set_note_tags(a.id, ["d"])
     assert not trashed.value.purged
     store.purge_note(a.id)
-    with pytest.raises(NoteDeleted, match="^This note no longer exists") as gone:
+    with pytest.raises(NoteDeleted, match=r"^This note no longer exists") as gone:
         store.set_note_tags(a.id, ["d"])
     assert gone.value.purged
 
