@@ -15,6 +15,7 @@ from app.core.datasets.formats import (
     MAX_BYTES,
     DatasetError,
     Header,
+    ImportCancelled,
     Row,
     as_code,
     as_int,
@@ -26,6 +27,7 @@ from app.core.datasets.formats import (
     recognise,
     version_from_name,
 )
+from app.core.datasets.plan import alliance_name, plan_atop, plan_cow
 
 P = Path("/data/atop5_1m.csv")
 
@@ -246,3 +248,179 @@ def test_country_codes() -> None:
 )
 def test_the_release_a_file_name_says(name: str, dataset: str, version: str) -> None:
     assert version_from_name(Path("/x") / name, dataset) == version
+
+
+# ---- the plan an import writes (datasets/plan) ----------------------------------------------------
+A_COLS = "atopid,begyr,endyr,defense,offense,neutral,nonagg,consul\n"
+M_COLS = "atopid,member,yrent,yrexit\n"
+CAT = {"united states": "united-states", "canada": "canada"}
+
+
+def _files(tmp_path: Path, alliances: str, members: str) -> tuple[Path, Path]:
+    a = tmp_path / "atop5_1a.csv"
+    m = tmp_path / "atop5_1m.csv"
+    a.write_text(A_COLS + alliances, encoding="utf-8")
+    m.write_text(M_COLS + members, encoding="utf-8")
+    return a, m
+
+
+def test_an_alliance_without_a_name_is_named_by_its_members_and_year() -> None:
+    assert alliance_name([], None) == "No members listed"
+    assert alliance_name([], 1815) == "No members listed (1815)"
+    assert alliance_name(["A", "B", "C"], 1949) == "A – B – C (1949)"
+    assert alliance_name(["A", "B", "C", "D"], 1949) == "A – B – C and 1 others (1949)"
+    assert alliance_name(["A", "B", "C", "D", "E"], None) == "A – B – C and 2 others"
+
+
+def test_an_atop_plan_cites_every_fact_and_skips_repeated_rows_naming_them(tmp_path: Path) -> None:
+    a, m = _files(
+        tmp_path,
+        "7,1949,0,1,0,0,0,1\n7,1950,0,0,0,0,0,0\n8,1815,1816,0,1,1,1,0\n",
+        "7,20,1955,0\n7,2,1949,1991\n7,2,1949,1991\n9,2,1949,0\n8,20,1815,1816\n7,20,1960,0\n",
+    )
+    plan = plan_atop(a, m, CAT)
+    assert (plan.dataset, plan.label, plan.version, plan.files) == ("atop", "ATOP", "5.1", (a.name, m.name))
+    nato, other = plan.alliances
+    assert (nato.id, nato.record, nato.founded, nato.ended) == ("atop-7", "7", 1949, None)
+    assert nato.members == ("united-states", "canada")  # by entry year, each once
+    assert nato.name == "United States – Canada (1949)"
+    own = [(f.field, f.value) for f in nato.facts if f.field != "member"]
+    assert own == [("founded", "1949"), ("obligation", "defense"), ("obligation", "consul")]
+    founded = nato.facts[0]
+    assert [(c.field, c.value) for c in founded.cites] == [("begyr", "1949")]
+    assert plan.records[founded.cites[0].record].line == 2
+    members = [(f.target_id, f.start_year, f.end_year) for f in nato.facts if f.field == "member"]
+    assert members == [("united-states", 1949, 1991), ("canada", 1955, None), ("canada", 1960, None)]
+    first = next(f for f in nato.facts if f.field == "member")
+    assert [(c.field, c.value) for c in first.cites] == [("member", "2"), ("yrent", "1949"), ("yrexit", "1991")]
+    assert (other.founded, other.ended) == (1815, 1816)
+    assert [f.value for f in other.facts if f.field == "obligation"] == ["offense", "neutral", "nonagg"]
+    assert [f.value for f in other.facts if f.field == "ended"] == ["1816"]
+    assert plan.memberships == 4
+    assert plan.report() == {
+        "dataset": "ATOP",
+        "version": "5.1",
+        "alliances": 2,
+        "memberships": 4,
+        "countries": 2,
+        "unknown_codes": [],
+        "skipped": [
+            {"row": 3, "reason": "atop5_1a.csv: atopid 7 again (first on line 2)"},
+            {"row": 4, "reason": "atop5_1m.csv: the same membership as line 3"},
+            {"row": 5, "reason": "atop5_1m.csv: atopid 9 is not in atop5_1a.csv"},
+        ],
+    }
+    assert [r.record for r in plan.records] == ["7", "8", "7", "7", "8", "7"]
+    assert plan.records[0].fields[:3] == (("atopid", "7"), ("begyr", "1949"), ("endyr", "0"))
+
+
+def test_an_unknown_code_is_kept_as_a_new_country(tmp_path: Path) -> None:
+    a, m = _files(tmp_path, "7,1949,0,1,0,0,0,0\n", "7,260,1955,0\n7,2,1949,0\n7,999,1950,0\n")
+    plan = plan_atop(a, m, CAT)
+    assert plan.unknown_codes == [260, 999]
+    assert [(c.code, c.name, c.entity_id) for c in plan.new_countries] == [
+        (260, "COW 260", "ccode-260"),
+        (999, "COW 999", "ccode-999"),
+    ]
+    assert plan.alliances[0].members == ("united-states", "ccode-999", "ccode-260")
+    assert plan.alliances[0].name == "United States – COW 999 – COW 260 (1949)"
+
+
+@pytest.mark.parametrize(
+    "alliances, members, message",
+    [
+        (",1949,0,1,0,0,0,0\n", "7,2,1949,0\n", r"^atop5_1a\.csv, line 2: atopid is empty\.$"),
+        ("", "7,2,1949,0\n", r"^atop5_1a\.csv has a header but no alliances\.$"),
+        ("7,1949,0,1,0,0,0,0\n", "", r"^atop5_1m\.csv has a header but no memberships\.$"),
+        (
+            "7,1949,0,1,0,0,0,0\n",
+            "7,2,,0\n",
+            r"^atop5_1m\.csv, line 2: yrent is empty; every membership has an entry year\.$",
+        ),
+    ],
+)
+def test_an_atop_file_that_cannot_be_planned_says_why(
+    tmp_path: Path, alliances: str, members: str, message: str
+) -> None:
+    a, m = _files(tmp_path, alliances, members)
+    with pytest.raises(DatasetError, match=message):
+        plan_atop(a, m, CAT)
+
+
+def test_a_plan_can_be_cancelled_every_500_rows_and_reports_bytes(tmp_path: Path) -> None:
+    a, m = _files(tmp_path, "7,1949,0,1,0,0,0,0\n", "".join(f"7,2,{1500 + i},0\n" for i in range(600)))
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) >= 1
+
+    with pytest.raises(ImportCancelled, match=r"^The import was cancelled; nothing was imported\.$"):
+        plan_atop(a, m, CAT, cancelled=cancelled)
+    assert len(asked) == 1
+    seen: list[tuple[int, int]] = []
+    plan = plan_atop(a, m, CAT, cancelled=lambda: False, progress=lambda done, total: seen.append((done, total)))
+    assert plan.memberships == 600
+    total = a.stat().st_size + m.stat().st_size
+    assert seen and all(t == total and 0 < d <= total for d, t in seen)
+    assert seen[-1][0] > a.stat().st_size  # the member file counts after the alliance file
+
+
+C_COLS = "version4id,ccode,mem_st_year,mem_end_year,defense,neutrality,nonaggression,entente"
+
+
+def _cow(tmp_path: Path, extra: str, rows: str) -> Path:
+    path = tmp_path / "alliance_v4.1_by_member.csv"
+    path.write_text(C_COLS + extra + "\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_a_cow_plan_dates_alliances_from_their_own_years_or_first_membership(tmp_path: Path) -> None:
+    path = _cow(
+        tmp_path,
+        ",all_st_year,all_end_year,version",
+        "5,2,1950,1960,1,0,0,1,1949,1960,4.1\n5,20,1949,,0,1,0,1,1949,1960,4.1\n5,20,1949,,0,1,0,1,1949,1960,4.1\n",
+    )
+    plan = plan_cow(path, CAT)
+    assert (plan.version, plan.files) == ("4.1", (path.name,))
+    (a,) = plan.alliances
+    assert (a.id, a.founded, a.ended) == ("cow-5", 1949, 1960)
+    own = [(f.field, f.value, f.cites[0].field) for f in a.facts if f.field != "member"]
+    assert own == [
+        ("founded", "1949", "all_st_year"),
+        ("ended", "1960", "all_end_year"),
+        ("obligation", "defense", "defense"),
+        ("obligation", "entente", "entente"),
+        ("obligation", "neutrality", "neutrality"),
+    ]
+    assert a.members == ("canada", "united-states")  # by start year
+    assert plan.report()["skipped"] == [
+        {"row": 4, "reason": "alliance_v4.1_by_member.csv: the same membership as line 3"}
+    ]
+    bare = _cow(tmp_path, "", "6,2,1950,,0,0,0,0\n6,20,1949,,0,0,0,0\n6,20,1955,,0,0,0,0\n")
+    plan = plan_cow(bare, CAT)
+    (b,) = plan.alliances
+    assert (plan.version, b.founded, b.ended) == ("4.1", 1949, None)
+    assert [f.field for f in b.facts] == ["member", "member", "member"]
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (",2,1950,,0,0,0,0\n", r"^alliance_v4\.1_by_member\.csv, line 2: version4id is empty\.$"),
+        (
+            "6,2,,,0,0,0,0\n",
+            r"^alliance_v4\.1_by_member\.csv, line 2: mem_st_year is empty; every membership has a start\.$",
+        ),
+        ("", r"^alliance_v4\.1_by_member\.csv has a header but no memberships\.$"),
+    ],
+)
+def test_a_cow_file_that_cannot_be_planned_says_why(tmp_path: Path, rows: str, message: str) -> None:
+    with pytest.raises(DatasetError, match=message):
+        plan_cow(_cow(tmp_path, "", rows), CAT)
+
+
+def test_the_version_column_names_the_release_when_the_file_name_does_not(tmp_path: Path) -> None:
+    path = tmp_path / "cow.csv"
+    path.write_text(C_COLS + ",version\n6,2,1950,,0,0,0,0,4.2\n6,20,1950,,0,0,0,0,9.9\n", encoding="utf-8")
+    assert plan_cow(path, CAT).version == "4.2"
