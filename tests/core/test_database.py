@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.errors import DatabaseLocked, DatabaseReadOnly
+from app.core.errors import DatabaseCorrupt, DatabaseLocked, DatabaseReadOnly
 from app.core.userdata.database import UserData, raise_classified
 
 
@@ -49,3 +49,35 @@ def test_reads_and_transactions_classify_errors_and_roll_back(tmp_path: Path) ->
         assert check.execute("SELECT name FROM tag").fetchall() == [("kept",)]
     with pytest.raises(RuntimeError, match="closed"), ud.connection():
         pass
+
+
+def test_a_file_that_is_not_a_database_is_refused_as_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    path.write_bytes(b"not a database " * 400)
+    with pytest.raises(DatabaseCorrupt, match=r"^The notes database is damaged \(file is not a database\)\.$"):
+        UserData.open(path)
+    assert path.read_bytes() == b"not a database " * 400  # nothing written into it
+
+
+def test_every_store_of_the_user_database_is_made_once(tmp_path: Path) -> None:
+    with UserData.open(tmp_path / "user.sqlite") as ud:
+        assert ud.path == tmp_path / "user.sqlite"
+        assert ud.notes is ud.notes and ud.notes.list_notes() == []
+        assert ud.saved_filters is ud.saved_filters and ud.saved_filters.list() == []
+        assert ud.graph_positions is ud.graph_positions and ud.graph_positions.load("spring") == {}
+        assert ud.sources is ud.sources and ud.sources.find_by_sha("0" * 64) is None
+        assert ud.datasets is ud.datasets and ud.datasets.datasets() == []
+
+
+def test_a_failed_migration_step_changes_nothing_and_says_what_failed(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    UserData.open(path).close()
+    with sqlite3.connect(path) as con:
+        latest = con.execute("PRAGMA user_version").fetchone()[0]
+        con.execute("PRAGMA user_version = 1")  # claims an old schema, holds the new tables
+    backups: list[int] = []
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        UserData.open(path, backup=lambda: backups.append(1))
+    assert backups == [1] and latest > 1  # the backup was taken before the first step
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 1

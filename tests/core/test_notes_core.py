@@ -118,3 +118,49 @@ def test_the_store_knows_its_file_and_sees_another_windows_change(store: NotesSt
     other.create_tag("y")
     store.create_note("nato", body="after theirs")
     assert store.changed_elsewhere()  # my write does not hide theirs
+
+
+def test_each_tag_counts_its_entities_and_its_notes_apart(store: NotesStore) -> None:
+    store.tag_entities("cold war", ["nato", "warsaw-pact"])
+    a = store.create_note("nato", body="x", tags=["cold war"])
+    trashed = store.create_note("nato", body="y", tags=["cold war"])
+    store.delete_note(trashed.id)
+    store.create_note(None, body="z", tags=["other"])
+    tags = {t.name: (t.entities, t.notes) for t in store.list_tags()}
+    assert tags == {"cold war": (2, 1), "other": (0, 1)}
+    assert list(a.tags) == ["cold war"]
+
+
+def test_an_entitys_tags_are_set_exactly(store: NotesStore) -> None:
+    store.tag_entities("keep", ["csto"])
+    store.set_entity_tags("nato", ["b", "a"])
+    assert [t.name for t in store.tags_for_entity("nato")] == ["a", "b"]
+    store.set_entity_tags("nato", ["c", "a"])
+    assert [t.name for t in store.tags_for_entity("nato")] == ["a", "c"]
+    assert store.entities_for_tag("b") == [] and store.entities_for_tag("keep") == ["csto"]
+    store.set_entity_tags("nato", [])
+    assert store.tags_for_entity("nato") == [] and store.tags_for_entities(["nato", "csto"]) == {"csto": ["keep"]}
+
+
+def test_undo_refuses_to_bring_back_a_tag_whose_name_was_taken_since(store: NotesStore) -> None:
+    store.tag_entities("old", ["nato"])
+    start = store.tag_state()
+    store.delete_tag("old")
+    end = store.tag_state()
+    store.tag_entities("old", ["csto"])  # a new tag of the same name
+    with pytest.raises(NotesError, match=r"^A tag called “old” exists again, so the change cannot be undone\.$"):
+        store.change_tags(end, start)
+    assert store.entities_for_tag("old") == ["csto"]  # nothing changed
+
+
+def test_undo_gives_a_note_back_its_tag_under_the_new_id(store: NotesStore) -> None:
+    note = store.create_note("nato", body="x", tags=["old"])
+    store.tag_entities("old", ["nato"])
+    start = store.tag_state()
+    store.delete_tag("old")
+    end = store.tag_state()
+    newer = store.create_tag("newer")  # takes the deleted tag's id
+    assert newer.id == next(iter(start.tags))[0]
+    store.change_tags(end, start)
+    assert list(store.get_note(note.id).tags) == ["old"]
+    assert store.entities_for_tag("old") == ["nato"] and store.entities_for_tag("newer") == []

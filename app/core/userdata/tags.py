@@ -199,7 +199,7 @@ class TaggedNotes(NotesCore):
             ids = {t: t for t in after}
             for tid in sorted(after.keys() - before.keys()):
                 _tid, name, color = after[tid]
-                self._check_free(con, name, tid)
+                self._check_free(con, name, None)  # a tag made since may have taken both id and name
                 if con.execute("SELECT 1 FROM tag WHERE id = ?", (tid,)).fetchone():
                     cur = con.execute("INSERT INTO tag (name, color) VALUES (?, ?)", (name, color))
                     ids[tid] = int(cur.lastrowid or 0)
@@ -217,6 +217,7 @@ class TaggedNotes(NotesCore):
                 )
 
     @staticmethod
-    def _check_free(con: sqlite3.Connection, name: str, tag_id: int) -> None:
-        if con.execute("SELECT 1 FROM tag WHERE name = ? AND id != ?", (name, tag_id)).fetchone():
+    def _check_free(con: sqlite3.Connection, name: str, tag_id: int | None) -> None:
+        """Refuse when another tag than ``tag_id`` (None: any tag) is called ``name``."""
+        if con.execute("SELECT 1 FROM tag WHERE name = ? AND id IS NOT ?", (name, tag_id)).fetchone():
             raise NotesError(f"A tag called “{name}” exists again, so the change cannot be undone.")
