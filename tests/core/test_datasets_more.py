@@ -424,3 +424,11 @@ def test_the_version_column_names_the_release_when_the_file_name_does_not(tmp_pa
     path = tmp_path / "cow.csv"
     path.write_text(C_COLS + ",version\n6,2,1950,,0,0,0,0,4.2\n6,20,1950,,0,0,0,0,9.9\n", encoding="utf-8")
     assert plan_cow(path, CAT).version == "4.2"
+
+
+def test_a_cow_plan_can_be_cancelled_too(tmp_path: Path) -> None:
+    path = _cow(tmp_path, "", "".join(f"{i},2,1950,,0,0,0,0\n" for i in range(600)))
+    with pytest.raises(ImportCancelled):
+        plan_cow(path, CAT, cancelled=lambda: True)
+    assert len(plan_cow(path, CAT, cancelled=lambda: False).alliances) == 600
+
