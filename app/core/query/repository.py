@@ -441,25 +441,16 @@ class Repository:
                 )
                 out.append(replace(detail, same_as=tuple(same.get(eid, ()))) if eid in same else detail)
         if compare and same:
-            out = self._with_disagreements(out)
+            out = self._with_disagreements(out, as_of)
         return out
 
-    def _with_disagreements(self, details: list[EntityDetail]) -> list[EntityDetail]:
+    def _with_disagreements(self, details: list[EntityDetail], as_of: int | None = None) -> list[EntityDetail]:
         """Each detail with what it and the entities linked to it as the same say differently."""
-        from app.core.datasets.compare import disagreements
+        from app.core.datasets.compare import with_disagreements
 
-        linked = sorted({s.id for d in details for s in d.same_as})
-        others = {o.id: o for o in self.entity_details(linked, compare=False)}
-        out = []
-        for d in details:
-            found = []
-            for link in d.same_as:
-                other = others.get(link.id)
-                if other is not None:
-                    pair = (other, d) if d.origin == "dataset" else (d, other)
-                    found += disagreements(*pair)
-            out.append(replace(d, disagreements=tuple(found)) if found else d)
-        return out
+        return with_disagreements(
+            details, fetch=lambda ids: self.entity_details(ids, compare=False), raw=self._raw, as_of=as_of
+        )
 
     @staticmethod
     def _detail(
