@@ -125,4 +125,4 @@ def test_select_by_citation_name_and_link_atop_to_cow(
     rows = {(r["entity"], r["dataset_alliance"]): r["status"] for r in json.loads(out)["same_as"]}
     assert rows[("atop-3180", "cow-2205")] == "confirmed" and ("cow-2205", "atop-3180") not in rows
     code, _, err = cli(capsys, data_paths, "same-as", "confirm", "atop-3180", "atop-1005")
-    assert code == 1 and "itself from a dataset" in err
+    assert code == 2 and "itself from a dataset" in err  # a bad argument
