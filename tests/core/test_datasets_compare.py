@@ -66,7 +66,9 @@ def _member(cid: str, start: int, end: int | None, rid: int) -> Link:
     return Link(cid, cid.title(), "country", "member", (), "member", True, "", recs, start, end)
 
 
-def _detail(eid: str, facts: tuple[FactView, ...], members: tuple[Link, ...] = (), origin: str = "user") -> EntityDetail:
+def _detail(
+    eid: str, facts: tuple[FactView, ...], members: tuple[Link, ...] = (), origin: str = "user"
+) -> EntityDetail:
     return EntityDetail(
         eid, eid, (), "alliance", None, (), None, None, None, None, facts, members, (), (), (), (), origin=origin
     )
@@ -80,8 +82,10 @@ def _count(value: str, quote: str) -> FactView:
 DATASET = _detail(
     "atop-3180",
     (FactView("founded", "Founded", "1949", None, None, None, (), "dataset", (_rec(1, "begyr", "1949"),)),),
-    tuple(_member(f"c{i}", 1949, None, 10 + i) for i in range(12))
-    + (_member("greece", 1952, None, 30), _member("turkey", 1952, None, 31), _member("spain", 1982, None, 32)),
+    (
+        *(_member(f"c{i}", 1949, None, 10 + i) for i in range(12)),
+        *(_member("greece", 1952, None, 30), _member("turkey", 1952, None, 31), _member("spain", 1982, None, 32)),
+    ),
     origin="dataset",
 )
 FOUNDED_1949 = FactView("founded", "Founded", "1949", None, None, None, (_cite("Founded in 1949."),), origin="user")

@@ -14,7 +14,7 @@ from typing import Any
 from app.core.datasets.timing import count_time
 from app.core.query.views import DatasetCitation, Disagreement, EntityDetail, FactView, Link, Side
 
-Raw = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
+Raw = Callable[[str, "dict[str, Any] | None"], Sequence[Sequence[Any]]]
 Fetch = Callable[[list[str]], list[EntityDetail]]
 
 # The last year each release covers, from its codebook: ATOP 5.1 codes an alliance still in force on

@@ -78,12 +78,9 @@ def propose_between_datasets(
                 by_year.setdefault(year, []).append(tid)
         out: dict[str, tuple[float, str, int]] = {}
         for mid, (year, members) in mine.items():
+            same_year = by_year.get(year, []) if year is not None else []
             scored = sorted(
-                (
-                    (len(members & theirs[t][1]) / max(len(members | theirs[t][1]), 1), t)
-                    for t in by_year.get(year, [])
-                    if year is not None
-                ),
+                ((len(members & theirs[t][1]) / max(len(members | theirs[t][1]), 1), t) for t in same_year),
                 reverse=True,
             )
             if scored and scored[0][0] >= THRESHOLD and (len(scored) == 1 or scored[1][0] < scored[0][0]):
