@@ -431,4 +431,3 @@ def test_a_cow_plan_can_be_cancelled_too(tmp_path: Path) -> None:
     with pytest.raises(ImportCancelled):
         plan_cow(path, CAT, cancelled=lambda: True)
     assert len(plan_cow(path, CAT, cancelled=lambda: False).alliances) == 600
-

@@ -168,4 +168,3 @@ def test_read_notes_leaves_out_passage_notes_without_an_entity(atlas: Atlas) -> 
     notes.create_note(None, body="on a passage", document_id="doc", start=0, end=4, quote="text")
     got, tags = read_notes(notes, ["nato"])
     assert list(got) == ["nato"] and [n.body for n in got["nato"]] == ["on nato"] and tags == {}
-
