@@ -431,3 +431,29 @@ def test_a_cow_plan_can_be_cancelled_too(tmp_path: Path) -> None:
     with pytest.raises(ImportCancelled):
         plan_cow(path, CAT, cancelled=lambda: True)
     assert len(plan_cow(path, CAT, cancelled=lambda: False).alliances) == 600
+
+
+def test_a_path_through_a_file_cannot_be_read_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "f.csv").write_text("x", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"^/\S+/f\.csv/inner\.csv cannot be read: Not a directory\.$"):
+        check_file(tmp_path / "f.csv" / "inner.csv")
+
+
+def test_a_file_that_cannot_be_opened_gives_the_reason_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _members(tmp_path, "atopid,member,yrent,yrexit\n1,2,1950,0\n")
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(DatasetError, match=r"^atop5_1m\.csv cannot be read: Permission denied\.$"):
+        read_rows(path, ATOP_MEMBERS)
+
+
+def test_bytes_that_are_not_utf8_are_read_as_replacement_characters(tmp_path: Path) -> None:
+    path = tmp_path / "states2016.csv"
+    path.write_bytes(b"ccode,statenme\n2,United States\n220,Fran\xe7e\n")
+    _header, rows = read_rows(path, COW_STATES)
+    assert [r.values for r in rows] == [("2", "United States"), ("220", "Fran\ufffde")]

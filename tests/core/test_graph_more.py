@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from app.core.graph import layout as lay
+from app.core.graph.model import GraphData
 
 
 def _graph(nodes: dict[str, str], edges: list[tuple[str, str]]) -> nx.Graph:
@@ -145,3 +146,61 @@ def test_spring_arrays_stay_in_the_unit_square_and_pull_ties_together() -> None:
     assert tied < random_pairs / 2
     assert np.array_equal(pos, lay.spring_arrays(n, src, dst, seed=3))
     assert not np.array_equal(pos, lay.spring_arrays(n, src, dst, seed=4))
+
+
+def test_a_subgraph_holds_only_the_chosen_entities_and_the_ties_between_them() -> None:
+    graph = _graph(
+        {"a": "alliance", "b": "country", "c": "country", "d": "country"}, [("a", "b"), ("a", "c"), ("c", "d")]
+    )
+    sub = lay.subgraph_for(graph, ["a", "b", "d"])
+    assert list(sub.nodes) == ["a", "b", "d"]
+    assert list(sub.edges) == [("a", "b")]
+    assert sub.nodes["a"]["degree"] == 1 and sub.nodes["d"]["degree"] == 0
+    assert sub.nodes["b"]["kind"] == "country"
+    assert graph.nodes["a"].get("degree") is None  # the graph itself is untouched
+
+
+def test_repulsion_spreads_nodes_both_ways() -> None:
+    n = 100
+    src = np.arange(0, n - 1, 2, dtype=np.int64)
+    pos = lay.spring_arrays(n, src, src + 1, seed=5)
+    spread = pos.std(axis=0)
+    assert spread[0] > 0.2 and spread[1] > 0.2  # uniform on [0, 1] has 0.29
+    gaps = np.sqrt(((pos[:, None, :] - pos[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(gaps, 9.0)
+    assert gaps.min(axis=1).mean() > 0.005  # no pile of nodes on one line
+
+
+def _data(n: int, ties: list[tuple[int, int]]) -> GraphData:
+    return GraphData(
+        ids=[f"e{i:05d}" for i in range(n)],
+        names=[f"E{i}" for i in range(n)],
+        kinds=["country" if i % 3 else "alliance" for i in range(n)],
+        src=np.array([a for a, _ in ties], dtype=np.int64),
+        dst=np.array([b for _, b in ties], dtype=np.int64),
+        fields=["member"] * len(ties),
+    )
+
+
+def test_layout_nodes_small_through_networkx_large_on_the_arrays() -> None:
+    data = _data(6, [(0, 1), (0, 2), (3, 4)])
+    small = lay.layout_nodes(data, np.array([0, 1, 2, 5]), "bipartite")
+    nx_pos = lay.compute_layout(data.to_networkx(np.array([0, 1, 2, 5])), "bipartite")
+    assert small.tolist() == [list(nx_pos[data.ids[i]]) for i in (0, 1, 2, 5)]
+    spring = lay.layout_nodes(data, np.array([0, 1, 2, 3, 4]), "spring")
+    nx_spring = lay.compute_layout(data.to_networkx(np.array([0, 1, 2, 3, 4])), "spring")
+    assert spring.tolist() == [list(nx_spring[data.ids[i]]) for i in range(5)]
+    assert lay.layout_nodes(data, np.array([], dtype=np.int64), "spring").shape == (0, 2)
+    with pytest.raises(ValueError, match=r"^unknown layout 'star'"):
+        lay.layout_nodes(data, np.array([0]), "star")
+    n = lay.ARRAY_LAYOUT + 10
+    big_data = _data(n + 5, [(i, i + 1) for i in range(0, n + 4, 2)])
+    nodes = np.arange(5, n + 5)
+    big = lay.layout_nodes(big_data, nodes, "spring")
+    assert big.shape == (n, 2)
+    lo, hi = big.min(axis=0), big.max(axis=0)
+    assert float((hi - lo).max()) == pytest.approx(2 * lay.SCALE)
+    assert np.allclose((lo + hi) / 2, 0)
+    saved = {big_data.ids[7]: (1.5, -2.5)}
+    with_saved = lay.positions_array(big_data, nodes, "spring", saved)
+    assert with_saved[2].tolist() == [1.5, -2.5] and np.array_equal(with_saved[3:], big[3:])

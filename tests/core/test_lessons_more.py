@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from app.core.lessons.answers import (
 )
 from app.core.lessons.model import Lesson, LessonError, Question, Quiz
 from app.core.lessons.pack import create_lesson, write_entries
+from app.core.lessons.quiz import cited_question, make_quiz
+from app.core.query.repository import Repository
 
 QUIZ = Quiz(
     5,
@@ -189,3 +192,33 @@ def test_one_damaged_record_in_a_lesson_does_not_hide_the_others(tmp_path: Path)
         },
     )
     assert [(s.student, s.answers_id) for s in stored_answers(pack)] == [("Ana", "zzz"), ("ben", "abc-123")]
+
+
+# ---- quiz questions (lessons/quiz) ----------------------------------------------------------------
+def test_quiz_questions_read_as_sentences(repo: Repository) -> None:
+    texts = [q.question for q in make_quiz(repo, questions=300, seed=1).questions]
+    assert "Which of these do the documents describe as an intelligence sharing arrangement?" in texts
+    assert "Which of these do the documents describe as a regional arrangement?" in texts
+    assert "Which of these is a party to U.S.-Japan Mutual Defense Agreement?" in texts
+    assert "Which of these is a member of Five Eyes?" in texts
+    assert any(re.fullmatch(r"Which of these has [^?]+ as a member\?", t) for t in texts)
+    assert any(re.fullmatch(r"Which of these was (founded|signed|held|adopted) in \d{4}\?", t) for t in texts)
+    assert not any("None" in t or " as a participant" in t for t in texts)
+
+
+def test_a_trainers_question_may_quote_the_very_start_of_a_document(repo: Repository) -> None:
+    doc = repo.documents()[0]
+    view = repo.get_document(doc.id)
+    assert view is not None
+    quote = view.text[:40].strip()
+    q = cited_question(
+        repo, question=" Q? ", choices=[" a ", "b"], answer="a", document=doc.file_name, quote=quote,
+        topic="custom", entity_id="nato",
+    )  # fmt: skip
+    assert (q.question, q.choices, q.answer, q.quote) == ("Q?", ("a", "b"), "a", quote)
+    assert (q.document, q.start, q.end) == (doc.id, 0, len(quote))
+    assert (q.topic, q.entity_id) == ("custom", "nato")
+    with pytest.raises(LessonError, match=r"^The quote is not word for word in “"):
+        cited_question(repo, question="Q?", choices=["a", "b"], answer="a", document=doc.id, quote="not in it at all")
+    with pytest.raises(LessonError, match=r"^No document 'nowhere': the answer must quote one of the atlas's"):
+        cited_question(repo, question="Q?", choices=["a", "b"], answer="a", document="nowhere", quote=quote)
