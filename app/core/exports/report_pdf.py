@@ -118,9 +118,9 @@ def compile_jobs(
         (job_dir / "job.json").write_text(json.dumps(spec), encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
         cmd = [sys.executable, "-m", "app.core.exports.typst_worker", str(job_dir)]
-        # A session of its own: a cancel stops the worker and the part it is typesetting together.
+        # (The worker makes itself a process group, so a cancel stops it and the part it typesets.)
         with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, start_new_session=os.name == "posix") as proc:  # fmt: skip
+                              stderr=subprocess.PIPE) as proc:  # fmt: skip
             while True:
                 try:
                     proc.wait(timeout=0.1)
@@ -169,18 +169,30 @@ class _Layout:
         self.isolated = isolated or len(body_sources) > 1
         jobs = [{"ua": self.source.ua(i)} for i in range(len(body_sources))]
         body = compile_jobs(body_sources, jobs, self.inputs, isolated=self.isolated, progress=progress, span=(62, 88))
-        self.body = [pdf_merge.parse(pdf[0]) for pdf in body]
         where: dict[str, tuple[int, float]] = {}  # label -> (page in the body from 0, points from the top)
         start = 0
-        for part in self.body:
+        # The parts wait on disk while the rest is set: the memory is the child processes'.
+        self.folder = tempfile.TemporaryDirectory(prefix="atlas-parts-")
+        self.body_files: list[Path] = []
+        while body:
+            pdf = body.pop(0)[0]
+            part = pdf_merge.parse(pdf)
             for name, (page, y) in pdf_merge.destinations(part).items():
                 where[name] = (start + page, y)
             start += len(part.pages)
+            self.body_files.append(Path(self.folder.name) / f"part-{len(self.body_files):03d}.pdf")
+            self.body_files[-1].write_bytes(pdf)
+            del pdf, part
         self.body_pages = start
         check(progress, 88, "Setting the contents…")
-        front_source = self.source.front({name: page + 1 for name, (page, _y) in where.items()})
-        self.front_source = front_source
-        self.front = pdf_merge.parse(self._one(front_source, {"ua": True}, (88, 91))[0])
+        pages = {name: page + 1 for name, (page, _y) in where.items()}
+        length = self.source.front_length()
+        for _attempt in range(3):  # the contents give page numbers, so they must know their own length
+            self.front_source = self.source.front(pages, length)
+            self.front = pdf_merge.parse(self._one(self.front_source, {"ua": True}, (88, 91))[0])
+            if len(self.front.pages) == length:
+                break
+            length = len(self.front.pages)
         offset = len(self.front.pages)
         self.where = {name: (page + offset, y) for name, (page, y) in where.items()}
         self.where.update(pdf_merge.destinations(self.front))
@@ -195,7 +207,9 @@ class _Layout:
         check(self.progress, 91, "Numbering the pages…")
         marginals = pdf_merge.parse(self._one(self.marginals, {"ua": False, "tags": False}, (91, 94))[0])
         check(self.progress, 94, "Joining the parts…")
-        return resolve_links(pdf_merge.merge([self.front, *self.body], self.source.headings, marginals))
+        with self.folder:
+            body = [pdf_merge.parse(f.read_bytes()) for f in self.body_files]
+        return resolve_links(pdf_merge.merge([self.front, *body], self.source.headings, marginals))
 
     def svg(self) -> list[list[bytes]]:
         """Each page as SVG layers: the header, the page, the footer."""
@@ -205,6 +219,7 @@ class _Layout:
         out = compile_jobs(sources, jobs, self.inputs, isolated=True, progress=self.progress, span=(91, 99))
         pages = [page for part in out[:-1] for page in part]
         marginals = out[-1]
+        self.folder.cleanup()
         return [[marginals[2 * i], page, marginals[2 * i + 1]] for i, page in enumerate(pages)]
 
 

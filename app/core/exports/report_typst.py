@@ -24,7 +24,10 @@ from app.core.reference.relations import relation_label
 from app.paths import resources_dir
 
 COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do not start new pages
-PART_CHARS = 400_000  # Typst source per part: about 60 MB of Typst's memory (see report_pdf)
+OVERVIEW_ROWS = 250  # rows of an overview table: one may begin a part (a table costs Typst much memory)
+TABLE_WEIGHT = 4  # a table's source costs Typst about four times the memory of text
+PART_CHARS = 300_000  # Typst source per part: about 60 MB of Typst's memory (see report_pdf)
+CONTENTS_LINES = 55  # contents lines on an A4 page (Letter: a few fewer; a wrong guess costs one more try)
 TOP_OF_PAGE = 32 * 72 / 25.4  # a heading this near the top (32 mm, in points) opens its page
 FOOTER_FILTER_CHARS = 90  # the filter in the footer is cut here (in full on the title page)
 ROLES = {"member": "member", "party": "party", "part_of": "part of", "has part": "has part", "partner": "partner"}
@@ -113,6 +116,7 @@ class _Builder:
         self.front: list[str] = []  # what follows the contents on its page (the compact overview)
         self.headings: list[Heading] = [Heading(1, "Contents", "sec-contents")]
         self.cuts: list[int] = [0]  # where in ``out`` a new part may begin (each begins a page)
+        self.heavy: set[int] = set()  # cuts opening a stretch that costs Typst more per character (a table)
 
     def heading(self, level: int, title: str, name: str, emit: Callable[[str], None]) -> None:
         """A level 1 or 2 heading: labelled, listed for the contents, bookmarks and running header."""
@@ -186,24 +190,30 @@ class _Builder:
         self.heading(1, "Overview", "sec-overview", emit)
         if not n:
             emit("No entities match this selection.")
-        else:
-            emit("#[#set text(size: 8pt)\n#table(columns: (28%, auto, 1fr, auto, 17%, auto),")
-            emit("  fill: (_, y) => if y == 0 { head-fill } else if calc.even(y) { stripe },")
-            heads = ", ".join(f"[*{h}*]" for h in ("Name", "Kind", "Category", "Founded", "Region", "Members"))
-            emit(f"  table.header({heads}),")
-            for d in self.data.details:
-                stated = f"{d.stated_members} stated" if d.stated_members else "—"
-                members = str(len(d.members)) if d.members else stated
-                regions = ", ".join(f.value for f in d.facts if f.field == "region" and f.value) or d.region or "—"
-                cells = [
-                    self.entity_link(d.id, d.name),
-                    text(d.kind),
-                    text(", ".join(d.categories) or d.category or "—"),
-                    text(years(d)),
-                    text(regions),
-                    text(members),
-                ]
-                emit("  " + ", ".join(f"[{c}]" for c in cells) + ",")
+        heads = ", ".join(f"[*{h}*]" for h in ("Name", "Kind", "Category", "Founded", "Region", "Members"))
+        for i, d in enumerate(self.data.details):
+            if i % OVERVIEW_ROWS == 0:  # a table per so many rows, each on a page of its own: a part may begin
+                if i:
+                    emit(")]")
+                    self.cuts.append(len(self.out))
+                    emit("#pagebreak(weak: true)")
+                self.heavy.add(self.cuts[-1])
+                emit("#[#set text(size: 8pt)\n#table(columns: (28%, auto, 1fr, auto, 17%, auto),")
+                emit("  fill: (_, y) => if y == 0 { head-fill } else if calc.even(y) { stripe },")
+                emit(f"  table.header({heads}),")
+            stated = f"{d.stated_members} stated" if d.stated_members else "—"
+            members = str(len(d.members)) if d.members else stated
+            regions = ", ".join(f.value for f in d.facts if f.field == "region" and f.value) or d.region or "—"
+            cells = [
+                self.entity_link(d.id, d.name),
+                text(d.kind),
+                text(", ".join(d.categories) or d.category or "—"),
+                text(years(d)),
+                text(regions),
+                text(members),
+            ]
+            emit("  " + ", ".join(f"[{c}]" for c in cells) + ",")
+        if n:
             emit(")]")
         network, timeline = self.figures.network, self.figures.timeline
         if self.options.include_graph and network is None and self.figures.network_note and n:
@@ -211,6 +221,8 @@ class _Builder:
         for title, figure, key in (("Network", network, "network"), ("Timeline", timeline, "timeline")):
             if not (self.options.include_graph and figure is not None and n):
                 continue
+            if not compact:
+                self.cuts.append(len(self.out))
             emit("#v(1em)" if compact or key == "timeline" else "#pagebreak(weak: true)")
             self.heading(1, title, f"sec-{key}", emit)
             emit(
@@ -279,12 +291,12 @@ class _Builder:
             self.cuts.append(len(self.out))
             self.out.append(entry)
 
-    def contents(self, pages: dict[str, int]) -> list[str]:
-        """The contents: a line per heading, each a link; ``pages``: label -> page in the body from 1
-        (a heading not in it is on the first pages, and Typst finds its page)."""
+    def contents(self, pages: dict[str, int], offset: int) -> list[str]:
+        """The contents: a line per heading, each a link; ``pages``: label -> page in the body from 1,
+        after ``offset`` pages (a heading not in it is on the first pages, and Typst finds its page)."""
         out = []
         for h in self.headings[1:]:
-            where = f"{pages[h.label]}, none" if h.label in pages else f"none, {label(h.label)}"
+            where = str(pages[h.label] + offset) if h.label in pages else label(h.label)
             out.append(f"#toc({h.level}, [{text(h.title)}], {go(h.label)}, {where})")
         return out
 
@@ -380,11 +392,17 @@ class SummarySource:
         first = next((line for line in self.body[i].splitlines() if line.startswith("=")), "= ")
         return first.startswith("= ")
 
-    def front(self, pages: dict[str, int]) -> str:
+    def front(self, pages: dict[str, int], length: int) -> str:
         """Title page and contents (and, for a few entities, the overview after them); ``pages``:
-        label -> page within the body, from 1."""
+        label -> page within the body, from 1; ``length``: how many pages this front part takes
+        (see :meth:`front_length`; the caller checks it and sets the part again if it was wrong)."""
         b = self.builder
-        return "\n".join([self.head, b.title_page(), *b.contents(pages), *b.front, ""])
+        return "\n".join([self.head, b.title_page(), *b.contents(pages, length), *b.front, ""])
+
+    def front_length(self) -> int:
+        """A guess at the front part's pages: the title page, then the contents' lines (a few more
+        entities than this fit on a page); the overview of a short summary fits after them."""
+        return 1 + max(1, -(-(len(self.headings) + 2) // CONTENTS_LINES))
 
 
 def _head(data: ReportData, options: ExportOptions) -> str:
@@ -411,7 +429,7 @@ def build_parts(
     size = part_chars  # so the first piece opens a part
     for start, end in pairwise(cuts):
         piece = builder.out[start:end]
-        n = sum(len(line) for line in piece)
+        n = sum(len(line) for line in piece) * (TABLE_WEIGHT if start in builder.heavy else 1)
         if size + n > part_chars:
             parts.append([])
             size = 0
@@ -424,7 +442,7 @@ def build_parts(
 def build_source(data: ReportData, options: ExportOptions, figures: Figures | None = None) -> str:
     """Every part's source, one after the other (to read, and to test what user text becomes)."""
     parts = build_parts(data, options, figures)
-    return "\n".join([parts.front({}), *parts.body])
+    return "\n".join([parts.front({}, 0), *parts.body])
 
 
 def marginals_source(data: ReportData, options: ExportOptions, sections: Sequence[str | None]) -> str:

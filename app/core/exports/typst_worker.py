@@ -70,6 +70,8 @@ def main(argv: list[str]) -> int:
     job = Path(argv[0])
     spec = json.loads((job / "job.json").read_text(encoding="utf-8"))
     inputs, fonts, parts = spec["inputs"], spec["fonts"], spec["parts"]
+    if hasattr(os, "setpgid"):
+        os.setpgid(0, 0)  # a process group of its own: a cancel stops it and the part it typesets
     if not hasattr(os, "fork"):
         return max((_one(job, i, part, inputs, fonts) for i, part in enumerate(parts)), default=0)
     for i, part in enumerate(parts):
