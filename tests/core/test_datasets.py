@@ -232,5 +232,5 @@ def test_the_member_file_may_repeat_alliance_level_columns_and_names_any_case(at
             w.writerows(rows)
     plan = preview(atlas.repo, "atop", alliances=a, members=m)
     assert plan.report()["memberships"] == 18 and plan.report()["alliances"] == 2
-    with pytest.raises(DatasetError, match="atop5_1m.csv has unexpected columns for ATOP's alliance-level file"):
+    with pytest.raises(DatasetError, match=r"atop5_1m\.csv has unexpected columns for ATOP.s alliance-level file"):
         preview(atlas.repo, "atop", alliances=m, members=a)
