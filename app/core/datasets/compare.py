@@ -23,10 +23,10 @@ Fetch = Callable[[list[str]], list[EntityDetail]]
 # the latest year its records give, and the pane says so.
 RELEASE_END: dict[tuple[str, str], int] = {("ATOP", "5.1"): 2018, ("COW", "4.1"): 2012}
 
-# Obligations both codebooks code for the same promise: ATOP's "defense" (a promise of active military
-# support if a partner is attacked) and COW's "defense" pact (type I). The other types are defined
-# differently in the two codebooks (COW's typology is one type per alliance, ATOP's are separate
-# promises), so they are not compared.
+# Obligations compared between ATOP and COW: defense (ATOP "defense", COW "defense"). The other types
+# are shown with their records but not set against each other: ATOP's offense and consul and COW's
+# entente have no namesake in the other dataset, and whether ATOP's neutral / nonagg and COW's
+# neutrality / nonaggression are coded alike was not checked against both codebooks.
 COMPARABLE_OBLIGATIONS = (("defense", "defense"),)
 
 
