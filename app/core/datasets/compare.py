@@ -319,11 +319,12 @@ def with_disagreements(details: list[EntityDetail], *, fetch: Fetch, raw: Raw, a
         whole = full.get(d.id, d)
         found: list[Disagreement] = []
         pairs: list[tuple[str, str]] = []
+        mine = {s.id for s in d.same_as}
         for link in d.same_as:
             pairs.append(link_pair(d.id, link.id))
-            if not is_dataset_id(d.id):
+            if not is_dataset_id(d.id):  # an ATOP and a COW alliance both linked to it, and to each other
                 other = full.get(link.id)
-                pairs += [link_pair(link.id, s.id) for s in (other.same_as if other else ()) if s.id in linked]
+                pairs += [link_pair(link.id, s.id) for s in (other.same_as if other else ()) if s.id in mine]
         for first, second in dict.fromkeys(pairs):
             one = whole if first == d.id else full.get(first)
             two = whole if second == d.id else full.get(second)
