@@ -128,11 +128,11 @@ def test_missing_and_foreign_columns_are_named() -> None:
         recognise(ATOP_MEMBERS, ["atopid", *many[:11]], P)
     assert str(twelve.value).endswith("c10).")
     with pytest.raises(DatasetError) as swapped:
-        recognise(ATOP_MEMBERS, ["atopid", "begyr", "endyr", "defense"], P)
+        recognise(ATOP_MEMBERS, ["atopid", "version4id", "mem_st_year", "defense"], P)
     assert str(swapped.value) == (
-        "atop5_1m.csv is not ATOP's member-level file (atop5_1m.csv): it has the columns begyr, endyr, which "
-        "ATOP's alliance-level file (atop5_1a.csv) has, and lacks member, yrent, yrexit. Check which file goes "
-        "with --members."
+        "atop5_1m.csv is not ATOP's member-level file (atop5_1m.csv): it has the columns version4id, mem_st_year,"
+        " which COW's alliances-by-member file (alliance_v4.1_by_member.csv) has, and lacks member, yrent, yrexit."
+        " Check which file goes with --members."
     )
     with pytest.raises(DatasetError) as extra:
         recognise(ATOP_MEMBERS, ["atopid", "member", "yrent", "yrexit", "ccode1", "ccode2"], P)
