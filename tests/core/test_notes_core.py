@@ -164,3 +164,12 @@ def test_undo_gives_a_note_back_its_tag_under_the_new_id(store: NotesStore) -> N
     store.change_tags(end, start)
     assert list(store.get_note(note.id).tags) == ["old"]
     assert store.entities_for_tag("old") == ["nato"] and store.entities_for_tag("newer") == []
+
+
+def test_a_word_typed_past_where_its_forms_part_still_finds_the_note(store: NotesStore) -> None:
+    a = store.create_note("nato", title="Pact", body="The treaty of 1949")
+    store.create_note("nato", title="Other", body="treatment")
+    assert [h.note.id for h in store.search("treaty")] == [a.id]
+    # "treati" (on the way to "treaties") is no prefix of "treaty": the search falls back to "treat"
+    assert {h.note.body for h in store.search("treati")} == {"The treaty of 1949", "treatment"}
+    assert store.search("treatyx") == []
