@@ -141,3 +141,31 @@ def test_a_pre_migration_backup_is_named_so(paths: DataPaths) -> None:
     made = bk.migration_backup(paths)()
     assert made.name.endswith("-pre-migration.sqlite")
     assert bk.list_backups(paths)[0].reason == "pre-migration"
+
+
+def test_a_file_where_the_backup_folder_belongs_is_named(paths: DataPaths) -> None:
+    _notes(paths, 1)
+    if paths.backups.is_dir():
+        paths.backups.rmdir()
+    paths.backups.write_bytes(b"in the way")
+    with pytest.raises(bk.BackupError) as err:
+        bk.backup_user_db(paths)
+    assert str(err.value).startswith(f"No backup was made: Cannot write the backup folder {paths.backups}: ")
+    assert str(err.value).endswith(" The notes database was not changed.")
+
+
+def test_rotation_survives_backups_that_cannot_be_read(paths: DataPaths) -> None:
+    _notes(paths, 2)
+    good = bk.backup_user_db(paths, now=T0)
+    for d in (1, 2, 3):
+        (paths.backups / f"user-2026030{1 + d}-093005.sqlite").write_bytes(b"not a database " * 100)
+    removed = bk.rotate(paths, keep=2)
+    assert [p.name for p in removed] == ["user-20260302-093005.sqlite"]
+    assert good.exists()  # the only readable one, with notes: never pushed out by unreadable ones
+
+
+def test_one_note_left_is_no_emptied_database(paths: DataPaths) -> None:
+    _notes(paths, 3)
+    bk.backup_user_db(paths, now=T0)
+    _notes(paths, 1)
+    assert bk.notes_warning(paths) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,9 @@ from app.core.lessons.answers import (
 )
 from app.core.lessons.model import Lesson, LessonError, Question, Quiz
 from app.core.lessons.pack import create_lesson, write_entries
-from app.core.lessons.quiz import cited_question, make_quiz
+from app.core.lessons.quiz import _Facts, cited_question, make_quiz
 from app.core.query.repository import Repository
+from app.core.query.views import Citation, EntityDetail, FactView
 
 QUIZ = Quiz(
     5,
@@ -222,3 +224,27 @@ def test_a_trainers_question_may_quote_the_very_start_of_a_document(repo: Reposi
         cited_question(repo, question="Q?", choices=["a", "b"], answer="a", document=doc.id, quote="not in it at all")
     with pytest.raises(LessonError, match=r"^No document 'nowhere': the answer must quote one of the atlas's"):
         cited_question(repo, question="Q?", choices=["a", "b"], answer="a", document="nowhere", quote=quote)
+
+
+def _dated(eid: str, *years: str) -> EntityDetail:
+    cite = Citation(1, "doc-a", "Doc A", "a.md", "", 1, 0, 9, f"founded {years[0]}")
+    facts = tuple(FactView("founded", "Founded", y, None, None, None, (cite,)) for y in years)
+    return EntityDetail(
+        id=eid, name=eid.upper(), aliases=(), kind="alliance", category=None, categories=(), region=None,
+        founded=int(years[0]), ended=None, stated_members=None, facts=facts, members=(), member_of=(),
+        related=(), activities=(), mentions=(),
+    )  # fmt: skip
+
+
+def test_with_few_years_on_record_near_years_fill_the_choices_never_a_true_one() -> None:
+    details = [_dated("a", "1949", "1952"), _dated("b", "1955")]
+    facts = _Facts(details, {"doc-a"}, {"doc-a": "Doc A"}, {"a": ("A", "alliance"), "b": ("B", "alliance")})
+    makers = [c.make for c in facts.candidates() if c.key == "a|founded"]
+    assert len(makers) == 2  # one per year on record (make_quiz asks only one of them)
+    offered: set[str] = set()
+    for seed in range(200):
+        q = makers[0](random.Random(seed))
+        assert q is not None and q.answer == "1949" and len(q.choices) == 4
+        offered |= set(q.choices) - {q.answer}
+    # 1955 is on record for another entity; the near years of 1949, never 1952 (a's own other year)
+    assert offered == {"1955", "1939", "1944", "1946", "1954", "1959"}
