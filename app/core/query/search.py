@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.query.entity_sql import ranked_entity_queries
 from app.core.query.filters import FilterSpec, entity_plan, name_ngrams
 from app.core.query.fts import SearchPlan, relaxed_message, search_plan, step_sql, words_of
 from app.core.query.topk import Postings, rank_passages
@@ -229,6 +230,22 @@ class Search:
             " ORDER BY named DESC, h.phrase DESC, h.score, h.pid LIMIT :lim",
             {"q": expr, "ph": phrase, "named": json.dumps(named), "lim": limit},
         )
+
+    def entity_rows(self, spec: FilterSpec, limit: int | None) -> list[tuple[Any, ...]]:
+        """The rows of ``entity_query(spec, limit=limit)``; for a ranked search with a limit, from
+        its first tiers alone when they fill the page (:func:`ranked_entity_queries`)."""
+        plan = ranked_entity_queries(spec, limit)
+        if plan.probe is not None and limit is not None:
+            total, *tiers = self._raw(plan.probe.sql, plan.probe.params)[0]
+            # bm25 over a few hundred matches costs less than a second query.
+            if int(total) > 2 * limit:
+                for found, q in zip(tiers, plan.tiers, strict=True):
+                    if int(found) >= limit:
+                        rows = self._raw(q.sql, q.params)
+                        if len(rows) >= limit:
+                            return rows
+                        break
+        return self._raw(plan.full.sql, plan.full.params)
 
     def entity_search_message(self, spec: FilterSpec) -> str | None:
         """ "No entity has all of …; showing entities with some of them." when the list's text search

@@ -139,9 +139,8 @@ class Postings:
     def __init__(self, raw: Raw):
         self._raw = raw
         row = []
-        if raw(
-            "SELECT 1 FROM main.sqlite_master WHERE name IN ('passage_doclen', 'passage_postings') HAVING count(*) = 2"
-        ):
+        tables = "SELECT count(*) FROM main.sqlite_master WHERE name IN ('passage_doclen', 'passage_postings')"
+        if raw(tables)[0][0] == 2:
             row = raw("SELECT rowids, lengths, n_rows, n_tokens FROM main.passage_doclen WHERE id = 1")
         if not row:
             raise LookupError("no passage postings")
