@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 # Bumped whenever the reference schema changes; the build writes it into PRAGMA user_version.
 # 2: entity_fts gained a "facts" column (search ranks by where words match); 3: passage postings
-# (app.core.reference.postings: passage search ranks without bm25 over every match).
-REFERENCE_SCHEMA_VERSION = 3
+# (app.core.reference.postings: passage search ranks without bm25 over every match); 4: entity
+# postings too, with a count per column.
+REFERENCE_SCHEMA_VERSION = 4
 
 # Entity kinds, in the order the UI lists them.
 KINDS: tuple[str, ...] = (

@@ -16,6 +16,7 @@ from app.core.query.filters import FilterSpec
 from app.core.query.repository import Repository
 from app.core.query.topk import Leaf, Node, Unsupported, parse
 from app.core.query.views import EntityRow
+from app.core.reference.postings import ENTITIES
 from tests.synthetic import _WORDS, generate_reference
 
 # Common words (each in about 40% of the synthetic passages), half-typed ones, operators, phrases,
@@ -69,6 +70,7 @@ def test_passage_search_returns_fts5s_ranking_to_the_last_bit(
     big: Repository, monkeypatch: pytest.MonkeyPatch, typing: bool
 ) -> None:
     assert big._search._postings() is not None  # the synthetic reference has its postings
+    assert big._search._postings(ENTITIES) is not None
     fast = {q: _hits(big, q, typing) for q in QUERIES}
     _slow(monkeypatch)
     for q in QUERIES:
@@ -107,15 +109,34 @@ def test_a_reference_without_postings_is_still_searched(tmp_path: Path) -> None:
 
     con = sqlite3.connect(ref)
     con.execute("DROP TABLE passage_postings")
+    con.execute("DROP TABLE entity_doclen")
     con.commit()
     con.close()
     ensure_user_db(tmp_path / "user.sqlite")
     repo = Repository(connector(ref, tmp_path / "user.sqlite"))
     try:
-        assert repo._search._postings() is None
+        assert repo._search._postings() is None and repo._search._postings(ENTITIES) is None
         assert len(repo.passage_search("alliance").hits) == 50
+        spec = FilterSpec(text="alliance", sort="rank")
+        assert repo.list_entities(spec, limit=20) == _full(repo, spec, 20)
     finally:
         repo.dispose()
+
+
+def test_the_seed_corpus_ranks_every_judged_query_as_fts5_does(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.core.search_judgements import JUDGEMENTS
+
+    queries = [j.query for j in JUDGEMENTS]
+    assert repo._search._postings(ENTITIES) is not None
+    fast = {q: (_hits(repo, q, True), repo.list_entities(FilterSpec(text=q, sort="rank"), limit=3)) for q in queries}
+    for q in queries:
+        spec = FilterSpec(text=q, sort="rank")
+        assert fast[q][1] == _full(repo, spec, 3), q
+    _slow(monkeypatch)
+    for q in queries:
+        assert fast[q][0] == _hits(repo, q, True), q
 
 
 def test_expressions_are_parsed_as_fts5_reads_them() -> None:
@@ -126,7 +147,10 @@ def test_expressions_are_parsed_as_fts5_reads_them() -> None:
         "OR", (Leaf("a", False), Node("AND", (Leaf("b", False), Leaf("c", False))))
     )
     assert parse('"say ""no"""') == Leaf('say "no"', False)
-    for odd in ['{name} : "a"', '"a" "b"', "NEAR(a b)", '("a"', '"a" AND']:
+    assert parse('{name aliases} : ("a" OR "b")') == Node(
+        "COLUMNS", (Node("OR", (Leaf("a", False), Leaf("b", False))),), ("name", "aliases")
+    )
+    for odd in ['{Name} : "a"', '"a" "b"', "NEAR(a b)", '("a"', '"a" AND', '"a" ^']:
         with pytest.raises(Unsupported):
             parse(odd)
 

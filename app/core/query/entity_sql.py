@@ -161,8 +161,10 @@ _NAMED = (
     "(lower(e.name) IN (SELECT value FROM json_each(:named))"
     " OR e.id IN (SELECT entity_id FROM alias WHERE lower(alias) IN (SELECT value FROM json_each(:named))))"
 )
+NAMED_SQL = _NAMED  # an entity the query names (``:named``: name_ngrams of its text)
 # Tier 1 and 2 of the ranked order: matches in names and aliases, in stated facts.
 _TIER_COLUMNS = ("name aliases", "facts")
+TIER_COLUMNS = tuple(frozenset(c.split()) for c in _TIER_COLUMNS)
 
 
 def _in_columns(columns: str, chosen: str) -> str:
@@ -204,13 +206,19 @@ ROW_COLUMNS = (
 )
 
 
-def entity_query(spec: FilterSpec, *, limit: int | None = None, max_tier: int | None = None) -> Query:
+def entity_query(
+    spec: FilterSpec, *, limit: int | None = None, max_tier: int | None = None, candidates: list[int] | None = None
+) -> Query:
     """SELECT the entities matching ``spec`` in display order, with the list's columns.
 
     ``max_tier`` (a ranked search only): just the entities of the ranked order's first tiers (0: named,
-    1: found by name or alias, 2: by a stated fact), scored by bm25 alone."""
+    1: found by name or alias, 2: by a stated fact), scored by bm25 alone. ``candidates``: the
+    reference's entities (entity_fts rowids) limited to these (app.core.query.topk.rank_entities)."""
     params: dict[str, Any] = {}
     only = ""
+    if candidates is not None:
+        params["candidates"] = json.dumps(candidates)
+        only = "SELECT value FROM json_each(:candidates)"
     if max_tier is not None and spec.sort == "rank" and entity_plan(spec) is not None:
         probe: dict[str, Any] = {}
         _text_join(spec, probe)
@@ -223,9 +231,9 @@ def entity_query(spec: FilterSpec, *, limit: int | None = None, max_tier: int | 
         )
     join, has_text = _text_join(spec, params, only=only)
     conds = where_clauses(spec, params)
-    if only:
+    if only and max_tier is not None:
         params["named"] = json.dumps(name_ngrams(spec.text), ensure_ascii=False)
-        conds.append(f"{_tier_sql(params)} <= {int(max_tier or 0)}")
+        conds.append(f"{_tier_sql(params)} <= {int(max_tier)}")
     score = "m.score" if has_text else "0.0"
     sql = (
         "SELECT e.id, e.name, e.kind, e.category, e.founded, e.ended, e.member_count,"

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.query.entity_sql import ranked_entity_queries
+from app.core.query.entity_sql import NAMED_SQL, TIER_COLUMNS, entity_query, ranked_entity_queries, where_clauses
 from app.core.query.filters import FilterSpec, entity_plan, name_ngrams
 from app.core.query.fts import SearchPlan, relaxed_message, search_plan, step_sql, words_of
-from app.core.query.topk import Postings, rank_passages
+from app.core.query.topk import Postings, rank_entities, rank_passages
 from app.core.query.views import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, PassageHit
-from app.core.reference.postings import PASSAGE_WEIGHTS
+from app.core.reference.postings import ENTITIES, PASSAGE_WEIGHTS, PASSAGES, Index
 
 Raw = Callable[..., list[tuple[Any, ...]]]
 
@@ -163,16 +163,17 @@ class Search:
         message = relaxed_message(plan.words, "passage") if relaxed and rows else None
         return PassageSearch(tuple(hits), relaxed and bool(rows), message)
 
-    def _postings(self) -> Postings | None:
-        """This thread's postings of the reference's passage index (None for a reference without)."""
-        cached: tuple[Postings | None] | None = getattr(self._local, "postings", None)
+    def _postings(self, index: Index = PASSAGES) -> Postings | None:
+        """This thread's postings of a reference index (None for a reference without)."""
+        cached: dict[str, Postings | None] | None = getattr(self._local, "postings", None)
         if cached is None:
+            cached = self._local.postings = {}
+        if index.name not in cached:
             try:
-                cached = (Postings(self._raw),)
+                cached[index.name] = Postings(self._raw, index)
             except LookupError:
-                cached = (None,)
-            self._local.postings = cached
-        return cached[0]
+                cached[index.name] = None
+        return cached[index.name]
 
     def _ranked(self, expr: str, phrase: str | None, named: list[str], limit: int) -> list[tuple[int, str, float]]:
         """The first ``limit`` passages matching ``expr`` as (id, index table, bm25): those mentioning
@@ -234,6 +235,10 @@ class Search:
     def entity_rows(self, spec: FilterSpec, limit: int | None) -> list[tuple[Any, ...]]:
         """The rows of ``entity_query(spec, limit=limit)``; for a ranked search with a limit, from
         its first tiers alone when they fill the page (:func:`ranked_entity_queries`)."""
+        if limit is not None and spec.sort == "rank" and spec.text.strip():
+            page = self._entity_page(spec, limit)
+            if page is not None:
+                return page
         plan = ranked_entity_queries(spec, limit)
         if plan.probe is not None and limit is not None:
             total, *tiers = self._raw(plan.probe.sql, plan.probe.params)[0]
@@ -246,6 +251,53 @@ class Search:
                             return rows
                         break
         return self._raw(plan.full.sql, plan.full.params)
+
+    def _entity_page(self, spec: FilterSpec, limit: int) -> list[tuple[Any, ...]] | None:
+        """A ranked list's first ``limit`` rows, with bm25 for the reference entities that can be
+        among them only (app.core.query.topk.rank_entities); None when that cannot say."""
+        postings = self._postings(ENTITIES)
+        plan = entity_plan(spec)
+        if postings is None or plan is None:
+            return None
+        # The step the list's SQL cascade takes (the first that finds anything in entity_fts).
+        expr = plan.steps[-1][0]
+        for e, _r in plan.steps[:-1]:
+            if self._raw("SELECT EXISTS (SELECT 1 FROM entity_fts WHERE entity_fts MATCH :q)", {"q": e})[0][0]:
+                expr = e
+                break
+        params: dict[str, Any] = {}
+        conds = where_clauses(spec, params)
+        allowed = None
+        if conds:
+            allowed = {int(r[0]) for r in self._raw("SELECT e.rid FROM entity e WHERE " + " AND ".join(conds), params)}
+        named: set[int] = set()
+        grams = name_ngrams(spec.text)
+        index = self._name_index()
+        if any(tuple(w.casefold() for w in words_of(g)) in index for g in grams):  # else no name matches
+            named = {
+                int(r[0])
+                for r in self._raw(f"SELECT e.rid FROM entity e WHERE {NAMED_SQL}", {"named": json.dumps(grams)})
+            }
+        side_by_side: set[int] = set()
+        if plan.phrase:
+            side_by_side = {
+                int(r[0])
+                for r in self._raw("SELECT rowid FROM entity_fts WHERE entity_fts MATCH :ph", {"ph": plan.phrase})
+            }
+        found = rank_entities(
+            self._raw,
+            postings,
+            expr,
+            limit=limit,
+            tiers=TIER_COLUMNS,
+            named=named,
+            phrase=side_by_side,
+            allowed=allowed,
+        )
+        if found is None:
+            return None
+        q = entity_query(spec, limit=limit, candidates=found)
+        return self._raw(q.sql, q.params)
 
     def entity_search_message(self, spec: FilterSpec) -> str | None:
         """ "No entity has all of …; showing entities with some of them." when the list's text search

@@ -1,18 +1,18 @@
-"""Exact top-k passage ranking: bm25 from the postings tables with numpy, FTS5 only for the page shown.
+"""Exact top-k search: bm25 from the postings tables with numpy, FTS5 only for the page shown.
 
-FTS5 computes bm25 for every match of a query before it can sort: 40,000+ passages for a common
-word at 10,000 entities, 100 ms and more. The postings tables (app.core.reference.postings) hold
-what bm25 is made of, so the same formula runs over whole arrays here; the order is FTS5's own.
+FTS5 computes bm25 for every match of a query before it can sort: 40,000+ passages (9,000
+entities) for a common word at 10,000 entities, 100 ms and more. The postings tables
+(app.core.reference.postings) hold what bm25 is made of, so the same formula runs over whole
+arrays here, and the order is FTS5's own.
 
 How it stays exact. An expression is parsed into words ("treaty"), prefixes ("allian"*) and
-phrases ("North Atlantic Treaty"), joined by AND, OR and NOT. The set of matching passages is exact
-(a phrase's passages come from FTS5). A passage's score is the sum, over the expression's phrases in
-order, of ``idf × tf-part``, computed as FTS5 does it (fts5_aux.c: k1 = 1.2, b = 0.75, the idf of a
-word in more than half the passages is 1e-6), so for words and prefixes it is FTS5's score. For a
-phrase the tf-part uses the least frequent of its words: an upper bound. When there is a phrase,
-the passages whose bound could reach the page are scored by FTS5 and the page is accepted only if
-its last passage beats every bound left out; otherwise more are scored, and at the end FTS5 ranks
-everything (:func:`rank_passages` returns None and the caller does).
+phrases ("North Atlantic Treaty"), joined by AND, OR and NOT, under column filters ({name
+aliases} :). The matching rows are exact (a phrase's rows come from FTS5). A row's score is the
+sum, over the expression's phrases in order, of ``idf × tf-part``, computed as fts5_aux.c does it
+(k1 = 1.2, b = 0.75; the idf of a word in more than half the rows is 1e-6; a column filter limits
+both the counts and the idf); a phrase's part is FTS5's bm25 of the phrase alone, the same
+product. So every sum is FTS5's to the last bit (the tests compare them), and the page is the
+one FTS5 would return. An expression beyond this (NEAR, ^, a prefix phrase) is left to FTS5.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.core.reference.postings import FTS_TOKENIZER, PASSAGE_WEIGHTS
+from app.core.reference.postings import FTS_TOKENIZER, PASSAGES, Index
 
 Raw = Callable[..., list[tuple[Any, ...]]]
 F64 = npt.NDArray[np.float64]
@@ -48,11 +48,12 @@ class Leaf:
 
 @dataclass(frozen=True)
 class Node:
-    op: str  # "AND", "OR", "NOT"
+    op: str  # "AND", "OR", "NOT", "COLUMNS" (one child, matched in ``columns`` only)
     children: tuple[Leaf | Node, ...]
+    columns: tuple[str, ...] = ()
 
 
-_TOKEN = re.compile(r'\s*(?:("(?:[^"]|"")*")(\*?)|(\()|(\))|(AND|OR|NOT)\b)')
+_TOKEN = re.compile(r'\s*(?:("(?:[^"]|"")*")(\*?)|(\()|(\))|(AND|OR|NOT)\b|\{([a-z ]*)\}\s*:)')
 
 
 class Unsupported(Exception):
@@ -75,8 +76,10 @@ def parse(expr: str) -> Leaf | Node:
             tokens.append(("(", ""))
         elif m.group(4):
             tokens.append((")", ""))
-        else:
+        elif m.group(5):
             tokens.append(("op", m.group(5)))
+        else:
+            tokens.append(("columns", m.group(6)))
         pos = m.end()
     node, rest = _or(tokens, 0)
     if rest != len(tokens):
@@ -112,6 +115,9 @@ def _primary(tokens: list[tuple[str, str]], i: int) -> tuple[Leaf | Node, int]:
     kind, value = tokens[i]
     if kind == "leaf":
         return Leaf(value.removesuffix("*"), value.endswith("*")), i + 1
+    if kind == "columns":
+        child, i = _primary(tokens, i + 1)
+        return Node("COLUMNS", (child,), tuple(value.split())), i
     if kind == "(":
         node, i = _or(tokens, i + 1)
         if i >= len(tokens) or tokens[i][0] != ")":
@@ -125,25 +131,35 @@ _and = _binary("AND", _not)
 _or = _binary("OR", _and)
 
 
-def leaves(node: Leaf | Node) -> list[Leaf]:
-    """The expression's phrases in FTS5's order (left to right)."""
+Columns = frozenset[str] | None  # None: every column
+
+
+def leaves(node: Leaf | Node, columns: Columns = None) -> list[tuple[Leaf, Columns]]:
+    """The expression's phrases in FTS5's order (left to right), each with the columns it is
+    matched in (nested column filters intersect)."""
     if isinstance(node, Leaf):
-        return [node]
-    return [leaf for child in node.children for leaf in leaves(child)]
+        return [(node, columns)]
+    if node.op == "COLUMNS":
+        here = frozenset(node.columns)
+        columns = here if columns is None else columns & here
+    return [pair for child in node.children for pair in leaves(child, columns)]
 
 
 # ---- the postings, per connection ------------------------------------------------------------------
 class Postings:
     """The postings tables of one connection's reference, and a tokenizer like the index's."""
 
-    def __init__(self, raw: Raw):
+    def __init__(self, raw: Raw, index: Index = PASSAGES):
         self._raw = raw
+        self.index = index
         row = []
-        tables = "SELECT count(*) FROM main.sqlite_master WHERE name IN ('passage_doclen', 'passage_postings')"
+        tables = (
+            f"SELECT count(*) FROM main.sqlite_master WHERE name IN ('{index.name}_doclen', '{index.name}_postings')"
+        )
         if raw(tables)[0][0] == 2:
-            row = raw("SELECT rowids, lengths, n_rows, n_tokens FROM main.passage_doclen WHERE id = 1")
+            row = raw(f"SELECT rowids, lengths, n_rows, n_tokens FROM main.{index.name}_doclen WHERE id = 1")
         if not row:
-            raise LookupError("no passage postings")
+            raise LookupError(f"no {index.name} postings")
         rowids, lengths, n_rows, n_tokens = row[0]
         self.rowids: Ints = np.frombuffer(rowids, dtype="<i8").astype(np.int64)
         self.n_rows = int(n_rows)
@@ -151,8 +167,9 @@ class Postings:
         doclen = np.frombuffer(lengths, dtype="<i4").astype(np.float64)
         # bm25's length part, as fts5_aux.c computes it: k1 * (1 - b + b * D / avgdl).
         self.norm: F64 = K1 * ((1 - B) + (B * doclen) / avgdl)
-        self.terms: list[str] = [str(r[0]) for r in raw("SELECT term FROM main.passage_postings ORDER BY term")]
+        self.terms: list[str] = [str(r[0]) for r in raw(f"SELECT term FROM main.{index.name}_postings ORDER BY term")]
         self._cache: dict[str, tuple[Ints, F64]] = {}
+        self._weights = np.asarray(index.weights, np.float64)
         raw(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_query_tokens USING fts5(t, tokenize='{FTS_TOKENIZER}')")
         raw(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_page"
@@ -194,19 +211,38 @@ class Postings:
         return out
 
     def term(self, term: str) -> tuple[Ints, F64]:
-        """(positions, weighted counts) of one indexed word; empty when the index has no such word."""
+        """(positions, counts: one column per index column) of one indexed word; empty when the
+        index has no such word."""
         hit = self._cache.get(term)
         if hit is None:
-            rows = self._raw("SELECT positions, freqs FROM main.passage_postings WHERE term = :t", {"t": term})
+            width = len(self.index.columns)
+            rows = self._raw(
+                f"SELECT positions, counts FROM main.{self.index.name}_postings WHERE term = :t", {"t": term}
+            )
             if rows:
                 pos = np.frombuffer(rows[0][0], dtype="<i4").astype(np.int64)
-                freq = np.frombuffer(rows[0][1], dtype="<f4").astype(np.float64)
+                counts = np.frombuffer(rows[0][1], dtype="<u2").astype(np.float64).reshape(-1, width)
             else:
-                pos, freq = np.zeros(0, np.int64), np.zeros(0, np.float64)
+                pos, counts = np.zeros(0, np.int64), np.zeros((0, width), np.float64)
             if len(self._cache) > 256:
                 self._cache.clear()
-            hit = self._cache[term] = (pos, freq)
+            hit = self._cache[term] = (pos, counts)
         return hit
+
+    def weights(self, columns: Columns) -> F64:
+        """bm25's column weights, zero outside ``columns`` (a column filter)."""
+        if columns is None:
+            return self._weights
+        return np.asarray(
+            [w if c in columns else 0.0 for c, w in zip(self.index.columns, self.index.weights, strict=True)],
+            np.float64,
+        )
+
+    def filter(self, columns: Columns, expr: str) -> str:
+        """``expr`` matched in ``columns`` only, in FTS5's syntax."""
+        if columns is None or set(columns) >= set(self.index.columns):
+            return expr
+        return "{" + " ".join(c for c in self.index.columns if c in columns) + "} : " + expr
 
     def with_prefix(self, prefix: str) -> list[str]:
         import bisect
@@ -226,46 +262,89 @@ class Postings:
 
 
 # ---- scoring --------------------------------------------------------------------------------------
-PhraseScores = Callable[[str], list[tuple[Any, ...]]]
+def _presence(p: Postings, leaf: Leaf, toks: list[str], columns: Columns) -> tuple[Ints, F64] | None:
+    """(positions, weighted count) of a word or prefix in ``columns``; None for a phrase."""
+    if not toks or (leaf.prefix and len(toks) > 1):
+        raise Unsupported(leaf.text)
+    if not leaf.prefix and len(toks) > 1:
+        return None
+    words = p.with_prefix(toks[0]) if leaf.prefix else toks
+    w = p.weights(columns)
+    if len(words) == 1:
+        pos, counts = p.term(words[0])
+        f = counts @ w
+        keep = f > 0
+        return pos[keep], f[keep]
+    freq = np.zeros(p.size, np.float64)
+    for word in words:
+        pos, counts = p.term(word)
+        freq[pos] += counts @ w  # a word's positions are distinct; a prefix counts all its words
+    hit = np.flatnonzero(freq)
+    return hit, freq[hit]
 
 
-def score(p: Postings, node: Leaf | Node, phrase_scores: PhraseScores) -> tuple[Mask, F64]:
-    """The passages matching ``node`` (a mask over ``p``'s positions) and every passage's bm25 for
-    it, negated (higher is better): the sum over the expression's phrases, in order, of each one's
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _at(p: Postings, rows: list[tuple[Any, ...]]) -> Ints:
+    """The postings positions of FTS5 rows (rowid first)."""
+    ids = np.asarray([int(r[0]) for r in rows], np.int64)
+    at = np.searchsorted(p.rowids, ids)
+    if len(at) and not np.array_equal(p.rowids[np.minimum(at, p.size - 1)], ids):
+        raise Unsupported("a row the postings do not know")  # the index changed since the build
+    return at
+
+
+def score(p: Postings, node: Leaf | Node, raw: Raw) -> tuple[Mask, F64]:
+    """The rows matching ``node`` (a mask over ``p``'s positions) and every row's bm25 for it,
+    negated (higher is better): the sum over the expression's phrases, in order, of each one's
     part, computed as fts5_aux.c does (so the sums are FTS5's to the last bit)."""
-    all_leaves = leaves(node)
-    tokens = p.tokens([leaf.text for leaf in all_leaves])
+    pairs = leaves(node)
+    tokens = p.tokens([leaf.text for leaf, _c in pairs])
     total = np.zeros(p.size, np.float64)
     masks: list[Mask] = []
-    for leaf, toks in zip(all_leaves, tokens, strict=True):
-        if not toks or (leaf.prefix and len(toks) > 1):
-            raise Unsupported(leaf.text)
-        if leaf.prefix or len(toks) == 1:
-            words = p.with_prefix(toks[0]) if leaf.prefix else toks
-            if len(words) == 1:
-                hit, f = p.term(words[0])
-            else:
-                freq = np.zeros(p.size, np.float64)
-                for w in words:
-                    pos, wf = p.term(w)
-                    freq[pos] += wf  # a word's positions are distinct; a prefix counts all its words
-                hit = np.flatnonzero(freq)
-                f = freq[hit]
+    weights = ", ".join(map(str, p.index.weights))
+    for (leaf, columns), toks in zip(pairs, tokens, strict=True):
+        found = _presence(p, leaf, toks, columns)
+        if found is not None:
+            hit, f = found
             part = p.idf(len(hit)) * ((f * (K1 + 1.0)) / (f + p.norm[hit]))
         else:
             # A phrase: FTS5 scores it alone; its part of a longer expression's score is the same
-            # product (its idf depends on the phrase only), so the sum stays exact.
-            rows = phrase_scores('"' + leaf.text.replace('"', '""') + '"')
-            ids = np.asarray([int(r[0]) for r in rows], np.int64)
-            hit = np.searchsorted(p.rowids, ids)
-            if len(hit) and not np.array_equal(p.rowids[np.minimum(hit, p.size - 1)], ids):
-                raise Unsupported(leaf.text)  # a row the postings do not know: the index changed
+            # product (its idf depends on the phrase and its columns only), so the sum stays exact.
+            fts = p.index.fts
+            rows = raw(
+                f"SELECT rowid, bm25({fts}, {weights}) FROM {fts} WHERE {fts} MATCH :q",
+                {"q": p.filter(columns, _quoted(leaf.text))},
+            )
+            hit = _at(p, rows)
             part = -np.asarray([float(r[1]) for r in rows], np.float64)
         mask = np.zeros(p.size, np.bool_)
         mask[hit] = True
         masks.append(mask)
         total[hit] += part
     return _match(node, iter(masks)), total
+
+
+def matches(p: Postings, node: Leaf | Node, columns: frozenset[str], raw: Raw) -> Mask:
+    """The rows matching ``node`` within ``columns`` (``{columns} : (node)``), as a mask."""
+    pairs = leaves(node, columns)
+    tokens = p.tokens([leaf.text for leaf, _c in pairs])
+    masks: list[Mask] = []
+    for (leaf, cols), toks in zip(pairs, tokens, strict=True):
+        found = _presence(p, leaf, toks, cols)
+        if found is not None:
+            hit = found[0]
+        else:
+            fts = p.index.fts
+            hit = _at(
+                p, raw(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q", {"q": p.filter(cols, _quoted(leaf.text))})
+            )
+        mask = np.zeros(p.size, np.bool_)
+        mask[hit] = True
+        masks.append(mask)
+    return _match(node, iter(masks))
 
 
 def _match(node: Leaf | Node, masks: Iterator[Mask]) -> Mask:
@@ -304,7 +383,7 @@ def rank_passages(
     them (more named entities mentioned, then the words side by side, then bm25, then id), or None
     when FTS5 has to rank them (an expression this module does not model)."""
     try:
-        match, total = score(p, parse(expr), lambda q: raw(_PHRASE_SQL, {"q": q}))
+        match, total = score(p, parse(expr), raw)
     except Unsupported:
         return None
     named_at = np.zeros(p.size, np.int64)
@@ -330,13 +409,56 @@ def rank_passages(
     ]
 
 
+def rank_entities(
+    raw: Raw,
+    p: Postings,
+    expr: str,
+    *,
+    limit: int,
+    tiers: tuple[frozenset[str], ...],
+    named: set[int],
+    phrase: set[int],
+    allowed: set[int] | None,
+) -> list[int] | None:
+    """The reference entities (entity_fts rowids) that can be among the first ``limit`` of the
+    ranked list: ordered by tier (0: ``named``, then matching in each of ``tiers``' columns, then
+    the rest), then the words side by side (``phrase``), then bm25; the first ``limit`` and every
+    tie with the last of them, among ``allowed`` (the other filters; None: all). None when FTS5 has
+    to rank them (an expression this module does not model)."""
+    try:
+        node = parse(expr)
+        match, total = score(p, node, raw)
+        in_tier = [matches(p, node, columns, raw) for columns in tiers]
+    except Unsupported:
+        return None
+    tier = np.full(p.size, len(tiers) + 1, np.int64)
+    for n in reversed(range(len(tiers))):
+        tier[in_tier[n]] = n + 1
+    phrase_at = np.zeros(p.size, np.bool_)
+    for rowids, fill in ((named, "named"), (phrase, "phrase"), (allowed, "allowed")):
+        if rowids is None:
+            continue
+        at, ok = _positions(p, sorted(rowids))
+        if fill == "named":
+            tier[at[ok]] = 0
+        elif fill == "phrase":
+            phrase_at[at[ok]] = True
+        else:
+            keep = np.zeros(p.size, np.bool_)
+            keep[at[ok]] = True
+            match &= keep
+    rows = np.flatnonzero(match)
+    if len(rows) > limit:
+        order = np.lexsort((-total[rows], ~phrase_at[rows], tier[rows]))
+        last = rows[order[limit - 1]]
+        t, ph, s = tier[rows], phrase_at[rows], total[rows]
+        same_tier = t == tier[last]
+        better_phrase = ph & ~phrase_at[last]
+        rows = rows[(t < tier[last]) | (same_tier & (better_phrase | ((ph == phrase_at[last]) & (s >= total[last]))))]
+    return [int(r) for r in p.rowids[rows]]
+
+
 def _positions(p: Postings, rowids: list[int]) -> tuple[Ints, Mask]:
     ids = np.asarray(rowids, np.int64)
     at = np.searchsorted(p.rowids, ids)
     return at, (at < p.size) & (p.rowids[np.minimum(at, p.size - 1)] == ids)
-
-
-_PHRASE_SQL = (
-    f"SELECT rowid, bm25(passage_fts, {', '.join(map(str, PASSAGE_WEIGHTS))}) FROM passage_fts"
-    " WHERE passage_fts MATCH :q"
-)

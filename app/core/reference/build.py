@@ -22,7 +22,7 @@ from app.core.errors import (
 )
 from app.core.reference.catalog import Catalog, CatalogEntity, load_catalog, name_pattern
 from app.core.reference.ingest import ParsedDocument, SeedError, load_documents, seed_hash, unlisted_files
-from app.core.reference.postings import FTS_TOKENIZER, build_passage_postings
+from app.core.reference.postings import FTS_TOKENIZER, build_search_postings
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
 _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
@@ -244,7 +244,7 @@ def write_reference(
         con.execute("COMMIT")
         con.execute("INSERT INTO passage_fts(passage_fts) VALUES ('optimize')")
         con.execute("INSERT INTO entity_fts(entity_fts) VALUES ('optimize')")
-        build_passage_postings(con)
+        build_search_postings(con)
         con.execute("ANALYZE")
     finally:
         con.close()
