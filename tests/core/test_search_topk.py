@@ -14,7 +14,7 @@ from app.core.query import search as search_module
 from app.core.query.entity_sql import entity_query
 from app.core.query.filters import FilterSpec
 from app.core.query.repository import Repository
-from app.core.query.topk import Leaf, Node, Unsupported, parse
+from app.core.query.topk import Leaf, Node, Unsupported, parse, score
 from app.core.query.views import EntityRow
 from app.core.reference.postings import ENTITIES
 from tests.synthetic import _WORDS, generate_reference
@@ -137,6 +137,32 @@ def test_the_seed_corpus_ranks_every_judged_query_as_fts5_does(
     _slow(monkeypatch)
     for q in queries:
         assert fast[q][0] == _hits(repo, q, True), q
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        '"nato"',
+        '"alliance" OR "defence" OR "defense"',
+        '{name aliases facts body} : (("collective" AND "defense"*))',
+        '{facts} : ("member" OR "activity") NOT "treaty"',
+        '("North Atlantic Treaty Organization" OR "NATO") AND "members"',
+        '{context} : "security"',
+    ],
+)
+def test_every_matching_entitys_bm25_is_fts5s_to_the_last_bit(repo: Repository, expr: str) -> None:
+    """The seed entities have long context paragraphs (weight 0.3: 0.3 + 0.3 + 0.3 is not 3 × 0.3)."""
+    p = repo._search._postings(ENTITIES)
+    assert p is not None
+    match, total = score(p, parse(expr), repo._raw)
+    fts5 = dict(
+        repo._raw(
+            "SELECT rowid, bm25(entity_fts, 10.0, 6.0, 3.0, 1.0, 0.3) FROM entity_fts WHERE entity_fts MATCH :q",
+            {"q": expr},
+        )
+    )
+    ours = {int(r): -float(s) for r, s in zip(p.rowids[match], total[match], strict=True)}
+    assert fts5 and ours == fts5
 
 
 def test_expressions_are_parsed_as_fts5_reads_them() -> None:

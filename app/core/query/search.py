@@ -125,7 +125,9 @@ class Search:
         expr, relaxed = plan.steps[step]
         named = self.named_entities(query)
         cited = self._fact_passages(query, named)
-        ranked = self._ranked(expr, plan.phrase, named, limit)
+        ranked: list[tuple[int, str, float]] = []
+        if step < len(plan.steps) - 1 or self._raw(f"SELECT {_EXISTS_PASSAGE}", {"q": expr})[0][0]:
+            ranked = self._ranked(expr, plan.phrase, named, limit)
         ids = [int(r[0]) for r in ranked]
         # Snippets for the page: from a copy of its rows in a small index (app.core.query.topk), so
         # FTS5 walks 50 rows instead of every match of a common word; or, without the postings, in
@@ -265,6 +267,11 @@ class Search:
             if self._raw("SELECT EXISTS (SELECT 1 FROM entity_fts WHERE entity_fts MATCH :q)", {"q": e})[0][0]:
                 expr = e
                 break
+        matches = self._raw("SELECT count(*) FROM entity_fts WHERE entity_fts MATCH :q", {"q": expr})[0][0]
+        if int(matches) <= 2 * limit:
+            # bm25 over a few hundred matches costs less than finding the candidates.
+            q = entity_query(spec, limit=limit)
+            return self._raw(q.sql, q.params)
         params: dict[str, Any] = {}
         conds = where_clauses(spec, params)
         allowed = None

@@ -36,6 +36,7 @@ Ints = npt.NDArray[np.int64]
 
 K1 = 1.2
 B = 0.75
+CACHE_BYTES = 32 << 20  # per index and thread: a common word at 10,000 entities is 1-2 MB
 MAX_PREFIX_TERMS = 200  # a prefix matching more words than this ("a"*) is left to FTS5
 
 
@@ -168,8 +169,9 @@ class Postings:
         # bm25's length part, as fts5_aux.c computes it: k1 * (1 - b + b * D / avgdl).
         self.norm: F64 = K1 * ((1 - B) + (B * doclen) / avgdl)
         self.terms: list[str] = [str(r[0]) for r in raw(f"SELECT term FROM main.{index.name}_postings ORDER BY term")]
-        self._cache: dict[str, tuple[Ints, F64]] = {}
-        self._weights = np.asarray(index.weights, np.float64)
+        self._cache: dict[str, tuple[Ints, F64]] = {}  # the words of the last few searches
+        self._cached_bytes = 0
+        self._tokens: dict[str, list[str]] = {}  # a text -> its tokens (the tokenizer never changes)
         raw(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_query_tokens USING fts5(t, tokenize='{FTS_TOKENIZER}')")
         raw(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_page"
@@ -200,15 +202,20 @@ class Postings:
 
     def tokens(self, texts: list[str]) -> list[list[str]]:
         """Each text as the index's tokenizer splits and stems it ("Treaties" -> ["treati"])."""
-        self._raw("DELETE FROM temp.atlas_query_tokens")
-        self._raw(
-            "INSERT INTO temp.atlas_query_tokens (rowid, t) SELECT key, value FROM json_each(:t)",
-            {"t": json.dumps(texts)},
-        )
-        out: list[list[str]] = [[] for _ in texts]
-        for doc, term in self._raw("SELECT doc, term FROM temp.atlas_query_tokens_v ORDER BY doc, offset"):
-            out[int(doc)].append(str(term))
-        return out
+        new = [t for t in dict.fromkeys(texts) if t not in self._tokens]
+        if new:
+            self._raw("DELETE FROM temp.atlas_query_tokens")
+            self._raw(
+                "INSERT INTO temp.atlas_query_tokens (rowid, t) SELECT key, value FROM json_each(:t)",
+                {"t": json.dumps(new)},
+            )
+            out: list[list[str]] = [[] for _ in new]
+            for doc, term in self._raw("SELECT doc, term FROM temp.atlas_query_tokens_v ORDER BY doc, offset"):
+                out[int(doc)].append(str(term))
+            if len(self._tokens) > 4096:
+                self._tokens.clear()
+            self._tokens.update(zip(new, out, strict=True))
+        return [self._tokens[t] for t in texts]
 
     def term(self, term: str) -> tuple[Ints, F64]:
         """(positions, counts: one column per index column) of one indexed word; empty when the
@@ -224,19 +231,12 @@ class Postings:
                 counts = np.frombuffer(rows[0][1], dtype="<u2").astype(np.float64).reshape(-1, width)
             else:
                 pos, counts = np.zeros(0, np.int64), np.zeros((0, width), np.float64)
-            if len(self._cache) > 256:
+            if self._cached_bytes > CACHE_BYTES:
                 self._cache.clear()
+                self._cached_bytes = 0
             hit = self._cache[term] = (pos, counts)
+            self._cached_bytes += pos.nbytes + counts.nbytes
         return hit
-
-    def weights(self, columns: Columns) -> F64:
-        """bm25's column weights, zero outside ``columns`` (a column filter)."""
-        if columns is None:
-            return self._weights
-        return np.asarray(
-            [w if c in columns else 0.0 for c, w in zip(self.index.columns, self.index.weights, strict=True)],
-            np.float64,
-        )
 
     def filter(self, columns: Columns, expr: str) -> str:
         """``expr`` matched in ``columns`` only, in FTS5's syntax."""
@@ -269,18 +269,31 @@ def _presence(p: Postings, leaf: Leaf, toks: list[str], columns: Columns) -> tup
     if not leaf.prefix and len(toks) > 1:
         return None
     words = p.with_prefix(toks[0]) if leaf.prefix else toks
-    w = p.weights(columns)
     if len(words) == 1:
         pos, counts = p.term(words[0])
-        f = counts @ w
-        keep = f > 0
-        return pos[keep], f[keep]
-    freq = np.zeros(p.size, np.float64)
-    for word in words:
-        pos, counts = p.term(word)
-        freq[pos] += counts @ w  # a word's positions are distinct; a prefix counts all its words
-    hit = np.flatnonzero(freq)
-    return hit, freq[hit]
+    else:
+        dense = np.zeros((p.size, len(p.index.columns)), np.float64)
+        for word in words:
+            at, c = p.term(word)
+            dense[at] += c  # a word's positions are distinct; a prefix counts all its words
+        pos = np.flatnonzero(dense.any(axis=1))
+        counts = dense[pos]
+    f = _weighted(p, counts, columns)
+    keep = f > 0
+    return pos[keep], f[keep]
+
+
+def _weighted(p: Postings, counts: F64, columns: Columns) -> F64:
+    """Each row's count weighted by column, summed as fts5_aux.c sums it: the column's weight
+    added once per instance, column by column (``0.3 + 0.3 + 0.3`` is not ``3 * 0.3``)."""
+    f = np.zeros(len(counts), np.float64)
+    for c, (name, w) in enumerate(zip(p.index.columns, p.index.weights, strict=True)):
+        if columns is not None and name not in columns:
+            continue
+        n = counts[:, c]
+        for k in range(int(n.max()) if len(n) else 0):
+            f = np.where(n > k, f + w, f)
+    return f
 
 
 def _quoted(text: str) -> str:
