@@ -28,6 +28,7 @@ from app.ui.graph.canvas import cosmetic
 from app.ui.graph.controls import build_controls
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
 from app.ui.graph.interaction import InteractionMixin
+from app.ui.graph.view_jobs import DEBOUNCE_MS, ViewJobsMixin
 from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ LAYOUT_KEY = "graph/layout"  # the window's settings: the layout chosen last tim
 _ID_OF = attrgetter("id")
 
 
-class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
+class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
     """Who is tied to whom: click a node to select it everywhere; the filter hides or fades the rest."""
 
     entity_selected = Signal(str)
@@ -98,11 +99,13 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         self._runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._unit = 1.0  # View > Zoom: markers grow with the text, as labels and legend do
         self._as_of_runner = self._start_as_of(pool)  # the As of year's ties (app.ui.graph.as_of_ties)
+        self._start_view_jobs(pool)  # the typed filter's view and the labels (app.ui.graph.view_jobs)
+        self._filter_pending = False  # a typed filter is being computed on a worker
         self._set_data(graph_data([], []))
         self._pens = {False: cosmetic("#222222"), True: cosmetic("#bbbbbb")}
         self._matches_timer = QTimer(self)
         self._matches_timer.setSingleShot(True)
-        self._matches_timer.setInterval(0)  # after the list has repainted: the graph never delays it
+        self._matches_timer.setInterval(DEBOUNCE_MS)  # after the list has repainted; coalesces typing
         self._matches_timer.timeout.connect(self._apply_matches)
         build_controls(self)
         self.reload()
@@ -127,7 +130,14 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
 
     def is_ready(self) -> bool:
         """The network is read and laid out, with nothing newer on the way (tests, screenshots)."""
-        return self.loaded and not self._loader.busy and not self._runner.busy and not self._as_of_runner.busy
+        return (
+            self.loaded
+            and not self._loader.busy
+            and not self._runner.busy
+            and not self._as_of_runner.busy
+            and not self._matches_timer.isActive()
+            and not self.view_jobs_busy()
+        )
 
     def _on_data(self, result: tuple[GraphData, np.ndarray, np.ndarray]) -> None:
         data, scope, pos = result
@@ -166,6 +176,7 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         self._clear_visible()
 
     def _clear_visible(self) -> None:
+        self._shown = np.zeros(self.data.n, dtype=bool)
         self.visible_index = np.zeros(0, dtype=np.int64)
         self.visible_pos = np.zeros((0, 2))
         self.visible_faded = np.zeros(0, dtype=bool)
@@ -256,62 +267,7 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
                 tip=self._tip,
             )
 
-    # ---- what is visible (numpy masks over every node) -----------------------------------------
-    def _masks(self) -> tuple[np.ndarray, np.ndarray]:
-        data = self.data
-        n = data.n
-        base = self._in_filter if self._in_filter is not None else np.ones(n, dtype=bool)
-        if self._fade_outside:
-            shown, faded = np.ones(n, dtype=bool), ~base
-        else:
-            shown, faded = base.copy(), np.zeros(n, dtype=bool)
-        sel = data.index.get(self.selected_id or "")
-        self._hidden_selection = self.selected_id if sel is not None and not shown[sel] else None
-        self._focus_blocked = self._hidden_selection is not None and self._focus_depth > 0
-        if sel is not None and shown[sel]:
-            if self._focus_depth > 0:
-                shown &= data.neighbourhood_mask(sel, self._focus_depth, None if self._fade_outside else base)
-            else:  # highlight the selection and its neighbours, fade (not hide) the rest
-                faded |= shown & ~data.neighbourhood_mask(sel, 1)
-        if self._path:
-            # The chain stays whole: a link the filter or the focus leaves out is drawn pale rather
-            # than dropped (a red line between the links that remain would be a tie nobody cited).
-            chain = data.mask_of(self._path)
-            faded |= chain & ~shown
-            shown |= chain
-            faded &= ~(chain & base)
-        shown &= self._spot >= 0
-        return shown, faded & shown
-
-    def _update_view(self) -> None:
-        data = self.data
-        shown, faded = self._masks()
-        vis = np.flatnonzero(shown)
-        self.visible_index = vis
-        self.visible_pos = self._pos[vis]
-        self.visible_faded = faded[vis]
-        self.visible_degree = data.degree[vis]
-        self.visible_size = self._base_size[vis] * self._unit
-        d = self._drawn
-        if len(d):
-            self._nodes.show_spots((shown & ~faded)[d])
-            self._pale_nodes.show_spots(faded[d])
-        ties = shown[data.src] & shown[data.dst]
-        if self._tie_mask is not None and len(self._tie_mask) == len(ties):
-            ties &= self._tie_mask
-        pale = faded[data.src] | faded[data.dst]
-        self._set_ties(self._edges, ties & ~pale)
-        self._set_ties(self._faded_edges, ties & pale)
-        self._push_overlays()
-        self._update_notes(vis)
-        self.redrawn.emit()
-
-    def _set_ties(self, item: pg.PlotCurveItem, mask: np.ndarray) -> None:
-        s, t = self.data.src[mask], self.data.dst[mask]
-        xy = np.empty((2 * len(s), 2))
-        xy[0::2], xy[1::2] = self._pos[s], self._pos[t]
-        item.setData(x=xy[:, 0], y=xy[:, 1], connect="pairs")
-
+    # ---- what is visible: app.ui.graph.view_jobs ----------------------------------------------
     def _update_notes(self, vis: np.ndarray) -> None:
         notes = []
         if self.visible_faded.any():
@@ -412,28 +368,11 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         k = int(np.searchsorted(self.visible_index, i))
         return k if k < len(self.visible_index) and self.visible_index[k] == i else None
 
-    @Slot()
-    def _refresh_labels(self) -> None:
-        self.labels.prepareGeometryChange()
-        self.labels.update()
-
     def _tip(self, x: float, y: float, data: Any) -> str:
         i = int(data)
         kind, deg = self.data.kinds[i], int(self.data.degree[i])
         label = gx.kind_style(kind)[0] if kind else "Entity"
         return f"{self.data.names[i]}\n{label}\n{deg} cited tie{'s' if deg != 1 else ''}"
-
-    def priority_order(self) -> list[str]:
-        """Nodes whose labels are always drawn, most important first."""
-        out: list[str] = []
-        for n in (self.selected_id, self.hovered_id, self.keyboard_id, *self._path):
-            if n is not None and n not in out:
-                out.append(n)
-        for n in (self.selected_id, self.hovered_id):
-            if n is not None and n in self.data:
-                nbrs = sorted(self.data.neighbors(n), key=lambda m: -self.data.degree_of(m))
-                out.extend(m for m in nbrs if m not in out)
-        return out
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -473,11 +412,15 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         self._matches_timer.start()
 
     def _apply_matches(self) -> None:
-        self.set_filter_ids(self._pending_ids)
+        if not self.loaded:
+            self.set_filter_ids(self._pending_ids)  # kept for the network on its way
+            return
+        self._submit_filter()  # mask, arrays and labels on a worker; the GUI thread swaps them in
 
     def set_filter_ids(self, ids: Any) -> None:
         """Show these entity ids as the filter's matches (None: everything)."""
         self._matches_timer.stop()
+        self._filter_pending = False
         self._pending_ids = None if ids is None else list(ids)
         mask = None if ids is None else self.data.mask_of(self._pending_ids or [])
         old = self._in_filter
