@@ -17,6 +17,7 @@ Memory: the child's resident set (VmRSS) once the graph is drawn (the empty wind
 from __future__ import annotations
 
 import argparse
+import shutil
 import json
 import os
 import statistics
@@ -156,6 +157,11 @@ def main() -> int:
     ap.add_argument("--sizes", default="50,10000,100000")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--data", type=Path, default=None, help="reuse data-<size> dirs kept here")
+    ap.add_argument(
+        "--cold-graph",
+        action="store_true",
+        help="remove the graph's cache (network and layouts, DIR/graph-cache) before each run: a first start",
+    )
     args = ap.parse_args()
     base = args.data or Path(tempfile.mkdtemp(prefix="atlas-startup-"))
     print(f"display: {'X11 ' + os.environ['DISPLAY'] if os.environ.get('DISPLAY') else 'offscreen'}")
@@ -168,6 +174,8 @@ def main() -> int:
         empty, atlas = [], []
         for _ in range(args.runs):  # alternating: a busy moment of a shared machine hits both
             empty.append(measure("empty", root))
+            if args.cold_graph:
+                shutil.rmtree(root / "graph-cache", ignore_errors=True)
             atlas.append(measure("atlas", root))
         me = statistics.median(r["list"] for r in empty)
         ml = statistics.median(r["list"] for r in atlas)

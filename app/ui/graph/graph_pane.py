@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool, QTimer, Signal, S
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.core.graph import cache as kept
 from app.core.graph.layout import LAYOUTS, positions_array
 from app.core.graph.model import GraphData, graph_data, load_graph_data
 from app.core.query.filters import FilterSpec
@@ -32,6 +33,8 @@ from app.ui.graph.view_jobs import DEBOUNCE_MS, ViewJobsMixin
 from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.core.query.repository import Repository
     from app.core.userdata.positions import GraphPositionsStore
 
@@ -67,10 +70,12 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
         pool: QThreadPool | None = None,
         overview_limit: int = OVERVIEW_LIMIT,
         overview_nodes: int = OVERVIEW_NODES,
+        cache_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._repo = repo
+        self._cache = cache_dir  # the network and layouts computed before (app.core.graph.cache)
         self._store = positions
         self._settings = settings  # remembers the layout chosen (the window's settings when installed)
         self.overview_limit = overview_limit
@@ -113,16 +118,21 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
     # ---- data ----------------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the network again (start-up, data changes) on a worker thread, then lay it out."""
-        repo, layout, store = self._repo, self._layout, self._store
+        repo, layout, store, cache = self._repo, self._layout, self._store, self._cache
         limit, top = self.overview_limit, self.overview_nodes
 
         def read_and_lay_out() -> tuple[GraphData, np.ndarray, np.ndarray]:
             # One job: the first picture needs both, and neither may wait on the GUI thread.
-            data = load_graph_data(repo)
+            stamp = repo.network_stamp() if cache is not None and hasattr(repo, "network_stamp") else None
+            data = kept.load_network(cache, stamp) if cache is not None and stamp else None
+            if data is None:
+                data = load_graph_data(repo)
+                if cache is not None and stamp:
+                    kept.save_network(cache, stamp, data)  # the next start reads this, not the tables
             everyone = np.ones(data.n, dtype=bool)
             scope = np.arange(data.n) if data.n <= limit else data.top_by_degree(everyone, top)
             saved = store.load(layout) if store is not None else None
-            return data, scope, positions_array(data, scope, layout, saved)
+            return data, scope, positions_array(data, scope, layout, saved, cache=cache)
 
         self.busy_label.setText("Reading the network…")
         self.busy_label.setVisible(True)
@@ -207,10 +217,11 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
 
     def _relayout(self, *, fit: bool) -> None:
         scope = self._layout_scope()
-        data, layout, store = self.data, self._layout, self._store
+        data, layout, store, cache = self.data, self._layout, self._store, self._cache
 
         def compute() -> tuple[np.ndarray, np.ndarray]:
-            return scope, positions_array(data, scope, layout, store.load(layout) if store is not None else None)
+            saved = store.load(layout) if store is not None else None
+            return scope, positions_array(data, scope, layout, saved, cache=cache)
 
         def apply(result: tuple[np.ndarray, np.ndarray]) -> None:
             if data is not self.data:
@@ -331,7 +342,7 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
         i = self.data.index.get(entity_id)
         return "" if i is None else self.data.kinds[i]
 
-    def _push_overlays(self) -> None:
+    def _push_overlays(self, *, replan: bool = True) -> None:
         # Only ties of the chain: two links with a hidden one between them are never joined.
         idx = self.data.index
         shown = set(self.visible_ids) if self._path else set()
@@ -358,7 +369,7 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
                     }
                 )
         self._halo.setData(spots)
-        self._refresh_labels()
+        self._refresh_labels(replan=replan)
 
     def visible_position(self, entity_id: str | None) -> int | None:
         """Where ``entity_id`` sits in the visible arrays, or None when it is not drawn."""

@@ -120,8 +120,9 @@ class ViewJobsMixin(_Base):
             self._pale_nodes.show_spots(state.faded[d])
         for item, xy in ((self._edges, state.strong_ties), (self._faded_edges, state.pale_ties)):
             item.setData(x=xy[:, 0], y=xy[:, 1], connect="pairs")
-        self._push_overlays()
-        if plan is not None and plan.transform == self._transform():
+        usable = plan is not None and plan.transform == self._transform() and plan.bounds == self._bounds()
+        self._push_overlays(replan=not usable)
+        if plan is not None and usable:
             self._set_plan(plan)
         self._update_notes(state.visible_index)
         self.redrawn.emit()
@@ -164,10 +165,11 @@ class ViewJobsMixin(_Base):
         if plan.unknown_chars:
             self.labels.measure(plan.unknown_chars)
 
-    def _refresh_labels(self) -> None:
-        """What the labels show changed (visible set, selection, hover, chain, zoom): plan again."""
+    def _refresh_labels(self, *, replan: bool = True) -> None:
+        """What the labels show changed (visible set, selection, hover, chain, zoom): plan again
+        (``replan`` False: a plan for the change comes with it)."""
         self._label_gen += 1
-        if len(self.visible_index) > self.sync_labels:
+        if replan and len(self.visible_index) > self.sync_labels:
             self._submit_labels()
         self.labels.prepareGeometryChange()
         self.labels.update()
