@@ -17,9 +17,9 @@ Memory: the child's resident set (VmRSS) once the graph is drawn (the empty wind
 from __future__ import annotations
 
 import argparse
-import shutil
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
