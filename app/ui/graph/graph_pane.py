@@ -420,6 +420,7 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
         self._pending_ids = None if spec.is_empty() else list(map(_ID_OF, rows))  # C-speed
         if spec.as_of != self._as_of:
             self.set_as_of(spec.as_of)
+        self._view_gen += 1  # a view still computing for older matches is dropped (app.ui.graph.view_jobs)
         self._matches_timer.start()
 
     def _apply_matches(self) -> None:
