@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.db import connector, ensure_user_db
-from app.core.query.filters import DIMENSIONS, FilterSpec, count_query, entity_query, facet_query
+from app.core.query.entity_sql import count_query, entity_query
+from app.core.query.facets import facet_query
+from app.core.query.filters import DIMENSIONS, FilterSpec
 from app.core.reference.build import create_schema, sort_name
 
 KINDS = ("alliance", "treaty", "partnership")

@@ -269,7 +269,7 @@ def test_every_part_of_the_summary_line(spec: FilterSpec, text: str) -> None:
 
 
 def test_a_facet_count_for_an_unknown_dimension_is_refused_by_name() -> None:
-    from app.core.query.filters import facet_query
+    from app.core.query.facets import facet_query
 
     with pytest.raises(ValueError, match=r"^unknown facet dimension 'colour'$"):
         facet_query(FilterSpec(), "colour")

@@ -3,12 +3,11 @@
 Every read goes through one connection factory (``app.core.db.connector``): each thread keeps its
 own raw sqlite3 connection (reference read-only, user data attached), made on first use. Methods
 return detached values, so widgets never hold a connection and nothing lazy-loads in the UI. All
-entity filtering goes through app.core.query.filters.
+entity filtering goes through app.core.query.entity_sql (facet counts: facets, batch details: details).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -17,19 +16,12 @@ from typing import Any
 
 from app.core.db import Connector
 from app.core.errors import classify
-from app.core.query.filters import (
-    DIMENSIONS,
-    FilterSpec,
-    count_query,
-    entity_query,
-    facet_query,
-    in_force_sql,
-    matching_query,
-)
+from app.core.query.details import entity_details, mention_snippet
+from app.core.query.entity_sql import count_query, entity_query
+from app.core.query.facets import count_facets
+from app.core.query.filters import FilterSpec, in_force_sql
 from app.core.query.search import PassageSearch, Search
 from app.core.query.views import (
-    HIGHLIGHT_CLOSE,
-    HIGHLIGHT_OPEN,
     Citation,
     DatasetCitation,
     DocumentInfo,
@@ -48,10 +40,7 @@ from app.core.query.views import (
     highlight_spans,
     plain_snippet,
 )
-from app.core.reference.ingest import strip_markdown
-from app.core.reference.relations import MEMBERSHIP_FIELDS, relation_label, relation_sentence
 from app.core.sources.views import current_mode, refresh_views
-from app.core.vocab import RELATION_FIELDS
 
 __all__ = [
     "Citation",
@@ -74,30 +63,6 @@ __all__ = [
     "highlight_spans",
     "plain_snippet",
 ]
-
-FIELD_LABELS = {
-    "description": "Described as",
-    "category": "Category",
-    "founded": "Founded",
-    "ended": "Ended",
-    "member_count": "Stated number of members",
-    "region": "Region",
-    "activity": "Activity",
-    "obligation": "Obligation",
-}
-FIELD_LABELS.update({f: relation_label(f) for f in RELATION_FIELDS})
-
-
-def _snippet(text_: str, start: int, end: int, width: int = 90) -> str:
-    """``text_`` (a passage's original text) around [start, end), that span in [[ ]], Markdown markers out."""
-    a = max(0, start - width)
-    b = min(len(text_), end + width)
-    prefix = "…" if a > 0 else ""
-    suffix = "…" if b < len(text_) else ""
-    # Marks in place while the markers go, so a hit inside "**China:**" keeps its highlight.
-    marked = strip_markdown(text_[a:start] + "\x01" + text_[start:end] + "\x02" + text_[end:b])
-    marked = marked.replace("\x01", HIGHLIGHT_OPEN).replace("\x02", HIGHLIGHT_CLOSE)
-    return (prefix + marked + suffix).replace("\n", " ")
 
 
 class Repository:
@@ -175,32 +140,13 @@ class Repository:
         return {dim: list(values) for dim, values in cached[1].items()}
 
     def _facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
-        out: dict[str, list[FacetValue]] = {}
-        dbapi = self._raw_connection()
         try:
-            # Inactive dimensions all count under the full filter: match once into a temp table.
-            # (TEMP lives outside the read-only reference file, so this works on read-only media.)
-            full = matching_query(spec)
-            dbapi.execute("CREATE TEMP TABLE IF NOT EXISTS facet_match (id TEXT PRIMARY KEY)")
-            dbapi.execute("DELETE FROM facet_match")
-            dbapi.execute(f"INSERT OR IGNORE INTO facet_match (id) {full.sql}", full.params)
-            matched = dbapi.execute("SELECT count(*) FROM facet_match").fetchone()[0]
-            total = dbapi.execute("SELECT count(*) FROM entity").fetchone()[0]
-            narrow = matched * 5 < total
-            try:
-                for dim in DIMENSIONS:
-                    active = getattr(spec, dim) != ()
-                    q = facet_query(spec, dim, matching_table=None if active else "facet_match", narrow=narrow)
-                    rows = dbapi.execute(q.sql, q.params).fetchall()
-                    out[dim] = [FacetValue(str(v), str(lbl), int(n)) for v, lbl, n in rows]
-            finally:
-                dbapi.execute("DELETE FROM facet_match")
+            return count_facets(self._raw_connection(), spec)
         except sqlite3.Error as exc:
             err = classify(exc, "the database")
             if err:
                 raise err from exc
             raise
-        return out
 
     def year_bounds(self) -> tuple[int, int] | None:
         lo, hi = self._raw("SELECT min(founded), max(founded) FROM entity")[0]
@@ -255,12 +201,11 @@ class Repository:
             {"id": entity_id, "lim": mention_limit},
         )
         mentions = tuple(
-            MentionView(pid, doc, title, sec, ms, me, _snippet(ptext, ms - pstart, me - pstart))
+            MentionView(pid, doc, title, sec, ms, me, mention_snippet(ptext, ms - pstart, me - pstart))
             for pid, doc, title, sec, ms, me, pstart, ptext in mention_rows
         )
         return replace(found[0], mentions=mentions)
 
-    # ---- search ---------------------------------------------------------------------------
     # ---- search (app.core.query.search) ----------------------------------------------------
     def named_entities(self, query: str) -> list[str]:
         """Ids of the entities ``query`` names by name or alias, in the order named."""
@@ -384,167 +329,8 @@ class Repository:
         return {str(k): str(v) for k, v in self._raw("SELECT key, value FROM meta")}
 
     # ---- batch reads (exports) ------------------------------------------------------------
+    # ---- batch reads (exports) ------------------------------------------------------------
     def entity_details(self, ids: list[str], *, as_of: int | None = None, compare: bool = True) -> list[EntityDetail]:
-        """The details of many entities in six queries, in the order of ``ids`` (unknown ids are
-        skipped), without their mentions (:meth:`get_entity` adds those): no round trip per entity
-        (a 1,000-entity PDF spent 2.6 s in 6,000 small queries). ``as_of``: only the facts in force
-        that year (a dataset alliance's members then). ``compare``: fill ``disagreements`` with the
-        entities linked as the same (one more batch read, only when there are links)."""
-        if not ids:
-            return []
-        p: dict[str, Any] = {"ids": json.dumps(list(ids))}
-        when = ""
-        if as_of is not None:
-            p["as_of"] = as_of
-            when = f" AND {in_force_sql('f')}"
-        wanted = "(SELECT value FROM json_each(:ids))"
-        rows = {
-            r[0]: r
-            for r in self._raw(
-                "SELECT id, name, kind, category, region, founded, ended, stated_members, origin FROM entity"
-                f" WHERE id IN {wanted}",
-                p,
-            )
-        }
-        aliases: dict[str, list[str]] = {}
-        for eid, alias in self._raw(f"SELECT entity_id, alias FROM alias WHERE entity_id IN {wanted} ORDER BY rn", p):
-            aliases.setdefault(eid, []).append(alias)
-        facts: dict[str, list[tuple[Any, ...]]] = {}
-        for r in self._raw(
-            "SELECT f.entity_id, f.id, f.field, f.value, f.target_id, t.name, t.kind, f.origin, f.start_year,"
-            f" f.end_year FROM fact f LEFT JOIN entity t ON t.id = f.target_id WHERE f.entity_id IN {wanted}{when}"
-            " ORDER BY f.entity_id, f.ordinal",
-            p,
-        ):
-            facts.setdefault(r[0], []).append(r[1:])
-        inbound: dict[str, list[tuple[Any, ...]]] = {}
-        for r in self._raw(
-            "SELECT f.target_id, f.id, f.field, f.entity_id, e.name, e.kind, f.start_year, f.end_year"
-            " FROM fact f JOIN entity e"
-            f" ON e.id = f.entity_id WHERE f.target_id IN {wanted}{when} ORDER BY f.target_id, e.sort_name, f.ordinal",
-            p,
-        ):
-            inbound.setdefault(r[0], []).append(r[1:])
-        cites: dict[int, list[tuple[Any, ...]]] = {}
-        for r in self._raw(
-            "SELECT c.fact_id, c.document_id, d.title, d.file_name, sec.heading, c.passage_id,"
-            " c.start, c.end, c.quote FROM citation c JOIN document d ON d.id = c.document_id"
-            " JOIN passage p ON p.id = c.passage_id JOIN section sec ON sec.id = p.section_id"
-            f" WHERE c.fact_id IN (SELECT id FROM fact WHERE entity_id IN {wanted} OR target_id IN {wanted})"
-            " ORDER BY c.id",
-            p,
-        ):
-            cites.setdefault(r[0], []).append(r[1:])
-        records: dict[int, list[DatasetCitation]] = {}
-        for r in self._raw(
-            "SELECT fact_id, record_id, dataset, version, file, record, field, value FROM dataset_citation"
-            f" WHERE fact_id IN (SELECT id FROM fact WHERE entity_id IN {wanted} OR target_id IN {wanted}) ORDER BY id",
-            p,
-        ):
-            records.setdefault(int(r[0]), []).append(DatasetCitation(int(r[1]), *(str(v) for v in r[2:])))
-        same: dict[str, list[SameAsLink]] = {}
-        for a, b, status, reason, a_name, b_name in self._raw(
-            "SELECT s.entity_id, s.dataset_id, s.status, s.reason, ea.name, eb.name FROM same_as s"
-            " JOIN entity ea ON ea.id = s.entity_id JOIN entity eb ON eb.id = s.dataset_id"
-            f" WHERE s.status != 'removed' AND (s.entity_id IN {wanted} OR s.dataset_id IN {wanted})"
-            " ORDER BY s.dataset_id",
-            p,
-        ):
-            same.setdefault(a, []).append(SameAsLink(b, b_name, status, reason))
-            same.setdefault(b, []).append(SameAsLink(a, a_name, status, reason))
-        out = []
-        for eid in ids:
-            row = rows.get(eid)
-            if row is not None:
-                detail = self._detail(
-                    row, aliases.get(eid, []), facts.get(eid, []), inbound.get(eid, []), cites, records
-                )
-                out.append(replace(detail, same_as=tuple(same.get(eid, ()))) if eid in same else detail)
-        if compare and same:
-            out = self._with_disagreements(out)
-        return out
-
-    def _with_disagreements(self, details: list[EntityDetail]) -> list[EntityDetail]:
-        """Each detail with what it and the entities linked to it as the same say differently."""
-        from app.core.datasets.compare import disagreements
-
-        linked = sorted({s.id for d in details for s in d.same_as})
-        others = {o.id: o for o in self.entity_details(linked, compare=False)}
-        out = []
-        for d in details:
-            found = []
-            for link in d.same_as:
-                other = others.get(link.id)
-                if other is not None:
-                    pair = (other, d) if d.origin == "dataset" else (d, other)
-                    found += disagreements(*pair)
-            out.append(replace(d, disagreements=tuple(found)) if found else d)
-        return out
-
-    @staticmethod
-    def _detail(
-        row: tuple[Any, ...],
-        aliases: list[str],
-        facts: list[tuple[Any, ...]],
-        inbound: list[tuple[Any, ...]],
-        cites: dict[int, list[tuple[Any, ...]]],
-        records: dict[int, list[DatasetCitation]] | None = None,
-    ) -> EntityDetail:
-        """One EntityDetail from batch rows: citations numbered in reading order, links grouped."""
-        numbering: dict[tuple[str, int, int], int] = {}
-
-        def cite_views(fact_id: int) -> tuple[Citation, ...]:
-            views = []
-            for doc, title, fname, section, pid, start, end, quote in cites.get(fact_id, ()):
-                number = numbering.setdefault((doc, start, end), len(numbering) + 1)
-                views.append(Citation(number, doc, title, fname, section, pid, start, end, quote))
-            return tuple(views)
-
-        recs = records or {}
-
-        def fact_view(r: tuple[Any, ...]) -> FactView:
-            fid, field, value, tid, tname, tkind, origin, sy, ey = r
-            label = FIELD_LABELS.get(field, field)
-            return FactView(
-                field, label, value, tid, tname, tkind, cite_views(fid), origin, tuple(recs.get(fid, ())), sy, ey
-            )
-
-        fact_views = tuple(fact_view(r) for r in facts)
-
-        def out_link(f: FactView) -> Link:
-            sentence = relation_sentence(f.field, row[1], f.target_name or "")
-            name = f.target_name or ""
-            return Link(
-                f.target_id or "", name, f.target_kind or "", f.field, f.citations, f.field, True, sentence,
-                f.records, f.start_year, f.end_year,
-            )  # fmt: skip
-
-        members = tuple(out_link(f) for f in fact_views if f.field in MEMBERSHIP_FIELDS and f.target_id)
-        related = [out_link(f) for f in fact_views if f.field not in MEMBERSHIP_FIELDS and f.target_id]
-        member_of: list[Link] = []
-        for fid, field, src, sname, skind, sy, ey in inbound:
-            sentence = relation_sentence(field, sname, row[1])
-            role = "has part" if field == "part_of" else field
-            link = Link(
-                src, sname, skind, role, cite_views(fid), field, False, sentence, tuple(recs.get(fid, ())), sy, ey
-            )
-            (member_of if field in MEMBERSHIP_FIELDS else related).append(link)
-        return EntityDetail(
-            id=row[0],
-            name=row[1],
-            aliases=tuple(aliases),
-            kind=row[2],
-            category=row[3],
-            categories=tuple(dict.fromkeys(f.value for f in fact_views if f.field == "category" and f.value)),
-            region=row[4],
-            founded=row[5],
-            ended=row[6],
-            stated_members=row[7],
-            facts=fact_views,
-            members=members,
-            member_of=tuple(member_of),
-            related=tuple(related),
-            activities=tuple(dict.fromkeys(f.value for f in fact_views if f.field == "activity" and f.value)),
-            mentions=(),
-            origin=row[8],
-        )
+        """The details of many entities in a few queries, in the order of ``ids``, without their
+        mentions (:func:`app.core.query.details.entity_details`)."""
+        return entity_details(self._raw, ids, as_of=as_of, compare=compare)

@@ -78,7 +78,7 @@ class Alias(SQLModel, table=True):
 
 class Fact(SQLModel, table=True):
     __tablename__ = "fact"
-    # Covering indexes for the facet sets in filters.where_clauses.
+    # Covering indexes for the facet sets in entity_sql.where_clauses.
     __table_args__ = (
         Index("fact_field_value", "field", "value", "entity_id"),
         Index("fact_target_field", "target_id", "field", "entity_id"),
