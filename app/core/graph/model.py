@@ -53,7 +53,7 @@ class GraphData:
     content_key: str = field(default="", init=False, repr=False)  # app.core.graph.cache.content_hash, once
 
     def __post_init__(self) -> None:
-        self.index = {n: i for i, n in enumerate(self.ids)}
+        self.index = dict(zip(self.ids, range(len(self.ids)), strict=True))  # C speed (100,000 ids)
         n = len(self.ids)
         self.degree = (np.bincount(self.src, minlength=n) + np.bincount(self.dst, minlength=n)).astype(np.int64)
 
@@ -221,7 +221,7 @@ def network_arrays(
 ) -> GraphData:
     """:func:`graph_data` from nodes already in id order: the ties are mapped to node indices at C
     speed (``map`` over ``dict.get``; a Python loop took 0.9 s for 500,000 ties)."""
-    index = {n: i for i, n in enumerate(ids)}
+    index = dict(zip(ids, range(len(ids)), strict=True))
     pairs = pairs if isinstance(pairs, list) else list(pairs)
     m = len(pairs)
     src = np.fromiter(map(index.get, map(itemgetter(0), pairs), repeat(-1)), dtype=np.int64, count=m)
