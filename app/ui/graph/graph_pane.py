@@ -10,6 +10,7 @@ pane lays out an overview (the best-connected OVERVIEW_NODES of what the filter 
 
 from __future__ import annotations
 
+import time
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from app.ui.graph.canvas import cosmetic
 from app.ui.graph.controls import build_controls
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
 from app.ui.graph.interaction import InteractionMixin
-from app.ui.graph.view_jobs import DEBOUNCE_MS, ViewJobsMixin
+from app.ui.graph.view_jobs import DEBOUNCE_MS, TYPING_S, ViewJobsMixin
 from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
         self._as_of_runner = self._start_as_of(pool)  # the As of year's ties (app.ui.graph.as_of_ties)
         self._start_view_jobs(pool)  # the typed filter's view and the labels (app.ui.graph.view_jobs)
         self._filter_pending = False  # a typed filter is being computed on a worker
+        self._last_matches = 0.0  # when the list last handed over its matches (time.monotonic)
         self._set_data(graph_data([], []))
         self._pens = {False: cosmetic("#222222"), True: cosmetic("#bbbbbb")}
         self._matches_timer = QTimer(self)
@@ -299,7 +301,8 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
                 if self._focus_blocked
                 else f"{name} (selected) is outside the filter, so it is not drawn."
             )
-        codes: Any = np.unique(self._kind_code[vis]) if len(vis) else []
+        # bincount, not np.unique: its first call imports numpy.ma (0.4 s on the GUI thread)
+        codes: Any = np.flatnonzero(np.bincount(self._kind_code[vis], minlength=len(self._kind_names)))
         self.legend.set_kinds([self._kind_names[c] for c in codes], notes)
         self._update_overview_label()
         self.clear_chain_action.setEnabled(self._connection_shown)
@@ -421,6 +424,11 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
         if spec.as_of != self._as_of:
             self.set_as_of(spec.as_of)
         self._view_gen += 1  # a view still computing for older matches is dropped (app.ui.graph.view_jobs)
+        self._filter_pending = True
+        now = time.monotonic()
+        # While typing (matches less than TYPING_S apart) coalesce; a single change goes at once.
+        self._matches_timer.setInterval(DEBOUNCE_MS if now - self._last_matches < TYPING_S else 0)
+        self._last_matches = now
         self._matches_timer.start()
 
     def _apply_matches(self) -> None:

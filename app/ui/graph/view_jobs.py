@@ -29,6 +29,7 @@ else:
     _Base = object
 
 DEBOUNCE_MS = 40  # typing: the graph redraws this long after the last key's rows (the list first)
+TYPING_S = 0.3  # matches closer together than this are typing (coalesced); a lone change goes at once
 LABEL_REST_MS = 60  # a pan or zoom: labels are planned again once the view rests this long
 SYNC_LABELS = 400  # plan labels in the paint itself up to this many visible nodes
 
@@ -69,11 +70,14 @@ class ViewJobsMixin(_Base):
         )
 
     def _update_view(self) -> None:
-        """Redraw now (a click, a drag, the As of year): the same arrays a worker would compute."""
+        """Redraw now (a click, a drag, the As of year): the same arrays a worker would compute.
+        While typed matches are on their way the change goes with them instead (one redraw)."""
+        if self._filter_pending and self.loaded:
+            if not self._matches_timer.isActive():
+                self._submit_filter()  # again, with this change (the one computing is dropped)
+            return
         self._view_gen += 1
         self._apply_view(compute_view(self._view_input(self._in_filter)), None)
-        if self._filter_pending:
-            self._submit_filter()  # a typed filter still on its way: again, with this selection
 
     def _submit_filter(self) -> None:
         """The pending typed filter (``_pending_ids``): mask, view and labels on a worker."""
