@@ -30,20 +30,20 @@ def _pane(qtbot, pool, repo, **kwargs) -> GraphPane:
     qtbot.addWidget(pane)
     pane.resize(900, 700)
     pane.show()
-    qtbot.waitUntil(pane.is_ready, timeout=30000)
+    qtbot.waitUntil(pane.is_ready, timeout=60000)
     return pane
 
 
 def _painted_labels(qtbot, pane: GraphPane) -> set[str]:
     """Labels in the picture once every plan asked for has arrived."""
     pane.canvas.grab()
-    qtbot.waitUntil(pane.is_ready, timeout=30000)
+    qtbot.waitUntil(pane.is_ready, timeout=60000)
     pane.canvas.grab()
     return set(pane.labels.last_labels)
 
 
 def test_a_slowed_label_plan_does_not_block_the_window(qtbot, pool, monkeypatch):
-    repo = _FakeRepo(hubs=12, leaves=300)
+    repo = _FakeRepo(hubs=12, leaves=150)
     pane = _pane(qtbot, pool, repo)
     pane.sync_labels = 0  # plan every view on a worker, as on a big graph
     gate = threading.Event()
@@ -55,18 +55,18 @@ def test_a_slowed_label_plan_does_not_block_the_window(qtbot, pool, monkeypatch)
         return plan_labels(scene)
 
     monkeypatch.setattr(view_jobs, "plan_labels", slow)
-    pane.select_entity("leaf-00250")
-    qtbot.waitUntil(lambda: "leaf-00250" in calls)
+    pane.select_entity("leaf-00140")
+    qtbot.waitUntil(lambda: "leaf-00140" in calls)
     assert _answers(qtbot)  # the plan is held on its worker, the GUI thread is free
     assert not pane.is_ready()
     pane.canvas.grab()  # meanwhile the last plan is drawn, moved with its nodes: no label of the new choice
-    assert "leaf-00250" not in pane.labels.last_labels
+    assert "leaf-00140" not in pane.labels.last_labels
     gate.set()
-    assert "leaf-00250" in _painted_labels(qtbot, pane)
+    assert "leaf-00140" in _painted_labels(qtbot, pane)
 
 
 def test_typing_computes_the_view_on_a_worker_and_a_superseded_one_is_dropped(qtbot, pool, monkeypatch):
-    repo = _FakeRepo(hubs=12, leaves=300)
+    repo = _FakeRepo(hubs=12, leaves=150)
     pane = _pane(qtbot, pool, repo)
     gates: list[threading.Event] = []
     matched: list[int] = []
@@ -85,7 +85,7 @@ def test_typing_computes_the_view_on_a_worker_and_a_superseded_one_is_dropped(qt
     second = [f"leaf-{i:05d}" for i in range(10)]
     pane.set_matches(FilterSpec(text="le"), [_Row(i, i, "alliance") for i in first])
     qtbot.waitUntil(lambda: len(gates) == 1)
-    assert _answers(qtbot) and len(pane.visible_ids) == 312  # the old picture stays until the new one is ready
+    assert _answers(qtbot) and len(pane.visible_ids) == 162  # the old picture stays until the new one is ready
     pane.set_matches(FilterSpec(text="lea"), [_Row(i, i, "alliance") for i in second])
     gates[0].set()  # the first view finishes: superseded, dropped
     qtbot.waitUntil(lambda: len(gates) == 2, timeout=10000)
@@ -96,7 +96,7 @@ def test_typing_computes_the_view_on_a_worker_and_a_superseded_one_is_dropped(qt
 
 
 def test_hubs_are_labelled_and_hovering_a_node_labels_it(qtbot, pool):
-    repo = _FakeRepo(hubs=10, leaves=400)
+    repo = _FakeRepo(hubs=10, leaves=150)
     pane = _pane(qtbot, pool, repo)
     pane.sync_labels = 0
     labels = _painted_labels(qtbot, pane)
@@ -113,7 +113,7 @@ def test_hubs_are_labelled_and_hovering_a_node_labels_it(qtbot, pool):
 
 
 def test_labels_follow_their_nodes_while_the_view_moves(qtbot, pool):
-    repo = _FakeRepo(hubs=10, leaves=400)
+    repo = _FakeRepo(hubs=10, leaves=150)
     pane = _pane(qtbot, pool, repo)
     pane.sync_labels = 0
     _painted_labels(qtbot, pane)

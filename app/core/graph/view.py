@@ -109,3 +109,16 @@ def compute_view(inp: ViewInput) -> ViewState:
         hidden_selection=hidden,
         focus_blocked=blocked,
     )
+
+
+def overview_scope(inp: ViewInput, count: int) -> IntArray:
+    """The nodes an overview lays out: the ``count`` best connected of the filter's matches (of the
+    selection's neighbourhood in focus mode), with the selection and the chain."""
+    data = inp.data
+    cand = inp.in_filter if inp.in_filter is not None else np.ones(data.n, dtype=bool)
+    sel = data.index.get(inp.selected or "")
+    if sel is not None and inp.focus_depth > 0 and cand[sel]:
+        cand = data.neighbourhood_mask(sel, inp.focus_depth, None if inp.fade_outside else cand)
+    scope = data.top_by_degree(cand, count)
+    extra = [data.index[n] for n in (inp.selected, *inp.path) if n in data.index]
+    return np.union1d(scope, np.array(extra, dtype=np.int64)) if extra else scope

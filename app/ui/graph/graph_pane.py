@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.core.graph import cache as kept
 from app.core.graph.layout import LAYOUTS, positions_array
 from app.core.graph.model import GraphData, graph_data, load_graph_data
+from app.core.graph.view import overview_scope
 from app.core.query.filters import FilterSpec
 from app.ui.graph import graph_export as gx
 from app.ui.graph.as_of_ties import AsOfTiesMixin, crowding_scale
@@ -206,19 +207,12 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
 
     def _layout_scope(self) -> np.ndarray:
         """The nodes to lay out: all, or in an overview the filter's (or the focus') best connected."""
-        data = self.data
         if not self.overview:
-            return np.arange(data.n)
-        cand = self._in_filter if self._in_filter is not None else np.ones(data.n, dtype=bool)
-        sel = data.index.get(self.selected_id or "")
-        if sel is not None and self._focus_depth > 0 and cand[sel]:
-            cand = data.neighbourhood_mask(sel, self._focus_depth, None if self._fade_outside else cand)
-        scope = data.top_by_degree(cand, self.overview_nodes)
-        extra = [data.index[n] for n in (self.selected_id, *self._path) if n in data.index]
-        return np.union1d(scope, np.array(extra, dtype=np.int64)) if extra else scope
+            return np.arange(self.data.n)
+        return overview_scope(self._view_input(self._in_filter), self.overview_nodes)
 
-    def _relayout(self, *, fit: bool) -> None:
-        scope = self._layout_scope()
+    def _relayout(self, *, fit: bool, scope: np.ndarray | None = None) -> None:
+        scope = self._layout_scope() if scope is None else scope
         data, layout, store, cache = self.data, self._layout, self._store, self._cache
 
         def compute() -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QThreadPool, QTimer
 
 from app.core.graph.placement import EMPTY_PLAN, LabelPlan, LabelScene, Transform, plan_labels
-from app.core.graph.view import ViewInput, ViewState, compute_view
+from app.core.graph.view import ViewInput, ViewState, compute_view, overview_scope
 from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
@@ -86,20 +86,24 @@ class ViewJobsMixin(_Base):
         scene = {**self._scene_params(), "sizes": self._base_size * self._unit}
         self._filter_pending = True
 
-        def compute() -> tuple[np.ndarray | None, ViewState, LabelPlan]:
-            mask = None if ids is None else inp0.data.mask_of(ids)
-            state = compute_view(replace(inp0, in_filter=mask))
-            return mask, state, plan_labels(_scene(inp0.data, state, scene))
+        overview, count = self.overview, self.overview_nodes
 
-        def apply(result: tuple[np.ndarray | None, ViewState, LabelPlan]) -> None:
+        def compute() -> tuple[np.ndarray | None, ViewState, LabelPlan, np.ndarray | None]:
+            mask = None if ids is None else inp0.data.mask_of(ids)
+            inp = replace(inp0, in_filter=mask)
+            scope = overview_scope(inp, count) if overview else None  # an overview's nodes for these matches
+            state = compute_view(inp)
+            return mask, state, plan_labels(_scene(inp0.data, state, scene)), scope
+
+        def apply(result: tuple[np.ndarray | None, ViewState, LabelPlan, np.ndarray | None]) -> None:
             if gen != self._view_gen or inp0.data is not self.data or inp0.pos is not self._pos:
                 return  # the network, its layout or the view changed meanwhile
             self._filter_pending = False
-            mask, state, plan = result
+            mask, state, plan, scope = result
             old = self._in_filter
             self._in_filter = mask
-            if self.overview and not np.array_equal(self._layout_scope(), self._scope):
-                self._relayout(fit=True)
+            if scope is not None and not np.array_equal(scope, self._scope):
+                self._relayout(fit=True, scope=scope)  # other nodes to lay out (on a worker)
                 return
             same = (old is None) == (mask is None) and (mask is None or np.array_equal(old, mask))
             if same and np.array_equal(state.shown, self._shown):
