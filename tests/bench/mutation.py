@@ -263,6 +263,7 @@ def report(modules: list[str], write: Path | None) -> None:
             f"{'together':36} {everything:5} {n:5} {total['killed']:6} {total['timeout']:7} {n - caught:5} "
             f"{100 * caught / n:5.1f}% {100 * total['killed'] / n:5.1f}%"
         )
+        print(f"{'estimate for all (by module size)':36} {everything:5} {100 * weighted / everything:40.1f}%")
     if survivors:
         print(f"\n{len(survivors)} not killed:")
         for _, name, status in survivors:

@@ -173,3 +173,14 @@ def test_a_word_typed_past_where_its_forms_part_still_finds_the_note(store: Note
     # "treati" (on the way to "treaties") is no prefix of "treaty": the search falls back to "treat"
     assert {h.note.body for h in store.search("treati")} == {"The treaty of 1949", "treatment"}
     assert store.search("treatyx") == []
+
+
+def test_undoing_a_rename_is_refused_when_the_old_name_was_taken_since(store: NotesStore) -> None:
+    store.create_tag("old")
+    start = store.tag_state()
+    store.rename_tag("old", "new")
+    end = store.tag_state()
+    store.create_tag("old")  # another tag took the old name
+    with pytest.raises(NotesError, match=r"^A tag called “old” exists again, so the change cannot be undone\.$"):
+        store.change_tags(end, start)
+    assert sorted(t.name for t in store.list_tags()) == ["new", "old"]
