@@ -102,3 +102,27 @@ def test_same_as_list_confirm_remove_and_obligation_filter(
     assert [e["id"] for e in json.loads(target.read_text(encoding="utf-8"))["entities"]] == ["atop-1005", "atop-3180"]
     code, _, err = cli(capsys, data_paths, "export", "--format", "json", "--obligation", "bribery", "-o", str(target))
     assert code == 2 and "No obligation called 'bribery'" in err
+
+
+def test_select_by_citation_name_and_link_atop_to_cow(
+    data_paths: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, m = write_atop(tmp_path / "atop")
+    assert cli(capsys, data_paths, "import-dataset", "atop", "--alliances", str(a), "--members", str(m))[0] == 0
+    assert cli(capsys, data_paths, "import-dataset", "cow", "--members", str(write_cow(tmp_path / "cow")))[0] == 0
+    target = tmp_path / "two.json"
+    code, _, err = cli(
+        capsys, data_paths, "export", "--format", "json", "--select", "ATOP 3180", "--select", "cow 2205",
+        "-o", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    assert [e["id"] for e in json.loads(target.read_text(encoding="utf-8"))["entities"]] == ["atop-3180", "cow-2205"]
+    # An ATOP and a COW alliance can be linked either way round; the link is stored ATOP first.
+    code, out, err = cli(capsys, data_paths, "same-as", "confirm", "COW 2205", "ATOP 3180")
+    assert code == 0, err
+    assert out.strip() == "atop-3180 = cow-2205: confirmed."
+    code, out, _ = cli(capsys, data_paths, "same-as", "list", "--json")
+    rows = {(r["entity"], r["dataset_alliance"]): r["status"] for r in json.loads(out)["same_as"]}
+    assert rows[("atop-3180", "cow-2205")] == "confirmed" and ("cow-2205", "atop-3180") not in rows
+    code, _, err = cli(capsys, data_paths, "same-as", "confirm", "atop-3180", "atop-1005")
+    assert code == 2 and "itself from a dataset" in err  # a bad argument

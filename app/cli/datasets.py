@@ -130,6 +130,8 @@ def cmd_same_as_list(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_same_as_set(args: argparse.Namespace, paths: DataPaths) -> int:
+    from app.core.datasets.compare import link_pair
+
     atlas = open_atlas_for(paths)
     try:
         entity = atlas.repo.resolve(args.entity)
@@ -138,8 +140,13 @@ def cmd_same_as_set(args: argparse.Namespace, paths: DataPaths) -> int:
         alliance = atlas.repo.resolve(args.alliance)
         if alliance is None or not alliance.startswith(("atop-", "cow-")):
             raise CliError(f"'{args.alliance}' is not an imported dataset alliance (atop-N or cow-N).")
-        if entity.startswith(("atop-", "cow-", "ccode-")):
-            raise CliError(f"'{args.entity}' is itself from a dataset; name the catalogue's entity first.")
+        if entity.startswith(("atop-", "cow-")) and entity.split("-")[0] != alliance.split("-")[0]:
+            entity, alliance = link_pair(entity, alliance)  # an ATOP and a COW alliance: ATOP's first
+        elif entity.startswith(("atop-", "cow-", "ccode-")):
+            raise CliError(
+                f"'{args.entity}' is itself from a dataset; name the catalogue's entity (or an alliance of the"
+                " other dataset) first."
+            )
         link = atlas.user_data.datasets.set_same_as(entity, alliance, args.status)
     finally:
         atlas.close()

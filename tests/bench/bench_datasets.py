@@ -24,7 +24,6 @@ the seeds and then, against the issue's targets:
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import subprocess
@@ -35,8 +34,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.bench.harness import (  # noqa: E402
+    display_name,
+    measure_start,
+    open_window,
+    paint_recorder,
+    post_key,
+    use_display,
+    wait,
+)
+from tests.bench.harness import window_idle as idle_window  # noqa: E402
+
+use_display()
 
 ATOP_SIZE = 750  # alliances (ATOP 5.1 has about 750)
 COW_SIZE = 3000  # member rows (COW 4.1's by-member file has about 3,000)
@@ -59,32 +69,10 @@ def prepare(base: Path) -> tuple[Path, Path]:
 
 def in_window(root: Path, files: Path) -> dict[str, float]:
     """Import both files through the dialog, then change the As of year with key events."""
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
-    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from app.cli import load_gui
-
-    qapp = load_gui().make_application()  # noqa: F841  (kept alive for the whole run)
-    from app.core.atlas import open_atlas
-    from app.paths import DataPaths
-    from app.ui.main_window import MainWindow
-
-    atlas = open_atlas(DataPaths(root), rebuild_stale=False)
-    window = MainWindow(atlas, settings_path=Path(tempfile.mkdtemp()) / "settings.ini")
-    window.resize(1280, 800)
-    window.show()
-    window.raise_()
-    window.activateWindow()
-
-    def wait(done, timeout_s: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-        loop = QEventLoop()
-        deadline = time.monotonic() + timeout_s
-        timer = QTimer()
-        timer.timeout.connect(lambda: (done() or time.monotonic() > deadline) and loop.quit())
-        timer.start(5)
-        loop.exec()
-        timer.stop()
+    _qapp, atlas, window = open_window(root)  # the application is kept alive for the whole run
 
     wait(window.is_ready)
     out: dict[str, float] = {}
@@ -129,30 +117,18 @@ def in_window(root: Path, files: Path) -> dict[str, float]:
     print(f"window after the imports: {rows:,} rows, graph {len(graph.visible_ids) if graph else 0:,} nodes drawn")
 
     # ---- As of, by keyboard ---------------------------------------------------------------------
-    paints: list[float] = []
     arrivals: list[tuple[float, int | None]] = []
-
-    class Paints(QObject):
-        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
-            if event.type() == QEvent.Type.Paint:
-                paints.append(time.perf_counter())
-            return False
-
-    watcher = Paints()
-    window.list_pane.view.viewport().installEventFilter(watcher)
+    _watcher, paints = paint_recorder(window.list_pane.view.viewport())  # kept alive: it records
     window.matches_changed.connect(lambda spec, _rows: arrivals.append((time.perf_counter(), spec.as_of)))
     redraws: list[float] = []
     if graph is not None:
         graph.redrawn.connect(lambda: redraws.append(time.perf_counter()))
 
     def idle() -> bool:
-        g = window.graph_pane
-        return not (window.list_runner.busy or window.facet_runner.busy or (g is not None and not g.is_ready()))
+        return idle_window(window)
 
     def key(k: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-        target = QApplication.focusWidget() or window
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.postEvent(target, QKeyEvent(kind, k, mods))
+        post_key(QApplication.focusWidget() or window, k, mods)
 
     control = window.as_of_control
     list_ms: list[float] = []
@@ -196,7 +172,9 @@ def in_window(root: Path, files: Path) -> dict[str, float]:
 
 def startup(root: Path, seeds: Path, runs: int) -> dict[str, float]:
     """Fresh processes, alternating: an empty window, the seeds alone, the seeds with both datasets."""
-    from tests.bench.bench_startup import measure
+
+    def measure(mode: str, folder: Path) -> dict[str, float]:
+        return measure_start(mode, folder)
 
     for folder in (root, seeds):
         measure("atlas", folder)  # warm the OS file cache
@@ -248,7 +226,7 @@ def main() -> int:
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     base = args.data or Path(tempfile.mkdtemp(prefix="atlas-datasets-"))
-    print(f"display: {'X11 ' + os.environ['DISPLAY'] if os.environ.get('DISPLAY') else 'offscreen'}; data in {base}")
+    print(f"display: {display_name()}; data in {base}")
     root, files = prepare(base)
     seeds = base / "seeds" / "data-50"  # the baseline: the same seeds, no dataset
     if not (seeds / "reference.sqlite").exists():

@@ -32,42 +32,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.bench.harness import data_dir, open_window, paint_recorder, pct, post_key, use_display, wait  # noqa: E402
+from tests.bench.harness import window_idle as idle_window  # noqa: E402
+
+use_display()
 
 WORDS = ["alliance", "security", "naval", "cyber peace", "joint exercise", "zzz"]
 SEED_WORDS = ["nato", "collective", "russia", "treaty of", "zzz"]
 TARGETS = {50: (30, 60), 10_000: (50, 100), 100_000: (80, 150)}
 RHYTHM_MS = 150
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
-
-
-def data_dir(entities: int, base: Path) -> Path:
-    root = base / f"data-{entities}"
-    if (root / "reference.sqlite").exists():
-        return root
-    if entities <= 50:
-        subprocess.run([sys.executable, "-m", "app", "--data-dir", str(root), "build-db"], check=True, cwd=ROOT)
-        return root
-    from app.paths import DataPaths
-    from tests.synthetic import generate_reference
-
-    paths = DataPaths(root).ensure()
-    t = time.perf_counter()
-    generate_reference(
-        paths.reference_db,
-        entities=entities,
-        countries=max(200, entities // 100),
-        memberships=5 * entities,
-        passages=min(10 * entities, 200_000),
-        documents=max(50, entities // 1000),
-    )
-    print(f"(synthetic reference of {entities:,} entities generated in {time.perf_counter() - t:.1f} s)")
-    return root
+__all__ = ["data_dir", "pct"]  # bench_graph.py takes data_dir from here
 
 
 def main() -> int:
@@ -82,34 +57,10 @@ def main() -> int:
         return 2
     root = data_dir(args.entities, args.data or Path(tempfile.mkdtemp(prefix="atlas-keys-")))
 
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
-    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.cli import load_gui
-
-    qapp = load_gui().make_application()  # noqa: F841  (kept alive for the whole run)
-    from app.core.atlas import open_atlas
-    from app.paths import DataPaths
-    from app.ui.main_window import MainWindow
-
-    atlas = open_atlas(DataPaths(root), rebuild_stale=False)
-    window = MainWindow(atlas, settings_path=Path(tempfile.mkdtemp()) / "settings.ini")
-    window.resize(1280, 800)
-    window.show()
-    window.raise_()
-    window.activateWindow()
-
-    def wait(done, timeout_s: float = 120.0) -> None:
-        loop = QEventLoop()
-        deadline = time.monotonic() + timeout_s
-        timer = QTimer()
-        timer.timeout.connect(lambda: (done() or time.monotonic() > deadline) and loop.quit())
-        # Every 5 ms: the times come from the event filter and signals, not from this poll, which
-        # only has to notice the end cheaply (a 1 ms Python poll took GUI-thread time from the app).
-        timer.start(5)
-        loop.exec()
-        timer.stop()
+    _qapp, atlas, window = open_window(root)  # the application is kept alive for the whole run
 
     t = time.perf_counter()
     wait(window.is_ready)
@@ -124,38 +75,20 @@ def main() -> int:
     if args.xdotool:  # X input focus on the window (Xvfb runs no window manager to give it)
         subprocess.run(["xdotool", "windowfocus", "--sync", str(int(window.winId()))], check=False, timeout=10)
 
-    paints: list[float] = []
     arrivals: list[tuple[float, str]] = []
-
-    class Paints(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
-                paints.append(time.perf_counter())
-            return False
-
-    watcher = Paints()
-    window.list_pane.view.viewport().installEventFilter(watcher)
+    _watcher, paints = paint_recorder(window.list_pane.view.viewport())  # kept alive: it records
     window.matches_changed.connect(lambda spec, _rows: arrivals.append((time.perf_counter(), spec.text)))
     search = window.filter_pane.search
 
     def idle() -> bool:
-        g = window.graph_pane
-        return not (
-            window.list_runner.busy
-            or window.facet_runner.busy
-            or window.search_runner.busy
-            or window._facet_timer.isActive()
-            or (g is not None and not g.is_ready())
-        )
+        return idle_window(window)
 
     def send(ch: str) -> None:
         if args.xdotool:
             subprocess.Popen(["xdotool", "type", "--delay", "0", ch])
             return
         key = Qt.Key.Key_Space if ch == " " else Qt.Key(ord(ch.upper()))
-        target = QApplication.focusWidget() or search
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.postEvent(target, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+        post_key(QApplication.focusWidget() or search, key, text=ch)
 
     def repainted_after(t_sent: float, text: str, longer_ok: bool) -> float | None:
         got = next((a for a, s in arrivals if a >= t_sent and (s == text or (longer_ok and s.startswith(text)))), None)

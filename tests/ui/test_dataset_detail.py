@@ -26,7 +26,9 @@ def test_dataset_alliance_shows_record_citations_years_and_disagreement(qtbot, a
     assert "Spain 1982–" in text and "COW 260 1955–" in text
     assert "Same as NATO — proposed (founded 1949 in both" in text and "Confirm" in text
     assert "Where the sources disagree (1)" in text and "31 the documents" in text
-    assert "16 ATOP 5.1, in force at the dataset's end" in text
+    # The documents' "It includes 31 countries" is about now: compared at the dataset's end, years said.
+    assert "Members now (documents, no year given) / at ATOP 5.1's end (2018)" in text
+    assert "16 ATOP 5.1, in force at its end (2018)" in text and "31 the documents, now (no year given)" in text
     assert "Dataset records" in text and "The documents state no facts" not in text
     record_id = next(r.record_id for r in detail.records if r.field == "defense")
     with qtbot.waitSignal(pane.open_record_requested) as sig:

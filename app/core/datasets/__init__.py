@@ -14,7 +14,8 @@ The public API (what the window and the CLI call)
 ``import_plan(repo, user_data, plan, *, progress=None, cancelled=None) -> dict``
     Write a previewed plan: replaces that dataset's alliances (a re-import changes nothing else),
     one transaction (nothing half-imported); then proposes same-as links to the catalogue's
-    entities (a link the user confirmed or removed stays as they decided). Returns the report.
+    entities (a link the user confirmed or removed stays as they decided), and, when both ATOP and COW
+    are imported, between their alliances that are the same (founding year and members). Returns the report.
 
 ``import_dataset(repo, user_data, dataset, *, members, alliances=None, states=None, progress=None,
 cancelled=None) -> dict``
@@ -158,10 +159,14 @@ def import_plan(
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Write a previewed plan in one transaction, then propose same-as links; returns the import report."""
-    from app.core.datasets.same_as import propose_links
+    from app.core.datasets.same_as import propose_between_datasets, propose_links
 
-    report = user_data.datasets.write(plan, progress=progress, cancelled=cancelled)
-    user_data.datasets.propose(propose_links(repo, plan.dataset))
+    store = user_data.datasets
+    report = store.write(plan, progress=progress, cancelled=cancelled)
+    store.propose(propose_links(repo, plan.dataset))
+    if {d.name for d in store.datasets()} >= {"atop", "cow"}:
+        # The same alliance in both datasets (ATOP 3180 and COW 2205): proposed like the catalogue's links.
+        store.propose(propose_between_datasets(store.alliances_and_members("atop"), store.alliances_and_members("cow")))
     return report
 
 

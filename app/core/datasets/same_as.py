@@ -60,3 +60,38 @@ def propose_links(repo: Repository, dataset: str) -> list[tuple[str, str, str]]:
         _s, why, best = scored[0]
         out.append((r.id, best, f"founded {r.founded} in both; {why}"))
     return out
+
+
+def propose_between_datasets(
+    atop: dict[str, tuple[int | None, frozenset[str]]], cow: dict[str, tuple[int | None, frozenset[str]]]
+) -> list[tuple[str, str, str]]:
+    """(ATOP alliance, COW alliance, reason) for the pairs that are each other's best match among
+    the alliances founded the same year, with at least half of all their members in common (members
+    shared over members of either). A tie proposes nothing."""
+
+    def best(
+        mine: dict[str, tuple[int | None, frozenset[str]]], theirs: dict[str, tuple[int | None, frozenset[str]]]
+    ) -> dict[str, tuple[float, str, int]]:
+        by_year: dict[int, list[str]] = {}
+        for tid, (year, _m) in theirs.items():
+            if year is not None:
+                by_year.setdefault(year, []).append(tid)
+        out: dict[str, tuple[float, str, int]] = {}
+        for mid, (year, members) in mine.items():
+            same_year = by_year.get(year, []) if year is not None else []
+            scored = sorted(
+                ((len(members & theirs[t][1]) / max(len(members | theirs[t][1]), 1), t) for t in same_year),
+                reverse=True,
+            )
+            if scored and scored[0][0] >= THRESHOLD and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+                out[mid] = (scored[0][0], scored[0][1], len(members & theirs[scored[0][1]][1]))
+        return out
+
+    forward, backward = best(atop, cow), best(cow, atop)
+    links = []
+    for a, (_score, c, common) in sorted(forward.items()):
+        if backward.get(c, (0.0, "", 0))[1] == a:
+            year = atop[a][0]
+            total = len(atop[a][1] | cow[c][1])
+            links.append((a, c, f"founded {year} in both; {common} of their {total} members in common"))
+    return links

@@ -246,6 +246,18 @@ class DatasetStore:
             return None
         return str(row[0]), int(row[1]), [(str(c), str(v)) for c, v in json.loads(row[2])]
 
+    def alliances_and_members(self, name: str) -> dict[str, tuple[int | None, frozenset[str]]]:
+        """Each alliance of dataset ``name``: (its founding year, every country ever a member)."""
+        with self._user.read() as con:
+            founded = con.execute("SELECT id, founded FROM dataset_entity WHERE dataset = ?", (name,)).fetchall()
+            members = con.execute(
+                "SELECT entity_id, target_id FROM dataset_fact WHERE dataset = ? AND field = 'member'", (name,)
+            ).fetchall()
+        sets: dict[str, set[str]] = {}
+        for eid, target in members:
+            sets.setdefault(str(eid), set()).add(str(target))
+        return {str(eid): (year, frozenset(sets.get(str(eid), ()))) for eid, year in founded}
+
     # ---- same-as links --------------------------------------------------------------------------
     def propose(self, links: Iterable[tuple[str, str, str]]) -> int:
         """Add proposed links (catalogue entity, dataset alliance, reason); a link the user already

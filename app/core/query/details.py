@@ -125,26 +125,16 @@ def entity_details(raw: Raw, ids: list[str], *, as_of: int | None = None, compar
             detail = _detail(row, aliases.get(eid, []), facts.get(eid, []), inbound.get(eid, []), cites, records)
             out.append(replace(detail, same_as=tuple(same.get(eid, ()))) if eid in same else detail)
     if compare and same:
-        out = _with_disagreements(raw, out)
+        out = _with_disagreements(raw, out, as_of)
     return out
 
 
-def _with_disagreements(raw: Raw, details: list[EntityDetail]) -> list[EntityDetail]:
-    """Each detail with what it and the entities linked to it as the same say differently."""
-    from app.core.datasets.compare import disagreements
+def _with_disagreements(raw: Raw, details: list[EntityDetail], as_of: int | None) -> list[EntityDetail]:
+    """Each detail with what it and the entities linked to it as the same say differently
+    (:func:`app.core.datasets.compare.with_disagreements`: on the whole records, whatever ``as_of``)."""
+    from app.core.datasets.compare import with_disagreements
 
-    linked = sorted({s.id for d in details for s in d.same_as})
-    others = {o.id: o for o in entity_details(raw, linked, compare=False)}
-    out = []
-    for d in details:
-        found = []
-        for link in d.same_as:
-            other = others.get(link.id)
-            if other is not None:
-                pair = (other, d) if d.origin == "dataset" else (d, other)
-                found += disagreements(*pair)
-        out.append(replace(d, disagreements=tuple(found)) if found else d)
-    return out
+    return with_disagreements(details, fetch=lambda ids: entity_details(raw, ids, compare=False), raw=raw, as_of=as_of)
 
 
 def _detail(

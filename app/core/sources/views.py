@@ -86,6 +86,9 @@ _UNION: dict[str, str] = {
 # indexed in user_entity_fts under their rid (from 2*10^9), so the list's text search finds them.
 _DATASET: dict[str, str] = {
     "entity": f"SELECT rid, {ENTITY_COLS}, 'dataset' FROM user.dataset_entity",
+    # Its citation name ("ATOP 3180", "COW 2205") as an alias: resolving, --select and the name index
+    # then find a dataset alliance by the name its citations show.
+    "alias": "SELECT rid, id, aliases FROM user.dataset_entity WHERE aliases != ''",
     "fact": (
         "SELECT id, entity_id, ordinal, field, value, target_id, 'dataset', start_year, end_year FROM user.dataset_fact"
     ),

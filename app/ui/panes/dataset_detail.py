@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from app.core.datasets.compare import link_pair
 from app.core.query.views import DatasetCitation, EntityDetail, Link
 
 DATASET_CSS = """
@@ -60,7 +61,7 @@ def same_as_html(d: EntityDetail) -> str:
     """One line per same-as link: the other entity, the status, why, and Confirm / Remove."""
     out = []
     for link in d.same_as:
-        ours, theirs = (link.id, d.id) if d.origin == "dataset" else (d.id, link.id)
+        ours, theirs = link_pair(d.id, link.id)
         actions = f'<a href="sameas:{escape(ours)}:{escape(theirs)}:removed" title="These are not the same">Remove</a>'
         if link.status != "confirmed":
             actions = (
