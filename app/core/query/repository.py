@@ -126,7 +126,9 @@ class Repository:
         head = ids[:first]
         by_id = {r.id: r for r in self.entity_rows(head)}
         rows = [by_id[i] for i in head if i in by_id]
-        return EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else ())
+        matches = EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else ())
+        matches.index_of("")  # the id → row index, made here rather than on the GUI thread
+        return matches
 
     def entity_rows(self, ids: list[str]) -> list[EntityRow]:
         """The list's row of each of these entities (any order; unknown ids left out)."""
