@@ -312,6 +312,7 @@ class MainWindow(WindowFeaturesMixin):
         n = len(rows)
         self.count_label.setText(f"{n:,} of {self._total:,} entities")
         self.matches_changed.emit(spec, rows)
+        self.list_pane.paint_now()  # before the graph's and the timeline's work for these rows
         if self._enter_list is not None and not self.list_runner.busy:
             open_it, self._enter_list = self._enter_list, None
             self._enter_list_from_search(open_it)

@@ -184,6 +184,13 @@ class ListPane(QWidget):
         if first_fill and rows:
             self._fit_columns()
 
+    def paint_now(self) -> None:
+        """Paint the rows just set at once: posted work (the graph's redraw of the same matches,
+        queued by a zero timer) otherwise ran first and kept the new rows off the screen for it."""
+        if self.isVisible() and self.stack.currentIndex() == 0:
+            self.view.doItemsLayout()
+            self.view.viewport().repaint()
+
     def set_empty_message(self, text: str) -> None:
         self.empty_label.setText(text)
 
