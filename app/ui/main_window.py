@@ -37,12 +37,14 @@ from app.ui.undo import UndoHistory
 from app.ui.window_features import WindowFeaturesMixin
 from app.ui.window_layout import (
     FACET_DELAY_MS,
+    GRAPH_FIRST_MS,
     TAB_KEYS,
     WIDE_WINDOW,
 )
 
 if TYPE_CHECKING:
     from app.ui.graph.graph_pane import GraphPane
+    from app.ui.lessons import LessonFeature
     from app.ui.notes.notes_feature import NotesFeature
     from app.ui.notes.notes_pane import NotesPane
     from app.ui.report.export_dialog import ExportActions
@@ -98,9 +100,17 @@ class MainWindow(WindowFeaturesMixin):
         self._base_point_size = (app.font() if isinstance(app, QApplication) else self.font()).pointSizeF()
         self._zoom = 100
         self.menus: dict[str, QMenu] = {}
-        self._painted = False
+        self._painted = False  # the list has been painted once
+        self._started = False  # the graph has drawn its first picture (or took too long): see after_start
         self._after_paint: list[Any] = []
+        self._after_start: list[Any] = []
+        self._step_scheduled = False
         self._deferred_pending = 0
+        self._graph_viewport: QWidget | None = None
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.setInterval(GRAPH_FIRST_MS)
+        self._start_timer.timeout.connect(self._start_over)
         self.docks: dict[str, QDockWidget] = {}
         self.graph_pane: GraphPane | None = None  # built after the first paint (pyqtgraph loads then)
         self.timeline_view: TimelineView | None = None
@@ -109,6 +119,7 @@ class MainWindow(WindowFeaturesMixin):
         self.notes_feature: NotesFeature | None = None  # built by _install_notes
         self.notes_pane: NotesPane | None = None
         self.export_actions: ExportActions | None = None
+        self.lesson_feature: LessonFeature | None = None  # built by _install_lessons, after the start
 
         # ---- panes (each its own class; none knows another) ----
         self.filter_pane = FilterPane(
@@ -156,8 +167,12 @@ class MainWindow(WindowFeaturesMixin):
 
         self._build_layout()
         self.undo_history = UndoHistory(
-            apply_filter=self.filter_pane.set_spec, tags=atlas.user_data.notes, spec=FilterSpec(), parent=self
+            apply_filter=self.filter_pane.set_spec,
+            tags=lambda: atlas.user_data.notes,
+            spec=FilterSpec(),
+            parent=self,
         )
+
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -192,22 +207,42 @@ class MainWindow(WindowFeaturesMixin):
         self.undo_history.failed.connect(lambda msg: self.show_status(msg, 10000))
 
     def _wire_features(self) -> None:
-        """Build each feature (graph and timeline, notes, exports) and wire it, one block each.
+        """Build each feature (graph and timeline, notes, exports, sources, datasets, lessons) and wire
+        it, one block each, in three steps of the start:
 
-        Heavy modules (pyqtgraph, networkx) must be imported after the first paint: pass a callable
-        to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
+        * before the first paint, only what that paint shows: the As of year in the toolbar, and the
+          notes dock when the window is wide enough to show it open;
+        * right after it (``after_first_paint``): the graph, whose network is read and laid out on a
+          worker while pyqtgraph loads here, and the founding-year slider;
+        * once the graph has drawn its first picture (``after_start``; or GRAPH_FIRST_MS after it was
+          installed, when a big network takes longer to lay out): everything in menus and dialogs.
+
+        Each queued step runs in its own turn of the event loop, so a key or a repaint never waits
+        for more than one. Heavy modules (pyqtgraph, networkx) must be imported in such a step.
         """
-        # The graph first: its network is read and laid out on a worker while the rest loads here.
+        self.after_first_paint(self._warm_graph_modules)
         self.after_first_paint(self._install_graph)
         self.after_first_paint(self.filter_pane.finish_deferred)
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
-        else:  # it starts closed (hide_when_narrow): build it just after
-            self.after_first_paint(self._install_notes)
-        self.after_first_paint(self._install_exports)
-        self._install_sources()
-        self._install_datasets()
-        self._install_lessons()
+        else:  # it starts closed (hide_when_narrow): build it once the graph is drawn
+            self.after_start(self._install_notes)
+        self.after_start(self._install_exports)
+        self._install_datasets()  # the As of year is in the toolbar; its File actions come after_start
+        self.after_start(self._install_timeline)
+        self.after_start(self._install_sources)
+        self.after_start(self._install_lessons)
+
+    def _warm_graph_modules(self) -> None:
+        """Import the layout's modules (networkx, NumPy) on a worker while pyqtgraph loads here, so the
+        graph's first layout does not begin with them."""
+
+        def warm() -> None:
+            import networkx  # noqa: F401
+
+            import app.core.graph.layout  # noqa: F401
+
+        JobRunner(self.pool, on_error=self._on_error, parent=self).submit(warm, lambda _result: None)
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
@@ -226,7 +261,14 @@ class MainWindow(WindowFeaturesMixin):
         gc.freeze()
 
     def after_first_paint(self, fn: Any) -> None:
-        """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
+        """Run ``fn`` once the list has been painted for the first time (or soon, if it already was)."""
+        self._queue_step(self._after_paint, fn)
+
+    def after_start(self, fn: Any) -> None:
+        """Run ``fn`` once the start is over: the graph has drawn its first picture (or soon, if it has)."""
+        self._queue_step(self._after_start, fn)
+
+    def _queue_step(self, queue: list[Any], fn: Any) -> None:
         self._deferred_pending += 1
 
         def run() -> None:
@@ -235,19 +277,54 @@ class MainWindow(WindowFeaturesMixin):
             finally:
                 self._deferred_pending -= 1
 
-        if self._painted:
-            QTimer.singleShot(0, self, run)
-            return
-        self._after_paint.append(run)
+        queue.append(run)
+        self._schedule_step()
+
+    def _schedule_step(self) -> None:
+        """The next queued step, in a turn of its own (posted events, paints and keys go between)."""
+        if not self._step_scheduled and self._painted and (self._after_paint or (self._started and self._after_start)):
+            self._step_scheduled = True
+            QTimer.singleShot(0, self, self._run_step)
+
+    def _run_step(self) -> None:
+        self._step_scheduled = False
+        queue = self._after_paint or (self._after_start if self._started else [])
+        if queue:
+            try:
+                queue.pop(0)()
+            finally:
+                self._schedule_step()
+
+    def _start_over(self) -> None:
+        """The graph has drawn (or took longer than GRAPH_FIRST_MS): the remaining features load now."""
+        if not self._started:
+            self._started = True
+            self._start_timer.stop()
+            self._schedule_step()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._painted and obj is self.list_pane.view.viewport():
-            self._painted = True
-            obj.removeEventFilter(self)
-            pending, self._after_paint = self._after_paint, []
-            for fn in pending:
-                QTimer.singleShot(0, self, fn)
+        if event.type() == QEvent.Type.Paint:
+            if not self._painted and obj is self.list_pane.view.viewport():
+                self._painted = True
+                obj.removeEventFilter(self)
+                self._start_timer.start()  # restarted when the graph is installed (_watch_first_picture)
+                self._schedule_step()
+            elif obj is self._graph_viewport and self.graph_pane is not None and self.graph_pane.is_ready():
+                obj.removeEventFilter(self)
+                self._graph_viewport = None
+                QTimer.singleShot(0, self, self._start_over)  # after this paint is on screen
         return super().eventFilter(obj, event)
+
+    def _watch_first_picture(self, pane: GraphPane) -> None:
+        """Start the rest once ``pane`` has painted a laid-out graph, or GRAPH_FIRST_MS from now."""
+        if self._started:
+            return
+        self._start_timer.start()
+        if self.graph_host.isVisible():  # the pane itself shows with the next layout pass
+            self._graph_viewport = pane.canvas.viewport()
+            self._graph_viewport.installEventFilter(self)
+        else:  # another tab is on show: nothing to wait for
+            self._start_over()
 
     # ---- data flow ------------------------------------------------------------------------
     def _load_initial(self) -> None:
@@ -497,7 +574,8 @@ class MainWindow(WindowFeaturesMixin):
         if self.notes_feature is not None and not self.notes_feature.confirm_close():
             event.ignore()  # the note could not be saved and the user keeps the window
             return
-        self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
+        if self.lesson_feature is not None:
+            self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
         self.save_settings()
         self._facet_timer.stop()
         gc.unfreeze()  # this window's objects can be collected again

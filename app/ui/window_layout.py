@@ -18,6 +18,8 @@ from app.ui.window_parts import WindowParts
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
 WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
+# The features a start loads after the first paint wait this long at most for the graph's first picture.
+GRAPH_FIRST_MS = 500
 FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce typing
 TAB_KEYS = {"graph": 0, "timeline": 1, "document": 2, "search": 3}
 DEFAULT_SIZE = (1280, 800)  # first start, clamped to the screen (a 1366x768 laptop, a taskbar)

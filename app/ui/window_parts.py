@@ -60,7 +60,7 @@ class WindowParts(QMainWindow):
     export_actions: ExportActions | None
     import_controller: ImportController
     sources_feature: SourcesFeature
-    lesson_feature: LessonFeature
+    lesson_feature: LessonFeature | None
     datasets_feature: DatasetsFeature
     as_of_control: AsOfControl
     as_of_label: QLabel
@@ -106,6 +106,12 @@ class WindowParts(QMainWindow):
         raise NotImplementedError
 
     def after_first_paint(self, fn: Callable[[], Any]) -> None:
+        raise NotImplementedError
+
+    def after_start(self, fn: Callable[[], Any]) -> None:
+        raise NotImplementedError
+
+    def _watch_first_picture(self, pane: GraphPane) -> None:
         raise NotImplementedError
 
     def go_back(self) -> None:

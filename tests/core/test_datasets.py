@@ -3,6 +3,7 @@ bad files refused with nothing half-imported (files written by tests/datasets_fi
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,14 @@ import pytest
 from app.core.atlas import Atlas
 from app.core.datasets import DatasetError, ImportCancelled, import_dataset, preview, remove_dataset
 from app.core.query.filters import FilterSpec
-from tests.datasets_fixtures import write_atop, write_cow, write_states
+from tests.datasets_fixtures import (
+    ATOP_ALLIANCE_COLUMNS,
+    ATOP_MEMBER_COLUMNS,
+    atop_rows,
+    write_atop,
+    write_cow,
+    write_states,
+)
 
 
 def _import_atop(atlas: Atlas, folder: Path, **kw: object) -> dict[str, object]:
@@ -205,3 +213,24 @@ def test_progress_runs_from_reading_to_writing(atlas: Atlas, tmp_path: Path) -> 
     done = [d for d, _t in seen]
     assert {t for _d, t in seen} == {2000} and done == sorted(done)
     assert any(0 < d < 1000 for d in done) and done[-1] == 2000  # reading reported, then writing to the end
+
+
+def test_the_member_file_may_repeat_alliance_level_columns_and_names_any_case(atlas: Atlas, tmp_path: Path) -> None:
+    """ATOP's member-level file also carrying begyr/endyr and the obligations (as the release's may), in
+    capitals as a Stata export writes them, is still read as the member-level file; the swapped files
+    are still refused."""
+    alliances, members = atop_rows()
+    a, m = tmp_path / "atop5_1a.csv", tmp_path / "atop5_1m.csv"
+    extra = ["begyr", "endyr", "defense", "offense", "neutral", "nonagg", "consul"]
+    for path, columns, rows in (
+        (a, ATOP_ALLIANCE_COLUMNS, alliances),
+        (m, [c.upper() for c in ATOP_MEMBER_COLUMNS + extra], [[*r, 1949, 0, 1, 0, 0, 0, 1] for r in members]),
+    ):
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(columns)
+            w.writerows(rows)
+    plan = preview(atlas.repo, "atop", alliances=a, members=m)
+    assert plan.report()["memberships"] == 18 and plan.report()["alliances"] == 2
+    with pytest.raises(DatasetError, match=r"atop5_1m\.csv has unexpected columns for ATOP.s alliance-level file"):
+        preview(atlas.repo, "atop", alliances=m, members=a)

@@ -195,3 +195,17 @@ def test_dataset_alliances_resolve_by_their_citation_name(atlas: Atlas, tmp_path
     assert [e["aliases"] for e in json.loads(out.read_text(encoding="utf-8"))["entities"]] == [
         ["ATOP 3180"], ["COW 2205"],
     ]  # fmt: skip
+
+
+def test_a_catalogue_entity_shows_atop_against_cow_only_when_linked_to_both(atlas: Atlas, tmp_path: Path) -> None:
+    _import_both(atlas, tmp_path, cow_defense=0)
+    # NATO is linked to ATOP 3180 only: ATOP 3180 against COW 2205 belongs on their pages, not NATO's,
+    # whether NATO is read alone (the detail pane) or with ATOP 3180 (an export).
+    for ids in (["nato"], ["nato", "atop-3180"]):
+        nato = atlas.repo.entity_details(ids)[0]
+        assert {x.other_id for x in nato.disagreements} == {"atop-3180"}
+    atlas.user_data.datasets.set_same_as("nato", "cow-2205", "confirmed")
+    nato = atlas.repo.get_entity("nato")
+    assert nato is not None
+    defense = next(x for x in nato.disagreements if x.what == "Obligation: defense")
+    assert (defense.catalogue.source, defense.dataset.source) == ("ATOP 5.1", "COW 4.1")

@@ -49,3 +49,22 @@ def test_confirm_in_the_window_records_the_link(qtbot, window, tmp_path):
     assert "— confirmed" in text and "Confirm ·" not in text
     window.detail_pane.follow_link("sameas:nato:atop-3180:removed")
     assert "Same as" not in window.detail_pane.browser.toPlainText()
+
+
+def test_atop_and_cow_side_by_side_with_the_link_named_by_dataset(qtbot, atlas, tmp_path):
+    from tests.datasets_fixtures import write_cow
+
+    _import(atlas, tmp_path / "atop")
+    import_dataset(atlas.repo, atlas.user_data, "cow", members=write_cow(tmp_path / "cow"))
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_entity(atlas.repo.get_entity("cow-2205"))
+    text = pane.browser.toPlainText()
+    # Which dataset the linked alliance is from, and its disagreements with this one, both sides cited.
+    assert "(ATOP 3180) — proposed (founded 1949 in both; 11 of their 16 members in common)" in text
+    assert "Members in 1949 (the first year both record it)" in text
+    assert "12 ATOP 5.1" in text and "11 COW 4.1" in text
+    assert "11 members of COW 2205 with mem_st_year ≤ 1949" in text
+    # Confirming from COW's page records the one link, ATOP first.
+    html = pane.browser.toHtml()
+    assert "sameas:atop-3180:cow-2205:confirmed" in html and "sameas:cow-2205:atop-3180" not in html

@@ -183,9 +183,26 @@ def test_timeline_shows_each_membership_years(qtbot, window, tmp_path: Path) -> 
     assert "1949–1955" in timeline._tip(leaver)
     window.select_entity(spain)  # a member of the alliance on show: its row is highlighted, the mode stays
     assert timeline.members_of == "atop-3180"
+    undated = timeline.undated_list.parentWidget()
+    assert not undated.isVisible()  # every member has its years from the dataset: no empty "not stated" panel
     timeline.all_button.click()
     assert timeline.members_of is None and not timeline.members_bar.isVisible()
     assert "atop-1005" in timeline.drawn_ids
+    assert undated.isVisible() and timeline.undated_ids  # the seeds' entities with no stated founding year
+
+
+def test_the_not_stated_panel_shows_only_when_it_lists_something(qtbot, window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.core.query.filters import FilterSpec
+
+    _imported(qtbot, window, tmp_path)
+    window.show_tab("timeline")
+    timeline = window.timeline_view
+    timeline.set_filter(FilterSpec(origins=("dataset",), kinds=("alliance",)))
+    assert set(timeline.drawn_ids) == {"atop-1005", "atop-3180"} and timeline.undated_ids == []
+    assert not timeline.undated_list.parentWidget().isVisible()
+    timeline.set_filter(FilterSpec(kinds=("alliance",)))
+    assert "five-eyes" in timeline.undated_ids and timeline.undated_list.parentWidget().isVisible()
+    assert timeline.undated_label.text() == f"Founding year &not stated ({len(timeline.undated_ids)})"
 
 
 def test_record_viewer_opens_the_cited_row(qtbot, window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -146,17 +146,43 @@ def test_quiz_made_taken_by_keyboard_exported_and_collected(qtbot, window, tmp_p
     results = tmp_path / "results.pdf"
     monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: results))
     feature.collection_dialog.print_button.click()
+    qtbot.waitUntil(lambda: feature.pdf_task is not None and not feature.pdf_task.running, timeout=30000)
     assert results.read_bytes().startswith(b"%PDF")
 
     pdf = tmp_path / "handout.pdf"
     monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: pdf))
-    feature.student_pdf_action.trigger()
+    feature.student_pdf_action.trigger()  # typeset off the GUI thread: the window stays responsive
+    assert feature.pdf_task is not None and feature.pdf_task.running and not pdf.exists()
+    qtbot.waitUntil(lambda: not feature.pdf_task.running, timeout=30000)
     assert pdf.read_bytes().startswith(b"%PDF")
     key = tmp_path / "key.pdf"
     monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: key))
     feature.key_pdf_action.trigger()
+    qtbot.waitUntil(lambda: not feature.pdf_task.running, timeout=30000)
     assert key.read_bytes().startswith(b"%PDF") and key.read_bytes() != pdf.read_bytes()
     assert not dialogs
+
+
+def test_a_handout_pdf_cancelled_or_failing_writes_no_file(qtbot, window, tmp_path, monkeypatch, dialogs) -> None:  # type: ignore[no-untyped-def]
+    from app.core.lessons.model import Question, Quiz
+
+    quiz = Quiz(1, (Question("Which “alliance” #is $this?", ("a", "b"), "a", "a quote", "doc"),))
+    feature = window.lesson_feature
+    assert feature.open_lesson(_make(tmp_path, Lesson("Mine", quiz=quiz)))
+    old = tmp_path / "handout.pdf"
+    old.write_bytes(b"an earlier file")
+    monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: old))
+    feature.student_pdf_action.trigger()
+    feature.pdf_task.cancel()  # the dialog's Cancel
+    qtbot.waitUntil(lambda: not feature.pdf_task.running, timeout=30000)
+    assert feature.pdf_task.state == "cancelled" and old.read_bytes() == b"an earlier file"
+    assert "cancelled" in window.statusBar().currentMessage() and not dialogs
+
+    monkeypatch.setattr(FileDialogs, "save", staticmethod(lambda *_a: tmp_path / "no such folder" / "h.pdf"))
+    feature.student_pdf_action.trigger()
+    qtbot.waitUntil(lambda: not feature.pdf_task.running, timeout=30000)
+    assert feature.pdf_task.state == "failed" and len(dialogs) == 1 and "PDF" in dialogs[0][0]
+    assert not (tmp_path / "no such folder").exists()
 
 
 def test_answers_to_another_lesson_are_refused(qtbot, window, tmp_path, dialogs) -> None:  # type: ignore[no-untyped-def]

@@ -301,7 +301,8 @@ def test_printing_paints_the_typeset_pages_on_a_printer(qapp, atlas, tmp_path):
     image = QImage(612, 792, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    QSvgRenderer(QByteArray(svgs[0])).render(painter)
+    for layer in svgs[0]:  # the header, the page, the footer
+        QSvgRenderer(QByteArray(layer)).render(painter)
     painter.end()
     dark = sum(1 for y in range(0, 792, 2) for x in range(0, 612, 2) if image.pixelColor(x, y).lightness() < 128)
     assert dark > 200  # the title page's text, drawn

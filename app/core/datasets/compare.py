@@ -23,10 +23,10 @@ Fetch = Callable[[list[str]], list[EntityDetail]]
 # the latest year its records give, and the pane says so.
 RELEASE_END: dict[tuple[str, str], int] = {("ATOP", "5.1"): 2018, ("COW", "4.1"): 2012}
 
-# Obligations both codebooks code for the same promise: ATOP's "defense" (a promise of active military
-# support if a partner is attacked) and COW's "defense" pact (type I). The other types are defined
-# differently in the two codebooks (COW's typology is one type per alliance, ATOP's are separate
-# promises), so they are not compared.
+# Obligations compared between ATOP and COW: defense (ATOP "defense", COW "defense"). The other types
+# are shown with their records but not set against each other: ATOP's offense and consul and COW's
+# entente have no namesake in the other dataset, and whether ATOP's neutral / nonagg and COW's
+# neutrality / nonaggression are coded alike was not checked against both codebooks.
 COMPARABLE_OBLIGATIONS = (("defense", "defense"),)
 
 
@@ -319,11 +319,12 @@ def with_disagreements(details: list[EntityDetail], *, fetch: Fetch, raw: Raw, a
         whole = full.get(d.id, d)
         found: list[Disagreement] = []
         pairs: list[tuple[str, str]] = []
+        mine = {s.id for s in d.same_as}
         for link in d.same_as:
             pairs.append(link_pair(d.id, link.id))
-            if not is_dataset_id(d.id):
+            if not is_dataset_id(d.id):  # an ATOP and a COW alliance both linked to it, and to each other
                 other = full.get(link.id)
-                pairs += [link_pair(link.id, s.id) for s in (other.same_as if other else ()) if s.id in linked]
+                pairs += [link_pair(link.id, s.id) for s in (other.same_as if other else ()) if s.id in mine]
         for first, second in dict.fromkeys(pairs):
             one = whole if first == d.id else full.get(first)
             two = whole if second == d.id else full.get(second)

@@ -10,11 +10,16 @@ Three files are understood (the names of the current releases in brackets):
   ``mem_st_year``, ``mem_end_year`` (empty: in force at the dataset's end) and the types
   ``defense``, ``neutrality``, ``nonaggression``, ``entente``.
 
-Column names are matched ignoring case and surrounding spaces. Missing required columns are refused,
-naming them. The real files carry many more variables (ATOP has over a hundred provisions): those
-are kept in the stored record, untouched. A column that belongs to another of these files (the two
-ATOP files swapped, a COW file given as ATOP, COW's dyad-level file) is refused, naming it and
-saying which file it looks like.
+Column names are matched ignoring case and surrounding spaces (the Stata releases write some in
+capitals). Missing required columns are refused, naming them. The real files carry many more
+variables (ATOP has over a hundred provisions): those are kept in the stored record, untouched. A
+column that belongs to another of these files (the two ATOP files swapped, a COW file given as ATOP,
+COW's dyad-level file) is refused, naming it and saying which file it looks like.
+
+Supported releases: ATOP 5.1 and COW Formal Alliances 4.1 (another release is read when it has
+these columns). Where the names were checked against the releases (see each format below), and what is
+accepted besides: the names this module accepted before the check (``ccode`` for ATOP's ``member``,
+``statename``/``state_name`` for the state list's ``statenme``) are still accepted.
 """
 
 from __future__ import annotations
@@ -51,30 +56,55 @@ class FileFormat:
     option: str  # the command-line option that takes it
     required: tuple[str, ...]
     aliases: tuple[tuple[str, str], ...] = ()  # (variant name, name used here)
+    tolerated: tuple[str, ...] = ()  # columns another file has too, which this one may also carry
 
 
+# ATOP's obligations: defense, offense, neutral, nonagg, consul are ATOP 5.1's own names (the
+# peacesciencer package's data-raw/atop_alliance.R reads them from ATOP 5.1's dyad-year file, and
+# scripts that read atop5_1m.csv select "defense" from it). COW's: defense, neutrality, nonaggression,
+# entente are COW 4.1's (peacesciencer data-raw/cow_alliance.R, "defense:entente" of the 4.1 files).
 ATOP_OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
 COW_OBLIGATIONS = ("defense", "neutrality", "nonaggression", "entente")
 
+# ATOP 5.1 alliance level (atop5_1a.csv): atopid, begyr, endyr. A public importer of the 5.1 CSV release
+# on GitHub reads atopid, cowid, begyr, begmo, begday, endyr, endmo, endday, ineffect, bilat and the
+# obligations from it; no second independent public source was found for begyr/endyr, so if a release
+# names them otherwise the refusal names the missing column (and nothing is imported).
 ATOP_ALLIANCES = FileFormat(
     "atop-alliances",
     "ATOP's alliance-level file (atop5_1a.csv)",
     "--alliances",
     ("atopid", "begyr", "endyr", *ATOP_OBLIGATIONS),
 )
+# ATOP 5.1 member level (atop5_1m.csv): atopid, member, yrent, moent, dayent, yrexit, moexit, dayexit,
+# phase, and each member's obligations: confirmed by public scripts that download ATOP 5.1's CSV zip
+# and read atop5_1m.csv (selecting member, yrent, moent, dayent, yrexit, moexit, dayexit, defense; and
+# atopid, member, yrent, yrexit), which also note that yrexit = 0 means "still valid on 31 December
+# 2018". ``ccode`` (what was accepted before the check) is still read as ``member``. The member-level
+# file may repeat alliance-level variables (begyr, endyr): tolerated, not taken for a swapped file.
 ATOP_MEMBERS = FileFormat(
     "atop-members",
     "ATOP's member-level file (atop5_1m.csv)",
     "--members",
     ("atopid", "member", "yrent", "yrexit"),
     aliases=(("ccode", "member"),),
+    tolerated=("begyr", "endyr"),
 )
+# COW Formal Alliances 4.1 by member (alliance_v4.1_by_member.csv): version4id, ccode, state_name,
+# all_st_day, all_st_month, all_st_year, all_end_day, all_end_month, all_end_year, ss_type, mem_st_day,
+# mem_st_month, mem_st_year, mem_end_day, mem_end_month, mem_end_year, left_censor, right_censor,
+# defense, neutrality, nonaggression, entente, version: the header as two independent public projects
+# load it (an SQL schema for the 4.1 files and a Python importer of version4.1_csv.zip). The codebook:
+# an empty end means "still in effect as of 12/31/2012". The dyad-level file (dyad_st_year, ccode1,
+# ccode2) is refused with a pointer to the by-member file.
 COW_MEMBERS = FileFormat(
     "cow-members",
     "COW's alliances-by-member file (alliance_v4.1_by_member.csv)",
     "--members",
     ("version4id", "ccode", "mem_st_year", "mem_end_year", *COW_OBLIGATIONS),
 )
+# COW's state list (states2016.csv): stateabb, ccode, statenme, styear, ... (the COW state system
+# membership list); statename / state_name are accepted too.
 COW_STATES = FileFormat(
     "cow-states",
     "COW's state list (states2016.csv)",
@@ -132,7 +162,11 @@ def recognise(fmt: FileFormat, raw: list[str], path: Path) -> Header:
         index.setdefault(key, i)
     present = set(index)
     foreign = [
-        c for key, sig in _SIGNATURES.items() if key != fmt.key for c in sig if c in present and c not in fmt.required
+        c
+        for key, sig in _SIGNATURES.items()
+        if key != fmt.key
+        for c in sig
+        if c in present and c not in fmt.required and c not in fmt.tolerated
     ]
     missing = [c for c in fmt.required if c not in index]
     if foreign and missing:

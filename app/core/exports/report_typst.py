@@ -9,11 +9,14 @@ sections, each citation number to its source, each source back to where it was f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from app import APP_NAME, __version__
 from app.core.exports import report_datasets as ds
+from app.core.exports.pdf_merge import Heading
 from app.core.exports.report_data import ExportOptions, NoteItem, ReportData, plural
 from app.core.exports.typst_markup import go, label, lit, markdown, text
 from app.core.query.repository import Citation, EntityDetail, Link
@@ -21,6 +24,11 @@ from app.core.reference.relations import relation_label
 from app.paths import resources_dir
 
 COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do not start new pages
+OVERVIEW_ROWS = 250  # rows of an overview table: one may begin a part (a table costs Typst much memory)
+TABLE_WEIGHT = 4  # a table's source costs Typst about four times the memory of text
+PART_CHARS = 300_000  # Typst source per part: about 60 MB of Typst's memory (see report_pdf)
+CONTENTS_LINES = 55  # contents lines on an A4 page (Letter: a few fewer; a wrong guess costs one more try)
+TOP_OF_PAGE = 32 * 72 / 25.4  # a heading this near the top (32 mm, in points) opens its page
 FOOTER_FILTER_CHARS = 90  # the filter in the footer is cut here (in full on the title page)
 ROLES = {"member": "member", "party": "party", "part_of": "part of", "has part": "has part", "partner": "partner"}
 KIND_PLURALS = {"country": "countries", "treaty": "treaties", "alliance": "alliances", "partnership": "partnerships"}
@@ -105,6 +113,15 @@ class _Builder:
         self.cites = _Citations()
         self.labels = {d.id: f"e{i}" for i, d in enumerate(data.details)}
         self.out: list[str] = []
+        self.front: list[str] = []  # what follows the contents on its page (the compact overview)
+        self.headings: list[Heading] = [Heading(1, "Contents", "sec-contents")]
+        self.cuts: list[int] = [0]  # where in ``out`` a new part may begin (each begins a page)
+        self.heavy: set[int] = set()  # cuts opening a stretch that costs Typst more per character (a table)
+
+    def heading(self, level: int, title: str, name: str, emit: Callable[[str], None]) -> None:
+        """A level 1 or 2 heading: labelled, listed for the contents, bookmarks and running header."""
+        self.headings.append(Heading(level, title, name))
+        emit(f"{'=' * level} {text(title)} {label(name)}")
 
     def entity_link(self, entity_id: str | None, name: str) -> str:
         target = self.labels.get(entity_id or "")
@@ -166,31 +183,37 @@ class _Builder:
 
     # ---- parts ----
     def overview(self) -> None:
-        emit = self.out.append
         n = len(self.data.details)
         compact = n <= COMPACT_ENTITIES
+        emit = self.front.append if compact else self.out.append  # compact: on the contents page
         emit("#pagebreak(weak: true)" if not compact else "#v(1em)")
-        emit("= Overview")
+        self.heading(1, "Overview", "sec-overview", emit)
         if not n:
             emit("No entities match this selection.")
-        else:
-            emit("#[#set text(size: 8pt)\n#table(columns: (28%, auto, 1fr, auto, 17%, auto),")
-            emit("  fill: (_, y) => if y == 0 { head-fill } else if calc.even(y) { stripe },")
-            heads = ", ".join(f"[*{h}*]" for h in ("Name", "Kind", "Category", "Founded", "Region", "Members"))
-            emit(f"  table.header({heads}),")
-            for d in self.data.details:
-                stated = f"{d.stated_members} stated" if d.stated_members else "—"
-                members = str(len(d.members)) if d.members else stated
-                regions = ", ".join(f.value for f in d.facts if f.field == "region" and f.value) or d.region or "—"
-                cells = [
-                    self.entity_link(d.id, d.name),
-                    text(d.kind),
-                    text(", ".join(d.categories) or d.category or "—"),
-                    text(years(d)),
-                    text(regions),
-                    text(members),
-                ]
-                emit("  " + ", ".join(f"[{c}]" for c in cells) + ",")
+        heads = ", ".join(f"[*{h}*]" for h in ("Name", "Kind", "Category", "Founded", "Region", "Members"))
+        for i, d in enumerate(self.data.details):
+            if i % OVERVIEW_ROWS == 0:  # a table per so many rows, each on a page of its own: a part may begin
+                if i:
+                    emit(")]")
+                    self.cuts.append(len(self.out))
+                    emit("#pagebreak(weak: true)")
+                self.heavy.add(self.cuts[-1])
+                emit("#[#set text(size: 8pt)\n#table(columns: (28%, auto, 1fr, auto, 17%, auto),")
+                emit("  fill: (_, y) => if y == 0 { head-fill } else if calc.even(y) { stripe },")
+                emit(f"  table.header({heads}),")
+            stated = f"{d.stated_members} stated" if d.stated_members else "—"
+            members = str(len(d.members)) if d.members else stated
+            regions = ", ".join(f.value for f in d.facts if f.field == "region" and f.value) or d.region or "—"
+            cells = [
+                self.entity_link(d.id, d.name),
+                text(d.kind),
+                text(", ".join(d.categories) or d.category or "—"),
+                text(years(d)),
+                text(regions),
+                text(members),
+            ]
+            emit("  " + ", ".join(f"[{c}]" for c in cells) + ",")
+        if n:
             emit(")]")
         network, timeline = self.figures.network, self.figures.timeline
         if self.options.include_graph and network is None and self.figures.network_note and n:
@@ -198,8 +221,10 @@ class _Builder:
         for title, figure, key in (("Network", network, "network"), ("Timeline", timeline, "timeline")):
             if not (self.options.include_graph and figure is not None and n):
                 continue
+            if not compact:
+                self.cuts.append(len(self.out))
             emit("#v(1em)" if compact or key == "timeline" else "#pagebreak(weak: true)")
-            emit(f"= {title}")
+            self.heading(1, title, f"sec-{key}", emit)
             emit(
                 f'#figure(image(bytes(sys.inputs.at({lit(key)})), format: "svg", width: 100%,'
                 f" alt: {lit(figure.alt)}), caption: [{text(figure.caption)}])"
@@ -209,14 +234,17 @@ class _Builder:
         emit = self.out.append
         if not self.data.details:
             return
+        self.cuts.append(len(self.out))
         emit("#pagebreak(weak: true)")
-        emit("= Entities")
+        self.heading(1, "Entities", "sec-entities", emit)
         for i, d in enumerate(self.data.details):
+            if i:
+                self.cuts.append(len(self.out))
             if self.options.handout:
                 self.cites.reset(f"h{i}-")
                 if i:
                     emit("#pagebreak(weak: true)")
-            emit(f"== {text(d.name)} {label(self.labels[d.id])}")
+            self.heading(2, d.name, self.labels[d.id], emit)
             self.cites.section = self.labels[d.id]
             kind = f"#strong[{text(d.kind.capitalize())}];"
             if d.categories:
@@ -256,7 +284,21 @@ class _Builder:
     def sources(self) -> None:
         if self.options.handout or not self.cites.items:
             return
-        self.out += ["#pagebreak(weak: true)", "= Sources", *self.cites.sources(self.data.documents)]
+        self.cuts.append(len(self.out))
+        self.out.append("#pagebreak(weak: true)")
+        self.heading(1, "Sources", "sec-sources", self.out.append)
+        for entry in self.cites.sources(self.data.documents):
+            self.cuts.append(len(self.out))
+            self.out.append(entry)
+
+    def contents(self, pages: dict[str, int], offset: int) -> list[str]:
+        """The contents: a line per heading, each a link; ``pages``: label -> page in the body from 1,
+        after ``offset`` pages (a heading not in it is on the first pages, and Typst finds its page)."""
+        out = []
+        for h in self.headings[1:]:
+            where = str(pages[h.label] + offset) if h.label in pages else label(h.label)
+            out.append(f"#toc({h.level}, [{text(h.title)}], {go(h.label)}, {where})")
+        return out
 
     def title_page(self) -> str:
         data, options = self.data, self.options
@@ -300,8 +342,7 @@ class _Builder:
                 f"{where}. Each number links to its source. The seed corpus hash on the data line identifies the"
                 " exact data this summary was made from.]",
                 "#pagebreak()",
-                "#heading(level: 1, outlined: false, bookmarked: true)[Contents]",
-                "#outline(title: none, depth: 2)",
+                f"#heading(level: 1, outlined: false)[Contents] {label('sec-contents')}",
             ]
         )
 
@@ -333,19 +374,111 @@ def template() -> str:
     return (resources_dir() / "report.typ").read_text(encoding="utf-8")
 
 
-def build_source(data: ReportData, options: ExportOptions, figures: Figures | None = None) -> str:
-    """The whole summary as Typst source: our template, then the body."""
-    builder = _Builder(data, options, figures or Figures())
-    builder.overview()
-    builder.entities()
-    builder.sources()
+@dataclass
+class SummarySource:
+    """The summary as Typst sources, for :mod:`app.core.exports.report_pdf`: the body in parts of
+    about ``part_chars`` each (every part begins a page: between entities in a continuous summary,
+    between sources, or where a page begins anyway), then the title page and contents (``front``)
+    once the body's pages are known, then the running headers and footers (:func:`marginals_source`)."""
+
+    head: str  # the definitions and the template every part begins with
+    body: list[str]  # each part's whole source
+    headings: list[Heading]  # level 1 and 2, in order, each with its label
+    builder: _Builder
+
+    def ua(self, i: int) -> bool:
+        """Whether body part ``i`` can claim PDF/UA on its own: Typst checks that a document's first
+        heading is of level 1 (a part that begins in the middle of the entities begins with level 2)."""
+        first = next((line for line in self.body[i].splitlines() if line.startswith("=")), "= ")
+        return first.startswith("= ")
+
+    def front(self, pages: dict[str, int], length: int) -> str:
+        """Title page and contents (and, for a few entities, the overview after them); ``pages``:
+        label -> page within the body, from 1; ``length``: how many pages this front part takes
+        (see :meth:`front_length`; the caller checks it and sets the part again if it was wrong)."""
+        b = self.builder
+        return "\n".join([self.head, b.title_page(), *b.contents(pages, length), *b.front, ""])
+
+    def front_length(self) -> int:
+        """A guess at the front part's pages: the title page, then the contents' lines (a few more
+        entities than this fit on a page); the overview of a short summary fits after them."""
+        return 1 + max(1, -(-(len(self.headings) + 2) // CONTENTS_LINES))
+
+
+def _head(data: ReportData, options: ExportOptions) -> str:
     paper = "us-letter" if options.page_size == "Letter" else "a4"
-    head = [
+    lets = [
         f"#let rt-title = {lit(data.title)}",
         f"#let rt-footer = {lit(footer_text(data))}",
         f"#let rt-paper = {lit(paper)}",
     ]
-    return "\n".join([*head, template(), builder.title_page(), *builder.out, ""])
+    return "\n".join([*lets, template()])
+
+
+def build_parts(
+    data: ReportData, options: ExportOptions, figures: Figures | None = None, *, part_chars: int = PART_CHARS
+) -> SummarySource:
+    """The summary's sources: the body cut into parts at the places a page may begin."""
+    builder = _Builder(data, options, figures or Figures())
+    builder.overview()
+    builder.entities()
+    builder.sources()
+    head = _head(data, options)
+    cuts = sorted({*builder.cuts, len(builder.out)})
+    parts: list[list[str]] = []
+    size = part_chars  # so the first piece opens a part
+    for start, end in pairwise(cuts):
+        piece = builder.out[start:end]
+        n = sum(len(line) for line in piece) * (TABLE_WEIGHT if start in builder.heavy else 1)
+        if size + n > part_chars:
+            parts.append([])
+            size = 0
+        parts[-1] += piece
+        size += n
+    body = ["\n".join([head, *lines, ""]) for lines in parts if lines]
+    return SummarySource(head, body, builder.headings, builder)
+
+
+def build_source(data: ReportData, options: ExportOptions, figures: Figures | None = None) -> str:
+    """Every part's source, one after the other (to read, and to test what user text becomes)."""
+    parts = build_parts(data, options, figures)
+    return "\n".join([parts.front({}, 0), *parts.body])
+
+
+def marginals_source(data: ReportData, options: ExportOptions, sections: Sequence[str | None]) -> str:
+    """The running headers and footers (``resources/report_marginals.typ``): ``sections[i]`` is what
+    the header of page i names (None: no header, the title page)."""
+    paper = "us-letter" if options.page_size == "Letter" else "a4"
+    lines = [
+        f"#let rt-title = {lit(data.title)}",
+        f"#let rt-footer = {lit(footer_text(data))}",
+        f"#let rt-paper = {lit(paper)}",
+        f"#let rt-pages = {len(sections)}",
+        (resources_dir() / "report_marginals.typ").read_text(encoding="utf-8"),
+    ]
+    lines += [f"#mp({'none' if s is None else lit(s)}, {i + 1})" for i, s in enumerate(sections)]
+    return "\n".join(lines) + "\n"
+
+
+def running_heads(headings: Sequence[Heading], where: dict[str, tuple[int, float]], pages: int) -> list[str | None]:
+    """What the running header of each page names, as in a dictionary: the heading opening the page
+    (else the last one before it, so a page continuing an entity names it), and the last heading
+    starting on the page when that is another one ("A … B"). None on the title page.
+    ``where``: label -> (page from 0, points from the top of the page)."""
+    located = sorted(
+        ((where[h.label][0], where[h.label][1], i, h.title) for i, h in enumerate(headings) if h.label in where)
+    )
+    starts = [page for page, _y, _i, _t in located]
+    out: list[str | None] = [None]
+    a = 0
+    for page in range(1, pages):
+        a = bisect_left(starts, page, a)
+        b = bisect_left(starts, page + 1, a)
+        current = located[a - 1][3] if a > 0 else "Contents"
+        first = located[a][3] if b > a and located[a][1] < TOP_OF_PAGE else current
+        last = located[b - 1][3] if b > a else first
+        out.append(first if last == first else f"{first} … {last}")
+    return out
 
 
 def figure_inputs(figures: Figures) -> dict[str, str]:

@@ -18,6 +18,7 @@ from app.core.exports.typst_markup import lit, text
 from app.core.lessons.model import Lesson, LessonError
 
 if TYPE_CHECKING:
+    from app.core.exports.report_data import Progress
     from app.core.lessons.answers import Collection
 
 LETTERS = "ABCDEFGHIJ"
@@ -175,24 +176,29 @@ def results_source(collection: Collection) -> str:
     return "\n".join(out) + "\n"
 
 
-def _compile(source: str, isolated: bool) -> bytes:
-    """``isolated``: typeset in a child process (the window: Typst's caches go when it ends)."""
+def _compile(source: str, isolated: bool, progress: Progress | None) -> bytes:
+    """``isolated``: typeset in a child process (the window: Typst's caches go when it ends, and
+    ``progress`` returning False stops it at once: :class:`Cancelled`)."""
     from app.core.exports.report_pdf import compile_isolated, compile_source
 
-    return (compile_isolated if isolated else compile_source)(source, {})[0]
+    if isolated:
+        return compile_isolated(source, {}, progress=progress)[0]
+    return compile_source(source, {})[0]
 
 
-def student_pdf(lesson: Lesson, *, isolated: bool = False) -> bytes:
-    return _compile(student_source(lesson), isolated)
+def student_pdf(lesson: Lesson, *, isolated: bool = False, progress: Progress | None = None) -> bytes:
+    return _compile(student_source(lesson), isolated, progress)
 
 
-def key_pdf(lesson: Lesson, documents: Mapping[str, str], *, isolated: bool = False) -> bytes:
+def key_pdf(
+    lesson: Lesson, documents: Mapping[str, str], *, isolated: bool = False, progress: Progress | None = None
+) -> bytes:
     """``documents``: document id -> title (the repository's documents and the payload's copies)."""
-    return _compile(key_source(lesson, documents), isolated)
+    return _compile(key_source(lesson, documents), isolated, progress)
 
 
-def results_pdf(collection: Collection, *, isolated: bool = False) -> bytes:
-    return _compile(results_source(collection), isolated)
+def results_pdf(collection: Collection, *, isolated: bool = False, progress: Progress | None = None) -> bytes:
+    return _compile(results_source(collection), isolated, progress)
 
 
 def write_pdf(path: Path, data: bytes) -> Path:

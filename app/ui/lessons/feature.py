@@ -53,6 +53,7 @@ class LessonFeature(LessonQuizMixin, QObject):
         self._parent, self._screens = dialog_parent, screens
         self._pool = pool or QThreadPool.globalInstance()
         self.quiz_task: Task | None = None
+        self.pdf_task: Task | None = None
         self.pack: Any = None  # app.core.lessons.pack.LessonPack
         self.lesson: Lesson | None = None  # what is shown and edited (may be ahead of the file)
         self.dirty = False

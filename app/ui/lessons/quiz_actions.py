@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.core.errors import AtlasError
 from app.core.lessons.model import Lesson, Question, Quiz
-from app.ui.jobs import Task
+from app.ui.jobs import Progress, Task
 from app.ui.lessons.dialogs import ANSWERS_FILTER, FileDialogs, MakeQuizDialog, StudentNameDialog, with_suffix
 from app.ui.lessons.quiz_view import QuizDialog, QuizDraft
 from app.ui.lessons.results_view import CollectionDialog
@@ -33,6 +33,7 @@ class LessonQuizMixin:
     _data_root: Path
     _pool: QThreadPool
     quiz_task: Task | None
+    pdf_task: Task | None  # the handout, key or results PDF being written
     quiz_dialog: QuizDialog | None
     collection_dialog: CollectionDialog | None
     quiz_editor: QWidget | None
@@ -225,22 +226,41 @@ class LessonQuizMixin:
             f"Collected {len(collection.added)} new answers file(s); {len(collection.students)} students in all."
         )
 
-    def _write_pdf(self, title: str, suggested: str, make: Callable[[], bytes]) -> None:
+    def _write_pdf(self, title: str, suggested: str, make: Callable[[Progress], bytes]) -> None:
+        """Ask where, then typeset and write off the GUI thread (Typst in a child process, which
+        Cancel stops at once), behind a progress dialog; the file is written atomically, so a
+        cancel or a failure leaves no file (and an earlier one as it was)."""
         path = FileDialogs.save(self._parent, title, suggested, "PDF (*.pdf)")
         if path is None:
             return
+        from app.core.exports.report_data import check
         from app.core.lessons.handouts import write_pdf
 
         path = with_suffix(path, ".pdf")
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            write_pdf(path, make())
-        except (AtlasError, OSError) as exc:
-            QApplication.restoreOverrideCursor()
-            self._error("Could not write the PDF", exc)
-            return
-        QApplication.restoreOverrideCursor()
-        self._status(f"Wrote {path.name}.", 6000)
+
+        def work(progress: Progress) -> Path:
+            check(progress, 5, "Setting the text…")
+            data = make(progress)
+            check(progress, 95, "Saving…")
+            return write_pdf(path, data)
+
+        def show(percent: int, message: str) -> None:
+            dlg.setValue(percent)
+            dlg.setLabelText(message)
+
+        task = Task(work, pool=self._pool, parent=self._parent)
+        dlg = QProgressDialog(f"Writing {path.name}…", "Cancel", 0, 100, self._parent)
+        dlg.setWindowTitle(title)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(400)
+        dlg.canceled.connect(task.cancel)
+        task.progress.connect(show)
+        task.succeeded.connect(lambda written: self._status(f"Wrote {written.name}.", 6000))
+        task.failed.connect(lambda exc: self._error("Could not write the PDF", exc))
+        task.cancelled.connect(lambda: self._status(f"{title} not written (cancelled).", 4000))
+        task.finished.connect(lambda _state: dlg.reset())
+        self.pdf_task = task
+        task.start()
 
     def export_pdf(self, *, key: bool) -> None:
         lesson = self.lesson
@@ -251,12 +271,24 @@ class LessonQuizMixin:
         stem = "".join(c if c.isalnum() or c in " -_" else "" for c in lesson.title).strip() or "lesson"
         if key:
             docs = {d.id: d.title for d in self._repo.documents()}
-            self._write_pdf("Answer key PDF", f"{stem} - answer key.pdf", lambda: handouts.key_pdf(lesson, docs))
+            self._write_pdf(
+                "Answer key PDF",
+                f"{stem} - answer key.pdf",
+                lambda p: handouts.key_pdf(lesson, docs, isolated=True, progress=p),
+            )
         else:
-            self._write_pdf("Student handout PDF", f"{stem} - handout.pdf", lambda: handouts.student_pdf(lesson))
+            self._write_pdf(
+                "Student handout PDF",
+                f"{stem} - handout.pdf",
+                lambda p: handouts.student_pdf(lesson, isolated=True, progress=p),
+            )
 
     def _results_pdf(self, collection: Any) -> None:
         from app.core.lessons import handouts
 
         stem = "".join(c if c.isalnum() or c in " -_" else "" for c in collection.pack.lesson.title).strip()
-        self._write_pdf("Results PDF", f"{stem or 'lesson'} - results.pdf", lambda: handouts.results_pdf(collection))
+        self._write_pdf(
+            "Results PDF",
+            f"{stem or 'lesson'} - results.pdf",
+            lambda p: handouts.results_pdf(collection, isolated=True, progress=p),
+        )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from app.core.datasets.compare import link_pair
 from app.core.query.views import DatasetCitation, EntityDetail, Link
 
 DATASET_CSS = """
@@ -57,8 +56,22 @@ def obligations_value(d: EntityDetail) -> str:
     return "; ".join(f"{escape(f.value or '')}{records_sup(f.records)}" for f in facts)
 
 
+def _cited_as(entity_id: str) -> str:
+    """ " (COW 2205)" after a dataset alliance's name, so two datasets' alliances are told apart."""
+    from app.core.datasets.compare import is_dataset_id  # loaded by same_as_html, its one caller
+
+    if not is_dataset_id(entity_id):
+        return ""
+    dataset, _, record = entity_id.partition("-")
+    return f" ({escape(dataset.upper())} {escape(record)})"
+
+
 def same_as_html(d: EntityDetail) -> str:
     """One line per same-as link: the other entity, the status, why, and Confirm / Remove."""
+    if not d.same_as:
+        return ""
+    from app.core.datasets.compare import link_pair  # the datasets code loads when a link is shown
+
     out = []
     for link in d.same_as:
         ours, theirs = link_pair(d.id, link.id)
@@ -71,7 +84,7 @@ def same_as_html(d: EntityDetail) -> str:
         state = "confirmed" if link.status == "confirmed" else "proposed"
         why = f" ({escape(link.reason)})" if link.reason and state == "proposed" else ""
         out.append(
-            f'<p class="same">Same as <a href="entity:{escape(link.id)}">{escape(link.name)}</a>'
+            f'<p class="same">Same as <a href="entity:{escape(link.id)}">{escape(link.name)}</a>{_cited_as(link.id)}'
             f' <span class="src">— {state}{why}</span> &nbsp;{actions}</p>'
         )
     return "".join(out)

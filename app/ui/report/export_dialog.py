@@ -283,12 +283,12 @@ class ExportActions(QObject):
         load_fonts()
         repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
 
-        def work(progress: Callable[[int, str], bool]) -> list[bytes]:
+        def work(progress: Callable[[int, str], bool]) -> list[list[bytes]]:
             data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
             progress(60, "Typesetting pages…")
             return render_pages_svg(data, options, figures, progress)
 
-        def done(pages: list[bytes]) -> None:
+        def done(pages: list[list[bytes]]) -> None:
             show_print_dialog(self.parent_widget, pages, options, preview=preview, show_status=self.show_status)
 
         self.relay = run_job(self.parent_widget, work, "Preparing the document…", done, show_status=self.show_status)

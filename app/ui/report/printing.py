@@ -1,8 +1,9 @@
 """File > Print… and Print preview…: the pages Typst set for the PDF, painted on a QPrinter.
 
 The data, the figures and the typesetting run in the background (as for the PDF); Typst gives each
-page as SVG, which QSvgRenderer paints on the printer at its own resolution: what prints is what
-the PDF shows, in vectors. Only the dialogs and the painting happen on the GUI thread.
+page as SVG (the page, and its running header and footer as layers), which QSvgRenderer paints
+on the printer at its own resolution: what prints is what the PDF shows, in vectors.
+Only the dialogs and the painting happen on the GUI thread.
 """
 
 from __future__ import annotations
@@ -35,18 +36,20 @@ def make_printer(options: ExportOptions) -> QPrinter:
     return printer
 
 
-def paint_pages(pages: Sequence[bytes], printer: QPrinter) -> int:
-    """Paint each page (SVG) over the whole paper; returns the number of pages painted."""
+def paint_pages(pages: Sequence[Sequence[bytes]], printer: QPrinter) -> int:
+    """Paint each page (its SVG layers: header, page, footer) over the whole paper; returns the
+    number of pages painted."""
     painter = QPainter()
     if not painter.begin(printer):
         raise AtlasError("Could not start printing (the printer refused).")
     try:
         paper = QRectF(printer.pageLayout().fullRectPixels(printer.resolution()))
         paper.moveTo(0, 0)
-        for i, svg in enumerate(pages):
+        for i, layers in enumerate(pages):
             if i:
                 printer.newPage()
-            QSvgRenderer(QByteArray(svg)).render(painter, paper)
+            for svg in layers:
+                QSvgRenderer(QByteArray(svg)).render(painter, paper)
     finally:
         painter.end()
     return len(pages)
@@ -54,7 +57,7 @@ def paint_pages(pages: Sequence[bytes], printer: QPrinter) -> int:
 
 def show_print_dialog(
     parent: QWidget,
-    pages: Sequence[bytes],
+    pages: Sequence[Sequence[bytes]],
     options: ExportOptions,
     *,
     preview: bool,

@@ -97,12 +97,9 @@ class MembershipsMixin:
         self._mode_stale = False
         if chosen is True:
             chosen = self._member_rows()
-        undated = self.undated_list.parentWidget()  # "Founding year not stated": not in membership mode
         if chosen is None or chosen is False:
             self.members_of, self._member_ids = None, set()
             self.members_bar.setVisible(False)
-            if undated is not None:
-                undated.setVisible(True)
             self.note.setText(ALL_NOTE)
             return layout_timeline(self._all_rows)
         alliance, detail, spans = chosen
@@ -114,8 +111,6 @@ class MembershipsMixin:
             "each from its entry year to its exit year (from the dataset's records)."
         )
         self.members_bar.setVisible(True)
-        if undated is not None:
-            undated.setVisible(False)
         self.note.setText(MEMBERS_NOTE)
         return layout_timeline([detail, *spans], keep_order=True)
 

@@ -325,6 +325,11 @@ class TimelineView(MembershipsMixin, QWidget):
             item.setToolTip(f"{e.name}\n{gx.kind_style(e.kind)[0]}: founding year not stated in the documents")
             self.undated_list.addItem(item)
         self.undated_label.setText(f"Founding year &not stated ({len(self.undated)})")
+        # Only when there is something to list: a dataset alliance's members (membership mode) all have
+        # their years from the dataset, and a filter may select only dated entities.
+        side = self.undated_list.parentWidget()
+        if side is not None:
+            side.setVisible(bool(self.undated) and getattr(self, "members_of", None) is None)
         self._show_highlight()
         self._show_as_of_line()
         self.redrawn.emit()

@@ -1,0 +1,458 @@
+"""One PDF from the parts Typst set separately: pages, tags, destinations, bookmarks, header and footer.
+
+A large summary is typeset in parts (``report_pdf``): Typst's memory grows with the document and
+is given back only when its process ends, so each part is set in a process of its own. This
+module joins the parts at the level of PDF objects, without reading them into an object model
+(that would take longer and more memory than Typst itself). Typst writes every object plainly
+(a classic cross-reference table, no object streams), so each part's objects are renumbered by
+an offset and copied; only a few are replaced:
+
+- the page tree: one root whose kids are every part's pages, in order;
+- the tags: one ``Document`` element whose kids are each part's top elements, one parent tree
+  (each part's keys moved past the previous part's, and the pages' and links' keys with them),
+  one role map and one ID tree (table-cell IDs made unique per part);
+- the named destinations (each heading's label), merged, and the bookmarks, built anew from the
+  headings the source builder listed, so the entities sit under "Entities" whatever part they are in;
+- the running header and the page footer ("Page 7 of 404") come from one more Typst document
+  set after the others, when the page count and the headings' pages are known: each of its pages
+  becomes a form drawn on the matching page, marked as an artifact (pagination, not content).
+
+The catalog, document information, metadata (with the PDF/UA claim) and file ID are the first part's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+_XREF_SECTION = re.compile(rb"(\d+) (\d+)[ \r]*\n((?:\d{10} \d{5} [nf][ \r]*\n)*)")
+_XREF_ENTRY = re.compile(rb"(\d{10}) \d{5} ([nf])")
+_DICT_EDGE = re.compile(rb"<<|>>")
+# One token of a dictionary: a literal string (kept as it is; one level of nested brackets), a
+# reference, or a structure parent key.
+_TOKEN = re.compile(rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)|(\d+) 0 R|/StructParents? (\d+)", re.S)
+# The same over a run of whole objects, their ``N 0 obj`` lines too.
+_RUN = re.compile(_TOKEN.pattern + rb"|^(\d+) 0 obj\n", re.S | re.M)
+_OBJ_LINE = re.compile(rb"^(\d+) 0 obj\n", re.M)
+_CELL_ID = re.compile(rb"\(U\d+x\d+y\d+\)")
+_REF = re.compile(rb"(\d+) 0 R")
+_NAME_REF = re.compile(rb"\(((?:[^()\\]|\\.)*)\)(\d+) 0 R")
+_NUM_REF = re.compile(rb"(\d+) (\d+) 0 R")
+_ROLE = re.compile(rb"/(\w+)/(\w+)")
+
+
+class MergeError(RuntimeError):
+    """A part is not laid out as this module expects (a Typst change): a bug to fix."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A level 1 or 2 heading with our label: a bookmark, a contents entry, a running header."""
+
+    level: int
+    title: str
+    label: str
+
+
+@dataclass
+class Part:
+    """One PDF as Typst wrote it, indexed (nothing copied)."""
+
+    data: bytes
+    spans: dict[int, tuple[int, int]]  # object -> (start, end) of its bytes
+    size: int
+    root: int
+    info: int | None
+    file_id: bytes
+    pages: list[int] = field(default_factory=list)
+    page_height: float = 0.0
+
+    def obj(self, n: int) -> bytes:
+        """Object ``n`` after its ``N 0 obj`` line, up to its ``endobj``."""
+        start, end = self.spans[n]
+        body = self.data[start:end]
+        return body[body.index(b" obj\n") + 5 : body.rindex(b"endobj")].rstrip(b"\n")
+
+    def split(self, n: int) -> tuple[bytes, bytes]:
+        """Object ``n``'s dictionary (or array, or value), and its stream part (or b"")."""
+        body = self.obj(n)
+        cut = body.find(b"\nstream\n")
+        return (body, b"") if cut < 0 else (body[:cut], body[cut:])
+
+    def dict_of(self, n: int) -> bytes:
+        return self.split(n)[0]
+
+    def stream_of(self, n: int) -> bytes:
+        rest = self.split(n)[1]
+        return rest[8 : rest.rindex(b"\nendstream")]
+
+
+def parse(pdf: bytes) -> Part:
+    """Index a PDF written by Typst: its objects, trailer and pages in order."""
+    start = int(pdf[pdf.rindex(b"startxref") + 9 :].split()[0])
+    if not pdf.startswith(b"xref", start):
+        raise MergeError("not a classic cross-reference table")
+    trailer_at = pdf.index(b"trailer", start)
+    offsets: dict[int, int] = {}
+    for sub in _XREF_SECTION.finditer(pdf, start + 4, trailer_at):
+        first = int(sub.group(1))
+        for k, (offset, kind) in enumerate(_XREF_ENTRY.findall(sub.group(3))):
+            if kind == b"n":
+                offsets[first + k] = int(offset)
+    trailer = pdf[trailer_at : pdf.index(b"startxref", trailer_at)]
+    size = int(re.search(rb"/Size (\d+)", trailer).group(1))  # type: ignore[union-attr]
+    root = int(re.search(rb"/Root (\d+) 0 R", trailer).group(1))  # type: ignore[union-attr]
+    info_m = re.search(rb"/Info (\d+) 0 R", trailer)
+    id_m = re.search(rb"/ID(\[[^\]]*\])", trailer)
+    order = sorted(offsets, key=offsets.__getitem__)
+    ends = [offsets[n] for n in order[1:]] + [start]
+    spans = {n: (offsets[n], end) for n, end in zip(order, ends, strict=True)}
+    part = Part(pdf, spans, size, root, int(info_m.group(1)) if info_m else None, id_m.group(1) if id_m else b"")
+    catalog = part.dict_of(root)
+    pages_root = _ref(catalog, b"/Pages")
+    part.pages = _page_list(part, pages_root)
+    if any(_ref(part.dict_of(p), b"/Parent") != pages_root for p in part.pages):
+        raise MergeError("a page tree with intermediate nodes")
+    box = re.search(rb"/MediaBox\[([-\d. ]+)\]", part.dict_of(part.pages[0])) if part.pages else None
+    part.page_height = float(box.group(1).split()[3]) if box else 0.0
+    return part
+
+
+def _ref(d: bytes, key: bytes) -> int:
+    m = re.search(re.escape(key) + rb" (\d+) 0 R", d)
+    if m is None:
+        raise MergeError(f"no {key.decode()} reference")
+    return int(m.group(1))
+
+
+def _page_list(part: Part, node: int) -> list[int]:
+    d = part.dict_of(node)
+    if b"/Type/Pages" not in d:
+        return [node]
+    kids = re.search(rb"/Kids\[([\d R]*)\]", d)
+    out: list[int] = []
+    for n in _REF.findall(kids.group(1) if kids else b""):
+        out += _page_list(part, int(n))
+    return out
+
+
+def _inline(d: bytes, key: bytes) -> bytes:
+    """The ``<<…>>`` value of ``key`` in ``d`` (balanced), or b""."""
+    at = d.find(key + b"<<")
+    if at < 0:
+        return b""
+    depth = 0
+    for m in _DICT_EDGE.finditer(d, at + len(key)):
+        depth += 1 if m.group() == b"<<" else -1
+        if depth == 0:
+            return d[at + len(key) : m.end()]
+    raise MergeError(f"unbalanced {key.decode()}")
+
+
+def destinations(part: Part) -> dict[str, tuple[int, float]]:
+    """Each named destination (our heading labels): (page index in the part, points from the top)."""
+    names = _inline(_inline(part.dict_of(part.root), b"/Names"), b"/Dests")
+    index = {p: i for i, p in enumerate(part.pages)}
+    out: dict[str, tuple[int, float]] = {}
+    for name, obj in _NAME_REF.findall(names):
+        m = re.match(rb"\[(\d+) 0 R/XYZ [-\d.]+ ([-\d.]+)", part.dict_of(int(obj)))
+        if m is not None and int(m.group(1)) in index:
+            out[name.decode("latin-1")] = (index[int(m.group(1))], part.page_height - float(m.group(2)))
+    return out
+
+
+def _outline_objects(part: Part, catalog: bytes) -> set[int]:
+    m = re.search(rb"/Outlines (\d+) 0 R", catalog)
+    if m is None:
+        return set()
+    seen: set[int] = set()
+    todo = [int(m.group(1))]
+    while todo:
+        n = todo.pop()
+        if n in seen or n not in part.spans:
+            continue
+        seen.add(n)
+        d = part.dict_of(n)
+        todo += [int(x) for x in re.findall(rb"/(?:First|Next) (\d+) 0 R", d)]
+    return seen
+
+
+def pdf_text_string(text: str) -> bytes:
+    """A PDF text string: UTF-16BE with its byte-order mark, in hex (nothing to escape)."""
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+class _Writer:
+    def __init__(self, next_number: int) -> None:
+        self.chunks: list[bytes] = [b"%PDF-1.7\n%\x80\x80\x80\x80\n\n"]
+        self.pos = len(self.chunks[0])
+        self.offsets: dict[int, int] = {}
+        self.next = next_number
+
+    def new(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+    def put(self, n: int, body: bytes) -> None:
+        data = b"%d 0 obj\n" % n + body + b"\nendobj\n\n"
+        self.offsets[n] = self.pos
+        self.chunks.append(data)
+        self.pos += len(data)
+
+    def put_run(self, run: bytes) -> None:
+        """Whole objects, already numbered (``N 0 obj`` … ``endobj``, one after the other)."""
+        for m in _OBJ_LINE.finditer(run):
+            self.offsets[int(m.group(1))] = self.pos + m.start()
+        self.chunks.append(run)
+        self.pos += len(run)
+
+    def stream(self, n: int, data: bytes, extra: bytes = b"") -> None:
+        self.put(n, b"<<" + extra + b"/Length %d>>\nstream\n" % len(data) + data + b"\nendstream")
+
+    def finish(self, root: int, info: int | None, file_id: bytes) -> bytes:
+        size = self.next
+        xref = [b"xref\n0 %d\n" % size, b"0000000000 65535 f\r\n"]
+        for n in range(1, size):
+            at = self.offsets.get(n)
+            xref.append(b"%010d 00000 n\r\n" % at if at is not None else b"0000000000 00000 f\r\n")
+        trailer = b"trailer\n<</Size %d/Root %d 0 R" % (size, root)
+        if info is not None:
+            trailer += b"/Info %d 0 R" % info
+        if file_id:
+            trailer += b"/ID" + file_id
+        tail = trailer + b">>\nstartxref\n%d\n%%%%EOF" % self.pos
+        return b"".join([*self.chunks, *xref, tail])
+
+
+def merge(parts: Sequence[Part], headings: Sequence[Heading], marginals: Part | None = None) -> bytes:
+    """One PDF: ``parts`` in order, ``headings`` as the bookmarks, and page i of ``marginals``
+    (header and footer, untagged) drawn on page i."""
+    bases: list[int] = []
+    total = 1
+    for p in [*parts, *([marginals] if marginals else [])]:
+        bases.append(total - 1)
+        total += p.size - 1
+    w = _Writer(total)
+    pages_root, struct_root, document, outlines = w.new(), w.new(), w.new(), w.new()
+    page_refs: list[int] = []
+    top_kids: list[bytes] = []
+    parent_nums: list[bytes] = []
+    role_map: dict[bytes, bytes] = {}
+    id_tree: list[tuple[bytes, bytes]] = []
+    dests: list[tuple[bytes, bytes]] = []
+    key_base = 0
+    forms: list[int] = []
+    if marginals is not None:
+        forms = _copy_marginals(marginals, bases[-1], w)
+    for k, part in enumerate(parts):
+        base = bases[k]
+        catalog = part.dict_of(part.root)
+        drop = {part.root, _ref(catalog, b"/Pages"), *(_outline_objects(part, catalog))}
+        if k or part.info is None:
+            drop |= {part.info} if part.info is not None else set()
+        special = {_ref(catalog, b"/Pages"): pages_root}
+        keys = 0
+        sroot_m = re.search(rb"/StructTreeRoot (\d+) 0 R", catalog)
+        if sroot_m is not None:
+            sroot = int(sroot_m.group(1))
+            sdict = part.dict_of(sroot)
+            drop.add(sroot)
+            for doc in _REF.findall(re.search(rb"/K\[([\d R]*)\]", sdict).group(1)):  # type: ignore[union-attr]
+                doc_dict = part.dict_of(int(doc))
+                drop.add(int(doc))
+                special[int(doc)] = document
+                kids = re.search(rb"/K\[([\d R]*)\]", doc_dict)
+                top_kids += [b"%d 0 R" % (int(n) + base) for n in _REF.findall(kids.group(1) if kids else b"")]
+            if b"/Kids" in _inline(sdict, b"/ParentTree"):
+                raise MergeError("a parent tree with kids")
+            nums = _inline(sdict, b"/ParentTree")
+            for key, obj in _NUM_REF.findall(nums):
+                parent_nums.append(b"%d %d 0 R" % (int(key) + key_base, int(obj) + base))
+            next_key = re.search(rb"/ParentTreeNextKey (\d+)", sdict)
+            keys = int(next_key.group(1)) if next_key else 0
+            for a, b in _ROLE.findall(_inline(sdict, b"/RoleMap")):
+                role_map.setdefault(a, b)
+            for name, obj in _NAME_REF.findall(_inline(sdict, b"/IDTree")):
+                id_tree.append(((b"c%dU" % k if k else b"U") + name[1:], b"%d 0 R" % (int(obj) + base)))
+        for name, obj in _NAME_REF.findall(_inline(_inline(catalog, b"/Names"), b"/Dests")):
+            dests.append((name, b"%d 0 R" % (int(obj) + base)))
+        first_page = len(page_refs)
+        page_refs += [p + base for p in part.pages]
+        _copy_part(part, base, key_base, k, drop, special, w, forms[2 * first_page :] if forms else [])
+        key_base += keys
+    # The page tree, the tags, the bookmarks, the catalog.
+    page_list = b" ".join(b"%d 0 R" % p for p in page_refs)
+    w.put(pages_root, b"<</Type/Pages/Count %d/Kids[%s]>>" % (len(page_refs), page_list))
+    w.put(document, b"<</Type/StructElem/S/Document/P %d 0 R/K[%s]>>" % (struct_root, b" ".join(top_kids)))
+    roles = b"".join(b"/%s/%s" % kv for kv in role_map.items())
+    ids = b"".join(b"(%s)%s" % kv for kv in sorted(id_tree))
+    w.put(
+        struct_root,
+        b"<</Type/StructTreeRoot/RoleMap<<%s>>/K[%d 0 R]/ParentTree<</Nums[%s]>>/IDTree<</Names[%s]>>"
+        b"/ParentTreeNextKey %d>>" % (roles, document, b" ".join(parent_nums), ids, key_base),
+    )
+    _outline(w, outlines, headings)
+    first = parts[0]
+    catalog = first.dict_of(first.root)
+    meta = re.search(rb"/Metadata (\d+) 0 R", catalog)
+    names = b"".join(b"(%s)%s" % kv for kv in sorted(dests))
+    root = w.new()
+    w.put(
+        root,
+        b"<</Type/Catalog/Pages %d 0 R" % pages_root
+        + (b"/Metadata %d 0 R" % (int(meta.group(1)) + bases[0]) if meta else b"")
+        + b"/Lang(en)/StructTreeRoot %d 0 R/MarkInfo<</Marked true/Suspects false>>" % struct_root
+        + b"/ViewerPreferences<</DisplayDocTitle true/Direction/L2R>>"
+        + (b"/Outlines %d 0 R" % outlines if headings else b"")
+        + b"/Names<</Dests<</Names[%s]>>>>>>" % names,
+    )
+    return w.finish(root, first.info + bases[0] if first.info is not None else None, first.file_id)
+
+
+def _copy_part(
+    part: Part,
+    base: int,
+    key_base: int,
+    k: int,
+    drop: set[int],
+    special: dict[int, int],
+    w: _Writer,
+    forms: Sequence[int],
+) -> None:
+    """Copy every object of ``part`` but ``drop``, renumbered; the pages get their header and footer.
+    Runs of plain objects (no stream, nothing to change but numbers) are rewritten in one pass."""
+
+    def token(m: re.Match[bytes]) -> bytes:
+        ref = m.group(1)
+        if ref is not None:
+            n = int(ref)
+            return b"%d 0 R" % special.get(n, n + base)
+        obj = m.group(3)
+        if obj is not None:
+            return b"%d 0 obj\n" % (int(obj) + base)
+        key = m.group(2)
+        if key is not None:
+            return m.group(0)[: -len(key)] + b"%d" % (int(key) + key_base)
+        s = m.group(0)
+        return b"(c%dU" % k + s[2:] if k and _CELL_ID.fullmatch(s) else s
+
+    page_no = {p: i for i, p in enumerate(part.pages)}
+    resources = _resources_of(part) if forms else {}
+    data = part.data
+    run_start = run_end = -1
+
+    def flush() -> None:
+        if run_start >= 0:
+            w.put_run(_RUN.sub(token, data[run_start:run_end]))
+
+    for n in sorted(part.spans, key=lambda n: part.spans[n][0]):
+        start, end = part.spans[n]
+        plain = n not in drop and n not in page_no and n not in resources
+        if plain and data.find(b"\nstream\n", start, end) < 0:
+            if run_start < 0:
+                run_start = start
+            run_end = end
+            continue
+        flush()
+        run_start = run_end = -1
+        if n in drop:
+            continue
+        head, rest = part.split(n)
+        head = _RUN.sub(token, head)
+        if n in page_no and forms:
+            head = _draw_form(head, page_no[n], w)
+        elif n in resources:
+            i = resources[n]
+            name = b"/AtlasH%d %d 0 R/AtlasF%d %d 0 R" % (i, forms[2 * i], i, forms[2 * i + 1])
+            if b"/XObject<<" in head:
+                head = head.replace(b"/XObject<<", b"/XObject<<" + name, 1)
+            else:
+                head = head[:2] + b"/XObject<<" + name + b">>" + head[2:]
+        w.put(n + base, head + rest)
+    flush()
+
+
+def _resources_of(part: Part) -> dict[int, int]:
+    """Resource dictionary object -> the index of the page using it (one per page, as Typst writes)."""
+    out: dict[int, int] = {}
+    for i, p in enumerate(part.pages):
+        r = _ref(part.dict_of(p), b"/Resources")
+        if r in out:
+            raise MergeError("two pages share one resource dictionary")
+        out[r] = i
+    return out
+
+
+def _draw_form(page: bytes, index: int, w: _Writer) -> bytes:
+    """The page's header, its contents, then its footer (forms, marked as pagination artifacts:
+    a screen reader skips them, and text is extracted in reading order)."""
+    m = re.search(rb"/Contents (\d+) 0 R", page)
+    if m is None:
+        raise MergeError("a page without one content stream")
+    before, after = w.new(), w.new()
+    w.stream(before, b"/Artifact<</Type/Pagination/Subtype/Header>>BDC\n/AtlasH%d Do\nEMC\nq\n" % index)
+    w.stream(after, b"Q\n/Artifact<</Type/Pagination/Subtype/Footer>>BDC\n/AtlasF%d Do\nEMC\n" % index)
+    return page[: m.start()] + b"/Contents[%d 0 R %s %d 0 R]" % (before, m.group(0)[10:], after) + page[m.end() :]
+
+
+def _copy_marginals(part: Part, base: int, w: _Writer) -> list[int]:
+    """Each page of the header-and-footer document as a form XObject; returns their numbers."""
+    forms: list[int] = []
+    wanted: set[int] = set()
+    box = re.search(rb"/MediaBox\[([-\d. ]+)\]", part.dict_of(part.pages[0]))
+    bbox = b"[" + (box.group(1) if box else b"0 0 595.2756 841.8898") + b"]"
+    for p in part.pages:
+        d = part.dict_of(p)
+        contents, resources = _ref(d, b"/Contents"), _ref(d, b"/Resources")
+        data = part.stream_of(contents)
+        filt = re.search(rb"/Filter(/\w+)", part.dict_of(contents))
+        extra = b"/Type/XObject/Subtype/Form/BBox%s/Resources %d 0 R" % (bbox, resources + base)
+        extra += b"/Filter" + filt.group(1) if filt else b""
+        n = w.new()
+        w.stream(n, data, extra)
+        forms.append(n)
+        wanted.add(resources)
+    # What the forms use (fonts, colour spaces), renumbered; nothing of the document around them.
+    todo, seen = list(wanted), set()
+    while todo:
+        n = todo.pop()
+        if n in seen or n not in part.spans:
+            continue
+        seen.add(n)
+        todo += [int(x) for x in _REF.findall(part.dict_of(n))]
+    for n in sorted(seen):
+        head, rest = part.split(n)
+        w.put(n + base, _REF.sub(lambda m: b"%d 0 R" % (int(m.group(1)) + base), head) + rest)
+    return forms
+
+
+def _outline(w: _Writer, root: int, headings: Sequence[Heading]) -> None:
+    """Bookmarks: level 1 at the top, level 2 under the level 1 before it; entities folded."""
+    tops: list[tuple[int, Heading, list[tuple[int, Heading]]]] = []
+    for h in headings:
+        if h.level == 1 or not tops:
+            tops.append((w.new(), h, []))
+        else:
+            tops[-1][2].append((w.new(), h))
+
+    def item(
+        n: int, h: Heading, parent: int, prev: int | None, nxt: int | None, kids: list[tuple[int, Heading]]
+    ) -> None:
+        d = b"<</Title%s/Parent %d 0 R/Dest(%s)" % (pdf_text_string(h.title), parent, h.label.encode())
+        d += b"/Prev %d 0 R" % prev if prev else b""
+        d += b"/Next %d 0 R" % nxt if nxt else b""
+        if kids:
+            d += b"/First %d 0 R/Last %d 0 R/Count -%d" % (kids[0][0], kids[-1][0], len(kids))
+        w.put(n, d + b">>")
+
+    for i, (n, h, kids) in enumerate(tops):
+        prev = tops[i - 1][0] if i else None
+        nxt = tops[i + 1][0] if i + 1 < len(tops) else None
+        item(n, h, root, prev, nxt, kids)
+        for j, (m, sub) in enumerate(kids):
+            item(m, sub, n, kids[j - 1][0] if j else None, kids[j + 1][0] if j + 1 < len(kids) else None, [])
+    if tops:
+        w.put(root, b"<</Type/Outlines/First %d 0 R/Last %d 0 R/Count %d>>" % (tops[0][0], tops[-1][0], len(tops)))
+    else:
+        w.put(root, b"<</Type/Outlines/Count 0>>")

@@ -1,0 +1,153 @@
+"""A summary typeset in parts and joined (report_pdf, pdf_merge): one document, read back whole.
+
+The seed summary is cut into parts far smaller than a real one's (a few entities each), so every
+boundary the 1,000-entity summary has is here: between entities, between sources, before the
+Sources list. Across them the page numbers continue, the bookmarks nest, the citation links go
+both ways, the tags form one tree, and user text survives the renumbering of the PDF objects.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from app.core.atlas import Atlas
+from app.core.exports import pdf_merge
+from app.core.exports.report_data import ExportOptions, collect_report
+from app.core.exports.report_pdf import render_pdf
+from app.core.exports.report_typst import Figures, build_parts, running_heads
+from app.core.query.filters import FilterSpec
+
+SMALL = 2_500  # characters of Typst source per part: an entity or two
+TRICKY = "Bracket (12 0 R) and \\( unbalanced ( and /StructParent 3 and (U2x0y0)"
+
+
+def _text(reader: pypdf.PdfReader) -> list[str]:
+    return [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split()) for p in reader.pages]
+
+
+def _targets(reader: pypdf.PdfReader, page_no: int) -> list[int]:
+    named = reader.named_destinations
+    out = []
+    for annot in reader.pages[page_no].get("/Annots") or []:
+        dest = annot.get_object().get("/Dest")
+        if dest is None:
+            continue
+        dest = dest.get_object() if hasattr(dest, "get_object") else dest
+        if isinstance(dest, str):
+            out.append(reader.get_destination_page_number(named[dest]))
+        else:
+            out.append(reader.get_page_number(dest[0].get_object()))
+    return out
+
+
+@pytest.fixture
+def parts_pdf(atlas: Atlas, tmp_path: Path) -> tuple[Path, list[str], list[str]]:
+    atlas.user_data.notes.create_note("nato", title=TRICKY, body=f"{TRICKY}\n\nSee [the CSTO](entity:csto).")
+    options = ExportOptions(title=f"Parts {TRICKY}", include_notes=True, include_graph=False)
+    data = collect_report(atlas.repo, FilterSpec(kinds=("alliance",)), options, user_data=atlas.user_data)
+    source = build_parts(data, options, Figures(), part_chars=SMALL)
+    assert len(source.body) >= 5  # really in parts
+    path = tmp_path / "parts.pdf"
+    path.write_bytes(render_pdf(data, options, Figures(), part_chars=SMALL))
+    return path, [d.name for d in data.details], source.body
+
+
+def test_parts_join_into_one_numbered_document_with_nested_bookmarks(parts_pdf) -> None:  # type: ignore[no-untyped-def]
+    path, names, _body = parts_pdf
+    reader = pypdf.PdfReader(str(path), strict=True)
+    text = _text(reader)
+    total = len(text)
+    for i, page in enumerate(text):  # the page numbers continue across the parts
+        assert f"Page {i + 1} of {total}" in page, (i, page[-120:])
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["Contents", "Overview", "Entities", "Sources"]
+    entities = reader.outline[titles.index("Entities") + 1]
+    assert [item.title for item in entities] == names  # every entity, in order, whatever part it is in
+    for item in entities:
+        page = reader.get_destination_page_number(item)
+        assert item.title in text[page]
+        # The running header (the title, then the section) names the entity on its first page:
+        # alone, or as the last of the headings there ("Entities … NATO").
+        assert text[page].startswith(f"Parts {TRICKY} ")
+        head = text[page][len(f"Parts {TRICKY} ") :]
+        assert head.startswith(item.title) or re.match(r"[^.]*\.\.\. " + re.escape(item.title), head), head[:80]
+
+
+def test_citation_links_cross_the_parts_both_ways(parts_pdf) -> None:  # type: ignore[no-untyped-def]
+    path, names, body = parts_pdf
+    reader = pypdf.PdfReader(str(path))
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    entities = reader.outline[titles.index("Entities") + 1]
+    sources_page = next(reader.get_destination_page_number(i) for i in reader.outline if i == reader.outline[-1])
+    pages = [reader.get_destination_page_number(i) for i in entities]
+    # The last entity of the first entities part, and the last of all: their citations reach the
+    # Sources list, typeset in other parts, and the sources link back to them.
+    first_part = next(part for part in body if "<e0>" in part)
+    last_in_first = max(i for i, _name in enumerate(names) if f"<e{i}>" in first_part)
+    assert last_in_first < len(names) - 1
+    for i in (last_in_first, len(names) - 1):
+        targets = set(_targets(reader, pages[i]))
+        assert any(t >= sources_page for t in targets), (names[i], targets, sources_page)
+    back = {t for p in range(sources_page, len(reader.pages)) for t in _targets(reader, p)}
+    assert {pages[last_in_first], pages[-1]} <= back
+    # The contents (page 2) link to every entity's page.
+    assert set(pages) <= set(_targets(reader, 1))
+
+
+def test_parts_keep_one_tag_tree_and_the_user_text(parts_pdf) -> None:  # type: ignore[no-untyped-def]
+    path, names, _body = parts_pdf
+    reader = pypdf.PdfReader(str(path))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and root["/Lang"] == "en"
+    tree = root["/StructTreeRoot"]
+    assert len(tree["/K"]) == 1 and tree["/K"][0].get_object()["/S"] == "/Document"
+    kinds: list[str] = []
+
+    def walk(node, depth=0):  # type: ignore[no-untyped-def]
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.DictionaryObject):
+            if "/S" in node:
+                kinds.append(str(node["/S"]))
+            kids = node.get("/K")
+            if kids is not None and depth < 60:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    walk(kid, depth + 1)
+
+    walk(tree)
+    assert kinds.count("/H1") == 4 and kinds.count("/H2") == len(names) and "/Table" in kinds
+    # Each page's marked content is found from its key in the one parent tree.
+    nums = tree["/ParentTree"]["/Nums"]
+    keys = [int(k) for k in nums[0::2]]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert all(int(p["/StructParents"]) in set(keys) for p in reader.pages)
+    assert reader.metadata.title == f"Parts {TRICKY}"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    plain = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    assert " ".join(plain.stdout.decode().split()).count(TRICKY) >= 3  # title page, note title and body
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert re.search(r"Tagged:\s+yes", info)
+
+
+def test_handouts_in_parts_have_the_pages_of_one_document(atlas: Atlas) -> None:
+    """Each entity of a handout begins a page anyway: cutting between them changes nothing."""
+    options = ExportOptions(handout=True, include_graph=False)
+    data = collect_report(atlas.repo, FilterSpec(kinds=("alliance",)), options)
+    whole = pypdf.PdfReader(io.BytesIO(render_pdf(data, options, Figures())))
+    split = pypdf.PdfReader(io.BytesIO(render_pdf(data, options, Figures(), part_chars=SMALL)))
+    assert _text(whole) == _text(split)
+
+
+def test_running_heads_follow_the_headings() -> None:
+    h = pdf_merge.Heading
+    headings = [h(1, "Contents", "c"), h(1, "Entities", "x"), h(2, "A", "a"), h(2, "B", "b"), h(2, "C", "k")]
+    where = {"c": (1, 80.0), "x": (3, 80.0), "a": (3, 120.0), "b": (3, 500.0), "k": (5, 400.0)}
+    assert running_heads(headings, where, 7) == [None, "Contents", "Contents", "Entities … B", "B", "B … C", "C"]
