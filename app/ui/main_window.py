@@ -160,6 +160,7 @@ class MainWindow(WindowFeaturesMixin):
         self.search_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
         self.page_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # the list's rows as scrolled
         self.list_pane.model.page_fetcher = self._fetch_pages
+        self.timeline_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # its rows, when on show
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACET_DELAY_MS)

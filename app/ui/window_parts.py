@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from app.ui.datasets.as_of import AsOfControl
     from app.ui.datasets.feature import DatasetsFeature
     from app.ui.graph.graph_pane import GraphPane
+    from app.ui.jobs import JobRunner
     from app.ui.lessons import LessonFeature
     from app.ui.main_window import HostWidget
     from app.ui.notes.notes_feature import NotesFeature
@@ -49,6 +50,7 @@ class WindowParts(QMainWindow):
 
     repo: Repository
     pool: QThreadPool
+    timeline_runner: JobRunner
     graph_host: HostWidget
     timeline_host: HostWidget
     search_pane: SearchResultsPane

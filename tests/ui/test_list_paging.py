@@ -151,3 +151,29 @@ def test_exporting_the_list_writes_every_matching_row_not_only_those_read(qtbot,
         rows = list(csv.DictReader(f))
     ids = {r.get("id") for r in rows}
     assert len(ids) == N and ids == set(window.current_rows().ids)
+
+
+def test_the_timeline_on_show_gets_every_matching_row_read_off_the_gui_thread(qtbot, big_window):
+    window = big_window
+    window.show_tab("timeline")
+    timeline = window.timeline_view
+    qtbot.waitUntil(lambda: timeline.isVisible(), timeout=5000)
+    threads: list[bool] = []
+    real = window.repo.entity_rows
+
+    def entity_rows(ids):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(ids)
+
+    redraws: list[int] = []
+    timeline.redrawn.connect(lambda: redraws.append(1))
+    window.repo.entity_rows = entity_rows
+    try:
+        window.filter_pane.search.setText("alliance")
+        qtbot.waitUntil(lambda: bool(redraws) and not window.timeline_runner.busy, timeout=20000)
+    finally:
+        window.repo.entity_rows = real
+    assert threads and not any(threads)  # the list read its page, the timeline its rows: on workers
+    matching = set(window.current_rows().ids)
+    drawn = set(timeline.drawn_ids)
+    assert len(drawn) > 2 * PAGE and drawn <= matching  # far more than the list has read
