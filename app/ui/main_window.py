@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,10 +36,10 @@ from app.ui.undo import UndoHistory
 from app.ui.window_features import WindowFeaturesMixin
 from app.ui.window_layout import (
     FACET_DELAY_MS,
-    GRAPH_FIRST_MS,
     TAB_KEYS,
     WIDE_WINDOW,
 )
+from app.ui.window_start import StartSequence
 
 if TYPE_CHECKING:
     from app.ui.graph.graph_pane import GraphPane
@@ -99,17 +99,6 @@ class MainWindow(WindowFeaturesMixin):
         self._base_point_size = (app.font() if isinstance(app, QApplication) else self.font()).pointSizeF()
         self._zoom = 100
         self.menus: dict[str, QMenu] = {}
-        self._painted = False  # the list has been painted once
-        self._started = False  # the graph has drawn its first picture (or took too long): see after_start
-        self._after_paint: list[Any] = []
-        self._after_start: list[Any] = []
-        self._step_scheduled = False
-        self._deferred_pending = 0
-        self._graph_viewport: QWidget | None = None
-        self._start_timer = QTimer(self)
-        self._start_timer.setSingleShot(True)
-        self._start_timer.setInterval(GRAPH_FIRST_MS)
-        self._start_timer.timeout.connect(self._start_over)
         self.docks: dict[str, QDockWidget] = {}
         self.graph_pane: GraphPane | None = None  # built after the first paint (pyqtgraph loads then)
         self.timeline_view: TimelineView | None = None
@@ -175,7 +164,7 @@ class MainWindow(WindowFeaturesMixin):
         self._build_toolbar()
         self._build_status()
         self._wire()
-        self.list_pane.view.viewport().installEventFilter(self)
+        self.start_sequence = StartSequence(self.list_pane.view.viewport(), parent=self)  # see _wire_features
         self._restore_filter()
         self.undo_history.start_from(self.filter_pane.spec())
         self._load_initial()
@@ -245,11 +234,16 @@ class MainWindow(WindowFeaturesMixin):
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
         graph = self.graph_pane
         return (
-            self._painted
-            and self._deferred_pending == 0
+            self.start_sequence.painted
+            and self.start_sequence.pending == 0
             and not self.facet_runner.busy
             and (graph is None or graph.is_ready())
         )
+
+    def is_idle(self) -> bool:
+        """No list, facet or passage query running or waiting (tests, screenshots, benchmarks)."""
+        busy = self.list_runner.busy or self.facet_runner.busy or self.search_runner.busy
+        return not (busy or self._facet_timer.isActive())
 
     def freeze_heap(self) -> None:
         """The network is read and laid out: leave everything alive now out of the garbage
@@ -259,69 +253,11 @@ class MainWindow(WindowFeaturesMixin):
 
     def after_first_paint(self, fn: Any) -> None:
         """Run ``fn`` once the list has been painted for the first time (or soon, if it already was)."""
-        self._queue_step(self._after_paint, fn)
+        self.start_sequence.after_first_paint(fn)
 
     def after_start(self, fn: Any) -> None:
         """Run ``fn`` once the start is over: the graph has drawn its first picture (or soon, if it has)."""
-        self._queue_step(self._after_start, fn)
-
-    def _queue_step(self, queue: list[Any], fn: Any) -> None:
-        self._deferred_pending += 1
-
-        def run() -> None:
-            try:
-                fn()
-            finally:
-                self._deferred_pending -= 1
-
-        queue.append(run)
-        self._schedule_step()
-
-    def _schedule_step(self) -> None:
-        """The next queued step, in a turn of its own (posted events, paints and keys go between)."""
-        if not self._step_scheduled and self._painted and (self._after_paint or (self._started and self._after_start)):
-            self._step_scheduled = True
-            QTimer.singleShot(0, self, self._run_step)
-
-    def _run_step(self) -> None:
-        self._step_scheduled = False
-        queue = self._after_paint or (self._after_start if self._started else [])
-        if queue:
-            try:
-                queue.pop(0)()
-            finally:
-                self._schedule_step()
-
-    def _start_over(self) -> None:
-        """The graph has drawn (or took longer than GRAPH_FIRST_MS): the remaining features load now."""
-        if not self._started:
-            self._started = True
-            self._start_timer.stop()
-            self._schedule_step()
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            if not self._painted and obj is self.list_pane.view.viewport():
-                self._painted = True
-                obj.removeEventFilter(self)
-                self._start_timer.start()  # restarted when the graph is installed (_watch_first_picture)
-                self._schedule_step()
-            elif obj is self._graph_viewport and self.graph_pane is not None and self.graph_pane.is_ready():
-                obj.removeEventFilter(self)
-                self._graph_viewport = None
-                QTimer.singleShot(0, self, self._start_over)  # after this paint is on screen
-        return super().eventFilter(obj, event)
-
-    def _watch_first_picture(self, pane: GraphPane) -> None:
-        """Start the rest once ``pane`` has painted a laid-out graph, or GRAPH_FIRST_MS from now."""
-        if self._started:
-            return
-        self._start_timer.start()
-        if self.graph_host.isVisible():  # the pane itself shows with the next layout pass
-            self._graph_viewport = pane.canvas.viewport()
-            self._graph_viewport.installEventFilter(self)
-        else:  # another tab is on show: nothing to wait for
-            self._start_over()
+        self.start_sequence.after_start(fn)
 
     # ---- data flow ------------------------------------------------------------------------
     def _load_initial(self) -> None:

@@ -171,7 +171,8 @@ class WindowFeaturesMixin(WindowMenusMixin):
         pane.set_matches(self.current_spec(), self.current_rows())
         if self._current_id:
             pane.select_entity(self._current_id)
-        self._watch_first_picture(pane)
+        # The rest of the start waits for the graph's first picture (or not long, see StartSequence).
+        self.start_sequence.watch_graph(pane.canvas.viewport(), shown=self.graph_host.isVisible(), ready=pane.is_ready)
 
     def _install_timeline(self) -> None:
         """The founding timeline (a tab not on show at the start), after the graph's first picture."""

@@ -18,8 +18,6 @@ from app.ui.window_parts import WindowParts
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
 WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
-# The features a start loads after the first paint wait this long at most for the graph's first picture.
-GRAPH_FIRST_MS = 500
 FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce typing
 TAB_KEYS = {"graph": 0, "timeline": 1, "document": 2, "search": 3}
 DEFAULT_SIZE = (1280, 800)  # first start, clamped to the screen (a 1366x768 laptop, a taskbar)
@@ -63,7 +61,8 @@ class WindowLayoutMixin(WindowParts):
         frame = 40  # title bar and borders the window manager adds around the window
         return min(DEFAULT_SIZE[0], room.width()), min(DEFAULT_SIZE[1], room.height() - frame)
 
-    def _default_sizes(self) -> None:
+    def apply_default_sizes(self) -> None:
+        """Every pane at its default size for the window's present width (first start, Reset layout)."""
         w = max(self.width(), 900)
         left = max(220, min(290, int(w * 0.175)))
         right = int((w - left) * (0.39 if w < 1500 else 0.45))
@@ -104,7 +103,7 @@ class WindowLayoutMixin(WindowParts):
         self.main_splitter.setSizes(sizes)
 
     def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
-        if shown and self._painted and not dock.isFloating():
+        if shown and self.start_sequence.painted and not dock.isFloating():
             QTimer.singleShot(0, self, self.make_room)  # once the main window has laid the dock out
 
     def _fit_docks_to_width(self) -> None:
@@ -224,7 +223,7 @@ class WindowLayoutMixin(WindowParts):
             self.restoreGeometry(geometry)
         else:
             self.resize(*self._default_size())
-        self._default_sizes()
+        self.apply_default_sizes()
         for key, splitter in (
             ("window/main_splitter", self.main_splitter),
             ("window/middle_splitter", self.middle_splitter),
@@ -287,7 +286,7 @@ class WindowLayoutMixin(WindowParts):
             dock.setFloating(False)
             self.addDockWidget(self._dock_areas.get(name, Qt.DockWidgetArea.RightDockWidgetArea), dock)
             dock.show()
-        self._default_sizes()
+        self.apply_default_sizes()
         self.show_status("Layout reset")
 
     def resizeEvent(self, event: QResizeEvent) -> None:

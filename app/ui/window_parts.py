@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.ui.sources import ImportController, SourcesFeature
     from app.ui.timeline.timeline_view import TimelineView
     from app.ui.undo import UndoHistory
+    from app.ui.window_start import StartSequence
 
 
 class WindowParts(QMainWindow):
@@ -80,7 +81,7 @@ class WindowParts(QMainWindow):
     undo_history: UndoHistory
     _documents: list[DocumentInfo]
     _current_id: str | None
-    _painted: bool
+    start_sequence: StartSequence
     _zoom: int
     _base_point_size: float
     act_show_filters: QAction
@@ -106,9 +107,6 @@ class WindowParts(QMainWindow):
         raise NotImplementedError
 
     def after_start(self, fn: Callable[[], Any]) -> None:
-        raise NotImplementedError
-
-    def _watch_first_picture(self, pane: GraphPane) -> None:
         raise NotImplementedError
 
     def go_back(self) -> None:

@@ -124,13 +124,7 @@ def paint_recorder(widget: Any) -> tuple[Any, list[float]]:
 def window_idle(window: Any) -> bool:
     """Nothing queued or running: no list, facet or passage query, no pending facet refresh, graph ready."""
     graph = window.graph_pane
-    return not (
-        window.list_runner.busy
-        or window.facet_runner.busy
-        or window.search_runner.busy
-        or window._facet_timer.isActive()
-        or (graph is not None and not graph.is_ready())
-    )
+    return window.is_idle() and (graph is None or graph.is_ready())
 
 
 def post_key(target: Any, key: Any, modifiers: Any = None, text: str = "") -> None:
