@@ -192,6 +192,7 @@ class _Layout:
             self.front = pdf_merge.parse(self._one(self.front_source, {"ua": True}, (88, 91))[0])
             if len(self.front.pages) == length:
                 break
+            log.debug("The contents took %d pages, not %d: set again", len(self.front.pages), length)
             length = len(self.front.pages)
         offset = len(self.front.pages)
         self.where = {name: (page + offset, y) for name, (page, y) in where.items()}
