@@ -49,7 +49,10 @@ def _targets(reader: pypdf.PdfReader, page_no: int) -> list[int]:
 
 
 @pytest.fixture
-def parts_pdf(atlas: Atlas, tmp_path: Path) -> tuple[Path, list[str], list[str]]:
+def parts_pdf(atlas: Atlas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str], list[str]]:
+    from app.core.exports import report_typst
+
+    monkeypatch.setattr(report_typst, "MARGINAL_PAGES", 5)  # the headers and footers in parts too
     atlas.user_data.notes.create_note("nato", title=TRICKY, body=f"{TRICKY}\n\nSee [the CSTO](entity:csto).")
     options = ExportOptions(title=f"Parts {TRICKY}", include_notes=True, include_graph=False)
     data = collect_report(atlas.repo, FilterSpec(kinds=("alliance",)), options, user_data=atlas.user_data)

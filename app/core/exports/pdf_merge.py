@@ -225,12 +225,13 @@ class _Writer:
         return b"".join([*self.chunks, *xref, tail])
 
 
-def merge(parts: Sequence[Part], headings: Sequence[Heading], marginals: Part | None = None) -> bytes:
-    """One PDF: ``parts`` in order, ``headings`` as the bookmarks, and page i of ``marginals``
+def merge(parts: Sequence[Part], headings: Sequence[Heading], marginals: Sequence[Part] = ()) -> bytes:
+    """One PDF: ``parts`` in order, ``headings`` as the bookmarks, and pages 2i and 2i + 1 of
+    ``marginals`` (one after the other)
     (header and footer, untagged) drawn on page i."""
     bases: list[int] = []
     total = 1
-    for p in [*parts, *([marginals] if marginals else [])]:
+    for p in [*parts, *marginals]:
         bases.append(total - 1)
         total += p.size - 1
     w = _Writer(total)
@@ -243,8 +244,8 @@ def merge(parts: Sequence[Part], headings: Sequence[Heading], marginals: Part | 
     dests: list[tuple[bytes, bytes]] = []
     key_base = 0
     forms: list[int] = []
-    if marginals is not None:
-        forms = _copy_marginals(marginals, bases[-1], w)
+    for i, m in enumerate(marginals):
+        forms += _copy_marginals(m, bases[len(parts) + i], w)
     for k, part in enumerate(parts):
         base = bases[k]
         catalog = part.dict_of(part.root)
