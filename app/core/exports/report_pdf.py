@@ -213,9 +213,9 @@ class _Layout:
                            span=(91, 94))  # fmt: skip
         marginals = [pdf_merge.parse(pdf[0]) for pdf in out]
         check(self.progress, 94, "Joining the parts…")
-        with self.folder:
-            body = [pdf_merge.parse(f.read_bytes()) for f in self.body_files]
-        return resolve_links(pdf_merge.merge([self.front, *body], self.source.headings, marginals))
+        with self.folder:  # the parts are read one at a time: one part's bytes in memory, not all
+            merged = pdf_merge.merge([self.front, *self.body_files], self.source.headings, marginals)
+        return resolve_links(merged)
 
     def svg(self) -> list[list[bytes]]:
         """Each page as SVG layers: the header, the page, the footer."""
