@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.reference.build import create_schema, sort_name
+from app.core.reference.postings import build_search_postings
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
 _WORDS = [
@@ -206,6 +207,10 @@ def generate_reference(
     )
     con.execute(f"PRAGMA user_version = {REFERENCE_SCHEMA_VERSION}")
     con.execute("COMMIT")
+    # As a real build does (app.core.reference.build): merged indexes, and the passage postings.
+    con.execute("INSERT INTO passage_fts(passage_fts) VALUES ('optimize')")
+    con.execute("INSERT INTO entity_fts(entity_fts) VALUES ('optimize')")
+    build_search_postings(con)
     con.execute("ANALYZE")
     con.close()
     return path

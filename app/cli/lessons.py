@@ -1,22 +1,33 @@
-"""The ``lesson`` commands: make a lesson and its quiz, print it, answer it and collect the answers."""
+"""The ``lesson`` commands: make a lesson and its quiz, print it, answer it and collect the answers.
+
+The commands about the quiz, its handouts and answers are in ``app.cli.lesson_quiz``; what both
+share in ``app.cli.lesson_common``."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import EXIT_ERROR, EXIT_OK, CliError, open_atlas_for
+from app.cli.common import EXIT_OK, CliError, open_atlas_for
+from app.cli.lesson_common import LETTERS, dump_json, open_pack, save_pack, sentence_span, step_from_args
+from app.cli.lesson_quiz import (
+    cmd_add_question,
+    cmd_answer,
+    cmd_answers,
+    cmd_collect,
+    cmd_edit_question,
+    cmd_export_pdf,
+    cmd_quiz,
+    cmd_remove_question,
+)
 from app.paths import DataPaths
 
 if TYPE_CHECKING:
-    from app.core.atlas import Atlas
-    from app.core.lessons.model import Lesson, Step
     from app.core.lessons.pack import LessonPack
 
-LETTERS = "ABCDEFGHIJ"
+__all__ = ["LETTERS", "register", "sentence_span", "show_json"]
 
 
 def register(sub: Any) -> None:
@@ -113,110 +124,6 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_collect)
 
 
-# ---- helpers ---------------------------------------------------------------------------------------
-def _open_pack(path: Path, atlas: Atlas | None) -> LessonPack:
-    from app.core.lessons.pack import open_lesson
-
-    if atlas is None:
-        return open_lesson(path)
-    return open_lesson(
-        path,
-        corpus=atlas.meta.get("seed_hash") or atlas.repo.meta().get("seed_hash"),
-        known_ids=atlas.repo.entity_names(),
-        known_documents=[d.id for d in atlas.repo.documents()],
-    )
-
-
-def _save(atlas: Atlas, pack: LessonPack, lesson: Lesson) -> LessonPack:
-    from app.core.lessons.pack import save_lesson
-    from app.core.lessons.payload import gather_payload
-
-    return save_lesson(pack, lesson, payload=gather_payload(atlas.repo, lesson))
-
-
-def _entity(atlas: Atlas, key: str) -> str:
-    eid = atlas.repo.resolve(key)
-    if eid is None:
-        raise CliError(f"No entity called '{key}'. Try 'alliance-atlas search {key}'.")
-    return str(eid)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _dump(data: object) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    print()
-
-
-def sentence_span(text: str, offset: int) -> tuple[int, int]:
-    """The sentence (or line) of ``text`` holding ``offset``: from the end of the previous one to
-    the end of this one, without surrounding white space."""
-    start = offset
-    while (
-        start > 0 and text[start - 1] != "\n" and not (text[start - 1] == " " and text[start - 2 : start - 1] in ".!?")
-    ):
-        start -= 1
-    end = offset
-    while (
-        end < len(text)
-        and text[end] != "\n"
-        and not (text[end] in ".!?" and text[end + 1 : end + 2] in (" ", "\n", ""))
-    ):
-        end += 1
-    end = min(len(text), end + 1) if end < len(text) and text[end] in ".!?" else end
-    while start < end and text[start].isspace():
-        start += 1
-    return start, max(start, end)
-
-
-def _passage_step(atlas: Atlas, spec: str) -> tuple[str, int, int]:
-    doc_key, sep, offset_text = spec.rpartition(":")
-    if not sep or not doc_key or not offset_text.strip().isdigit():
-        raise CliError(f"--passage takes DOC:OFFSET (a document id or file name and a character offset), not '{spec}'.")
-    docs = {d.id: d.id for d in atlas.repo.documents()}
-    docs.update({d.file_name: d.id for d in atlas.repo.documents()})
-    if doc_key not in docs:
-        raise CliError(f"No document '{doc_key}'. See 'alliance-atlas documents'.")
-    view = atlas.repo.get_document(docs[doc_key])
-    assert view is not None
-    offset = int(offset_text)
-    if offset >= len(view.text):
-        raise CliError(f"--passage: {doc_key} has {len(view.text)} characters; offset {offset} is past its end.")
-    start, end = sentence_span(view.text, offset)
-    return docs[doc_key], start, end
-
-
-def _step_from_args(atlas: Atlas, args: argparse.Namespace) -> Step:
-    from app.core.lessons.model import Step
-    from app.core.query.filters import FilterSpec
-
-    common: dict[str, Any] = {"points": args.points, "question": args.question, "trainer_notes": args.trainer_notes}
-    if args.depth is not None and args.focus is None:
-        raise CliError("--depth goes with --focus.")
-    if args.select is not None:
-        return Step("entity", entity_id=_entity(atlas, args.select), **common)
-    if args.focus is not None:
-        return Step("focus", entity_id=_entity(atlas, args.focus), depth=args.depth or 1, **common)
-    if args.chain is not None:
-        a, b = (_entity(atlas, k) for k in args.chain)
-        if a == b:
-            raise CliError("--chain needs two different entities.")
-        return Step("chain", entity_id=a, other_id=b, **common)
-    if args.query is not None:
-        if not args.query.strip():
-            raise CliError("--query needs a word or phrase.")
-        return Step("filter", filter_json=FilterSpec(text=args.query.strip()).to_json(), **common)
-    if args.timeline is not None:
-        lo, hi = args.timeline
-        if lo > hi:
-            raise CliError(f"--timeline {lo} {hi}: the first year comes after the last. Swap them.")
-        return Step("timeline", year_from=lo, year_to=hi, **common)
-    doc, start, end = _passage_step(atlas, args.passage)
-    return Step("passage", document_id=doc, start=start, end=end, **common)
-
-
 # ---- commands --------------------------------------------------------------------------------------
 def cmd_new(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.lessons.model import Lesson
@@ -241,14 +148,14 @@ def cmd_add_step(args: argparse.Namespace, paths: DataPaths) -> int:
 
     atlas = open_atlas_for(paths)
     try:
-        pack = _open_pack(args.file, atlas)
-        step = _step_from_args(atlas, args)
+        pack = open_pack(args.file, atlas)
+        step = step_from_args(atlas, args)
         count = len(pack.lesson.steps)
         if args.at is not None and not 1 <= args.at <= count + 1:
             raise CliError(f"--at {args.at}: the lesson has {count} steps, so give 1 to {count + 1}.")
         index = count if args.at is None else args.at - 1
         lesson = pack.lesson.with_step(step, index)
-        _save(atlas, pack, lesson)
+        save_pack(atlas, pack, lesson)
     finally:
         atlas.close()
     print(f"Step {index + 1} of {len(lesson.steps)}: {STEP_LABELS[step.kind]} {step.target}.")
@@ -278,14 +185,14 @@ def cmd_show(args: argparse.Namespace, paths: DataPaths) -> int:
 
     atlas = open_atlas_for(paths)
     try:
-        pack = _open_pack(args.file, atlas)
+        pack = open_pack(args.file, atlas)
         names = atlas.repo.entity_names()
     finally:
         atlas.close()
     for sentence in pack.corpus_differences:
         print(f"alliance-atlas: {sentence}", file=sys.stderr)
     if args.json:
-        _dump(show_json(pack))
+        dump_json(show_json(pack))
         return EXIT_OK
     lesson = pack.lesson
     by = f" by {lesson.author}" if lesson.author else ""
@@ -313,247 +220,4 @@ def cmd_show(args: argparse.Namespace, paths: DataPaths) -> int:
             print(f"{i:3}. {q.question}")
             for letter, c in zip(LETTERS, q.choices, strict=False):
                 print(f"     {letter}) {c}{'  ✓' if c == q.answer else ''}")
-    return EXIT_OK
-
-
-def cmd_quiz(args: argparse.Namespace, paths: DataPaths) -> int:
-    from dataclasses import replace
-
-    from app.cli.safety import check_int
-    from app.core.lessons.quiz import make_quiz
-
-    bad = check_int(args.questions, "--questions", 1, 500) or check_int(args.seed, "--seed", -(2**63), 2**63 - 1)
-    if bad:
-        raise CliError(bad)
-    atlas = open_atlas_for(paths)
-    try:
-        pack = _open_pack(args.file, atlas)
-        ids = None
-        if args.from_steps:
-            ids = [e for s in pack.lesson.steps for e in (s.entity_id, s.other_id) if e]
-            if not ids:
-                raise CliError("--from-steps: the lesson's steps show no entity yet.")
-        quiz = make_quiz(atlas.repo, questions=args.questions, seed=args.seed, entity_ids=ids)
-        if not quiz.questions:
-            raise CliError("No question can be made from the cited facts of these entities.")
-        _save(atlas, pack, replace(pack.lesson, quiz=quiz))
-    finally:
-        atlas.close()
-    short = "" if len(quiz.questions) == args.questions else " (all the cited facts allow)"
-    print(f"Made a quiz of {len(quiz.questions)} questions{short} with seed {args.seed} in {args.file}.")
-    return EXIT_OK
-
-
-def _answer_of(choices: list[str], given: str) -> str:
-    key = given.strip()
-    if len(key) == 1 and key.upper() in LETTERS[: len(choices)] and key not in choices:
-        return choices[LETTERS.index(key.upper())].strip()
-    return key
-
-
-def _question_number(pack: LessonPack, number: int) -> int:
-    count = len(pack.lesson.quiz.questions) if pack.lesson.quiz else 0
-    if not count:
-        raise CliError(f"{pack.path.name} has no quiz questions.")
-    if not 1 <= number <= count:
-        raise CliError(f"The quiz has {count} questions: give a number from 1 to {count}.")
-    return number - 1
-
-
-def cmd_add_question(args: argparse.Namespace, paths: DataPaths) -> int:
-    from dataclasses import replace
-
-    from app.core.lessons.model import LessonError, Quiz
-    from app.core.lessons.quiz import cited_question
-
-    if not 2 <= len(args.choice) <= len(LETTERS):
-        raise CliError(f"Give 2 to {len(LETTERS)} --choice options.")
-    atlas = open_atlas_for(paths)
-    try:
-        pack = _open_pack(args.file, atlas)
-        quiz = pack.lesson.quiz or Quiz(seed=0)
-        if args.at is not None and not 1 <= args.at <= len(quiz.questions) + 1:
-            raise CliError(f"--at {args.at}: give 1 to {len(quiz.questions) + 1}.")
-        try:
-            q = cited_question(
-                atlas.repo,
-                question=args.question,
-                choices=args.choice,
-                answer=_answer_of(args.choice, args.answer),
-                document=args.document,
-                quote=args.quote,
-            )
-        except LessonError as exc:
-            raise CliError(str(exc)) from exc
-        index = len(quiz.questions) if args.at is None else args.at - 1
-        _save(atlas, pack, replace(pack.lesson, quiz=quiz.with_question(q, index)))
-    finally:
-        atlas.close()
-    print(f"Question {index + 1} of {len(quiz.questions) + 1}: {q.question}")
-    return EXIT_OK
-
-
-def cmd_edit_question(args: argparse.Namespace, paths: DataPaths) -> int:
-    from dataclasses import replace
-
-    from app.core.lessons.model import LessonError
-    from app.core.lessons.quiz import cited_question
-
-    if (args.quote is None) != (args.document is None) and args.quote is None:
-        raise CliError("--document goes with --quote (the sentence in that document).")
-    atlas = open_atlas_for(paths)
-    try:
-        pack = _open_pack(args.file, atlas)
-        index = _question_number(pack, args.number)
-        assert pack.lesson.quiz is not None
-        old = pack.lesson.quiz.questions[index]
-        choices = list(args.choice) if args.choice else list(old.choices)
-        answer = _answer_of(choices, args.answer) if args.answer is not None else old.answer
-        try:
-            if args.quote is not None:
-                q = cited_question(
-                    atlas.repo,
-                    question=args.question if args.question is not None else old.question,
-                    choices=choices,
-                    answer=answer,
-                    document=args.document or old.document,
-                    quote=args.quote,
-                    topic=old.topic,
-                    entity_id=old.entity_id,
-                )
-            else:
-                text = args.question.strip() if args.question is not None else old.question
-                q = replace(old, question=text, choices=tuple(c.strip() for c in choices), answer=answer).check()
-        except LessonError as exc:
-            raise CliError(str(exc)) from exc
-        _save(atlas, pack, replace(pack.lesson, quiz=pack.lesson.quiz.replaced_question(index, q)))
-    finally:
-        atlas.close()
-    print(f"Question {args.number}: {q.question} (answer: {q.answer})")
-    return EXIT_OK
-
-
-def cmd_remove_question(args: argparse.Namespace, paths: DataPaths) -> int:
-    from dataclasses import replace
-
-    atlas = open_atlas_for(paths)
-    try:
-        pack = _open_pack(args.file, atlas)
-        index = _question_number(pack, args.number)
-        assert pack.lesson.quiz is not None
-        quiz = pack.lesson.quiz.without_question(index)
-        _save(atlas, pack, replace(pack.lesson, quiz=quiz))
-    finally:
-        atlas.close()
-    print(f"Removed question {args.number}; {_count(len(quiz.questions), 'question')} left.")
-    return EXIT_OK
-
-
-def cmd_export_pdf(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.core.fileio import written_note
-    from app.core.lessons.handouts import key_pdf, student_pdf, write_pdf
-
-    atlas = open_atlas_for(paths)
-    try:
-        pack = _open_pack(args.file, atlas)
-        titles = {d.id: d.title for d in atlas.repo.documents()}
-    finally:
-        atlas.close()
-    titles.update({d.id: d.title for d in pack.payload.documents})
-    if not pack.lesson.quiz or not pack.lesson.quiz.questions:
-        raise CliError(
-            f"{args.file.name} has no quiz yet: alliance-atlas lesson quiz {args.file} --questions 10 --seed 1"
-        )
-    data = student_pdf(pack.lesson) if args.student else key_pdf(pack.lesson, titles)
-    written = write_pdf(args.output, data)
-    print(f"Wrote {written}{written_note(written)}")
-    return EXIT_OK
-
-
-def _choice(pack: LessonPack, number: int, given: str) -> tuple[int, str]:
-    quiz = pack.lesson.quiz
-    if not quiz or not quiz.questions:
-        raise CliError(f"{pack.path.name} has no quiz.")
-    if not 1 <= number <= len(quiz.questions):
-        raise CliError(f"The quiz has {len(quiz.questions)} questions: give a number from 1 to {len(quiz.questions)}.")
-    q = quiz.questions[number - 1]
-    key = given.strip()
-    if len(key) == 1 and key.upper() in LETTERS[: len(q.choices)]:
-        return number - 1, q.choices[LETTERS.index(key.upper())]
-    match = [c for c in q.choices if c.casefold() == key.casefold()]
-    if not match:
-        letters = ", ".join(f"{LETTERS[i]}) {c}" for i, c in enumerate(q.choices))
-        raise CliError(f"'{given}' is not a choice of question {number}: {letters}.")
-    return number - 1, match[0]
-
-
-def cmd_answer(args: argparse.Namespace, paths: DataPaths) -> int:
-    from dataclasses import replace
-
-    from app.core.atlas import ensure_data_folder
-    from app.core.lessons.answers import load_local_answers, save_local_answers
-
-    pack = _open_pack(args.file, None)
-    index, choice = _choice(pack, args.question, args.choice)
-    root = ensure_data_folder(paths).root
-    answers = load_local_answers(root, pack, args.student.strip())
-    assert pack.lesson.quiz is not None
-    answers = answers.with_answer(index, choice, pack.lesson.quiz.questions[index].question)
-    if args.note is not None:
-        answers = replace(answers, notes=args.note)
-    save_local_answers(root, answers)
-    total = len(pack.lesson.quiz.questions)
-    print(f"Question {args.question}: {choice}. {len(answers.answers)} of {total} answered (kept in {root}).")
-    return EXIT_OK
-
-
-def cmd_answers(args: argparse.Namespace, paths: DataPaths) -> int:
-    from dataclasses import replace
-
-    from app.core.fileio import written_note
-    from app.core.lessons.answers import local_answers_path, read_answers, write_answers
-
-    pack = _open_pack(args.file, None)
-    local = local_answers_path(paths.root, pack.lesson_id)
-    if not local.exists():
-        print(
-            f"alliance-atlas: No answers to “{pack.lesson.title}” are saved on this machine yet: answer with "
-            f"'alliance-atlas lesson answer {args.file} N CHOICE' or in the window first.",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    answers = read_answers(local)
-    if args.student.strip():
-        answers = replace(answers, student=args.student.strip())
-    written = write_answers(args.output, answers)
-    by = answers.student or "(no name)"
-    print(f"Wrote {written}{written_note(written)}: {_count(len(answers.answers), 'answer')} by {by}.")
-    return EXIT_OK
-
-
-def cmd_collect(args: argparse.Namespace, paths: DataPaths) -> int:
-    from app.core.lessons.answers import collect
-
-    pack = _open_pack(args.file, None)
-    result = collect(pack, args.answers, keep=not pack.read_only)
-    if not result.kept:
-        print(f"alliance-atlas: {pack.path.name} is read-only: the answers are shown, not kept in it.", file=sys.stderr)
-    if args.pdf:
-        from app.core.fileio import written_note
-        from app.core.lessons.handouts import results_pdf, write_pdf
-
-        written = write_pdf(args.pdf, results_pdf(result))
-        print(f"Wrote {written}{written_note(written)}", file=sys.stderr if args.json else sys.stdout)
-    if args.json:
-        _dump(result.to_dict())
-        return EXIT_OK
-    print(
-        f"{pack.lesson.title}: {_count(len(result.students), 'student')}; this import added {len(result.added)}, "
-        f"updated {len(result.updated)}, {len(result.unchanged)} already collected."
-    )
-    for r in result.per_question():
-        counts = ", ".join(f"{LETTERS[i]} {n}" for i, (_c, n) in enumerate(r.counts))
-        print(f"{r.index + 1:3}. {r.correct}/{r.answered} right  ({counts})  {r.question}")
-    for s in result.per_student():
-        print(f"  {s.student}: {s.correct} of {s.total} right, {s.answered} answered")
     return EXIT_OK

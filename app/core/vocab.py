@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bumped whenever the reference schema changes; the build writes it into PRAGMA user_version.
-REFERENCE_SCHEMA_VERSION = 2  # 2: entity_fts gained a "facts" column (search ranks by where words match)
+# 2: entity_fts gained a "facts" column (search ranks by where words match); 3: passage postings
+# (app.core.reference.postings: passage search ranks without bm25 over every match); 4: entity
+# postings too, with a count per column.
+REFERENCE_SCHEMA_VERSION = 4
 
 # Entity kinds, in the order the UI lists them.
 KINDS: tuple[str, ...] = (

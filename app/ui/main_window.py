@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,9 +39,11 @@ from app.ui.window_layout import (
     TAB_KEYS,
     WIDE_WINDOW,
 )
+from app.ui.window_start import StartSequence
 
 if TYPE_CHECKING:
     from app.ui.graph.graph_pane import GraphPane
+    from app.ui.lessons import LessonFeature
     from app.ui.notes.notes_feature import NotesFeature
     from app.ui.notes.notes_pane import NotesPane
     from app.ui.report.export_dialog import ExportActions
@@ -97,9 +99,6 @@ class MainWindow(WindowFeaturesMixin):
         self._base_point_size = (app.font() if isinstance(app, QApplication) else self.font()).pointSizeF()
         self._zoom = 100
         self.menus: dict[str, QMenu] = {}
-        self._painted = False
-        self._after_paint: list[Any] = []
-        self._deferred_pending = 0
         self.docks: dict[str, QDockWidget] = {}
         self.graph_pane: GraphPane | None = None  # built after the first paint (pyqtgraph loads then)
         self.timeline_view: TimelineView | None = None
@@ -108,6 +107,7 @@ class MainWindow(WindowFeaturesMixin):
         self.notes_feature: NotesFeature | None = None  # built by _install_notes
         self.notes_pane: NotesPane | None = None
         self.export_actions: ExportActions | None = None
+        self.lesson_feature: LessonFeature | None = None  # built by _install_lessons, after the start
 
         # ---- panes (each its own class; none knows another) ----
         self.filter_pane = FilterPane(
@@ -153,14 +153,18 @@ class MainWindow(WindowFeaturesMixin):
 
         self._build_layout()
         self.undo_history = UndoHistory(
-            apply_filter=self.filter_pane.set_spec, tags=atlas.user_data.notes, spec=FilterSpec(), parent=self
+            apply_filter=self.filter_pane.set_spec,
+            tags=lambda: atlas.user_data.notes,
+            spec=FilterSpec(),
+            parent=self,
         )
+
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status()
         self._wire()
-        self.list_pane.view.viewport().installEventFilter(self)
+        self.start_sequence = StartSequence(self.list_pane.view.viewport(), parent=self)  # see _wire_features
         self._restore_filter()
         self.undo_history.start_from(self.filter_pane.spec())
         self._load_initial()
@@ -189,32 +193,57 @@ class MainWindow(WindowFeaturesMixin):
         self.undo_history.failed.connect(lambda msg: self.show_status(msg, 10000))
 
     def _wire_features(self) -> None:
-        """Build each feature (graph and timeline, notes, exports) and wire it, one block each.
+        """Build each feature (graph and timeline, notes, exports, sources, datasets, lessons) and wire
+        it, one block each, in three steps of the start:
 
-        Heavy modules (pyqtgraph, networkx) must be imported after the first paint: pass a callable
-        to ``self.after_first_paint(...)`` (a singleShot(0) can run before the window is painted).
+        * before the first paint, only what that paint shows: the As of year in the toolbar, and the
+          notes dock when the window is wide enough to show it open;
+        * right after it (``after_first_paint``): the graph, whose network is read and laid out on a
+          worker while pyqtgraph loads here, and the founding-year slider;
+        * once the graph has drawn its first picture (``after_start``; or GRAPH_FIRST_MS after it was
+          installed, when a big network takes longer to lay out): everything in menus and dialogs.
+
+        Each queued step runs in its own turn of the event loop, so a key or a repaint never waits
+        for more than one. Heavy modules (pyqtgraph, networkx) must be imported in such a step.
         """
-        # The graph first: its network is read and laid out on a worker while the rest loads here.
+        self.after_first_paint(self._warm_graph_modules)
         self.after_first_paint(self._install_graph)
         self.after_first_paint(self.filter_pane.finish_deferred)
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
-        else:  # it starts closed (hide_when_narrow): build it just after
-            self.after_first_paint(self._install_notes)
-        self.after_first_paint(self._install_exports)
-        self._install_sources()
-        self._install_datasets()
-        self._install_lessons()
+        else:  # it starts closed (hide_when_narrow): build it once the graph is drawn
+            self.after_start(self._install_notes)
+        self.after_start(self._install_exports)
+        self._install_datasets()  # the As of year is in the toolbar; its File actions come after_start
+        self.after_start(self._install_timeline)
+        self.after_start(self._install_sources)
+        self.after_start(self._install_lessons)
+
+    def _warm_graph_modules(self) -> None:
+        """Import the layout's modules (networkx, NumPy) on a worker while pyqtgraph loads here, so the
+        graph's first layout does not begin with them."""
+
+        def warm() -> None:
+            import networkx  # noqa: F401
+
+            import app.core.graph.layout  # noqa: F401
+
+        JobRunner(self.pool, on_error=self._on_error, parent=self).submit(warm, lambda _result: None)
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
         graph = self.graph_pane
         return (
-            self._painted
-            and self._deferred_pending == 0
+            self.start_sequence.painted
+            and self.start_sequence.pending == 0
             and not self.facet_runner.busy
             and (graph is None or graph.is_ready())
         )
+
+    def is_idle(self) -> bool:
+        """No list, facet or passage query running or waiting (tests, screenshots, benchmarks)."""
+        busy = self.list_runner.busy or self.facet_runner.busy or self.search_runner.busy
+        return not (busy or self._facet_timer.isActive())
 
     def freeze_heap(self) -> None:
         """The network is read and laid out: leave everything alive now out of the garbage
@@ -223,28 +252,12 @@ class MainWindow(WindowFeaturesMixin):
         gc.freeze()
 
     def after_first_paint(self, fn: Any) -> None:
-        """Run ``fn`` once the window has been painted for the first time (or soon, if it already was)."""
-        self._deferred_pending += 1
+        """Run ``fn`` once the list has been painted for the first time (or soon, if it already was)."""
+        self.start_sequence.after_first_paint(fn)
 
-        def run() -> None:
-            try:
-                fn()
-            finally:
-                self._deferred_pending -= 1
-
-        if self._painted:
-            QTimer.singleShot(0, self, run)
-            return
-        self._after_paint.append(run)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._painted and obj is self.list_pane.view.viewport():
-            self._painted = True
-            obj.removeEventFilter(self)
-            pending, self._after_paint = self._after_paint, []
-            for fn in pending:
-                QTimer.singleShot(0, self, fn)
-        return super().eventFilter(obj, event)
+    def after_start(self, fn: Any) -> None:
+        """Run ``fn`` once the start is over: the graph has drawn its first picture (or soon, if it has)."""
+        self.start_sequence.after_start(fn)
 
     # ---- data flow ------------------------------------------------------------------------
     def _load_initial(self) -> None:
@@ -483,7 +496,8 @@ class MainWindow(WindowFeaturesMixin):
         if self.notes_feature is not None and not self.notes_feature.confirm_close():
             event.ignore()  # the note could not be saved and the user keeps the window
             return
-        self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
+        if self.lesson_feature is not None:
+            self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
         self.save_settings()
         self._facet_timer.stop()
         gc.unfreeze()  # this window's objects can be collected again

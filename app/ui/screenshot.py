@@ -98,7 +98,7 @@ def take_screenshot(
             window = MainWindow(atlas, settings_path=Path(tmp) / "settings.ini")
             window.resize(w, h)
             window.show()
-            window._default_sizes()
+            window.apply_default_sizes()
             if zoom != 100:
                 window.zoom_to(zoom)
             _wait(app, window.is_ready)  # the graph and other after-first-paint parts are in place
@@ -108,7 +108,7 @@ def take_screenshot(
             if entity_id:
                 window.select_entity(entity_id)
             depth = focus_depth
-            graph = getattr(window, "graph_pane", None)
+            graph = window.graph_pane
             if depth and graph is not None:
                 graph.set_focus_depth(depth)
             if tab:
@@ -120,17 +120,7 @@ def take_screenshot(
                 if cites:
                     window.detail_pane.follow_link(f"cite:{cites[0].number}")
             # Let facets, the passage search and any lazily loaded feature (graph) settle.
-            _wait(
-                app,
-                lambda: (
-                    not (
-                        window.list_runner.busy
-                        or window.facet_runner.busy
-                        or window.search_runner.busy
-                        or window._facet_timer.isActive()
-                    )
-                ),
-            )
+            _wait(app, window.is_idle)
             shot: Any = window
             if present is not None or quiz is not None:  # a lesson presented, or its quiz (issue 20)
                 from app.core.errors import AtlasError

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.core.errors import AtlasError
 from app.core.query.filters import FilterSpec
-from app.core.userdata.tags import TagState
+
+if TYPE_CHECKING:
+    from app.core.userdata.tags import TagState
 
 FILTER_ID, TAGS_ID = 1401, 1402  # QUndoCommand ids: consecutive typing in the search box merges
 
@@ -85,23 +87,33 @@ class UndoHistory(QObject):
     """Records filter changes and tag changes as the window sees them, and replays them.
 
     ``apply_filter`` shows a FilterSpec in the filter pane (which then emits it as usual); ``tags``
-    is the tag store (``tag_state``/``change_tags``); ``tags_changed`` is emitted after an undo or
-    redo changed tags, so lists, facets and panes refresh.
+    gives the tag store (``tag_state``/``change_tags``) when first needed (the notes code loads after
+    the window's first paint); ``tags_changed`` is emitted after an undo or redo changed tags, so
+    lists, facets and panes refresh. ``remember_tags`` reads the tags a first change is undone to.
     """
 
     tags_changed = Signal()
     failed = Signal(str)
 
     def __init__(
-        self, *, apply_filter: Callable[[FilterSpec], None], tags: Any, spec: FilterSpec, parent: QObject | None = None
+        self,
+        *,
+        apply_filter: Callable[[FilterSpec], None],
+        tags: Callable[[], Any],
+        spec: FilterSpec,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.stack = QUndoStack(self)
         self._apply_filter = apply_filter
-        self._tags = tags
+        self._tag_store = tags
         self._spec = spec
         self._replaying = False
-        self._tag_state: TagState | None = self._read_tags()
+        self._tag_state: TagState | None = None
+
+    def remember_tags(self) -> None:
+        """Read the tags as they are now: the state the next tag change is undone to."""
+        self._tag_state = self._read_tags()
 
     # ---- observing -----------------------------------------------------------------------------
     def start_from(self, spec: FilterSpec) -> None:
@@ -125,7 +137,7 @@ class UndoHistory(QObject):
 
     def _read_tags(self) -> TagState | None:
         try:
-            return self._tags.tag_state()  # type: ignore[no-any-return]
+            return self._tag_store().tag_state()  # type: ignore[no-any-return]
         except AtlasError:
             return None  # the notes database is unavailable: nothing to undo against
 
@@ -142,7 +154,7 @@ class UndoHistory(QObject):
         self._replaying = True
         try:
             try:
-                self._tags.change_tags(start, end)
+                self._tag_store().change_tags(start, end)
             except AtlasError as exc:
                 self.failed.emit(str(exc))
             self._tag_state = self._read_tags()

@@ -15,7 +15,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
     """Part of MainWindow (see app.ui.main_window): the feature wiring blocks."""
 
     def _install_sources(self) -> None:
-        """Your own sources: File > Import documents…, Suggestions…, drag and drop, Cite as…."""
+        """Your own sources: File > Import documents…, Suggestions…, drag and drop, Cite as… (after the start)."""
         from app.ui.sources import SourcesFeature
 
         feature = SourcesFeature(
@@ -95,7 +95,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
         self.matches_changed.connect(on_rows)
         control.show_year(shown_year[0])  # the session's year, restored with its filter
         show_as_of(shown_year[0])
-        self.after_first_paint(self._install_dataset_actions)
+        self.after_start(self._install_dataset_actions)
 
     def _install_dataset_actions(self) -> None:
         """File > Import dataset…, Remove dataset…, and the record behind a dataset citation."""
@@ -133,10 +133,10 @@ class WindowFeaturesMixin(WindowMenusMixin):
         return self.sources_feature.suggestions_dialog
 
     def _install_graph(self) -> None:
-        """The graph and the timeline: pyqtgraph loads here, after the first paint; the graph reads
-        and lays out the network on a worker thread and draws when that is done."""
+        """The graph, right after the first paint: pyqtgraph loads here while the pane reads and lays
+        out the network on a worker thread; it draws when that is done. The rest of the start waits
+        for that first picture (MainWindow.after_start)."""
         from app.ui.graph.graph_pane import GraphPane
-        from app.ui.timeline.timeline_view import TimelineView
 
         pane = GraphPane(
             repo=self.repo,
@@ -146,16 +146,12 @@ class WindowFeaturesMixin(WindowMenusMixin):
             parent=self.graph_host,
         )
         self.graph_host.box.addWidget(pane)
-        timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
-        self.timeline_host.box.addWidget(timeline)
-        self.graph_pane, self.timeline_view = pane, timeline
+        self.graph_pane = pane
         pane.entity_selected.connect(self.select_entity)
-        timeline.entity_selected.connect(self.select_entity)
         # Choosing the selected entity again re-centres the graph on it: the window answers a repeat
         # without entity_selected, so listen to where choices come from (after the window, which
         # connected first: a new choice is centred by select_entity, recentre then finds it in place).
         for chosen in (
-            timeline.entity_selected,
             self.list_pane.entity_opened,  # Enter or double-click on the current row
             self.detail_pane.entity_link_activated,
             self.document_view.entity_link_activated,
@@ -163,10 +159,8 @@ class WindowFeaturesMixin(WindowMenusMixin):
         ):
             chosen.connect(pane.recentre)
         self.entity_selected.connect(pane.select_entity)
-        self.entity_selected.connect(timeline.select_entity)
-        # The list's finished query drives both: no extra query per keystroke on the GUI thread.
+        # The list's finished query drives it: no extra query per keystroke on the GUI thread.
         self.matches_changed.connect(pane.set_matches)
-        self.matches_changed.connect(timeline.queue_rows)
         pane.status_message.connect(self.show_status)
         pane.connection_found.connect(self.detail_pane.show_connection)
         pane.layout_ready.connect(self.freeze_heap)
@@ -174,16 +168,34 @@ class WindowFeaturesMixin(WindowMenusMixin):
         view.addSeparator()
         for act in (pane.fit_action, pane.reset_action, pane.why_action, pane.clear_chain_action):
             view.addAction(act)
-        spec = self.current_spec()
-        pane.set_matches(spec, self.current_rows())
-        timeline.queue_rows(spec, self.current_rows())
+        pane.set_matches(self.current_spec(), self.current_rows())
         if self._current_id:
             pane.select_entity(self._current_id)
+        # The rest of the start waits for the graph's first picture (or not long, see StartSequence).
+        self.start_sequence.watch_graph(pane.canvas.viewport(), shown=self.graph_host.isVisible(), ready=pane.is_ready)
+
+    def _install_timeline(self) -> None:
+        """The founding timeline (a tab not on show at the start), after the graph's first picture."""
+        from app.ui.timeline.timeline_view import TimelineView
+
+        timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
+        self.timeline_host.box.addWidget(timeline)
+        self.timeline_view = timeline
+        timeline.entity_selected.connect(self.select_entity)
+        if self.graph_pane is not None:  # a repeat choice re-centres the graph, as in _install_graph
+            timeline.entity_selected.connect(self.graph_pane.recentre)
+        self.entity_selected.connect(timeline.select_entity)
+        self.matches_changed.connect(timeline.queue_rows)
+        timeline.queue_rows(self.current_spec(), self.current_rows())
+        if self._current_id:
             timeline.select_entity(self._current_id)
 
     def _install_notes(self) -> None:
         """The notes feature: its dock, menu entries and every connection, here."""
         from app.ui.notes.notes_feature import NotesFeature
+
+        # Tags change through this feature: from now on a tag change is an Edit > Undo step.
+        self.undo_history.remember_tags()
 
         feature = NotesFeature(
             store=self.atlas.user_data.notes,
@@ -281,9 +293,8 @@ class WindowFeaturesMixin(WindowMenusMixin):
             parent=self,
         )
         self.data_changed.connect(view.forget_names)
-        self.after_first_paint(
-            lambda: self.graph_pane.connection_found.connect(view.on_connection) if self.graph_pane else None
-        )
+        if self.graph_pane is not None:  # built before (after_first_paint): lessons come after_start
+            self.graph_pane.connection_found.connect(view.on_connection)
         feature = LessonFeature(
             repo=self.repo,
             data_root=self.atlas.paths.root,

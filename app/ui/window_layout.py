@@ -61,7 +61,8 @@ class WindowLayoutMixin(WindowParts):
         frame = 40  # title bar and borders the window manager adds around the window
         return min(DEFAULT_SIZE[0], room.width()), min(DEFAULT_SIZE[1], room.height() - frame)
 
-    def _default_sizes(self) -> None:
+    def apply_default_sizes(self) -> None:
+        """Every pane at its default size for the window's present width (first start, Reset layout)."""
         w = max(self.width(), 900)
         left = max(220, min(290, int(w * 0.175)))
         right = int((w - left) * (0.39 if w < 1500 else 0.45))
@@ -102,7 +103,7 @@ class WindowLayoutMixin(WindowParts):
         self.main_splitter.setSizes(sizes)
 
     def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
-        if shown and self._painted and not dock.isFloating():
+        if shown and self.start_sequence.painted and not dock.isFloating():
             QTimer.singleShot(0, self, self.make_room)  # once the main window has laid the dock out
 
     def _fit_docks_to_width(self) -> None:
@@ -222,7 +223,7 @@ class WindowLayoutMixin(WindowParts):
             self.restoreGeometry(geometry)
         else:
             self.resize(*self._default_size())
-        self._default_sizes()
+        self.apply_default_sizes()
         for key, splitter in (
             ("window/main_splitter", self.main_splitter),
             ("window/middle_splitter", self.middle_splitter),
@@ -285,7 +286,7 @@ class WindowLayoutMixin(WindowParts):
             dock.setFloating(False)
             self.addDockWidget(self._dock_areas.get(name, Qt.DockWidgetArea.RightDockWidgetArea), dock)
             dock.show()
-        self._default_sizes()
+        self.apply_default_sizes()
         self.show_status("Layout reset")
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.ui.sources import ImportController, SourcesFeature
     from app.ui.timeline.timeline_view import TimelineView
     from app.ui.undo import UndoHistory
+    from app.ui.window_start import StartSequence
 
 
 class WindowParts(QMainWindow):
@@ -57,7 +58,7 @@ class WindowParts(QMainWindow):
     export_actions: ExportActions | None
     import_controller: ImportController
     sources_feature: SourcesFeature
-    lesson_feature: LessonFeature
+    lesson_feature: LessonFeature | None
     datasets_feature: DatasetsFeature
     as_of_control: AsOfControl
     as_of_label: QLabel
@@ -80,7 +81,7 @@ class WindowParts(QMainWindow):
     undo_history: UndoHistory
     _documents: list[DocumentInfo]
     _current_id: str | None
-    _painted: bool
+    start_sequence: StartSequence
     _zoom: int
     _base_point_size: float
     act_show_filters: QAction
@@ -103,6 +104,9 @@ class WindowParts(QMainWindow):
         raise NotImplementedError
 
     def after_first_paint(self, fn: Callable[[], Any]) -> None:
+        raise NotImplementedError
+
+    def after_start(self, fn: Callable[[], Any]) -> None:
         raise NotImplementedError
 
     def go_back(self) -> None:

@@ -11,7 +11,8 @@ What is timed, from the parent's clock just before it spawns the child:
 * graph drawn: the first Paint of the graph canvas once the graph is read, laid out and on it
   (an overview above 20,000 entities);
 * the empty baseline: the first Paint of a bare QMainWindow of the same size.
-Memory: the child's resident set (VmRSS) once the graph is drawn (the empty window's at its paint).
+Memory: the child's resident set (VmRSS) once the graph is drawn and every part deferred past the first
+paint is built (the empty window's at its paint).
 """
 
 from __future__ import annotations

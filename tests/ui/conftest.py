@@ -35,17 +35,7 @@ def settle(qtbot):
     """settle(window): wait until the list and the (debounced) facets and search have caught up."""
 
     def wait(window) -> None:
-        qtbot.waitUntil(
-            lambda: (
-                not (
-                    window.list_runner.busy
-                    or window.facet_runner.busy
-                    or window.search_runner.busy
-                    or window._facet_timer.isActive()
-                )
-            ),
-            timeout=5000,
-        )
+        qtbot.waitUntil(window.is_idle, timeout=5000)
 
     return wait
 

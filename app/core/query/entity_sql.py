@@ -110,8 +110,12 @@ def where_clauses(spec: FilterSpec, params: dict[str, Any]) -> list[str]:
     return conds
 
 
-def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
+def _text_join(spec: FilterSpec, params: dict[str, Any], *, scored: bool = True, only: str = "") -> tuple[str, bool]:
     """The FTS join for free text; (sql, has_text). Unsearchable text matches nothing.
+
+    ``scored``: with bm25 (a count or a set of ids needs none: bm25 over every match of a common
+    word was most of a count's time). ``only``: an SQL set of entity_fts rowids the reference's
+    matches are limited to (a ranked list's first tiers, :func:`ranked_entity_queries`).
 
     The words are tried all together first, then (when nothing has them all) any of them: see
     app.core.query.fts.search_plan. The chosen step's expression is ``:fts_chosen`` in SQL."""
@@ -130,10 +134,13 @@ def _text_join(spec: FilterSpec, params: dict[str, Any]) -> tuple[str, bool]:
     user = search_plan(spec.text, typing=spec.typing)
     assert user is not None  # entity_plan found words, so this does too
     params.update(user.params("ufts"))
+    ref_score = "bm25(entity_fts, 10.0, 6.0, 3.0, 1.0, 0.3)" if scored else "0.0"
+    user_score = "bm25(user_entity_fts, 10.0, 6.0, 1.0)" if scored else "0.0"
+    limited = f" AND +rowid IN ({only})" if only else ""
     return (
-        " JOIN (SELECT rowid AS rid, bm25(entity_fts, 10.0, 6.0, 3.0, 1.0, 0.3) AS score"
-        f" FROM entity_fts WHERE {cascade_sql('entity_fts', 'fts', len(plan.steps))}"
-        " UNION ALL SELECT rowid AS rid, bm25(user_entity_fts, 10.0, 6.0, 1.0) AS score"
+        f" JOIN (SELECT rowid AS rid, {ref_score} AS score"
+        f" FROM entity_fts WHERE {cascade_sql('entity_fts', 'fts', len(plan.steps))}{limited}"
+        f" UNION ALL SELECT rowid AS rid, {user_score} AS score"
         f" FROM user_entity_fts WHERE {cascade_sql('user_entity_fts', 'ufts', len(user.steps))}) m ON m.rid = e.rid",
         True,
     )
@@ -150,30 +157,37 @@ def _chosen_sql(n_steps: int) -> str:
     return f"(CASE {whens} ELSE :fts{n_steps - 1} END)"
 
 
+_NAMED = (
+    "(lower(e.name) IN (SELECT value FROM json_each(:named))"
+    " OR e.id IN (SELECT entity_id FROM alias WHERE lower(alias) IN (SELECT value FROM json_each(:named))))"
+)
+NAMED_SQL = _NAMED  # an entity the query names (``:named``: name_ngrams of its text)
+# Tier 1 and 2 of the ranked order: matches in names and aliases, in stated facts.
+_TIER_COLUMNS = ("name aliases", "facts")
+TIER_COLUMNS = tuple(frozenset(c.split()) for c in _TIER_COLUMNS)
+
+
+def _in_columns(columns: str, chosen: str) -> str:
+    return f"SELECT rowid FROM entity_fts WHERE entity_fts MATCH '{{{columns}}} : (' || {chosen} || ')'"
+
+
 def _rank_order(spec: FilterSpec, params: dict[str, Any]) -> str:
     """Entities by where the words match: an entity the query names (by name or alias) first, then
     matches in names and aliases, then in stated facts (members, activities, categories, years),
     then in quoted descriptions; bm25 within each tier."""
     params["named"] = json.dumps(name_ngrams(spec.text), ensure_ascii=False)
-    named = (
-        "(lower(e.name) IN (SELECT value FROM json_each(:named))"
-        " OR e.id IN (SELECT entity_id FROM alias WHERE lower(alias) IN (SELECT value FROM json_each(:named))))"
-    )
     if "fts0" not in params:
-        return f"{named} DESC, score ASC, e.sort_name ASC"
-    chosen = _chosen_sql(sum(1 for k in params if k[:3] == "fts" and k[3:].isdigit()))
+        return f"{_NAMED} DESC, score ASC, e.sort_name ASC, e.id ASC"
     phrase = ""
     if "fts_phrase" in params:
         phrase = "e.rid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH :fts_phrase) DESC, "
+    return f"{_tier_sql(params)} ASC, {phrase}score ASC, e.sort_name ASC, e.id ASC"
 
-    def in_columns(columns: str) -> str:
-        return f"e.rid IN (SELECT rowid FROM entity_fts WHERE entity_fts MATCH '{{{columns}}} : (' || {chosen} || ')')"
 
-    tier = (
-        f"CASE WHEN {named} THEN 0 WHEN {in_columns('name aliases')} THEN 1"
-        f" WHEN {in_columns('facts')} THEN 2 ELSE 3 END"
-    )
-    return f"{tier} ASC, {phrase}score ASC, e.sort_name ASC"
+def _tier_sql(params: dict[str, Any]) -> str:
+    chosen = _chosen_sql(sum(1 for k in params if k[:3] == "fts" and k[3:].isdigit()))
+    whens = " ".join(f"WHEN e.rid IN ({_in_columns(c, chosen)}) THEN {i}" for i, c in enumerate(_TIER_COLUMNS, 1))
+    return f"CASE WHEN {_NAMED} THEN 0 {whens} ELSE {len(_TIER_COLUMNS) + 1} END"
 
 
 ROW_COLUMNS = (
@@ -192,11 +206,34 @@ ROW_COLUMNS = (
 )
 
 
-def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
-    """SELECT the entities matching ``spec`` in display order, with the list's columns."""
+def entity_query(
+    spec: FilterSpec, *, limit: int | None = None, max_tier: int | None = None, candidates: list[int] | None = None
+) -> Query:
+    """SELECT the entities matching ``spec`` in display order, with the list's columns.
+
+    ``max_tier`` (a ranked search only): just the entities of the ranked order's first tiers (0: named,
+    1: found by name or alias, 2: by a stated fact), scored by bm25 alone. ``candidates``: the
+    reference's entities (entity_fts rowids) limited to these (app.core.query.topk.rank_entities)."""
     params: dict[str, Any] = {}
-    join, has_text = _text_join(spec, params)
+    only = ""
+    if candidates is not None:
+        params["candidates"] = json.dumps(candidates)
+        only = "SELECT value FROM json_each(:candidates)"
+    if max_tier is not None and spec.sort == "rank" and entity_plan(spec) is not None:
+        probe: dict[str, Any] = {}
+        _text_join(spec, probe)
+        chosen = _chosen_sql(sum(1 for k in probe if k[:3] == "fts" and k[3:].isdigit()))
+        only = " UNION ".join(
+            [
+                "SELECT e.rid FROM entity e WHERE " + _NAMED,
+                *(_in_columns(c, chosen) for c in _TIER_COLUMNS[:max_tier]),
+            ]
+        )
+    join, has_text = _text_join(spec, params, only=only)
     conds = where_clauses(spec, params)
+    if only and max_tier is not None:
+        params["named"] = json.dumps(name_ngrams(spec.text), ensure_ascii=False)
+        conds.append(f"{_tier_sql(params)} <= {int(max_tier)}")
     score = "m.score" if has_text else "0.0"
     sql = (
         "SELECT e.id, e.name, e.kind, e.category, e.founded, e.ended, e.member_count,"
@@ -224,9 +261,41 @@ def entity_query(spec: FilterSpec, *, limit: int | None = None) -> Query:
     return Query(sql, params)
 
 
+@dataclass
+class RankedQueries:
+    """A ranked search's list, in parts (:func:`ranked_entity_queries`)."""
+
+    full: Query
+    probe: Query | None = None  # one row: every match, then how many the first 1, 2... tiers have at least
+    tiers: list[Query] = field(default_factory=list)  # the entities of the first 1, 2... tiers, in order
+
+
+def ranked_entity_queries(spec: FilterSpec, limit: int | None) -> RankedQueries:
+    """``entity_query(spec, limit=limit)``, and for a ranked search with a limit its cheaper parts.
+
+    The ranked order starts with its tiers (named, then found by name or alias, then by a stated
+    fact), so when the first tiers hold ``limit`` entities, the page is theirs and bm25 is needed for
+    them only, not for every entity holding a common word. The probe counts the matches, and in
+    each tier the reference's entities the words find in its columns (a lower bound: not counting
+    the named ones). A tier query that returns ``limit`` rows is the page; else the full query is."""
+    full = entity_query(spec, limit=limit)
+    if limit is None or spec.sort != "rank" or not spec.text.strip() or entity_plan(spec) is None:
+        return RankedQueries(full)
+    params: dict[str, Any] = {}
+    _text_join(spec, params)
+    chosen = _chosen_sql(sum(1 for k in params if k[:3] == "fts" and k[3:].isdigit()))
+    counts = [f"(SELECT count(*) FROM entity_fts WHERE entity_fts MATCH {chosen})"]
+    for t in range(1, len(_TIER_COLUMNS) + 1):
+        union = " UNION ".join(_in_columns(c, chosen) for c in _TIER_COLUMNS[:t])
+        counts.append(f"(SELECT count(*) FROM ({union}))")
+    probe = Query("SELECT " + ", ".join(counts), params)
+    tiers = [entity_query(spec, limit=limit, max_tier=t) for t in range(1, len(_TIER_COLUMNS) + 1)]
+    return RankedQueries(full, probe, tiers)
+
+
 def count_query(spec: FilterSpec) -> Query:
     params: dict[str, Any] = {}
-    join, _ = _text_join(spec, params)
+    join, _ = _text_join(spec, params, scored=False)
     conds = where_clauses(spec, params)
     sql = f"SELECT count(*) FROM entity e{join}"
     if conds:
@@ -237,7 +306,7 @@ def count_query(spec: FilterSpec) -> Query:
 def matching_query(spec: FilterSpec) -> Query:
     """SELECT e.id of every entity the filter matches (no order)."""
     params: dict[str, Any] = {}
-    join, _ = _text_join(spec, params)
+    join, _ = _text_join(spec, params, scored=False)
     conds = where_clauses(spec, params)
     sql = f"SELECT e.id FROM entity e{join}"
     if conds:

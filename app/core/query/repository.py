@@ -16,7 +16,7 @@ from typing import Any
 from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.details import entity_details, mention_snippet
-from app.core.query.entity_sql import count_query, entity_query
+from app.core.query.entity_sql import count_query
 from app.core.query.facets import count_facets
 from app.core.query.filters import FilterSpec, in_force_sql
 from app.core.query.search import PassageSearch, Search
@@ -109,8 +109,7 @@ class Repository:
             raise
 
     def list_entities(self, spec: FilterSpec, *, limit: int | None = None) -> list[EntityRow]:
-        q = entity_query(spec, limit=limit)
-        return [EntityRow(*row) for row in self._raw(q.sql, q.params)]
+        return [EntityRow(*row) for row in self._search.entity_rows(spec, limit)]
 
     def count_entities(self, spec: FilterSpec) -> int:
         q = count_query(spec)

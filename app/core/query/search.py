@@ -8,9 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.query.entity_sql import NAMED_SQL, TIER_COLUMNS, entity_query, ranked_entity_queries, where_clauses
 from app.core.query.filters import FilterSpec, entity_plan, name_ngrams
 from app.core.query.fts import SearchPlan, relaxed_message, search_plan, step_sql, words_of
+from app.core.query.topk import Postings, rank_entities, rank_passages
 from app.core.query.views import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, PassageHit
+from app.core.reference.postings import ENTITIES, PASSAGE_WEIGHTS, PASSAGES, Index
 
 Raw = Callable[..., list[tuple[Any, ...]]]
 
@@ -78,7 +81,14 @@ class Search:
 
     def _plan(self, query: str, typing: bool) -> SearchPlan | None:
         index = self._name_index()
-        return search_plan(query, typing=typing, expansions={k: v[1] for k, v in index.items()})
+        # The names as expansions, made once per name index (10,000 entities: 8 ms a search).
+        cached: tuple[object, dict[tuple[str, ...], tuple[tuple[str, ...], ...]]] | None = getattr(
+            self._local, "expansions", None
+        )
+        if cached is None or cached[0] is not index:
+            cached = (index, {k: v[1] for k, v in index.items()})
+            self._local.expansions = cached
+        return search_plan(query, typing=typing, expansions=cached[1])
 
     def named_entities(self, query: str) -> list[str]:
         """Ids of the entities ``query`` names by name or alias, in the order named."""
@@ -115,43 +125,29 @@ class Search:
         expr, relaxed = plan.steps[step]
         named = self.named_entities(query)
         cited = self._fact_passages(query, named)
-        # Passages mentioning more of the entities the query names first ("North Atlantic Treaty": the
-        # treaty, not "North Atlantic Treaty Organization"), then the words side by side ("collective
-        # defense", not "collective security ... defense"), then bm25 (a relaxed match ranks passages
-        # holding more of the words first: bm25 sums them).
-        order = ""
-        if named:
-            order += (
-                "(SELECT count(DISTINCT mn.entity_id) FROM mention mn WHERE mn.passage_id = h.pid"
-                " AND mn.entity_id IN (SELECT value FROM json_each(:named))) DESC, "
-            )
-        if plan.phrase:
-            order += "h.phrase DESC, "
-        ranked_sql = " UNION ALL ".join(
-            f"SELECT rowid AS pid, '{t}' AS t, bm25({t}, 1.0, 2.0, 0.5) AS score,"
-            + (f" rowid IN (SELECT rowid FROM {t} WHERE {t} MATCH :ph)" if plan.phrase else " 0")
-            + f" AS phrase FROM {t} WHERE {t} MATCH :q"
-            for t in _PASSAGE_FTS
-        )
-        # Rank first, then make snippets for the page only: snippet() on every match of a common word
-        # cost 100+ ms at 10,000 entities.
-        ranked = self._raw(
-            f"SELECT h.pid, h.t, h.score FROM ({ranked_sql}) h ORDER BY {order}h.score LIMIT :lim",
-            {"q": expr, "ph": plan.phrase, "named": json.dumps(named), "lim": limit},
-        )
+        ranked: list[tuple[int, str, float]] = []
+        if step < len(plan.steps) - 1 or self._raw(f"SELECT {_EXISTS_PASSAGE}", {"q": expr})[0][0]:
+            ranked = self._ranked(expr, plan.phrase, named, limit)
         ids = [int(r[0]) for r in ranked]
-        # Snippets for the page in one walk of the matches per table ("+rowid IN": a filter, not a
-        # lookup per id). A lookup per row ("rowid = ?") set up the match again each time: for a
-        # prefix ("allian*", the word being typed) that merges every term's list, 5 ms a row.
+        # Snippets for the page: from a copy of its rows in a small index (app.core.query.topk), so
+        # FTS5 walks 50 rows instead of every match of a common word; or, without the postings, in
+        # one walk of the matches per table ("+rowid IN": a filter; a lookup per row set a prefix
+        # match up again each time, 5 ms a row).
         snippets: dict[int, tuple[str, float]] = {}
         scores = {int(pid): float(score) for pid, _t, score in ranked}
+        postings = self._postings()
         for table in dict.fromkeys(str(t) for _p, t, _s in ranked):
             page_ids = [int(pid) for pid, t, _s in ranked if t == table]
-            for pid, snip in self._raw(
-                f"SELECT rowid, snippet({table}, 0, :o, :c, '…', 24) FROM {table} WHERE {table} MATCH :q"
-                " AND +rowid IN (SELECT value FROM json_each(:ids))",
-                {"q": expr, "ids": json.dumps(page_ids), "o": HIGHLIGHT_OPEN, "c": HIGHLIGHT_CLOSE},
-            ):
+            marks = (HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
+            if postings is not None:
+                found = postings.snippets(table, page_ids, expr, marks)
+            else:
+                found = self._raw(
+                    f"SELECT rowid, snippet({table}, 0, :o, :c, '…', 24) FROM {table} WHERE {table} MATCH :q"
+                    " AND +rowid IN (SELECT value FROM json_each(:ids))",
+                    {"q": expr, "ids": json.dumps(page_ids), "o": marks[0], "c": marks[1]},
+                )
+            for pid, snip in found:
                 snippets[int(pid)] = (str(snip), scores[int(pid)])
         page = {
             int(r[0]): (*r[:7], *snippets[int(r[0])], r[7])
@@ -168,6 +164,147 @@ class Search:
             return PassageSearch(())
         message = relaxed_message(plan.words, "passage") if relaxed and rows else None
         return PassageSearch(tuple(hits), relaxed and bool(rows), message)
+
+    def _postings(self, index: Index = PASSAGES) -> Postings | None:
+        """This thread's postings of a reference index (None for a reference without)."""
+        cached: dict[str, Postings | None] | None = getattr(self._local, "postings", None)
+        if cached is None:
+            cached = self._local.postings = {}
+        if index.name not in cached:
+            try:
+                cached[index.name] = Postings(self._raw, index)
+            except LookupError:
+                cached[index.name] = None
+        return cached[index.name]
+
+    def _ranked(self, expr: str, phrase: str | None, named: list[str], limit: int) -> list[tuple[int, str, float]]:
+        """The first ``limit`` passages matching ``expr`` as (id, index table, bm25): those mentioning
+        more of the entities the query names first ("North Atlantic Treaty": the treaty, not "North
+        Atlantic Treaty Organization"), then the words side by side ("collective defense", not
+        "collective security ... defense"), then bm25 (a relaxed match ranks passages holding more
+        of the words first: bm25 sums them), then id.
+
+        The reference's passages are ranked from its postings (app.core.query.topk: the same order
+        without bm25 over every match of a common word), your imported ones by FTS5; when the
+        postings cannot model the expression, FTS5 ranks both."""
+        postings = self._postings()
+        fast = None
+        if postings is not None:
+            counts: dict[int, int] = {}
+            if named:
+                counts = {
+                    int(pid): int(n)
+                    for pid, n in self._raw(
+                        "SELECT passage_id, count(DISTINCT entity_id) FROM mention"
+                        " WHERE entity_id IN (SELECT value FROM json_each(:named)) GROUP BY passage_id",
+                        {"named": json.dumps(named)},
+                    )
+                }
+            side_by_side: set[int] = set()
+            if phrase:
+                side_by_side = {int(r[0]) for r in self._raw(_PHRASE_ROWS_SQL, {"ph": phrase})}
+            fast = rank_passages(self._raw, postings, expr, limit=limit, named=counts, phrase=side_by_side)
+        if fast is None:
+            rows = self._fts_ranked(_PASSAGE_FTS, expr, phrase, named, limit)
+        else:
+            rows = [(r.rowid, _PASSAGE_FTS[0], r.score, r.named, int(r.phrase)) for r in fast]
+            rows += self._fts_ranked(_PASSAGE_FTS[1:], expr, phrase, named, limit)
+            rows.sort(key=lambda r: (-r[3], -r[4], r[2], r[0]))
+        return [(int(r[0]), str(r[1]), float(r[2])) for r in rows[:limit]]
+
+    def _fts_ranked(
+        self, tables: tuple[str, ...], expr: str, phrase: str | None, named: list[str], limit: int
+    ) -> list[tuple[Any, ...]]:
+        """FTS5's ranking over ``tables``: (id, table, bm25, named entities mentioned, side by side)."""
+        named_sql = (
+            "(SELECT count(DISTINCT mn.entity_id) FROM mention mn WHERE mn.passage_id = h.pid"
+            " AND mn.entity_id IN (SELECT value FROM json_each(:named)))"
+            if named
+            else "0"
+        )
+        ranked_sql = " UNION ALL ".join(
+            f"SELECT rowid AS pid, '{t}' AS t, bm25({t}, {_WEIGHTS}) AS score,"
+            + (f" rowid IN (SELECT rowid FROM {t} WHERE {t} MATCH :ph)" if phrase else " 0")
+            + f" AS phrase FROM {t} WHERE {t} MATCH :q"
+            for t in tables
+        )
+        return self._raw(
+            f"SELECT h.pid, h.t, h.score, {named_sql} AS named, h.phrase FROM ({ranked_sql}) h"
+            " ORDER BY named DESC, h.phrase DESC, h.score, h.pid LIMIT :lim",
+            {"q": expr, "ph": phrase, "named": json.dumps(named), "lim": limit},
+        )
+
+    def entity_rows(self, spec: FilterSpec, limit: int | None) -> list[tuple[Any, ...]]:
+        """The rows of ``entity_query(spec, limit=limit)``; for a ranked search with a limit, from
+        its first tiers alone when they fill the page (:func:`ranked_entity_queries`)."""
+        if limit is not None and spec.sort == "rank" and spec.text.strip():
+            page = self._entity_page(spec, limit)
+            if page is not None:
+                return page
+        plan = ranked_entity_queries(spec, limit)
+        if plan.probe is not None and limit is not None:
+            total, *tiers = self._raw(plan.probe.sql, plan.probe.params)[0]
+            # bm25 over a few hundred matches costs less than a second query.
+            if int(total) > 2 * limit:
+                for found, q in zip(tiers, plan.tiers, strict=True):
+                    if int(found) >= limit:
+                        rows = self._raw(q.sql, q.params)
+                        if len(rows) >= limit:
+                            return rows
+                        break
+        return self._raw(plan.full.sql, plan.full.params)
+
+    def _entity_page(self, spec: FilterSpec, limit: int) -> list[tuple[Any, ...]] | None:
+        """A ranked list's first ``limit`` rows, with bm25 for the reference entities that can be
+        among them only (app.core.query.topk.rank_entities); None when that cannot say."""
+        postings = self._postings(ENTITIES)
+        plan = entity_plan(spec)
+        if postings is None or plan is None:
+            return None
+        # The step the list's SQL cascade takes (the first that finds anything in entity_fts).
+        expr = plan.steps[-1][0]
+        for e, _r in plan.steps[:-1]:
+            if self._raw("SELECT EXISTS (SELECT 1 FROM entity_fts WHERE entity_fts MATCH :q)", {"q": e})[0][0]:
+                expr = e
+                break
+        matches = self._raw("SELECT count(*) FROM entity_fts WHERE entity_fts MATCH :q", {"q": expr})[0][0]
+        if int(matches) <= 2 * limit:
+            # bm25 over a few hundred matches costs less than finding the candidates.
+            q = entity_query(spec, limit=limit)
+            return self._raw(q.sql, q.params)
+        params: dict[str, Any] = {}
+        conds = where_clauses(spec, params)
+        allowed = None
+        if conds:
+            allowed = {int(r[0]) for r in self._raw("SELECT e.rid FROM entity e WHERE " + " AND ".join(conds), params)}
+        named: set[int] = set()
+        grams = name_ngrams(spec.text)
+        index = self._name_index()
+        if any(tuple(w.casefold() for w in words_of(g)) in index for g in grams):  # else no name matches
+            named = {
+                int(r[0])
+                for r in self._raw(f"SELECT e.rid FROM entity e WHERE {NAMED_SQL}", {"named": json.dumps(grams)})
+            }
+        side_by_side: set[int] = set()
+        if plan.phrase:
+            side_by_side = {
+                int(r[0])
+                for r in self._raw("SELECT rowid FROM entity_fts WHERE entity_fts MATCH :ph", {"ph": plan.phrase})
+            }
+        found = rank_entities(
+            self._raw,
+            postings,
+            expr,
+            limit=limit,
+            tiers=TIER_COLUMNS,
+            named=named,
+            phrase=side_by_side,
+            allowed=allowed,
+        )
+        if found is None:
+            return None
+        q = entity_query(spec, limit=limit, candidates=found)
+        return self._raw(q.sql, q.params)
 
     def entity_search_message(self, spec: FilterSpec) -> str | None:
         """ "No entity has all of …; showing entities with some of them." when the list's text search
@@ -232,6 +369,8 @@ class Search:
 
 
 _PASSAGE_FTS = ("passage_fts", "imported_passage_fts")
+_WEIGHTS = ", ".join(map(str, PASSAGE_WEIGHTS))
+_PHRASE_ROWS_SQL = f"SELECT rowid FROM {_PASSAGE_FTS[0]} WHERE {_PASSAGE_FTS[0]} MATCH :ph"
 _EXISTS_PASSAGE = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {t} MATCH :q)" for t in _PASSAGE_FTS)
 # A page of passages by id: (id, document, title, file, section, start, end, mentioned entities).
 _PASSAGE_INFO_SQL = (
@@ -242,7 +381,7 @@ _PASSAGE_INFO_SQL = (
 )
 _PASSAGE_SQL = (
     "SELECT p.id, p.document_id, d.title, d.file_name, sec.heading, p.start, p.end,"
-    " snippet(passage_fts, 0, :o, :c, '…', 24), bm25(passage_fts, 1.0, 2.0, 0.5) AS score,"
+    f" snippet(passage_fts, 0, :o, :c, '…', 24), bm25(passage_fts, {_WEIGHTS}) AS score,"
     " (SELECT group_concat(DISTINCT m.entity_id) FROM mention m WHERE m.passage_id = p.id)"
     " FROM passage_fts JOIN passage p ON p.id = passage_fts.rowid"
     " JOIN document d ON d.id = p.document_id JOIN section sec ON sec.id = p.section_id"

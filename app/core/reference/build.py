@@ -22,9 +22,9 @@ from app.core.errors import (
 )
 from app.core.reference.catalog import Catalog, CatalogEntity, load_catalog, name_pattern
 from app.core.reference.ingest import ParsedDocument, SeedError, load_documents, seed_hash, unlisted_files
+from app.core.reference.postings import FTS_TOKENIZER, build_search_postings
 from app.core.vocab import REFERENCE_SCHEMA_VERSION
 
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 
 
@@ -244,6 +244,7 @@ def write_reference(
         con.execute("COMMIT")
         con.execute("INSERT INTO passage_fts(passage_fts) VALUES ('optimize')")
         con.execute("INSERT INTO entity_fts(entity_fts) VALUES ('optimize')")
+        build_search_postings(con)
         con.execute("ANALYZE")
     finally:
         con.close()

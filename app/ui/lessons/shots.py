@@ -22,6 +22,8 @@ def stage_lesson(window: Any, path: Path, *, quiz: bool, step: int = 1, size: tu
         known_documents=[d.id for d in repo.documents()],
     )
     feature = window.lesson_feature
+    if feature is None:
+        raise AtlasError("The window is not ready for a lesson yet.")
     feature.use_pack(pack)
     if quiz:
         if not pack.lesson.quiz or not pack.lesson.quiz.questions:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from app.core.datasets.compare import is_dataset_id, link_pair
 from app.core.query.views import DatasetCitation, EntityDetail, Link
 
 DATASET_CSS = """
@@ -59,6 +58,8 @@ def obligations_value(d: EntityDetail) -> str:
 
 def _cited_as(entity_id: str) -> str:
     """ " (COW 2205)" after a dataset alliance's name, so two datasets' alliances are told apart."""
+    from app.core.datasets.compare import is_dataset_id  # loaded by same_as_html, its one caller
+
     if not is_dataset_id(entity_id):
         return ""
     dataset, _, record = entity_id.partition("-")
@@ -67,6 +68,10 @@ def _cited_as(entity_id: str) -> str:
 
 def same_as_html(d: EntityDetail) -> str:
     """One line per same-as link: the other entity, the status, why, and Confirm / Remove."""
+    if not d.same_as:
+        return ""
+    from app.core.datasets.compare import link_pair  # the datasets code loads when a link is shown
+
     out = []
     for link in d.same_as:
         ours, theirs = link_pair(d.id, link.id)
