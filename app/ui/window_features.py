@@ -143,6 +143,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
             positions=self.atlas.user_data.graph_positions,
             settings=self.settings,  # the layout chosen comes back next session
             pool=self.pool,  # drained when the window closes
+            cache_dir=self.atlas.paths.root / "graph-cache",  # the network and layouts of the last start
             parent=self.graph_host,
         )
         self.graph_host.box.addWidget(pane)

@@ -18,6 +18,7 @@ paint is built (the empty window's at its paint).
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -78,6 +79,11 @@ def main() -> int:
         default=None,
         help="also start the app of this checkout (e.g. an older commit from git archive), alternating in the same run",
     )
+    ap.add_argument(
+        "--cold-graph",
+        action="store_true",
+        help="remove the graph's cache (network and layouts, DIR/graph-cache) before each run: a first start",
+    )
     args = ap.parse_args()
     base = args.data or Path(tempfile.mkdtemp(prefix="atlas-startup-"))
     print(f"display: {display_name()}")
@@ -90,8 +96,12 @@ def main() -> int:
             measure_start("atlas", root, project=args.compare)
         for _ in range(args.runs):  # alternating: a busy moment of a shared machine hits both
             empty.append(measure("empty", root))
+            if args.cold_graph:
+                shutil.rmtree(root / "graph-cache", ignore_errors=True)
             atlas.append(measure("atlas", root))
             if args.compare:
+                if args.cold_graph:
+                    shutil.rmtree(root / "graph-cache", ignore_errors=True)
                 other.append(measure_start("atlas", root, project=args.compare))
         report("", size, args.runs, empty, atlas)
         if args.compare:

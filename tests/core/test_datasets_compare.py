@@ -209,3 +209,11 @@ def test_a_catalogue_entity_shows_atop_against_cow_only_when_linked_to_both(atla
     assert nato is not None
     defense = next(x for x in nato.disagreements if x.what == "Obligation: defense")
     assert (defense.catalogue.source, defense.dataset.source) == ("ATOP 5.1", "COW 4.1")
+
+
+def test_the_search_box_finds_a_dataset_alliance_by_its_citation_name(atlas: Atlas, tmp_path: Path) -> None:
+    a, m = write_atop(tmp_path / "atop")
+    import_dataset(atlas.repo, atlas.user_data, "atop", alliances=a, members=m)
+    # The list's search box and `alliance-atlas search` both read list_entities(text=...).
+    assert [r.id for r in atlas.repo.list_entities(FilterSpec(text="ATOP 3180"))] == ["atop-3180"]
+    assert [r.id for r in atlas.repo.list_entities(FilterSpec(text="atop 1005"))] == ["atop-1005"]

@@ -175,6 +175,7 @@ def test_timeline_shows_each_membership_years(qtbot, window, tmp_path: Path) -> 
     window.select_entity("atop-3180")
     qtbot.waitUntil(lambda: timeline.members_of == "atop-3180", timeout=5000)
     assert timeline.members_bar.isVisible() and "members" in timeline.members_heading.text()
+    assert "(from ATOP 5.1's records, which run to 2018)" in timeline.members_heading.text()
     assert timeline.drawn_ids[0] == "atop-3180"  # the alliance's own row, then its members
     extents = timeline.bar_extents()
     assert extents[leaver] == (1949, 1955)

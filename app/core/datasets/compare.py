@@ -17,10 +17,10 @@ from app.core.query.views import DatasetCitation, Disagreement, EntityDetail, Fa
 Raw = Callable[[str, "dict[str, Any] | None"], Sequence[Sequence[Any]]]
 Fetch = Callable[[list[str]], list[EntityDetail]]
 
-# The last year each release covers, from its codebook: ATOP 5.1 codes an alliance still in force on
-# 31 December 2018 with yrexit = 0 (ATOP 5.1 codebook, "1815-2018"); COW 4.1 leaves the end empty for
-# an alliance "still in effect as of 12/31/2012" (COW Formal Alliances v4.1 codebook). Another release:
-# the latest year its records give, and the pane says so.
+# The last year each release covers: ATOP 5.1 codes an alliance still in force on 31 December 2018 with
+# yrexit = 0 (coverage 1815-2018, as public projects that use the 5.1 files quote its codebook); COW 4.1
+# leaves the end empty for an alliance "still in effect as of 12/31/2012" (the variable descriptions of
+# the 4.1 data in the dyadr R package). Another release: the latest year its records give, said so.
 RELEASE_END: dict[tuple[str, str], int] = {("ATOP", "5.1"): 2018, ("COW", "4.1"): 2012}
 
 # Obligations compared between ATOP and COW: defense (ATOP "defense", COW "defense"). The other types

@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import networkx as nx
 
     from app.core.graph.model import GraphData
@@ -340,10 +342,22 @@ def layout_nodes(data: GraphData, nodes: IntArray, layout: str, *, seed: int = S
 
 
 def positions_array(
-    data: GraphData, nodes: IntArray, layout: str, saved: Mapping[str, tuple[float, float]] | None = None
+    data: GraphData,
+    nodes: IntArray,
+    layout: str,
+    saved: Mapping[str, tuple[float, float]] | None = None,
+    *,
+    cache: Path | None = None,
 ) -> FloatArray:
-    """:func:`layout_nodes` with the user's dragged positions (``saved``, by id) on top."""
-    pos = layout_nodes(data, nodes, layout)
+    """:func:`layout_nodes` with the user's dragged positions (``saved``, by id) on top; with a
+    ``cache`` folder a layout computed before for the same network and nodes is read, not computed."""
+    from app.core.graph import cache as kept
+
+    pos = kept.load_layout(cache, kept.content_hash(data), layout, nodes) if cache is not None else None
+    if pos is None:
+        pos = layout_nodes(data, nodes, layout)
+        if cache is not None:
+            kept.save_layout(cache, kept.content_hash(data), layout, nodes, pos)
     if saved:
         for k, i in enumerate(nodes):
             p = saved.get(data.ids[int(i)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -49,9 +50,10 @@ class GraphData:
     degree: IntArray = field(init=False)
     _indptr: IntArray | None = field(default=None, init=False, repr=False)
     _adj: IntArray | None = field(default=None, init=False, repr=False)
+    content_key: str = field(default="", init=False, repr=False)  # app.core.graph.cache.content_hash, once
 
     def __post_init__(self) -> None:
-        self.index = {n: i for i, n in enumerate(self.ids)}
+        self.index = dict(zip(self.ids, range(len(self.ids)), strict=True))  # C speed (100,000 ids)
         n = len(self.ids)
         self.degree = (np.bincount(self.src, minlength=n) + np.bincount(self.dst, minlength=n)).astype(np.int64)
 
@@ -211,20 +213,21 @@ def graph_data(rows: Sequence[EntityRow], pairs: Iterable[tuple[str, str, str]])
     """Build the arrays from entity rows and (subject, object, field) facts; a second fact between
     the same two entities (either direction) and ties to unknown entities are left out."""
     ordered = sorted(rows, key=lambda r: r.id)  # id order: layouts must not depend on the list's sort
-    ids = [r.id for r in ordered]
-    index = {n: i for i, n in enumerate(ids)}
-    s_list: list[int] = []
-    d_list: list[int] = []
-    f_list: list[str] = []
-    for s, d, f in pairs:
-        a, b = index.get(s), index.get(d)
-        if a is None or b is None or a == b:
-            continue
-        s_list.append(a)
-        d_list.append(b)
-        f_list.append(f)
-    src = np.array(s_list, dtype=np.int64)
-    dst = np.array(d_list, dtype=np.int64)
+    return network_arrays([r.id for r in ordered], [r.name for r in ordered], [r.kind for r in ordered], pairs)
+
+
+def network_arrays(
+    ids: list[str], names: list[str], kinds: list[str], pairs: Iterable[tuple[str, str, str]]
+) -> GraphData:
+    """:func:`graph_data` from nodes already in id order: the ties are mapped to node indices at C
+    speed (``map`` over ``dict.get``; a Python loop took 0.9 s for 500,000 ties)."""
+    index = dict(zip(ids, range(len(ids)), strict=True))
+    pairs = pairs if isinstance(pairs, list) else list(pairs)
+    m = len(pairs)
+    src = np.fromiter(map(index.get, map(itemgetter(0), pairs), repeat(-1)), dtype=np.int64, count=m)
+    dst = np.fromiter(map(index.get, map(itemgetter(1), pairs), repeat(-1)), dtype=np.int64, count=m)
+    ok = np.flatnonzero((src >= 0) & (dst >= 0) & (src != dst))
+    src, dst = src[ok], dst[ok]
     n = len(ids)
     if len(src):
         key = np.minimum(src, dst) * max(n, 1) + np.maximum(src, dst)
@@ -232,16 +235,14 @@ def graph_data(rows: Sequence[EntityRow], pairs: Iterable[tuple[str, str, str]])
         keep = np.sort(first)  # the first fact between a pair, in the repository's order
     else:
         keep = np.zeros(0, dtype=np.int64)
-    return GraphData(
-        ids=ids,
-        names=[r.name for r in ordered],
-        kinds=[r.kind for r in ordered],
-        src=src[keep],
-        dst=dst[keep],
-        fields=[f_list[k] for k in keep],
-    )
+    fields = np.array(list(map(itemgetter(2), pairs)), dtype=object)[ok[keep]].tolist() if len(keep) else []
+    return GraphData(ids=list(ids), names=list(names), kinds=list(kinds), src=src[keep], dst=dst[keep], fields=fields)
 
 
 def load_graph_data(source: GraphSource) -> GraphData:
     """Every entity and every cited tie, read from the repository (run it off the GUI thread)."""
-    return graph_data(source.list_entities(FilterSpec()), source.relation_pairs())
+    nodes = getattr(source, "network_nodes", None)  # the repository's lean read (a test's fake has none)
+    if nodes is None:
+        return graph_data(source.list_entities(FilterSpec()), source.relation_pairs())
+    rows: list[tuple[str, str, str]] = nodes()
+    return network_arrays([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], source.relation_pairs())

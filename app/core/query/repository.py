@@ -8,6 +8,7 @@ entity filtering goes through app.core.query.entity_sql (facet counts: facets, b
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import replace
@@ -39,7 +40,7 @@ from app.core.query.views import (
     highlight_spans,
     plain_snippet,
 )
-from app.core.sources.views import refresh_views
+from app.core.sources.views import current_mode, refresh_views
 
 __all__ = [
     "Citation",
@@ -285,6 +286,25 @@ class Repository:
             {"as_of": as_of} if as_of is not None else None,
         )
         return [(str(s), str(t), str(f)) for s, t, f in rows]
+
+    def network_nodes(self) -> list[tuple[str, str, str]]:
+        """(id, name, kind) of every entity in id order: the graph's nodes, without the list's columns
+        (at 100,000 entities a fifth of the time of the unfiltered list)."""
+        return [(str(i), str(n), str(k)) for i, n, k in self._raw("SELECT id, name, kind FROM entity ORDER BY id")]
+
+    def network_stamp(self) -> str | None:
+        """What the cited network is read from, for a cache of it: the reference file's identity
+        while the user database adds nothing to the catalogue (no sources, entities or datasets of
+        the user's own); None otherwise, or when it cannot be told."""
+        try:
+            con = self._raw_connection()
+            if current_mode(con) != (False, False):
+                return None
+            path = next((str(r[2]) for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
+            st = os.stat(path)
+        except (sqlite3.Error, OSError):
+            return None
+        return f"{path}\n{st.st_size} {st.st_mtime_ns} {st.st_ino}"
 
     def entity_citations(self) -> dict[str, list[tuple[str, str, str]]]:
         """(document title, section, quote) of every citation behind each entity's own facts, in one

@@ -10,10 +10,9 @@ it shows (app.core.query.topk). The reference is read-only, so they never go sta
 from __future__ import annotations
 
 import sqlite3
-import sys
-from array import array
 from dataclasses import dataclass
-from itertools import groupby
+
+import numpy as np
 
 # How every full-text index splits and stems words (the reference's and the query tokenizer's).
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -52,13 +51,6 @@ CREATE TABLE IF NOT EXISTS {index.name}_doclen (
 """
 
 
-def _bytes(values: array) -> bytes:  # type: ignore[type-arg]
-    """Little-endian bytes, whatever the machine (the reference file may move)."""
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values.tobytes()
-
-
 def build_postings(con: sqlite3.Connection, index: Index) -> int:
     """Fill ``index``'s postings tables from its FTS5 table (once complete); returns the number of words."""
     con.executescript(postings_schema(index))
@@ -70,43 +62,40 @@ def build_postings(con: sqlite3.Connection, index: Index) -> int:
         column = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(index.columns))
         rows = con.execute(
             f"SELECT term, doc, CASE col {column} END, count(*) FROM temp.atlas_vocab"
-            " GROUP BY term, doc, col ORDER BY term, doc"
+            " GROUP BY term, doc, col ORDER BY term, doc, col"
         ).fetchall()
     finally:
         con.execute("DROP TABLE temp.atlas_vocab")
-    lengths: dict[int, int] = {}
-    for _term, doc, _col, n in rows:
-        lengths[doc] = lengths.get(doc, 0) + n
-    rowids = sorted(lengths)
-    position = {r: i for i, r in enumerate(rowids)}
+    n = len(rows)
+    terms = np.array([r[0] for r in rows], dtype=object)
+    doc = np.fromiter((r[1] for r in rows), np.int64, n)
+    col = np.fromiter((r[2] for r in rows), np.int64, n)
+    count = np.fromiter((r[3] for r in rows), np.int64, n)
+    rowids, at = np.unique(doc, return_inverse=True)
+    lengths = np.bincount(at, weights=count, minlength=len(rowids)).astype(np.int64)
     n_rows = int(con.execute(f"SELECT count(*) FROM {index.fts}").fetchone()[0])
     con.execute(
         f"INSERT INTO {index.name}_doclen (id, rowids, lengths, n_rows, n_tokens) VALUES (1, ?, ?, ?, ?)",
-        (
-            _bytes(array("q", rowids)),
-            _bytes(array("i", (lengths[r] for r in rowids))),
-            n_rows,
-            sum(lengths.values()),
-        ),
+        (rowids.astype("<i8").tobytes(), lengths.astype("<i4").tobytes(), n_rows, int(lengths.sum())),
     )
-    width = len(index.columns)
-    n_terms = 0
-    for term, group in groupby(rows, key=lambda r: r[0]):
-        positions = array("i")
-        counts = array("H")
-        for doc, cells in groupby(group, key=lambda r: r[1]):
-            row = [0] * width
-            for _t, _d, col, n in cells:
-                row[col] = min(int(n), 65535)
-            positions.append(position[doc])
-            counts.extend(row)
+    # One row of counts per (word, row); a word's rows are a run of them.
+    new_term = np.ones(n, np.bool_)
+    new_term[1:] = terms[1:] != terms[:-1]
+    new_cell = new_term.copy()
+    new_cell[1:] |= doc[1:] != doc[:-1]
+    cell = np.cumsum(new_cell) - 1
+    counts = np.zeros((int(cell[-1]) + 1 if n else 0, len(index.columns)), np.int64)
+    counts[cell, col] = np.minimum(count, 65535)
+    positions = at[new_cell]
+    starts = cell[new_term]
+    ends = [*starts[1:].tolist(), len(positions)]
+    for term, start, end in zip(terms[new_term].tolist(), starts.tolist(), ends, strict=True):
         con.execute(
             f"INSERT INTO {index.name}_postings (term, positions, counts) VALUES (?, ?, ?)",
-            (term, _bytes(positions), _bytes(counts)),
+            (term, positions[start:end].astype("<i4").tobytes(), counts[start:end].astype("<u2").tobytes()),
         )
-        n_terms += 1
     con.execute("RELEASE atlas_postings")
-    return n_terms
+    return len(starts)
 
 
 def build_search_postings(con: sqlite3.Connection) -> None:

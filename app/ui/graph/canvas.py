@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,15 +11,12 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsObject, QWidget
 
-from app.core.graph.labels import Rect, leader_line, outward_sides, place_labels
+from app.core.graph.labels import Rect
+from app.core.graph.placement import PlacedLabel, TextAdvances
 from app.ui.graph import graph_export as gx
 
 if TYPE_CHECKING:
     from app.ui.graph.graph_pane import GraphPane
-
-LABEL_SCREEN_LIMIT = 80  # label every node in view when no more than this many are in view
-HUB_LABELS = 8  # the best-connected nodes in view whose labels may sit further out rather than be dropped
-BIG_VIEW_LABELS = 25  # on a crowded view: the best-connected few (beyond those that must show)
 
 
 def cosmetic(colour: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
@@ -92,11 +89,9 @@ class Halo(pg.ScatterPlotItem):
 
 
 class LabelLayer(QGraphicsObject):
-    """Draws node labels in screen pixels over the view box, placed so they do not overlap.
-
-    What must show (the selection, the hovered node and their neighbours, the keyboard node, a
-    chain) is placed first and always; then, on a crowded view, the best-connected few. The hovered
-    node's label is drawn last, on top of every other label."""
+    """Draws node labels in screen pixels over the view box, as the pane's label plan places them
+    (:mod:`app.core.graph.placement`, planned off the GUI thread on big views). The hovered node's
+    label is drawn last, on top of every other label."""
 
     def __init__(self, pane: GraphPane) -> None:
         super().__init__()
@@ -118,7 +113,26 @@ class LabelLayer(QGraphicsObject):
         self._metrics = QFontMetricsF(self._font)
         self._bold_metrics = QFontMetricsF(self._bold)
         self._widths.clear()
+        self._advance: dict[str, float] = {}
+        self._bold_advance: dict[str, float] = {}
+        self.measure(chr(c) for c in range(32, 0x250))  # Latin: the rest when a plan meets them
         self.update()
+
+    def measure(self, chars: Iterable[str]) -> None:
+        """Learn these characters' advances (the label plans add them up, off the GUI thread)."""
+        for c in chars:
+            self._advance[c] = self._metrics.horizontalAdvance(c)
+            self._bold_advance[c] = self._bold_metrics.horizontalAdvance(c)
+        self._advances = TextAdvances(
+            dict(self._advance),
+            dict(self._bold_advance),
+            self._metrics.averageCharWidth(),
+            self._bold_metrics.averageCharWidth(),
+            self._metrics.height() + 2.0,
+        )
+
+    def advances(self) -> TextAdvances:
+        return self._advances
 
     def boundingRect(self) -> QRectF:
         return self._pane.view_box.sceneBoundingRect()
@@ -134,107 +148,39 @@ class LabelLayer(QGraphicsObject):
         pane = self._pane
         self.last_labels = []
         self.last_boxes = {}
-        shown = pane.visible_index
-        if pane.show_labels is False or len(shown) == 0:
+        if pane.show_labels is False or len(pane.visible_index) == 0:
             return
-        data = pane.data
-        vb = pane.view_box
-        rect = vb.sceneBoundingRect()
-        tr = vb.childGroup.sceneTransform()
-        pos = pane.visible_pos
-        sx = tr.m11() * pos[:, 0] + tr.m21() * pos[:, 1] + tr.dx()
-        sy = tr.m12() * pos[:, 0] + tr.m22() * pos[:, 1] + tr.dy()
-        inside = (sx >= rect.left()) & (sx <= rect.right()) & (sy >= rect.top()) & (sy <= rect.bottom())
-        idx_in = np.flatnonzero(inside)  # positions in the visible arrays
-        rank = {data.index[n]: k for k, n in enumerate(pane.priority_order()) if n in data.index}
-        node_in = shown[idx_in]
-        is_prio = np.fromiter((int(n) in rank for n in node_in), dtype=bool, count=len(node_in))
-        prio_idx = sorted(idx_in[is_prio].tolist(), key=lambda i: rank[int(shown[i])])
-        rest_idx = idx_in[~is_prio]
-        faded, degree = pane.visible_faded, pane.visible_degree
-        # Strong before faded, best connected first, then by name (stable: the same view, the same labels).
-        order_rest = rest_idx[np.lexsort((rest_idx, -degree[rest_idx], faded[rest_idx]))]
-        if len(idx_in) > LABEL_SCREEN_LIMIT:  # sparingly on big graphs: the best-connected few in view
-            order_rest = order_rest[:BIG_VIEW_LABELS]
-        order = prio_idx + order_rest.tolist()
-        if not order:
+        plan = pane.current_plan()
+        if not plan.labels:
             return
-        sizes = pane.visible_size
-        h = self._metrics.height() + 2.0
-        sel = pane.selected_id
-        names = data.names
-        widest = max(40.0, rect.width() - 8.0)  # a longer name is elided rather than cut by the border
-        anchors = [
-            (
-                float(sx[i]),
-                float(sy[i]),
-                float(sizes[i]) / 2,
-                min(widest, self._width(names[shown[i]], data.ids[shown[i]] == sel)),
-                h,
-            )
-            for i in order
-        ]
-        # Every marker in view is an obstacle on a readable view; on a crowded one only the labelled
-        # few (placing among 2,000 obstacles took 0.4 s a paint).
-        obs = idx_in if len(idx_in) <= 600 else np.array(order, dtype=np.int64)
-        half = sizes[obs] / 2
-        if sel is not None and sel in data.index:  # the selection's ring (5 px wider) is an obstacle too
-            half = np.where(shown[obs] == data.index[sel], half + 5.0, half)
-        obstacles = list(zip(sx[obs] - half, sy[obs] - half, sx[obs] + half, sy[obs] + half, strict=True))
-        force = [True] * len(prio_idx)
-        # The hubs (best connected first) may reach further out: they sit among their neighbours,
-        # where every near spot is taken, and are the labels a reader looks for first.
-        hubs = [False] * len(prio_idx)
-        for k, i in enumerate(order_rest.tolist()):
-            hub = k < HUB_LABELS and not faded[i] and degree[i] >= 2
-            hubs.append(hub)
-            force.append(hub)  # hubs are always labelled: the labels a reader looks for first
-        bounds = (rect.left(), rect.top(), rect.right(), rect.bottom())
-        column = outward_sides(pos[:, 0].tolist())  # two columns (bipartite): labels outward
-        sides = [column[i] for i in order]
-        # Only the selection, the hovered node, the keyboard's and the chain may cover another name.
-        chosen = {pane.selected_id, pane.hovered_id, pane.keyboard_id, *pane._path}
-        covers = [data.ids[shown[i]] in chosen for i in order]
-        placed = place_labels(
-            anchors, bounds=bounds, obstacles=obstacles, force=force, hubs=hubs, sides=sides, may_cover=covers
-        )
-        markers = np.column_stack([sx[obs], sy[obs]])
+        ids = pane.data.ids
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.setPen(cosmetic(gx.LEADER_COLOUR, 1.0, gx.LEADER_STYLE))
-        for (x, y, rad, _w, _h), r, i in zip(anchors, placed, order, strict=True):
-            line = leader_line(x, y, rad, r, markers) if r is not None else None
-            if line is not None:  # away from its marker, or nearer another: say whose it is
-                painter.drawLine(QPointF(line[0], line[1]), QPointF(line[2], line[3]))
-            if r is not None:
-                self.last_boxes[data.ids[shown[i]]] = (r, line is not None)
-        hovered = pane.hovered_id
-        last: tuple[int, Rect] | None = None
-        for i, r in zip(order, placed, strict=True):
-            if r is None:
-                continue
-            if data.ids[shown[i]] == hovered:
-                last = (i, r)  # on top of every other label
-                continue
-            self._draw_label(painter, i, r)
-        if last is not None:
-            self._draw_label(painter, *last, opaque=True)
+        for lab in plan.labels:
+            if lab.leader is not None:  # away from its marker, or nearer another: say whose it is
+                a, b, c, d = lab.leader
+                painter.drawLine(QPointF(a, b), QPointF(c, d))
+            self.last_boxes[ids[lab.node]] = (lab.rect, lab.leader is not None)
+        top = [lab for lab in plan.labels if lab.on_top]
+        for lab in plan.labels:
+            if not lab.on_top:
+                self._draw_label(painter, lab)
+        for lab in top:  # on top of every other label
+            self._draw_label(painter, lab, opaque=True)
 
-    def _draw_label(self, painter: QPainter, i: int, r: Rect, *, opaque: bool = False) -> None:
-        pane = self._pane
-        node = int(pane.visible_index[i])
-        eid, name = pane.data.ids[node], pane.data.names[node]
+    def _draw_label(self, painter: QPainter, lab: PlacedLabel, *, opaque: bool = False) -> None:
+        r, name = lab.rect, lab.text
         box = QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])
         painter.setPen(cosmetic("#777777") if opaque else Qt.PenStyle.NoPen)
         painter.setBrush(QColor(255, 255, 255, 255 if opaque else 210))
         painter.drawRoundedRect(box, 3, 3)
-        bold = eid == pane.selected_id
-        painter.setFont(self._bold if bold else self._font)
-        painter.setPen(QColor("#9a9a9a" if pane.visible_faded[i] else "#111111"))
-        if box.width() < self._width(name, bold) - 0.5:
-            metrics = self._bold_metrics if bold else self._metrics
+        painter.setFont(self._bold if lab.bold else self._font)
+        painter.setPen(QColor("#9a9a9a" if lab.faded else "#111111"))
+        if box.width() < self._width(name, lab.bold) - 1.5:
+            metrics = self._bold_metrics if lab.bold else self._metrics
             name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, box.width() - 8.0)
         painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), name)
-        self.last_labels.append(eid)
+        self.last_labels.append(self._pane.data.ids[lab.node])
 
 
 class LegendStrip(QWidget):

@@ -152,5 +152,5 @@ def _build_canvas(pane: GraphPane) -> None:
         scatter.node_dropped.connect(pane.on_dropped)
     pane.labels = LabelLayer(pane)
     pane.canvas.scene().addItem(pane.labels)
-    pane.view_box.sigTransformChanged.connect(pane._refresh_labels)
-    pane.view_box.sigResized.connect(pane._refresh_labels)
+    pane.view_box.sigTransformChanged.connect(pane._view_moved)
+    pane.view_box.sigResized.connect(pane._view_moved)

@@ -62,6 +62,13 @@ def node_size(kind: str, degree: int) -> float:
     return min(base + 3.2 * math.sqrt(max(0, degree)), 36.0)
 
 
+def node_sizes(kinds: Sequence[str], codes: np.ndarray, degree: np.ndarray) -> np.ndarray:
+    """:func:`node_size` of every node at once (``codes``: each node's index in ``kinds``)."""
+    base = np.array([node_size(k, 0) for k in kinds], dtype=np.float64).reshape(-1)
+    grown = base[codes] + 3.2 * np.sqrt(np.maximum(degree, 0)) if len(codes) else np.zeros(0)
+    return np.minimum(grown, 36.0)
+
+
 def _poly(points: Iterable[tuple[float, float]]) -> QPainterPath:
     path = QPainterPath()
     path.addPolygon(QPolygonF([QPointF(x, y) for x, y in points]))

@@ -10,6 +10,7 @@ pane lays out an overview (the best-connected OVERVIEW_NODES of what the filter 
 
 from __future__ import annotations
 
+import time
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,10 @@ from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool, QTimer, Signal, S
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.core.graph import cache as kept
 from app.core.graph.layout import LAYOUTS, positions_array
 from app.core.graph.model import GraphData, graph_data, load_graph_data
+from app.core.graph.view import overview_scope
 from app.core.query.filters import FilterSpec
 from app.ui.graph import graph_export as gx
 from app.ui.graph.as_of_ties import AsOfTiesMixin, crowding_scale
@@ -28,9 +31,12 @@ from app.ui.graph.canvas import cosmetic
 from app.ui.graph.controls import build_controls
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
 from app.ui.graph.interaction import InteractionMixin
+from app.ui.graph.view_jobs import DEBOUNCE_MS, TYPING_S, ViewJobsMixin
 from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.core.query.repository import Repository
     from app.core.userdata.positions import GraphPositionsStore
 
@@ -46,7 +52,7 @@ LAYOUT_KEY = "graph/layout"  # the window's settings: the layout chosen last tim
 _ID_OF = attrgetter("id")
 
 
-class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
+class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
     """Who is tied to whom: click a node to select it everywhere; the filter hides or fades the rest."""
 
     entity_selected = Signal(str)
@@ -66,10 +72,12 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         pool: QThreadPool | None = None,
         overview_limit: int = OVERVIEW_LIMIT,
         overview_nodes: int = OVERVIEW_NODES,
+        cache_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._repo = repo
+        self._cache = cache_dir  # the network and layouts computed before (app.core.graph.cache)
         self._store = positions
         self._settings = settings  # remembers the layout chosen (the window's settings when installed)
         self.overview_limit = overview_limit
@@ -98,11 +106,14 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         self._runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._unit = 1.0  # View > Zoom: markers grow with the text, as labels and legend do
         self._as_of_runner = self._start_as_of(pool)  # the As of year's ties (app.ui.graph.as_of_ties)
+        self._start_view_jobs(pool)  # the typed filter's view and the labels (app.ui.graph.view_jobs)
+        self._filter_pending = False  # a typed filter is being computed on a worker
+        self._last_matches = 0.0  # when the list last handed over its matches (time.monotonic)
         self._set_data(graph_data([], []))
         self._pens = {False: cosmetic("#222222"), True: cosmetic("#bbbbbb")}
         self._matches_timer = QTimer(self)
         self._matches_timer.setSingleShot(True)
-        self._matches_timer.setInterval(0)  # after the list has repainted: the graph never delays it
+        self._matches_timer.setInterval(DEBOUNCE_MS)  # after the list has repainted; coalesces typing
         self._matches_timer.timeout.connect(self._apply_matches)
         build_controls(self)
         self.reload()
@@ -110,16 +121,21 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
     # ---- data ----------------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the network again (start-up, data changes) on a worker thread, then lay it out."""
-        repo, layout, store = self._repo, self._layout, self._store
+        repo, layout, store, cache = self._repo, self._layout, self._store, self._cache
         limit, top = self.overview_limit, self.overview_nodes
 
         def read_and_lay_out() -> tuple[GraphData, np.ndarray, np.ndarray]:
             # One job: the first picture needs both, and neither may wait on the GUI thread.
-            data = load_graph_data(repo)
+            stamp = repo.network_stamp() if cache is not None and hasattr(repo, "network_stamp") else None
+            data = kept.load_network(cache, stamp) if cache is not None and stamp else None
+            if data is None:
+                data = load_graph_data(repo)
+                if cache is not None and stamp:
+                    kept.save_network(cache, stamp, data)  # the next start reads this, not the tables
             everyone = np.ones(data.n, dtype=bool)
             scope = np.arange(data.n) if data.n <= limit else data.top_by_degree(everyone, top)
             saved = store.load(layout) if store is not None else None
-            return data, scope, positions_array(data, scope, layout, saved)
+            return data, scope, positions_array(data, scope, layout, saved, cache=cache)
 
         self.busy_label.setText("Reading the network…")
         self.busy_label.setVisible(True)
@@ -127,7 +143,14 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
 
     def is_ready(self) -> bool:
         """The network is read and laid out, with nothing newer on the way (tests, screenshots)."""
-        return self.loaded and not self._loader.busy and not self._runner.busy and not self._as_of_runner.busy
+        return (
+            self.loaded
+            and not self._loader.busy
+            and not self._runner.busy
+            and not self._as_of_runner.busy
+            and not self._matches_timer.isActive()
+            and not self.view_jobs_busy()
+        )
 
     def _on_data(self, result: tuple[GraphData, np.ndarray, np.ndarray]) -> None:
         data, scope, pos = result
@@ -155,8 +178,8 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         kinds = sorted(set(data.kinds))
         code = {k: i for i, k in enumerate(kinds)}
         self._kind_names = kinds
-        self._kind_code = np.array([code[k] for k in data.kinds], dtype=np.int64)
-        self._base_size = np.array([gx.node_size(k, int(d)) for k, d in zip(data.kinds, data.degree, strict=True)])
+        self._kind_code = np.fromiter(map(code.__getitem__, data.kinds), dtype=np.int64, count=n)
+        self._base_size = gx.node_sizes(kinds, self._kind_code, data.degree)
         # A crowded graph (both alliance datasets: 1,700 nodes) draws its markers smaller, so the hubs
         # and the labels stay readable instead of one solid blob; zooming in separates the rest.
         self._base_size *= crowding_scale(n)
@@ -166,6 +189,7 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         self._clear_visible()
 
     def _clear_visible(self) -> None:
+        self._shown = np.zeros(self.data.n, dtype=bool)
         self.visible_index = np.zeros(0, dtype=np.int64)
         self.visible_pos = np.zeros((0, 2))
         self.visible_faded = np.zeros(0, dtype=bool)
@@ -183,23 +207,17 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
 
     def _layout_scope(self) -> np.ndarray:
         """The nodes to lay out: all, or in an overview the filter's (or the focus') best connected."""
-        data = self.data
         if not self.overview:
-            return np.arange(data.n)
-        cand = self._in_filter if self._in_filter is not None else np.ones(data.n, dtype=bool)
-        sel = data.index.get(self.selected_id or "")
-        if sel is not None and self._focus_depth > 0 and cand[sel]:
-            cand = data.neighbourhood_mask(sel, self._focus_depth, None if self._fade_outside else cand)
-        scope = data.top_by_degree(cand, self.overview_nodes)
-        extra = [data.index[n] for n in (self.selected_id, *self._path) if n in data.index]
-        return np.union1d(scope, np.array(extra, dtype=np.int64)) if extra else scope
+            return np.arange(self.data.n)
+        return overview_scope(self._view_input(self._in_filter), self.overview_nodes)
 
-    def _relayout(self, *, fit: bool) -> None:
-        scope = self._layout_scope()
-        data, layout, store = self.data, self._layout, self._store
+    def _relayout(self, *, fit: bool, scope: np.ndarray | None = None) -> None:
+        scope = self._layout_scope() if scope is None else scope
+        data, layout, store, cache = self.data, self._layout, self._store, self._cache
 
         def compute() -> tuple[np.ndarray, np.ndarray]:
-            return scope, positions_array(data, scope, layout, store.load(layout) if store is not None else None)
+            saved = store.load(layout) if store is not None else None
+            return scope, positions_array(data, scope, layout, saved, cache=cache)
 
         def apply(result: tuple[np.ndarray, np.ndarray]) -> None:
             if data is not self.data:
@@ -256,62 +274,7 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
                 tip=self._tip,
             )
 
-    # ---- what is visible (numpy masks over every node) -----------------------------------------
-    def _masks(self) -> tuple[np.ndarray, np.ndarray]:
-        data = self.data
-        n = data.n
-        base = self._in_filter if self._in_filter is not None else np.ones(n, dtype=bool)
-        if self._fade_outside:
-            shown, faded = np.ones(n, dtype=bool), ~base
-        else:
-            shown, faded = base.copy(), np.zeros(n, dtype=bool)
-        sel = data.index.get(self.selected_id or "")
-        self._hidden_selection = self.selected_id if sel is not None and not shown[sel] else None
-        self._focus_blocked = self._hidden_selection is not None and self._focus_depth > 0
-        if sel is not None and shown[sel]:
-            if self._focus_depth > 0:
-                shown &= data.neighbourhood_mask(sel, self._focus_depth, None if self._fade_outside else base)
-            else:  # highlight the selection and its neighbours, fade (not hide) the rest
-                faded |= shown & ~data.neighbourhood_mask(sel, 1)
-        if self._path:
-            # The chain stays whole: a link the filter or the focus leaves out is drawn pale rather
-            # than dropped (a red line between the links that remain would be a tie nobody cited).
-            chain = data.mask_of(self._path)
-            faded |= chain & ~shown
-            shown |= chain
-            faded &= ~(chain & base)
-        shown &= self._spot >= 0
-        return shown, faded & shown
-
-    def _update_view(self) -> None:
-        data = self.data
-        shown, faded = self._masks()
-        vis = np.flatnonzero(shown)
-        self.visible_index = vis
-        self.visible_pos = self._pos[vis]
-        self.visible_faded = faded[vis]
-        self.visible_degree = data.degree[vis]
-        self.visible_size = self._base_size[vis] * self._unit
-        d = self._drawn
-        if len(d):
-            self._nodes.show_spots((shown & ~faded)[d])
-            self._pale_nodes.show_spots(faded[d])
-        ties = shown[data.src] & shown[data.dst]
-        if self._tie_mask is not None and len(self._tie_mask) == len(ties):
-            ties &= self._tie_mask
-        pale = faded[data.src] | faded[data.dst]
-        self._set_ties(self._edges, ties & ~pale)
-        self._set_ties(self._faded_edges, ties & pale)
-        self._push_overlays()
-        self._update_notes(vis)
-        self.redrawn.emit()
-
-    def _set_ties(self, item: pg.PlotCurveItem, mask: np.ndarray) -> None:
-        s, t = self.data.src[mask], self.data.dst[mask]
-        xy = np.empty((2 * len(s), 2))
-        xy[0::2], xy[1::2] = self._pos[s], self._pos[t]
-        item.setData(x=xy[:, 0], y=xy[:, 1], connect="pairs")
-
+    # ---- what is visible: app.ui.graph.view_jobs ----------------------------------------------
     def _update_notes(self, vis: np.ndarray) -> None:
         notes = []
         if self.visible_faded.any():
@@ -332,7 +295,8 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
                 if self._focus_blocked
                 else f"{name} (selected) is outside the filter, so it is not drawn."
             )
-        codes: Any = np.unique(self._kind_code[vis]) if len(vis) else []
+        # bincount, not np.unique: its first call imports numpy.ma (0.4 s on the GUI thread)
+        codes: Any = np.flatnonzero(np.bincount(self._kind_code[vis], minlength=len(self._kind_names)))
         self.legend.set_kinds([self._kind_names[c] for c in codes], notes)
         self._update_overview_label()
         self.clear_chain_action.setEnabled(self._connection_shown)
@@ -375,7 +339,7 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         i = self.data.index.get(entity_id)
         return "" if i is None else self.data.kinds[i]
 
-    def _push_overlays(self) -> None:
+    def _push_overlays(self, *, replan: bool = True) -> None:
         # Only ties of the chain: two links with a hidden one between them are never joined.
         idx = self.data.index
         shown = set(self.visible_ids) if self._path else set()
@@ -402,7 +366,7 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
                     }
                 )
         self._halo.setData(spots)
-        self._refresh_labels()
+        self._refresh_labels(replan=replan)
 
     def visible_position(self, entity_id: str | None) -> int | None:
         """Where ``entity_id`` sits in the visible arrays, or None when it is not drawn."""
@@ -412,28 +376,11 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         k = int(np.searchsorted(self.visible_index, i))
         return k if k < len(self.visible_index) and self.visible_index[k] == i else None
 
-    @Slot()
-    def _refresh_labels(self) -> None:
-        self.labels.prepareGeometryChange()
-        self.labels.update()
-
     def _tip(self, x: float, y: float, data: Any) -> str:
         i = int(data)
         kind, deg = self.data.kinds[i], int(self.data.degree[i])
         label = gx.kind_style(kind)[0] if kind else "Entity"
         return f"{self.data.names[i]}\n{label}\n{deg} cited tie{'s' if deg != 1 else ''}"
-
-    def priority_order(self) -> list[str]:
-        """Nodes whose labels are always drawn, most important first."""
-        out: list[str] = []
-        for n in (self.selected_id, self.hovered_id, self.keyboard_id, *self._path):
-            if n is not None and n not in out:
-                out.append(n)
-        for n in (self.selected_id, self.hovered_id):
-            if n is not None and n in self.data:
-                nbrs = sorted(self.data.neighbors(n), key=lambda m: -self.data.degree_of(m))
-                out.extend(m for m in nbrs if m not in out)
-        return out
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -470,14 +417,24 @@ class GraphPane(AsOfTiesMixin, InteractionMixin, QWidget):
         self._pending_ids = None if spec.is_empty() else list(map(_ID_OF, rows))  # C-speed
         if spec.as_of != self._as_of:
             self.set_as_of(spec.as_of)
+        self._view_gen += 1  # a view still computing for older matches is dropped (app.ui.graph.view_jobs)
+        self._filter_pending = True
+        now = time.monotonic()
+        # While typing (matches less than TYPING_S apart) coalesce; a single change goes at once.
+        self._matches_timer.setInterval(DEBOUNCE_MS if now - self._last_matches < TYPING_S else 0)
+        self._last_matches = now
         self._matches_timer.start()
 
     def _apply_matches(self) -> None:
-        self.set_filter_ids(self._pending_ids)
+        if not self.loaded:
+            self.set_filter_ids(self._pending_ids)  # kept for the network on its way
+            return
+        self._submit_filter()  # mask, arrays and labels on a worker; the GUI thread swaps them in
 
     def set_filter_ids(self, ids: Any) -> None:
         """Show these entity ids as the filter's matches (None: everything)."""
         self._matches_timer.stop()
+        self._filter_pending = False
         self._pending_ids = None if ids is None else list(ids)
         mask = None if ids is None else self.data.mask_of(self._pending_ids or [])
         old = self._in_filter

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from app.core.datasets.compare import RELEASE_END
 from app.core.timeline.layout import Span, TimelineLayout, layout_timeline, membership_spans
 
 ALL_NOTE = (
@@ -106,9 +107,13 @@ class MembershipsMixin:
         self.members_of, self._member_ids = alliance, {s.id for s in spans}
         when = f" in force in {self.as_of}" if self.as_of is not None else ""
         members = len({s.id for s in spans})
+        release = next(((r.dataset, r.version) for r in detail.records), None)
+        source = f"{release[0]} {release[1]}".strip() if release else "the dataset"
+        end = RELEASE_END.get(release) if release else None
         self.members_heading.setText(
             f"<b>{detail.name}</b>: {members} member{'s' if members != 1 else ''}{when}, "
-            "each from its entry year to its exit year (from the dataset's records)."
+            f"each from its entry year to its exit year (from {source}'s records"
+            f"{f', which run to {end}' if end else ''})."
         )
         self.members_bar.setVisible(True)
         self.note.setText(MEMBERS_NOTE)
