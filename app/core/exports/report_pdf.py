@@ -123,6 +123,9 @@ def compile_jobs(
         # the child runs no Python code before it starts the worker, as brief as a spawn can be.
         with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, close_fds=False) as proc:  # fmt: skip
+            if progress is not None and not progress(span[0], "Typesetting pages…"):
+                _stop(proc)
+                raise Cancelled()
             while True:
                 try:
                     proc.wait(timeout=0.1)
