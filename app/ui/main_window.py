@@ -24,6 +24,7 @@ from app import APP_NAME
 from app.core.atlas import Atlas
 from app.core.errors import AtlasError, classify
 from app.core.query.filters import FilterSpec, describe
+from app.core.query.matches import EntityMatches
 from app.core.query.repository import EntityRow
 from app.ui.jobs import JobRunner
 from app.ui.panes.detail_pane import DetailPane
@@ -93,7 +94,7 @@ class MainWindow(WindowFeaturesMixin):
         self._current_id: str | None = None
         self._total = self.repo.total_entities()
         self._documents = self.repo.documents()
-        self._rows: list[EntityRow] = []
+        self._rows = EntityMatches.of_rows([])  # the list's last finished query
         self._enter_list: bool | None = None  # Down/Enter in the search box, waiting for the rows
         app = QApplication.instance()
         self._base_point_size = (app.font() if isinstance(app, QApplication) else self.font()).pointSizeF()
@@ -146,6 +147,9 @@ class MainWindow(WindowFeaturesMixin):
         self.list_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
         self.facet_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
         self.search_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
+        self.page_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # the list's rows as scrolled
+        self.list_pane.model.page_fetcher = self._fetch_pages
+        self.timeline_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # its rows, when on show
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACET_DELAY_MS)
@@ -264,7 +268,7 @@ class MainWindow(WindowFeaturesMixin):
         """The first paint needs the list: load it now; the facet counts follow from a worker."""
         spec = self.filter_pane.spec()
         self.act_save_filter.setEnabled(not spec.is_empty())
-        self._show_rows(spec, self.repo.list_entities(spec))
+        self._show_rows(spec, self.repo.list_matches(spec))
         # Facet counts take seconds at 100,000 entities: never before the first paint.
         repo = self.repo
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
@@ -280,7 +284,16 @@ class MainWindow(WindowFeaturesMixin):
     def refresh_list(self) -> None:
         spec = self.filter_pane.spec()
         repo = self.repo
-        self.list_runner.submit(lambda: repo.list_entities(spec), lambda rows: self._show_rows(spec, rows))
+        self.list_runner.submit(lambda: repo.list_matches(spec), lambda rows: self._show_rows(spec, rows))
+
+    def _fetch_pages(self, matches: EntityMatches, pages: list[tuple[int, list[str]]]) -> None:
+        """The list's rows scrolled into view, read on a worker (latest wins: the model asks for every
+        page it still wants each time)."""
+        read = self.repo.entity_rows
+        model = self.list_pane.model
+        self.page_runner.submit(
+            lambda: [(start, read(ids)) for start, ids in pages], lambda got: model.store_pages(matches, got)
+        )
 
     def _refresh_secondary(self) -> None:
         spec = self.filter_pane.spec()
@@ -305,7 +318,7 @@ class MainWindow(WindowFeaturesMixin):
 
         self.search_runner.submit(search, self._show_search)
 
-    def _show_rows(self, spec: FilterSpec, rows: list[EntityRow]) -> None:
+    def _show_rows(self, spec: FilterSpec, rows: EntityMatches) -> None:
         self._rows = rows
         self.list_pane.set_sort_indicator(spec.sort, spec.descending)
         self.list_pane.set_empty_message(f"No entities match.\n{describe(spec, self.filter_pane.labels())}")
@@ -313,6 +326,7 @@ class MainWindow(WindowFeaturesMixin):
         n = len(rows)
         self.count_label.setText(f"{n:,} of {self._total:,} entities")
         self.matches_changed.emit(spec, rows)
+        self.list_pane.paint_now()  # before the graph's and the timeline's work for these rows
         if self._enter_list is not None and not self.list_runner.busy:
             open_it, self._enter_list = self._enter_list, None
             self._enter_list_from_search(open_it)
@@ -383,9 +397,10 @@ class MainWindow(WindowFeaturesMixin):
     def current_spec(self) -> FilterSpec:
         return self.filter_pane.spec()
 
-    def current_rows(self) -> list[EntityRow]:
-        """The entities the list shows now (the last finished query), in list order."""
-        return list(self._rows)
+    def current_rows(self) -> EntityMatches:
+        """The entities the list shows now (the last finished query), in list order: a sequence of
+        EntityRow whose ``ids`` are all known and whose rows are read when asked for."""
+        return self._rows
 
     def selected_ids(self) -> list[str]:
         return self.list_pane.selected_ids()

@@ -8,6 +8,8 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.query.filters import FilterSpec
+from app.core.query.matches import EntityMatches
+from app.core.query.views import EntityRow
 from app.ui.window_menus import WindowMenusMixin
 
 
@@ -186,10 +188,27 @@ class WindowFeaturesMixin(WindowMenusMixin):
         if self.graph_pane is not None:  # a repeat choice re-centres the graph, as in _install_graph
             timeline.entity_selected.connect(self.graph_pane.recentre)
         self.entity_selected.connect(timeline.select_entity)
-        self.matches_changed.connect(timeline.queue_rows)
+        self.matches_changed.connect(self._timeline_rows)
         timeline.queue_rows(self.current_spec(), self.current_rows())
         if self._current_id:
             timeline.select_entity(self._current_id)
+
+    def _timeline_rows(self, spec: FilterSpec, matches: EntityMatches) -> None:
+        """The timeline draws every matching row: while it is on show they are read on a worker
+        (the list has only the rows painted); hidden, it keeps the matches and reads them when shown."""
+        timeline = self.timeline_view
+        if timeline is None:
+            return
+        if not timeline.isVisible():
+            timeline.queue_rows(spec, matches)
+            return
+        ids, read = matches.ids, self.repo.entity_rows
+
+        def rows() -> list[EntityRow]:
+            by_id = {r.id: r for r in read(ids)}
+            return [by_id[i] for i in ids if i in by_id]
+
+        self.timeline_runner.submit(rows, lambda got: timeline.queue_rows(spec, got))
 
     def _install_notes(self) -> None:
         """The notes feature: its dock, menu entries and every connection, here."""

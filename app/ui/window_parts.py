@@ -17,10 +17,12 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QTabWidge
 if TYPE_CHECKING:
     from app.core.atlas import Atlas
     from app.core.query.filters import FilterSpec
-    from app.core.query.repository import DocumentInfo, EntityRow, Repository
+    from app.core.query.matches import EntityMatches
+    from app.core.query.repository import DocumentInfo, Repository
     from app.ui.datasets.as_of import AsOfControl
     from app.ui.datasets.feature import DatasetsFeature
     from app.ui.graph.graph_pane import GraphPane
+    from app.ui.jobs import JobRunner
     from app.ui.lessons import LessonFeature
     from app.ui.main_window import HostWidget
     from app.ui.notes.notes_feature import NotesFeature
@@ -42,11 +44,14 @@ class WindowParts(QMainWindow):
 
     entity_selected = Signal(str)
     filter_changed = Signal(object)  # FilterSpec
-    matches_changed = Signal(object, object)  # FilterSpec, list[EntityRow]: the list's rows, in list order
+    # FilterSpec, EntityMatches: the list's rows in list order (a sequence of EntityRow read as it is
+    # indexed; its ``ids`` are all known: take those where ids are enough, as the graph does).
+    matches_changed = Signal(object, object)
     data_changed = Signal()  # user data changed (notes, tags): list counts and facets refresh
 
     repo: Repository
     pool: QThreadPool
+    timeline_runner: JobRunner
     graph_host: HostWidget
     timeline_host: HostWidget
     search_pane: SearchResultsPane
@@ -127,7 +132,7 @@ class WindowParts(QMainWindow):
     def current_spec(self) -> FilterSpec:
         raise NotImplementedError
 
-    def current_rows(self) -> list[EntityRow]:
+    def current_rows(self) -> EntityMatches:
         raise NotImplementedError
 
     def current_entity_id(self) -> str | None:

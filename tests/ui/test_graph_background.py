@@ -167,16 +167,16 @@ def test_a_slow_facet_count_does_not_block_the_window_and_a_superseded_list_is_d
         return slow_facets(spec)
 
     first = threading.Event()
-    real_list = repo.list_entities
+    real_list = repo.list_matches
 
-    def list_entities(spec: FilterSpec, *, limit: int | None = None):
+    def list_matches(spec: FilterSpec, **kwargs):
         if spec.text == "nat" and not first.is_set():  # the first query answers last
             first.set()
             gate.wait(10)
-        return real_list(spec, limit=limit)
+        return real_list(spec, **kwargs)
 
     window.repo.facet_counts = facets
-    window.repo.list_entities = list_entities
+    window.repo.list_matches = list_matches
     try:
         shown: list[str] = []
         window.matches_changed.connect(lambda spec, _rows: shown.append(spec.text))
@@ -191,7 +191,7 @@ def test_a_slow_facet_count_does_not_block_the_window_and_a_superseded_list_is_d
     finally:
         gate.set()
         window.repo.facet_counts = slow_facets
-        window.repo.list_entities = real_list
+        window.repo.list_matches = real_list
 
 
 def test_graph_data_masks_match_networkx(repo):

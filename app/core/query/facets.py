@@ -7,8 +7,10 @@ Each dimension's (value, label, count) query is built here from the entity SQL's
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from app.core.query.entity_sql import Query, matching_query
+from app.core.query.facet_index import FacetIndex, tag_counts
 from app.core.query.filters import DIMENSIONS, FilterSpec, in_force_sql
 from app.core.query.views import FacetValue
 
@@ -102,26 +104,19 @@ def facet_query(spec: FilterSpec, dimension: str, *, matching_table: str | None 
     return Query(sql, params)
 
 
-def count_facets(dbapi: sqlite3.Connection, spec: FilterSpec) -> dict[str, list[FacetValue]]:
+def count_facets(dbapi: sqlite3.Connection, spec: FilterSpec, index: FacetIndex) -> dict[str, list[FacetValue]]:
     """Every dimension's values with counts under ``spec`` (each active dimension under the others).
 
-    Inactive dimensions all count under the full filter: it is matched once into a temp table (TEMP
-    lives outside the read-only reference file, so this works on read-only media). sqlite3 errors
-    propagate; the caller classifies them."""
+    The matching set is read once (and once more per active dimension, without it); the counting is
+    done on ``index``'s pairs in memory. sqlite3 errors propagate; the caller classifies them."""
+
+    def mask(s: FilterSpec) -> Any:
+        q = matching_query(s)
+        return index.mask([str(r[0]) for r in dbapi.execute(q.sql, q.params)])
+
+    full = mask(spec)
     out: dict[str, list[FacetValue]] = {}
-    full = matching_query(spec)
-    dbapi.execute("CREATE TEMP TABLE IF NOT EXISTS facet_match (id TEXT PRIMARY KEY)")
-    dbapi.execute("DELETE FROM facet_match")
-    dbapi.execute(f"INSERT OR IGNORE INTO facet_match (id) {full.sql}", full.params)
-    matched = dbapi.execute("SELECT count(*) FROM facet_match").fetchone()[0]
-    total = dbapi.execute("SELECT count(*) FROM entity").fetchone()[0]
-    narrow = matched * 5 < total
-    try:
-        for dim in DIMENSIONS:
-            active = getattr(spec, dim) != ()
-            q = facet_query(spec, dim, matching_table=None if active else "facet_match", narrow=narrow)
-            rows = dbapi.execute(q.sql, q.params).fetchall()
-            out[dim] = [FacetValue(str(v), str(lbl), int(n)) for v, lbl, n in rows]
-    finally:
-        dbapi.execute("DELETE FROM facet_match")
+    for dim in DIMENSIONS:
+        m = mask(spec.without(dim)) if getattr(spec, dim) != () else full
+        out[dim] = tag_counts(dbapi, index, m) if dim == "tags" else index.counts(dim, m, as_of=spec.as_of)
     return out

@@ -17,9 +17,11 @@ from typing import Any
 from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.details import entity_details, mention_snippet
-from app.core.query.entity_sql import count_query
+from app.core.query.entity_sql import count_query, ids_query, rows_query
+from app.core.query.facet_index import FacetIndex, fingerprint
 from app.core.query.facets import count_facets
 from app.core.query.filters import FilterSpec, in_force_sql
+from app.core.query.matches import PAGE, EntityMatches
 from app.core.query.search import PassageSearch, Search
 from app.core.query.views import (
     Citation,
@@ -74,6 +76,8 @@ class Repository:
         self._raw_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._search = Search(lambda sql, params=None: self._raw(sql, params))
+        self._facet_lock = threading.Lock()
+        self._facets: tuple[tuple[Any, ...], FacetIndex] | None = None
 
     def dispose(self) -> None:
         with self._lock:
@@ -82,6 +86,8 @@ class Repository:
             self._raw_connections.clear()
             self._local = threading.local()
         self._search.reset()
+        with self._facet_lock:
+            self._facets = None
 
     # ---- entities -------------------------------------------------------------------------
     def _raw_connection(self) -> sqlite3.Connection:
@@ -112,6 +118,25 @@ class Repository:
     def list_entities(self, spec: FilterSpec, *, limit: int | None = None) -> list[EntityRow]:
         return [EntityRow(*row) for row in self._search.entity_rows(spec, limit)]
 
+    def list_matches(self, spec: FilterSpec, *, first: int = PAGE) -> EntityMatches:
+        """Every entity ``spec`` matches, in list order, with the first ``first`` rows read: the ids
+        come from one cheap query; the other rows are read a page at a time when asked for."""
+        q = ids_query(spec)
+        ids = [str(r[0]) for r in self._raw(q.sql, q.params)]
+        head = ids[:first]
+        by_id = {r.id: r for r in self.entity_rows(head)}
+        rows = [by_id[i] for i in head if i in by_id]
+        matches = EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else ())
+        matches.index_of("")  # the id → row index, made here rather than on the GUI thread
+        return matches
+
+    def entity_rows(self, ids: list[str]) -> list[EntityRow]:
+        """The list's row of each of these entities (any order; unknown ids left out)."""
+        if not ids:
+            return []
+        q = rows_query(ids)
+        return [EntityRow(*row) for row in self._raw(q.sql, q.params)]
+
     def count_entities(self, spec: FilterSpec) -> int:
         q = count_query(spec)
         return int(self._raw(q.sql, q.params)[0][0])
@@ -140,12 +165,22 @@ class Repository:
 
     def _facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
         try:
-            return count_facets(self._raw_connection(), spec)
+            con = self._raw_connection()
+            return count_facets(con, spec, self._facet_index(con))
         except sqlite3.Error as exc:
             err = classify(exc, "the database")
             if err:
                 raise err from exc
             raise
+
+    def _facet_index(self, con: sqlite3.Connection) -> FacetIndex:
+        """The catalogue's facet pairs in memory, read again when your sources or datasets changed.
+        Shared by every thread (it is never changed once made); one read at a time."""
+        key = fingerprint(con)
+        with self._facet_lock:
+            if self._facets is None or self._facets[0] != key:
+                self._facets = (key, FacetIndex(con))
+            return self._facets[1]
 
     def year_bounds(self) -> tuple[int, int] | None:
         lo, hi = self._raw("SELECT min(founded), max(founded) FROM entity")[0]

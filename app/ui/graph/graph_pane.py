@@ -11,6 +11,7 @@ pane lays out an overview (the best-connected OVERVIEW_NODES of what the filter 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -411,10 +412,11 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
         self.set_filter_ids(rows)
 
     @Slot(object, object)
-    def set_matches(self, spec: FilterSpec, rows: list[Any]) -> None:
+    def set_matches(self, spec: FilterSpec, rows: Sequence[Any]) -> None:
         """The list's finished query: applied just after the list has repainted (latest wins)."""
         self._spec = spec
-        self._pending_ids = None if spec.is_empty() else list(map(_ID_OF, rows))  # C-speed
+        ids = getattr(rows, "ids", None)  # the list's EntityMatches: its ids, without reading its rows
+        self._pending_ids = None if spec.is_empty() else list(ids if ids is not None else map(_ID_OF, rows))
         if spec.as_of != self._as_of:
             self.set_as_of(spec.as_of)
         self._view_gen += 1  # a view still computing for older matches is dropped (app.ui.graph.view_jobs)

@@ -1,13 +1,15 @@
-"""The list's item model: a QAbstractTableModel over EntityRow values set in one set_rows() call."""
+"""The list's item model: a QAbstractTableModel over EntityMatches, its rows paged in as they are painted."""
 
 from __future__ import annotations
 
-from operator import attrgetter
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 
+from app.core.query.matches import PAGE as PAGE_ROWS
+from app.core.query.matches import EntityMatches
 from app.core.query.repository import EntityRow
 from app.ui.icons import kind_colour, kind_icon
 
@@ -43,7 +45,10 @@ _ID = int(ID_ROLE)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
-_ID_OF = attrgetter("id")
+_RECENT_PAGES = 6  # pages asked for and not yet read that are still worth reading (about two screens)
+# Reads pages off the GUI thread: (matches, [(first row, ids), ...]) -> None; the rows come back by
+# EntityTableModel.store_pages. None: read them at once, on this thread.
+PageFetcher = Callable[[EntityMatches, list[tuple[int, list[str]]]], None]
 _USER_FONT: list[QFont] = []  # made on first use: a QFont needs the QGuiApplication
 
 
@@ -90,38 +95,92 @@ def _tooltip(row: EntityRow) -> str:
 
 class EntityTableModel(QAbstractTableModel):
     """data() only looks values up: a row's display strings are formatted once, the first time the
-    view asks for that row (a reset to 6,000 rows formats only the twenty on screen), then cached."""
+    view asks for that row (a reset to 6,000 rows formats only the twenty on screen), then cached.
+
+    The rows are an :class:`EntityMatches`: every id is known (the count, selection by id), the
+    values of the rows painted are read a page at a time. A painted row not read yet shows blank
+    while its page is read (by ``page_fetcher`` off the GUI thread, the answer through
+    :meth:`store_pages`), then repaints."""
 
     sort_requested = Signal(str, bool)  # FilterSpec.sort key, descending
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[EntityRow] = []
+        self._matches = EntityMatches.of_rows([])
         self._display: list[tuple[str, ...] | None] = []
-        self._row_of: dict[str, int] | None = {}
+        self.page_fetcher: PageFetcher | None = None
+        self._wanted: dict[int, None] = {}  # first rows of pages painted but not read, oldest first
+        self._want_timer = QTimer(self)
+        self._want_timer.setSingleShot(True)
+        self._want_timer.setInterval(0)
+        self._want_timer.timeout.connect(self._fetch_wanted)
 
     # ---- filling --------------------------------------------------------------------------
-    def set_rows(self, rows: list[EntityRow]) -> None:
+    def set_rows(self, rows: Sequence[EntityRow]) -> None:
+        """Show these rows (all known)."""
+        self.set_matches(rows if isinstance(rows, EntityMatches) else EntityMatches.of_rows(rows))
+
+    def set_matches(self, matches: EntityMatches) -> None:
+        """Show these matches: one reset; rows not read yet are read when painted."""
         self.beginResetModel()
-        self._rows = list(rows)
-        self._display = [None] * len(self._rows)
-        self._row_of = None  # made when first asked (C-speed then; a Python loop per keystroke cost)
+        self._matches = matches
+        self._display = [None] * len(matches)
+        self._wanted.clear()
         self.endResetModel()
 
+    @property
+    def matches(self) -> EntityMatches:
+        return self._matches
+
     def rows(self) -> list[EntityRow]:
-        return list(self._rows)
+        """Every row, in list order (reads those not read yet: for tests and small lists)."""
+        return list(self._matches)
 
     def row_for_id(self, entity_id: str) -> int | None:
-        if self._row_of is None:
-            self._row_of = dict(zip(map(_ID_OF, self._rows), range(len(self._rows)), strict=True))
-        return self._row_of.get(entity_id)
+        return self._matches.index_of(entity_id)
+
+    def id_at(self, row: int) -> str | None:
+        ids = self._matches.ids
+        return ids[row] if 0 <= row < len(ids) else None
 
     def entity_at(self, row: int) -> EntityRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """Row ``row``'s values (read now if they were not: a user action, not a paint)."""
+        return self._matches[row] if 0 <= row < len(self._matches) else None
+
+    def store_pages(self, matches: EntityMatches, pages: list[tuple[int, list[EntityRow]]]) -> None:
+        """Pages read off the GUI thread for ``matches``: kept if it is still shown, their rows repainted."""
+        if matches is not self._matches:
+            return
+        for start, rows in pages:
+            matches.store(start, rows, len(matches.page_of(start)[1]))
+            self._wanted.pop(start, None)
+            end = start + len(matches.page_of(start)[1]) - 1
+            self.dataChanged.emit(self.index(start, 0), self.index(end, len(HEADERS) - 1))
+        if self._wanted:
+            self._want_timer.start()
+
+    def _want(self, row: int) -> None:
+        start = row - row % PAGE_ROWS
+        if start in self._wanted:
+            return
+        self._wanted[start] = None
+        while len(self._wanted) > _RECENT_PAGES:  # scrolled past: not worth reading any more
+            del self._wanted[next(iter(self._wanted))]
+        self._want_timer.start()
+
+    def _fetch_wanted(self) -> None:
+        if not self._wanted:
+            return
+        matches = self._matches
+        pages = [matches.page_of(start) for start in self._wanted]
+        if self.page_fetcher is not None:
+            self.page_fetcher(matches, pages)  # latest wins: it asks for every page still wanted
+            return
+        self.store_pages(matches, [(start, matches[start : start + len(ids)]) for start, ids in pages])
 
     # ---- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._display)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
@@ -130,29 +189,37 @@ class EntityTableModel(QAbstractTableModel):
         # Called for every role of every painted cell (about forty calls a row): plain int
         # comparisons, the common roles first (Qt's enum members compare slowly from Python).
         r = index.row()
-        if r < 0 or r >= len(self._rows):
+        if r < 0 or r >= len(self._display):
+            return None
+        if role == _ID:
+            return self._matches.ids[r]
+        row = self._matches.loaded(r)
+        if row is None:
+            if role == _ROW:
+                return self._matches[r]
+            if role in (_DISPLAY, _ACCESSIBLE):
+                self._want(r)
+                return ""
             return None
         c = index.column()
         if role in (_DISPLAY, _ACCESSIBLE):
             shown = self._display[r]
             if shown is None:
-                shown = self._display[r] = _display(self._rows[r])
+                shown = self._display[r] = _display(row)
             return shown[c]
         if role == _DECORATION:
-            return kind_icon(self._rows[r].kind) if c == COL_NAME else None
+            return kind_icon(row.kind) if c == COL_NAME else None
         if role == _FOREGROUND:
-            return kind_colour(self._rows[r].kind) if c == COL_KIND else None
+            return kind_colour(row.kind) if c == COL_KIND else None
         if role == _FONT:
             # From your documents: the name in italics (its tooltip says why).
-            return _user_font() if c == COL_NAME and self._rows[r].origin == "user" else None
+            return _user_font() if c == COL_NAME and row.origin == "user" else None
         if role == _ALIGNMENT:
             return _RIGHT if c in NUMERIC else None
         if role == _TOOLTIP:
-            return _tooltip(self._rows[r])
+            return _tooltip(row)
         if role == _ROW:
-            return self._rows[r]
-        if role == _ID:
-            return self._rows[r].id
+            return row
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

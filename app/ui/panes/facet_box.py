@@ -58,6 +58,7 @@ class FacetBox(QFrame):
         layout.addWidget(self.empty)
         self._updating = False
         self._labels: dict[str, str] = {}
+        self._checked: tuple[str, ...] | None = None
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         # Space toggles the current value, as a checkbox would.
@@ -81,33 +82,42 @@ class FacetBox(QFrame):
         if shown == self._shown:
             return  # the same counts again (a keystroke that changed none): nothing to redraw
         self._shown = shown
+        self._checked = None
         self._updating = True
+        self.list.blockSignals(True)  # no itemChanged per cell while refilling
         try:
             current = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None
-            self.list.clear()
-            seen = set()
             rows = [(v.value, v.label, v.count) for v in values]
+            listed = {r[0] for r in rows}
             for v in checked:
-                if v not in {r[0] for r in rows}:
+                if v not in listed:
                     rows.append((v, self._labels.get(v, v), 0))
-            for value, label, count in rows:
-                seen.add(value)
+            # The items are reused, not cleared and made again: a keystroke changes most counts.
+            while self.list.count() > len(rows):
+                self.list.takeItem(self.list.count() - 1)
+            for i, (value, label, count) in enumerate(rows):
+                item = self.list.item(i)
+                if item is None:
+                    item = QListWidgetItem()
+                    item.setFlags(
+                        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
+                    )
+                    self.list.addItem(item)
                 self._labels[value] = label
-                item = QListWidgetItem(f"{label}  ({count})")
+                item.setText(f"{label}  ({count})")
                 item.setData(Qt.ItemDataRole.UserRole, value)
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{label}, {count} entities")
                 item.setToolTip(f"{label}: {count} matching entit{'y' if count == 1 else 'ies'}")
-                item.setFlags(
-                    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
-                )
                 item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
-                self.list.addItem(item)
                 if value == current:
                     self.list.setCurrentItem(item)
+            if current is not None and current not in {r[0] for r in rows}:
+                self.list.setCurrentRow(-1)
             self._fit_height()
             self.list.setVisible(bool(rows))
             self.empty.setVisible(not rows)
         finally:
+            self.list.blockSignals(False)
             self._updating = False
 
     def _fit_height(self) -> None:
@@ -126,14 +136,19 @@ class FacetBox(QFrame):
         return dict(self._labels)
 
     def checked(self) -> tuple[str, ...]:
+        """The values ticked (kept until a tick changes: the filter reads every facet per keystroke)."""
+        if self._checked is not None:
+            return self._checked
         out = []
         for i in range(self.list.count()):
             item = self.list.item(i)
             if item.checkState() == Qt.CheckState.Checked:
                 out.append(str(item.data(Qt.ItemDataRole.UserRole)))
-        return tuple(out)
+        self._checked = tuple(out)
+        return self._checked
 
     def set_checked(self, values: tuple[str, ...]) -> None:
+        self._checked = None
         self._updating = True
         try:
             for i in range(self.list.count()):
@@ -150,5 +165,6 @@ class FacetBox(QFrame):
         return None
 
     def _on_item_changed(self, _item: QListWidgetItem) -> None:
+        self._checked = None
         if not self._updating:
             self.changed.emit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
@@ -167,8 +169,9 @@ class ListPane(QWidget):
         self.setFocusProxy(self.view)
 
     # ---- filling --------------------------------------------------------------------------
-    def set_rows(self, rows: list[EntityRow], *, keep: str | None = None) -> None:
-        """Show ``rows``; keep ``keep`` (an entity id) current if it is still listed."""
+    def set_rows(self, rows: Sequence[EntityRow], *, keep: str | None = None) -> None:
+        """Show ``rows`` (a list, or EntityMatches whose rows are read as they are painted); keep
+        ``keep`` (an entity id) current if it is still listed."""
         first_fill = self.model.rowCount() == 0
         self._suppress = True
         try:
@@ -180,6 +183,13 @@ class ListPane(QWidget):
         self.stack.setCurrentIndex(0 if rows else 1)
         if first_fill and rows:
             self._fit_columns()
+
+    def paint_now(self) -> None:
+        """Paint the rows just set at once: posted work (the graph's redraw of the same matches,
+        queued by a zero timer) otherwise ran first and kept the new rows off the screen for it."""
+        if self.isVisible() and self.stack.currentIndex() == 0:
+            self.view.doItemsLayout()
+            self.view.viewport().repaint()
 
     def set_empty_message(self, text: str) -> None:
         self.empty_label.setText(text)
@@ -270,7 +280,7 @@ class ListPane(QWidget):
 
     def selected_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-        ids = [r.id for r in (self.model.entity_at(row) for row in rows) if r is not None]
+        ids = [i for i in map(self.model.id_at, rows) if i is not None]
         if not ids and self.current_id():
             ids = [self.current_id() or ""]
         return ids

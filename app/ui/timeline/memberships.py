@@ -3,7 +3,7 @@ entry year to its exit year (the alliance's own row first), and the As of year m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyqtgraph as pg
@@ -39,7 +39,7 @@ class MembershipsMixin:
         self.members_of: str | None = None  # the alliance whose memberships are drawn (None: the filter's rows)
         self._member_ids: set[str] = set()
         self._dismissed: str | None = None  # "All entities" was chosen while this alliance was selected
-        self._all_rows: list[Any] = []
+        self._all_rows: Sequence[Any] = []
         self.as_of: int | None = None
         self._mode_stale = False
         bar = QWidget(parent)

@@ -9,6 +9,7 @@ placed on the axis as if its date were known.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pyqtgraph as pg
@@ -161,7 +162,7 @@ class TimelineView(MembershipsMixin, QWidget):
         self.note.setWordWrap(True)
         note.addWidget(self.note)
         root.addLayout(note)
-        self._pending: FilterSpec | list[Any] | None = None
+        self._pending: FilterSpec | Sequence[Any] | None = None
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(REDRAW_DELAY_MS)
@@ -178,7 +179,7 @@ class TimelineView(MembershipsMixin, QWidget):
             self._redraw_timer.start()
 
     @Slot(object, object)
-    def queue_rows(self, _spec: FilterSpec, rows: list[Any]) -> None:
+    def queue_rows(self, _spec: FilterSpec, rows: Sequence[Any]) -> None:
         """Like :meth:`queue_filter` with the entities already fetched (the window's list rows)."""
         self.as_of = _spec.as_of
         self._pending = rows  # the window hands a fresh list per query: no copy per keystroke
@@ -244,7 +245,7 @@ class TimelineView(MembershipsMixin, QWidget):
         self.as_of = spec.as_of
         self.set_rows(self._repo.list_entities(spec))
 
-    def set_rows(self, entities: list[Any]) -> None:
+    def set_rows(self, entities: Sequence[Any]) -> None:
         """Draw these entities (EntityRow: id, name, kind, founded, ended) at once."""
         self._pending = None
         self._redraw_timer.stop()

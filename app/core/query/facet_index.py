@@ -1,0 +1,179 @@
+"""Facet counts from memory: each dimension's (entity, value) pairs as integer arrays, counted under a matching set.
+
+A GROUP BY per dimension over the fact view took 1–3 s at 10,000 entities on a busy machine
+(seconds at 100,000); the pairs change only when the catalogue does (the reference is read-only;
+your sources and datasets change it), so they are read once into numpy arrays and each count is a
+``bincount`` over the pairs of the matching entities: milliseconds at any size. Tags are the
+user's and change at any time: their few pairs are read afresh for each count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.core.query.views import FacetValue
+
+_ORIGIN_LABELS = {"user": "From your documents", "dataset": "From datasets"}
+_FACT_DIMS = {"categories": "category", "regions": "region", "activities": "activity", "obligations": "obligation"}
+_NO_YEAR_LO, _NO_YEAR_HI = -(2**31), 2**31 - 1
+# What the catalogue's facet pairs are made of: when none of these changes, the pairs are the same.
+_USER_TABLES = ("user_entity", "user_fact", "user_citation", "imported_document", "dataset_entity", "dataset_fact")
+
+
+@dataclass(frozen=True)
+class _Dim:
+    """One dimension: pairs (entity index, value code), deduplicated, and the values' labels."""
+
+    ent: np.ndarray
+    val: np.ndarray
+    values: list[str]
+    labels: list[str]
+    start: np.ndarray | None = None  # members only: each pair's years (not deduplicated then)
+    end: np.ndarray | None = None
+
+
+def _strings(values: list[Any]) -> np.ndarray:
+    """A fixed-width text array (numpy compares and sorts these at C speed)."""
+    return np.array([str(v) for v in values]) if values else np.array([], dtype="<U1")
+
+
+def _dim(ent: np.ndarray, values: list[Any], label_of: Callable[[np.ndarray], list[str]] | None = None) -> _Dim:
+    """A dimension from each pair's entity index (-1: unknown, left out) and value; deduplicated."""
+    vals = _strings(values)
+    known = ent >= 0
+    ent, vals = ent[known], vals[known]
+    uniq, codes = np.unique(vals, return_inverse=True)
+    codes = codes.reshape(-1).astype(np.int64)
+    n = len(uniq)
+    if n:  # each entity counts once per value
+        key = np.unique(ent * n + codes)
+        ent, codes = key // n, key % n
+    values_out = [str(v) for v in uniq]
+    labels = label_of(uniq) if label_of is not None else values_out
+    return _Dim(ent.astype(np.int64), codes, values_out, labels)
+
+
+def fingerprint(con: sqlite3.Connection) -> tuple[Any, ...]:
+    """What the pairs depend on, in a few cheap reads: the user tables' sizes and last rows."""
+    present = {str(r[0]) for r in con.execute("SELECT name FROM user.sqlite_master WHERE type = 'table'")}
+    out: list[Any] = []
+    for table in _USER_TABLES:
+        if table in present:
+            out += con.execute(f"SELECT count(*), max(rowid) FROM user.{table}").fetchone()
+    if "imported_document" in present:  # a removed document's title says so
+        out += con.execute("SELECT count(*) FROM user.imported_document WHERE removed_at IS NOT NULL").fetchone()
+    if "dataset" in present:  # a re-import of the same size
+        out += con.execute("SELECT group_concat(name || imported_at) FROM user.dataset").fetchone()
+    return tuple(out)
+
+
+class FacetIndex:
+    """The catalogue's facet pairs (kinds, categories, regions, members, activities, sources,
+    origins, obligations), read once; :meth:`counts` counts them under a set of matching ids."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        rows = con.execute("SELECT id, kind, origin, name FROM entity").fetchall()
+        ids = _strings([r[0] for r in rows])
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+        self.size = len(ids)
+        names = np.array([str(r[3]) for r in rows], dtype=object)
+        every = np.arange(self.size, dtype=np.int64)
+        dims = {
+            "kinds": _dim(every, [r[1] for r in rows]),
+            "origins": _dim(
+                every, [r[2] for r in rows], lambda u: [_ORIGIN_LABELS.get(str(o), "Reference catalogue") for o in u]
+            ),
+        }
+        for dim, field in _FACT_DIMS.items():
+            pairs = con.execute("SELECT entity_id, value FROM fact WHERE field = ?", (field,)).fetchall()
+            dims[dim] = _dim(self.indices([p[0] for p in pairs]), [p[1] for p in pairs])
+        titles = dict(con.execute("SELECT id, title FROM document").fetchall())
+        pairs = [p for p in con.execute("SELECT entity_id, document_id FROM entity_source") if p[1] in titles]
+        dims["sources"] = _dim(
+            self.indices([p[0] for p in pairs]), [p[1] for p in pairs], lambda u: [str(titles[str(d)]) for d in u]
+        )
+        facts = con.execute(
+            "SELECT entity_id, target_id, start_year, end_year FROM fact"
+            " WHERE field IN ('member', 'party') AND target_id IS NOT NULL"
+        ).fetchall()
+        target = self.indices([f[1] for f in facts])
+        ent = self.indices([f[0] for f in facts])
+        ok = target >= 0  # a member the catalogue does not hold is not listed
+        facts = [f for f, keep in zip(facts, ok.tolist(), strict=True) if keep]
+        ent = ent[ok]
+
+        def member_names(u: np.ndarray) -> list[str]:
+            return [str(names[i]) for i in self.indices(list(u))]
+
+        members = _dim(ent, [f[1] for f in facts], member_names)
+        dims["members"] = members
+        # With years (an As of count filters them first): one pair per fact row, not deduplicated.
+        code = {v: k for k, v in enumerate(members.values)}
+        known = ent >= 0
+        dims["members_years"] = _Dim(
+            ent[known],
+            np.asarray([code[str(f[1])] for f, k in zip(facts, known.tolist(), strict=True) if k], dtype=np.int64),
+            members.values,
+            members.labels,
+            np.asarray(
+                [_NO_YEAR_LO if f[2] is None else f[2] for f, k in zip(facts, known.tolist(), strict=True) if k],
+                dtype=np.int64,
+            ),
+            np.asarray(
+                [_NO_YEAR_HI if f[3] is None else f[3] for f, k in zip(facts, known.tolist(), strict=True) if k],
+                dtype=np.int64,
+            ),
+        )
+        self._dims = dims
+
+    def indices(self, ids: list[Any]) -> np.ndarray:
+        """Each entity id's index in the catalogue (-1 for an id it does not hold)."""
+        if not ids or not self.size:
+            return np.full(len(ids), -1, dtype=np.int64)
+        wanted = _strings(ids)
+        pos = np.searchsorted(self._sorted, wanted)
+        pos[pos >= self.size] = 0
+        found = self._sorted[pos] == wanted
+        return np.where(found, self._order[pos], -1).astype(np.int64)
+
+    def mask(self, ids: list[str]) -> np.ndarray:
+        """A boolean array over the catalogue: True for these entity ids."""
+        out = np.zeros(self.size, dtype=bool)
+        idx = self.indices(ids)
+        out[idx[idx >= 0]] = True
+        return out
+
+    def counts(self, dim: str, mask: np.ndarray, *, as_of: int | None = None) -> list[FacetValue]:
+        """Each value of ``dim`` with the number of masked entities having it, most first, then by label."""
+        d = self._dims[dim]
+        if dim == "members" and as_of is not None:
+            y = self._dims["members_years"]
+            assert y.start is not None and y.end is not None
+            held = mask[y.ent] & (y.start <= as_of) & (y.end >= as_of)
+            n = len(y.values)
+            vals = (np.unique(y.ent[held] * n + y.val[held]) % n) if n else y.val[:0]
+        else:
+            vals = d.val[mask[d.ent]]
+        return _ranked(np.bincount(vals, minlength=len(d.values)), d.values, d.labels)
+
+
+def tag_counts(con: sqlite3.Connection, index: FacetIndex, mask: np.ndarray) -> list[FacetValue]:
+    """The user's tags on the masked entities (read now: tags change at any time)."""
+    rows = con.execute("SELECT DISTINCT et.entity_id, t.name FROM entity_tag et JOIN tag t ON t.id = et.tag_id")
+    pairs = rows.fetchall()
+    found: dict[str, int] = {}
+    for i, (_eid, name) in zip(index.indices([p[0] for p in pairs]).tolist(), pairs, strict=True):
+        if i >= 0 and mask[i]:
+            found[str(name)] = found.get(str(name), 0) + 1
+    return sorted((FacetValue(n, n, c) for n, c in found.items()), key=lambda f: (-f.count, f.label))
+
+
+def _ranked(counts: np.ndarray, values: list[str], labels: list[str]) -> list[FacetValue]:
+    order = sorted((k for k in np.flatnonzero(counts)), key=lambda k: (-int(counts[k]), labels[k]))
+    return [FacetValue(values[k], labels[k], int(counts[k])) for k in order]
