@@ -49,7 +49,10 @@ def _targets(reader: pypdf.PdfReader, page_no: int) -> list[int]:
 
 
 @pytest.fixture
-def parts_pdf(atlas: Atlas, tmp_path: Path) -> tuple[Path, list[str], list[str]]:
+def parts_pdf(atlas: Atlas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str], list[str]]:
+    from app.core.exports import report_typst
+
+    monkeypatch.setattr(report_typst, "MARGINAL_PAGES", 5)  # the headers and footers in parts too
     atlas.user_data.notes.create_note("nato", title=TRICKY, body=f"{TRICKY}\n\nSee [the CSTO](entity:csto).")
     options = ExportOptions(title=f"Parts {TRICKY}", include_notes=True, include_graph=False)
     data = collect_report(atlas.repo, FilterSpec(kinds=("alliance",)), options, user_data=atlas.user_data)
@@ -151,3 +154,22 @@ def test_running_heads_follow_the_headings() -> None:
     headings = [h(1, "Contents", "c"), h(1, "Entities", "x"), h(2, "A", "a"), h(2, "B", "b"), h(2, "C", "k")]
     where = {"c": (1, 80.0), "x": (3, 80.0), "a": (3, 120.0), "b": (3, 500.0), "k": (5, 400.0)}
     assert running_heads(headings, where, 7) == [None, "Contents", "Contents", "Entities … B", "B", "B … C", "C"]
+
+
+def test_cancel_while_the_parts_are_typeset_stops_and_leaves_nothing(atlas: Atlas, tmp_path: Path) -> None:
+    from app.core.exports.data import Cancelled
+    from app.core.exports.report_pdf import write_pdf
+
+    options = ExportOptions(include_graph=False)
+    data = collect_report(atlas.repo, FilterSpec(kinds=("alliance",)), options)
+    seen: list[int] = []
+
+    def progress(percent: int, _message: str) -> bool:
+        seen.append(percent)
+        return percent < 65  # the first parts are done: cancel while the next one is typeset
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Cancelled):
+        write_pdf(data, options, out / "x.pdf", Figures(), progress, part_chars=SMALL)
+    assert max(seen) >= 65 and list(out.iterdir()) == []

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 _XREF_SECTION = re.compile(rb"(\d+) (\d+)[ \r]*\n((?:\d{10} \d{5} [nf][ \r]*\n)*)")
 _XREF_ENTRY = re.compile(rb"(\d{10}) \d{5} ([nf])")
@@ -117,6 +118,16 @@ def parse(pdf: bytes) -> Part:
     box = re.search(rb"/MediaBox\[([-\d. ]+)\]", part.dict_of(part.pages[0])) if part.pages else None
     part.page_height = float(box.group(1).split()[3]) if box else 0.0
     return part
+
+
+def _size(path: Path) -> int:
+    """The object count of a PDF in a file, from its trailer (without reading the rest)."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 2048))
+        m = re.search(rb"/Size (\d+)", fh.read())
+    if m is None:
+        raise MergeError(f"no trailer in {path.name}")
+    return int(m.group(1))
 
 
 def _ref(d: bytes, key: bytes) -> int:
@@ -225,14 +236,15 @@ class _Writer:
         return b"".join([*self.chunks, *xref, tail])
 
 
-def merge(parts: Sequence[Part], headings: Sequence[Heading], marginals: Part | None = None) -> bytes:
-    """One PDF: ``parts`` in order, ``headings`` as the bookmarks, and page i of ``marginals``
-    (header and footer, untagged) drawn on page i."""
+def merge(parts: Sequence[Part | Path], headings: Sequence[Heading], marginals: Sequence[Part] = ()) -> bytes:
+    """One PDF: ``parts`` in order (the first one indexed, the others indexed or in files, read
+    one at a time so only one is in memory), ``headings`` as the bookmarks, and pages 2i and
+    2i + 1 of ``marginals`` (one after the other: header and footer, untagged) drawn on page i."""
     bases: list[int] = []
     total = 1
-    for p in [*parts, *([marginals] if marginals else [])]:
+    for p in [*parts, *marginals]:
         bases.append(total - 1)
-        total += p.size - 1
+        total += (p.size if isinstance(p, Part) else _size(p)) - 1
     w = _Writer(total)
     pages_root, struct_root, document, outlines = w.new(), w.new(), w.new(), w.new()
     page_refs: list[int] = []
@@ -243,9 +255,10 @@ def merge(parts: Sequence[Part], headings: Sequence[Heading], marginals: Part | 
     dests: list[tuple[bytes, bytes]] = []
     key_base = 0
     forms: list[int] = []
-    if marginals is not None:
-        forms = _copy_marginals(marginals, bases[-1], w)
-    for k, part in enumerate(parts):
+    for i, m in enumerate(marginals):
+        forms += _copy_marginals(m, bases[len(parts) + i], w)
+    for k, entry in enumerate(parts):
+        part = entry if isinstance(entry, Part) else parse(entry.read_bytes())
         base = bases[k]
         catalog = part.dict_of(part.root)
         drop = {part.root, _ref(catalog, b"/Pages"), *(_outline_objects(part, catalog))}
@@ -294,6 +307,8 @@ def merge(parts: Sequence[Part], headings: Sequence[Heading], marginals: Part | 
     )
     _outline(w, outlines, headings)
     first = parts[0]
+    if not isinstance(first, Part):
+        first = parse(first.read_bytes())
     catalog = first.dict_of(first.root)
     meta = re.search(rb"/Metadata (\d+) 0 R", catalog)
     names = b"".join(b"(%s)%s" % kv for kv in sorted(dests))

@@ -119,8 +119,13 @@ def compile_jobs(
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
         cmd = [sys.executable, "-m", "app.core.exports.typst_worker", str(job_dir)]
         # (The worker makes itself a process group, so a cancel stops it and the part it typesets.)
+        # close_fds off (Python's descriptors are not inherited anyway) lets Python use posix_spawn:
+        # the child runs no Python code before it starts the worker, as brief as a spawn can be.
         with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE) as proc:  # fmt: skip
+                              stderr=subprocess.PIPE, close_fds=False) as proc:  # fmt: skip
+            if progress is not None and not progress(span[0], "Typesetting pages…"):
+                _stop(proc)
+                raise Cancelled()
             while True:
                 try:
                     proc.wait(timeout=0.1)
@@ -192,6 +197,7 @@ class _Layout:
             self.front = pdf_merge.parse(self._one(self.front_source, {"ua": True}, (88, 91))[0])
             if len(self.front.pages) == length:
                 break
+            log.debug("The contents took %d pages, not %d: set again", len(self.front.pages), length)
             length = len(self.front.pages)
         offset = len(self.front.pages)
         self.where = {name: (page + offset, y) for name, (page, y) in where.items()}
@@ -205,20 +211,24 @@ class _Layout:
 
     def pdf(self) -> bytes:
         check(self.progress, 91, "Numbering the pages…")
-        marginals = pdf_merge.parse(self._one(self.marginals, {"ua": False, "tags": False}, (91, 94))[0])
+        jobs: list[Job] = [{"ua": False, "tags": False}] * len(self.marginals)
+        out = compile_jobs(self.marginals, jobs, self.inputs, isolated=self.isolated, progress=self.progress,
+                           span=(91, 94))  # fmt: skip
+        marginals = [pdf_merge.parse(pdf[0]) for pdf in out]
         check(self.progress, 94, "Joining the parts…")
-        with self.folder:
-            body = [pdf_merge.parse(f.read_bytes()) for f in self.body_files]
-        return resolve_links(pdf_merge.merge([self.front, *body], self.source.headings, marginals))
+        with self.folder:  # the parts are read one at a time: one part's bytes in memory, not all
+            merged = pdf_merge.merge([self.front, *self.body_files], self.source.headings, marginals)
+        return resolve_links(merged)
 
     def svg(self) -> list[list[bytes]]:
         """Each page as SVG layers: the header, the page, the footer."""
         check(self.progress, 91, "Drawing the pages…")
-        sources = [self.front_source, *self.source.body, self.marginals]
+        sources = [self.front_source, *self.source.body, *self.marginals]
         jobs: list[Job] = [{"fmt": "svg"}] * len(sources)
         out = compile_jobs(sources, jobs, self.inputs, isolated=True, progress=self.progress, span=(91, 99))
-        pages = [page for part in out[:-1] for page in part]
-        marginals = out[-1]
+        cut = len(sources) - len(self.marginals)
+        pages = [page for part in out[:cut] for page in part]
+        marginals = [page for part in out[cut:] for page in part]
         self.folder.cleanup()
         return [[marginals[2 * i], page, marginals[2 * i + 1]] for i, page in enumerate(pages)]
 

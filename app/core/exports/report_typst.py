@@ -27,7 +27,8 @@ COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do no
 OVERVIEW_ROWS = 250  # rows of an overview table: one may begin a part (a table costs Typst much memory)
 TABLE_WEIGHT = 4  # a table's source costs Typst about four times the memory of text
 PART_CHARS = 300_000  # Typst source per part: about 60 MB of Typst's memory (see report_pdf)
-CONTENTS_LINES = 55  # contents lines on an A4 page (Letter: a few fewer; a wrong guess costs one more try)
+MARGINAL_PAGES = 400  # pages whose header and footer one Typst process sets (2,000 took 130 MB)
+CONTENTS_LINES = {"A4": 60, "Letter": 56}  # contents lines on a page (a wrong guess costs one more try)
 TOP_OF_PAGE = 32 * 72 / 25.4  # a heading this near the top (32 mm, in points) opens its page
 FOOTER_FILTER_CHARS = 90  # the filter in the footer is cut here (in full on the title page)
 ROLES = {"member": "member", "party": "party", "part_of": "part of", "has part": "has part", "partner": "partner"}
@@ -402,7 +403,8 @@ class SummarySource:
     def front_length(self) -> int:
         """A guess at the front part's pages: the title page, then the contents' lines (a few more
         entities than this fit on a page); the overview of a short summary fits after them."""
-        return 1 + max(1, -(-(len(self.headings) + 2) // CONTENTS_LINES))
+        per_page = CONTENTS_LINES.get(self.builder.options.page_size, 56)
+        return 1 + max(1, -(-(len(self.headings) + 2) // per_page))
 
 
 def _head(data: ReportData, options: ExportOptions) -> str:
@@ -445,19 +447,20 @@ def build_source(data: ReportData, options: ExportOptions, figures: Figures | No
     return "\n".join([parts.front({}, 0), *parts.body])
 
 
-def marginals_source(data: ReportData, options: ExportOptions, sections: Sequence[str | None]) -> str:
-    """The running headers and footers (``resources/report_marginals.typ``): ``sections[i]`` is what
-    the header of page i names (None: no header, the title page)."""
+def marginals_source(data: ReportData, options: ExportOptions, sections: Sequence[str | None]) -> list[str]:
+    """The running headers and footers (``resources/report_marginals.typ``), in parts of
+    :data:`MARGINAL_PAGES` pages: ``sections[i]`` is what the header of page i names (None: no
+    header, the title page)."""
     paper = "us-letter" if options.page_size == "Letter" else "a4"
-    lines = [
+    head = [
         f"#let rt-title = {lit(data.title)}",
         f"#let rt-footer = {lit(footer_text(data))}",
         f"#let rt-paper = {lit(paper)}",
         f"#let rt-pages = {len(sections)}",
         (resources_dir() / "report_marginals.typ").read_text(encoding="utf-8"),
     ]
-    lines += [f"#mp({'none' if s is None else lit(s)}, {i + 1})" for i, s in enumerate(sections)]
-    return "\n".join(lines) + "\n"
+    calls = [f"#mp({'none' if s is None else lit(s)}, {i + 1})" for i, s in enumerate(sections)]
+    return ["\n".join(head + calls[i : i + MARGINAL_PAGES]) + "\n" for i in range(0, len(calls), MARGINAL_PAGES)]
 
 
 def running_heads(headings: Sequence[Heading], where: dict[str, tuple[int, float]], pages: int) -> list[str | None]:
