@@ -7,12 +7,14 @@ Each dimension's (value, label, count) query is built here from the entity SQL's
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.query.entity_sql import Query, matching_query
-from app.core.query.facet_index import FacetIndex, tag_counts
 from app.core.query.filters import DIMENSIONS, FilterSpec, in_force_sql
 from app.core.query.views import FacetValue
+
+if TYPE_CHECKING:  # NumPy is loaded with the index, after the window's first paint
+    from app.core.query.facet_index import FacetIndex
 
 _ORIGIN_LABEL_SQL = (
     "CASE e.origin WHEN 'user' THEN 'From your documents' WHEN 'dataset' THEN 'From datasets'"
@@ -109,6 +111,7 @@ def count_facets(dbapi: sqlite3.Connection, spec: FilterSpec, index: FacetIndex)
 
     The matching set is read once (and once more per active dimension, without it); the counting is
     done on ``index``'s pairs in memory. sqlite3 errors propagate; the caller classifies them."""
+    from app.core.query.facet_index import tag_counts
 
     def mask(s: FilterSpec) -> Any:
         q = matching_query(s)

@@ -12,13 +12,12 @@ import os
 import sqlite3
 import threading
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.details import entity_details, mention_snippet
 from app.core.query.entity_sql import count_query, ids_query, rows_query
-from app.core.query.facet_index import FacetIndex, fingerprint
 from app.core.query.facets import count_facets
 from app.core.query.filters import FilterSpec, in_force_sql
 from app.core.query.matches import PAGE, EntityMatches
@@ -43,6 +42,9 @@ from app.core.query.views import (
     plain_snippet,
 )
 from app.core.sources.views import current_mode, refresh_views
+
+if TYPE_CHECKING:
+    from app.core.query.facet_index import FacetIndex
 
 __all__ = [
     "Citation",
@@ -175,7 +177,10 @@ class Repository:
 
     def _facet_index(self, con: sqlite3.Connection) -> FacetIndex:
         """The catalogue's facet pairs in memory, read again when your sources or datasets changed.
-        Shared by every thread (it is never changed once made); one read at a time."""
+        Shared by every thread (it is never changed once made); one read at a time. Imported here:
+        NumPy is not needed before the window's first paint."""
+        from app.core.query.facet_index import FacetIndex, fingerprint
+
         key = fingerprint(con)
         with self._facet_lock:
             if self._facets is None or self._facets[0] != key:

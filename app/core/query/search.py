@@ -6,14 +6,16 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.query.entity_sql import NAMED_SQL, TIER_COLUMNS, entity_query, ranked_entity_queries, where_clauses
 from app.core.query.filters import FilterSpec, entity_plan, name_ngrams
 from app.core.query.fts import SearchPlan, relaxed_message, search_plan, step_sql, words_of
-from app.core.query.topk import Postings, rank_entities, rank_passages
 from app.core.query.views import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, PassageHit
 from app.core.reference.postings import ENTITIES, PASSAGE_WEIGHTS, PASSAGES, Index
+
+if TYPE_CHECKING:  # NumPy is loaded with the postings, at the first search, not before the first paint
+    from app.core.query.topk import Postings
 
 Raw = Callable[..., list[tuple[Any, ...]]]
 
@@ -182,6 +184,8 @@ class Search:
         if cached is None:
             cached = self._local.postings = {}
         if index.name not in cached:
+            from app.core.query.topk import Postings
+
             try:
                 cached[index.name] = Postings(self._raw, index)
             except LookupError:
@@ -214,6 +218,8 @@ class Search:
             side_by_side: set[int] = set()
             if phrase:
                 side_by_side = {int(r[0]) for r in self._raw(_PHRASE_ROWS_SQL, {"ph": phrase})}
+            from app.core.query.topk import rank_passages
+
             fast = rank_passages(self._raw, postings, expr, limit=limit, named=counts, phrase=side_by_side)
         if fast is None:
             rows = self._fts_ranked(_PASSAGE_FTS, expr, phrase, named, limit)
@@ -301,6 +307,8 @@ class Search:
                 int(r[0])
                 for r in self._raw("SELECT rowid FROM entity_fts WHERE entity_fts MATCH :ph", {"ph": plan.phrase})
             }
+        from app.core.query.topk import rank_entities
+
         found = rank_entities(
             self._raw,
             postings,

@@ -12,8 +12,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-import numpy as np
-
 # How every full-text index splits and stems words (the reference's and the query tokenizer's).
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
@@ -66,6 +64,8 @@ def build_postings(con: sqlite3.Connection, index: Index) -> int:
         ).fetchall()
     finally:
         con.execute("DROP TABLE temp.atlas_vocab")
+    import numpy as np  # here: the query layer imports this module before the window's first paint
+
     n = len(rows)
     terms = np.array([r[0] for r in rows], dtype=object)
     doc = np.fromiter((r[1] for r in rows), np.int64, n)
