@@ -331,21 +331,20 @@ def rows_query(ids: list[str]) -> Query:
 
 
 def count_query(spec: FilterSpec) -> Query:
-    params: dict[str, Any] = {}
-    join, _ = _text_join(spec, params, scored=False)
-    conds = where_clauses(spec, params)
-    sql = f"SELECT count(*) FROM entity e{join}"
-    if conds:
-        sql += " WHERE " + " AND ".join(conds)
-    return Query(sql, params)
+    return _unordered(spec, "count(*)")
 
 
 def matching_query(spec: FilterSpec) -> Query:
     """SELECT e.id of every entity the filter matches (no order)."""
+    return _unordered(spec, "e.id")
+
+
+def _unordered(spec: FilterSpec, what: str) -> Query:
+    """SELECT ``what`` over the entities the filter matches, with no ranking (no bm25)."""
     params: dict[str, Any] = {}
     join, _ = _text_join(spec, params, scored=False)
     conds = where_clauses(spec, params)
-    sql = f"SELECT e.id FROM entity e{join}"
+    sql = f"SELECT {what} FROM entity e{join}"
     if conds:
         sql += " WHERE " + " AND ".join(conds)
     return Query(sql, params)
