@@ -122,11 +122,8 @@ def _with_atlas(command: Callable[[argparse.Namespace, Atlas], int]) -> Callable
     """Run ``command`` with the databases open, closing them after."""
 
     def run(args: argparse.Namespace, paths: DataPaths) -> int:
-        atlas = open_atlas_for(paths)
-        try:
+        with open_atlas_for(paths) as atlas:
             return command(args, atlas)
-        finally:
-            atlas.close()
 
     return run
 
@@ -142,13 +139,10 @@ def cmd_add(args: argparse.Namespace, paths: DataPaths) -> int:
     body = sys.stdin.read() if args.body == "-" else args.body
     if not args.title.strip() and not body.strip():
         raise _fail("A note needs a --title or a --body.")
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         eid = _resolve(atlas.repo, args.entity)
         name = atlas.repo.entity_names().get(eid, eid)
         note = _store(atlas, write=True).create_note(eid, title=args.title, body=body, tags=args.tag)
-    finally:
-        atlas.close()
     print(f"Added note {note.id} to {name} ({eid}).")
     return EXIT_OK
 
@@ -261,11 +255,8 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _import(args: argparse.Namespace, paths: DataPaths, data: Any) -> int:
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         return _merge(atlas, data)
-    finally:
-        atlas.close()
 
 
 def _merge(atlas: Atlas, data: Any) -> int:
