@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
-from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, open_atlas_for
+from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, check_output, open_atlas_for
 from app.cli.safety import LIMIT_RANGE, YEAR_RANGE, Parser, check_int, check_text_args, terminal_safe_output
 from app.core.errors import AtlasError, DatabaseCorrupt
 from app.core.query.fts import query_too_long
@@ -329,10 +329,7 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
 
 def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
     out: Path = args.output
-    if out.exists() and out.is_dir():
-        raise CliError(f"Cannot write {out}: it is a folder. Give a file name.")
-    if not out.parent.exists() and str(out.parent):
-        raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    check_output(out)
     with open_atlas_for(paths) as atlas:
         spec = spec_from_args(args, atlas.repo, atlas.user_data.notes)
         if args.format in DATA_FORMATS:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import EXIT_OK, CliError, open_atlas_for
+from app.cli.common import EXIT_OK, CliError, check_output, open_atlas_for
 from app.core.errors import AtlasError, DatabaseCorrupt, DatabaseReadOnly
 from app.paths import DataPaths
 
@@ -207,11 +207,7 @@ def cmd_list(args: argparse.Namespace, atlas: Atlas) -> int:
 
 
 def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
-    out: Path = args.output
-    if out.exists() and out.is_dir():
-        raise _fail(f"Cannot write {out}: it is a folder. Give a file name.")
-    if str(out.parent) and not out.parent.exists():
-        raise _fail(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    check_output(args.output)
     return _export(args, paths)
 
 
