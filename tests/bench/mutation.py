@@ -173,8 +173,12 @@ m.cli()
 """
 
 
-def generate(wd: Path) -> dict[str, str]:
+def generate(wd: Path, modules: list[str]) -> dict[str, str]:
     """Write the mutants of ``wd`` (only files changed since the last time) and return ``results(wd)``."""
+    for module in modules:  # a file whose mutants were being written when a run was stopped: again
+        done = wd / "mutants" / module_file(module)
+        if done.exists() and not done.with_name(done.name + ".meta").exists():
+            done.unlink()
     cmd = ["nice", "-n", "19", sys.executable, "-c", _MUTMUT, "generate"]
     proc = subprocess.run(cmd, cwd=wd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -318,7 +322,7 @@ def main() -> int:
         batches = [(COMBINED, list(MODULES), modules)] if args.all else [(m, [m], [m]) for m in modules]
         for name, mutated, chosen in batches:
             wd = prepare(name, mutated)
-            status = generate(wd)
+            status = generate(wd, mutated)
             names: list[str] = []
             for module in chosen:
                 mine = [k for k in status if module_of(k) == module]
