@@ -176,9 +176,11 @@ m.cli()
 def generate(wd: Path, modules: list[str]) -> dict[str, str]:
     """Write the mutants of ``wd`` (only files changed since the last time) and return ``results(wd)``."""
     for module in modules:  # a file whose mutants were being written when a run was stopped: again
-        done = wd / "mutants" / module_file(module)
-        if done.exists() and not done.with_name(done.name + ".meta").exists():
-            done.unlink()
+        done, source = wd / "mutants" / module_file(module), wd / module_file(module)
+        meta = done.with_name(done.name + ".meta")
+        if done.exists() and (not meta.exists() or done.stat().st_size <= source.stat().st_size):
+            done.unlink()  # (a file with its mutants is several times the size of the source)
+            meta.unlink(missing_ok=True)
     cmd = ["nice", "-n", "19", sys.executable, "-c", _MUTMUT, "generate"]
     proc = subprocess.run(cmd, cwd=wd, capture_output=True, text=True)
     if proc.returncode != 0:

@@ -28,7 +28,6 @@ _BACKUP = [
     "tests/core/test_backup_more.py",
     "tests/core/test_backup_edges.py",
 ]
-_RESTORE = [*_BACKUP, "tests/core/test_faults_kill.py"]
 _GRAPH = ["tests/core/test_graph.py", "tests/core/test_graph_more.py", "tests/core/test_graph_labels.py"]
 _DATASETS = [
     "tests/core/test_datasets.py",
@@ -61,7 +60,9 @@ _CLI = [
     "tests/test_cli_faults_readonly.py",
 ]
 # Module -> the test files that exercise it (tests/core and the CLI; the Qt tests are too slow to run
-# per mutant). Files that do not exist (yet) are skipped. Priority order: where a bug hurts users most.
+# per mutant, and tests/core/test_faults_kill.py kills a writer after a time, which a process at nice 19
+# on a loaded machine may not reach: mutmut's first run of all tests then fails). Files that do not
+# exist (yet) are skipped. Priority order: where a bug hurts users most.
 # Every module of app/core and app/cli with code has a line (tests/test_mutation_modules.py checks it).
 MODULES: dict[str, list[str]] = {
     "app.core.query.filters": ["tests/core/test_filters.py", "tests/core/test_filter_property.py",
@@ -74,9 +75,9 @@ MODULES: dict[str, list[str]] = {
                                      "tests/core/test_notes_core.py"],
     "app.core.userdata.notes_model": [*_NOTES, "tests/core/test_notes_more.py", "tests/core/test_notes_core.py"],
     "app.core.userdata.recovery": _BACKUP,
-    "app.core.userdata.backup": [*_BACKUP, "tests/core/test_faults_kill.py"],
-    "app.core.userdata.restore": _RESTORE,
-    "app.core.userdata.integrity": _RESTORE,
+    "app.core.userdata.backup": _BACKUP,
+    "app.core.userdata.restore": _BACKUP,
+    "app.core.userdata.integrity": _BACKUP,
     "app.core.userdata.positions": ["tests/core/test_database.py", "tests/core/test_notes_core.py", *_GRAPH],
     "app.core.exports.data": ["tests/core/test_exports.py", "tests/core/test_exports_more.py",
                               "tests/core/test_report_data.py", "tests/core/test_report_parts.py"],
