@@ -40,3 +40,12 @@ def test_every_relation_of_every_entity_is_a_named_link(repo: Repository) -> Non
 def test_a_note_table_has_exactly_its_header_row_as_header() -> None:
     out = markdown("| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n")
     assert out == '#table(columns: 2, table.header([#"a";], [#"b";]), [#"1";], [#"2";], [#"3";], [#"4";])'
+
+
+def test_the_tags_facet_lists_the_most_used_tag_first_then_by_name(atlas) -> None:
+    notes = atlas.user_data.notes
+    notes.tag_entities("zeta", ["nato", "csto", "quad"])
+    notes.tag_entities("alpha", ["nato"])
+    notes.tag_entities("beta", ["csto"])
+    tags = atlas.repo.facet_counts(FilterSpec())["tags"]
+    assert [(t.label, t.count) for t in tags] == [("zeta", 3), ("alpha", 1), ("beta", 1)]
