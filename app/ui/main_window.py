@@ -38,6 +38,7 @@ from app.ui.window_features import WindowFeaturesMixin
 from app.ui.window_layout import (
     FACET_DELAY_MS,
     TAB_KEYS,
+    TYPING_DELAY_MS,
     WIDE_WINDOW,
 )
 from app.ui.window_start import StartSequence
@@ -144,16 +145,18 @@ class MainWindow(WindowFeaturesMixin):
         ):
             self.right_tabs.setTabToolTip(i, tip)
 
-        self.list_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
-        self.facet_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
-        self.search_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
-        self.page_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # the list's rows as scrolled
+        # A superseded query of these is interrupted (app.ui.jobs): the newest starts at once.
+        self.list_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
+        self.facet_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
+        self.search_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
+        self.page_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)  # rows scrolled
         self.list_pane.model.page_fetcher = self._fetch_pages
         self.timeline_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # its rows, when on show
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACET_DELAY_MS)
         self._facet_timer.timeout.connect(self._refresh_secondary)
+        self._secondary_text = ""  # the search text of the last filter change
 
         self._build_layout()
         self.undo_history = UndoHistory(
@@ -278,7 +281,13 @@ class MainWindow(WindowFeaturesMixin):
         self._drop_stale_status()
         self.act_save_filter.setEnabled(not spec.is_empty())  # nothing to save in "all entities"
         self.refresh_list()
-        self._facet_timer.start()
+        # Facet counts and the passage search wait for a pause (typing: TYPING_DELAY_MS); those
+        # running for an older filter are stopped, so they leave the cores to the list's query.
+        typed = spec.text != self._secondary_text
+        self._secondary_text = spec.text
+        self.facet_runner.cancel()
+        self.search_runner.cancel()
+        self._facet_timer.start(TYPING_DELAY_MS if typed else FACET_DELAY_MS)
         self.filter_changed.emit(spec)
 
     def refresh_list(self) -> None:
@@ -296,6 +305,9 @@ class MainWindow(WindowFeaturesMixin):
         )
 
     def _refresh_secondary(self) -> None:
+        if self.list_runner.busy:  # after the list's own query: never beside it
+            self._facet_timer.start(FACET_DELAY_MS)
+            return
         spec = self.filter_pane.spec()
         repo = self.repo
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
@@ -515,6 +527,8 @@ class MainWindow(WindowFeaturesMixin):
             self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
         self.save_settings()
         self._facet_timer.stop()
+        for runner in (self.list_runner, self.facet_runner, self.search_runner, self.page_runner):
+            runner.cancel()  # their running queries are interrupted: nothing waits for them
         gc.unfreeze()  # this window's objects can be collected again
         self.pool.waitForDone(5000)
         super().closeEvent(event)

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.details import entity_details, mention_snippet
-from app.core.query.entity_sql import count_query, ids_query, rows_query
+from app.core.query.entity_sql import Query, count_query, ids_query, joined, rows_query, split_joined
 from app.core.query.facets import count_facets
 from app.core.query.filters import FilterSpec, in_force_sql
+from app.core.query.interrupt import reading
 from app.core.query.matches import PAGE, EntityMatches
 from app.core.query.search import PassageSearch, Search
 from app.core.query.views import (
@@ -110,7 +111,9 @@ class Repository:
         the cost of a 10,000-row list, and its import would delay the first window). Errors are
         classified: environmental ones become an AtlasError, anything else is raised as is."""
         try:
-            return list(self._raw_connection().execute(sql, params or {}).fetchall())
+            con = self._raw_connection()
+            with reading(con):  # a superseded job's query is interrupted (app.core.query.interrupt)
+                return list(con.execute(sql, params or {}).fetchall())
         except sqlite3.Error as exc:
             err = classify(exc, "the database")
             if err:
@@ -123,14 +126,19 @@ class Repository:
     def list_matches(self, spec: FilterSpec, *, first: int = PAGE) -> EntityMatches:
         """Every entity ``spec`` matches, in list order, with the first ``first`` rows read: the ids
         come from one cheap query; the other rows are read a page at a time when asked for."""
-        q = ids_query(spec)
-        ids = [str(r[0]) for r in self._raw(q.sql, q.params)]
+        ids = self._ids(ids_query(spec))
         head = ids[:first]
         by_id = {r.id: r for r in self.entity_rows(head)}
         rows = [by_id[i] for i in head if i in by_id]
         matches = EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else ())
         matches.index_of("")  # the id → row index, made here rather than on the GUI thread
         return matches
+
+    def _ids(self, q: Query) -> list[str]:
+        """The ``id`` column of ``q``, in its order, read as one row (:func:`joined`)."""
+        j = joined(q)
+        ids = split_joined(self._raw(j.sql, j.params)[0])
+        return ids if ids is not None else [str(r[0]) for r in self._raw(q.sql, q.params)]
 
     def entity_rows(self, ids: list[str]) -> list[EntityRow]:
         """The list's row of each of these entities (any order; unknown ids left out)."""
@@ -168,7 +176,9 @@ class Repository:
     def _facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
         try:
             con = self._raw_connection()
-            return count_facets(con, spec, self._facet_index(con))
+            index = self._facet_index(con)  # made once, whatever supersedes this count: not interrupted
+            with reading(con):
+                return count_facets(con, spec, index)
         except sqlite3.Error as exc:
             err = classify(exc, "the database")
             if err:
