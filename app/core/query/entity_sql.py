@@ -226,6 +226,12 @@ def _order(spec: FilterSpec, params: dict[str, Any], has_text: bool) -> str:
     return f"{column} IS NULL, {column} {direction}, e.sort_name ASC, e.id ASC"
 
 
+def orders_by_name(spec: FilterSpec) -> bool:
+    """True when the list's order is ``sort_name, id`` (ascending, or both descending)."""
+    by_name = SORT_COLUMNS.get(spec.sort, "e.sort_name") == "e.sort_name"
+    return by_name and not (spec.sort == "rank" and bool(spec.text.strip()))
+
+
 def entity_query(
     spec: FilterSpec, *, limit: int | None = None, max_tier: int | None = None, candidates: list[int] | None = None
 ) -> Query:
@@ -327,14 +333,14 @@ def ids_query(spec: FilterSpec) -> Query:
 _SEP = "\x1f"  # the unit separator: no entity id holds it (checked by the count that comes with it)
 
 
-def joined(q: Query) -> Query:
+def joined(q: Query, sep: str = "char(31)") -> Query:
     """``q``'s ``id`` column as one row: (count, the values joined by the unit separator, in q's order).
 
     One row instead of one per entity: fetching 100,000 rows handed the GIL back and forth 100,000
     times, and a worker then waited about a thread switch interval for each row whenever another
     thread ran Python (the GUI thread, another query's Python part). SQLite aggregates an ordered
     subquery in its order (an aggregate never flattens a subquery with ORDER BY)."""
-    return Query(f"SELECT count(*), group_concat(j.id, char(31)) FROM ({q.sql}) j", q.params)
+    return Query(f"SELECT count(*), group_concat(j.id, {sep}) FROM ({q.sql}) j", q.params)
 
 
 def split_joined(row: tuple[Any, ...]) -> list[str] | None:
@@ -357,6 +363,11 @@ def count_query(spec: FilterSpec) -> Query:
 def matching_query(spec: FilterSpec) -> Query:
     """SELECT e.id of every entity the filter matches (no order)."""
     return _unordered(spec, "e.id")
+
+
+def rids_query(spec: FilterSpec) -> Query:
+    """SELECT the ``rid`` (as ``id``) of every entity the filter matches (no order)."""
+    return _unordered(spec, "e.rid AS id")
 
 
 def _unordered(spec: FilterSpec, what: str) -> Query:
