@@ -160,7 +160,7 @@ class JobTrace:
         trace = self
         init = jobs._Runnable.__init__
 
-        def traced_init(runnable: Any, generation: int, fn: Any, relay: Any) -> None:
+        def traced_init(runnable: Any, generation: int, fn: Any, relay: Any, *more: Any) -> None:
             name, queued = trace.name_of(relay.parent()), time.perf_counter()
 
             def timed() -> Any:  # the work alone: the hand-over to the GUI thread comes after it
@@ -172,7 +172,7 @@ class JobTrace:
                     with lock:
                         trace.jobs.append((name, queued, t0, t1, cpu))
 
-            init(runnable, generation, timed, relay)
+            init(runnable, generation, timed, relay, *more)
 
         jobs._Runnable.__init__ = traced_init  # type: ignore[method-assign]
 
