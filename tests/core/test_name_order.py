@@ -35,7 +35,13 @@ def _sql_ids(repo: Repository, spec: FilterSpec) -> list[str]:
 
 
 def _check(repo: Repository, spec: FilterSpec) -> None:
-    assert repo.list_matches(spec).ids == _sql_ids(repo, spec), spec
+    matches = repo.list_matches(spec)
+    assert matches.ids == _sql_ids(repo, spec), spec
+    # Selection by id finds each entity's row, and none for an entity not listed.
+    assert [matches.index_of(i) for i in matches.ids] == list(range(len(matches.ids)))
+    every = [str(r[0]) for r in repo._raw("SELECT id FROM entity")]
+    assert all(matches.index_of(i) is None for i in every if i not in set(matches.ids))
+    assert matches.index_of("no-such-entity") is None
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.text or 'all'}-{s.sort}-{s.descending}")

@@ -366,7 +366,16 @@ def matching_query(spec: FilterSpec) -> Query:
 
 
 def rids_query(spec: FilterSpec) -> Query:
-    """SELECT the ``rid`` (as ``id``) of every entity the filter matches (no order)."""
+    """SELECT the ``rid`` (as ``id``) of every entity the filter matches (no order).
+
+    For a search alone, the full-text matches' rowids are the rids: no lookup of each in the entity
+    view (97,000 of them for a common word at 100,000 entities). A rowid with no entity (none in a
+    built reference) is left out by the caller, which reads entities by rid (app.core.query.name_order)."""
+    params: dict[str, Any] = {}
+    join, has_text = _text_join(spec, params, scored=False)
+    prefix, suffix = " JOIN (", ") m ON m.rid = e.rid"
+    if has_text and join.startswith(prefix) and join.endswith(suffix) and not where_clauses(spec, {}):
+        return Query(f"SELECT m.rid AS id FROM ({join[len(prefix) : -len(suffix)]}) m", params)
     return _unordered(spec, "e.rid AS id")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -138,17 +139,16 @@ class Repository:
     def list_matches(self, spec: FilterSpec, *, first: int = PAGE) -> EntityMatches:
         """Every entity ``spec`` matches, in list order, with the first ``first`` rows read: the ids
         come from one cheap query; the other rows are read a page at a time when asked for."""
-        ids = self._ids_by_name(spec)
-        if ids is None:
-            ids = self._ids(ids_query(spec))
+        by_name = self._ids_by_name(spec)
+        ids, locate = by_name if by_name is not None else (self._ids(ids_query(spec)), None)
         head = ids[:first]
         by_id = {r.id: r for r in self.entity_rows(head)}
         rows = [by_id[i] for i in head if i in by_id]
-        matches = EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else ())
+        matches = EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else (), locate)
         matches.index_of("")  # the id → row index, made here rather than on the GUI thread
         return matches
 
-    def _ids_by_name(self, spec: FilterSpec) -> list[str] | None:
+    def _ids_by_name(self, spec: FilterSpec) -> tuple[list[str], Callable[[str], int | None] | None] | None:
         """The matching ids in the order by name, ordered with the reference's order in memory
         (app.core.query.name_order) rather than by SQL; None when the list is in another order or
         that order is not read yet (it is read with the facet index, on a worker)."""
