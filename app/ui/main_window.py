@@ -23,7 +23,6 @@ from app.core.atlas import Atlas
 from app.core.errors import AtlasError, classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.matches import EntityMatches
-from app.core.query.repository import EntityRow
 from app.ui.host_widget import HostWidget
 from app.ui.jobs import JobRunner
 from app.ui.panes.detail_pane import DetailPane
@@ -31,7 +30,7 @@ from app.ui.panes.document_view import DocumentReaderView
 from app.ui.panes.filter_pane import FilterPane
 from app.ui.panes.history import SelectionHistory
 from app.ui.panes.list_pane import ListPane
-from app.ui.panes.search_results import SearchResultsPane
+from app.ui.panes.search_results import SearchResult, SearchResultsPane, search_job
 from app.ui.undo import UndoHistory
 from app.ui.window_features import WindowFeaturesMixin
 from app.ui.window_layout import (
@@ -286,24 +285,7 @@ class MainWindow(WindowFeaturesMixin):
         spec = self.filter_pane.spec()
         repo = self.repo
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
-        text = spec.text.strip()
-
-        def search() -> tuple[str, list[Any], list[EntityRow], list[str]]:
-            if not text:
-                return text, [], [], []
-            found = repo.passage_search(text, limit=50, typing=spec.typing)
-            ranked = replace(spec, sort="rank", descending=False)
-            # "No passage has all of …; showing passages with some of them." and the same for entities.
-            messages = [m for m in (repo.entity_search_message(ranked), found.message) if m]
-            return (
-                text,
-                list(found.hits),
-                # The list's entities (the facets apply), best match first.
-                repo.list_entities(ranked, limit=200),
-                messages,
-            )
-
-        self.search_runner.submit(search, self._show_search)
+        self.search_runner.submit(search_job(repo, spec), self._show_search)
 
     def _show_rows(self, spec: FilterSpec, rows: EntityMatches) -> None:
         self._rows = rows
@@ -339,7 +321,7 @@ class MainWindow(WindowFeaturesMixin):
                 prefer = best[0].id if best else None
         self.list_pane.enter_from_search(open_it, prefer)
 
-    def _show_search(self, result: tuple[str, list[Any], list[EntityRow], list[str]]) -> None:
+    def _show_search(self, result: SearchResult) -> None:
         text, hits, entities, messages = result
         self.search_pane.show_results(text, hits, entities, messages=messages)
         if messages:
