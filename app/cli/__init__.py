@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
-from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, open_atlas_for
+from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, check_output, open_atlas_for
 from app.cli.safety import LIMIT_RANGE, YEAR_RANGE, Parser, check_int, check_text_args, terminal_safe_output
 from app.core.errors import AtlasError, DatabaseCorrupt
 from app.core.query.fts import query_too_long
@@ -272,16 +272,13 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
     bad = check_int(args.limit, "--limit", *LIMIT_RANGE) or query_too_long(query)
     if bad:
         raise CliError(bad)
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         # Every word is typed in full on the command line: never a prefix (typing=False).
         found = atlas.repo.passage_search(query, limit=args.limit)
         hits = list(found.hits)
         spec = FilterSpec(text=query, sort="rank")
         entities = atlas.repo.list_entities(spec, limit=args.limit)
         entity_message = atlas.repo.entity_search_message(spec)
-    finally:
-        atlas.close()
     if args.json:
         out = {
             "query": query,
@@ -332,12 +329,8 @@ def cmd_search(args: argparse.Namespace, paths: DataPaths) -> int:
 
 def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
     out: Path = args.output
-    if out.exists() and out.is_dir():
-        raise CliError(f"Cannot write {out}: it is a folder. Give a file name.")
-    if not out.parent.exists() and str(out.parent):
-        raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist.")
-    atlas = open_atlas_for(paths)
-    try:
+    check_output(out)
+    with open_atlas_for(paths) as atlas:
         spec = spec_from_args(args, atlas.repo, atlas.user_data.notes)
         if args.format in DATA_FORMATS:
             from app.core.exports.data import export_data
@@ -363,8 +356,6 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
                 page_size=args.page_size or "A4",
             )
             written = [export_pdf_headless(atlas, spec, out, options)]
-    finally:
-        atlas.close()
     from app.core.fileio import written_note
 
     for w in written:

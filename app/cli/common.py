@@ -1,8 +1,10 @@
-"""What every command shares: exit codes, the usage error, and opening the data with a warning line."""
+"""What every command shares: exit codes, the usage error, opening the data with a warning line, and
+the first check of an output path."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.paths import DataPaths
@@ -30,3 +32,11 @@ def open_atlas_for(paths: DataPaths) -> Atlas:
     if emptied:
         print(f"alliance-atlas: warning: {emptied}", file=sys.stderr)
     return atlas
+
+
+def check_output(out: Path) -> None:
+    """Refuse at once, before any database is opened, an output that is a folder or in no folder."""
+    if out.exists() and out.is_dir():
+        raise CliError(f"Cannot write {out}: it is a folder. Give a file name.")
+    if str(out.parent) and not out.parent.exists():
+        raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist.")

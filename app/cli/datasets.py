@@ -69,8 +69,7 @@ def cmd_import_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
         raise CliError("import-dataset atop needs --alliances FILE (atop5_1a.csv) as well as --members FILE.")
     if args.dataset == "cow" and args.alliances is not None:
         raise CliError("import-dataset cow takes --members FILE only (COW has one member-level file).")
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         report = import_dataset(
             atlas.repo,
             atlas.user_data,
@@ -79,8 +78,6 @@ def cmd_import_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
             alliances=args.alliances,
             states=args.states,
         )
-    finally:
-        atlas.close()
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -93,11 +90,8 @@ def cmd_import_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_remove_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.datasets import remove_dataset
 
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         n = remove_dataset(atlas.user_data, args.dataset)
-    finally:
-        atlas.close()
     if n == 0:
         print(f"alliance-atlas: {args.dataset.upper()} is not imported; nothing was removed.", file=sys.stderr)
         return EXIT_ERROR
@@ -106,12 +100,9 @@ def cmd_remove_dataset(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_same_as_list(args: argparse.Namespace, paths: DataPaths) -> int:
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         links = atlas.user_data.datasets.same_as(include_removed=args.all)
         names = atlas.repo.entity_names()
-    finally:
-        atlas.close()
     if args.json:
         rows = [
             {"entity": s.entity_id, "dataset_alliance": s.dataset_id, "status": s.status, "reason": s.reason}
@@ -132,8 +123,7 @@ def cmd_same_as_list(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_same_as_set(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.datasets.compare import link_pair
 
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         entity = atlas.repo.resolve(args.entity)
         if entity is None:
             raise CliError(f"No entity called '{args.entity}'. Try 'alliance-atlas search {args.entity}'.")
@@ -148,7 +138,5 @@ def cmd_same_as_set(args: argparse.Namespace, paths: DataPaths) -> int:
                 " other dataset) first."
             )
         link = atlas.user_data.datasets.set_same_as(entity, alliance, args.status)
-    finally:
-        atlas.close()
     print(f"{link.entity_id} = {link.dataset_id}: {link.status}.")
     return EXIT_OK

@@ -24,8 +24,7 @@ def cmd_quiz(args: argparse.Namespace, paths: DataPaths) -> int:
     bad = check_int(args.questions, "--questions", 1, 500) or check_int(args.seed, "--seed", -(2**63), 2**63 - 1)
     if bad:
         raise CliError(bad)
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         pack = open_pack(args.file, atlas)
         ids = None
         if args.from_steps:
@@ -36,8 +35,6 @@ def cmd_quiz(args: argparse.Namespace, paths: DataPaths) -> int:
         if not quiz.questions:
             raise CliError("No question can be made from the cited facts of these entities.")
         save_pack(atlas, pack, replace(pack.lesson, quiz=quiz))
-    finally:
-        atlas.close()
     short = "" if len(quiz.questions) == args.questions else " (all the cited facts allow)"
     print(f"Made a quiz of {len(quiz.questions)} questions{short} with seed {args.seed} in {args.file}.")
     return EXIT_OK
@@ -67,8 +64,7 @@ def cmd_add_question(args: argparse.Namespace, paths: DataPaths) -> int:
 
     if not 2 <= len(args.choice) <= len(LETTERS):
         raise CliError(f"Give 2 to {len(LETTERS)} --choice options.")
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         pack = open_pack(args.file, atlas)
         quiz = pack.lesson.quiz or Quiz(seed=0)
         if args.at is not None and not 1 <= args.at <= len(quiz.questions) + 1:
@@ -86,8 +82,6 @@ def cmd_add_question(args: argparse.Namespace, paths: DataPaths) -> int:
             raise CliError(str(exc)) from exc
         index = len(quiz.questions) if args.at is None else args.at - 1
         save_pack(atlas, pack, replace(pack.lesson, quiz=quiz.with_question(q, index)))
-    finally:
-        atlas.close()
     print(f"Question {index + 1} of {len(quiz.questions) + 1}: {q.question}")
     return EXIT_OK
 
@@ -100,8 +94,7 @@ def cmd_edit_question(args: argparse.Namespace, paths: DataPaths) -> int:
 
     if (args.quote is None) != (args.document is None) and args.quote is None:
         raise CliError("--document goes with --quote (the sentence in that document).")
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         pack = open_pack(args.file, atlas)
         index = _question_number(pack, args.number)
         assert pack.lesson.quiz is not None
@@ -126,8 +119,6 @@ def cmd_edit_question(args: argparse.Namespace, paths: DataPaths) -> int:
         except LessonError as exc:
             raise CliError(str(exc)) from exc
         save_pack(atlas, pack, replace(pack.lesson, quiz=pack.lesson.quiz.replaced_question(index, q)))
-    finally:
-        atlas.close()
     print(f"Question {args.number}: {q.question} (answer: {q.answer})")
     return EXIT_OK
 
@@ -135,15 +126,12 @@ def cmd_edit_question(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_remove_question(args: argparse.Namespace, paths: DataPaths) -> int:
     from dataclasses import replace
 
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         pack = open_pack(args.file, atlas)
         index = _question_number(pack, args.number)
         assert pack.lesson.quiz is not None
         quiz = pack.lesson.quiz.without_question(index)
         save_pack(atlas, pack, replace(pack.lesson, quiz=quiz))
-    finally:
-        atlas.close()
     print(f"Removed question {args.number}; {plural(len(quiz.questions), 'question')} left.")
     return EXIT_OK
 
@@ -152,12 +140,9 @@ def cmd_export_pdf(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.fileio import written_note
     from app.core.lessons.handouts import key_pdf, student_pdf, write_pdf
 
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         pack = open_pack(args.file, atlas)
         titles = {d.id: d.title for d in atlas.repo.documents()}
-    finally:
-        atlas.close()
     titles.update({d.id: d.title for d in pack.payload.documents})
     if not pack.lesson.quiz or not pack.lesson.quiz.questions:
         raise CliError(

@@ -132,11 +132,8 @@ def cmd_new(args: argparse.Namespace, paths: DataPaths) -> int:
     title = args.title.strip()
     if not title:
         raise CliError("--title needs some text.")
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         corpus = atlas.repo.meta().get("seed_hash", "")
-    finally:
-        atlas.close()
     lesson = Lesson(title, author=args.author.strip(), created=now_iso()[:10], corpus=corpus)
     pack = create_lesson(args.output, lesson, overwrite=args.force)
     print(f"Made the lesson “{title}” in {pack.path} (corpus {corpus[:12] or 'unknown'}).")
@@ -146,8 +143,7 @@ def cmd_new(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_add_step(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.lessons.model import STEP_LABELS
 
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         pack = open_pack(args.file, atlas)
         step = step_from_args(atlas, args)
         count = len(pack.lesson.steps)
@@ -156,8 +152,6 @@ def cmd_add_step(args: argparse.Namespace, paths: DataPaths) -> int:
         index = count if args.at is None else args.at - 1
         lesson = pack.lesson.with_step(step, index)
         save_pack(atlas, pack, lesson)
-    finally:
-        atlas.close()
     print(f"Step {index + 1} of {len(lesson.steps)}: {STEP_LABELS[step.kind]} {step.target}.")
     return EXIT_OK
 
@@ -183,12 +177,9 @@ def show_json(pack: LessonPack) -> dict[str, Any]:
 def cmd_show(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.lessons.model import STEP_LABELS
 
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         pack = open_pack(args.file, atlas)
         names = atlas.repo.entity_names()
-    finally:
-        atlas.close()
     for sentence in pack.corpus_differences:
         print(f"alliance-atlas: {sentence}", file=sys.stderr)
     if args.json:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import EXIT_OK, CliError, open_atlas_for
+from app.cli.common import EXIT_OK, CliError, check_output, open_atlas_for
 from app.core.errors import AtlasError, DatabaseCorrupt, DatabaseReadOnly
 from app.paths import DataPaths
 
@@ -122,11 +122,8 @@ def _with_atlas(command: Callable[[argparse.Namespace, Atlas], int]) -> Callable
     """Run ``command`` with the databases open, closing them after."""
 
     def run(args: argparse.Namespace, paths: DataPaths) -> int:
-        atlas = open_atlas_for(paths)
-        try:
+        with open_atlas_for(paths) as atlas:
             return command(args, atlas)
-        finally:
-            atlas.close()
 
     return run
 
@@ -142,13 +139,10 @@ def cmd_add(args: argparse.Namespace, paths: DataPaths) -> int:
     body = sys.stdin.read() if args.body == "-" else args.body
     if not args.title.strip() and not body.strip():
         raise _fail("A note needs a --title or a --body.")
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         eid = _resolve(atlas.repo, args.entity)
         name = atlas.repo.entity_names().get(eid, eid)
         note = _store(atlas, write=True).create_note(eid, title=args.title, body=body, tags=args.tag)
-    finally:
-        atlas.close()
     print(f"Added note {note.id} to {name} ({eid}).")
     return EXIT_OK
 
@@ -213,11 +207,7 @@ def cmd_list(args: argparse.Namespace, atlas: Atlas) -> int:
 
 
 def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
-    out: Path = args.output
-    if out.exists() and out.is_dir():
-        raise _fail(f"Cannot write {out}: it is a folder. Give a file name.")
-    if str(out.parent) and not out.parent.exists():
-        raise _fail(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    check_output(args.output)
     return _export(args, paths)
 
 
@@ -261,11 +251,8 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _import(args: argparse.Namespace, paths: DataPaths, data: Any) -> int:
-    atlas = open_atlas_for(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
         return _merge(atlas, data)
-    finally:
-        atlas.close()
 
 
 def _merge(atlas: Atlas, data: Any) -> int:

@@ -56,16 +56,6 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_entity_add)
 
 
-def _open(paths: DataPaths) -> tuple[Any, Any]:
-    """(atlas, sources store) over the atlas's one user-data connection."""
-    atlas = open_atlas_for(paths)
-    return atlas, atlas.user_data.sources
-
-
-def _close(atlas: Any, _store: Any) -> None:
-    atlas.close()
-
-
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -80,12 +70,10 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
 
     if args.title and len(args.paths) > 1:
         raise CliError("--title names one document; import the files one by one to give each a title.")
-    atlas, store = _open(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
+        store = atlas.user_data.sources
         names = atlas.repo.entity_names()
         batch = import_paths(atlas.repo, store, list(args.paths), title=args.title, origin=args.origin)
-    finally:
-        _close(atlas, store)
     for file, reason in batch.errors:
         print(f"alliance-atlas: {reason}" if file in reason else f"alliance-atlas: {file}: {reason}", file=sys.stderr)
     if args.json:
@@ -115,12 +103,10 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, paths: DataPaths) -> int:
-    atlas, store = _open(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
+        store = atlas.user_data.sources
         docs = atlas.repo.documents()
         imported = {d.id: d for d in store.documents()}
-    finally:
-        _close(atlas, store)
     rows = []
     for d in docs:
         extra = imported.get(d.id)
@@ -148,11 +134,9 @@ def cmd_documents(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, paths: DataPaths) -> int:
-    atlas, store = _open(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
+        store = atlas.user_data.sources
         title, cited = store.remove_document(args.id)
-    finally:
-        _close(atlas, store)
     kept = f" {cited} fact(s) citing it are kept, marked as citing a removed document." if cited else ""
     print(f"Removed {args.id} (“{title}”).{kept}")
     return EXIT_OK
@@ -161,14 +145,12 @@ def cmd_remove(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_suggestions(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.errors import AtlasError
 
-    atlas, store = _open(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
+        store = atlas.user_data.sources
         if args.document and args.document not in {d.id for d in store.documents()}:
             raise AtlasError(f"No imported document '{args.document}'. See 'alliance-atlas documents'.")
         items = store.suggestions(args.document)
         names = atlas.repo.entity_names()
-    finally:
-        _close(atlas, store)
     if args.json:
         _dump({"suggestions": [s.as_json() for s in items]})
         return EXIT_OK
@@ -190,12 +172,10 @@ def cmd_suggestions(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_accept(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.sources.service import accept
 
-    atlas, store = _open(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
+        store = atlas.user_data.sources
         eid = accept(atlas.repo, store, args.id, name=args.name, kind=args.kind)
         detail = atlas.repo.get_entity(eid)
-    finally:
-        _close(atlas, store)
     assert detail is not None
     print(
         f"Accepted: {detail.name} [{detail.kind}] is now in the atlas as {eid}, with {len(detail.facts)} cited facts."
@@ -204,11 +184,9 @@ def cmd_accept(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def cmd_reject(args: argparse.Namespace, paths: DataPaths) -> int:
-    atlas, store = _open(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
+        store = atlas.user_data.sources
         s = store.reject(args.id)
-    finally:
-        _close(atlas, store)
     print(f"Rejected suggestion {s.id} ({s.name}).")
     return EXIT_OK
 
@@ -216,8 +194,8 @@ def cmd_reject(args: argparse.Namespace, paths: DataPaths) -> int:
 def cmd_entity_add(args: argparse.Namespace, paths: DataPaths) -> int:
     from app.core.sources.service import add_entity
 
-    atlas, store = _open(paths)
-    try:
+    with open_atlas_for(paths) as atlas:
+        store = atlas.user_data.sources
         eid = add_entity(
             atlas.repo,
             store,
@@ -230,8 +208,6 @@ def cmd_entity_add(args: argparse.Namespace, paths: DataPaths) -> int:
             members=args.member,
         )
         detail = atlas.repo.get_entity(eid)
-    finally:
-        _close(atlas, store)
     assert detail is not None
     print(f"Added {detail.name} [{detail.kind}] as {eid}, with {len(detail.facts)} cited fact(s).")
     return EXIT_OK

@@ -44,6 +44,12 @@ class Atlas:
         """True when notes can be read but not saved (the data folder is read-only)."""
         return self.read_only_copy is not None
 
+    def __enter__(self) -> Atlas:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self.repo.dispose()
         self.user_data.close()

@@ -13,10 +13,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QInputDialog,
-    QLabel,
     QMenu,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +24,7 @@ from app.core.errors import AtlasError, classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.matches import EntityMatches
 from app.core.query.repository import EntityRow
+from app.ui.host_widget import HostWidget
 from app.ui.jobs import JobRunner
 from app.ui.panes.detail_pane import DetailPane
 from app.ui.panes.document_view import DocumentReaderView
@@ -49,30 +48,6 @@ if TYPE_CHECKING:
     from app.ui.notes.notes_pane import NotesPane
     from app.ui.report.export_dialog import ExportActions
     from app.ui.timeline.timeline_view import TimelineView
-
-
-class HostWidget(QWidget):
-    """A place another feature fills (graph, timeline); shows a quiet note until a widget arrives."""
-
-    def __init__(self, name: str, note: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setAccessibleName(name.replace("_", " "))
-        self.box = lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.placeholder = QLabel(note, self)
-        self.placeholder.setObjectName("placeholder")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setWordWrap(True)
-        lay.addWidget(self.placeholder)
-
-    def childEvent(self, event: Any) -> None:
-        super().childEvent(event)
-        if event.type() == QEvent.Type.ChildAdded:
-            child = event.child()
-            placeholder = getattr(self, "placeholder", None)
-            if placeholder is not None and isinstance(child, QWidget) and child is not placeholder:
-                placeholder.hide()
 
 
 class MainWindow(WindowFeaturesMixin):

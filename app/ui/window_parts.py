@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from app.ui.datasets.as_of import AsOfControl
     from app.ui.datasets.feature import DatasetsFeature
     from app.ui.graph.graph_pane import GraphPane
+    from app.ui.host_widget import HostWidget
     from app.ui.jobs import JobRunner
     from app.ui.lessons import LessonFeature
-    from app.ui.main_window import HostWidget
     from app.ui.notes.notes_feature import NotesFeature
     from app.ui.notes.notes_pane import NotesPane
     from app.ui.panes.detail_pane import DetailPane

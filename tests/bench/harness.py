@@ -194,22 +194,26 @@ class FirstPaint(QObject):
 class GraphDrawn(QObject):
     # The first paint of the graph canvas with the network read, laid out and on it.
     def eventFilter(self, obj, event):
-        pane = window.graph_pane
+        pane = getattr(window, "graph_pane", None)  # an older window sets it later
         if event.type() == QEvent.Type.Paint and "graph" not in marks and ready(pane):
             marks["graph"] = time.time()
             marks["nodes"] = len(pane.visible_ids)
-            marks["overview"] = pane.overview
+            marks["overview"] = getattr(pane, "overview", False)
             obj.removeEventFilter(self)
             QTimer.singleShot(0, done)
         return False
 
 def ready(pane):
-    return pane is not None and pane.is_ready() and bool(pane.visible_ids)
+    # An older checkout's pane (--compare) may have no is_ready: its layout_busy says whether the network is laid out.
+    is_ready = getattr(pane, "is_ready", None)
+    busy = getattr(pane, "layout_busy", False)
+    done = is_ready() if is_ready is not None else not (busy() if callable(busy) else busy)
+    return pane is not None and done and bool(pane.visible_ids)
 
 def watch_graph():
     # Watch the canvas from the moment the pane exists: the time is that of the paint that first
     # shows the graph, whatever the window does next.
-    pane = window.graph_pane
+    pane = getattr(window, "graph_pane", None)  # an older window sets it later
     if pane is None:
         QTimer.singleShot(5, watch_graph)
         return

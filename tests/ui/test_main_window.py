@@ -28,7 +28,7 @@ def test_public_api(qtbot, window):
 
 
 def test_host_placeholder_hides_when_filled(qtbot):
-    from app.ui.main_window import HostWidget
+    from app.ui.host_widget import HostWidget
 
     host = HostWidget("graph_host", "The graph appears here.")
     qtbot.addWidget(host)

@@ -9,32 +9,21 @@ import numpy as np
 from PySide6.QtCore import QThreadPool
 
 from app.core.graph.model import GraphData
+from app.ui.graph.graph_parts import GraphParts
 from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
-    from app.core.query.repository import Repository
+    pass
 
 
-class AsOfTiesMixin:
+class AsOfTiesMixin(GraphParts):
     """Part of GraphPane (app.ui.graph.graph_pane): ``_tie_mask`` (None: every tie) is applied in its
     ``_update_view``; ``set_matches`` calls :meth:`set_as_of` when the filter's year changes."""
 
-    _repo: Repository
-    data: GraphData
-    loaded: bool
-    _drawn: np.ndarray
-    _as_of_runner: JobRunner
-
     def _start_as_of(self, pool: QThreadPool) -> JobRunner:
         self._as_of: int | None = None
-        self._tie_mask: np.ndarray | None = None
-        return JobRunner(pool, on_error=self._layout_failed, parent=self)  # type: ignore[arg-type]
-
-    def _layout_failed(self, exc: BaseException) -> None:
-        raise NotImplementedError  # GraphPane
-
-    def _update_view(self) -> None:
-        raise NotImplementedError  # GraphPane
+        self._tie_mask = None
+        return JobRunner(pool, on_error=self._layout_failed, parent=self)
 
     def set_as_of(self, year: int | None) -> None:
         """Draw only the ties in force in ``year`` (None: every tie); read off the GUI thread."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -56,13 +56,8 @@ _ID_OF = attrgetter("id")
 class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
     """Who is tied to whom: click a node to select it everywhere; the filter hides or fades the rest."""
 
-    entity_selected = Signal(str)
-    # (steps, (name a, name b)): the chain (list[app.core.graph.network.ConnectionStep]), [] when not
-    # connected; ([], None) when the chain is cleared
-    connection_found = Signal(object, object)
-    status_message = Signal(str)
-    layout_ready = Signal()  # positions applied (after a data change, layout switch or reset)
-    redrawn = Signal()  # visible set or styles pushed to the canvas
+    # Its signals (entity_selected, connection_found, status_message, layout_ready, redrawn) are
+    # declared in app/ui/graph/graph_parts.py, where every part of the pane sees them.
 
     def __init__(
         self,

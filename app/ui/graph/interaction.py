@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Slot
@@ -17,19 +17,13 @@ from app.core.graph.layout import LAYOUTS
 from app.core.query.filters import FilterSpec, describe
 from app.ui.graph import graph_export as gx
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
-
-if TYPE_CHECKING:
-    from app.ui.graph.graph_pane import GraphPane
-
-    _Base = GraphPane
-else:
-    _Base = object
+from app.ui.graph.graph_parts import GraphParts
 
 FIT_MARGIN_PX = 48.0  # room round a fitted selection for its markers, labels and the control rows
 MIN_FIT_SPAN = 120.0  # layout units: fitting a single node shows at least this much round it
 
 
-class InteractionMixin(_Base):
+class InteractionMixin(GraphParts):
     """Slots and helpers of :class:`GraphPane` that answer the user (mixed into the pane)."""
 
     # ---- selection, focus, fading, layout ------------------------------------------------------

@@ -12,21 +12,15 @@ their labels right in the paint, as cheap as drawing them.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QThreadPool, QTimer
 
 from app.core.graph.placement import EMPTY_PLAN, LabelPlan, LabelScene, Transform, plan_labels
 from app.core.graph.view import ViewInput, ViewState, compute_view, overview_scope
+from app.ui.graph.graph_parts import GraphParts
 from app.ui.jobs import JobRunner
-
-if TYPE_CHECKING:
-    from app.ui.graph.graph_pane import GraphPane
-
-    _Base = GraphPane
-else:
-    _Base = object
 
 DEBOUNCE_MS = 40  # typing: the graph redraws this long after the last key's rows (the list first)
 TYPING_S = 0.3  # matches closer together than this are typing (coalesced); a lone change goes at once
@@ -34,7 +28,7 @@ LABEL_REST_MS = 60  # a pan or zoom: labels are planned again once the view rest
 SYNC_LABELS = 400  # plan labels in the paint itself up to this many visible nodes
 
 
-class ViewJobsMixin(_Base):
+class ViewJobsMixin(GraphParts):
     """Part of :class:`GraphPane`: the view and label workers and their hand-over."""
 
     def _start_view_jobs(self, pool: QThreadPool) -> None:
@@ -105,7 +99,9 @@ class ViewJobsMixin(_Base):
             if scope is not None and not np.array_equal(scope, self._scope):
                 self._relayout(fit=True, scope=scope)  # other nodes to lay out (on a worker)
                 return
-            same = (old is None) == (mask is None) and (mask is None or np.array_equal(old, mask))
+            same = (old is None and mask is None) or (
+                old is not None and mask is not None and np.array_equal(old, mask)
+            )
             if same and np.array_equal(state.shown, self._shown):
                 return  # the same matches: nothing to redraw
             self._apply_view(state, plan)

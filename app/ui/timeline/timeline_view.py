@@ -15,18 +15,13 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
     QPointF,
-    QRect,
-    QRectF,
-    QSize,
     Qt,
     QTimer,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontInfo, QFontMetrics, QFontMetricsF, QKeySequence, QPen
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontInfo, QFontMetrics, QKeySequence, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -36,9 +31,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -49,13 +41,11 @@ from app.core.timeline.layout import (
     YearScale,
     labelled_rows,
     layout_timeline,
-    least_label_years,
-    nice_spacing,
     row_label,
-    ticks_across_break,
 )
 from app.ui.graph import graph_export as gx
 from app.ui.timeline.memberships import MembershipsMixin
+from app.ui.timeline.timeline_axis import UndatedDelegate, YearAxis
 
 LABEL_SHARE = 0.5  # ... and at most this share of the chart's width, in the zoomed font
 MARKER_PX = 12  # founding markers at 100 % zoom; they grow with the text, as the graph's do
@@ -77,7 +67,7 @@ class TimelineView(MembershipsMixin, QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical, self)  # the chart keeps the pane's full width
-        self.plot = pg.PlotWidget(self, axisItems={"bottom": _YearAxis(self, "bottom")})
+        self.plot = pg.PlotWidget(self, axisItems={"bottom": YearAxis(lambda: self.scale, "bottom")})
         self.plot.setBackground("w")
         self.plot.setAccessibleName("Timeline of founding years")
         self.plot.setMenuEnabled(False)
@@ -145,7 +135,7 @@ class TimelineView(MembershipsMixin, QWidget):
         self.undated_list.setSpacing(2)
         # A name wider than the strip (at 200 % zoom, say) wraps onto a second line instead of being cut.
         self.undated_list.setWordWrap(True)
-        self.undated_list.setItemDelegate(_UndatedDelegate(self.undated_list))
+        self.undated_list.setItemDelegate(UndatedDelegate(self.undated_list))
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -394,7 +384,8 @@ class TimelineView(MembershipsMixin, QWidget):
     def row_scene_pos(self, entity_id: str) -> QPointF:
         """Where an entity's founding marker is drawn, in scene coordinates (tests click there)."""
         i = next(k for k, e in enumerate(self.rows) if e.id == entity_id)
-        return self.view_box.mapViewToScene(QPointF(self.scale.x(self.rows[i].founded), float(i)))
+        pos: QPointF = self.view_box.mapViewToScene(QPointF(self.scale.x(self.rows[i].founded), float(i)))
+        return pos
 
     def _on_spot_clicked(self, _item: Any, points: Any, ev: Any) -> None:
         if len(points):
@@ -446,63 +437,3 @@ class TimelineView(MembershipsMixin, QWidget):
     def bar_extents(self) -> dict[str, tuple[int, int | None]]:
         """id → (founded, ended or None when open-ended) of every drawn bar."""
         return {e.id: (int(e.founded), e.ended) for e in self.rows}
-
-
-class _YearAxis(pg.AxisItem):
-    """The year axis: labelled years stay a quarter of a label's width apart in the (zoomed) tick font, and
-    the last one may run into the plot's right margin (pyqtgraph hides a label that passes the axis'
-    end, and with the grid on it ignores its own tolerance for that). Across a break the labels are
-    the years the scale maps back to, and no tick sits in the gap."""
-
-    def __init__(self, view: TimelineView, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._view = view
-
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
-        sc = self._view.scale
-        levels = super().tickValues(minVal, maxVal, size)
-        if sc.rest is None or not levels:
-            return levels
-        # The short part before the break: its first year only, as in the PDF (more would overlap).
-        out = [(spacing, [v for v in values if v >= sc.rest]) for spacing, values in levels]
-        out[0] = (levels[0][0], ticks_across_break(sc, levels[0][1], minVal, maxVal))
-        return out
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [str(round(self._view.scale.year(v))) for v in values]
-
-    def boundingRect(self) -> QRectF:
-        m = self.style["hideOverlappingLabels"]
-        m = m if isinstance(m, int) and not isinstance(m, bool) else 0
-        return super().boundingRect().adjusted(-m, 0, m, 0)
-
-    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
-        levels = super().tickSpacing(minVal, maxVal, size)
-        span = abs(maxVal - minVal)
-        if not levels or span == 0 or size <= 0:
-            return levels
-        font = self.style["tickFont"] or QFont()
-        least = least_label_years(span, size, QFontMetricsF(font).horizontalAdvance("0000"))
-        if levels[0][0] >= least:
-            return levels
-        major, minor = nice_spacing(least)
-        return [(major, 0), (minor, 0)]
-
-
-class _UndatedDelegate(QStyledItemDelegate):
-    """Undated names are never cut: a name wider than the list wraps onto more lines."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        hint = super().sizeHint(option, index)
-        view = self.parent()
-        if not isinstance(view, QListView):
-            return hint
-        room = view.viewport().width() - 2 * view.spacing() - 2
-        if room <= 0 or hint.width() <= room:
-            return hint
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
-        opt.rect = QRect(0, 0, room, 1 << 16)
-        wrapped = view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), view)
-        return QSize(room, max(hint.height(), wrapped.height()))
