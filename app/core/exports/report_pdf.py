@@ -24,6 +24,7 @@ headers and footers, which know where every heading fell and how many pages ther
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,30 @@ def compile_isolated(
     return [resolve_links(out[0])] if fmt == "pdf" else out
 
 
+# The memory of the whole export (this process, the worker and the parts being set) is kept under
+# MEMORY_MB: a part is set beside another only if both fit. A Typst process setting a part reaches
+# about CHILD_MB plus CHILD_MB_PER_CHAR per character of weighted source (measured: 116,000
+# characters took 58 MB, 205,000 70 to 85, a Sources part being the heaviest per character).
+# (The window's own process is larger than that budget by itself: there the parts being set
+# may take PARTS_MB.)
+MEMORY_MB = 290
+WORKER_MB = 30  # the worker, its typst.Compiler made (its children share these pages, and count them)
+CHILD_MB = 42
+CHILD_MB_PER_CHAR = 0.15 / 1000
+PARTS_MB = 150
+
+
+def _room() -> float:
+    """The memory (MB) the parts being set may take together: what MEMORY_MB leaves beside this
+    process and the worker; in a process already larger than a command line's (the window), PARTS_MB."""
+    try:
+        with open(f"/proc/{os.getpid()}/statm", "rb") as fh:
+            own = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, AttributeError):
+        return PARTS_MB
+    return PARTS_MB if own > 200 else MEMORY_MB - own - WORKER_MB
+
+
 @dataclass
 class _Part:
     """A body part: pieces [start, end) of the summary source, and once set, where it is and what it keeps."""
@@ -126,10 +151,15 @@ class _Layout:
 
         while True:
             waiting = ready()
-            # The chains first (a part whose next one waits for it), then the longest.
+            # The chains first (a part whose next one waits for it), then the longest; a second
+            # part at once only if the memory allows (always one).
             waiting.sort(key=lambda p: (not self._chained(p), p.start - p.end))
             while waiting and len(running) < pool.parallel:
-                part = waiting.pop(0)
+                room = _room() - sum(self._needs(p) for p in running.values())
+                part = next((p for p in waiting if not running or self._needs(p) <= room), None)
+                if part is None:
+                    break
+                waiting.remove(part)
                 part.source = self.source.source(part.start, part.end)
                 running[pool.submit(part.source, {"ua": ua(part.source)})] = part
             if not running:
@@ -138,6 +168,11 @@ class _Layout:
             part = running.pop(key)
             done += 1
             self._set(part, out[0])
+
+    def _needs(self, part: _Part) -> float:
+        """The memory (MB) the process setting this part will reach, by the size of its source."""
+        weight = sum(p.size for p in self.source.pieces[part.start : part.end])
+        return CHILD_MB + CHILD_MB_PER_CHAR * weight
 
     def _chained(self, part: _Part) -> bool:
         i = self.parts.index(part)

@@ -27,7 +27,8 @@ from app.paths import resources_dir
 COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do not start new pages
 OVERVIEW_ROWS = 250  # rows of an overview table: one may begin a part (a table costs Typst much memory)
 TABLE_WEIGHT = 4  # a table's source costs Typst about four times the memory of text
-PART_CHARS = 200_000  # Typst source per part: about 70 MB of a Typst process, two at once (see report_pdf)
+SOURCE_WEIGHT = 1.5  # a Sources entry (a link, a block kept whole) about one and a half times
+PART_CHARS = 160_000  # weighted Typst source per part: about 65 MB of a Typst process, two at once (see report_pdf)
 MARGINAL_PAGES = 150  # pages whose header and footer one Typst process sets (400 took 89 MB, 150 about 60)
 CONTENTS_LINES = {"A4": 60, "Letter": 56}  # contents lines on a page (a wrong guess costs one more try)
 TOP_OF_PAGE = 32 * 72 / 25.4  # a heading this near the top (32 mm, in points) opens its page
@@ -249,6 +250,7 @@ class _Builder:
         for anchor, entry in self.cites.sources(self.data.documents):
             self.cuts.append(len(self.out))
             self.soft[len(self.out)] = anchor
+            self.extra[len(self.out)] = int(len(entry) * (SOURCE_WEIGHT - 1))
             self.out.append(entry)
 
     def contents(self, pages: dict[str, int], offset: int) -> list[str]:
