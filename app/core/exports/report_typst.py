@@ -375,10 +375,13 @@ class SummarySource:
     def plan(self) -> list[PlannedPart]:
         """The pieces in parts of about ``part_chars``: a stretch between two hard pieces (a page
         break) larger than that is a chain of parts of its own (each after the first begins softly),
-        smaller stretches are packed together (an overview table, a handout's entities)."""
+        smaller stretches are packed together (an overview table, a handout's entities). A summary
+        of up to twice that is one part (the seed summary: no worker to start)."""
         parts: list[PlannedPart] = []
         if not self.pieces:
             return parts
+        if sum(p.size for p in self.pieces) <= 2 * self.part_chars:  # one process sets it faster
+            return [PlannedPart(0, len(self.pieces), False)]
         hard = [i for i, p in enumerate(self.pieces) if not p.soft or i == 0]
         start, size = 0, 0  # the part being packed: pieces [start, i)
         for a, b in zip(hard, [*hard[1:], len(self.pieces)], strict=True):
