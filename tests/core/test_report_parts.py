@@ -164,6 +164,24 @@ def test_continuous_parts_flow_on_as_one_document(atlas: Atlas, page_size: str) 
     assert len(split) == len(whole) and split == whole
 
 
+def test_parts_cut_only_where_a_page_may_begin(atlas: Atlas) -> None:
+    """The plan: a stretch between page breaks larger than a part is a chain whose later parts
+    begin softly (where a page opens, found once the part before is set); a page break always
+    begins a part of its own; a summary of up to two parts' size is one part."""
+    options = ExportOptions(include_graph=False)
+    data = collect_report(atlas.repo, FilterSpec(), options)
+    source = build_parts(data, options, Figures(), part_chars=SMALL)
+    plan = source.plan()
+    assert plan[0].start == 0 and plan[-1].end == len(source.pieces)
+    assert all(a.end == b.start for a, b in zip(plan, plan[1:]))  # every piece once, in order
+    assert any(p.soft for p in plan) and not plan[0].soft
+    for part in plan:
+        assert part.soft == source.pieces[part.start].soft  # begins softly only inside a chain
+    # Every soft piece carries the label that shows in the PDF whether a page opens with it.
+    assert all(p.anchor is not None for p in source.pieces if p.soft)
+    assert [(p.start, p.end) for p in build_parts(data, options, Figures()).plan()] == [(0, len(source.pieces))]
+
+
 def test_running_heads_follow_the_headings() -> None:
     h = pdf_merge.Heading
     headings = [h(1, "Contents", "c"), h(1, "Entities", "x"), h(2, "A", "a"), h(2, "B", "b"), h(2, "C", "k")]
