@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
 import pypdf
@@ -173,7 +174,7 @@ def test_parts_cut_only_where_a_page_may_begin(atlas: Atlas) -> None:
     source = build_parts(data, options, Figures(), part_chars=SMALL)
     plan = source.plan()
     assert plan[0].start == 0 and plan[-1].end == len(source.pieces)
-    assert all(a.end == b.start for a, b in zip(plan, plan[1:]))  # every piece once, in order
+    assert all(a.end == b.start for a, b in pairwise(plan))  # every piece once, in order
     assert any(p.soft for p in plan) and not plan[0].soft
     for part in plan:
         assert part.soft == source.pieces[part.start].soft  # begins softly only inside a chain
