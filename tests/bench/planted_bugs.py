@@ -21,14 +21,14 @@ PLANTS = [
     ),
     (
         "year_max <= becomes <",
-        "app/core/query/filters.py",
+        "app/core/query/entity_sql.py",
         'conds.append("e.founded <= :year_max")',
         'conds.append("e.founded < :year_max")',
         "tests/core/test_filters.py tests/core/test_filter_property.py",
     ),
     (
         "year_min >= becomes >",
-        "app/core/query/filters.py",
+        "app/core/query/entity_sql.py",
         'conds.append("e.founded >= :year_min")',
         'conds.append("e.founded > :year_min")',
         "tests/core/test_filters.py tests/core/test_filter_property.py",
@@ -36,15 +36,15 @@ PLANTS = [
     (
         "citations CSV not neutralised",
         "app/core/exports/data.py",
-        "w.writerow([neutralise(x) for x in [d.id, d.name, f.field, value, c.file_name, c.section, c.quote]])",
-        "w.writerow([x for x in [d.id, d.name, f.field, value, c.file_name, c.section, c.quote]])",
+        "c.quote, *pad]\n                w.writerow([neutralise(x) for x in row])",
+        "c.quote, *pad]\n                w.writerow(list(row))",
         "tests/core/test_exports.py",
     ),
     (
         "members CSV not neutralised",
         "app/core/exports/data.py",
-        "            w.writerow([neutralise(x) for x in row])",
-        "            w.writerow(list(row))",
+        'if record else ""]\n            w.writerow([neutralise(x) for x in row])',
+        'if record else ""]\n            w.writerow(list(row))',
         "tests/core/test_exports.py",
     ),
     (
