@@ -12,7 +12,9 @@ Every figure is for a whole process started fresh, as a user would start it:
 
 For each: wall clock, CPU (user + system of the process and every child it waited for, from
 ``wait4``), and the peak resident memory of the whole process tree (the process and any child,
-summed, sampled every 10 ms from /proc), so a typesetting child is counted too. The machine's core
+summed, sampled every 10 ms from /proc), so a typesetting child is counted too; for the Typst
+writer also the peak proportional set size (PSS: pages shared by the worker and its forked children
+counted once, as the kernel divides them). The machine's core
 count and load average are printed before and after: on a shared machine the wall clock grows
 with the load, CPU much less. The app's bytecode is compiled first (an installed app has it; a
 ``PYTHONDONTWRITEBYTECODE`` environment would otherwise compile every module on every start).
@@ -60,8 +62,8 @@ def child(writer: str, handout: bool, out: str) -> None:
         old.write_pdf(old.collect_report(atlas.repo, FilterSpec(), options), options, Path(out))
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, now."""
+def _tree(root: int) -> set[int]:
+    """``root`` and all its descendants, now."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -78,8 +80,13 @@ def _tree_rss(root: int) -> int:
             if parent == pid and p not in tree:
                 tree.add(p)
                 frontier.append(p)
+    return tree
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants, now (summed: shared pages count in each)."""
     total = 0
-    for pid in tree:
+    for pid in _tree(root):
         try:
             with open(f"/proc/{pid}/statm", "rb") as fh:
                 total += int(fh.read().split()[1]) * PAGE
@@ -88,17 +95,31 @@ def _tree_rss(root: int) -> int:
     return total
 
 
+def _tree_pss(root: int) -> int:
+    """The same tree's proportional set size (shared pages divided among the processes sharing
+    them, so the worker's pages its forked children share count once), in bytes; 0 if unknown."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith(b"Pss:")) * 1024
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
 def run(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     """Run ``cmd`` to its end: wall seconds, CPU seconds (with its children), peak tree RSS in MB."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
             peak = max(peak, _tree_rss(proc.pid))
+            peak_pss = max(peak_pss, _tree_pss(proc.pid))
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -110,7 +131,7 @@ def run(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{cmd} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": peak / 2**20}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": peak / 2**20, "pss": peak_pss / 2**20}
 
 
 def load() -> str:
@@ -165,13 +186,15 @@ def main() -> int:
             new = {k: statistics.median(f[k] for f in figures["typst"]) for k in ("wall", "cpu")}
             old = {k: statistics.median(f[k] for f in figures["qt"]) for k in ("wall", "cpu")}
             new_rss = max(f["rss"] for f in figures["typst"])
+            new_pss = max(f["pss"] for f in figures["typst"])
             old_rss = max(f["rss"] for f in figures["qt"])
             speedup, cpu_speedup = old["wall"] / new["wall"], old["cpu"] / new["cpu"]
             good = speedup >= 2 and new_rss < 300
             ok &= good
             print(
                 f"1,000 entities, {label}, with figures (medians of {len(figures['qt'])}):"
-                f" Typst {new['wall']:.2f} s wall, {new['cpu']:.2f} s CPU, {pages['typst']} pages, {new_rss:.0f} MB |"
+                f" Typst {new['wall']:.2f} s wall, {new['cpu']:.2f} s CPU, {pages['typst']} pages, {new_rss:.0f} MB"
+                f" ({new_pss:.0f} MB proportional) |"
                 f" Qt {old['wall']:.2f} s wall, {old['cpu']:.2f} s CPU, {pages['qt']} pages, {old_rss:.0f} MB |"
                 f" {speedup:.2f}x as fast by wall clock, {cpu_speedup:.2f}x by CPU"
                 f" (budget 2x and 300 MB: {'OK' if good else 'OVER'};"

@@ -24,27 +24,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-_XREF_SECTION = re.compile(rb"(\d+) (\d+)[ \r]*\n((?:\d{10} \d{5} [nf][ \r]*\n)*)")
-_XREF_ENTRY = re.compile(rb"(\d{10}) \d{5} ([nf])")
-_DICT_EDGE = re.compile(rb"<<|>>")
-# One token of a dictionary: a literal string (kept as it is; one level of nested brackets), a
-# reference, or a structure parent key.
-_TOKEN = re.compile(rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)|(\d+) 0 R|/StructParents? (\d+)", re.S)
-# The same over a run of whole objects, their ``N 0 obj`` lines too.
-_RUN = re.compile(_TOKEN.pattern + rb"|^(\d+) 0 obj\n", re.S | re.M)
+from app.core.exports.pdf_part import (
+    MergeError,
+    Part,
+    _inline,
+    _outline_objects,
+    _ref,
+    _size,
+    destinations,
+    parse,
+    places,
+    tail,
+)
+
+__all__ = ["Heading", "MergeError", "Part", "destinations", "merge", "parse", "places", "tail"]
+# One token of a run of whole objects (their ``N 0 obj`` lines too), each alternative a group so that
+# ``split`` hands them back: a literal string (kept as it is, but for a table cell's ID; one level of
+# nested brackets), a reference, a structure parent key, an object's number.
+_TOKENS = re.compile(
+    rb"(\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))|(\d+) 0 R|(/StructParents? )(\d+)|^(\d+) 0 obj\n", re.S | re.M
+)
 _OBJ_LINE = re.compile(rb"^(\d+) 0 obj\n", re.M)
+_STRING = re.compile(rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)", re.S)
+_LOOKS_LIKE_TOKEN = re.compile(rb" 0 R| 0 obj|/StructParent|\(U\d")
+_KEY = re.compile(rb"(/StructParents? )(\d+)")
 _CELL_ID = re.compile(rb"\(U\d+x\d+y\d+\)")
 _REF = re.compile(rb"(\d+) 0 R")
 _NAME_REF = re.compile(rb"\(((?:[^()\\]|\\.)*)\)(\d+) 0 R")
 _NUM_REF = re.compile(rb"(\d+) (\d+) 0 R")
 _ROLE = re.compile(rb"/(\w+)/(\w+)")
-
-
-class MergeError(RuntimeError):
-    """A part is not laid out as this module expects (a Typst change): a bug to fix."""
 
 
 @dataclass(frozen=True)
@@ -54,139 +65,6 @@ class Heading:
     level: int
     title: str
     label: str
-
-
-@dataclass
-class Part:
-    """One PDF as Typst wrote it, indexed (nothing copied)."""
-
-    data: bytes
-    spans: dict[int, tuple[int, int]]  # object -> (start, end) of its bytes
-    size: int
-    root: int
-    info: int | None
-    file_id: bytes
-    pages: list[int] = field(default_factory=list)
-    page_height: float = 0.0
-
-    def obj(self, n: int) -> bytes:
-        """Object ``n`` after its ``N 0 obj`` line, up to its ``endobj``."""
-        start, end = self.spans[n]
-        body = self.data[start:end]
-        return body[body.index(b" obj\n") + 5 : body.rindex(b"endobj")].rstrip(b"\n")
-
-    def split(self, n: int) -> tuple[bytes, bytes]:
-        """Object ``n``'s dictionary (or array, or value), and its stream part (or b"")."""
-        body = self.obj(n)
-        cut = body.find(b"\nstream\n")
-        return (body, b"") if cut < 0 else (body[:cut], body[cut:])
-
-    def dict_of(self, n: int) -> bytes:
-        return self.split(n)[0]
-
-    def stream_of(self, n: int) -> bytes:
-        rest = self.split(n)[1]
-        return rest[8 : rest.rindex(b"\nendstream")]
-
-
-def parse(pdf: bytes) -> Part:
-    """Index a PDF written by Typst: its objects, trailer and pages in order."""
-    start = int(pdf[pdf.rindex(b"startxref") + 9 :].split()[0])
-    if not pdf.startswith(b"xref", start):
-        raise MergeError("not a classic cross-reference table")
-    trailer_at = pdf.index(b"trailer", start)
-    offsets: dict[int, int] = {}
-    for sub in _XREF_SECTION.finditer(pdf, start + 4, trailer_at):
-        first = int(sub.group(1))
-        for k, (offset, kind) in enumerate(_XREF_ENTRY.findall(sub.group(3))):
-            if kind == b"n":
-                offsets[first + k] = int(offset)
-    trailer = pdf[trailer_at : pdf.index(b"startxref", trailer_at)]
-    size = int(re.search(rb"/Size (\d+)", trailer).group(1))  # type: ignore[union-attr]
-    root = int(re.search(rb"/Root (\d+) 0 R", trailer).group(1))  # type: ignore[union-attr]
-    info_m = re.search(rb"/Info (\d+) 0 R", trailer)
-    id_m = re.search(rb"/ID(\[[^\]]*\])", trailer)
-    order = sorted(offsets, key=offsets.__getitem__)
-    ends = [offsets[n] for n in order[1:]] + [start]
-    spans = {n: (offsets[n], end) for n, end in zip(order, ends, strict=True)}
-    part = Part(pdf, spans, size, root, int(info_m.group(1)) if info_m else None, id_m.group(1) if id_m else b"")
-    catalog = part.dict_of(root)
-    pages_root = _ref(catalog, b"/Pages")
-    part.pages = _page_list(part, pages_root)
-    if any(_ref(part.dict_of(p), b"/Parent") != pages_root for p in part.pages):
-        raise MergeError("a page tree with intermediate nodes")
-    box = re.search(rb"/MediaBox\[([-\d. ]+)\]", part.dict_of(part.pages[0])) if part.pages else None
-    part.page_height = float(box.group(1).split()[3]) if box else 0.0
-    return part
-
-
-def _size(path: Path) -> int:
-    """The object count of a PDF in a file, from its trailer (without reading the rest)."""
-    with path.open("rb") as fh:
-        fh.seek(max(0, path.stat().st_size - 2048))
-        m = re.search(rb"/Size (\d+)", fh.read())
-    if m is None:
-        raise MergeError(f"no trailer in {path.name}")
-    return int(m.group(1))
-
-
-def _ref(d: bytes, key: bytes) -> int:
-    m = re.search(re.escape(key) + rb" (\d+) 0 R", d)
-    if m is None:
-        raise MergeError(f"no {key.decode()} reference")
-    return int(m.group(1))
-
-
-def _page_list(part: Part, node: int) -> list[int]:
-    d = part.dict_of(node)
-    if b"/Type/Pages" not in d:
-        return [node]
-    kids = re.search(rb"/Kids\[([\d R]*)\]", d)
-    out: list[int] = []
-    for n in _REF.findall(kids.group(1) if kids else b""):
-        out += _page_list(part, int(n))
-    return out
-
-
-def _inline(d: bytes, key: bytes) -> bytes:
-    """The ``<<…>>`` value of ``key`` in ``d`` (balanced), or b""."""
-    at = d.find(key + b"<<")
-    if at < 0:
-        return b""
-    depth = 0
-    for m in _DICT_EDGE.finditer(d, at + len(key)):
-        depth += 1 if m.group() == b"<<" else -1
-        if depth == 0:
-            return d[at + len(key) : m.end()]
-    raise MergeError(f"unbalanced {key.decode()}")
-
-
-def destinations(part: Part) -> dict[str, tuple[int, float]]:
-    """Each named destination (our heading labels): (page index in the part, points from the top)."""
-    names = _inline(_inline(part.dict_of(part.root), b"/Names"), b"/Dests")
-    index = {p: i for i, p in enumerate(part.pages)}
-    out: dict[str, tuple[int, float]] = {}
-    for name, obj in _NAME_REF.findall(names):
-        m = re.match(rb"\[(\d+) 0 R/XYZ [-\d.]+ ([-\d.]+)", part.dict_of(int(obj)))
-        if m is not None and int(m.group(1)) in index:
-            out[name.decode("latin-1")] = (index[int(m.group(1))], part.page_height - float(m.group(2)))
-    return out
-
-
-def _outline_objects(part: Part, catalog: bytes) -> set[int]:
-    m = re.search(rb"/Outlines (\d+) 0 R", catalog)
-    if m is None:
-        return set()
-    seen: set[int] = set()
-    todo = [int(m.group(1))]
-    while todo:
-        n = todo.pop()
-        if n in seen or n not in part.spans:
-            continue
-        seen.add(n)
-        d = part.dict_of(n)
-        todo += [int(x) for x in re.findall(rb"/(?:First|Next) (\d+) 0 R", d)]
-    return seen
 
 
 def pdf_text_string(text: str) -> bytes:
@@ -236,10 +114,16 @@ class _Writer:
         return b"".join([*self.chunks, *xref, tail])
 
 
-def merge(parts: Sequence[Part | Path], headings: Sequence[Heading], marginals: Sequence[Part] = ()) -> bytes:
+def merge(
+    parts: Sequence[Part | Path],
+    headings: Sequence[Heading],
+    marginals: Sequence[Part] = (),
+    keep: Sequence[int | None] = (),
+) -> bytes:
     """One PDF: ``parts`` in order (the first one indexed, the others indexed or in files, read
     one at a time so only one is in memory), ``headings`` as the bookmarks, and pages 2i and
-    2i + 1 of ``marginals`` (one after the other: header and footer, untagged) drawn on page i."""
+    2i + 1 of ``marginals`` (one after the other: header and footer, untagged) drawn on page i.
+    ``keep[k]``: how many of part k's first pages to keep (None or missing: all; see pdf_part.tail)."""
     bases: list[int] = []
     total = 1
     for p in [*parts, *marginals]:
@@ -265,6 +149,9 @@ def merge(parts: Sequence[Part | Path], headings: Sequence[Heading], marginals: 
         if k or part.info is None:
             drop |= {part.info} if part.info is not None else set()
         special = {_ref(catalog, b"/Pages"): pages_root}
+        asked = keep[k] if k < len(keep) else None
+        kept = len(part.pages) if asked is None else asked
+        drop |= tail(part, kept)
         keys = 0
         sroot_m = re.search(rb"/StructTreeRoot (\d+) 0 R", catalog)
         if sroot_m is not None:
@@ -276,22 +163,29 @@ def merge(parts: Sequence[Part | Path], headings: Sequence[Heading], marginals: 
                 drop.add(int(doc))
                 special[int(doc)] = document
                 kids = re.search(rb"/K\[([\d R]*)\]", doc_dict)
-                top_kids += [b"%d 0 R" % (int(n) + base) for n in _REF.findall(kids.group(1) if kids else b"")]
+                refs = [int(n) for n in _REF.findall(kids.group(1) if kids else b"")]
+                top_kids += [b"%d 0 R" % (n + base) for n in refs if n not in drop]
             if b"/Kids" in _inline(sdict, b"/ParentTree"):
                 raise MergeError("a parent tree with kids")
             nums = _inline(sdict, b"/ParentTree")
             for key, obj in _NUM_REF.findall(nums):
+                if int(obj) in drop:
+                    continue
                 parent_nums.append(b"%d %d 0 R" % (int(key) + key_base, int(obj) + base))
             next_key = re.search(rb"/ParentTreeNextKey (\d+)", sdict)
             keys = int(next_key.group(1)) if next_key else 0
             for a, b in _ROLE.findall(_inline(sdict, b"/RoleMap")):
                 role_map.setdefault(a, b)
             for name, obj in _NAME_REF.findall(_inline(sdict, b"/IDTree")):
+                if int(obj) in drop:
+                    continue
                 id_tree.append(((b"c%dU" % k if k else b"U") + name[1:], b"%d 0 R" % (int(obj) + base)))
         for name, obj in _NAME_REF.findall(_inline(_inline(catalog, b"/Names"), b"/Dests")):
+            if int(obj) in drop:
+                continue
             dests.append((name, b"%d 0 R" % (int(obj) + base)))
         first_page = len(page_refs)
-        page_refs += [p + base for p in part.pages]
+        page_refs += [p + base for p in part.pages[:kept]]
         _copy_part(part, base, key_base, k, drop, special, w, forms[2 * first_page :] if forms else [])
         key_base += keys
     # The page tree, the tags, the bookmarks, the catalog.
@@ -338,19 +232,45 @@ def _copy_part(
     """Copy every object of ``part`` but ``drop``, renumbered; the pages get their header and footer.
     Runs of plain objects (no stream, nothing to change but numbers) are rewritten in one pass."""
 
-    def token(m: re.Match[bytes]) -> bytes:
-        ref = m.group(1)
-        if ref is not None:
-            n = int(ref)
-            return b"%d 0 R" % special.get(n, n + base)
-        obj = m.group(3)
-        if obj is not None:
-            return b"%d 0 obj\n" % (int(obj) + base)
-        key = m.group(2)
-        if key is not None:
-            return m.group(0)[: -len(key)] + b"%d" % (int(key) + key_base)
-        s = m.group(0)
-        return b"(c%dU" % k + s[2:] if k and _CELL_ID.fullmatch(s) else s
+    refs = [b"%d 0 R" % special.get(n, n + base) for n in range(part.size)]
+    cell = b"(c%dU" % k if k else b""
+
+    def tokens(chunk: bytes) -> bytes:
+        """Every reference, key and object number moved by the part's offsets, token by token."""
+        out = _TOKENS.split(chunk)
+        for i in range(1, len(out), 6):
+            ref = out[i + 1]
+            if ref is not None:
+                out[i + 1] = refs[int(ref)]
+            elif out[i + 4] is not None:
+                out[i + 4] = b"%d 0 obj\n" % (int(out[i + 4]) + base)
+            elif out[i + 3] is not None:
+                out[i + 3] = b"%d" % (int(out[i + 3]) + key_base)
+            elif cell and _CELL_ID.fullmatch(out[i]):
+                out[i] = cell + out[i][2:]
+        return b"".join(filter(None, out))
+
+    def renumber(chunk: bytes) -> bytes:
+        """The same, faster: split at each `` 0 R`` and `` 0 obj`` (the number is what precedes
+        it), when no literal string in ``chunk`` holds anything that looks like a token."""
+        if any(_LOOKS_LIKE_TOKEN.search(s) for s in _STRING.findall(chunk) if not _CELL_ID.fullmatch(s)):
+            return tokens(chunk)
+        out: list[bytes] = []
+        pieces = chunk.split(b" 0 R")
+        for piece in pieces[:-1]:
+            head = piece.rstrip(b"0123456789")
+            out += (head, refs[int(piece[len(head) :])])
+        out.append(pieces[-1])
+        pieces = b"".join(out).split(b" 0 obj\n")
+        out = []
+        for piece in pieces[:-1]:
+            head = piece.rstrip(b"0123456789")
+            out += (head, b"%d 0 obj\n" % (int(piece[len(head) :]) + base))
+        out.append(pieces[-1])
+        joined = b"".join(out)
+        if key_base:
+            joined = _KEY.sub(lambda m: m.group(1) + b"%d" % (int(m.group(2)) + key_base), joined)
+        return _CELL_ID.sub(lambda m: cell + m.group(0)[2:], joined) if cell else joined
 
     page_no = {p: i for i, p in enumerate(part.pages)}
     resources = _resources_of(part) if forms else {}
@@ -359,7 +279,7 @@ def _copy_part(
 
     def flush() -> None:
         if run_start >= 0:
-            w.put_run(_RUN.sub(token, data[run_start:run_end]))
+            w.put_run(renumber(data[run_start:run_end]))
 
     for n in sorted(part.spans, key=lambda n: part.spans[n][0]):
         start, end = part.spans[n]
@@ -374,7 +294,7 @@ def _copy_part(
         if n in drop:
             continue
         head, rest = part.split(n)
-        head = _RUN.sub(token, head)
+        head = renumber(head)
         if n in page_no and forms:
             head = _draw_form(head, page_no[n], w)
         elif n in resources:

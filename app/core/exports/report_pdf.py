@@ -6,58 +6,50 @@ system's fonts ignored: the same PDF on every machine. The result is a tagged PD
 headings, lists, tables and figures with their text alternatives, title and language set;
 headings are also the bookmarks, and the contents, citations and cross-references are links.
 
-A large summary is typeset in parts (``report_typst.build_parts``), each in a fresh process
-(``typst_worker``): Typst's memory grows with the document and goes back only when its process
-ends, so the memory is that of one part, and a part without a running header or page numbers
-is laid out in one pass (those ask Typst where things fell, which costs a second pass). Then the
-title page and contents, which know the body's pages by then; then the running headers and
-footers, which know where every heading fell and how many pages there are; then
+A large summary is typeset in parts (``report_typst.SummarySource.plan``), each in a fresh
+process (``typst_pool``, ``typst_worker``), two at a time: Typst's memory grows with the document
+and goes back only when its process ends, so the memory is that of two parts, and a part without
+a running header or page numbers is laid out in one pass (those ask Typst where things fell,
+which costs a second pass). A part that begins where the one document has a page break (an
+overview table, the figures, the entities, the sources, each entity of a handout) is set at once;
+one that continues the entities or the sources of a continuous summary waits for the part before
+it and begins with the last of that part's pieces that opens a page there (an entity's heading or
+a source at the top), so the pages are those of one document: the part before keeps the pages
+up to that one (``pdf_part.tail``), and the entities and the sources, two such chains, are set side
+by side. Then the title page and contents, which know the body's pages by then, with the running
+headers and footers, which know where every heading fell and how many pages there are; then
 :mod:`pdf_merge` joins them and :mod:`pdf_links` resolves the links across the parts.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import subprocess
-import sys
 import tempfile
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from app.core.errors import AtlasError
 from app.core.exports import pdf_merge
-from app.core.exports.data import Cancelled
 from app.core.exports.pdf_links import resolve_links
 from app.core.exports.report_data import ExportOptions, Progress, ReportData, check
 from app.core.exports.report_typst import (
+    PAGE_START,
     PART_CHARS,
     Figures,
     SummarySource,
     build_parts,
     figure_inputs,
     marginals_source,
+    ua,
 )
 from app.core.exports.report_typst import running_heads as _running_heads
+from app.core.exports.typst_pool import Job, Pool, compile_all, failed, fonts_dir
 from app.core.exports.typst_worker import typeset
-from app.paths import resources_dir
 
 log = logging.getLogger(__name__)
-_ROOT = Path(__file__).resolve().parents[3]  # the folder holding the app package, for the child process
 Format = Literal["pdf", "svg", "png"]
-Job = dict[str, Any]  # one document for typst_worker: "fmt", "ppi", "ua" (claim PDF/UA-1), "tags"
-
-
-def fonts_dir() -> Path:
-    return resources_dir() / "fonts"
-
-
-def _failed(message: str, detail: str = "") -> AtlasError:
-    """Our source is wrong: a bug, said plainly, with the details logged."""
-    log.error("Typst failed: %s\n%s", message, detail)
-    return AtlasError(f"Could not typeset the summary: {message}")
+__all__ = ["compile_isolated", "compile_source", "fonts_dir", "render_pages_svg", "render_pdf", "write_pdf"]
 
 
 def compile_source(
@@ -69,7 +61,7 @@ def compile_source(
     try:
         out = typeset(source, {"fmt": fmt, "ppi": ppi}, inputs, str(fonts_dir()))
     except typst.TypstError as exc:
-        raise _failed(exc.message, getattr(exc, "diagnostic", "")) from exc
+        raise failed(exc.message, getattr(exc, "diagnostic", "")) from exc
     return [resolve_links(out[0])] if fmt == "pdf" else out
 
 
@@ -83,79 +75,45 @@ def compile_isolated(
 ) -> list[bytes]:
     """:func:`compile_source` in a child process (see ``typst_worker``): its memory goes back when
     it ends, and a cancel stops it at once."""
-    out = compile_jobs([source], [{"fmt": fmt, "ppi": ppi}], inputs, isolated=True, progress=progress)[0]
+    out = compile_all([source], [{"fmt": fmt, "ppi": ppi}], inputs, isolated=True, progress=progress)[0]
     return [resolve_links(out[0])] if fmt == "pdf" else out
 
 
-def compile_jobs(
-    sources: Sequence[str],
-    jobs: Sequence[Job],
-    inputs: dict[str, str],
-    *,
-    isolated: bool,
-    progress: Progress | None = None,
-    span: tuple[int, int] = (70, 95),
-) -> list[list[bytes]]:
-    """Typeset each source (links left as they are): in this process when ``isolated`` is off and
-    there is one, or in a frozen build (no ``python -m``); else in child processes, one per source,
-    which a cancel (``progress`` returning False) stops at once."""
-    if getattr(sys, "frozen", False) or (not isolated and len(sources) == 1):
-        import typst
-
-        out = []
-        for i, (source, job) in enumerate(zip(sources, jobs, strict=True)):
-            check(progress, span[0] + (span[1] - span[0]) * i // len(sources), "Typesetting pages…")
-            try:
-                out.append(typeset(source, job, inputs, str(fonts_dir())))
-            except typst.TypstError as exc:
-                raise _failed(exc.message, getattr(exc, "diagnostic", "")) from exc
-        return out
-    with tempfile.TemporaryDirectory(prefix="atlas-job-") as folder:
-        job_dir = Path(folder)
-        for i, source in enumerate(sources):
-            (job_dir / f"part-{i:03d}.typ").write_text(source, encoding="utf-8")
-        spec = {"inputs": inputs, "fonts": str(fonts_dir()), "parts": list(jobs)}
-        (job_dir / "job.json").write_text(json.dumps(spec), encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
-        cmd = [sys.executable, "-m", "app.core.exports.typst_worker", str(job_dir)]
-        # (The worker makes itself a process group, so a cancel stops it and the part it typesets.)
-        # close_fds off (Python's descriptors are not inherited anyway) lets Python use posix_spawn:
-        # the child runs no Python code before it starts the worker, as brief as a spawn can be.
-        with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, close_fds=False) as proc:  # fmt: skip
-            if progress is not None and not progress(span[0], "Typesetting pages…"):
-                _stop(proc)
-                raise Cancelled()
-            while True:
-                try:
-                    proc.wait(timeout=0.1)
-                    break
-                except subprocess.TimeoutExpired:
-                    done = len({p.name[:7] for p in job_dir.glob("out-*")})
-                    percent = span[0] + (span[1] - span[0]) * done // max(len(sources), 1)
-                    if progress is not None and not progress(percent, "Typesetting pages…"):
-                        _stop(proc)
-                        raise Cancelled() from None
-            stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-        if (job_dir / "error.txt").exists():
-            message, _, detail = (job_dir / "error.txt").read_text(encoding="utf-8").partition("\n")
-            raise _failed(message, detail)
-        if proc.returncode != 0:
-            log.error("The typesetting process failed (exit %s):\n%s", proc.returncode, stderr)
-            raise AtlasError(f"Could not typeset the summary: the typesetting process failed (exit {proc.returncode}).")
-        files = sorted(job_dir.glob("out-*"))
-        return [[f.read_bytes() for f in files if f.name.startswith(f"out-{i:03d}-")] for i in range(len(sources))]
+# The memory of the whole export (this process, the worker and the parts being set) is kept under
+# MEMORY_MB: a part is set beside another only if both fit. A Typst process setting a part reaches
+# about CHILD_MB plus CHILD_MB_PER_CHAR per character of weighted source (measured: 116,000
+# characters took 58 MB, 205,000 70 to 85, a Sources part being the heaviest per character).
+# (The window's own process is larger than that budget by itself: there the parts being set
+# may take PARTS_MB.)
+MEMORY_MB = 290
+WORKER_MB = 30  # the worker, its typst.Compiler made (its children share these pages, and count them)
+CHILD_MB = 42
+CHILD_MB_PER_CHAR = 0.15 / 1000
+PARTS_MB = 150
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the worker and the part it is typesetting (its child, which would otherwise run on)."""
-    if os.name == "posix":
-        try:
-            os.killpg(proc.pid, 9)
-        except OSError:
-            pass
-    proc.kill()
-    proc.wait()
+def _room() -> float:
+    """The memory (MB) the parts being set may take together: what MEMORY_MB leaves beside this
+    process and the worker; in a process already larger than a command line's (the window), PARTS_MB."""
+    try:
+        with open(f"/proc/{os.getpid()}/statm", "rb") as fh:
+            own = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, AttributeError):
+        return PARTS_MB
+    return PARTS_MB if own > 200 else MEMORY_MB - own - WORKER_MB
+
+
+@dataclass
+class _Part:
+    """A body part: pieces [start, end) of the summary source, and once set, where it is and what it keeps."""
+
+    start: int
+    end: int
+    soft: bool  # begins in the middle of the entities or sources: waits for the part before
+    source: str = ""
+    file: Path | None = None
+    pages: int = 0  # kept: the pages after these are set again by the next part
+    where: dict[str, tuple[int, float]] | None = None  # our heading labels on the kept pages
 
 
 class _Layout:
@@ -169,33 +127,116 @@ class _Layout:
         self.data, self.options, self.progress = data, options, progress
         self.source: SummarySource = build_parts(data, options, figures, part_chars=part_chars)
         self.inputs = figure_inputs(figures)
-        body_sources = self.source.body
+        plan = self.source.plan()
         # A summary in several parts goes to child processes even from the command line: the memory.
-        self.isolated = isolated or len(body_sources) > 1
-        jobs = [{"ua": self.source.ua(i)} for i in range(len(body_sources))]
-        body = compile_jobs(body_sources, jobs, self.inputs, isolated=self.isolated, progress=progress, span=(62, 88))
+        self.isolated = isolated or len(plan) > 1
+        self.folder = tempfile.TemporaryDirectory(prefix="atlas-parts-")  # the parts wait here
+        self.parts = [_Part(p.start, p.end, p.soft) for p in plan]
+        with Pool(self.inputs, isolated=self.isolated, progress=progress) as pool:
+            self._body(pool)
+            self._front_and_marginals(pool)
+
+    def _body(self, pool: Pool) -> None:
+        """Every body part set, two at a time; a part continuing a chain once the one before is set."""
+        parts, planned = self.parts, len(self.parts)
+        running: dict[int, _Part] = {}
+        done = 0
+
+        def ready() -> list[_Part]:
+            started = {id(p) for p in running.values()}
+            return [
+                p for i, p in enumerate(parts)
+                if p.file is None and id(p) not in started and (not p.soft or parts[i - 1].file is not None)
+            ]  # fmt: skip
+
+        while True:
+            waiting = ready()
+            # The chains first (a part whose next one waits for it), then the longest; a second
+            # part at once only if the memory allows (always one).
+            waiting.sort(key=lambda p: (not self._chained(p), p.start - p.end))
+            while waiting and len(running) < pool.parallel:
+                room = _room() - sum(self._needs(p) for p in running.values())
+                part = next((p for p in waiting if not running or self._needs(p) <= room), None)
+                if part is None:
+                    break
+                waiting.remove(part)
+                part.source = self.source.source(part.start, part.end)
+                running[pool.submit(part.source, {"ua": ua(part.source)})] = part
+            if not running:
+                break
+            key, out = pool.wait(62 + 26 * done // planned)
+            part = running.pop(key)
+            done += 1
+            self._set(part, out[0])
+
+    def _needs(self, part: _Part) -> float:
+        """The memory (MB) the process setting this part will reach, by the size of its source."""
+        weight = sum(p.size for p in self.source.pieces[part.start : part.end])
+        return CHILD_MB + CHILD_MB_PER_CHAR * weight
+
+    def _chained(self, part: _Part) -> bool:
+        i = self.parts.index(part)
+        return i + 1 < len(self.parts) and self.parts[i + 1].soft
+
+    def _set(self, part: _Part, pdf: bytes) -> None:
+        """A part is set: keep it on disk with where its headings are, and if the next part continues
+        it, say where that one begins (or, finding no page there that a piece opens, take it in)."""
+        parsed = pdf_merge.parse(pdf)
+        part.pages = len(parsed.pages)
+        i = self.parts.index(part)
+        following = self.parts[i + 1] if i + 1 < len(self.parts) else None
+        if following is not None and following.soft:
+            places = pdf_merge.places(parsed)
+            starts = [
+                (places[a][0], j)
+                for j in range(part.start + 1, part.end)
+                if (a := self.source.pieces[j].anchor) is not None and a in places
+                and places[a][0] >= 1 and places[a][1] < PAGE_START
+            ]  # fmt: skip
+            if not starts:  # no page opens with a piece: set this part again with the next one in it
+                log.debug("No page of part %d opens with a piece: joined with the next", i)
+                part.end = following.end
+                self.parts.remove(following)
+                return
+            part.pages, following.start = max(starts)
+        part.where = {n: at for n, at in pdf_merge.destinations(parsed).items() if at[0] < part.pages}
+        part.file = Path(self.folder.name) / f"part-{i:03d}-{part.start}.pdf"
+        part.file.write_bytes(pdf)
+
+    def _front_and_marginals(self, pool: Pool) -> None:
+        """Title page and contents, then the running headers and footers, set side by side (the
+        contents' length guessed, and both set again in the rare case it was wrong)."""
         where: dict[str, tuple[int, float]] = {}  # label -> (page in the body from 0, points from the top)
         start = 0
-        # The parts wait on disk while the rest is set: the memory is the child processes'.
-        self.folder = tempfile.TemporaryDirectory(prefix="atlas-parts-")
-        self.body_files: list[Path] = []
-        while body:
-            pdf = body.pop(0)[0]
-            part = pdf_merge.parse(pdf)
-            for name, (page, y) in pdf_merge.destinations(part).items():
+        for part in self.parts:
+            assert part.where is not None
+            for name, (page, y) in part.where.items():
                 where[name] = (start + page, y)
-            start += len(part.pages)
-            self.body_files.append(Path(self.folder.name) / f"part-{len(self.body_files):03d}.pdf")
-            self.body_files[-1].write_bytes(pdf)
-            del pdf, part
+            start += part.pages
         self.body_pages = start
-        check(progress, 88, "Setting the contents…")
         pages = {name: page + 1 for name, (page, _y) in where.items()}
         length = self.source.front_length()
         for _attempt in range(3):  # the contents give page numbers, so they must know their own length
             self.front_source = self.source.front(pages, length)
-            self.front = pdf_merge.parse(self._one(self.front_source, {"ua": True}, (88, 91))[0])
+            placed = {name: (page + length, y) for name, (page, y) in where.items()}
+            front_key = pool.submit(self.front_source, {"ua": True})
+            front: bytes | None = None
+            if self.source.builder.front:  # a short summary's overview follows the contents: wait for it
+                front = pool.wait(88, "Setting the contents…")[1][0]
+                placed.update(pdf_merge.destinations(pdf_merge.parse(front)))
+            else:
+                placed["sec-contents"] = (1, 0.0)
+            self.sections = _running_heads(self.source.headings, placed, length + self.body_pages)
+            self.marginals = marginals_source(self.data, self.options, self.sections)
+            jobs: list[Job] = [{"ua": False, "tags": False}] * len(self.marginals)
+            keys = [pool.submit(m, job) for m, job in zip(self.marginals, jobs, strict=True)]
+            out: dict[int, bytes] = {} if front is None else {front_key: front}
+            while pool.pending:
+                key, result = pool.wait(88 + 6 * len(out) // (len(keys) + 1), "Numbering the pages…")
+                out[key] = result[0]
+            self.front = pdf_merge.parse(out[front_key])
             if len(self.front.pages) == length:
+                self.marginal_parts = [pdf_merge.parse(out[k]) for k in keys]
                 break
             log.debug("The contents took %d pages, not %d: set again", len(self.front.pages), length)
             length = len(self.front.pages)
@@ -203,32 +244,25 @@ class _Layout:
         self.where = {name: (page + offset, y) for name, (page, y) in where.items()}
         self.where.update(pdf_merge.destinations(self.front))
         self.pages = offset + self.body_pages
-        self.sections = _running_heads(self.source.headings, self.where, self.pages)
-        self.marginals = marginals_source(data, options, self.sections)
-
-    def _one(self, source: str, job: Job, span: tuple[int, int]) -> list[bytes]:
-        return compile_jobs([source], [job], self.inputs, isolated=self.isolated, progress=self.progress, span=span)[0]
 
     def pdf(self) -> bytes:
-        check(self.progress, 91, "Numbering the pages…")
-        jobs: list[Job] = [{"ua": False, "tags": False}] * len(self.marginals)
-        out = compile_jobs(self.marginals, jobs, self.inputs, isolated=self.isolated, progress=self.progress,
-                           span=(91, 94))  # fmt: skip
-        marginals = [pdf_merge.parse(pdf[0]) for pdf in out]
         check(self.progress, 94, "Joining the parts…")
         with self.folder:  # the parts are read one at a time: one part's bytes in memory, not all
-            merged = pdf_merge.merge([self.front, *self.body_files], self.source.headings, marginals)
+            files = [p.file for p in self.parts if p.file is not None]
+            keep = [None, *(p.pages for p in self.parts)]
+            merged = pdf_merge.merge([self.front, *files], self.source.headings, self.marginal_parts, keep)
         return resolve_links(merged)
 
     def svg(self) -> list[list[bytes]]:
         """Each page as SVG layers: the header, the page, the footer."""
         check(self.progress, 91, "Drawing the pages…")
-        sources = [self.front_source, *self.source.body, *self.marginals]
+        sources = [self.front_source, *(p.source for p in self.parts), *self.marginals]
         jobs: list[Job] = [{"fmt": "svg"}] * len(sources)
-        out = compile_jobs(sources, jobs, self.inputs, isolated=True, progress=self.progress, span=(91, 99))
-        cut = len(sources) - len(self.marginals)
-        pages = [page for part in out[:cut] for page in part]
-        marginals = [page for part in out[cut:] for page in part]
+        out = compile_all(sources, jobs, self.inputs, isolated=True, progress=self.progress, span=(91, 99))
+        pages = list(out[0])
+        for part, result in zip(self.parts, out[1:], strict=False):
+            pages += result[: part.pages]
+        marginals = [page for part in out[1 + len(self.parts) :] for page in part]
         self.folder.cleanup()
         return [[marginals[2 * i], page, marginals[2 * i + 1]] for i, page in enumerate(pages)]
 

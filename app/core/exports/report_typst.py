@@ -17,6 +17,7 @@ from itertools import pairwise
 from app import APP_NAME, __version__
 from app.core.exports import report_datasets as ds
 from app.core.exports.pdf_merge import Heading
+from app.core.exports.report_citations import Citations
 from app.core.exports.report_data import ExportOptions, NoteItem, ReportData, plural
 from app.core.exports.typst_markup import go, label, lit, markdown, text
 from app.core.query.repository import Citation, EntityDetail, Link
@@ -26,10 +27,14 @@ from app.paths import resources_dir
 COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do not start new pages
 OVERVIEW_ROWS = 250  # rows of an overview table: one may begin a part (a table costs Typst much memory)
 TABLE_WEIGHT = 4  # a table's source costs Typst about four times the memory of text
-PART_CHARS = 300_000  # Typst source per part: about 60 MB of Typst's memory (see report_pdf)
-MARGINAL_PAGES = 400  # pages whose header and footer one Typst process sets (2,000 took 130 MB)
+SOURCE_WEIGHT = 1.5  # a Sources entry (a link, a block kept whole) about one and a half times
+PART_CHARS = 160_000  # weighted Typst source per part: about 65 MB of a Typst process, two at once (see report_pdf)
+MARGINAL_PAGES = 150  # pages whose header and footer one Typst process sets (400 took 89 MB, 150 about 60)
 CONTENTS_LINES = {"A4": 60, "Letter": 56}  # contents lines on a page (a wrong guess costs one more try)
 TOP_OF_PAGE = 32 * 72 / 25.4  # a heading this near the top (32 mm, in points) opens its page
+# A heading's destination or a source's back link this near the top (points) is the first thing on
+# its page: the top margin is 20 mm; anything after something else on the page is 20 pt lower or more.
+PAGE_START = 20 * 72 / 25.4 + 4
 FOOTER_FILTER_CHARS = 90  # the filter in the footer is cut here (in full on the title page)
 ROLES = {"member": "member", "party": "party", "part_of": "part of", "has part": "has part", "partner": "partner"}
 KIND_PLURALS = {"country": "countries", "treaty": "treaties", "alliance": "alliances", "partnership": "partnerships"}
@@ -51,73 +56,23 @@ class Figures:
     timeline: Figure | None = None
 
 
-class _Citations:
-    """Numbers citations in reading order; the same passage cited twice keeps its first number."""
-
-    def __init__(self) -> None:
-        self.prefix = ""
-        self.numbers: dict[tuple[str, int, int], int] = {}
-        self.items: list[Citation] = []
-        self.first_cited: dict[int, str] = {}  # number -> label of the entity section that first cites it
-        self.section = ""  # the label of the entity being written
-        self.every: set[tuple[str, int, int]] = set()  # every passage cited anywhere (not reset)
-
-    def numbers_for(self, citations: Sequence[Citation]) -> tuple[int, ...]:
-        nums: set[int] = set()
-        for c in citations:
-            key = (c.document_id, c.start, c.end)
-            self.every.add(key)
-            if key not in self.numbers:
-                self.items.append(c)
-                self.numbers[key] = len(self.items)
-            nums.add(self.numbers[key])
-        return tuple(sorted(nums))
-
-    def mark(self, nums: Sequence[int]) -> str:
-        """``[1, 3]``: each number a link to its source, whose number links back to the section of
-        the entity that first cites it. (A label on each first mark would take it back to the very
-        line, at the cost of one more located element per source: a 1,000-entity summary has 5,000.)"""
-        if not nums:
-            return ""
-        for n in nums:
-            self.first_cited.setdefault(n, self.section)
-        return "~#cm(" + ", ".join(f"[#link({go(f'{self.prefix}s{n}')})[{n}]]" for n in nums) + ");"
-
-    def reset(self, prefix: str) -> None:
-        """Handouts: each entity numbers its own sources from 1, so a page stands alone."""
-        self.prefix = prefix
-        self.numbers.clear()
-        self.items.clear()
-        self.first_cited.clear()
-
-    def sources(self, documents: dict[str, str]) -> list[str]:
-        out = []
-        for c in self.items:
-            n = self.numbers[(c.document_id, c.start, c.end)]
-            title = documents.get(c.document_id) or c.document_title or c.file_name
-            section = f", section “{text(c.section)}”" if c.section else ""
-            where = self.first_cited.get(n)
-            # The back link also marks where this source is: links to it go here (see pdf_links).
-            back = f"#link({go(where, f'{self.prefix}s{n}')})[*\\[{n}\\]*]" if where else f"*\\[{n}\\]*"
-            out.append(
-                f"#source[{back} “{text(c.quote)}” — #emph[{text(title)}]{section}"
-                f" #text(fill: muted)[({text(c.file_name)})]]"
-            )
-        return out
-
-
 class _Builder:
     def __init__(self, data: ReportData, options: ExportOptions, figures: Figures) -> None:
         self.data = data
         self.options = options
         self.figures = figures
-        self.cites = _Citations()
+        self.cites = Citations()
         self.labels = {d.id: f"e{i}" for i, d in enumerate(data.details)}
         self.out: list[str] = []
         self.front: list[str] = []  # what follows the contents on its page (the compact overview)
         self.headings: list[Heading] = [Heading(1, "Contents", "sec-contents")]
-        self.cuts: list[int] = [0]  # where in ``out`` a new part may begin (each begins a page)
+        self.cuts: list[int] = [0]  # where in ``out`` a new part may begin
         self.heavy: set[int] = set()  # cuts opening a stretch that costs Typst more per character (a table)
+        self.extra: dict[int, int] = {}  # cut -> what its pictures cost Typst, in characters of source
+        # Cuts where no page break falls (between entities of a continuous summary, between sources),
+        # with the label whose place in the PDF says whether a page begins there (None: not known).
+        # A part may begin there only where the pages of the part before show a page beginning.
+        self.soft: dict[int, str | None] = {}
 
     def heading(self, level: int, title: str, name: str, emit: Callable[[str], None]) -> None:
         """A level 1 or 2 heading: labelled, listed for the contents, bookmarks and running header."""
@@ -222,8 +177,10 @@ class _Builder:
         for title, figure, key in (("Network", network, "network"), ("Timeline", timeline, "timeline")):
             if not (self.options.include_graph and figure is not None and n):
                 continue
-            if not compact:
+            if not compact and key == "network":  # the timeline follows the network on its page
                 self.cuts.append(len(self.out))
+            if not compact:  # reading an SVG costs Typst about half what as much markup does
+                self.extra[self.cuts[-1]] = self.extra.get(self.cuts[-1], 0) + len(figure.svg) // 2
             emit("#v(1em)" if compact or key == "timeline" else "#pagebreak(weak: true)")
             self.heading(1, title, f"sec-{key}", emit)
             emit(
@@ -241,6 +198,8 @@ class _Builder:
         for i, d in enumerate(self.data.details):
             if i:
                 self.cuts.append(len(self.out))
+                if not self.options.handout:  # a handout's entity begins a page: a hard cut
+                    self.soft[len(self.out)] = self.labels[d.id]
             if self.options.handout:
                 self.cites.reset(f"h{i}-")
                 if i:
@@ -267,7 +226,7 @@ class _Builder:
                 self.notes(notes)
             if self.options.handout and self.cites.items:
                 emit("#heading(level: 3, outlined: false)[Sources]")
-                self.out += self.cites.sources(self.data.documents)
+                self.out += [entry for _anchor, entry in self.cites.sources(self.data.documents)]
 
     def notes(self, notes: list[NoteItem]) -> None:
         emit = self.out.append
@@ -288,8 +247,10 @@ class _Builder:
         self.cuts.append(len(self.out))
         self.out.append("#pagebreak(weak: true)")
         self.heading(1, "Sources", "sec-sources", self.out.append)
-        for entry in self.cites.sources(self.data.documents):
+        for anchor, entry in self.cites.sources(self.data.documents):
             self.cuts.append(len(self.out))
+            self.soft[len(self.out)] = anchor
+            self.extra[len(self.out)] = int(len(entry) * (SOURCE_WEIGHT - 1))
             self.out.append(entry)
 
     def contents(self, pages: dict[str, int], offset: int) -> list[str]:
@@ -375,23 +336,79 @@ def template() -> str:
     return (resources_dir() / "report.typ").read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the body where a part may begin: an overview table, the figures, an entity, a source."""
+
+    text: str
+    size: int  # characters of source, weighted by what they cost Typst (a table more)
+    soft: bool  # no page break before it in the one document (a part may begin here only where a page does)
+    anchor: str | None  # soft: the label whose place in the PDF shows whether a page begins with it
+
+
+@dataclass(frozen=True)
+class PlannedPart:
+    start: int  # pieces [start, end)
+    end: int
+    soft: bool  # begins at a soft piece: where exactly is known once the part before is set
+
+
 @dataclass
 class SummarySource:
-    """The summary as Typst sources, for :mod:`app.core.exports.report_pdf`: the body in parts of
-    about ``part_chars`` each (every part begins a page: between entities in a continuous summary,
-    between sources, or where a page begins anyway), then the title page and contents (``front``)
-    once the body's pages are known, then the running headers and footers (:func:`marginals_source`)."""
+    """The summary as Typst sources, for :mod:`app.core.exports.report_pdf`: the body as pieces,
+    planned into parts of about ``part_chars`` each (:meth:`plan`), then the title page and contents
+    (``front``) once the body's pages are known, then the running headers and footers
+    (:func:`marginals_source`). A part beginning at a hard piece begins a page in the one document
+    too; one beginning at a soft piece (the middle of the entities or of the sources) begins where
+    the part before shows a page beginning with one of its pieces (see ``report_pdf``)."""
 
     head: str  # the definitions and the template every part begins with
-    body: list[str]  # each part's whole source
+    pieces: list[Piece]
     headings: list[Heading]  # level 1 and 2, in order, each with its label
     builder: _Builder
+    part_chars: int = PART_CHARS
 
-    def ua(self, i: int) -> bool:
-        """Whether body part ``i`` can claim PDF/UA on its own: Typst checks that a document's first
-        heading is of level 1 (a part that begins in the middle of the entities begins with level 2)."""
-        first = next((line for line in self.body[i].splitlines() if line.startswith("=")), "= ")
-        return first.startswith("= ")
+    def source(self, start: int, end: int) -> str:
+        """The whole source of a part made of pieces [start, end)."""
+        return "\n".join([self.head, *(p.text for p in self.pieces[start:end]), ""])
+
+    def plan(self) -> list[PlannedPart]:
+        """The pieces in parts of about ``part_chars``: a stretch between two hard pieces (a page
+        break) larger than that is a chain of parts of its own (each after the first begins softly),
+        smaller stretches are packed together (an overview table, a handout's entities). A summary
+        of up to twice that is one part (the seed summary: no worker to start)."""
+        parts: list[PlannedPart] = []
+        if not self.pieces:
+            return parts
+        if sum(p.size for p in self.pieces) <= 2 * self.part_chars:  # one process sets it faster
+            return [PlannedPart(0, len(self.pieces), False)]
+        hard = [i for i, p in enumerate(self.pieces) if not p.soft or i == 0]
+        start, size = 0, 0  # the part being packed: pieces [start, i)
+        for a, b in zip(hard, [*hard[1:], len(self.pieces)], strict=True):
+            stretch = sum(p.size for p in self.pieces[a:b])
+            if size and size + stretch > self.part_chars:
+                parts.append(PlannedPart(start, a, False))
+                start, size = a, 0
+            if stretch <= self.part_chars:
+                size += stretch
+                continue
+            first = a  # a chain stands alone
+            size = 0
+            for i in range(a, b):
+                if size and size + self.pieces[i].size > self.part_chars:
+                    parts.append(PlannedPart(first, i, first != a))
+                    first, size = i, 0
+                size += self.pieces[i].size
+            parts.append(PlannedPart(first, b, first != a))
+            start, size = b, 0
+        if size:
+            parts.append(PlannedPart(start, len(self.pieces), False))
+        return parts
+
+    @property
+    def body(self) -> list[str]:
+        """Each planned part's source (a soft part may begin a few pieces earlier when typeset)."""
+        return [self.source(p.start, p.end) for p in self.plan()]
 
     def front(self, pages: dict[str, int], length: int) -> str:
         """Title page and contents (and, for a few entities, the overview after them); ``pages``:
@@ -425,20 +442,25 @@ def build_parts(
     builder.overview()
     builder.entities()
     builder.sources()
-    head = _head(data, options)
     cuts = sorted({*builder.cuts, len(builder.out)})
-    parts: list[list[str]] = []
-    size = part_chars  # so the first piece opens a part
-    for start, end in pairwise(cuts):
-        piece = builder.out[start:end]
-        n = sum(len(line) for line in piece) * (TABLE_WEIGHT if start in builder.heavy else 1)
-        if size + n > part_chars:
-            parts.append([])
-            size = 0
-        parts[-1] += piece
-        size += n
-    body = ["\n".join([head, *lines, ""]) for lines in parts if lines]
-    return SummarySource(head, body, builder.headings, builder)
+    pieces = [
+        Piece(
+            "\n".join(builder.out[start:end]),
+            sum(len(line) for line in builder.out[start:end]) * (TABLE_WEIGHT if start in builder.heavy else 1)
+            + builder.extra.get(start, 0),
+            start in builder.soft,
+            builder.soft.get(start),
+        )
+        for start, end in pairwise(cuts)
+    ]
+    return SummarySource(_head(data, options), pieces, builder.headings, builder, part_chars)
+
+
+def ua(source: str) -> bool:
+    """Whether a part can claim PDF/UA on its own: Typst checks that a document's first heading is
+    of level 1 (a part that begins in the middle of the entities begins with level 2)."""
+    first = next((line for line in source.splitlines() if line.startswith("=")), "= ")
+    return first.startswith("= ")
 
 
 def build_source(data: ReportData, options: ExportOptions, figures: Figures | None = None) -> str:

@@ -1,0 +1,200 @@
+"""Typst jobs for the PDF summary: in this process, or in a worker process that sets several at once.
+
+:class:`Pool` takes sources (``submit``) and hands back each one's output as it is done (``wait``),
+in the order they finish. Isolated, the work goes to ``typst_worker``, which forks a fresh child
+per source (Typst's memory goes back when the child ends) and runs up to ``parallel`` at once; a
+cancel (``progress`` returning False while waiting) stops the worker and its children at once.
+Not isolated (the command line's small summaries, a frozen build with no ``python -m``), each
+source is typeset here when its result is waited for.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+from app.core.errors import AtlasError
+from app.core.exports.data import Cancelled
+from app.core.exports.report_data import Progress
+from app.core.exports.typst_worker import typeset
+from app.paths import resources_dir
+
+log = logging.getLogger(__name__)
+_ROOT = Path(__file__).resolve().parents[3]  # the folder holding the app package, for the child process
+Job = dict[str, Any]  # one document for typst_worker: "fmt", "ppi", "ua" (claim PDF/UA-1), "tags"
+PARALLEL = max(1, min(2, os.cpu_count() or 1))  # Typst children at once: two cores' worth (and the memory)
+
+
+def fonts_dir() -> Path:
+    return resources_dir() / "fonts"
+
+
+def failed(message: str, detail: str = "") -> AtlasError:
+    """Our source is wrong: a bug, said plainly, with the details logged."""
+    log.error("Typst failed: %s\n%s", message, detail)
+    return AtlasError(f"Could not typeset the summary: {message}")
+
+
+class Pool:
+    def __init__(
+        self,
+        inputs: dict[str, str],
+        *,
+        isolated: bool,
+        progress: Progress | None = None,
+        parallel: int = PARALLEL,
+    ) -> None:
+        self.inputs = inputs
+        self.isolated = isolated and not getattr(sys, "frozen", False)
+        self.progress = progress
+        self.parallel = parallel
+        self.pending: dict[int, tuple[str, Job]] = {}  # submitted, not yet handed back
+        self.usage: dict[int, tuple[float, float]] = {}  # key -> CPU seconds, peak MB of its process
+        self._next = 0
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._lines = b""
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def submit(self, source: str, job: Job) -> int:
+        """Queue a source; returns its key for :meth:`wait`."""
+        key = self._next
+        self._next += 1
+        self.pending[key] = (source, job)
+        if self.isolated:
+            folder = self._start()
+            (folder / f"part-{key:03d}.typ").write_text(source, encoding="utf-8")
+            assert self._proc is not None and self._proc.stdin is not None
+            self._proc.stdin.write(json.dumps({**job, "i": key}).encode() + b"\n")
+            self._proc.stdin.flush()
+        return key
+
+    def wait(self, percent: int = 0, message: str = "Typesetting pages…") -> tuple[int, list[bytes]]:
+        """The next source done (its key and its output: one PDF, or an SVG or PNG per page)."""
+        if not self.pending:
+            raise RuntimeError("nothing submitted to wait for")
+        if not self.isolated:
+            key = next(iter(self.pending))
+            source, job = self.pending.pop(key)
+            self._check(percent, message)
+            import typst
+
+            try:
+                return key, typeset(source, job, self.inputs, str(fonts_dir()))
+            except typst.TypstError as exc:
+                raise failed(exc.message, getattr(exc, "diagnostic", "")) from exc
+        assert self._proc is not None and self._proc.stdout is not None and self._folder is not None
+        fd = self._proc.stdout.fileno()
+        while b"\n" not in self._lines:
+            self._check(percent, message)
+            ready, _w, _x = select.select([fd], [], [], 0.1)
+            if ready:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    self._died()
+                self._lines += chunk
+        line, self._lines = self._lines.split(b"\n", 1)
+        key_text, status, *usage = line.decode().split()
+        key = int(key_text)
+        if usage:
+            self.usage[key] = (float(usage[0]), int(usage[1]) / 1024)
+        folder = Path(self._folder.name)
+        if status != "ok":
+            error = folder / "error.txt"
+            text = error.read_text(encoding="utf-8") if error.exists() else "the typesetting process failed\n"
+            message_, _, detail = text.partition("\n")
+            raise failed(message_, detail)
+        del self.pending[key]
+        files = sorted(folder.glob(f"out-{key:03d}-*"))
+        out = [f.read_bytes() for f in files]
+        for f in [*files, folder / f"part-{key:03d}.typ"]:
+            f.unlink()
+        return key, out
+
+    def close(self) -> None:
+        """End the worker (stopping anything it still runs) and remove its folder."""
+        if self._proc is not None:
+            self._stop()
+            self._proc = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def _check(self, percent: int, message: str) -> None:
+        if self.progress is not None and not self.progress(percent, message):
+            self.close()
+            raise Cancelled()
+
+    def _start(self) -> Path:
+        if self._folder is not None:
+            return Path(self._folder.name)
+        self._folder = tempfile.TemporaryDirectory(prefix="atlas-job-")
+        folder = Path(self._folder.name)
+        spec = {"inputs": self.inputs, "fonts": str(fonts_dir())}
+        (folder / "job.json").write_text(json.dumps(spec), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
+        cmd = [sys.executable, "-m", "app.core.exports.typst_worker", str(folder), str(self.parallel)]
+        self._stderr = (folder / "stderr.txt").open("wb")
+        # (The worker makes itself a process group, so a cancel stops it and the parts it typesets.)
+        # close_fds off (Python's descriptors are not inherited anyway) lets Python use posix_spawn:
+        # the child runs no Python code before it starts the worker, as brief as a spawn can be.
+        self._proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=self._stderr, close_fds=False)  # fmt: skip
+        return folder
+
+    def _died(self) -> None:
+        assert self._proc is not None and self._folder is not None
+        code = self._proc.wait()
+        stderr = (Path(self._folder.name) / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+        log.error("The typesetting process failed (exit %s):\n%s", code, stderr)
+        self.close()
+        raise AtlasError(f"Could not typeset the summary: the typesetting process failed (exit {code}).")
+
+    def _stop(self) -> None:
+        """Stop the worker and the parts it is typesetting (its children, which would otherwise run on)."""
+        proc = self._proc
+        assert proc is not None
+        if proc.stdin is not None:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+        if proc.poll() is None and os.name == "posix":
+            try:
+                os.killpg(proc.pid, 9)
+            except OSError:
+                pass
+        proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def compile_all(
+    sources: list[str], jobs: list[Job], inputs: dict[str, str], *, isolated: bool, progress: Progress | None = None,
+    span: tuple[int, int] = (70, 95),
+) -> list[list[bytes]]:  # fmt: skip
+    """Each source typeset (links left as they are), the outputs in the order of ``sources``."""
+    out: dict[int, list[bytes]] = {}
+    with Pool(inputs, isolated=isolated or len(sources) > 1, progress=progress) as pool:
+        keys = [pool.submit(source, job) for source, job in zip(sources, jobs, strict=True)]
+        while pool.pending:
+            key, result = pool.wait(span[0] + (span[1] - span[0]) * len(out) // max(len(sources), 1))
+            out[key] = result
+    return [out[k] for k in keys]
