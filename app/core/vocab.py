@@ -9,8 +9,9 @@ from dataclasses import dataclass
 # Bumped whenever the reference schema changes; the build writes it into PRAGMA user_version.
 # 2: entity_fts gained a "facts" column (search ranks by where words match); 3: passage postings
 # (app.core.reference.postings: passage search ranks without bm25 over every match); 4: entity
-# postings too, with a count per column.
-REFERENCE_SCHEMA_VERSION = 4
+# postings too, with a count per column; 5: entity_fts keeps prefix indexes of 1, 2 and 3 characters
+# (the list's search while typing: "a"* read one doclist instead of merging every word's).
+REFERENCE_SCHEMA_VERSION = 5
 
 # Entity kinds, in the order the UI lists them.
 KINDS: tuple[str, ...] = (

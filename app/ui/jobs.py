@@ -5,7 +5,9 @@ Two shapes, both built on :class:`_Runnable`:
 * :class:`JobRunner` is a channel for repeated queries (the list, the facets, the passage search,
   a graph layout). It keeps at most one job in flight; a request made while one runs replaces any
   pending request (latest wins), so fast typing never floods the pool, and a generation counter
-  drops any result that is no longer the newest.
+  drops any result that is no longer the newest. With ``interrupt=True`` the job in flight is also
+  stopped when a newer request (or :meth:`JobRunner.cancel`) supersedes it: its SQLite query is
+  interrupted (``app.core.query.interrupt``), so the newer one starts at once instead of after it.
 * :class:`Task` is one long, cancellable job with progress (an export, reading data for printing):
   ``work(progress)`` calls ``progress(percent, message)``, which returns False once the user asked
   to cancel; the work then raises :class:`Cancelled` and nothing is delivered but ``cancelled``.
@@ -31,6 +33,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.core.errors import AtlasError
 from app.core.exports.data import Cancelled
+from app.core.query.interrupt import Stop, Superseded
+from app.core.query.interrupt import running as stoppable
 
 __all__ = ["Cancelled", "JobRunner", "Progress", "Task"]
 
@@ -51,20 +55,22 @@ class _Relay(QObject):
 class _Runnable(QRunnable):
     """Runs ``fn`` on a pool thread and reports through ``relay``."""
 
-    def __init__(self, generation: int, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, generation: int, fn: Callable[[], Any], relay: _Relay, stop: Stop | None = None) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._generation = generation
         self._fn = fn
         self._relay = relay
+        self._stop = stop
         self.finished = threading.Event()
 
     def run(self) -> None:
         t0 = time.perf_counter()
         try:
             try:
-                result = self._fn()
-            except Cancelled:
+                with stoppable(self._stop):
+                    result = self._fn()
+            except (Cancelled, Superseded):
                 self._relay.cancelled.emit(self._generation)
                 return
             except Exception as exc:  # the outermost layer of this thread: hand it to the GUI thread
@@ -90,10 +96,13 @@ class JobRunner(QObject):
         pool: QThreadPool,
         *,
         on_error: Callable[[BaseException], None] | None = None,
+        interrupt: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._pool = pool
+        self._interrupt = interrupt
+        self._stop: Stop | None = None  # the job in flight's, when it may be interrupted
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_done)
         self._relay.failed.connect(self._on_failed)
@@ -114,22 +123,31 @@ class JobRunner(QObject):
         self._generation += 1
         if self._in_flight is not None:
             self._pending = (fn, on_result)
+            self._stop_in_flight()
             return self._generation
         self._start(self._generation, fn, on_result)
         return self._generation
 
     def cancel(self) -> None:
-        """Drop whatever is pending or running: no result of it will be delivered."""
+        """Drop whatever is pending or running: no result of it will be delivered (with ``interrupt``,
+        the running job is stopped too)."""
         self._generation += 1
         self._pending = None
+        self._stop_in_flight()
+
+    def _stop_in_flight(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
 
     def _start(self, generation: int, fn: Callable[[], Any], on_result: Callable[[Any], None]) -> None:
         self._in_flight = generation
         self._callbacks = {generation: on_result}
-        self._pool.start(_Runnable(generation, fn, self._relay))
+        self._stop = Stop() if self._interrupt else None
+        self._pool.start(_Runnable(generation, fn, self._relay, self._stop))
 
     def _next(self) -> None:
         self._in_flight = None
+        self._stop = None
         if self._pending is not None:
             fn, cb = self._pending
             self._pending = None

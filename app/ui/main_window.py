@@ -23,7 +23,6 @@ from app.core.atlas import Atlas
 from app.core.errors import AtlasError, classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.matches import EntityMatches
-from app.core.query.repository import EntityRow
 from app.ui.host_widget import HostWidget
 from app.ui.jobs import JobRunner
 from app.ui.panes.detail_pane import DetailPane
@@ -31,12 +30,13 @@ from app.ui.panes.document_view import DocumentReaderView
 from app.ui.panes.filter_pane import FilterPane
 from app.ui.panes.history import SelectionHistory
 from app.ui.panes.list_pane import ListPane
-from app.ui.panes.search_results import SearchResultsPane
+from app.ui.panes.search_results import SearchResult, SearchResultsPane, search_job
 from app.ui.undo import UndoHistory
 from app.ui.window_features import WindowFeaturesMixin
 from app.ui.window_layout import (
     FACET_DELAY_MS,
     TAB_KEYS,
+    TYPING_DELAY_MS,
     WIDE_WINDOW,
 )
 from app.ui.window_start import StartSequence
@@ -119,16 +119,18 @@ class MainWindow(WindowFeaturesMixin):
         ):
             self.right_tabs.setTabToolTip(i, tip)
 
-        self.list_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
-        self.facet_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
-        self.search_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)
-        self.page_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # the list's rows as scrolled
+        # A superseded query of these is interrupted (app.ui.jobs): the newest starts at once.
+        self.list_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
+        self.facet_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
+        self.search_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
+        self.page_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)  # rows scrolled
         self.list_pane.model.page_fetcher = self._fetch_pages
         self.timeline_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # its rows, when on show
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
         self._facet_timer.setInterval(FACET_DELAY_MS)
         self._facet_timer.timeout.connect(self._refresh_secondary)
+        self._secondary_text = ""  # the search text of the last filter change
 
         self._build_layout()
         self.undo_history = UndoHistory(
@@ -253,7 +255,13 @@ class MainWindow(WindowFeaturesMixin):
         self._drop_stale_status()
         self.act_save_filter.setEnabled(not spec.is_empty())  # nothing to save in "all entities"
         self.refresh_list()
-        self._facet_timer.start()
+        # Facet counts and the passage search wait for a pause (typing: TYPING_DELAY_MS); those
+        # running for an older filter are stopped, so they leave the cores to the list's query.
+        typed = spec.text != self._secondary_text
+        self._secondary_text = spec.text
+        self.facet_runner.cancel()
+        self.search_runner.cancel()
+        self._facet_timer.start(TYPING_DELAY_MS if typed else FACET_DELAY_MS)
         self.filter_changed.emit(spec)
 
     def refresh_list(self) -> None:
@@ -271,27 +279,13 @@ class MainWindow(WindowFeaturesMixin):
         )
 
     def _refresh_secondary(self) -> None:
+        if self.list_runner.busy:  # after the list's own query: never beside it
+            self._facet_timer.start(FACET_DELAY_MS)
+            return
         spec = self.filter_pane.spec()
         repo = self.repo
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
-        text = spec.text.strip()
-
-        def search() -> tuple[str, list[Any], list[EntityRow], list[str]]:
-            if not text:
-                return text, [], [], []
-            found = repo.passage_search(text, limit=50, typing=spec.typing)
-            ranked = replace(spec, sort="rank", descending=False)
-            # "No passage has all of …; showing passages with some of them." and the same for entities.
-            messages = [m for m in (repo.entity_search_message(ranked), found.message) if m]
-            return (
-                text,
-                list(found.hits),
-                # The list's entities (the facets apply), best match first.
-                repo.list_entities(ranked, limit=200),
-                messages,
-            )
-
-        self.search_runner.submit(search, self._show_search)
+        self.search_runner.submit(search_job(repo, spec), self._show_search)
 
     def _show_rows(self, spec: FilterSpec, rows: EntityMatches) -> None:
         self._rows = rows
@@ -327,7 +321,7 @@ class MainWindow(WindowFeaturesMixin):
                 prefer = best[0].id if best else None
         self.list_pane.enter_from_search(open_it, prefer)
 
-    def _show_search(self, result: tuple[str, list[Any], list[EntityRow], list[str]]) -> None:
+    def _show_search(self, result: SearchResult) -> None:
         text, hits, entities, messages = result
         self.search_pane.show_results(text, hits, entities, messages=messages)
         if messages:
@@ -490,6 +484,8 @@ class MainWindow(WindowFeaturesMixin):
             self.lesson_feature.shutdown()  # a lesson edit still waiting is written, a presentation ends
         self.save_settings()
         self._facet_timer.stop()
+        for runner in (self.list_runner, self.facet_runner, self.search_runner, self.page_runner):
+            runner.cancel()  # their running queries are interrupted: nothing waits for them
         gc.unfreeze()  # this window's objects can be collected again
         self.pool.waitForDone(5000)
         super().closeEvent(event)

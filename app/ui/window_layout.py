@@ -18,7 +18,8 @@ from app.ui.window_parts import WindowParts
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200, 250)
 WIDE_WINDOW = 1500  # px: below this, docks marked hide_when_narrow start closed
-FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce typing
+FACET_DELAY_MS = 150  # facet counts and passage search are heavier than the list: coalesce changes
+TYPING_DELAY_MS = 300  # ...and wait for a pause in typing (a typist's keys come 150-250 ms apart)
 TAB_KEYS = {"graph": 0, "timeline": 1, "document": 2, "search": 3}
 DEFAULT_SIZE = (1280, 800)  # first start, clamped to the screen (a 1366x768 laptop, a taskbar)
 # Main splitter panes (filters, list + details, side views): comfortable and minimum widths in px at

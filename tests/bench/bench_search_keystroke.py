@@ -33,7 +33,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.harness import data_dir, open_window, paint_recorder, pct, post_key, use_display, wait  # noqa: E402
+from tests.bench.harness import (  # noqa: E402
+    JobTrace,
+    data_dir,
+    open_window,
+    paint_recorder,
+    pct,
+    post_key,
+    use_display,
+    wait,
+)
 from tests.bench.harness import window_idle as idle_window  # noqa: E402
 
 use_display()
@@ -51,6 +60,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=None, help="reuse data-<N> dirs kept here")
     ap.add_argument("--xdotool", action="store_true", help="send real X key events with xdotool")
     ap.add_argument("--profile", type=Path, default=None, help="cProfile the GUI thread while typing; stats here")
+    ap.add_argument("--trace", action="store_true", help="time every background job and each key's stages")
     args = ap.parse_args()
     if args.xdotool and not (os.environ.get("DISPLAY") and shutil.which("xdotool")):
         print("--xdotool needs an X display (xvfb-run) and the xdotool program")
@@ -79,6 +89,35 @@ def main() -> int:
     _watcher, paints = paint_recorder(window.list_pane.view.viewport())  # kept alive: it records
     window.matches_changed.connect(lambda spec, _rows: arrivals.append((time.perf_counter(), spec.text)))
     search = window.filter_pane.search
+    trace = JobTrace(window) if args.trace else None
+    handled: list[tuple[float, str]] = []  # the window's handling of each text (its slot ran first)
+    window.filter_pane.spec_changed.connect(lambda spec: handled.append((time.perf_counter(), spec.text)))
+    stages: dict[str, dict[str, list[float]]] = {"one key at a time": {}, f"a key every {RHYTHM_MS} ms": {}}
+
+    def note_stages(rhythm: str, t_sent: float, text: str, longer_ok: bool) -> None:
+        """Where a key's time went: handling the key, waiting for the list's worker, its query, the
+        hand-over to the GUI thread, the paint (only with --trace)."""
+        if trace is None:
+            return
+        got = next((a for a, s in arrivals if a >= t_sent and (s == text or (longer_ok and s.startswith(text)))), None)
+        seen = next((h for h, s in handled if h >= t_sent and s == text), None)
+        listed = (j for j in trace.jobs if j[0] == "list_runner" and j[3] <= (got or 0))
+        job = max(listed, default=None, key=lambda j: j[3])
+        if got is None or seen is None or job is None:
+            return
+        k = bisect.bisect_left(paints, got)
+        if k >= len(paints):
+            return
+        _name, _queued, t0, t1, cpu = job
+        for stage, ms in (
+            ("key handled", seen - t_sent),
+            ("to the list's worker", max(0.0, t0 - seen)),
+            ("list query (wall)", t1 - t0),
+            ("rows to the GUI thread", got - t1),
+            ("rows set to painted", paints[k] - got),
+        ):
+            stages[rhythm].setdefault(stage, []).append(ms * 1000)
+        stages[rhythm].setdefault("list query (cpu)", []).append(cpu)
 
     def idle() -> bool:
         return idle_window(window)
@@ -103,8 +142,11 @@ def main() -> int:
         wait(idle)
         paints.clear()  # short lists: a word's keys, so the checks above stay cheap
         arrivals.clear()
+        handled.clear()
 
     words = SEED_WORDS if args.entities <= 50 else WORDS
+    if trace is not None:
+        trace.clear()
     profiler = None
     if args.profile:
         import cProfile
@@ -121,6 +163,7 @@ def main() -> int:
             done = repainted_after(t0, word[:i], False)
             if done is not None:
                 one.append((done - t0) * 1000)
+            note_stages("one key at a time", t0, word[:i], False)
             wait(idle)
     typist: list[float] = []
     for word in words:
@@ -135,6 +178,7 @@ def main() -> int:
             done = repainted_after(t0, word[: i + 1], True)
             if done is not None:
                 typist.append((done - t0) * 1000)
+            note_stages(f"a key every {RHYTHM_MS} ms", t0, word[: i + 1], True)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)
@@ -145,6 +189,14 @@ def main() -> int:
             f"keystroke → list repainted, {label}: median {statistics.median(values):.1f} ms, "
             f"p95 {pct(values, 0.95):.1f} ms, max {max(values):.1f} ms over {len(values)} keys{goal}"
         )
+    for rhythm, by_stage in stages.items():
+        if by_stage:
+            print(f"where a key's time went, {rhythm} (median / p95 ms):")
+            for stage, values in by_stage.items():
+                print(f"  {stage:24} {pct(values, 0.5):7.1f} / {pct(values, 0.95):7.1f}")
+    if trace is not None:
+        print("background jobs while typing (ms; wall well above cpu: waiting for a core or the GIL):")
+        print(trace.summary())
     print(
         f"worker times of the last queries: list {window.list_runner.last_ms:.1f} ms, facets "
         f"{window.facet_runner.last_ms:.1f} ms, passage search {window.search_runner.last_ms:.1f} ms"

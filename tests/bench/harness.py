@@ -140,6 +140,70 @@ def post_key(target: Any, key: Any, modifiers: Any = None, text: str = "") -> No
         QApplication.postEvent(target, event)
 
 
+class JobTrace:
+    """Every background job of the window, timed: (name, queued, started, ended, cpu ms) in ``jobs``.
+
+    Patches ``app.ui.jobs._Runnable`` for the whole process (a benchmark's only): a job is named by
+    the window attribute holding its JobRunner (``list_runner``, ``graph._view_runner``...). The CPU
+    time is the worker thread's own (``time.thread_time``): wall time well above it is time spent
+    waiting for a core or for the GIL."""
+
+    def __init__(self, window: Any) -> None:
+        import threading
+
+        from app.ui import jobs
+
+        self.jobs: list[tuple[str, float, float, float, float]] = []
+        self._window = window
+        self._names: dict[int, str] = {}
+        lock = threading.Lock()
+        trace = self
+        init = jobs._Runnable.__init__
+
+        def traced_init(runnable: Any, generation: int, fn: Any, relay: Any, *more: Any) -> None:
+            name, queued = trace.name_of(relay.parent()), time.perf_counter()
+
+            def timed() -> Any:  # the work alone: the hand-over to the GUI thread comes after it
+                t0, c0 = time.perf_counter(), time.thread_time()
+                try:
+                    return fn()
+                finally:
+                    cpu, t1 = (time.thread_time() - c0) * 1000, time.perf_counter()
+                    with lock:
+                        trace.jobs.append((name, queued, t0, t1, cpu))
+
+            init(runnable, generation, timed, relay, *more)
+
+        jobs._Runnable.__init__ = traced_init  # type: ignore[method-assign]
+
+    def name_of(self, runner: Any) -> str:
+        key = id(runner)
+        if key not in self._names:
+            for owner, prefix in ((self._window, ""), (self._window.graph_pane, "graph.")):
+                for attr, value in vars(owner).items() if owner is not None else ():
+                    if value is runner:
+                        self._names[key] = prefix + attr
+            self._names.setdefault(key, type(runner.parent()).__name__ if runner.parent() else "?")
+        return self._names[key]
+
+    def clear(self) -> None:
+        self.jobs.clear()
+
+    def summary(self) -> str:
+        """Per job name: how many, median wait in the pool, median and p95 wall, median CPU."""
+        by: dict[str, list[tuple[float, float, float]]] = {}
+        for name, queued, t0, t1, cpu in self.jobs:
+            by.setdefault(name, []).append(((t0 - queued) * 1000, (t1 - t0) * 1000, cpu))
+        lines = []
+        for name, vals in sorted(by.items(), key=lambda kv: -sum(v[1] for v in kv[1])):
+            waits, walls, cpus = ([v[i] for v in vals] for i in range(3))
+            lines.append(
+                f"  {name:24} {len(vals):4} jobs  wait {pct(waits, 0.5):7.1f}  wall {pct(walls, 0.5):7.1f}"
+                f" / p95 {pct(walls, 0.95):7.1f}  cpu {pct(cpus, 0.5):7.1f} ms (total wall {sum(walls):,.0f})"
+            )
+        return "\n".join(lines)
+
+
 # ---- in a fresh process: spawn → first paints ------------------------------------------------------
 
 CHILD = r"""

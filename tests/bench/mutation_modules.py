@@ -136,6 +136,8 @@ MODULES: dict[str, list[str]] = {
     "app.core.query.facets": _QUERY,
     "app.core.query.facet_index": _QUERY,
     "app.core.query.matches": _QUERY,
+    "app.core.query.name_order": ["tests/core/test_name_order.py", "tests/core/test_list_matches.py"],
+    "app.core.query.interrupt": ["tests/core/test_interrupt.py"],
     "app.core.query.passages": _QUERY,
     "app.core.sources.mentions": _SOURCES,
     "app.core.sources.extract": _SOURCES,

@@ -109,3 +109,44 @@ def test_task_failure_carries_the_exception(qtbot, pool):
         task.start()
     assert str(blocker.args[0]) == "The disk is full."
     qtbot.waitUntil(lambda: task.state == "failed", timeout=5000)
+
+
+def _endless_query(started: threading.Event) -> str:
+    """Count far beyond any test's patience unless interrupted (the first row says it started)."""
+    import sqlite3
+
+    from app.core.query.interrupt import reading
+
+    con = sqlite3.connect(":memory:", check_same_thread=False)
+    con.create_function("started", 0, lambda: started.set() or 0)
+    with reading(con):
+        con.execute(
+            "WITH RECURSIVE c(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM c WHERE x < 400000000)"
+            " SELECT count(*) FROM c"
+        ).fetchone()
+    return "finished"
+
+
+def test_a_superseded_query_is_interrupted_and_the_newest_is_delivered(qtbot, pool):
+    runner = JobRunner(pool, interrupt=True)
+    started = threading.Event()
+    got: list[str] = []
+    runner.submit(lambda: _endless_query(started), got.append)
+    assert started.wait(5)
+    runner.submit(lambda: "newest", got.append)  # supersedes: the endless count is stopped
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+    assert got == ["newest"]
+
+
+def test_cancel_interrupts_the_running_query_and_delivers_nothing(qtbot, pool):
+    runner = JobRunner(pool, interrupt=True)
+    started = threading.Event()
+    got: list[str] = []
+    runner.submit(lambda: _endless_query(started), got.append)
+    assert started.wait(5)
+    runner.cancel()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)  # without the interrupt: never
+    assert got == []
+    runner.submit(lambda: "next", got.append)  # the channel works on
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert got == ["next"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from app.core.query.entity_sql import Query, matching_query
+from app.core.query.entity_sql import Query, joined, matching_query, split_joined
 from app.core.query.filters import DIMENSIONS, FilterSpec, in_force_sql
 from app.core.query.views import FacetValue
 
@@ -115,7 +115,9 @@ def count_facets(dbapi: sqlite3.Connection, spec: FilterSpec, index: FacetIndex)
 
     def mask(s: FilterSpec) -> Any:
         q = matching_query(s)
-        return index.mask([str(r[0]) for r in dbapi.execute(q.sql, q.params)])
+        j = joined(q)  # one row, not one per entity (see joined)
+        ids = split_joined(dbapi.execute(j.sql, j.params).fetchone())
+        return index.mask(ids if ids is not None else [str(r[0]) for r in dbapi.execute(q.sql, q.params)])
 
     full = mask(spec)
     out: dict[str, list[FacetValue]] = {}

@@ -28,12 +28,14 @@ class EntityMatches(Sequence[EntityRow]):
         ids: list[str],
         load: RowLoader | None = None,
         first: Sequence[EntityRow] = (),
+        locate: Callable[[str], int | None] | None = None,
     ) -> None:
         self.spec = spec
         self.ids = ids
         self._load = load
         self._rows: list[EntityRow | None] = [*first, *([None] * (len(ids) - len(first)))]
         self._index: dict[str, int] | None = None
+        self._locate = locate  # id -> row without a dict of every id (the order by name: a bisection)
 
     @classmethod
     def of_rows(cls, rows: Sequence[EntityRow], spec: FilterSpec | None = None) -> EntityMatches:
@@ -93,6 +95,8 @@ class EntityMatches(Sequence[EntityRow]):
                 self._rows[k] = row
 
     def index_of(self, entity_id: str) -> int | None:
+        if self._locate is not None:
+            return self._locate(entity_id)
         if self._index is None:  # made when first asked, at C speed
             self._index = dict(zip(self.ids, range(len(self.ids)), strict=True))
         return self._index.get(entity_id)

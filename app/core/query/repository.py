@@ -11,15 +11,26 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from app.core.db import Connector
 from app.core.errors import classify
 from app.core.query.details import entity_details, mention_snippet
-from app.core.query.entity_sql import count_query, ids_query, rows_query
+from app.core.query.entity_sql import (
+    Query,
+    count_query,
+    ids_query,
+    joined,
+    orders_by_name,
+    rids_query,
+    rows_query,
+    split_joined,
+)
 from app.core.query.facets import count_facets
 from app.core.query.filters import FilterSpec, in_force_sql
+from app.core.query.interrupt import reading
 from app.core.query.matches import PAGE, EntityMatches
 from app.core.query.search import PassageSearch, Search
 from app.core.query.views import (
@@ -45,6 +56,7 @@ from app.core.sources.views import current_mode, refresh_views
 
 if TYPE_CHECKING:
     from app.core.query.facet_index import FacetIndex
+    from app.core.query.name_order import NameOrder
 
 __all__ = [
     "Citation",
@@ -80,6 +92,7 @@ class Repository:
         self._search = Search(lambda sql, params=None: self._raw(sql, params))
         self._facet_lock = threading.Lock()
         self._facets: tuple[tuple[Any, ...], FacetIndex] | None = None
+        self._name_order: NameOrder | None = None  # read with the facet index (NumPy: after the first paint)
 
     def dispose(self) -> None:
         with self._lock:
@@ -90,6 +103,7 @@ class Repository:
         self._search.reset()
         with self._facet_lock:
             self._facets = None
+            self._name_order = None
 
     # ---- entities -------------------------------------------------------------------------
     def _raw_connection(self) -> sqlite3.Connection:
@@ -110,7 +124,9 @@ class Repository:
         the cost of a 10,000-row list, and its import would delay the first window). Errors are
         classified: environmental ones become an AtlasError, anything else is raised as is."""
         try:
-            return list(self._raw_connection().execute(sql, params or {}).fetchall())
+            con = self._raw_connection()
+            with reading(con):  # a superseded job's query is interrupted (app.core.query.interrupt)
+                return list(con.execute(sql, params or {}).fetchall())
         except sqlite3.Error as exc:
             err = classify(exc, "the database")
             if err:
@@ -123,14 +139,38 @@ class Repository:
     def list_matches(self, spec: FilterSpec, *, first: int = PAGE) -> EntityMatches:
         """Every entity ``spec`` matches, in list order, with the first ``first`` rows read: the ids
         come from one cheap query; the other rows are read a page at a time when asked for."""
-        q = ids_query(spec)
-        ids = [str(r[0]) for r in self._raw(q.sql, q.params)]
+        by_name = self._ids_by_name(spec)
+        ids, locate = by_name if by_name is not None else (self._ids(ids_query(spec)), None)
         head = ids[:first]
         by_id = {r.id: r for r in self.entity_rows(head)}
         rows = [by_id[i] for i in head if i in by_id]
-        matches = EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else ())
+        matches = EntityMatches(spec, ids, self.entity_rows, rows if len(rows) == len(head) else (), locate)
         matches.index_of("")  # the id → row index, made here rather than on the GUI thread
         return matches
+
+    def _ids_by_name(self, spec: FilterSpec) -> tuple[list[str], Callable[[str], int | None] | None] | None:
+        """The matching ids in the order by name, ordered with the reference's order in memory
+        (app.core.query.name_order) rather than by SQL; None when the list is in another order or
+        that order is not read yet (it is read with the facet index, on a worker)."""
+        order = self._name_order
+        if order is None or not orders_by_name(spec):
+            return None
+        import numpy as np  # loaded with the order
+
+        from app.core.query.name_order import ordered_ids
+
+        j = joined(rids_query(spec), sep="','")
+        n, text = self._raw(j.sql, j.params)[0]
+        rids = np.fromstring(text, dtype=np.int64, sep=",") if n else np.zeros(0, np.int64)
+        if len(rids) != int(n):
+            return None
+        return ordered_ids(order, rids, self._raw, descending=spec.descending)
+
+    def _ids(self, q: Query) -> list[str]:
+        """The ``id`` column of ``q``, in its order, read as one row (:func:`joined`)."""
+        j = joined(q)
+        ids = split_joined(self._raw(j.sql, j.params)[0])
+        return ids if ids is not None else [str(r[0]) for r in self._raw(q.sql, q.params)]
 
     def entity_rows(self, ids: list[str]) -> list[EntityRow]:
         """The list's row of each of these entities (any order; unknown ids left out)."""
@@ -168,7 +208,10 @@ class Repository:
     def _facet_counts(self, spec: FilterSpec) -> dict[str, list[FacetValue]]:
         try:
             con = self._raw_connection()
-            return count_facets(con, spec, self._facet_index(con))
+            index = self._facet_index(con)  # made once, whatever supersedes this count: not interrupted
+            self._read_name_order(con)
+            with reading(con):
+                return count_facets(con, spec, index)
         except sqlite3.Error as exc:
             err = classify(exc, "the database")
             if err:
@@ -186,6 +229,16 @@ class Repository:
             if self._facets is None or self._facets[0] != key:
                 self._facets = (key, FacetIndex(con))
             return self._facets[1]
+
+    def _read_name_order(self, con: sqlite3.Connection) -> None:
+        """The reference's order by name, read once (it is read-only) for :meth:`_ids_by_name`."""
+        if self._name_order is not None:
+            return
+        from app.core.query.name_order import NameOrder
+
+        with self._facet_lock:
+            if self._name_order is None:
+                self._name_order = NameOrder(con)
 
     def year_bounds(self) -> tuple[int, int] | None:
         lo, hi = self._raw("SELECT min(founded), max(founded) FROM entity")[0]

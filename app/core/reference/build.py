@@ -72,7 +72,9 @@ def create_schema(con_path: Path) -> None:
         con.executescript(
             f"""
             CREATE VIRTUAL TABLE passage_fts USING fts5(text, heading, title, tokenize='{FTS_TOKENIZER}');
-            CREATE VIRTUAL TABLE entity_fts USING fts5(name, aliases, facts, body, context, tokenize='{FTS_TOKENIZER}');
+            CREATE VIRTUAL TABLE entity_fts USING fts5(
+                name, aliases, facts, body, context, tokenize='{FTS_TOKENIZER}', prefix='1 2 3'
+            );
             """
         )
     finally:

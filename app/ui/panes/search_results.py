@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from html import escape
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
-from app.core.query.repository import EntityRow, PassageHit, highlight_spans
+from app.core.query.filters import FilterSpec
+from app.core.query.repository import EntityRow, PassageHit, Repository, highlight_spans
 from app.core.vocab import kind_label
 
 CSS = """
@@ -20,6 +22,26 @@ a { color: #1d5fbf; text-decoration: none; }
 .empty { color: #5f6b7a; }
 .kind { color: #5f6b7a; }
 """
+
+
+SearchResult = tuple[str, list[PassageHit], list[EntityRow], list[str]]  # text, passages, entities, messages
+
+
+def search_job(repo: Repository, spec: FilterSpec) -> Callable[[], SearchResult]:
+    """What the Search tab shows for ``spec``, to compute on a worker: the ranked passages, the list's
+    entities (the facets apply) best match first, and what they are when not every word matched."""
+    text = spec.text.strip()
+
+    def search() -> SearchResult:
+        if not text:
+            return text, [], [], []
+        found = repo.passage_search(text, limit=50, typing=spec.typing)
+        ranked = replace(spec, sort="rank", descending=False)
+        # "No passage has all of …; showing passages with some of them." and the same for entities.
+        messages = [m for m in (repo.entity_search_message(ranked), found.message) if m]
+        return text, list(found.hits), repo.list_entities(ranked, limit=200), messages
+
+    return search
 
 
 class SearchResultsPane(QWidget):

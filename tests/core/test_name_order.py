@@ -1,0 +1,68 @@
+"""The list's order by name from the reference's order in memory (app.core.query.name_order) is the
+SQL ORDER BY's, entity for entity: with a search, facets, descending, and dataset entities merged in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.atlas import Atlas
+from app.core.datasets import import_dataset
+from app.core.query.entity_sql import ids_query
+from app.core.query.filters import FilterSpec
+from app.core.query.repository import Repository
+from tests.datasets_fixtures import write_atop
+
+SPECS = [
+    FilterSpec(),
+    FilterSpec(descending=True),
+    FilterSpec(text="treaty", typing=True),
+    FilterSpec(text="secu", typing=True, descending=True),
+    FilterSpec(text="defense OR security", kinds=("alliance", "treaty")),
+    FilterSpec(text="nat", typing=True, sort="rank", kinds=("alliance",)),  # ranked: SQL's order
+    FilterSpec(sort="rank"),  # ranked without text: by name
+    FilterSpec(text="zzzq", typing=True),
+    FilterSpec(text="!!", typing=True),
+    FilterSpec(as_of=1960),
+    FilterSpec(sort="founded"),  # another order: SQL's
+]
+
+
+def _sql_ids(repo: Repository, spec: FilterSpec) -> list[str]:
+    q = ids_query(spec)
+    return [str(r[0]) for r in repo._raw(q.sql, q.params)]
+
+
+def _check(repo: Repository, spec: FilterSpec) -> None:
+    matches = repo.list_matches(spec)
+    assert matches.ids == _sql_ids(repo, spec), spec
+    # Selection by id finds each entity's row, and none for an entity not listed.
+    assert [matches.index_of(i) for i in matches.ids] == list(range(len(matches.ids)))
+    every = [str(r[0]) for r in repo._raw("SELECT id FROM entity")]
+    assert all(matches.index_of(i) is None for i in every if i not in set(matches.ids))
+    assert matches.index_of("no-such-entity") is None
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.text or 'all'}-{s.sort}-{s.descending}")
+def test_the_order_by_name_in_memory_is_the_sql_order(repo: Repository, spec: FilterSpec) -> None:
+    repo.facet_counts(FilterSpec())  # reads the order (with the facet index, as the window's start does)
+    assert repo._name_order is not None
+    _check(repo, spec)
+
+
+def test_dataset_entities_are_merged_into_the_reference_order(atlas: Atlas, tmp_path: Path) -> None:
+    repo = atlas.repo
+    a, m = write_atop(tmp_path / "atop")
+    import_dataset(repo, atlas.user_data, "atop", alliances=a, members=m)
+    repo.facet_counts(FilterSpec(kinds=("alliance",)))
+    mine = set(repo.list_matches(FilterSpec(origins=("dataset",))).ids)
+    assert mine and mine <= set(repo.list_matches(FilterSpec()).ids)  # they are in the list, merged in order
+    for spec in (*SPECS, FilterSpec(origins=("dataset",)), FilterSpec(text="alliance", typing=True, descending=True)):
+        _check(repo, spec)
+
+
+def test_before_the_order_is_read_the_list_comes_from_sql(repo: Repository) -> None:
+    spec = FilterSpec(text="treaty", typing=True)
+    assert repo._name_order is None
+    assert repo.list_matches(spec).ids == _sql_ids(repo, spec)
