@@ -34,6 +34,7 @@ from app.core.exports import pdf_merge
 from app.core.exports.pdf_links import resolve_links
 from app.core.exports.report_data import ExportOptions, Progress, ReportData, check
 from app.core.exports.report_typst import (
+    MARGINAL_PAGES,
     PAGE_START,
     PART_CHARS,
     Figures,
@@ -81,14 +82,16 @@ def compile_isolated(
 
 # The memory of the whole export (this process, the worker and the parts being set) is kept under
 # MEMORY_MB: a part is set beside another only if both fit. A Typst process setting a part reaches
-# about CHILD_MB plus CHILD_MB_PER_CHAR per character of weighted source (measured: 116,000
-# characters took 58 MB, 205,000 70 to 85, a Sources part being the heaviest per character).
+# about CHILD_MB plus CHILD_MB_PER_CHAR per character of weighted source (measured: 9,000 took
+# 41 MB, 160,000 weighted 50 to 70, an entity part the heaviest; the headers and footers
+# MARGINAL_MB_PER_PAGE a page).
 # (The window's own process is larger than that budget by itself: there the parts being set
 # may take PARTS_MB.)
-MEMORY_MB = 290
+MEMORY_MB = 292
 WORKER_MB = 30  # the worker, its typst.Compiler made (its children share these pages, and count them)
-CHILD_MB = 42
+CHILD_MB = 40
 CHILD_MB_PER_CHAR = 0.15 / 1000
+MARGINAL_MB_PER_PAGE = 0.13
 PARTS_MB = 150
 
 
@@ -219,6 +222,7 @@ class _Layout:
         for _attempt in range(3):  # the contents give page numbers, so they must know their own length
             self.front_source = self.source.front(pages, length)
             placed = {name: (page + length, y) for name, (page, y) in where.items()}
+            front_mb = CHILD_MB + CHILD_MB_PER_CHAR * len(self.front_source)
             front_key = pool.submit(self.front_source, {"ua": True})
             front: bytes | None = None
             if self.source.builder.front:  # a short summary's overview follows the contents: wait for it
@@ -228,9 +232,18 @@ class _Layout:
                 placed["sec-contents"] = (1, 0.0)
             self.sections = _running_heads(self.source.headings, placed, length + self.body_pages)
             self.marginals = marginals_source(self.data, self.options, self.sections)
-            jobs: list[Job] = [{"ua": False, "tags": False}] * len(self.marginals)
-            keys = [pool.submit(m, job) for m, job in zip(self.marginals, jobs, strict=True)]
             out: dict[int, bytes] = {} if front is None else {front_key: front}
+            needs = {front_key: front_mb} if front is None else {}
+            keys: list[int] = []
+            total = length + self.body_pages
+            for i, marginal in enumerate(self.marginals):  # each beside the others as the memory allows
+                mb = CHILD_MB + MARGINAL_MB_PER_PAGE * min(MARGINAL_PAGES, total - i * MARGINAL_PAGES)
+                while needs and sum(needs.values()) + mb > _room():
+                    key, result = pool.wait(88 + 6 * len(out) // (len(self.marginals) + 1), "Numbering the pages…")
+                    out[key] = result[0]
+                    del needs[key]
+                keys.append(pool.submit(marginal, {"ua": False, "tags": False}))
+                needs[keys[-1]] = mb
             while pool.pending:
                 key, result = pool.wait(88 + 6 * len(out) // (len(keys) + 1), "Numbering the pages…")
                 out[key] = result[0]
