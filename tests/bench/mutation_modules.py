@@ -169,3 +169,21 @@ MODULES: dict[str, list[str]] = {
     "app.cli.lesson_common": ["tests/cli/test_lesson_cli.py", "tests/cli/test_lesson_payload.py"],
     "app.cli.lesson_quiz": ["tests/cli/test_lesson_cli.py", "tests/cli/test_lesson_payload.py"],
 }  # fmt: skip
+
+# Test files written to kill survivors of a run, named here for every module whose mutants they kill.
+_KILLERS = {
+    "tests/core/test_messages_and_edges.py": [
+        "app.core.errors", "app.core.reference.relations", "app.core.userdata.notes_core", "app.core.atlas",
+        "app.core.timeline.layout",
+    ],
+    "tests/core/test_core_read_edges.py": [
+        "app.core.query.repository", "app.core.vocab", "app.core.query.matches", "app.core.query.details",
+        "app.core.query.facet_index", "app.core.exports.typst_markup",
+    ],
+    "tests/cli/test_sources_entity_cli.py": ["app.cli.sources", "app.core.sources.service"],
+    "tests/core/test_build_errors.py": ["app.core.reference.build"],
+    "tests/core/test_notes_export_scope.py": ["app.core.userdata.notes"],
+}  # fmt: skip
+for _test, _modules in _KILLERS.items():
+    for _module in _modules:
+        MODULES[_module] = [*MODULES[_module], _test]
