@@ -165,3 +165,20 @@ def test_a_view_computed_on_a_worker_equals_one_computed_at_once(qtbot, pool):
     pane.set_filter_ids(ids)  # at once, on the GUI thread
     assert np.array_equal(worker[0], pane.visible_index) and np.array_equal(worker[1], pane.visible_faded)
     assert np.array_equal(worker[2], pane._edges.getData()[0])
+
+
+def test_an_expensive_redraw_while_typing_waits_for_the_pause_and_draws_the_last_matches(qtbot, pool, monkeypatch):
+    repo = _FakeRepo(hubs=12, leaves=150)
+    pane = _pane(qtbot, pool, repo)
+    computed: list[int] = []
+
+    def counted(inp):
+        computed.append(int(inp.in_filter.sum()) if inp.in_filter is not None else -1)
+        return compute_view(inp)
+
+    monkeypatch.setattr(view_jobs, "compute_view", counted)
+    pane._view_runner.last_ms = 5000.0  # the last redraw took seconds (a very large network)
+    for n in (40, 30, 20, 10):  # keys faster than the pause the graph waits for
+        pane.set_matches(FilterSpec(text="l" * n), [_Row(f"leaf-{i:05d}", "x", "alliance") for i in range(n)])
+    qtbot.waitUntil(lambda: pane.is_ready() and len(pane.visible_ids) == 10, timeout=10000)
+    assert computed == [10]  # one redraw, for the last matches

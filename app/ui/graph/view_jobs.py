@@ -1,6 +1,7 @@
 """The graph pane's redraws: what is visible and where its labels go, computed off the GUI thread.
 
-A filter change from typing is coalesced (DEBOUNCE_MS after the last key) and computed on a worker
+A filter change from typing is coalesced (DEBOUNCE_MS after the last key, or up to TYPING_S when the
+last redraw took longer: ``GraphPane.set_matches``) and computed on a worker
 (:func:`app.core.graph.view.compute_view` and :func:`app.core.graph.placement.plan_labels`: match
 mask, node and tie arrays, label rectangles); the GUI thread swaps the finished arrays into the
 canvas. A click (select, focus, fade) is answered at once with the same functions. Labels follow the
