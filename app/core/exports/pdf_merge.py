@@ -28,6 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.exports.pdf_part import (
+    _NAME_REF,
+    _NUM_REF,
+    _REF,
     MergeError,
     Part,
     _inline,
@@ -52,9 +55,6 @@ _STRING = re.compile(rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)", re.S)
 _LOOKS_LIKE_TOKEN = re.compile(rb" 0 R| 0 obj|/StructParent|\(U\d")
 _KEY = re.compile(rb"(/StructParents? )(\d+)")
 _CELL_ID = re.compile(rb"\(U\d+x\d+y\d+\)")
-_REF = re.compile(rb"(\d+) 0 R")
-_NAME_REF = re.compile(rb"\(((?:[^()\\]|\\.)*)\)(\d+) 0 R")
-_NUM_REF = re.compile(rb"(\d+) (\d+) 0 R")
 _ROLE = re.compile(rb"/(\w+)/(\w+)")
 
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.exports.pdf_links import PREFIX
+from app.core.exports.pdf_links import _ANCHOR, _RECT
 
 _XREF_SECTION = re.compile(rb"(\d+) (\d+)[ \r]*\n((?:\d{10} \d{5} [nf][ \r]*\n)*)")
 _XREF_ENTRY = re.compile(rb"(\d{10}) \d{5} ([nf])")
@@ -25,8 +25,6 @@ _REF = re.compile(rb"(\d+) 0 R")
 _NAME_REF = re.compile(rb"\(((?:[^()\\]|\\.)*)\)(\d+) 0 R")
 _NUM_REF = re.compile(rb"(\d+) (\d+) 0 R")
 _ANNOTS = re.compile(rb"/Annots\[([\d R]*)\]")
-_ANCHOR = re.compile(rb"/URI\(" + PREFIX.encode() + rb"[a-z0-9-]+@([a-z0-9-]+)")
-_RECT = re.compile(rb"/Rect\[([-\d. ]+)\]")
 _KIDS = re.compile(rb"/K\[([^\]]*)\]|/K (\d+) 0 R")
 _FIRST = re.compile(rb"\s*(?:(\d+) 0 R|(\d+)|<<[^>]*?/Pg (\d+) 0 R)")
 _PG = re.compile(rb"/Pg (\d+) 0 R")
