@@ -51,6 +51,11 @@ class DataPaths:
         return self.root / "backups"
 
     @property
+    def graph_cache(self) -> Path:
+        """The graph's network and computed layouts, kept from one start to the next (app.core.graph.cache)."""
+        return self.root / "graph-cache"
+
+    @property
     def settings_file(self) -> Path:
         return self.root / "settings.ini"
 

@@ -180,16 +180,17 @@ class MainWindow(WindowFeaturesMixin):
         * before the first paint, only what that paint shows: the As of year in the toolbar, and the
           notes dock when the window is wide enough to show it open;
         * right after it (``after_first_paint``): the graph, whose network is read and laid out on a
-          worker while pyqtgraph loads here, and the founding-year slider;
+          worker while pyqtgraph loads here;
         * once the graph has drawn its first picture (``after_start``; or GRAPH_FIRST_MS after it was
-          installed, when a big network takes longer to lay out): everything in menus and dialogs.
+          installed, when a big network takes longer to lay out): the founding-year slider, below the
+          fold, and everything in menus and dialogs.
 
         Each queued step runs in its own turn of the event loop, so a key or a repaint never waits
         for more than one. Heavy modules (pyqtgraph, networkx) must be imported in such a step.
         """
         self.after_first_paint(self._warm_graph_modules)
         self.after_first_paint(self._install_graph)
-        self.after_first_paint(self.filter_pane.finish_deferred)
+        self.after_start(self.filter_pane.finish_deferred)  # the year slider (superqt), below the fold
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
         else:  # it starts closed (hide_when_narrow): build it once the graph is drawn
@@ -201,13 +202,17 @@ class MainWindow(WindowFeaturesMixin):
         self.after_start(self._install_lessons)
 
     def _warm_graph_modules(self) -> None:
-        """Import the layout's modules (networkx, NumPy) on a worker while pyqtgraph loads here, so the
-        graph's first layout does not begin with them."""
+        """Import the layout's modules (NumPy, and networkx when no layout was kept from an earlier
+        start) on a worker while pyqtgraph loads here, so the graph's first layout does not begin with
+        them. With a kept layout networkx is not needed for the first picture, and its import (half a
+        second of Python) would only take the GIL from pyqtgraph's."""
+        cache = self.atlas.paths.graph_cache
 
         def warm() -> None:
-            import networkx  # noqa: F401
-
             import app.core.graph.layout  # noqa: F401
+
+            if not any(cache.glob("layout-*.npz")):
+                import networkx  # noqa: F401
 
         JobRunner(self.pool, on_error=self._on_error, parent=self).submit(warm, lambda _result: None)
 
@@ -246,7 +251,12 @@ class MainWindow(WindowFeaturesMixin):
         spec = self.filter_pane.spec()
         self.act_save_filter.setEnabled(not spec.is_empty())
         self._show_rows(spec, self.repo.list_matches(spec))
-        # Facet counts take seconds at 100,000 entities: never before the first paint.
+        # Facet counts take seconds at 100,000 entities, and their first import of NumPy would take
+        # the GIL from the first paint and the graph's first picture: they start after those.
+        self.after_start(self._count_facets)
+
+    def _count_facets(self) -> None:
+        spec = self.filter_pane.spec()
         repo = self.repo
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
 
@@ -282,10 +292,9 @@ class MainWindow(WindowFeaturesMixin):
         if self.list_runner.busy:  # after the list's own query: never beside it
             self._facet_timer.start(FACET_DELAY_MS)
             return
+        self._count_facets()
         spec = self.filter_pane.spec()
-        repo = self.repo
-        self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
-        self.search_runner.submit(search_job(repo, spec), self._show_search)
+        self.search_runner.submit(search_job(self.repo, spec), self._show_search)
 
     def _show_rows(self, spec: FilterSpec, rows: EntityMatches) -> None:
         self._rows = rows

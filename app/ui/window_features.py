@@ -145,10 +145,10 @@ class WindowFeaturesMixin(WindowMenusMixin):
             positions=self.atlas.user_data.graph_positions,
             settings=self.settings,  # the layout chosen comes back next session
             pool=self.pool,  # drained when the window closes
-            cache_dir=self.atlas.paths.root / "graph-cache",  # the network and layouts of the last start
+            cache_dir=self.atlas.paths.graph_cache,  # the network and layouts of the last start
             parent=self.graph_host,
         )
-        self.graph_host.box.addWidget(pane)
+        self.graph_host.fill(pane)
         self.graph_pane = pane
         pane.entity_selected.connect(self.select_entity)
         # Choosing the selected entity again re-centres the graph on it: the window answers a repeat
@@ -182,7 +182,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
         from app.ui.timeline.timeline_view import TimelineView
 
         timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
-        self.timeline_host.box.addWidget(timeline)
+        self.timeline_host.fill(timeline)
         self.timeline_view = timeline
         timeline.entity_selected.connect(self.select_entity)
         if self.graph_pane is not None:  # a repeat choice re-centres the graph, as in _install_graph
