@@ -125,6 +125,7 @@ class MainWindow(WindowFeaturesMixin):
         self.search_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
         self.page_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)  # rows scrolled
         self.list_pane.model.page_fetcher = self._fetch_pages
+        self.list_pane.model.name_finder = self.repo.ids_named  # typing a name finds rows not read yet
         self.timeline_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # its rows, when on show
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)

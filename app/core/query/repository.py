@@ -247,6 +247,14 @@ class Repository:
     def entity_names(self) -> dict[str, str]:
         return dict(self._raw("SELECT id, name FROM entity"))
 
+    def ids_named(self, prefix: str) -> set[str]:
+        """Every entity whose name begins with ``prefix``, either case (SQLite's LIKE: ASCII letters
+        match either case, others as typed): the list's type-ahead over rows it has not read yet."""
+        if not prefix:
+            return set()
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return {str(r[0]) for r in self._raw("SELECT id FROM entity WHERE name LIKE :p ESCAPE '\\'", {"p": pattern})}
+
     def known_entities(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
         """(id, name, kind, aliases) of every entity, reference and user (mention matching)."""
         aliases: dict[str, list[str]] = {}
