@@ -202,21 +202,6 @@ class MainWindow(WindowFeaturesMixin):
         self.after_start(self._install_sources)
         self.after_start(self._install_lessons)
 
-    def _warm_graph_modules(self) -> None:
-        """Import the layout's modules (NumPy, and networkx when no layout was kept from an earlier
-        start) on a worker while pyqtgraph loads here, so the graph's first layout does not begin with
-        them. With a kept layout networkx is not needed for the first picture, and its import (half a
-        second of Python) would only take the GIL from pyqtgraph's."""
-        cache = self.atlas.paths.graph_cache
-
-        def warm() -> None:
-            import app.core.graph.layout  # noqa: F401
-
-            if not any(cache.glob("layout-*.npz")):
-                import networkx  # noqa: F401
-
-        JobRunner(self.pool, on_error=self._on_error, parent=self).submit(warm, lambda _result: None)
-
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
         graph = self.graph_pane

@@ -134,6 +134,23 @@ class WindowFeaturesMixin(WindowMenusMixin):
         """The Suggestions view last opened (the sources feature holds it)."""
         return self.sources_feature.suggestions_dialog
 
+    def _warm_graph_modules(self) -> None:
+        """Import the layout's modules (NumPy, and networkx when no layout was kept from an earlier
+        start) on a worker while pyqtgraph loads here, so the graph's first layout does not begin with
+        them. With a kept layout networkx is not needed for the first picture, and its import (half a
+        second of Python) would only take the GIL from pyqtgraph's."""
+        cache = self.atlas.paths.graph_cache
+
+        def warm() -> None:
+            import app.core.graph.layout  # noqa: F401
+
+            if not any(cache.glob("layout-*.npz")):
+                import networkx  # noqa: F401
+
+        from app.ui.jobs import JobRunner
+
+        JobRunner(self.pool, on_error=self._on_error, parent=self).submit(warm, lambda _result: None)
+
     def _install_graph(self) -> None:
         """The graph, right after the first paint: pyqtgraph loads here while the pane reads and lays
         out the network on a worker thread; it draws when that is done. The rest of the start waits
