@@ -65,6 +65,8 @@ class MainWindow(WindowFeaturesMixin):
         self.setObjectName("main_window")
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)  # list, facets, passage search, graph (read + layout)
+        # Kept, not ended after 30 s idle: each thread's connection keeps its page cache and views.
+        self.pool.setExpiryTimeout(-1)
         self.history = SelectionHistory()
         self._current_id: str | None = None
         self._total = self.repo.total_entities()
@@ -240,6 +242,12 @@ class MainWindow(WindowFeaturesMixin):
         # Facet counts take seconds at 100,000 entities, and their first import of NumPy would take
         # the GIL from the first paint and the graph's first picture: they start after those.
         self.after_start(self._count_facets)
+        self.after_start(self._prepare_search)
+
+    def _prepare_search(self) -> None:
+        """The search's name index and postings, made on a worker before the first search needs them."""
+        if not self.search_runner.busy:  # a search already asked for makes them itself
+            self.search_runner.submit(self.repo.prepare_search, lambda _none: None)
 
     def _count_facets(self) -> None:
         spec = self.filter_pane.spec()
