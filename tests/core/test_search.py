@@ -172,7 +172,7 @@ def test_what_searches_derive_from_the_catalogue_is_made_once_for_every_thread(r
 
 
 def test_a_cited_passage_without_the_searched_words_still_comes_first_shown_from_its_start(repo) -> None:
-    """ "CSTO activities": the passages cited for the CSTO's activity facts come first, in their
+    """For "CSTO activities" the passages cited for the CSTO's activity facts come first, in their
     order, even one holding neither word (nothing to highlight: its opening words are shown)."""
     detail = repo.get_entity(repo.resolve("CSTO"))
     cited = list(dict.fromkeys(c.passage_id for f in detail.facts if f.field == "activity" for c in f.citations))
