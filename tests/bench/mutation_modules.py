@@ -109,6 +109,7 @@ MODULES: dict[str, list[str]] = {
     "app.core.graph.layout": _GRAPH,
     "app.core.graph.model": _GRAPH,
     "app.core.graph.cache": _GRAPH,
+    "app.core.npz_cache": [*_GRAPH, "tests/core/test_facet_cache.py"],
     "app.core.graph.picture": _GRAPH,
     "app.core.graph.placement": _GRAPH,
     "app.core.graph.view": _GRAPH,
