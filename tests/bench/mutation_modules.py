@@ -28,7 +28,12 @@ _BACKUP = [
     "tests/core/test_backup_more.py",
     "tests/core/test_backup_edges.py",
 ]
-_GRAPH = ["tests/core/test_graph.py", "tests/core/test_graph_more.py", "tests/core/test_graph_labels.py"]
+_GRAPH = [
+    "tests/core/test_graph.py",
+    "tests/core/test_graph_more.py",
+    "tests/core/test_graph_labels.py",
+    "tests/core/test_graph_model.py",
+]
 _DATASETS = [
     "tests/core/test_datasets.py",
     "tests/core/test_datasets_more.py",
