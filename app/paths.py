@@ -51,6 +51,16 @@ class DataPaths:
         return self.root / "backups"
 
     @property
+    def graph_cache(self) -> Path:
+        """The graph's network and computed layouts, kept from one start to the next (app.core.graph.cache)."""
+        return self.root / "graph-cache"
+
+    @property
+    def facet_cache(self) -> Path:
+        """The facet index, kept from one start to the next (app.core.query.facet_index)."""
+        return self.root / "facet-cache"
+
+    @property
     def settings_file(self) -> Path:
         return self.root / "settings.ini"
 

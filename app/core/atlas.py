@@ -228,7 +228,7 @@ def open_atlas(
         if not _writable(paths.user_db) and not isinstance(err, DatabaseCorrupt):
             raise UnwritablePath(_read_only_data_dir(paths)) from exc
         raise err from exc
-    repo = Repository(connector(ref, user_db))
+    repo = Repository(connector(ref, user_db), cache_dir=paths.facet_cache)
     try:
         repo.total_entities()
     except AtlasError:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -23,10 +21,10 @@ class HostWidget(QWidget):
         self.placeholder.setWordWrap(True)
         lay.addWidget(self.placeholder)
 
-    def childEvent(self, event: Any) -> None:
-        super().childEvent(event)
-        if event.type() == QEvent.Type.ChildAdded:
-            child = event.child()
-            placeholder = getattr(self, "placeholder", None)
-            if placeholder is not None and isinstance(child, QWidget) and child is not placeholder:
-                placeholder.hide()
+    def fill(self, widget: QWidget) -> None:
+        """Put ``widget`` in this place, instead of the note.
+
+        (Not by watching child events: asking a child event for its child makes PySide6 build the
+        Python types, enums and all, of every Qt widget class, about 40 ms before the first paint.)"""
+        self.placeholder.hide()
+        self.box.addWidget(widget)

@@ -65,6 +65,8 @@ class MainWindow(WindowFeaturesMixin):
         self.setObjectName("main_window")
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)  # list, facets, passage search, graph (read + layout)
+        # Kept, not ended after 30 s idle: each thread's connection keeps its page cache and views.
+        self.pool.setExpiryTimeout(-1)
         self.history = SelectionHistory()
         self._current_id: str | None = None
         self._total = self.repo.total_entities()
@@ -125,6 +127,7 @@ class MainWindow(WindowFeaturesMixin):
         self.search_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)
         self.page_runner = JobRunner(self.pool, on_error=self._on_error, interrupt=True, parent=self)  # rows scrolled
         self.list_pane.model.page_fetcher = self._fetch_pages
+        self.list_pane.model.name_finder = self.repo.ids_named  # typing a name finds rows not read yet
         self.timeline_runner = JobRunner(self.pool, on_error=self._on_error, parent=self)  # its rows, when on show
         self._facet_timer = QTimer(self)
         self._facet_timer.setSingleShot(True)
@@ -180,16 +183,17 @@ class MainWindow(WindowFeaturesMixin):
         * before the first paint, only what that paint shows: the As of year in the toolbar, and the
           notes dock when the window is wide enough to show it open;
         * right after it (``after_first_paint``): the graph, whose network is read and laid out on a
-          worker while pyqtgraph loads here, and the founding-year slider;
+          worker while pyqtgraph loads here;
         * once the graph has drawn its first picture (``after_start``; or GRAPH_FIRST_MS after it was
-          installed, when a big network takes longer to lay out): everything in menus and dialogs.
+          installed, when a big network takes longer to lay out): the founding-year slider, below the
+          fold, and everything in menus and dialogs.
 
         Each queued step runs in its own turn of the event loop, so a key or a repaint never waits
         for more than one. Heavy modules (pyqtgraph, networkx) must be imported in such a step.
         """
         self.after_first_paint(self._warm_graph_modules)
         self.after_first_paint(self._install_graph)
-        self.after_first_paint(self.filter_pane.finish_deferred)
+        self.after_start(self.filter_pane.finish_deferred)  # the year slider (superqt), below the fold
         if self.width() >= WIDE_WINDOW:  # the notes dock shows at once: build it before the first paint
             self._install_notes()
         else:  # it starts closed (hide_when_narrow): build it once the graph is drawn
@@ -199,17 +203,6 @@ class MainWindow(WindowFeaturesMixin):
         self.after_start(self._install_timeline)
         self.after_start(self._install_sources)
         self.after_start(self._install_lessons)
-
-    def _warm_graph_modules(self) -> None:
-        """Import the layout's modules (networkx, NumPy) on a worker while pyqtgraph loads here, so the
-        graph's first layout does not begin with them."""
-
-        def warm() -> None:
-            import networkx  # noqa: F401
-
-            import app.core.graph.layout  # noqa: F401
-
-        JobRunner(self.pool, on_error=self._on_error, parent=self).submit(warm, lambda _result: None)
 
     def is_ready(self) -> bool:
         """True once painted and every after-first-paint step has run (tests, screenshots)."""
@@ -246,7 +239,18 @@ class MainWindow(WindowFeaturesMixin):
         spec = self.filter_pane.spec()
         self.act_save_filter.setEnabled(not spec.is_empty())
         self._show_rows(spec, self.repo.list_matches(spec))
-        # Facet counts take seconds at 100,000 entities: never before the first paint.
+        # Facet counts take seconds at 100,000 entities, and their first import of NumPy would take
+        # the GIL from the first paint and the graph's first picture: they start after those.
+        self.after_start(self._count_facets)
+        self.after_start(self._prepare_search)
+
+    def _prepare_search(self) -> None:
+        """The search's name index and postings, made on a worker before the first search needs them."""
+        if not self.search_runner.busy:  # a search already asked for makes them itself
+            self.search_runner.submit(self.repo.prepare_search, lambda _none: None)
+
+    def _count_facets(self) -> None:
+        spec = self.filter_pane.spec()
         repo = self.repo
         self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
 
@@ -282,10 +286,9 @@ class MainWindow(WindowFeaturesMixin):
         if self.list_runner.busy:  # after the list's own query: never beside it
             self._facet_timer.start(FACET_DELAY_MS)
             return
+        self._count_facets()
         spec = self.filter_pane.spec()
-        repo = self.repo
-        self.facet_runner.submit(lambda: repo.facet_counts(spec), self.filter_pane.set_facet_counts)
-        self.search_runner.submit(search_job(repo, spec), self._show_search)
+        self.search_runner.submit(search_job(self.repo, spec), self._show_search)
 
     def _show_rows(self, spec: FilterSpec, rows: EntityMatches) -> None:
         self._rows = rows

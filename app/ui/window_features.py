@@ -134,6 +134,23 @@ class WindowFeaturesMixin(WindowMenusMixin):
         """The Suggestions view last opened (the sources feature holds it)."""
         return self.sources_feature.suggestions_dialog
 
+    def _warm_graph_modules(self) -> None:
+        """Import the layout's modules (NumPy, and networkx when no layout was kept from an earlier
+        start) on a worker while pyqtgraph loads here, so the graph's first layout does not begin with
+        them. With a kept layout networkx is not needed for the first picture, and its import (half a
+        second of Python) would only take the GIL from pyqtgraph's."""
+        cache = self.atlas.paths.graph_cache
+
+        def warm() -> None:
+            import app.core.graph.layout  # noqa: F401
+
+            if not any(cache.glob("layout-*.npz")):
+                import networkx  # noqa: F401
+
+        from app.ui.jobs import JobRunner
+
+        JobRunner(self.pool, on_error=self._on_error, parent=self).submit(warm, lambda _result: None)
+
     def _install_graph(self) -> None:
         """The graph, right after the first paint: pyqtgraph loads here while the pane reads and lays
         out the network on a worker thread; it draws when that is done. The rest of the start waits
@@ -145,10 +162,10 @@ class WindowFeaturesMixin(WindowMenusMixin):
             positions=self.atlas.user_data.graph_positions,
             settings=self.settings,  # the layout chosen comes back next session
             pool=self.pool,  # drained when the window closes
-            cache_dir=self.atlas.paths.root / "graph-cache",  # the network and layouts of the last start
+            cache_dir=self.atlas.paths.graph_cache,  # the network and layouts of the last start
             parent=self.graph_host,
         )
-        self.graph_host.box.addWidget(pane)
+        self.graph_host.fill(pane)
         self.graph_pane = pane
         pane.entity_selected.connect(self.select_entity)
         # Choosing the selected entity again re-centres the graph on it: the window answers a repeat
@@ -182,7 +199,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
         from app.ui.timeline.timeline_view import TimelineView
 
         timeline = TimelineView(repo=self.repo, parent=self.timeline_host)
-        self.timeline_host.box.addWidget(timeline)
+        self.timeline_host.fill(timeline)
         self.timeline_view = timeline
         timeline.entity_selected.connect(self.select_entity)
         if self.graph_pane is not None:  # a repeat choice re-centres the graph, as in _install_graph

@@ -108,6 +108,9 @@ class WindowParts(QMainWindow):
     def freeze_heap(self) -> None:
         raise NotImplementedError
 
+    def _on_error(self, exc: BaseException) -> None:
+        raise NotImplementedError
+
     def after_first_paint(self, fn: Callable[[], Any]) -> None:
         raise NotImplementedError
 

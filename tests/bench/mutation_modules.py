@@ -28,7 +28,12 @@ _BACKUP = [
     "tests/core/test_backup_more.py",
     "tests/core/test_backup_edges.py",
 ]
-_GRAPH = ["tests/core/test_graph.py", "tests/core/test_graph_more.py", "tests/core/test_graph_labels.py"]
+_GRAPH = [
+    "tests/core/test_graph.py",
+    "tests/core/test_graph_more.py",
+    "tests/core/test_graph_labels.py",
+    "tests/core/test_graph_model.py",
+]
 _DATASETS = [
     "tests/core/test_datasets.py",
     "tests/core/test_datasets_more.py",
@@ -109,6 +114,7 @@ MODULES: dict[str, list[str]] = {
     "app.core.graph.layout": _GRAPH,
     "app.core.graph.model": _GRAPH,
     "app.core.graph.cache": _GRAPH,
+    "app.core.npz_cache": [*_GRAPH, "tests/core/test_facet_cache.py"],
     "app.core.graph.picture": _GRAPH,
     "app.core.graph.placement": _GRAPH,
     "app.core.graph.view": _GRAPH,

@@ -103,3 +103,15 @@ def test_tag_counts_follow_the_users_tags_at_once(atlas: Atlas) -> None:
     assert _facets(repo, FilterSpec(kinds=("alliance",)))["tags"] == []
     atlas.user_data.notes.set_entity_tags("nato", ["watch"])
     assert _facets(repo, FilterSpec(kinds=("alliance",)))["tags"] == [("watch", "watch", 1)]
+
+
+def test_names_beginning_with_a_prefix_either_case_and_wildcards_taken_literally(repo: Repository) -> None:
+    """The list's type-ahead: which entities' names begin with what was typed."""
+    names = dict(repo.entity_names())
+    for prefix in ("n", "NAT", "five e", "Collective S"):
+        expected = {i for i, name in names.items() if name.casefold().startswith(prefix.casefold())}
+        assert expected and repo.ids_named(prefix) == expected, prefix
+    # LIKE's wildcards and its escape are letters here: no name begins with them.
+    for literal in ("%", "_", "N_TO", "\\", "%ATO", "N%"):
+        assert repo.ids_named(literal) == set(), literal
+    assert repo.ids_named("") == set()

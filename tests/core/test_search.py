@@ -131,3 +131,41 @@ def test_a_very_long_query_is_capped_not_an_error(repo: Repository) -> None:
     text = " ".join(["alliance"] * 500 + ["NATO"] * 50)
     assert isinstance(repo.search_passages(text, limit=3), list)
     assert isinstance(repo.list_entities(FilterSpec(text=text, sort="rank"), limit=3), list)
+
+
+def test_what_searches_derive_from_the_catalogue_is_made_once_for_every_thread(repo, monkeypatch) -> None:
+    """A search on a pool thread new to searching reads the name index, the names and the postings
+    another thread made (at 100,000 entities a copy per thread cost a second a search); the answers
+    are those of a search that made them itself."""
+    import threading
+
+    from app.core.query import search as search_module
+    from app.core.query import topk
+
+    alone = [(h.passage_id, h.snippet) for h in repo.search_passages("collective defense", limit=10)]
+    repo.dispose()  # forget everything: the next thread starts from nothing
+
+    words = []
+    postings = []
+    real_words_of, real_postings = search_module.words_of, topk.Postings.__init__
+    monkeypatch.setattr(search_module, "words_of", lambda text: words.append(text) or real_words_of(text))
+    monkeypatch.setattr(
+        topk.Postings, "__init__", lambda self, *a, **k: postings.append(1) or real_postings(self, *a, **k)
+    )
+
+    def on_a_thread(fn):  # type: ignore[no-untyped-def]
+        out = []
+        t = threading.Thread(target=lambda: out.append(fn()))
+        t.start()
+        t.join()
+        return out[0]
+
+    on_a_thread(repo.prepare_search)
+    names = len(words)
+    assert names > len(repo.entity_names()) and len(postings) == 2  # every name read; both postings
+    words.clear()
+    got = on_a_thread(lambda: repo.search_passages("collective defense", limit=10))
+    assert len(words) < 10 and len(postings) == 2  # only the query's own words: nothing made again
+    assert [(h.passage_id, h.snippet) for h in got] == alone
+    another = on_a_thread(lambda: repo.search_passages("collective defense", limit=10))
+    assert [(h.passage_id, h.snippet) for h in another] == alone  # its own connection's scratch tables

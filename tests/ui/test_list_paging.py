@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from app.core.atlas import Atlas, open_atlas
 from app.core.query.filters import FilterSpec
@@ -177,3 +178,23 @@ def test_the_timeline_on_show_gets_every_matching_row_read_off_the_gui_thread(qt
     matching = set(window.current_rows().ids)
     drawn = set(timeline.drawn_ids)
     assert len(drawn) > 2 * PAGE and drawn <= matching  # far more than the list has read
+
+
+def test_typing_a_name_in_the_list_finds_rows_not_read_yet(qtbot, big_window):
+    """Type-ahead in a long list: the first row (in the list's order) whose name begins with what
+    was typed, even far below the rows read so far; text no name begins with moves nothing."""
+    window = big_window
+    view, pane = window.list_pane.view, window.list_pane
+    rows = window.repo.list_entities(FilterSpec())  # every row, in the list's order
+    target = next(k for k, r in enumerate(rows) if r.name.casefold().startswith("tr"))
+    assert target > PAGE and pane.model.matches.loaded(target) is None  # not read: Qt's search misses it
+    view.setFocus()
+    view.setCurrentIndex(pane.model.index(0, 0))
+    qtbot.keyClicks(view, "tr")
+    qtbot.waitUntil(lambda: window.current_entity_id() == rows[target].id, timeout=5000)
+    assert pane.model.data(pane.model.index(target, 0)) in ("", rows[target].name)  # its page is being read
+
+    qtbot.wait(QApplication.keyboardInputInterval() + 50)  # what follows is a new search
+    qtbot.keyClicks(view, "zq")  # a fresh search no name matches: the selection stays
+    qtbot.wait(100)
+    assert window.current_entity_id() == rows[target].id

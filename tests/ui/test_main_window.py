@@ -33,8 +33,10 @@ def test_host_placeholder_hides_when_filled(qtbot):
     host = HostWidget("graph_host", "The graph appears here.")
     qtbot.addWidget(host)
     assert not host.placeholder.isHidden()
-    host.layout().addWidget(QLabel("graph"))
+    graph = QLabel("graph")
+    host.fill(graph)
     assert host.placeholder.isHidden()
+    assert graph.parent() is host and host.layout().indexOf(graph) >= 0
 
 
 def test_every_control_has_an_accessible_name(qtbot, window):

@@ -100,7 +100,8 @@ def test_the_list_is_painted_before_the_deferred_features_which_then_work(qtbot,
 
 def test_a_fresh_process_paints_the_list_without_loading_the_deferred_features(data_paths, tmp_path):
     """In a new interpreter (nothing imported by other tests): what the window has loaded at its
-    first paint. The graph library, the layout and the features in menus load after it."""
+    first paint. The graph library, the layout, NumPy (the facet counts' too: they start after the
+    graph's first picture) and the features in menus load after it."""
     code = r"""
 import json, os, sys
 from pathlib import Path
@@ -115,7 +116,7 @@ window = MainWindow(atlas, settings_path=Path(sys.argv[2]))
 window.resize(1280, 800)
 watched = ["pyqtgraph", "networkx", "app.ui.graph.graph_pane", "app.ui.timeline.timeline_view",
            "app.ui.lessons", "app.ui.sources", "app.ui.notes.notes_feature", "app.ui.report.export_dialog",
-           "app.core.sources.store", "app.core.datasets"]
+           "app.core.sources.store", "app.core.datasets", "numpy", "superqt", "app.core.query.facet_index"]
 class Paint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
@@ -140,3 +141,57 @@ app.exec()
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["rows"] > 0
     assert seen["loaded"] == []
+
+
+GRAPH_PICTURE = r"""
+import json, os, sys
+from pathlib import Path
+from app.cli import load_gui
+app = load_gui().make_application()
+from app.core.atlas import open_atlas
+from app.paths import DataPaths
+from app.ui.main_window import MainWindow
+from PySide6.QtCore import QEvent, QObject, QTimer
+atlas = open_atlas(DataPaths(Path(sys.argv[1])), rebuild_stale=False)
+window = MainWindow(atlas, settings_path=Path(sys.argv[2]))
+window.resize(1280, 800)
+class Paint(QObject):
+    def eventFilter(self, obj, event):
+        pane = window.graph_pane
+        if event.type() == QEvent.Type.Paint and pane.is_ready() and pane.visible_ids:
+            print(json.dumps({"nodes": len(pane.visible_ids), "slider": window.filter_pane.years is not None,
+                              "loaded": [m for m in ("superqt", "networkx") if m in sys.modules]}), flush=True)
+            os._exit(0)
+        return False
+paint = Paint()
+def watch():
+    if window.graph_pane is None:
+        QTimer.singleShot(1, watch)
+    else:
+        window.graph_pane.canvas.viewport().installEventFilter(paint)
+watch()
+window.show()
+app.exec()
+"""
+
+
+def test_the_graphs_first_picture_waits_for_no_library_it_does_not_draw_with(data_paths, tmp_path):
+    """At the graph's first picture (in a new interpreter): superqt (the year slider's, built after
+    it) is not loaded, and networkx only when the layout had to be computed, not when an earlier
+    start kept it."""
+    env = {"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    seen = []
+    for run in ("first start: the layout is computed", "second start: the kept layout is read"):
+        done = subprocess.run(
+            [sys.executable, "-c", GRAPH_PICTURE, str(data_paths.root), str(tmp_path / "settings.ini")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=True,
+        )
+        seen.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        assert seen[-1]["nodes"] > 0, run
+        assert seen[-1]["slider"] is False, run  # the year slider comes after the picture
+    assert seen[0]["loaded"] == ["networkx"]
+    assert seen[1]["loaded"] == []

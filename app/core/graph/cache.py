@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -20,6 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.graph.model import GraphData
+from app.core.npz_cache import SEP as _SEP
+from app.core.npz_cache import text_array as _text
+from app.core.npz_cache import text_values as _untext
+from app.core.npz_cache import write_arrays as _write
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -27,33 +30,6 @@ IntArray = npt.NDArray[np.int64]
 LAYOUT_VERSION = "1"  # raise when a layout's algorithm changes: older cached pictures are not used
 NETWORK_FILE = "network.npz"
 KEEP_LAYOUTS = 12  # the newest layout files kept (layouts, overviews, focus scopes)
-_SEP = "\x00"  # never in stored text (the reference is checked for it)
-
-
-def _text(values: list[str]) -> npt.NDArray[np.uint8]:
-    return np.frombuffer(_SEP.join(values).encode("utf-8"), dtype=np.uint8)
-
-
-def _untext(blob: npt.NDArray[np.uint8], count: int) -> list[str]:
-    if count == 0:
-        return []
-    out = blob.tobytes().decode("utf-8").split(_SEP)
-    if len(out) != count:
-        raise ValueError("damaged text column")
-    return out
-
-
-def _write(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write atomically: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_network(folder: Path, stamp: str, data: GraphData) -> None:

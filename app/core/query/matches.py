@@ -81,6 +81,10 @@ class EntityMatches(Sequence[EntityRow]):
         """Row ``i`` if it has been read, else None (never reads)."""
         return self._rows[i] if 0 <= i < len(self._rows) else None
 
+    def complete(self) -> bool:
+        """Every row has been read."""
+        return None not in self._rows
+
     def page_of(self, i: int) -> tuple[int, list[str]]:
         """(first row, ids) of the page holding row ``i``."""
         start = i - i % PAGE

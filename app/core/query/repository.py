@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.db import Connector
@@ -84,8 +85,9 @@ __all__ = [
 class Repository:
     """Read access to the reference database and the user tables attached to it."""
 
-    def __init__(self, connect: Connector):
+    def __init__(self, connect: Connector, *, cache_dir: Path | None = None):
         self._connect = connect
+        self.cache_dir = cache_dir  # the facet index kept between starts (None: made at every start)
         self._local = threading.local()
         self._raw_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -222,12 +224,20 @@ class Repository:
         """The catalogue's facet pairs in memory, read again when your sources or datasets changed.
         Shared by every thread (it is never changed once made); one read at a time. Imported here:
         NumPy is not needed before the window's first paint."""
-        from app.core.query.facet_index import FacetIndex, fingerprint
+        from app.core.query import facet_index as fi
 
-        key = fingerprint(con)
+        key = fi.fingerprint(con)
         with self._facet_lock:
             if self._facets is None or self._facets[0] != key:
-                self._facets = (key, FacetIndex(con))
+                kept = self._reference_identity(con)
+                kept_key = None if kept is None else f"{kept}\n{key!r}"
+                folder = self.cache_dir
+                index = fi.load(folder, kept_key) if folder is not None and kept_key is not None else None
+                if index is None:
+                    index = fi.FacetIndex.read(con)  # seconds at 100,000 entities: kept for the next start
+                    if folder is not None and kept_key is not None:
+                        fi.save(folder, kept_key, index)
+                self._facets = (key, index)
             return self._facets[1]
 
     def _read_name_order(self, con: sqlite3.Connection) -> None:
@@ -246,6 +256,14 @@ class Repository:
 
     def entity_names(self) -> dict[str, str]:
         return dict(self._raw("SELECT id, name FROM entity"))
+
+    def ids_named(self, prefix: str) -> set[str]:
+        """Every entity whose name begins with ``prefix``, either case (SQLite's LIKE: ASCII letters
+        match either case, others as typed): the list's type-ahead over rows it has not read yet."""
+        if not prefix:
+            return set()
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return {str(r[0]) for r in self._raw("SELECT id FROM entity WHERE name LIKE :p ESCAPE '\\'", {"p": pattern})}
 
     def known_entities(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
         """(id, name, kind, aliases) of every entity, reference and user (mention matching)."""
@@ -299,6 +317,11 @@ class Repository:
         return replace(found[0], mentions=mentions)
 
     # ---- search (app.core.query.search) ----------------------------------------------------
+    def prepare_search(self) -> None:
+        """Make what every search reads (the name index, the postings) now, so the first search
+        does not (about a second at 100,000 entities; the window does it on a worker after its start)."""
+        self._search.prepare()
+
     def named_entities(self, query: str) -> list[str]:
         """Ids of the entities ``query`` names by name or alias, in the order named."""
         return self._search.named_entities(query)
@@ -393,6 +416,15 @@ class Repository:
             con = self._raw_connection()
             if current_mode(con) != (False, False):
                 return None
+        except sqlite3.Error:
+            return None
+        return self._reference_identity(con)
+
+    @staticmethod
+    def _reference_identity(con: sqlite3.Connection) -> str | None:
+        """The reference file's path, size, time and inode (a cache of what is read from it is the
+        same while these are), or None when it cannot be told."""
+        try:
             path = next((str(r[2]) for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
             st = os.stat(path)
         except (sqlite3.Error, OSError):

@@ -47,60 +47,75 @@ FACT_WORDS: dict[str, tuple[str, ...]] = {
 
 class Search:
     """The search half of the Repository: every read goes through its ``raw`` (one connection per
-    thread); the name index is cached per thread."""
+    thread). What it derives from the catalogue once (the name index, the names as SQL lowers them,
+    the reference's postings) is shared by every thread: a pool thread new to searching (threads come
+    and go) would otherwise spend a second at 100,000 entities making its own copy, and the first
+    thread to need one makes it while the others wait for it."""
 
     def __init__(self, raw: Raw):
         self._raw = raw
-        self._local = threading.local()
+        self._lock = threading.Lock()  # one thread makes a shared value; the others wait for it
+        self._names: tuple[Any, dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]] | None = None
+        self._expansions: tuple[object, dict[tuple[str, ...], tuple[tuple[str, ...], ...]]] | None = None
+        self._lower: tuple[Any, frozenset[str]] | None = None
+        self._postings_of: dict[str, Postings | None] = {}
 
     def reset(self) -> None:
-        """Forget the cached name index (the Repository's connections were closed)."""
-        self._local = threading.local()
+        """Forget what was derived from the catalogue (the Repository's connections were closed)."""
+        with self._lock:
+            self._names = self._expansions = self._lower = None
+            self._postings_of = {}
+
+    def prepare(self) -> None:
+        """Make the shared values now (the name index, its expansions, the names lowered, the postings)."""
+        self._plan("", False)
+        self._lower_names()
+        self._postings(PASSAGES)
+        self._postings(ENTITIES)
+
+    def _signature(self) -> tuple[Any, ...]:
+        """Changes when the user adds or removes an entity or an alias."""
+        return tuple(self._raw("SELECT (SELECT count(*) FROM entity), (SELECT count(*) FROM alias)")[0])
 
     def _name_index(self) -> dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]:
         """Every entity name and alias as lower-case words -> (entity id, all its names as words),
-        kept per connection until the user adds or removes an entity or alias."""
-        signature = tuple(self._raw("SELECT (SELECT count(*) FROM entity), (SELECT count(*) FROM alias)")[0])
-        cached: tuple[Any, dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]] | None = getattr(
-            self._local, "names", None
-        )
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        names: dict[str, list[str]] = {}
-        for eid, name in self._raw(
-            "SELECT id, name FROM entity UNION ALL SELECT entity_id, alias FROM alias ORDER BY 1"
-        ):
-            # "France – Germany" is a label for the pair, not a phrase any document writes.
-            if " – " not in str(name):
-                names.setdefault(str(eid), []).append(str(name))
-        index: dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]] = {}
-        for eid, all_names in names.items():
-            forms = tuple(tuple(words_of(n)) for n in all_names if words_of(n))
-            for form in forms:
-                index.setdefault(tuple(w.casefold() for w in form), (eid, forms))
-        self._local.names = (signature, index)
-        return index
+        kept until the user adds or removes an entity or alias."""
+        signature = self._signature()
+        with self._lock:
+            if self._names is not None and self._names[0] == signature:
+                return self._names[1]
+            names: dict[str, list[str]] = {}
+            for eid, name in self._raw(
+                "SELECT id, name FROM entity UNION ALL SELECT entity_id, alias FROM alias ORDER BY 1"
+            ):
+                # "France – Germany" is a label for the pair, not a phrase any document writes.
+                if " – " not in str(name):
+                    names.setdefault(str(eid), []).append(str(name))
+            index: dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]] = {}
+            for eid, all_names in names.items():
+                forms = tuple(tuple(words_of(n)) for n in all_names if words_of(n))
+                for form in forms:
+                    index.setdefault(tuple(w.casefold() for w in form), (eid, forms))
+            self._names = (signature, index)
+            return index
 
     def _lower_names(self) -> frozenset[str]:
         """Every entity name and alias as SQL's lower() gives it (what NAMED_SQL compares), kept
-        per connection until the user adds or removes an entity or alias."""
-        signature = tuple(self._raw("SELECT (SELECT count(*) FROM entity), (SELECT count(*) FROM alias)")[0])
-        cached: tuple[Any, frozenset[str]] | None = getattr(self._local, "lower_names", None)
-        if cached is None or cached[0] != signature:
-            rows = self._raw("SELECT lower(name) FROM entity UNION SELECT lower(alias) FROM alias")
-            cached = (signature, frozenset(str(r[0]) for r in rows))
-            self._local.lower_names = cached
-        return cached[1]
+        until the user adds or removes an entity or alias."""
+        signature = self._signature()
+        with self._lock:
+            if self._lower is None or self._lower[0] != signature:
+                rows = self._raw("SELECT lower(name) FROM entity UNION SELECT lower(alias) FROM alias")
+                self._lower = (signature, frozenset(str(r[0]) for r in rows))
+            return self._lower[1]
 
     def _plan(self, query: str, typing: bool) -> SearchPlan | None:
         index = self._name_index()
         # The names as expansions, made once per name index (10,000 entities: 8 ms a search).
-        cached: tuple[object, dict[tuple[str, ...], tuple[tuple[str, ...], ...]]] | None = getattr(
-            self._local, "expansions", None
-        )
-        if cached is None or cached[0] is not index:
-            cached = (index, {k: v[1] for k, v in index.items()})
-            self._local.expansions = cached
+        with self._lock:
+            cached = self._expansions
+            if cached is None or cached[0] is not index:
+                cached = self._expansions = (index, {k: v[1] for k, v in index.items()})
         return search_plan(query, typing=typing, expansions=cached[1])
 
     def named_entities(self, query: str) -> list[str]:
@@ -179,18 +194,16 @@ class Search:
         return PassageSearch(tuple(hits), relaxed and bool(rows), message)
 
     def _postings(self, index: Index = PASSAGES) -> Postings | None:
-        """This thread's postings of a reference index (None for a reference without)."""
-        cached: dict[str, Postings | None] | None = getattr(self._local, "postings", None)
-        if cached is None:
-            cached = self._local.postings = {}
-        if index.name not in cached:
-            from app.core.query.topk import Postings
+        """The postings of a reference index (None for a reference without), read once for every thread."""
+        with self._lock:
+            if index.name not in self._postings_of:
+                from app.core.query.topk import Postings
 
-            try:
-                cached[index.name] = Postings(self._raw, index)
-            except LookupError:
-                cached[index.name] = None
-        return cached[index.name]
+                try:
+                    self._postings_of[index.name] = Postings(self._raw, index)
+                except LookupError:
+                    self._postings_of[index.name] = None
+            return self._postings_of[index.name]
 
     def _ranked(self, expr: str, phrase: str | None, named: list[str], limit: int) -> list[tuple[int, str, float]]:
         """The first ``limit`` passages matching ``expr`` as (id, index table, bm25): those mentioning

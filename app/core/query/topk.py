@@ -146,9 +146,11 @@ def leaves(node: Leaf | Node, columns: Columns = None) -> list[tuple[Leaf, Colum
     return [pair for child in node.children for pair in leaves(child, columns)]
 
 
-# ---- the postings, per connection ------------------------------------------------------------------
+# ---- the postings, shared by every thread --------------------------------------------------------
 class Postings:
-    """The postings tables of one connection's reference, and a tokenizer like the index's."""
+    """The postings tables of the reference, and a tokenizer like the index's. Shared by every thread:
+    each reads with its own connection (``raw``), and what is cached here (words' postings, texts'
+    tokens) is the same whichever connection read it."""
 
     def __init__(self, raw: Raw, index: Index = PASSAGES):
         self._raw = raw
@@ -172,12 +174,18 @@ class Postings:
         self._cache: dict[str, tuple[Ints, F64]] = {}  # the words of the last few searches
         self._cached_bytes = 0
         self._tokens: dict[str, list[str]] = {}  # a text -> its tokens (the tokenizer never changes)
-        raw(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_query_tokens USING fts5(t, tokenize='{FTS_TOKENIZER}')")
-        raw(
+
+    def _scratch(self) -> None:
+        """The calling thread's connection's scratch tables (temp tables are per connection; the
+        postings are shared by every thread)."""
+        self._raw(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_query_tokens USING fts5(t, tokenize='{FTS_TOKENIZER}')"
+        )
+        self._raw(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_page"
             f" USING fts5(text, heading, title, tokenize='{FTS_TOKENIZER}')"
         )
-        raw(
+        self._raw(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.atlas_query_tokens_v"
             " USING fts5vocab(temp, atlas_query_tokens, instance)"
         )
@@ -185,6 +193,7 @@ class Postings:
     def snippets(self, table: str, ids: list[int], expr: str, marks: tuple[str, str]) -> list[tuple[Any, ...]]:
         """(rowid, snippet) of the passages ``ids`` of ``table`` matching ``expr``, made in a small
         index holding only their rows: the same snippets, without walking every match of ``expr``."""
+        self._scratch()
         self._raw("DELETE FROM temp.atlas_page")
         self._raw(
             f"INSERT INTO temp.atlas_page (rowid, text, heading, title) SELECT rowid, text, heading, title"
@@ -204,6 +213,7 @@ class Postings:
         """Each text as the index's tokenizer splits and stems it ("Treaties" -> ["treati"])."""
         new = [t for t in dict.fromkeys(texts) if t not in self._tokens]
         if new:
+            self._scratch()
             self._raw("DELETE FROM temp.atlas_query_tokens")
             self._raw(
                 "INSERT INTO temp.atlas_query_tokens (rowid, t) SELECT key, value FROM json_each(:t)",

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from app.core.graph.layout import LAYOUT_HINTS, LAYOUTS
+from app.ui.flow_layout import FlowLayout
 from app.ui.graph import graph_export as gx
 from app.ui.graph.canvas import GraphCanvas, Halo, LabelLayer, LegendStrip, NodeScatter, cosmetic
 
@@ -85,10 +86,8 @@ def build_controls(pane: GraphPane) -> None:
     pane.export_button.setMenu(menu)
     # The controls wrap onto as many rows as the pane's width needs: it is often a narrow tab
     # beside the list, and at 200 % zoom on a projector the buttons keep their whole labels.
-    from superqt import QFlowLayout
-
     controls = QWidget(pane)
-    flow = QFlowLayout(controls)
+    flow = FlowLayout(controls)
     flow.setContentsMargins(4, 4, 4, 0)
     for w in (
         pane.layout_combo,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -109,6 +110,9 @@ class EntityTableModel(QAbstractTableModel):
         self._matches = EntityMatches.of_rows([])
         self._display: list[tuple[str, ...] | None] = []
         self.page_fetcher: PageFetcher | None = None
+        # Ids of the entities whose name begins with a prefix (the repository's ids_named): typing a
+        # name in the list finds rows not read yet. None: only rows already read are searched.
+        self.name_finder: Callable[[str], set[str]] | None = None
         self._wanted: dict[int, None] = {}  # first rows of pages painted but not read, oldest first
         self._want_timer = QTimer(self)
         self._want_timer.setSingleShot(True)
@@ -221,6 +225,40 @@ class EntityTableModel(QAbstractTableModel):
         if role == _ROW:
             return row
         return None
+
+    def match(
+        self,
+        start: Index,
+        role: int,
+        value: Any,
+        hits: int = 1,
+        flags: Qt.MatchFlag = Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchWrap,
+    ) -> list[QModelIndex]:
+        """Qt's type-ahead (a name typed in the list) asks for the next row whose name begins with
+        the text: over rows not read yet too, by asking the repository which entities have such a
+        name (Qt's own search reads every row's text, and unread rows have none)."""
+        kind = flags & Qt.MatchFlag.MatchTypeMask
+        if (
+            self.name_finder is None
+            or role != _DISPLAY
+            or start.column() != COL_NAME
+            or not isinstance(value, str)
+            or not value
+            or kind != Qt.MatchFlag.MatchStartsWith
+            or self._matches.complete()
+        ):
+            return super().match(start, role, value, hits, flags)
+        named = self.name_finder(value)
+        ids = self._matches.ids
+        n, first = len(ids), max(start.row(), 0)
+        order = chain(range(first, n), range(first) if flags & Qt.MatchFlag.MatchWrap else ())
+        found: list[QModelIndex] = []
+        for k in order:
+            if ids[k] in named:
+                found.append(self.index(k, COL_NAME))
+                if 0 < hits <= len(found):
+                    break
+        return found
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
