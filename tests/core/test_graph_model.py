@@ -250,3 +250,30 @@ def test_a_plan_follows_its_nodes_when_the_view_moves() -> None:
         assert after.rect == (before.rect[0] + 30, before.rect[1] - 20, before.rect[2] + 30, before.rect[3] - 20)
         if before.leader is not None:
             assert after.leader == tuple(v + d for v, d in zip(before.leader, (30, -20, 30, -20), strict=True))
+
+
+def test_a_moved_plan_moves_the_leader_lines_too() -> None:
+    from app.core.graph.placement import LabelPlan, PlacedLabel
+
+    t0 = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    label = PlacedLabel(0, "A", (20.0, 0.0, 60.0, 12.0), (5.0, 5.0, 20.0, 6.0), False, False, False)
+    plan = LabelPlan(t0, (0.0, 0.0, 500.0, 500.0), (label,), np.array([[0.0, 0.0]]))
+    moved = plan.moved((1.0, 0.0, 0.0, 1.0, 10.0, 100.0), np.array([[0.0, 0.0]]))
+    (after,) = moved.labels
+    assert after.rect == (30.0, 100.0, 70.0, 112.0) and after.leader == (15.0, 105.0, 30.0, 106.0)
+
+
+def test_on_a_crowded_view_the_keyboards_node_is_labelled_whatever_its_ties() -> None:
+    from app.core.graph.placement import BIG_VIEW_LABELS, LABEL_SCREEN_LIMIT, plan_labels
+
+    n = LABEL_SCREEN_LIMIT + 40
+    ids = [f"n{i:03d}" for i in range(n)]
+    hub_ties = [(ids[0], ids[k], "member") for k in range(1, 30)]  # n000 and its 29 partners: the best connected
+    data = network_arrays(ids, ids, ["country"] * n, hub_ties)
+    grid = np.array([[(i % 12) * 1.0, (i // 12) * 1.0] for i in range(n)])
+    scene = _scene(data, visible_pos=grid, bounds=(0.0, 0.0, 1400.0, 1200.0))
+    quiet = ids[-1]  # no ties: never among the best connected
+    assert quiet not in {lab.text for lab in plan_labels(scene).labels}
+    keyed = plan_labels(_scene(data, visible_pos=grid, bounds=(0.0, 0.0, 1400.0, 1200.0), keyboard=quiet))
+    texts = [lab.text for lab in keyed.labels]
+    assert quiet in texts and len(texts) <= BIG_VIEW_LABELS + 1
