@@ -264,6 +264,14 @@ def test_the_trainer_adds_edits_and_removes_questions(
     assert q["choices"] == ["1949", "1991", "2001"] and q["quote"] == quote
     code, _out, err = cli(capsys, data_paths, "lesson", "edit-question", str(path), "1", "--answer", "1848")
     assert code == 2 and "not one of its choices" in err
+    # A new quote without --document: the sentence is looked for in the question's own document.
+    shorter = "NATO, or the North Atlantic Treaty Organization, is a military alliance"
+    code, _out, err = cli(capsys, data_paths, "lesson", "edit-question", str(path), "1", "--quote", shorter)
+    assert code == 0, err
+    q = json.loads(cli(capsys, data_paths, "lesson", "show", str(path), "--json")[1])["quiz"]["questions"][0]
+    assert (q["document"], q["quote"], q["answer"]) == ("military-alliances-and-partnerships", shorter, "1949")
+    code, _out, err = cli(capsys, data_paths, "lesson", "edit-question", str(path), "1", "--document", "x.txt")
+    assert code == 2 and "--document goes with --quote" in err
     code, out, err = cli(capsys, data_paths, "lesson", "remove-question", str(path), "1")
     assert code == 0 and "0 questions left" in out, err
     code, _out, err = cli(capsys, data_paths, "lesson", "remove-question", str(path), "1")

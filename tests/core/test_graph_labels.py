@@ -42,3 +42,18 @@ def test_two_columns_label_outward_other_pictures_as_usual():
     assert left[2] <= 100 - 6 and right[0] >= 300 + 6
     plain = place_labels(anchors, bounds=(0, 0, 400, 200))
     assert plain[0][0] >= 100 + 6  # the usual first choice: right of the marker
+
+
+def test_a_label_avoids_a_spot_nearer_another_marker_than_its_own():
+    """A name right of its marker, but nearer a small marker beside it than its own, would read as
+    the other one's: it goes left instead (and right when nothing is there)."""
+    own = (95.0, 95.0, 105.0, 105.0)  # the marker at (100, 100), radius 5
+    anchor = (100.0, 100.0, 5.0, 40.0, 10.0)
+    (alone,) = place_labels([anchor], obstacles=[own])
+    assert alone is not None and alone[0] > 100  # right of the marker, the usual first choice
+    beside = (149.0, 107.0, 151.0, 109.0)  # another marker just past the right spot's end
+    (moved,) = place_labels([anchor], obstacles=[own, beside])
+    assert moved is not None and moved[2] < 100  # left of its marker
+    # Only one spot, and it is nearer the other marker: taken rather than no name at all.
+    (only,) = place_labels([anchor], obstacles=[own, beside], bounds=(100.0, 0.0, 200.0, 200.0))
+    assert only is not None and only[0] > 100

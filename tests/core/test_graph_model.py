@@ -139,6 +139,8 @@ def test_ties_become_point_pairs_strong_and_pale_and_the_as_of_year_drops_ties()
     assert state.visible_index.tolist() == list(range(8)) and state.visible_degree.tolist() == [
         len(_ties()[i]) for i in IDS
     ]
+    hidden = compute_view(_view(in_filter=data.mask_of(["a", "b", "e"])))  # c, d, f, h hidden
+    assert hidden.strong_ties.tolist() == [pos[0].tolist(), pos[1].tolist()] and not len(hidden.pale_ties)
     ef_only = data.pair_mask([("e", "f", "partner")])
     state = compute_view(_view(tie_mask=ef_only))
     assert len(state.strong_ties) == 2 and not len(state.pale_ties)

@@ -59,6 +59,9 @@ def test_rows_are_read_a_page_at_a_time_and_only_when_asked_for() -> None:
 def test_a_row_gone_since_the_ids_were_read_is_a_bare_row_not_an_error() -> None:
     matches = EntityMatches(FilterSpec(), ["a", "b"], lambda wanted: [], [])
     assert matches[1].id == "b" and matches[1].name == "b"
+    bare = matches[0]  # nothing claimed about an entity no longer there
+    assert (bare.kind, bare.category, bare.founded, bare.region, bare.notes) == ("", None, None, None, 0)
+    assert bare.member_count == 0 and bare.members_display is None
 
 
 def _sql_facets(repo: Repository, spec: FilterSpec) -> dict[str, list[tuple[str, str, int]]]:

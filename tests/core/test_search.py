@@ -169,3 +169,20 @@ def test_what_searches_derive_from_the_catalogue_is_made_once_for_every_thread(r
     assert [(h.passage_id, h.snippet) for h in got] == alone
     another = on_a_thread(lambda: repo.search_passages("collective defense", limit=10))
     assert [(h.passage_id, h.snippet) for h in another] == alone  # its own connection's scratch tables
+
+
+def test_a_cited_passage_without_the_searched_words_still_comes_first_shown_from_its_start(repo) -> None:
+    """For "CSTO activities" the passages cited for the CSTO's activity facts come first, in their
+    order, even one holding neither word (nothing to highlight: its opening words are shown)."""
+    detail = repo.get_entity(repo.resolve("CSTO"))
+    cited = list(dict.fromkeys(c.passage_id for f in detail.facts if f.field == "activity" for c in f.citations))
+    assert len(cited) >= 2
+    hits = repo.search_passages("CSTO activities", limit=10)
+    assert [h.passage_id for h in hits[: len(cited)]] == cited
+    plain = [h for h in hits[: len(cited)] if "[[" not in h.snippet]
+    assert plain, "expected a cited passage without the searched words"
+    for hit in plain:
+        document = repo.get_document(hit.document_id)
+        text = document.text[hit.start : hit.end]
+        shown = hit.snippet.removesuffix("…")
+        assert text.startswith(shown) and len(shown) <= 200 and hit.section
