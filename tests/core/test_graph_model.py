@@ -4,6 +4,7 @@ small network (the pane's tests reach these only through a window)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,103 @@ def test_the_network_and_a_layout_come_back_from_the_cache_and_a_bad_file_is_ign
     assert cache.load_layout(tmp_path, key, "spring", nodes) is None
     (tmp_path / cache.NETWORK_FILE).write_bytes(b"damaged")
     assert cache.load_network(tmp_path, "stamp-1") is None
+
+
+# ---- label plans (app.core.graph.placement) ----------------------------------------------------------
+def _scene(data: GraphData, **kw: object):  # type: ignore[no-untyped-def]
+    from app.core.graph.placement import LabelScene, TextAdvances
+
+    n = data.n
+    base = dict(
+        data=data,
+        visible_index=np.arange(n, dtype=np.int64),
+        visible_pos=np.array([[i * 1.0, (i % 2) * 1.0] for i in range(n)]),
+        visible_faded=np.zeros(n, dtype=bool),
+        visible_degree=data.degree.copy(),
+        visible_size=np.full(n, 10.0),
+        transform=(100.0, 0.0, 0.0, 100.0, 50.0, 50.0),  # 100 px per layout unit, origin at (50, 50)
+        bounds=(0.0, 0.0, 1000.0, 400.0),
+        selected=None,
+        hovered=None,
+        keyboard=None,
+        path=(),
+        text=TextAdvances(normal={"A": 7.0}, bold={"A": 8.0}, fallback=6.0, bold_fallback=7.0, height=12.0),
+    )
+    base.update(kw)
+    return LabelScene(**base)  # type: ignore[arg-type]
+
+
+def test_text_widths_come_from_the_measured_advances_and_the_fallback() -> None:
+    from app.core.graph.placement import TEXT_PAD, TextAdvances
+
+    adv = TextAdvances(normal={"A": 7.0}, bold={"A": 8.0}, fallback=6.0, bold_fallback=7.0, height=12.0)
+    assert adv.width("AAB", bold=False) == 7 + 7 + 6 + TEXT_PAD
+    assert adv.width("AAB", bold=True) == 8 + 8 + 7 + TEXT_PAD
+    assert adv.width("", bold=False) == TEXT_PAD
+
+
+def test_a_small_view_labels_every_node_in_view_clear_of_markers_and_of_each_other() -> None:
+    from app.core.graph.placement import plan_labels, screen_points
+
+    data = _data()
+    scene = _scene(data, selected="b")
+    plan = plan_labels(scene)
+    assert {lab.text for lab in plan.labels} == {name for name in data.names}
+    screen = screen_points(scene.transform, scene.visible_pos)
+    markers = [(x - 5, y - 5, x + 5, y + 5) for x, y in screen.tolist()]
+    rects = [lab.rect for lab in plan.labels]
+    for r in rects:
+        assert 0 <= r[0] and r[2] <= 1000 and 0 <= r[1] and r[3] <= 400  # inside the view
+        assert not any(r[0] < m[2] and r[2] > m[0] and r[1] < m[3] and r[3] > m[1] for m in markers)
+    for a, b in itertools.combinations(rects, 2):
+        assert not (a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1])
+    (bold,) = [lab for lab in plan.labels if lab.bold]
+    assert bold.text == "B" and bold.rect[2] - bold.rect[0] == scene.text.width("B", True)
+    assert "B" in plan.unknown_chars and "A" not in plan.unknown_chars  # to be measured on the GUI thread
+    # Out of view: no label.
+    far = plan_labels(_scene(data, transform=(100.0, 0.0, 0.0, 100.0, 5000.0, 0.0)))
+    assert far.labels == ()
+
+
+def test_a_plan_follows_its_nodes_when_the_view_moves() -> None:
+    from app.core.graph.placement import plan_labels
+
+    data = _data()
+    scene = _scene(data)
+    plan = plan_labels(scene)
+    assert plan.moved(scene.transform, scene.visible_pos) is plan  # the same view: unchanged
+    shifted = (100.0, 0.0, 0.0, 100.0, 80.0, 30.0)  # panned 30 px right and 20 px up
+    pos = scene.visible_pos[[lab.node for lab in plan.labels]]
+    moved = plan.moved(shifted, pos)
+    assert moved.transform == shifted and len(moved.labels) == len(plan.labels)
+    for before, after in zip(plan.labels, moved.labels, strict=True):
+        assert after.rect == (before.rect[0] + 30, before.rect[1] - 20, before.rect[2] + 30, before.rect[3] - 20)
+        if before.leader is not None:
+            assert after.leader == tuple(v + d for v, d in zip(before.leader, (30, -20, 30, -20), strict=True))
+
+
+def test_a_moved_plan_moves_the_leader_lines_too() -> None:
+    from app.core.graph.placement import LabelPlan, PlacedLabel
+
+    t0 = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    label = PlacedLabel(0, "A", (20.0, 0.0, 60.0, 12.0), (5.0, 5.0, 20.0, 6.0), False, False, False)
+    plan = LabelPlan(t0, (0.0, 0.0, 500.0, 500.0), (label,), np.array([[0.0, 0.0]]))
+    moved = plan.moved((1.0, 0.0, 0.0, 1.0, 10.0, 100.0), np.array([[0.0, 0.0]]))
+    (after,) = moved.labels
+    assert after.rect == (30.0, 100.0, 70.0, 112.0) and after.leader == (15.0, 105.0, 30.0, 106.0)
+
+
+def test_on_a_crowded_view_the_keyboards_node_is_labelled_whatever_its_ties() -> None:
+    from app.core.graph.placement import BIG_VIEW_LABELS, LABEL_SCREEN_LIMIT, plan_labels
+
+    n = LABEL_SCREEN_LIMIT + 40
+    ids = [f"n{i:03d}" for i in range(n)]
+    hub_ties = [(ids[0], ids[k], "member") for k in range(1, 30)]  # n000 and its 29 partners: the best connected
+    data = network_arrays(ids, ids, ["country"] * n, hub_ties)
+    grid = np.array([[(i % 12) * 1.0, (i // 12) * 1.0] for i in range(n)])
+    scene = _scene(data, visible_pos=grid, bounds=(0.0, 0.0, 1400.0, 1200.0))
+    quiet = ids[-1]  # no ties: never among the best connected
+    assert quiet not in {lab.text for lab in plan_labels(scene).labels}
+    keyed = plan_labels(_scene(data, visible_pos=grid, bounds=(0.0, 0.0, 1400.0, 1200.0), keyboard=quiet))
+    texts = [lab.text for lab in keyed.labels]
+    assert quiet in texts and len(texts) <= BIG_VIEW_LABELS + 1
