@@ -181,6 +181,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
         self.entity_selected.connect(pane.select_entity)
         # The list's finished query drives it: no extra query per keystroke on the GUI thread.
         self.matches_changed.connect(pane.set_matches)
+        self.filter_changed.connect(lambda _spec: pane.filter_changing())  # its older redraw stops
         pane.status_message.connect(self.show_status)
         pane.connection_found.connect(self.detail_pane.show_connection)
         pane.layout_ready.connect(self.freeze_heap)

@@ -182,3 +182,39 @@ def test_an_expensive_redraw_while_typing_waits_for_the_pause_and_draws_the_last
         pane.set_matches(FilterSpec(text="l" * n), [_Row(f"leaf-{i:05d}", "x", "alliance") for i in range(n)])
     qtbot.waitUntil(lambda: pane.is_ready() and len(pane.visible_ids) == 10, timeout=10000)
     assert computed == [10]  # one redraw, for the last matches
+
+
+def test_a_newer_filter_stops_the_redraw_for_older_matches_before_its_next_step(qtbot, pool, monkeypatch):
+    """A key pressed while the graph computes the previous key's picture: that work stops at its next
+    step (it would run beside the list's query for the new key) and the new matches are drawn."""
+    repo = _FakeRepo(hubs=12, leaves=150)
+    pane = _pane(qtbot, pool, repo)
+    gate = threading.Event()
+    labels_planned: list[int] = []
+    views: list[int] = []
+
+    def held(inp):
+        views.append(int(inp.in_filter.sum()) if inp.in_filter is not None else -1)
+        if len(views) == 1:
+            assert gate.wait(10), "the test never released the view"
+        return compute_view(inp)
+
+    def counted(scene):
+        labels_planned.append(len(scene.visible_index))
+        return plan_labels(scene)
+
+    monkeypatch.setattr(view_jobs, "compute_view", held)
+    monkeypatch.setattr(view_jobs, "plan_labels", counted)
+    first = [f"leaf-{i:05d}" for i in range(40)]
+    pane.set_matches(FilterSpec(text="le"), [_Row(i, i, "alliance") for i in first])
+    qtbot.waitUntil(lambda: len(views) == 1)
+    planned = len(labels_planned)
+    pane.filter_changing()  # the window's next key: its list query starts
+    gate.set()
+    qtbot.waitUntil(lambda: not pane._view_runner.busy, timeout=10000)
+    assert len(labels_planned) == planned  # stopped after the view, before planning its labels
+    assert len(pane.visible_ids) == 162  # nothing of the stopped picture was drawn
+    second = [f"leaf-{i:05d}" for i in range(10)]
+    pane.set_matches(FilterSpec(text="lea"), [_Row(i, i, "alliance") for i in second])
+    qtbot.waitUntil(lambda: pane.is_ready() and set(pane.visible_ids) == set(second), timeout=10000)
+    assert views == [40, 10]

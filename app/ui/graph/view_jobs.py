@@ -20,6 +20,7 @@ from PySide6.QtCore import QThreadPool, QTimer
 
 from app.core.graph.placement import EMPTY_PLAN, LabelPlan, LabelScene, Transform, plan_labels
 from app.core.graph.view import ViewInput, ViewState, compute_view, overview_scope
+from app.core.query.interrupt import check
 from app.ui.graph.graph_parts import GraphParts
 from app.ui.jobs import JobRunner
 
@@ -33,7 +34,9 @@ class ViewJobsMixin(GraphParts):
     """Part of :class:`GraphPane`: the view and label workers and their hand-over."""
 
     def _start_view_jobs(self, pool: QThreadPool) -> None:
-        self._view_runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
+        # Stopped between its steps when a newer filter is asked for (filter_changing): it would run
+        # beside the list's query for the next key.
+        self._view_runner = JobRunner(pool, on_error=self._layout_failed, interrupt=True, parent=self)
         self._label_runner = JobRunner(pool, on_error=self._layout_failed, parent=self)
         self._view_gen = 0  # every view computed or asked for; an older answer is dropped
         self._label_gen = 0  # what the labels depend on, but for the view's transform
@@ -85,9 +88,12 @@ class ViewJobsMixin(GraphParts):
 
         def compute() -> tuple[np.ndarray | None, ViewState, LabelPlan, np.ndarray | None]:
             mask = None if ids is None else inp0.data.mask_of(ids)
+            check()  # superseded by a newer filter: stop here, leave the cores to the list's query
             inp = replace(inp0, in_filter=mask)
             scope = overview_scope(inp, count) if overview else None  # an overview's nodes for these matches
+            check()
             state = compute_view(inp)
+            check()
             return mask, state, plan_labels(_scene(inp0.data, state, scene)), scope
 
         def apply(result: tuple[np.ndarray | None, ViewState, LabelPlan, np.ndarray | None]) -> None:
@@ -109,6 +115,13 @@ class ViewJobsMixin(GraphParts):
             self._fit_if_lost()
 
         self._view_runner.submit(compute, apply)
+
+    def filter_changing(self) -> None:
+        """A newer filter is being queried (a key): the redraw for the older matches is not wanted
+        any more; stop it, and wait for the new matches, so the list's query has the cores."""
+        if self._filter_pending:
+            self._matches_timer.stop()
+            self._view_runner.cancel()
 
     def _apply_view(self, state: ViewState, plan: LabelPlan | None) -> None:
         """Swap the computed arrays into the canvas (a few setData calls)."""
