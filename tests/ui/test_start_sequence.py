@@ -98,6 +98,21 @@ def test_the_list_is_painted_before_the_deferred_features_which_then_work(qtbot,
     assert w.notes_feature.pane.entity_id == nato  # the notes pane follows the selection
 
 
+def _in_a_new_process(code: str, data_paths, tmp_path) -> dict:  # type: ignore[no-untyped-def]
+    """Run ``code`` (a window on ``data_paths``) in a new interpreter; the JSON it printed last."""
+    env = {"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(data_paths.root), str(tmp_path / "settings.ini")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    seen: dict = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
 def test_a_fresh_process_paints_the_list_without_loading_the_deferred_features(data_paths, tmp_path):
     """In a new interpreter (nothing imported by other tests): what the window has loaded at its
     first paint. The graph library, the layout, NumPy (the facet counts' too: they start after the
@@ -129,16 +144,7 @@ window.list_pane.view.viewport().installEventFilter(paint)
 window.show()
 app.exec()
 """
-    env = {"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(data_paths.root), str(tmp_path / "settings.ini")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = _in_a_new_process(code, data_paths, tmp_path)
     assert seen["rows"] > 0
     assert seen["loaded"] == []
 
@@ -179,18 +185,9 @@ def test_the_graphs_first_picture_waits_for_no_library_it_does_not_draw_with(dat
     """At the graph's first picture (in a new interpreter): superqt (the year slider's, built after
     it) is not loaded, and networkx only when the layout had to be computed, not when an earlier
     start kept it."""
-    env = {"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     seen = []
     for run in ("first start: the layout is computed", "second start: the kept layout is read"):
-        done = subprocess.run(
-            [sys.executable, "-c", GRAPH_PICTURE, str(data_paths.root), str(tmp_path / "settings.ini")],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=True,
-        )
-        seen.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        seen.append(_in_a_new_process(GRAPH_PICTURE, data_paths, tmp_path))
         assert seen[-1]["nodes"] > 0, run
         assert seen[-1]["slider"] is False, run  # the year slider comes after the picture
     assert seen[0]["loaded"] == ["networkx"]
