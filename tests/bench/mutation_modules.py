@@ -193,6 +193,7 @@ _KILLERS = {
         "app.core.userdata.notes_model", "app.core.datasets", "app.core.datasets.timing",
         "app.core.datasets.same_as", "app.core.sources.curate", "app.core.sources.suggest",
     ],
+    "tests/core/test_report_svg.py": ["app.core.exports.report_pdf"],
     # Datasets are what puts dataset entities in the catalogue's views.
     "tests/core/test_datasets.py": ["app.core.sources.views"],
 }  # fmt: skip
