@@ -26,6 +26,13 @@ SPECS = [
     FilterSpec(text="!!", typing=True),
     FilterSpec(as_of=1960),
     FilterSpec(sort="founded"),  # another order: SQL's
+    # A search alone runs the cascade's steps one at a time: each step must be the one SQL takes.
+    FilterSpec(text="nato"),  # found in the entity's own columns
+    FilterSpec(text="authoritarian"),  # only in the paragraphs around quotes (the context step)
+    FilterSpec(text="authorit", typing=True),  # the same, half typed: the prefix's context step
+    FilterSpec(text="collective zzzq"),  # no entity has both: any of the words (relaxed)
+    FilterSpec(text="-treaty"),  # a negative word alone
+    FilterSpec(text='"north atlantic"', descending=True),
 ]
 
 
@@ -60,6 +67,26 @@ def test_dataset_entities_are_merged_into_the_reference_order(atlas: Atlas, tmp_
     assert mine and mine <= set(repo.list_matches(FilterSpec()).ids)  # they are in the list, merged in order
     for spec in (*SPECS, FilterSpec(origins=("dataset",)), FilterSpec(text="alliance", typing=True, descending=True)):
         _check(repo, spec)
+
+
+def test_your_own_entities_are_found_by_a_search_alone(atlas: Atlas, tmp_path: Path) -> None:
+    """An entity made from an imported document is listed, in its place by name, for its words."""
+    from app.core.sources.service import add_entity, import_paths
+
+    brief = tmp_path / "brief.md"
+    quote = "The South Pacific Defence Council was established in 2019 by Australia and France."
+    brief.write_text(f"# Pacific\n\n{quote}\n", encoding="utf-8")
+    store = atlas.user_data.sources
+    batch = import_paths(atlas.repo, store, [brief])
+    eid = add_entity(
+        atlas.repo, store, name="Pacific Council", kind="organisation", document=batch.reports[0].id, quote=quote
+    )
+    repo = atlas.repo
+    repo.facet_counts(FilterSpec())
+    for text, typing in (("pacific", False), ("pacif", True), ("council", False), ("defence zzzq", False)):
+        spec = FilterSpec(text=text, typing=typing)
+        _check(repo, spec)
+        assert eid in repo.list_matches(spec).ids, text
 
 
 def test_before_the_order_is_read_the_list_comes_from_sql(repo: Repository) -> None:

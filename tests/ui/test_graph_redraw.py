@@ -184,6 +184,32 @@ def test_an_expensive_redraw_while_typing_waits_for_the_pause_and_draws_the_last
     assert computed == [10]  # one redraw, for the last matches
 
 
+@pytest.mark.parametrize(("redraw_ms", "follows"), [(5.0, True), (60.0, False)])
+def test_at_a_typists_rhythm_only_a_redraw_that_fits_between_keys_follows_the_typing(
+    qtbot, pool, monkeypatch, redraw_ms, follows
+):
+    """Keys 150 ms apart: a redraw that fits in a quarter of the gap is drawn after each key's rows
+    (the graph follows the typing); a costlier one (60 ms: 100,000 entities) would still be running
+    when the next key's query starts, so it waits for the pause and draws the last matches once."""
+    repo = _FakeRepo(hubs=12, leaves=150)
+    pane = _pane(qtbot, pool, repo)
+    computed: list[int] = []
+
+    def counted(inp):
+        computed.append(int(inp.in_filter.sum()) if inp.in_filter is not None else -1)
+        return compute_view(inp)
+
+    monkeypatch.setattr(view_jobs, "compute_view", counted)
+    for n in (40, 30, 20, 10):
+        pane._view_runner.last_ms = redraw_ms  # what the last real redraw cost
+        pane.set_matches(FilterSpec(text="l" * n), [_Row(f"leaf-{i:05d}", "x", "alliance") for i in range(n)])
+        qtbot.wait(150)
+    qtbot.waitUntil(lambda: pane.is_ready() and len(pane.visible_ids) == 10, timeout=10000)
+    # The first key after a pause goes at once; then the rhythm decides.
+    assert computed == ([40, 30, 20, 10] if follows else [40, 10])
+    assert view_jobs.redraw_wait(1.0, 5000.0) == 0  # a lone change: at once, whatever it costs
+
+
 def test_a_newer_filter_stops_the_redraw_for_older_matches_before_its_next_step(qtbot, pool, monkeypatch):
     """A key pressed while the graph computes the previous key's picture: that work stops at its next
     step (it would run beside the list's query for the new key) and the new matches are drawn."""

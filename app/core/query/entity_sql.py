@@ -379,6 +379,21 @@ def rids_query(spec: FilterSpec) -> Query:
     return _unordered(spec, "e.rid AS id")
 
 
+def search_queries(spec: FilterSpec) -> tuple[list[Query], Query] | None:
+    """A search's matching rids as (count, comma-joined rowids) queries, for a search with no other
+    filter: one per step of the reference's cascade (the caller takes the first that finds anything,
+    the step :func:`app.core.query.fts.cascade_sql` takes) and the user's entities' own cascade.
+    None when the text holds nothing searchable."""
+    plan = entity_plan(spec)
+    user = search_plan(spec.text, typing=spec.typing)
+    if plan is None or user is None:
+        return None
+    select = "SELECT count(*), group_concat(rowid, ',') FROM {table} WHERE "
+    steps = [Query(select.format(table="entity_fts") + "entity_fts MATCH :q", {"q": e}) for e, _r in plan.steps]
+    mine = select.format(table="user_entity_fts") + cascade_sql("user_entity_fts", "ufts", len(user.steps))
+    return steps, Query(mine, user.params("ufts"))
+
+
 def _unordered(spec: FilterSpec, what: str) -> Query:
     """SELECT ``what`` over the entities the filter matches, with no ranking (no bm25)."""
     params: dict[str, Any] = {}

@@ -27,8 +27,12 @@ class NameOrder:
     def __init__(self, con: sqlite3.Connection) -> None:
         rows = con.execute("SELECT rowid, id, sort_name FROM main.entity ORDER BY sort_name, id").fetchall()
         rids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-        self._perm = np.argsort(rids, kind="stable")  # position in the order of the i-th smallest rid
-        self._sorted_rids = rids[self._perm]
+        # position by rid: a built reference's rowids run from 1 without gaps, so a table indexed by
+        # rid finds a match's position in one gather (no binary search, no sort: 4 of a common
+        # prefix's 24 ms at 100,000 entities)
+        top = int(rids.max()) if len(rows) else 0
+        self._by_rid = np.full(top + 1, -1, np.int64)
+        self._by_rid[rids] = np.arange(len(rows), dtype=np.int64)
         self._ids = np.array([str(r[1]) for r in rows], dtype=object)
         self._names = np.array([str(r[2]) for r in rows], dtype=object)
         self._position = {str(r[1]): k for k, r in enumerate(rows)}
@@ -38,12 +42,13 @@ class NameOrder:
         """(the reference's positions of those of ``rids`` it holds, sorted; the other rids)."""
         if not self.size or not len(rids):
             return np.zeros(0, np.int64), rids
-        at = np.searchsorted(self._sorted_rids, rids)
-        at[at >= self.size] = 0
-        held = self._sorted_rids[at] == rids
-        pos = self._perm[at[held]]
-        pos.sort()
-        return pos, rids[~held]
+        inside = (rids >= 0) & (rids < len(self._by_rid))
+        at = np.full(len(rids), -1, np.int64)
+        at[inside] = self._by_rid[rids[inside]]
+        held = at >= 0
+        marked = np.zeros(self.size, bool)
+        marked[at[held]] = True  # sorted by marking: linear, where sorting the positions was not
+        return np.flatnonzero(marked), rids[~held]
 
     def ids(self, pos: np.ndarray) -> list[str]:
         out: list[str] = self._ids[pos].tolist()

@@ -27,7 +27,9 @@ from app.core.query.entity_sql import (
     orders_by_name,
     rids_query,
     rows_query,
+    search_queries,
     split_joined,
+    where_clauses,
 )
 from app.core.query.facets import count_facets
 from app.core.query.filters import FilterSpec, in_force_sql
@@ -56,6 +58,8 @@ from app.core.query.views import (
 from app.core.sources.views import current_mode, refresh_views
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from app.core.query.facet_index import FacetIndex
     from app.core.query.name_order import NameOrder
 
@@ -157,16 +161,45 @@ class Repository:
         order = self._name_order
         if order is None or not orders_by_name(spec):
             return None
-        import numpy as np  # loaded with the order
-
         from app.core.query.name_order import ordered_ids
 
-        j = joined(rids_query(spec), sep="','")
-        n, text = self._raw(j.sql, j.params)[0]
-        rids = np.fromstring(text, dtype=np.int64, sep=",") if n else np.zeros(0, np.int64)
-        if len(rids) != int(n):
+        rids = self._search_rids(spec)
+        if rids is None:
+            rids = self._joined_rids(joined(rids_query(spec), sep="','"))
+        if rids is None:
             return None
         return ordered_ids(order, rids, self._raw, descending=spec.descending)
+
+    def _joined_rids(self, q: Query) -> np.ndarray | None:
+        """The rids of a (count, comma-joined rids) query; None if the count disagrees."""
+        import numpy as np  # loaded with the order by name
+
+        n, text = self._raw(q.sql, q.params)[0]
+        rids = np.fromstring(text, dtype=np.int64, sep=",") if n else np.zeros(0, np.int64)
+        return rids if len(rids) == int(n) else None
+
+    def _search_rids(self, spec: FilterSpec) -> np.ndarray | None:
+        """The rids a search with no other filter matches, the reference's cascade run one step at a
+        time (:func:`search_queries`): the step taken is read once, where the SQL cascade looked for
+        its matches twice (once to know it finds something, once to read them: 8 of the 22 ms of a
+        common prefix at 100,000 entities). None for any other filter."""
+        if not spec.text.strip() or where_clauses(spec, {}):
+            return None
+        queries = search_queries(spec)
+        if queries is None:
+            return None
+        steps, user = queries
+        found = None
+        for q in steps:  # the first step that finds anything, as cascade_sql takes
+            found = self._joined_rids(q)
+            if found is None or len(found):
+                break
+        mine = self._joined_rids(user)
+        if found is None or mine is None:
+            return None
+        import numpy as np
+
+        return np.concatenate([found, mine])
 
     def _ids(self, q: Query) -> list[str]:
         """The ``id`` column of ``q``, in its order, read as one row (:func:`joined`)."""

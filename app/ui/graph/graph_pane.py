@@ -32,7 +32,7 @@ from app.ui.graph.canvas import cosmetic
 from app.ui.graph.controls import build_controls
 from app.ui.graph.dialogs import ConnectionDialog, ImageSizeDialog
 from app.ui.graph.interaction import InteractionMixin
-from app.ui.graph.view_jobs import DEBOUNCE_MS, TYPING_S, ViewJobsMixin
+from app.ui.graph.view_jobs import DEBOUNCE_MS, ViewJobsMixin, redraw_wait
 from app.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
@@ -417,11 +417,7 @@ class GraphPane(ViewJobsMixin, AsOfTiesMixin, InteractionMixin, QWidget):
         self._view_gen += 1  # a view still computing for older matches is dropped (app.ui.graph.view_jobs)
         self._filter_pending = True
         now = time.monotonic()
-        # While typing (matches less than TYPING_S apart) coalesce; a single change goes at once. A
-        # redraw costing more than the gap between a typist's keys (100,000 entities) waits for a pause
-        # instead of running beside the list's next query.
-        wait = max(DEBOUNCE_MS, min(int(TYPING_S * 1000), int(2 * self._view_runner.last_ms)))
-        self._matches_timer.setInterval(wait if now - self._last_matches < TYPING_S else 0)
+        self._matches_timer.setInterval(redraw_wait(now - self._last_matches, self._view_runner.last_ms))
         self._last_matches = now
         self._matches_timer.start()
 

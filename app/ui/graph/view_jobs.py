@@ -26,6 +26,19 @@ from app.ui.jobs import JobRunner
 
 DEBOUNCE_MS = 40  # typing: the graph redraws this long after the last key's rows (the list first)
 TYPING_S = 0.3  # matches closer together than this are typing (coalesced); a lone change goes at once
+
+
+def redraw_wait(gap_s: float, redraw_ms: float) -> int:
+    """How long (ms) the graph waits to redraw for new matches that came ``gap_s`` after the last ones,
+    when a redraw last took ``redraw_ms``. A lone change goes at once. While typing (matches less than
+    TYPING_S apart) the redraw goes shortly after the list's repaint if it fits in a quarter of the gap
+    between keys, so it is over before the next key; a costlier one (100,000 entities) waits for a
+    pause, never running beside the list's query for the next key."""
+    if gap_s >= TYPING_S:
+        return 0
+    return DEBOUNCE_MS if redraw_ms * 4 <= gap_s * 1000 else int(TYPING_S * 1000)
+
+
 LABEL_REST_MS = 60  # a pan or zoom: labels are planned again once the view rests this long
 SYNC_LABELS = 400  # plan labels in the paint itself up to this many visible nodes
 
