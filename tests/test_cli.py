@@ -281,3 +281,37 @@ def test_build_db_for_real_on_a_full_disk_and_read_only_storage(tmp_path: Path, 
         code = main(["--data-dir", str(view), "build-db"])
         err = capsys.readouterr().err
         assert code == 1 and "read-only" in err and "Traceback" not in err
+
+
+def test_search_json_says_when_the_entities_have_only_some_of_the_words(data_paths: DataPaths, capsys) -> None:
+    """Scripts read ``entities_relaxed`` and ``messages``: true, with the sentence saying so, when no
+    entity has every word; false when one does."""
+    root = str(data_paths.root)
+    assert main(["--data-dir", root, "search", "collective", "zzzq", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["entities_relaxed"] is True and out["entities"]
+    assert any("some of them" in m for m in out["messages"])
+    assert main(["--data-dir", root, "search", "collective", "defence", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["entities_relaxed"] is False and out["entities"]
+
+
+def test_every_argument_of_every_command_explains_itself_in_its_help() -> None:
+    """``alliance-atlas CMD --help`` says what each argument is for: none is listed bare."""
+    import argparse
+
+    from app.cli import build_parser
+
+    bare: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    assert sub.description or any(c.dest == name and c.help for c in action._choices_actions), name
+                    walk(sub, f"{path} {name}")
+            elif not isinstance(action, argparse._HelpAction) and not (action.help or "").strip():
+                bare.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), "alliance-atlas")
+    assert bare == []

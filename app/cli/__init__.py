@@ -195,18 +195,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=Path, help="seed folder (default: the shipped seeds/)")
 
     p = sub.add_parser("search", help="full-text search: ranked passages and matching entities")
-    p.add_argument("query", nargs="+")
+    p.add_argument("query", nargs="+", help='the words to look for ("quoted phrase", -word, OR)')
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--limit", type=int, default=20, help="at most this many passages and entities (default 20)")
 
     p = sub.add_parser("export", help="export the filtered entities: json, csv, md, graphml or pdf")
-    p.add_argument("--format", "-f", required=True, choices=ALL_FORMATS)
-    p.add_argument("--output", "-o", required=True, type=Path, metavar="PATH")
+    p.add_argument("--format", "-f", required=True, choices=ALL_FORMATS, help="the file's format")
+    p.add_argument("--output", "-o", required=True, type=Path, metavar="PATH", help="the file to write")
     p.add_argument("--notes", action="store_true", help="include the user's notes and tags (pdf, json)")
     p.add_argument("--no-graph", action="store_true", help="pdf: leave out the graph and timeline")
     p.add_argument("--handout", action="store_true", help="pdf: one entity per page")
     p.add_argument("--title", default="", help="pdf: title of the summary")
-    p.add_argument("--page-size", choices=["A4", "Letter"], default="A4")
+    p.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help="pdf: the paper (default A4)")
     add_filter_options(p)
 
     p = sub.add_parser("screenshot", help="render the window offscreen to a PNG")

@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
         description="Import ATOP (--alliances and --members) or COW formal alliances (--members). "
         "Importing the same dataset again replaces its alliances and changes nothing else.",
     )
-    p.add_argument("dataset", choices=["atop", "cow"])
+    p.add_argument("dataset", choices=["atop", "cow"], help="which dataset the files are")
     p.add_argument("--alliances", type=Path, metavar="FILE", help="ATOP's alliance-level file (atop5_1a.csv)")
     p.add_argument(
         "--members",
@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_import_dataset)
 
     p = sub.add_parser("remove-dataset", help="remove an imported dataset (the reference and your notes stay)")
-    p.add_argument("dataset", choices=["atop", "cow"])
+    p.add_argument("dataset", choices=["atop", "cow"], help="the dataset to remove")
     p.set_defaults(handler=cmd_remove_dataset)
 
     same = sub.add_parser("same-as", help="links between the catalogue's entities and dataset alliances")

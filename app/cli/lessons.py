@@ -30,19 +30,22 @@ if TYPE_CHECKING:
 __all__ = ["LETTERS", "register", "sentence_span", "show_json"]
 
 
+LESSON_FILE = "the .atlaslesson file"
+
+
 def register(sub: Any) -> None:
     lesson = sub.add_parser("lesson", help="lessons for trainers: steps, talking points, a cited quiz")
     lsub = lesson.add_subparsers(dest="lesson_command", metavar="ACTION", required=True)
 
     p = lsub.add_parser("new", help="make a new, empty lesson file")
-    p.add_argument("--title", required=True, metavar="T")
-    p.add_argument("--author", default="", metavar="NAME")
+    p.add_argument("--title", required=True, metavar="T", help="the lesson's title")
+    p.add_argument("--author", default="", metavar="NAME", help="who made it")
     p.add_argument("--output", "-o", required=True, type=Path, metavar="FILE", help="the .atlaslesson file to make")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(handler=cmd_new)
 
     p = lsub.add_parser("add-step", help="add a step (a view with talking points) to a lesson")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--select", metavar="E", help="show an entity (id, name or alias)")
     what.add_argument("--query", metavar="Q", help="show the entities a search matches (a filter)")
@@ -58,20 +61,20 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_add_step)
 
     p = lsub.add_parser("show", help="a lesson's steps and quiz")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_show)
 
     p = lsub.add_parser("quiz", help="make the lesson's quiz from cited facts (replaces any earlier quiz)")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
     p.add_argument("--questions", type=int, default=10, metavar="N", help="how many questions (default 10)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="the same seed gives the same quiz (default 1)")
     p.add_argument("--from-steps", action="store_true", help="only questions about the entities the steps show")
     p.set_defaults(handler=cmd_quiz)
 
     p = lsub.add_parser("add-question", help="add your own question; its answer quotes a document word for word")
-    p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--question", required=True, metavar="TEXT")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
+    p.add_argument("--question", required=True, metavar="TEXT", help="the question, as students read it")
     p.add_argument("--choice", action="append", required=True, metavar="TEXT", help="a choice (repeat: 2 to 10)")
     p.add_argument("--answer", required=True, metavar="A", help="the right choice: its letter or its text")
     p.add_argument("--document", required=True, metavar="DOC", help="document id or file name holding the quote")
@@ -80,9 +83,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_add_question)
 
     p = lsub.add_parser("edit-question", help="change a quiz question (what is not given stays)")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
     p.add_argument("number", type=int, metavar="N", help="the question's number (1 = first)")
-    p.add_argument("--question", metavar="TEXT")
+    p.add_argument("--question", metavar="TEXT", help="the question's new text")
     p.add_argument("--choice", action="append", metavar="TEXT", help="the choices, all of them (repeat)")
     p.add_argument("--answer", metavar="A", help="the right choice: its letter or its text")
     p.add_argument("--document", metavar="DOC", help="with --quote: another document")
@@ -90,20 +93,20 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_edit_question)
 
     p = lsub.add_parser("remove-question", help="remove a quiz question")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
     p.add_argument("number", type=int, metavar="N", help="the question's number (1 = first)")
     p.set_defaults(handler=cmd_remove_question)
 
     p = lsub.add_parser("export-pdf", help="the quiz as a student handout or an answer key (PDF)")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--student", action="store_true", help="questions with space to write, no answers")
     which.add_argument("--key", action="store_true", help="answers with their quotes and citations")
-    p.add_argument("--output", "-o", required=True, type=Path, metavar="PDF")
+    p.add_argument("--output", "-o", required=True, type=Path, metavar="PDF", help="the PDF to write")
     p.set_defaults(handler=cmd_export_pdf)
 
     p = lsub.add_parser("answer", help="answer a quiz question (kept in your data folder)")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
     p.add_argument("question", type=int, metavar="N", help="the question's number (1 = first)")
     p.add_argument("choice", metavar="CHOICE", help="the choice's letter (A, B, …) or its text")
     p.add_argument("--student", default="", metavar="NAME", help="your name (kept with your answers)")
@@ -111,14 +114,14 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_answer)
 
     p = lsub.add_parser("answers", help="export your saved answers to one small file for the trainer")
-    p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--output", "-o", required=True, type=Path, metavar="ANSWERS")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
+    p.add_argument("--output", "-o", required=True, type=Path, metavar="ANSWERS", help="the answers file to write")
     p.add_argument("--student", default="", metavar="NAME", help="your name (if not given when answering)")
     p.set_defaults(handler=cmd_answers)
 
     p = lsub.add_parser("collect", help="collect students' answers files into the lesson and show the results")
-    p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("answers", nargs="+", type=Path, metavar="ANSWERS")
+    p.add_argument("file", type=Path, metavar="FILE", help=LESSON_FILE)
+    p.add_argument("answers", nargs="+", type=Path, metavar="ANSWERS", help="the students' answers files")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--pdf", type=Path, metavar="PDF", help="also write the results table as a PDF")
     p.set_defaults(handler=cmd_collect)

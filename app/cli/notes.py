@@ -46,11 +46,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--entity", "-e", action="append", default=[], metavar="ID_OR_NAME", help="only these entities (repeatable)"
     )
     p.add_argument("--format", "-f", choices=["json", "md"], help="default: from the file name, else json")
-    p.add_argument("--output", "-o", required=True, type=Path, metavar="FILE")
+    p.add_argument("--output", "-o", required=True, type=Path, metavar="FILE", help="the notes file to write")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("import", help="merge a notes file (JSON) into your notes")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="a notes file exported by Alliance Atlas")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("backup", help="back up the notes database now (SQLite backup API)")

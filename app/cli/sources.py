@@ -14,7 +14,7 @@ from app.paths import DataPaths
 
 def register(sub: Any) -> None:
     p = sub.add_parser("import", help="import your own documents (text, Markdown, HTML, PDF)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="the files to import")
     p.add_argument("--title", default="", help="the document's title (one file only; default: its own title)")
     p.add_argument("--origin", default="", metavar="TEXT", help="where it comes from (publisher, author, date)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_documents)
 
     p = sub.add_parser("remove-document", help="remove an imported document (facts citing it are kept)")
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the document's id or file name (see 'documents')")
     p.set_defaults(handler=cmd_remove)
 
     p = sub.add_parser("suggestions", help="entities your documents name that the atlas does not know yet")
@@ -34,20 +34,20 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_suggestions)
 
     p = sub.add_parser("accept", help="make an entity from a suggestion, with its cited facts")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=int, metavar="ID", help="the suggestion's number (see 'suggestions')")
     p.add_argument("--name", default="", metavar="N", help="another name for it")
     p.add_argument("--kind", default="", metavar="K", help="another kind (alliance, organisation, treaty, ...)")
     p.set_defaults(handler=cmd_accept)
 
     p = sub.add_parser("reject", help="drop a suggestion")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=int, metavar="ID", help="the suggestion's number (see 'suggestions')")
     p.set_defaults(handler=cmd_reject)
 
     entity = sub.add_parser("entity", help="make an entity by hand from a quote")
     esub = entity.add_subparsers(dest="entity_command", metavar="ACTION", required=True)
     p = esub.add_parser("add", help="a new entity described by a verbatim quote from a document")
-    p.add_argument("--name", required=True, metavar="N")
-    p.add_argument("--kind", required=True, metavar="K")
+    p.add_argument("--name", required=True, metavar="N", help="its name")
+    p.add_argument("--kind", required=True, metavar="K", help="alliance, organisation, treaty, partnership, ...")
     p.add_argument("--alias", action="append", default=[], metavar="A", help="another name (repeatable)")
     p.add_argument("--document", required=True, metavar="DOC", help="document id or file name")
     p.add_argument("--quote", required=True, metavar="TEXT", help="verbatim sentence from the document")

@@ -189,6 +189,13 @@ _KILLERS = {
     "tests/cli/test_sources_entity_cli.py": ["app.cli.sources", "app.core.sources.service"],
     "tests/core/test_build_errors.py": ["app.core.reference.build"],
     "tests/core/test_notes_export_scope.py": ["app.core.userdata.notes"],
+    "tests/core/test_import_edges.py": [
+        "app.core.userdata.notes_model", "app.core.datasets", "app.core.datasets.timing",
+        "app.core.datasets.same_as", "app.core.sources.curate", "app.core.sources.suggest",
+    ],
+    "tests/core/test_report_svg.py": ["app.core.exports.report_pdf"],
+    # Datasets are what puts dataset entities in the catalogue's views.
+    "tests/core/test_datasets.py": ["app.core.sources.views"],
 }  # fmt: skip
 for _test, _modules in _KILLERS.items():
     for _module in _modules:

@@ -277,3 +277,22 @@ def test_on_a_crowded_view_the_keyboards_node_is_labelled_whatever_its_ties() ->
     keyed = plan_labels(_scene(data, visible_pos=grid, bounds=(0.0, 0.0, 1400.0, 1200.0), keyboard=quiet))
     texts = [lab.text for lab in keyed.labels]
     assert quiet in texts and len(texts) <= BIG_VIEW_LABELS + 1
+
+
+def test_labels_keep_clear_of_the_whole_of_markers_of_every_size() -> None:
+    """Markers from 14 to 39 px (hubs are drawn larger), close together: every node is labelled and
+    no label covers any part of a marker, the largest ones' edges included."""
+    from app.core.graph.placement import plan_labels, screen_points
+
+    data = _data()
+    pos = np.array(
+        [[1.28, 2.38], [0.36, 2.37], [0.78, 1.06], [2.07, 1.02], [1.37, 0.07], [1.88, 1.35], [0.82, 1.97], [0.76, 1.13]]
+    )
+    sizes = np.array([14.0, 22.0, 16.0, 18.0, 33.0, 18.0, 25.0, 39.0])
+    scene = _scene(data, visible_pos=pos, visible_size=sizes, bounds=(0.0, 0.0, 400.0, 400.0))
+    plan = plan_labels(scene)
+    assert len(plan.labels) == data.n
+    points = screen_points(scene.transform, pos).tolist()
+    markers = [(x - s / 2, y - s / 2, x + s / 2, y + s / 2) for (x, y), s in zip(points, sizes.tolist(), strict=True)]
+    for r in (lab.rect for lab in plan.labels):
+        assert not any(r[0] < m[2] and r[2] > m[0] and r[1] < m[3] and r[3] > m[1] for m in markers), r

@@ -75,3 +75,23 @@ def test_a_broken_axis_starts_two_years_before_its_first_year() -> None:
     )
     assert lay.scale.rest is not None
     assert lay.x_min == lay.scale.x(lay.scale.lo - 2)
+
+
+def test_a_full_disk_while_building_the_reference_says_so_and_names_the_file(tmp_path: Path, monkeypatch) -> None:
+    """The first start builds the reference database: a full disk then is a message naming the file."""
+    import errno
+
+    from app.core.atlas import open_atlas, reference_path
+    from app.core.errors import DiskFull
+    from app.core.reference import build
+    from app.paths import DataPaths
+
+    def full(seeds: Path, target: Path, **_kw: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(build, "build_reference", full)
+    paths = DataPaths(tmp_path / "data")
+    with pytest.raises(DiskFull) as caught:
+        open_atlas(paths)
+    where = f"the reference database at {reference_path(paths)}"
+    assert str(caught.value) == f"The disk is full while writing {where}. Free some space and try again."

@@ -93,3 +93,20 @@ def test_before_the_order_is_read_the_list_comes_from_sql(repo: Repository) -> N
     spec = FilterSpec(text="treaty", typing=True)
     assert repo._name_order is None
     assert repo.list_matches(spec).ids == _sql_ids(repo, spec)
+
+
+def test_a_rid_just_past_the_references_is_one_of_the_others() -> None:
+    """Positions come from a table indexed by the reference's rids: a rid one past its last (and one
+    of your own, from 10^9) is not the reference's, and is handed back to be merged in by its name."""
+    import sqlite3
+
+    import numpy as np
+
+    from app.core.query.name_order import NameOrder
+
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE entity (id TEXT, sort_name TEXT)")
+    con.executemany("INSERT INTO entity VALUES (?, ?)", [("c", "Charlie"), ("a", "Alpha"), ("b", "Bravo")])
+    order = NameOrder(con)
+    pos, others = order.positions(np.array([3, 1, 4, 10**9, 2], dtype=np.int64))
+    assert order.ids(pos) == ["a", "b", "c"] and others.tolist() == [4, 10**9]
