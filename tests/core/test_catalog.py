@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.core.atlas import open_atlas
 from app.core.reference.build import build_reference
 from app.core.reference.catalog import CatalogError, load_catalog, name_pattern
 from app.core.reference.ingest import SeedError, load_documents
+from app.paths import DataPaths
 from tests.conftest import SEEDS
 
 
@@ -180,3 +182,26 @@ def test_a_year_stated_elsewhere_in_the_document_but_not_in_the_quote_is_refused
     with pytest.raises(CatalogError) as info:
         load_catalog(seeds, load_documents(seeds))
     assert any("entity 'csto', founded: the year 1949 is not in the quote" in p for p in info.value.problems)
+
+
+def test_a_quote_that_is_a_heading_cites_the_section_it_heads(tmp_path: Path) -> None:
+    """A fact may quote a heading line ("Role in Defense Diplomacy"): the build attaches it to the
+    section's first paragraph, and the entity's details cite it under that section."""
+
+    def heading_fact(data: dict) -> None:
+        fact = {"description": None, "doc": "joint-military-exercises", "quote": "Role in Defense Diplomacy"}
+        _entity(data, "islamic-ummah")["facts"].append(fact)
+
+    seeds = _seeds_copy(tmp_path, heading_fact)
+    paths = DataPaths(tmp_path / "data").ensure()
+    build_reference(seeds, paths.reference_db)
+    atlas = open_atlas(paths)
+    try:
+        detail = atlas.repo.get_entity("islamic-ummah")
+        assert detail is not None
+        cited = [c for c in detail.citations if c.quote == "Role in Defense Diplomacy"]
+        assert [(c.document_id, c.section) for c in cited] == [
+            ("joint-military-exercises", "Role in Defense Diplomacy")
+        ]
+    finally:
+        atlas.close()
