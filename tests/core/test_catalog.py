@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from app.core.atlas import open_atlas
+from app.core.query.filters import FilterSpec
 from app.core.reference.build import build_reference
 from app.core.reference.catalog import CatalogError, load_catalog, name_pattern
 from app.core.reference.ingest import SeedError, load_documents
@@ -203,5 +204,38 @@ def test_a_quote_that_is_a_heading_cites_the_section_it_heads(tmp_path: Path) ->
         assert [(c.document_id, c.section) for c in cited] == [
             ("joint-military-exercises", "Role in Defense Diplomacy")
         ]
+    finally:
+        atlas.close()
+
+
+def test_a_search_for_members_finds_the_entities_whose_facts_or_quotes_speak_of_members(tmp_path: Path) -> None:
+    """The stated facts are searched as words: a member count as "6 members", a region or category as
+    itself. Entities whose facts and quotes never speak of members are not found by "members"."""
+    paths = DataPaths(tmp_path / "data").ensure()
+    build_reference(SEEDS, paths.reference_db)
+    atlas = open_atlas(paths)
+    try:
+        repo = atlas.repo
+        texts: dict[str, str] = {}
+
+        def speaks_of_members(eid: str) -> bool:
+            detail = repo.get_entity(eid)
+            assert detail is not None
+            if detail.stated_members is not None or detail.members:
+                return True
+            for c in detail.citations:
+                if c.document_id not in texts:
+                    doc = repo.get_document(c.document_id)
+                    assert doc is not None
+                    texts[c.document_id] = doc.text
+                text = texts[c.document_id]
+                line = text[text.rfind("\n", 0, c.start) + 1 : text.find("\n", c.end)]
+                if "member" in line.lower():
+                    return True
+            return False
+
+        found = [r.id for r in repo.list_entities(FilterSpec(text="members"))]
+        assert {"nato", "gcc"} <= set(found)  # "31 members", "6 members"
+        assert [eid for eid in found if not speaks_of_members(eid)] == []
     finally:
         atlas.close()
