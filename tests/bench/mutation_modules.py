@@ -155,7 +155,7 @@ MODULES: dict[str, list[str]] = {
     "app.core.sources.suggest": _SOURCES,
     "app.core.sources.views": _SOURCES,
     "app.core.db": ["tests/core/test_db.py", "tests/core/test_build.py", "tests/core/test_faults_damage.py",
-                    "tests/test_cli_faults_readonly.py"],
+                    "tests/test_cli_faults_readonly.py", "tests/core/test_database.py"],
     "app.core.errors": ["tests/core/test_errors.py", "tests/core/test_fileio.py", "tests/core/test_db.py",
                         "tests/core/test_database.py"],
     "app.core.vocab": ["tests/core/test_relations.py", "tests/core/test_build.py"],
