@@ -194,6 +194,8 @@ _KILLERS = {
         "app.core.datasets.same_as", "app.core.sources.curate", "app.core.sources.suggest",
     ],
     "tests/core/test_report_svg.py": ["app.core.exports.report_pdf"],
+    # The worker's part, in the test's own process (its child processes are out of mutmut's sight).
+    "tests/core/test_typst_worker.py": ["app.core.exports.typst_worker"],
     # Datasets are what puts dataset entities in the catalogue's views.
     "tests/core/test_datasets.py": ["app.core.sources.views"],
 }  # fmt: skip
