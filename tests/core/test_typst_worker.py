@@ -25,3 +25,16 @@ def test_a_part_typst_refuses_leaves_the_reason_and_no_page(tmp_path: Path) -> N
     assert typst_worker._one(tmp_path, 0, {"fmt": "pdf"}, {}, str(fonts_dir())) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["error.txt", "part-000.typ"]
     assert "no-such-function" in (tmp_path / "error.txt").read_text(encoding="utf-8")
+
+
+def test_the_worker_typesets_as_many_parts_at_once_as_it_is_told(tmp_path: Path, monkeypatch) -> None:
+    """``typst_worker JOB_DIR PARALLEL``: a large summary's parts run PARALLEL at a time (one per core);
+    without the number, one at a time."""
+    import json
+
+    (tmp_path / "job.json").write_text(json.dumps({"inputs": {}, "fonts": str(fonts_dir())}), encoding="utf-8")
+    monkeypatch.setattr(typst_worker.os, "setpgid", lambda *_a: None)  # not the test's own process group
+    monkeypatch.setattr(typst_worker, "_serve", lambda _job, parallel, _inputs, _fonts: parallel)
+    assert typst_worker.main([str(tmp_path), "3"]) == 3
+    assert typst_worker.main([str(tmp_path)]) == 1
+
