@@ -37,4 +37,3 @@ def test_the_worker_typesets_as_many_parts_at_once_as_it_is_told(tmp_path: Path,
     monkeypatch.setattr(typst_worker, "_serve", lambda _job, parallel, _inputs, _fonts: parallel)
     assert typst_worker.main([str(tmp_path), "3"]) == 3
     assert typst_worker.main([str(tmp_path)]) == 1
-
