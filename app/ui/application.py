@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
@@ -11,6 +12,10 @@ from app import APP_NAME
 from app.core.errors import AtlasError
 from app.paths import DataPaths
 from app.ui.qt_app import make_application
+
+if TYPE_CHECKING:
+    from app.core.atlas import Atlas
+    from app.ui.main_window import MainWindow
 
 __all__ = ["make_application", "missing_display", "run_gui"]
 
@@ -59,4 +64,14 @@ def run_gui(paths: DataPaths) -> int:
     try:
         return int(app.exec())
     finally:
+        shut_down(window, atlas)
+
+
+def shut_down(window: MainWindow, atlas: Atlas) -> None:
+    """Close the databases once the window's background work has ended (its reads interrupted after
+    a while): never under a read still running, which can crash the process. Work that still runs
+    after that leaves them to the process's exit (SQLite keeps them whole)."""
+    from app.ui.jobs import drain
+
+    if drain(window.pool, atlas.repo.interrupt_all):
         atlas.close()

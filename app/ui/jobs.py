@@ -36,7 +36,7 @@ from app.core.exports.data import Cancelled
 from app.core.query.interrupt import Stop, Superseded
 from app.core.query.interrupt import running as stoppable
 
-__all__ = ["Cancelled", "JobRunner", "Progress", "Task"]
+__all__ = ["Cancelled", "JobRunner", "Progress", "Task", "drain"]
 
 log = logging.getLogger(__name__)
 
@@ -259,3 +259,16 @@ class Task(QObject):
     def _on_cancelled(self, _generation: int) -> None:
         self.cancelled.emit()
         self._finish("cancelled")
+
+
+def drain(pool: QThreadPool, interrupt: Callable[[], None], *, wait_ms: int = 5000, then_ms: int = 60_000) -> bool:
+    """Wait for a closing window's background work; True once none runs.
+
+    After ``wait_ms`` what still runs (work that cannot be interrupted between its reads: a facet
+    index, a layout) has its database reads interrupted (``interrupt``) and is waited for up to
+    ``then_ms`` more: closing the databases under a read still running can crash the process. False
+    when it still runs then: the databases are left open for the process's exit to close."""
+    if pool.waitForDone(wait_ms):
+        return True
+    interrupt()
+    return bool(pool.waitForDone(then_ms))

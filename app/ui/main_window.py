@@ -24,7 +24,7 @@ from app.core.errors import AtlasError, classify
 from app.core.query.filters import FilterSpec, describe
 from app.core.query.matches import EntityMatches
 from app.ui.host_widget import HostWidget
-from app.ui.jobs import JobRunner
+from app.ui.jobs import JobRunner, drain
 from app.ui.panes.detail_pane import DetailPane
 from app.ui.panes.document_view import DocumentReaderView
 from app.ui.panes.filter_pane import FilterPane
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 class MainWindow(WindowFeaturesMixin):
     """Builds every pane, restores the layout and wires cross-pane signals in one block (_wire)."""
+
+    CLOSE_WAIT_MS = 5000  # closing: background work this long, then its reads are interrupted
 
     # Its signals (entity_selected, filter_changed, matches_changed, data_changed) are declared in
     # app/ui/window_parts.py, where every part of the window sees them.
@@ -490,5 +492,5 @@ class MainWindow(WindowFeaturesMixin):
         for runner in (self.list_runner, self.facet_runner, self.search_runner, self.page_runner):
             runner.cancel()  # their running queries are interrupted: nothing waits for them
         gc.unfreeze()  # this window's objects can be collected again
-        self.pool.waitForDone(5000)
+        drain(self.pool, self.repo.interrupt_all, wait_ms=self.CLOSE_WAIT_MS)
         super().closeEvent(event)

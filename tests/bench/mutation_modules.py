@@ -155,7 +155,7 @@ MODULES: dict[str, list[str]] = {
     "app.core.sources.suggest": _SOURCES,
     "app.core.sources.views": _SOURCES,
     "app.core.db": ["tests/core/test_db.py", "tests/core/test_build.py", "tests/core/test_faults_damage.py",
-                    "tests/test_cli_faults_readonly.py"],
+                    "tests/test_cli_faults_readonly.py", "tests/core/test_database.py"],
     "app.core.errors": ["tests/core/test_errors.py", "tests/core/test_fileio.py", "tests/core/test_db.py",
                         "tests/core/test_database.py"],
     "app.core.vocab": ["tests/core/test_relations.py", "tests/core/test_build.py"],
@@ -194,6 +194,8 @@ _KILLERS = {
         "app.core.datasets.same_as", "app.core.sources.curate", "app.core.sources.suggest",
     ],
     "tests/core/test_report_svg.py": ["app.core.exports.report_pdf"],
+    # The worker's part, in the test's own process (its child processes are out of mutmut's sight).
+    "tests/core/test_typst_worker.py": ["app.core.exports.typst_worker"],
     # Datasets are what puts dataset entities in the catalogue's views.
     "tests/core/test_datasets.py": ["app.core.sources.views"],
 }  # fmt: skip

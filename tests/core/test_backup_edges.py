@@ -169,3 +169,18 @@ def test_one_note_left_is_no_emptied_database(paths: DataPaths) -> None:
     bk.backup_user_db(paths, now=T0)
     _notes(paths, 1)
     assert bk.notes_warning(paths) is None
+
+
+def test_recovering_a_sound_database_is_refused_and_moves_nothing(paths: DataPaths) -> None:
+    """ "Start with no notes" or a recovery from a backup, asked for a database that is not damaged (it was
+    repaired, or another window recovered it first): refused in a sentence, the notes left as they are."""
+    from app.core.userdata import restore as rs
+
+    _notes(paths, 2)
+    with pytest.raises(
+        bk.BackupError, match=r"^The notes database is not damaged, so it was not set aside\. Nothing was changed\.$"
+    ):
+        rs.recover(paths, None)
+    assert not [p.name for p in paths.root.iterdir() if "damaged" in p.name]  # nothing set aside
+    with UserData.open(paths.user_db) as user:
+        assert len(user.notes.list_notes()) == 2

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.core.atlas import open_atlas
+from app.core.query.filters import FilterSpec
 from app.core.reference.build import build_reference
 from app.core.reference.catalog import CatalogError, load_catalog, name_pattern
 from app.core.reference.ingest import SeedError, load_documents
+from app.paths import DataPaths
 from tests.conftest import SEEDS
 
 
@@ -180,3 +183,59 @@ def test_a_year_stated_elsewhere_in_the_document_but_not_in_the_quote_is_refused
     with pytest.raises(CatalogError) as info:
         load_catalog(seeds, load_documents(seeds))
     assert any("entity 'csto', founded: the year 1949 is not in the quote" in p for p in info.value.problems)
+
+
+def test_a_quote_that_is_a_heading_cites_the_section_it_heads(tmp_path: Path) -> None:
+    """A fact may quote a heading line ("Role in Defense Diplomacy"): the build attaches it to the
+    section's first paragraph, and the entity's details cite it under that section."""
+
+    def heading_fact(data: dict) -> None:
+        fact = {"description": None, "doc": "joint-military-exercises", "quote": "Role in Defense Diplomacy"}
+        _entity(data, "islamic-ummah")["facts"].append(fact)
+
+    seeds = _seeds_copy(tmp_path, heading_fact)
+    paths = DataPaths(tmp_path / "data").ensure()
+    build_reference(seeds, paths.reference_db)
+    atlas = open_atlas(paths)
+    try:
+        detail = atlas.repo.get_entity("islamic-ummah")
+        assert detail is not None
+        cited = [c for c in detail.citations if c.quote == "Role in Defense Diplomacy"]
+        assert [(c.document_id, c.section) for c in cited] == [
+            ("joint-military-exercises", "Role in Defense Diplomacy")
+        ]
+    finally:
+        atlas.close()
+
+
+def test_a_search_for_members_finds_the_entities_whose_facts_or_quotes_speak_of_members(tmp_path: Path) -> None:
+    """The stated facts are searched as words: a member count as "6 members", a region or category as
+    itself. Entities whose facts and quotes never speak of members are not found by "members"."""
+    paths = DataPaths(tmp_path / "data").ensure()
+    build_reference(SEEDS, paths.reference_db)
+    atlas = open_atlas(paths)
+    try:
+        repo = atlas.repo
+        texts: dict[str, str] = {}
+
+        def speaks_of_members(eid: str) -> bool:
+            detail = repo.get_entity(eid)
+            assert detail is not None
+            if detail.stated_members is not None or detail.members:
+                return True
+            for c in detail.citations:
+                if c.document_id not in texts:
+                    doc = repo.get_document(c.document_id)
+                    assert doc is not None
+                    texts[c.document_id] = doc.text
+                text = texts[c.document_id]
+                line = text[text.rfind("\n", 0, c.start) + 1 : text.find("\n", c.end)]
+                if "member" in line.lower():
+                    return True
+            return False
+
+        found = [r.id for r in repo.list_entities(FilterSpec(text="members"))]
+        assert {"nato", "gcc"} <= set(found)  # "31 members", "6 members"
+        assert [eid for eid in found if not speaks_of_members(eid)] == []
+    finally:
+        atlas.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -17,6 +19,7 @@ from app.core.errors import (
     StorageError,
     UnwritablePath,
     classify,
+    folder_unwritable,
     is_damage,
 )
 
@@ -86,6 +89,20 @@ def test_a_path_that_is_a_folder_says_so():
 def test_read_only_storage_and_a_file_in_the_way_are_named():
     assert "read-only" in str(classify(OSError(errno.EROFS, "Read-only file system"), "the data folder /d"))
     assert "file is in the way" in str(classify(FileExistsError(errno.EEXIST, "File exists"), "the data folder /d"))
+
+
+def test_a_folder_on_read_only_storage_is_named_as_such(tmp_path: Path, monkeypatch) -> None:
+    """What the messages say after a folder's name (e.g. "the backup folder X is on read-only storage"):
+    a read-only mount is named as read-only storage, not as a missing permission."""
+    from tests.core.mounts import read_only
+
+    assert folder_unwritable(tmp_path) is None
+    flags = os.statvfs(tmp_path).f_flag
+    monkeypatch.setattr(os, "statvfs", lambda _f: SimpleNamespace(f_flag=flags | os.ST_RDONLY))
+    assert folder_unwritable(tmp_path) == "is on read-only storage"
+    monkeypatch.undo()
+    with read_only(tmp_path) as view:  # a real read-only bind mount, where mounting is permitted
+        assert folder_unwritable(view) == "is on read-only storage"
 
 
 def test_sqlalchemy_wrapped_errors_are_classified():

@@ -133,6 +133,22 @@ def test_invalid_utf8_in_the_reference_rebuilds_it_from_the_seeds(data_paths):
     assert list(data_paths.root.glob("reference.sqlite.damaged-*"))  # the damaged file is kept
 
 
+def test_invalid_utf8_in_a_reference_that_cannot_be_rebuilt_says_what_is_wrong(data_paths, tmp_path):
+    """No seeds to rebuild from: the message says what is damaged and how to rebuild it."""
+    from app.core.errors import DatabaseCorrupt
+
+    data = bytearray(data_paths.reference_db.read_bytes())
+    at = data.find(b"North Atlantic Treaty")
+    data[at : at + 2] = b"\xff\xfe"
+    data_paths.reference_db.write_bytes(bytes(data))
+    with pytest.raises(DatabaseCorrupt) as caught:
+        open_atlas(data_paths, seeds=tmp_path / "no-seeds")
+    assert str(caught.value) == (
+        "The reference database is damaged (1 text value is not valid UTF-8). "
+        "It is rebuilt from the seed documents with 'alliance-atlas build-db'."
+    )
+
+
 def test_the_reference_text_is_read_once_per_state_of_the_file(data_paths, monkeypatch):
     """The full text check costs seconds at 100,000 entities: not at every start, but again whenever
     the file changed (the bit flip of the test above is found after a check that passed)."""

@@ -167,9 +167,9 @@ def test_a_view_computed_on_a_worker_equals_one_computed_at_once(qtbot, pool):
     assert np.array_equal(worker[2], pane._edges.getData()[0])
 
 
-def test_an_expensive_redraw_while_typing_waits_for_the_pause_and_draws_the_last_matches(qtbot, pool, monkeypatch):
-    repo = _FakeRepo(hubs=12, leaves=150)
-    pane = _pane(qtbot, pool, repo)
+def _counting_views(qtbot, pool, monkeypatch):  # type: ignore[no-untyped-def]
+    """A pane whose every view computed is counted by its matches: (pane, the counts in order)."""
+    pane = _pane(qtbot, pool, _FakeRepo(hubs=12, leaves=150))
     computed: list[int] = []
 
     def counted(inp):
@@ -177,6 +177,11 @@ def test_an_expensive_redraw_while_typing_waits_for_the_pause_and_draws_the_last
         return compute_view(inp)
 
     monkeypatch.setattr(view_jobs, "compute_view", counted)
+    return pane, computed
+
+
+def test_an_expensive_redraw_while_typing_waits_for_the_pause_and_draws_the_last_matches(qtbot, pool, monkeypatch):
+    pane, computed = _counting_views(qtbot, pool, monkeypatch)
     pane._view_runner.last_ms = 5000.0  # the last redraw took seconds (a very large network)
     for n in (40, 30, 20, 10):  # keys faster than the pause the graph waits for
         pane.set_matches(FilterSpec(text="l" * n), [_Row(f"leaf-{i:05d}", "x", "alliance") for i in range(n)])
@@ -191,15 +196,7 @@ def test_at_a_typists_rhythm_only_a_redraw_that_fits_between_keys_follows_the_ty
     """Keys 150 ms apart: a redraw that fits in a quarter of the gap is drawn after each key's rows
     (the graph follows the typing); a costlier one (60 ms: 100,000 entities) would still be running
     when the next key's query starts, so it waits for the pause and draws the last matches once."""
-    repo = _FakeRepo(hubs=12, leaves=150)
-    pane = _pane(qtbot, pool, repo)
-    computed: list[int] = []
-
-    def counted(inp):
-        computed.append(int(inp.in_filter.sum()) if inp.in_filter is not None else -1)
-        return compute_view(inp)
-
-    monkeypatch.setattr(view_jobs, "compute_view", counted)
+    pane, computed = _counting_views(qtbot, pool, monkeypatch)
     for n in (40, 30, 20, 10):
         pane._view_runner.last_ms = redraw_ms  # what the last real redraw cost
         pane.set_matches(FilterSpec(text="l" * n), [_Row(f"leaf-{i:05d}", "x", "alliance") for i in range(n)])

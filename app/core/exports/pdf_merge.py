@@ -36,14 +36,13 @@ from app.core.exports.pdf_part import (
     _inline,
     _outline_objects,
     _ref,
-    _size,
     destinations,
     parse,
     places,
     tail,
 )
 
-__all__ = ["Heading", "MergeError", "Part", "destinations", "merge", "parse", "places", "tail"]
+__all__ = ["Heading", "Joiner", "MergeError", "Part", "destinations", "merge", "parse", "places", "tail"]
 # One token of a run of whole objects (their ``N 0 obj`` lines too), each alternative a group so that
 # ``split`` hands them back: a literal string (kept as it is, but for a table cell's ID; one level of
 # nested brackets), a reference, a structure parent key, an object's number.
@@ -120,39 +119,57 @@ def merge(
     marginals: Sequence[Part] = (),
     keep: Sequence[int | None] = (),
 ) -> bytes:
-    """One PDF: ``parts`` in order (the first one indexed, the others indexed or in files, read
-    one at a time so only one is in memory), ``headings`` as the bookmarks, and pages 2i and
-    2i + 1 of ``marginals`` (one after the other: header and footer, untagged) drawn on page i.
-    ``keep[k]``: how many of part k's first pages to keep (None or missing: all; see pdf_part.tail)."""
-    bases: list[int] = []
-    total = 1
-    for p in [*parts, *marginals]:
-        bases.append(total - 1)
-        total += (p.size if isinstance(p, Part) else _size(p)) - 1
-    w = _Writer(total)
-    pages_root, struct_root, document, outlines = w.new(), w.new(), w.new(), w.new()
-    page_refs: list[int] = []
-    top_kids: list[bytes] = []
-    parent_nums: list[bytes] = []
-    role_map: dict[bytes, bytes] = {}
-    id_tree: list[tuple[bytes, bytes]] = []
-    dests: list[tuple[bytes, bytes]] = []
-    key_base = 0
-    forms: list[int] = []
-    for i, m in enumerate(marginals):
-        forms += _copy_marginals(m, bases[len(parts) + i], w)
+    """One PDF: ``parts`` in order (indexed, or in files read one at a time), ``headings`` as the
+    bookmarks, and pages 2i and 2i + 1 of ``marginals`` (one after the other: header and footer,
+    untagged) drawn on page i. ``keep[k]``: how many of part k's first pages to keep (None or
+    missing: all; see pdf_part.tail). (:class:`Joiner` does the same a part at a time.)"""
+    joiner = Joiner(with_marginals=bool(marginals))
     for k, entry in enumerate(parts):
         part = entry if isinstance(entry, Part) else parse(entry.read_bytes())
-        base = bases[k]
+        joiner.add(k, part, keep[k] if k < len(keep) else None)
+    return joiner.finish(headings, marginals)
+
+
+class Joiner:
+    """Joins the parts as they come, in any order: ``add`` copies a part's objects (renumbered)
+    at once, so the joining goes on while the other parts are still being set; ``finish`` writes
+    what needs them all (the page tree, the tag tree's root and parent tree, the destinations, the
+    bookmarks, the catalog, the header and footer forms). ``slot``: the part's place in the document.
+    The catalog's metadata, document information and file ID are those of the part in slot 0."""
+
+    def __init__(self, *, with_marginals: bool = True) -> None:
+        self.w = _Writer(1)
+        self.pages_root, self.struct_root, self.document, self.outlines = (self.w.new() for _ in range(4))
+        self.with_marginals = with_marginals
+        self.page_refs: dict[int, list[int]] = {}  # slot -> its kept pages
+        self.page_forms: dict[int, list[tuple[int, int]]] = {}  # slot -> each kept page's header and footer form
+        self.top_kids: dict[int, list[bytes]] = {}
+        self.parent_nums: list[bytes] = []
+        self.role_map: dict[bytes, bytes] = {}
+        self.id_tree: list[tuple[bytes, bytes]] = []
+        self.dests: list[tuple[bytes, bytes]] = []
+        self.key_base = 0
+        self.first: tuple[Part, int] | None = None  # the part in slot 0 and its base
+        self.added = 0
+
+    def add(self, slot: int, part: Part, keep: int | None = None) -> None:
+        """Copy ``part`` (its first ``keep`` pages; None: all) as the part in ``slot``."""
+        w = self.w
+        base = w.next - 1
+        w.next += part.size - 1
+        k = self.added
+        self.added += 1
         catalog = part.dict_of(part.root)
         drop = {part.root, _ref(catalog, b"/Pages"), *(_outline_objects(part, catalog))}
-        if k or part.info is None:
+        if slot or part.info is None:
             drop |= {part.info} if part.info is not None else set()
-        special = {_ref(catalog, b"/Pages"): pages_root}
-        asked = keep[k] if k < len(keep) else None
-        kept = len(part.pages) if asked is None else asked
+        else:
+            self.first = (part, base)
+        special = {_ref(catalog, b"/Pages"): self.pages_root}
+        kept = len(part.pages) if keep is None else keep
         drop |= tail(part, kept)
         keys = 0
+        top: list[bytes] = []
         sroot_m = re.search(rb"/StructTreeRoot (\d+) 0 R", catalog)
         if sroot_m is not None:
             sroot = int(sroot_m.group(1))
@@ -161,62 +178,75 @@ def merge(
             for doc in _REF.findall(re.search(rb"/K\[([\d R]*)\]", sdict).group(1)):  # type: ignore[union-attr]
                 doc_dict = part.dict_of(int(doc))
                 drop.add(int(doc))
-                special[int(doc)] = document
+                special[int(doc)] = self.document
                 kids = re.search(rb"/K\[([\d R]*)\]", doc_dict)
                 refs = [int(n) for n in _REF.findall(kids.group(1) if kids else b"")]
-                top_kids += [b"%d 0 R" % (n + base) for n in refs if n not in drop]
+                top += [b"%d 0 R" % (n + base) for n in refs if n not in drop]
             if b"/Kids" in _inline(sdict, b"/ParentTree"):
                 raise MergeError("a parent tree with kids")
-            nums = _inline(sdict, b"/ParentTree")
-            for key, obj in _NUM_REF.findall(nums):
-                if int(obj) in drop:
-                    continue
-                parent_nums.append(b"%d %d 0 R" % (int(key) + key_base, int(obj) + base))
+            for key, obj in _NUM_REF.findall(_inline(sdict, b"/ParentTree")):
+                if int(obj) not in drop:
+                    self.parent_nums.append(b"%d %d 0 R" % (int(key) + self.key_base, int(obj) + base))
             next_key = re.search(rb"/ParentTreeNextKey (\d+)", sdict)
             keys = int(next_key.group(1)) if next_key else 0
             for a, b in _ROLE.findall(_inline(sdict, b"/RoleMap")):
-                role_map.setdefault(a, b)
+                self.role_map.setdefault(a, b)
             for name, obj in _NAME_REF.findall(_inline(sdict, b"/IDTree")):
-                if int(obj) in drop:
-                    continue
-                id_tree.append(((b"c%dU" % k if k else b"U") + name[1:], b"%d 0 R" % (int(obj) + base)))
+                if int(obj) not in drop:
+                    self.id_tree.append(((b"c%dU" % k if k else b"U") + name[1:], b"%d 0 R" % (int(obj) + base)))
+        self.top_kids[slot] = top
         for name, obj in _NAME_REF.findall(_inline(_inline(catalog, b"/Names"), b"/Dests")):
-            if int(obj) in drop:
-                continue
-            dests.append((name, b"%d 0 R" % (int(obj) + base)))
-        first_page = len(page_refs)
-        page_refs += [p + base for p in part.pages[:kept]]
-        _copy_part(part, base, key_base, k, drop, special, w, forms[2 * first_page :] if forms else [])
-        key_base += keys
-    # The page tree, the tags, the bookmarks, the catalog.
-    page_list = b" ".join(b"%d 0 R" % p for p in page_refs)
-    w.put(pages_root, b"<</Type/Pages/Count %d/Kids[%s]>>" % (len(page_refs), page_list))
-    w.put(document, b"<</Type/StructElem/S/Document/P %d 0 R/K[%s]>>" % (struct_root, b" ".join(top_kids)))
-    roles = b"".join(b"/%s/%s" % kv for kv in role_map.items())
-    ids = b"".join(b"(%s)%s" % kv for kv in sorted(id_tree))
-    w.put(
-        struct_root,
-        b"<</Type/StructTreeRoot/RoleMap<<%s>>/K[%d 0 R]/ParentTree<</Nums[%s]>>/IDTree<</Names[%s]>>"
-        b"/ParentTreeNextKey %d>>" % (roles, document, b" ".join(parent_nums), ids, key_base),
-    )
-    _outline(w, outlines, headings)
-    first = parts[0]
-    if not isinstance(first, Part):
-        first = parse(first.read_bytes())
-    catalog = first.dict_of(first.root)
-    meta = re.search(rb"/Metadata (\d+) 0 R", catalog)
-    names = b"".join(b"(%s)%s" % kv for kv in sorted(dests))
-    root = w.new()
-    w.put(
-        root,
-        b"<</Type/Catalog/Pages %d 0 R" % pages_root
-        + (b"/Metadata %d 0 R" % (int(meta.group(1)) + bases[0]) if meta else b"")
-        + b"/Lang(en)/StructTreeRoot %d 0 R/MarkInfo<</Marked true/Suspects false>>" % struct_root
-        + b"/ViewerPreferences<</DisplayDocTitle true/Direction/L2R>>"
-        + (b"/Outlines %d 0 R" % outlines if headings else b"")
-        + b"/Names<</Dests<</Names[%s]>>>>>>" % names,
-    )
-    return w.finish(root, first.info + bases[0] if first.info is not None else None, first.file_id)
+            if int(obj) not in drop:
+                self.dests.append((name, b"%d 0 R" % (int(obj) + base)))
+        self.page_refs[slot] = [p + base for p in part.pages[:kept]]
+        forms = [(w.new(), w.new()) for _ in range(kept)] if self.with_marginals else []
+        self.page_forms[slot] = forms
+        _copy_part(part, base, self.key_base, k, drop, special, w, [n for pair in forms for n in pair])
+        self.key_base += keys
+
+    @property
+    def pages(self) -> int:
+        return sum(len(p) for p in self.page_refs.values())
+
+    def finish(self, headings: Sequence[Heading], marginals: Sequence[Part] = ()) -> bytes:
+        """The whole PDF: pages 2i and 2i + 1 of ``marginals`` drawn on page i as its header and footer."""
+        w = self.w
+        slots = sorted(self.page_refs)
+        forms = [n for slot in slots for pair in self.page_forms[slot] for n in pair]
+        at = 0
+        for m in marginals:
+            base = w.next - 1
+            w.next += m.size - 1
+            _copy_marginals(m, base, w, forms[at : at + len(m.pages)])  # two pages a page: header, footer
+            at += len(m.pages)
+        page_list = b" ".join(b"%d 0 R" % p for slot in slots for p in self.page_refs[slot])
+        w.put(self.pages_root, b"<</Type/Pages/Count %d/Kids[%s]>>" % (self.pages, page_list))
+        kids = b" ".join(kid for slot in slots for kid in self.top_kids[slot])
+        w.put(self.document, b"<</Type/StructElem/S/Document/P %d 0 R/K[%s]>>" % (self.struct_root, kids))
+        roles = b"".join(b"/%s/%s" % kv for kv in self.role_map.items())
+        ids = b"".join(b"(%s)%s" % kv for kv in sorted(self.id_tree))
+        w.put(
+            self.struct_root,
+            b"<</Type/StructTreeRoot/RoleMap<<%s>>/K[%d 0 R]/ParentTree<</Nums[%s]>>/IDTree<</Names[%s]>>"
+            b"/ParentTreeNextKey %d>>" % (roles, self.document, b" ".join(self.parent_nums), ids, self.key_base),
+        )
+        _outline(w, self.outlines, headings)
+        if self.first is None:
+            raise MergeError("no part in the first place")
+        first, first_base = self.first
+        meta = re.search(rb"/Metadata (\d+) 0 R", first.dict_of(first.root))
+        names = b"".join(b"(%s)%s" % kv for kv in sorted(self.dests))
+        root = w.new()
+        w.put(
+            root,
+            b"<</Type/Catalog/Pages %d 0 R" % self.pages_root
+            + (b"/Metadata %d 0 R" % (int(meta.group(1)) + first_base) if meta else b"")
+            + b"/Lang(en)/StructTreeRoot %d 0 R/MarkInfo<</Marked true/Suspects false>>" % self.struct_root
+            + b"/ViewerPreferences<</DisplayDocTitle true/Direction/L2R>>"
+            + (b"/Outlines %d 0 R" % self.outlines if headings else b"")
+            + b"/Names<</Dests<</Names[%s]>>>>>>" % names,
+        )
+        return w.finish(root, first.info + first_base if first.info is not None else None, first.file_id)
 
 
 def _copy_part(
@@ -331,22 +361,19 @@ def _draw_form(page: bytes, index: int, w: _Writer) -> bytes:
     return page[: m.start()] + b"/Contents[%d 0 R %s %d 0 R]" % (before, m.group(0)[10:], after) + page[m.end() :]
 
 
-def _copy_marginals(part: Part, base: int, w: _Writer) -> list[int]:
-    """Each page of the header-and-footer document as a form XObject; returns their numbers."""
-    forms: list[int] = []
+def _copy_marginals(part: Part, base: int, w: _Writer, forms: Sequence[int]) -> None:
+    """Each page of the header-and-footer document as a form XObject, numbered ``forms`` (in order)."""
     wanted: set[int] = set()
     box = re.search(rb"/MediaBox\[([-\d. ]+)\]", part.dict_of(part.pages[0]))
     bbox = b"[" + (box.group(1) if box else b"0 0 595.2756 841.8898") + b"]"
-    for p in part.pages:
+    for p, n in zip(part.pages, forms, strict=True):
         d = part.dict_of(p)
         contents, resources = _ref(d, b"/Contents"), _ref(d, b"/Resources")
         data = part.stream_of(contents)
         filt = re.search(rb"/Filter(/\w+)", part.dict_of(contents))
         extra = b"/Type/XObject/Subtype/Form/BBox%s/Resources %d 0 R" % (bbox, resources + base)
         extra += b"/Filter" + filt.group(1) if filt else b""
-        n = w.new()
         w.stream(n, data, extra)
-        forms.append(n)
         wanted.add(resources)
     # What the forms use (fonts, colour spaces), renumbered; nothing of the document around them.
     todo, seen = list(wanted), set()
@@ -359,7 +386,6 @@ def _copy_marginals(part: Part, base: int, w: _Writer) -> list[int]:
     for n in sorted(seen):
         head, rest = part.split(n)
         w.put(n + base, _REF.sub(lambda m: b"%d 0 R" % (int(m.group(1)) + base), head) + rest)
-    return forms
 
 
 def _outline(w: _Writer, root: int, headings: Sequence[Heading]) -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -114,7 +113,7 @@ class _Part:
     end: int
     soft: bool  # begins in the middle of the entities or sources: waits for the part before
     source: str = ""
-    file: Path | None = None
+    set: bool = False
     pages: int = 0  # kept: the pages after these are set again by the next part
     where: dict[str, tuple[int, float]] | None = None  # our heading labels on the kept pages
 
@@ -124,7 +123,7 @@ class _Layout:
 
     def __init__(
         self, data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None, *,
-        isolated: bool, part_chars: int,
+        isolated: bool, part_chars: int, join: bool = True,
     ) -> None:  # fmt: skip
         check(progress, 60, "Setting the text…")
         self.data, self.options, self.progress = data, options, progress
@@ -133,14 +132,17 @@ class _Layout:
         plan = self.source.plan()
         # A summary in several parts goes to child processes even from the command line: the memory.
         self.isolated = isolated or len(plan) > 1
-        self.folder = tempfile.TemporaryDirectory(prefix="atlas-parts-")  # the parts wait here
+        # Each part is joined to the others as it is set (the printer's pages need no PDF).
+        self.joiner = pdf_merge.Joiner() if join else None
         self.parts = [_Part(p.start, p.end, p.soft) for p in plan]
         with Pool(self.inputs, isolated=self.isolated, progress=progress) as pool:
             self._body(pool)
             self._front_and_marginals(pool)
 
     def _body(self, pool: Pool) -> None:
-        """Every body part set, two at a time; a part continuing a chain once the one before is set."""
+        """Every body part set, as many at once as there are typesetters; a part continuing a chain
+        once the one before is set. The longest work first: the chain with the most left to set
+        (the entities), so it never waits behind the short parts (the tables, the figures)."""
         parts, planned = self.parts, len(self.parts)
         running: dict[int, _Part] = {}
         done = 0
@@ -149,20 +151,13 @@ class _Layout:
             started = {id(p) for p in running.values()}
             return [
                 p for i, p in enumerate(parts)
-                if p.file is None and id(p) not in started and (not p.soft or parts[i - 1].file is not None)
+                if not p.set and id(p) not in started and (not p.soft or parts[i - 1].set)
             ]  # fmt: skip
 
         while True:
-            waiting = ready()
-            # The chains first (a part whose next one waits for it), then the longest; a second
-            # part at once only if the memory allows (always one).
-            waiting.sort(key=lambda p: (not self._chained(p), p.start - p.end))
+            waiting = sorted(ready(), key=lambda p: -self._left(p))
             while waiting and len(running) < pool.parallel:
-                room = _room() - sum(self._needs(p) for p in running.values())
-                part = next((p for p in waiting if not running or self._needs(p) <= room), None)
-                if part is None:
-                    break
-                waiting.remove(part)
+                part = waiting.pop(0)
                 part.source = self.source.source(part.start, part.end)
                 running[pool.submit(part.source, {"ua": ua(part.source)})] = part
             if not running:
@@ -172,14 +167,13 @@ class _Layout:
             done += 1
             self._set(part, out[0])
 
-    def _needs(self, part: _Part) -> float:
-        """The memory (MB) the process setting this part will reach, by the size of its source."""
-        weight = sum(p.size for p in self.source.pieces[part.start : part.end])
-        return CHILD_MB + CHILD_MB_PER_CHAR * weight
-
-    def _chained(self, part: _Part) -> bool:
+    def _left(self, part: _Part) -> float:
+        """What is left to set of the chain this part begins (itself, for a part alone), in Typst's time."""
         i = self.parts.index(part)
-        return i + 1 < len(self.parts) and self.parts[i + 1].soft
+        end = i + 1
+        while end < len(self.parts) and self.parts[end].soft:
+            end += 1
+        return sum(p.cost for p in self.source.pieces[part.start : self.parts[end - 1].end])
 
     def _set(self, part: _Part, pdf: bytes) -> None:
         """A part is set: keep it on disk with where its headings are, and if the next part continues
@@ -203,8 +197,9 @@ class _Layout:
                 return
             part.pages, following.start = max(starts)
         part.where = {n: at for n, at in pdf_merge.destinations(parsed).items() if at[0] < part.pages}
-        part.file = Path(self.folder.name) / f"part-{i:03d}-{part.start}.pdf"
-        part.file.write_bytes(pdf)
+        part.set = True
+        if self.joiner is not None:
+            self.joiner.add(part.start + 1, parsed, part.pages)  # slot 0: the title page and contents
 
     def _front_and_marginals(self, pool: Pool) -> None:
         """Title page and contents, then the running headers and footers, set side by side (the
@@ -254,17 +249,16 @@ class _Layout:
             log.debug("The contents took %d pages, not %d: set again", len(self.front.pages), length)
             length = len(self.front.pages)
         offset = len(self.front.pages)
+        if self.joiner is not None:
+            self.joiner.add(0, self.front)
         self.where = {name: (page + offset, y) for name, (page, y) in where.items()}
         self.where.update(pdf_merge.destinations(self.front))
         self.pages = offset + self.body_pages
 
     def pdf(self) -> bytes:
         check(self.progress, 94, "Joining the parts…")
-        with self.folder:  # the parts are read one at a time: one part's bytes in memory, not all
-            files = [p.file for p in self.parts if p.file is not None]
-            keep = [None, *(p.pages for p in self.parts)]
-            merged = pdf_merge.merge([self.front, *files], self.source.headings, self.marginal_parts, keep)
-        return resolve_links(merged)
+        assert self.joiner is not None
+        return resolve_links(self.joiner.finish(self.source.headings, self.marginal_parts))
 
     def svg(self) -> list[list[bytes]]:
         """Each page as SVG layers: the header, the page, the footer."""
@@ -276,7 +270,6 @@ class _Layout:
         for part, result in zip(self.parts, out[1:], strict=False):
             pages += result[: part.pages]
         marginals = [page for part in out[1 + len(self.parts) :] for page in part]
-        self.folder.cleanup()
         return [[marginals[2 * i], page, marginals[2 * i + 1]] for i, page in enumerate(pages)]
 
 
@@ -300,7 +293,7 @@ def render_pages_svg(
     data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None = None
 ) -> list[list[bytes]]:
     """Each page as SVG layers (header, page, footer), for printing: the same pages as the PDF."""
-    return _Layout(data, options, figures, progress, isolated=True, part_chars=PART_CHARS).svg()
+    return _Layout(data, options, figures, progress, isolated=True, part_chars=PART_CHARS, join=False).svg()
 
 
 def write_pdf(

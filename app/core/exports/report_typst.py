@@ -28,6 +28,7 @@ COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do no
 OVERVIEW_ROWS = 250  # rows of an overview table: one may begin a part (a table costs Typst much memory)
 TABLE_WEIGHT = 4  # a table's source costs Typst about four times the memory of text
 SOURCE_WEIGHT = 1.5  # a Sources entry (a link, a block kept whole) about one and a half times
+ENTITY_TIME = 1.6  # an entity's source takes Typst about 1.6 times as long as its size says (measured)
 PART_CHARS = 120_000  # weighted Typst source per part: about 55 MB of a Typst process, two at once (see report_pdf)
 MARGINAL_PAGES = 150  # pages whose header and footer one Typst process sets (400 took 89 MB, 150 about 60)
 CONTENTS_LINES = {"A4": 60, "Letter": 56}  # contents lines on a page (a wrong guess costs one more try)
@@ -68,6 +69,7 @@ class _Builder:
         self.headings: list[Heading] = [Heading(1, "Contents", "sec-contents")]
         self.cuts: list[int] = [0]  # where in ``out`` a new part may begin
         self.heavy: set[int] = set()  # cuts opening a stretch that costs Typst more per character (a table)
+        self.entity_cuts: set[int] = set()  # cuts opening an entity (slower to set than its size says)
         self.extra: dict[int, int] = {}  # cut -> what its pictures cost Typst, in characters of source
         # Cuts where no page break falls (between entities of a continuous summary, between sources),
         # with the label whose place in the PDF says whether a page begins there (None: not known).
@@ -200,6 +202,7 @@ class _Builder:
                 self.cuts.append(len(self.out))
                 if not self.options.handout:  # a handout's entity begins a page: a hard cut
                     self.soft[len(self.out)] = self.labels[d.id]
+            self.entity_cuts.add(self.cuts[-1])
             if self.options.handout:
                 self.cites.reset(f"h{i}-")
                 if i:
@@ -344,6 +347,7 @@ class Piece:
     size: int  # characters of source, weighted by what they cost Typst (a table more)
     soft: bool  # no page break before it in the one document (a part may begin here only where a page does)
     anchor: str | None  # soft: the label whose place in the PDF shows whether a page begins with it
+    cost: float = 0.0  # Typst's time for it, in the same units (an entity's markup takes longer than its size)
 
 
 @dataclass(frozen=True)
@@ -443,16 +447,14 @@ def build_parts(
     builder.entities()
     builder.sources()
     cuts = sorted({*builder.cuts, len(builder.out)})
-    pieces = [
-        Piece(
-            "\n".join(builder.out[start:end]),
-            sum(len(line) for line in builder.out[start:end]) * (TABLE_WEIGHT if start in builder.heavy else 1)
-            + builder.extra.get(start, 0),
-            start in builder.soft,
-            builder.soft.get(start),
+    pieces = []
+    for start, end in pairwise(cuts):
+        size = sum(len(line) for line in builder.out[start:end]) * (TABLE_WEIGHT if start in builder.heavy else 1)
+        size += builder.extra.get(start, 0)
+        cost = size * (ENTITY_TIME if start in builder.entity_cuts else 1)
+        pieces.append(
+            Piece("\n".join(builder.out[start:end]), size, start in builder.soft, builder.soft.get(start), cost)
         )
-        for start, end in pairwise(cuts)
-    ]
     return SummarySource(_head(data, options), pieces, builder.headings, builder, part_chars)
 
 

@@ -66,8 +66,8 @@ class Pool:
     def __enter__(self) -> Pool:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *_exc: object) -> None:
+        self.close(graceful=kind is None)
 
     def submit(self, source: str, job: Job) -> int:
         """Queue a source; returns its key for :meth:`wait`."""
@@ -124,10 +124,11 @@ class Pool:
             f.unlink()
         return key, out
 
-    def close(self) -> None:
-        """End the worker (stopping anything it still runs) and remove its folder."""
+    def close(self, *, graceful: bool = False) -> None:
+        """End the worker (stopping anything it still runs) and remove its folder. ``graceful``:
+        with nothing left to set, let it end by itself first (its typesetters' CPU is then counted)."""
         if self._proc is not None:
-            self._stop()
+            self._stop(graceful=graceful and not self.pending)
             self._proc = None
         if self._stderr is not None:
             self._stderr.close()
@@ -166,8 +167,8 @@ class Pool:
         self.close()
         raise AtlasError(f"Could not typeset the summary: the typesetting process failed (exit {code}).")
 
-    def _stop(self) -> None:
-        """Stop the worker and the parts it is typesetting (its children, which would otherwise run on)."""
+    def _stop(self, *, graceful: bool = False) -> None:
+        """Stop the worker and the parts it is typesetting (at once, unless ``graceful``)."""
         proc = self._proc
         assert proc is not None
         if proc.stdin is not None:
@@ -175,6 +176,11 @@ class Pool:
                 proc.stdin.close()
             except OSError:
                 pass
+        if graceful:
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                log.debug("The typesetting process did not end by itself: stopped")
         if proc.poll() is None and os.name == "posix":
             try:
                 os.killpg(proc.pid, 9)

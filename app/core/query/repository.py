@@ -111,6 +111,12 @@ class Repository:
             self._facets = None
             self._name_order = None
 
+    def interrupt_all(self) -> None:
+        """Stop the statement running on every thread's connection (a window closing under its work)."""
+        with self._lock:
+            for con in self._raw_connections:
+                con.interrupt()
+
     # ---- entities -------------------------------------------------------------------------
     def _raw_connection(self) -> sqlite3.Connection:
         """This thread's own autocommit connection (made by the one connection factory)."""
