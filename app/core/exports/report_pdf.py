@@ -23,6 +23,7 @@ headers and footers, which know where every heading fell and how many pages ther
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from dataclasses import dataclass
@@ -123,7 +124,7 @@ class _Layout:
 
     def __init__(
         self, data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None, *,
-        isolated: bool, part_chars: int, join: bool = True,
+        isolated: bool, part_chars: int, out: IO[bytes] | None = None,
     ) -> None:  # fmt: skip
         check(progress, 60, "Setting the text…")
         self.data, self.options, self.progress = data, options, progress
@@ -132,8 +133,8 @@ class _Layout:
         plan = self.source.plan()
         # A summary in several parts goes to child processes even from the command line: the memory.
         self.isolated = isolated or len(plan) > 1
-        # Each part is joined to the others as it is set (the printer's pages need no PDF).
-        self.joiner = pdf_merge.Joiner() if join else None
+        # Each part is joined to the others in ``out`` as it is set (the printer's pages need no PDF).
+        self.joiner = pdf_merge.Joiner(out) if out is not None else None
         self.parts = [_Part(p.start, p.end, p.soft) for p in plan]
         with Pool(self.inputs, isolated=self.isolated, progress=progress) as pool:
             self._body(pool)
@@ -255,10 +256,11 @@ class _Layout:
         self.where.update(pdf_merge.destinations(self.front))
         self.pages = offset + self.body_pages
 
-    def pdf(self) -> bytes:
+    def finish(self) -> None:
+        """The rest of the PDF written (the parts are in already): page tree, tags, bookmarks, links."""
         check(self.progress, 94, "Joining the parts…")
         assert self.joiner is not None
-        return resolve_links(self.joiner.finish(self.source.headings, self.marginal_parts))
+        self.joiner.finish(self.source.headings, self.marginal_parts)
 
     def svg(self) -> list[list[bytes]]:
         """Each page as SVG layers: the header, the page, the footer."""
@@ -283,17 +285,25 @@ def render_pdf(
     part_chars: int = PART_CHARS,
 ) -> bytes:
     """The finished PDF in memory (nothing touches the disk but Typst's empty root folder and,
-    for a summary in parts or ``isolated``, the child processes' job folder)."""
-    pdf = _Layout(data, options, figures, progress, isolated=isolated, part_chars=part_chars).pdf()
+    for a summary in parts or ``isolated``, the child process's job folder)."""
+    out = io.BytesIO()
+    _write(out, data, options, figures, progress, isolated=isolated, part_chars=part_chars)
+    return out.getvalue()
+
+
+def _write(
+    out: IO[bytes], data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None, *,
+    isolated: bool, part_chars: int,
+) -> None:  # fmt: skip
+    _Layout(data, options, figures, progress, isolated=isolated, part_chars=part_chars, out=out).finish()
     check(progress, 97, "Saving…")
-    return pdf
 
 
 def render_pages_svg(
     data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None = None
 ) -> list[list[bytes]]:
     """Each page as SVG layers (header, page, footer), for printing: the same pages as the PDF."""
-    return _Layout(data, options, figures, progress, isolated=True, part_chars=PART_CHARS, join=False).svg()
+    return _Layout(data, options, figures, progress, isolated=True, part_chars=PART_CHARS).svg()
 
 
 def write_pdf(
@@ -307,13 +317,12 @@ def write_pdf(
     part_chars: int = PART_CHARS,
 ) -> Path:
     """Render, then write atomically: a cancel or a failure leaves no file (and an old one untouched).
+    The parts are written to the new file as they are set, not held in memory.
     ``isolated``: typeset in a child process (the window does; the CLI exits anyway)."""
     from app.core.fileio import atomic_write
 
-    pdf = render_pdf(data, options, figures, progress, isolated=isolated, part_chars=part_chars)
-
     def write(fh: IO[Any]) -> None:
-        fh.write(pdf)
+        _write(fh, data, options, figures, progress, isolated=isolated, part_chars=part_chars)
 
     atomic_write(Path(path), write, binary=True)
     return Path(path)
