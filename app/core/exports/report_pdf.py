@@ -6,9 +6,10 @@ system's fonts ignored: the same PDF on every machine. The result is a tagged PD
 headings, lists, tables and figures with their text alternatives, title and language set;
 headings are also the bookmarks, and the contents, citations and cross-references are links.
 
-A large summary is typeset in parts (``report_typst.SummarySource.plan``), each in a fresh
-process (``typst_pool``, ``typst_worker``), two at a time: Typst's memory grows with the document
-and goes back only when its process ends, so the memory is that of two parts, and a part without
+A large summary is typeset in parts (``report_typst.SummarySource.plan``) by the two threads of
+a worker process (``typst_pool``, ``typst_worker``): Typst's memory grows with the document and
+goes back only when its process ends (the worker makes Typst forget each part), so the memory is
+that of two parts, and a part without
 a running header or page numbers is laid out in one pass (those ask Typst where things fell,
 which costs a second pass). A part that begins where the one document has a page break (an
 overview table, the figures, the entities, the sources, each entity of a handout) is set at once;
@@ -17,8 +18,10 @@ it and begins with the last of that part's pieces that opens a page there (an en
 a source at the top), so the pages are those of one document: the part before keeps the pages
 up to that one (``pdf_part.tail``), and the entities and the sources, two such chains, are set side
 by side. Then the title page and contents, which know the body's pages by then, with the running
-headers and footers, which know where every heading fell and how many pages there are; then
-:mod:`pdf_merge` joins them and :mod:`pdf_links` resolves the links across the parts.
+headers and footers, which know where every heading fell and how many pages there are. Each part
+is copied into the new file as soon as it is set (:class:`pdf_merge.Joiner`, while the others
+are still being set); the front, the headers and footers and the links across the parts
+(:class:`pdf_links.LinkIndex`) are written last.
 """
 
 from __future__ import annotations
@@ -40,9 +43,7 @@ from app.core.exports.report_typst import (
     Figures,
     SummarySource,
     build_parts,
-    figure_inputs,
     marginals_source,
-    ua,
 )
 from app.core.exports.report_typst import running_heads as _running_heads
 from app.core.exports.typst_pool import Job, Pool, compile_all, failed, fonts_dir
@@ -326,3 +327,20 @@ def write_pdf(
 
     atomic_write(Path(path), write, binary=True)
     return Path(path)
+
+
+def ua(source: str) -> bool:
+    """Whether a part can claim PDF/UA on its own: Typst checks that a document's first heading is
+    of level 1 (a part that begins in the middle of the entities begins with level 2)."""
+    first = next((line for line in source.splitlines() if line.startswith("=")), "= ")
+    return first.startswith("= ")
+
+
+def figure_inputs(figures: Figures) -> dict[str, str]:
+    """The drawings, handed to Typst as inputs (``sys.inputs``), never as files it could look for."""
+    inputs = {}
+    if figures.network is not None:
+        inputs["network"] = figures.network.svg
+    if figures.timeline is not None:
+        inputs["timeline"] = figures.timeline.svg
+    return inputs
