@@ -196,6 +196,8 @@ _KILLERS = {
     "tests/core/test_report_svg.py": ["app.core.exports.report_pdf"],
     # The worker's part, in the test's own process (its child processes are out of mutmut's sight).
     "tests/core/test_typst_worker.py": ["app.core.exports.typst_worker"],
+    # Every command's arguments have a help text: each module that registers commands.
+    "tests/test_cli_help.py": ["app.cli", "app.cli.notes", "app.cli.datasets", "app.cli.sources", "app.cli.lessons"],
     # Datasets are what puts dataset entities in the catalogue's views.
     "tests/core/test_datasets.py": ["app.core.sources.views"],
 }  # fmt: skip

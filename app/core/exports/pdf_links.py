@@ -70,47 +70,84 @@ def resolve_links(pdf: bytes) -> bytes:
     """Every placeholder link turned into a link to its target (same length, same offsets)."""
     if PREFIX.encode() not in pdf:
         return pdf
-    pages = [p for m in _KIDS.finditer(pdf) for p in _refs(m.group(1))]
-    page_index = {obj: i for i, obj in enumerate(pages)}
-    page_of: dict[int, int] = {}  # link annotation object -> page object
-    for m in _PAGE.finditer(pdf):
-        page = _number(pdf, m.start())
-        for ref in _refs(m.group(1)):
-            page_of[ref] = page
-    # Where each target is: (destination, page number from 1).
-    targets: dict[bytes, tuple[bytes, int]] = {}
-    dests = _DESTS.search(pdf)
-    if dests is not None:  # labelled headings: Typst's named destinations
-        dest_page = {_number(pdf, m.start() + 3): int(m.group(1)) for m in _DEST_ARRAY.finditer(pdf)}
-        for name, obj in _DEST_ITEM.findall(dests.group(1)):
-            page = dest_page.get(int(obj), -1)
+    index = LinkIndex()
+    index.scan(pdf, 0)
+    out = bytearray(pdf)
+    for at, new in index.patches():
+        out[at : at + len(new)] = new
+    return bytes(out)
+
+
+class LinkIndex:
+    """What :func:`resolve_links` needs to know, gathered a run of whole objects at a time as a PDF
+    is written (``scan``: the bytes and where they begin in the file), in any order; ``patches``:
+    then each placeholder's replacement, of the same length, and where it goes in the file."""
+
+    def __init__(self) -> None:
+        self.pages: list[int] = []  # the page objects in order (from the page tree)
+        self.page_of: dict[int, int] = {}  # link annotation object -> page object
+        self.dest_names: list[tuple[bytes, int]] = []  # labelled headings: name -> destination object
+        self.dest_page: dict[int, int] = {}  # destination object -> page object
+        self.anchors: dict[bytes, tuple[int, float, float]] = {}  # label -> (its link's object, x, top)
+        self.links: list[tuple[int, re.Match[bytes]]] = []  # (offset of the run, the placeholder's match)
+        self.found = 0  # placeholders seen in the runs, to check that every one was matched
+
+    def scan(self, run: bytes, offset: int) -> None:
+        if PREFIX.encode() in run:
+            self.found += run.count(PREFIX.encode())
+            for m in _ANCHOR.finditer(run):  # a link that opens a target marks its place
+                if m.group(1) not in self.anchors:
+                    head = run.rfind(b" 0 obj", 0, m.start())
+                    rect = _RECT.search(run, head, m.start())
+                    if rect is not None:
+                        x, _y1, _x2, top = (float(v) for v in rect.group(1).split())
+                        self.anchors[m.group(1)] = (_number(run, m.start()), x, top)
+            self.links += [(offset, m) for m in _LINK.finditer(run)]
+        if b"/Type/Page" in run:
+            self.pages += [p for m in _KIDS.finditer(run) for p in _refs(m.group(1))]
+            for m in _PAGE.finditer(run):
+                page = _number(run, m.start())
+                for ref in _refs(m.group(1)):
+                    self.page_of[ref] = page
+        if b"/XYZ" in run:
+            self.dest_page.update({_number(run, m.start() + 3): int(m.group(1)) for m in _DEST_ARRAY.finditer(run)})
+        dests = _DESTS.search(run) if b"/Dests<<" in run else None
+        if dests is not None:
+            self.dest_names += [(name, int(obj)) for name, obj in _DEST_ITEM.findall(dests.group(1))]
+
+    def patches(self) -> list[tuple[int, bytes]]:
+        page_index = {obj: i for i, obj in enumerate(self.pages)}
+        targets: dict[bytes, tuple[bytes, int]] = {}  # label -> (destination, page number from 1)
+        for name, obj in self.dest_names:
+            page = self.dest_page.get(obj, -1)
             if page in page_index:
                 targets[name] = (b"/Dest(" + name + b")", page_index[page] + 1)
-    for m in _ANCHOR.finditer(pdf):  # anything else: the link that opens it marks its place
-        obj, rect = _number(pdf, m.start()), _RECT.search(pdf, pdf.rfind(b" 0 obj", 0, m.start()), m.start())
-        if m.group(1) in targets or obj not in page_of or rect is None:
-            continue
-        x, _y1, _x2, top = (float(v) for v in rect.group(1).split())
-        page = page_of[obj]
-        targets[m.group(1)] = (f"/Dest[{page} 0 R/XYZ {x:.1f} {top + 2:.1f} 0]".encode(), page_index[page] + 1)
-    missing: set[bytes] = set()
-
-    def link(m: re.Match[bytes]) -> bytes:
-        dest, page = targets.get(m.group(1), (b"", 0))
-        if not dest:  # nothing to go to: no action (a dead link beats an address a viewer would open)
-            missing.add(m.group(1))
-        new = _fit(m.group(0)[: m.start(2) - m.start()] if m.group(2) is not None else m.group(0), dest)
-        if m.group(2) is None:
-            return new
-        alt = b"/Contents(" + _alt(m.group(1).decode(), page).encode() + b")"
-        return new + m.group(2) + _fit(m.group(0)[m.end(2) - m.start() :], alt)
-
-    out = _LINK.sub(link, pdf)
-    if missing:
-        log.warning("%d internal links of the summary had no target: %s", len(missing), sorted(missing)[:5])
-    if PREFIX.encode() in out or len(out) != len(pdf):
-        raise LinkError("Some internal links of the summary were not resolved (unexpected PDF layout)")
-    return out
+        for name, (obj, x, top) in self.anchors.items():
+            if name not in targets and obj in self.page_of:
+                page = self.page_of[obj]
+                targets[name] = (f"/Dest[{page} 0 R/XYZ {x:.1f} {top + 2:.1f} 0]".encode(), page_index[page] + 1)
+        missing: set[bytes] = set()
+        out: list[tuple[int, bytes]] = []
+        matched = 0
+        for offset, m in self.links:
+            dest, page = targets.get(m.group(1), (b"", 0))
+            if not dest:  # nothing to go to: no action (a dead link beats an address a viewer would open)
+                missing.add(m.group(1))
+            whole = m.group(0)
+            matched += whole.count(PREFIX.encode())
+            if m.group(2) is None:
+                out.append((offset + m.start(), _fit(whole, dest)))
+                continue
+            alt = b"/Contents(" + _alt(m.group(1).decode(), page).encode() + b")"
+            cut = m.start(2) - m.start()
+            out.append(
+                (offset + m.start(), _fit(whole[:cut], dest) + m.group(2) + _fit(whole[m.end(2) - m.start() :], alt))
+            )
+        if missing:
+            log.warning("%d internal links of the summary had no target: %s", len(missing), sorted(missing)[:5])
+        if matched != self.found:
+            raise LinkError("Some internal links of the summary were not resolved (unexpected PDF layout)")
+        return out
 
 
 def _alt(target: str, page: int) -> str:

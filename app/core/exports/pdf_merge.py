@@ -22,11 +22,14 @@ The catalog, document information, metadata (with the PDF/UA claim) and file ID 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from app.core.exports.pdf_links import LinkIndex
 from app.core.exports.pdf_part import (
     _NAME_REF,
     _NUM_REF,
@@ -72,33 +75,45 @@ def pdf_text_string(text: str) -> bytes:
 
 
 class _Writer:
-    def __init__(self, next_number: int) -> None:
-        self.chunks: list[bytes] = [b"%PDF-1.7\n%\x80\x80\x80\x80\n\n"]
-        self.pos = len(self.chunks[0])
+    """Writes numbered objects to ``out`` as they come (nothing kept but their offsets), each run
+    of plain objects shown to ``links`` (see pdf_links.LinkIndex); ``finish`` writes the cross-reference
+    table and then each link's target over its placeholder (same length, so no offset moves)."""
+
+    def __init__(self, next_number: int, out: IO[bytes]) -> None:
+        head = b"%PDF-1.7\n%\x80\x80\x80\x80\n\n"
+        self.out = out
+        self.start = out.tell()
+        out.write(head)
+        self.pos = len(head)
         self.offsets: dict[int, int] = {}
         self.next = next_number
+        self.links = LinkIndex()
 
     def new(self) -> int:
         self.next += 1
         return self.next - 1
 
-    def put(self, n: int, body: bytes) -> None:
+    def put(self, n: int, body: bytes, *, plain: bool = True) -> None:
+        """Object ``n``; ``plain``: no stream (only those can hold a link, a page or a destination)."""
         data = b"%d 0 obj\n" % n + body + b"\nendobj\n\n"
         self.offsets[n] = self.pos
-        self.chunks.append(data)
+        if plain:
+            self.links.scan(data, self.pos)
+        self.out.write(data)
         self.pos += len(data)
 
     def put_run(self, run: bytes) -> None:
         """Whole objects, already numbered (``N 0 obj`` … ``endobj``, one after the other)."""
         for m in _OBJ_LINE.finditer(run):
             self.offsets[int(m.group(1))] = self.pos + m.start()
-        self.chunks.append(run)
+        self.links.scan(run, self.pos)
+        self.out.write(run)
         self.pos += len(run)
 
     def stream(self, n: int, data: bytes, extra: bytes = b"") -> None:
-        self.put(n, b"<<" + extra + b"/Length %d>>\nstream\n" % len(data) + data + b"\nendstream")
+        self.put(n, b"<<" + extra + b"/Length %d>>\nstream\n" % len(data) + data + b"\nendstream", plain=False)
 
-    def finish(self, root: int, info: int | None, file_id: bytes) -> bytes:
+    def finish(self, root: int, info: int | None, file_id: bytes) -> None:
         size = self.next
         xref = [b"xref\n0 %d\n" % size, b"0000000000 65535 f\r\n"]
         for n in range(1, size):
@@ -109,8 +124,12 @@ class _Writer:
             trailer += b"/Info %d 0 R" % info
         if file_id:
             trailer += b"/ID" + file_id
-        tail = trailer + b">>\nstartxref\n%d\n%%%%EOF" % self.pos
-        return b"".join([*self.chunks, *xref, tail])
+        self.out.write(b"".join(xref) + trailer + b">>\nstartxref\n%d\n%%%%EOF" % self.pos)
+        end = self.out.tell()
+        for at, text in self.links.patches():  # the links, now that every target is known
+            self.out.seek(self.start + at)
+            self.out.write(text)
+        self.out.seek(end)
 
 
 def merge(
@@ -123,11 +142,13 @@ def merge(
     bookmarks, and pages 2i and 2i + 1 of ``marginals`` (one after the other: header and footer,
     untagged) drawn on page i. ``keep[k]``: how many of part k's first pages to keep (None or
     missing: all; see pdf_part.tail). (:class:`Joiner` does the same a part at a time.)"""
-    joiner = Joiner(with_marginals=bool(marginals))
+    out = io.BytesIO()
+    joiner = Joiner(out, with_marginals=bool(marginals))
     for k, entry in enumerate(parts):
         part = entry if isinstance(entry, Part) else parse(entry.read_bytes())
         joiner.add(k, part, keep[k] if k < len(keep) else None)
-    return joiner.finish(headings, marginals)
+    joiner.finish(headings, marginals)
+    return out.getvalue()
 
 
 class Joiner:
@@ -137,8 +158,8 @@ class Joiner:
     bookmarks, the catalog, the header and footer forms). ``slot``: the part's place in the document.
     The catalog's metadata, document information and file ID are those of the part in slot 0."""
 
-    def __init__(self, *, with_marginals: bool = True) -> None:
-        self.w = _Writer(1)
+    def __init__(self, out: IO[bytes], *, with_marginals: bool = True) -> None:
+        self.w = _Writer(1, out)
         self.pages_root, self.struct_root, self.document, self.outlines = (self.w.new() for _ in range(4))
         self.with_marginals = with_marginals
         self.page_refs: dict[int, list[int]] = {}  # slot -> its kept pages
@@ -208,8 +229,9 @@ class Joiner:
     def pages(self) -> int:
         return sum(len(p) for p in self.page_refs.values())
 
-    def finish(self, headings: Sequence[Heading], marginals: Sequence[Part] = ()) -> bytes:
-        """The whole PDF: pages 2i and 2i + 1 of ``marginals`` drawn on page i as its header and footer."""
+    def finish(self, headings: Sequence[Heading], marginals: Sequence[Part] = ()) -> None:
+        """The rest of the PDF, its links resolved: pages 2i and 2i + 1 of ``marginals`` drawn on
+        page i as its header and footer."""
         w = self.w
         slots = sorted(self.page_refs)
         forms = [n for slot in slots for pair in self.page_forms[slot] for n in pair]
@@ -246,7 +268,7 @@ class Joiner:
             + (b"/Outlines %d 0 R" % self.outlines if headings else b"")
             + b"/Names<</Dests<</Names[%s]>>>>>>" % names,
         )
-        return w.finish(root, first.info + first_base if first.info is not None else None, first.file_id)
+        w.finish(root, first.info + first_base if first.info is not None else None, first.file_id)
 
 
 def _copy_part(
@@ -334,7 +356,7 @@ def _copy_part(
                 head = head.replace(b"/XObject<<", b"/XObject<<" + name, 1)
             else:
                 head = head[:2] + b"/XObject<<" + name + b">>" + head[2:]
-        w.put(n + base, head + rest)
+        w.put(n + base, head + rest, plain=not rest)
     flush()
 
 
@@ -385,7 +407,7 @@ def _copy_marginals(part: Part, base: int, w: _Writer, forms: Sequence[int]) -> 
         todo += [int(x) for x in _REF.findall(part.dict_of(n))]
     for n in sorted(seen):
         head, rest = part.split(n)
-        w.put(n + base, _REF.sub(lambda m: b"%d 0 R" % (int(m.group(1)) + base), head) + rest)
+        w.put(n + base, _REF.sub(lambda m: b"%d 0 R" % (int(m.group(1)) + base), head) + rest, plain=False)
 
 
 def _outline(w: _Writer, root: int, headings: Sequence[Heading]) -> None:

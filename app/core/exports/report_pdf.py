@@ -6,9 +6,10 @@ system's fonts ignored: the same PDF on every machine. The result is a tagged PD
 headings, lists, tables and figures with their text alternatives, title and language set;
 headings are also the bookmarks, and the contents, citations and cross-references are links.
 
-A large summary is typeset in parts (``report_typst.SummarySource.plan``), each in a fresh
-process (``typst_pool``, ``typst_worker``), two at a time: Typst's memory grows with the document
-and goes back only when its process ends, so the memory is that of two parts, and a part without
+A large summary is typeset in parts (``report_typst.SummarySource.plan``) by the two threads of
+a worker process (``typst_pool``, ``typst_worker``): Typst's memory grows with the document and
+goes back only when its process ends (the worker makes Typst forget each part), so the memory is
+that of two parts, and a part without
 a running header or page numbers is laid out in one pass (those ask Typst where things fell,
 which costs a second pass). A part that begins where the one document has a page break (an
 overview table, the figures, the entities, the sources, each entity of a handout) is set at once;
@@ -17,12 +18,15 @@ it and begins with the last of that part's pieces that opens a page there (an en
 a source at the top), so the pages are those of one document: the part before keeps the pages
 up to that one (``pdf_part.tail``), and the entities and the sources, two such chains, are set side
 by side. Then the title page and contents, which know the body's pages by then, with the running
-headers and footers, which know where every heading fell and how many pages there are; then
-:mod:`pdf_merge` joins them and :mod:`pdf_links` resolves the links across the parts.
+headers and footers, which know where every heading fell and how many pages there are. Each part
+is copied into the new file as soon as it is set (:class:`pdf_merge.Joiner`, while the others
+are still being set); the front, the headers and footers and the links across the parts
+(:class:`pdf_links.LinkIndex`) are written last.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from dataclasses import dataclass
@@ -39,9 +43,7 @@ from app.core.exports.report_typst import (
     Figures,
     SummarySource,
     build_parts,
-    figure_inputs,
     marginals_source,
-    ua,
 )
 from app.core.exports.report_typst import running_heads as _running_heads
 from app.core.exports.typst_pool import Job, Pool, compile_all, failed, fonts_dir
@@ -123,7 +125,7 @@ class _Layout:
 
     def __init__(
         self, data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None, *,
-        isolated: bool, part_chars: int, join: bool = True,
+        isolated: bool, part_chars: int, out: IO[bytes] | None = None,
     ) -> None:  # fmt: skip
         check(progress, 60, "Setting the text…")
         self.data, self.options, self.progress = data, options, progress
@@ -132,8 +134,8 @@ class _Layout:
         plan = self.source.plan()
         # A summary in several parts goes to child processes even from the command line: the memory.
         self.isolated = isolated or len(plan) > 1
-        # Each part is joined to the others as it is set (the printer's pages need no PDF).
-        self.joiner = pdf_merge.Joiner() if join else None
+        # Each part is joined to the others in ``out`` as it is set (the printer's pages need no PDF).
+        self.joiner = pdf_merge.Joiner(out) if out is not None else None
         self.parts = [_Part(p.start, p.end, p.soft) for p in plan]
         with Pool(self.inputs, isolated=self.isolated, progress=progress) as pool:
             self._body(pool)
@@ -255,10 +257,11 @@ class _Layout:
         self.where.update(pdf_merge.destinations(self.front))
         self.pages = offset + self.body_pages
 
-    def pdf(self) -> bytes:
+    def finish(self) -> None:
+        """The rest of the PDF written (the parts are in already): page tree, tags, bookmarks, links."""
         check(self.progress, 94, "Joining the parts…")
         assert self.joiner is not None
-        return resolve_links(self.joiner.finish(self.source.headings, self.marginal_parts))
+        self.joiner.finish(self.source.headings, self.marginal_parts)
 
     def svg(self) -> list[list[bytes]]:
         """Each page as SVG layers: the header, the page, the footer."""
@@ -283,17 +286,25 @@ def render_pdf(
     part_chars: int = PART_CHARS,
 ) -> bytes:
     """The finished PDF in memory (nothing touches the disk but Typst's empty root folder and,
-    for a summary in parts or ``isolated``, the child processes' job folder)."""
-    pdf = _Layout(data, options, figures, progress, isolated=isolated, part_chars=part_chars).pdf()
+    for a summary in parts or ``isolated``, the child process's job folder)."""
+    out = io.BytesIO()
+    _write(out, data, options, figures, progress, isolated=isolated, part_chars=part_chars)
+    return out.getvalue()
+
+
+def _write(
+    out: IO[bytes], data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None, *,
+    isolated: bool, part_chars: int,
+) -> None:  # fmt: skip
+    _Layout(data, options, figures, progress, isolated=isolated, part_chars=part_chars, out=out).finish()
     check(progress, 97, "Saving…")
-    return pdf
 
 
 def render_pages_svg(
     data: ReportData, options: ExportOptions, figures: Figures, progress: Progress | None = None
 ) -> list[list[bytes]]:
     """Each page as SVG layers (header, page, footer), for printing: the same pages as the PDF."""
-    return _Layout(data, options, figures, progress, isolated=True, part_chars=PART_CHARS, join=False).svg()
+    return _Layout(data, options, figures, progress, isolated=True, part_chars=PART_CHARS).svg()
 
 
 def write_pdf(
@@ -307,13 +318,29 @@ def write_pdf(
     part_chars: int = PART_CHARS,
 ) -> Path:
     """Render, then write atomically: a cancel or a failure leaves no file (and an old one untouched).
+    The parts are written to the new file as they are set, not held in memory.
     ``isolated``: typeset in a child process (the window does; the CLI exits anyway)."""
     from app.core.fileio import atomic_write
 
-    pdf = render_pdf(data, options, figures, progress, isolated=isolated, part_chars=part_chars)
-
     def write(fh: IO[Any]) -> None:
-        fh.write(pdf)
+        _write(fh, data, options, figures, progress, isolated=isolated, part_chars=part_chars)
 
     atomic_write(Path(path), write, binary=True)
     return Path(path)
+
+
+def ua(source: str) -> bool:
+    """Whether a part can claim PDF/UA on its own: Typst checks that a document's first heading is
+    of level 1 (a part that begins in the middle of the entities begins with level 2)."""
+    first = next((line for line in source.splitlines() if line.startswith("=")), "= ")
+    return first.startswith("= ")
+
+
+def figure_inputs(figures: Figures) -> dict[str, str]:
+    """The drawings, handed to Typst as inputs (``sys.inputs``), never as files it could look for."""
+    inputs = {}
+    if figures.network is not None:
+        inputs["network"] = figures.network.svg
+    if figures.timeline is not None:
+        inputs["timeline"] = figures.timeline.svg
+    return inputs

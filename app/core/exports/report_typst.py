@@ -451,18 +451,9 @@ def build_parts(
     for start, end in pairwise(cuts):
         size = sum(len(line) for line in builder.out[start:end]) * (TABLE_WEIGHT if start in builder.heavy else 1)
         size += builder.extra.get(start, 0)
-        cost = size * (ENTITY_TIME if start in builder.entity_cuts else 1)
-        pieces.append(
-            Piece("\n".join(builder.out[start:end]), size, start in builder.soft, builder.soft.get(start), cost)
-        )
+        cost, text = size * (ENTITY_TIME if start in builder.entity_cuts else 1), "\n".join(builder.out[start:end])
+        pieces.append(Piece(text, size, start in builder.soft, builder.soft.get(start), cost))
     return SummarySource(_head(data, options), pieces, builder.headings, builder, part_chars)
-
-
-def ua(source: str) -> bool:
-    """Whether a part can claim PDF/UA on its own: Typst checks that a document's first heading is
-    of level 1 (a part that begins in the middle of the entities begins with level 2)."""
-    first = next((line for line in source.splitlines() if line.startswith("=")), "= ")
-    return first.startswith("= ")
 
 
 def build_source(data: ReportData, options: ExportOptions, figures: Figures | None = None) -> str:
@@ -506,13 +497,3 @@ def running_heads(headings: Sequence[Heading], where: dict[str, tuple[int, float
         last = located[b - 1][3] if b > a else first
         out.append(first if last == first else f"{first} … {last}")
     return out
-
-
-def figure_inputs(figures: Figures) -> dict[str, str]:
-    """The drawings, handed to Typst as inputs (``sys.inputs``), never as files it could look for."""
-    inputs = {}
-    if figures.network is not None:
-        inputs["network"] = figures.network.svg
-    if figures.timeline is not None:
-        inputs["timeline"] = figures.timeline.svg
-    return inputs
