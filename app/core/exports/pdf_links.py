@@ -89,7 +89,10 @@ class LinkIndex:
         self.dest_names: list[tuple[bytes, int]] = []  # labelled headings: name -> destination object
         self.dest_page: dict[int, int] = {}  # destination object -> page object
         self.anchors: dict[bytes, tuple[int, float, float]] = {}  # label -> (its link's object, x, top)
-        self.links: list[tuple[int, re.Match[bytes]]] = []  # (offset of the run, the placeholder's match)
+        # Each placeholder: where it is in the file, its label, the length of its action, and when
+        # it has an alternative text, what lies between the two and the length of the text (no match
+        # objects: each would keep its whole run of the file in memory).
+        self.links: list[tuple[int, bytes, int, bytes | None, int]] = []
         self.found = 0  # placeholders seen in the runs, to check that every one was matched
 
     def scan(self, run: bytes, offset: int) -> None:
@@ -102,7 +105,12 @@ class LinkIndex:
                     if rect is not None:
                         x, _y1, _x2, top = (float(v) for v in rect.group(1).split())
                         self.anchors[m.group(1)] = (_number(run, m.start()), x, top)
-            self.links += [(offset, m) for m in _LINK.finditer(run)]
+            for m in _LINK.finditer(run):
+                if m.group(2) is None:
+                    self.links.append((offset + m.start(), m.group(1), m.end() - m.start(), None, 0))
+                else:
+                    action, alt = m.start(2) - m.start(), m.end() - m.end(2)
+                    self.links.append((offset + m.start(), m.group(1), action, m.group(2), alt))
         if b"/Type/Page" in run:
             self.pages += [p for m in _KIDS.finditer(run) for p in _refs(m.group(1))]
             for m in _PAGE.finditer(run):
@@ -129,20 +137,17 @@ class LinkIndex:
         missing: set[bytes] = set()
         out: list[tuple[int, bytes]] = []
         matched = 0
-        for offset, m in self.links:
-            dest, page = targets.get(m.group(1), (b"", 0))
+        for at, label, action, middle, alt_length in self.links:
+            dest, page = targets.get(label, (b"", 0))
             if not dest:  # nothing to go to: no action (a dead link beats an address a viewer would open)
-                missing.add(m.group(1))
-            whole = m.group(0)
-            matched += whole.count(PREFIX.encode())
-            if m.group(2) is None:
-                out.append((offset + m.start(), _fit(whole, dest)))
+                missing.add(label)
+            if middle is None:
+                matched += 1
+                out.append((at, _fit(action, dest)))
                 continue
-            alt = b"/Contents(" + _alt(m.group(1).decode(), page).encode() + b")"
-            cut = m.start(2) - m.start()
-            out.append(
-                (offset + m.start(), _fit(whole[:cut], dest) + m.group(2) + _fit(whole[m.end(2) - m.start() :], alt))
-            )
+            matched += 2
+            alt = b"/Contents(" + _alt(label.decode(), page).encode() + b")"
+            out.append((at, _fit(action, dest) + middle + _fit(alt_length, alt)))
         if missing:
             log.warning("%d internal links of the summary had no target: %s", len(missing), sorted(missing)[:5])
         if matched != self.found:
@@ -157,7 +162,8 @@ def _alt(target: str, page: int) -> str:
     return f"{what}, page {page}" if page else what
 
 
-def _fit(old: bytes, new: bytes) -> bytes:
-    if len(new) > len(old):
+def _fit(length: int, new: bytes) -> bytes:
+    """``new`` padded with spaces to the placeholder's ``length``."""
+    if len(new) > length:
         raise LinkError(f"a resolved link does not fit its placeholder ({new!r})")
-    return new + b" " * (len(old) - len(new))
+    return new + b" " * (length - len(new))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,8 @@ class _Writer:
         self.start = out.tell()
         out.write(head)
         self.pos = len(head)
-        self.offsets: dict[int, int] = {}
+        # Object -> its offset (0: none), one machine word each: a summary has a quarter million objects.
+        self.offsets = array("q")
         self.next = next_number
         self.links = LinkIndex()
 
@@ -96,7 +98,7 @@ class _Writer:
     def put(self, n: int, body: bytes, *, plain: bool = True) -> None:
         """Object ``n``; ``plain``: no stream (only those can hold a link, a page or a destination)."""
         data = b"%d 0 obj\n" % n + body + b"\nendobj\n\n"
-        self.offsets[n] = self.pos
+        self._at(n, self.pos)
         if plain:
             self.links.scan(data, self.pos)
         self.out.write(data)
@@ -105,7 +107,7 @@ class _Writer:
     def put_run(self, run: bytes) -> None:
         """Whole objects, already numbered (``N 0 obj`` … ``endobj``, one after the other)."""
         for m in _OBJ_LINE.finditer(run):
-            self.offsets[int(m.group(1))] = self.pos + m.start()
+            self._at(int(m.group(1)), self.pos + m.start())
         self.links.scan(run, self.pos)
         self.out.write(run)
         self.pos += len(run)
@@ -113,12 +115,18 @@ class _Writer:
     def stream(self, n: int, data: bytes, extra: bytes = b"") -> None:
         self.put(n, b"<<" + extra + b"/Length %d>>\nstream\n" % len(data) + data + b"\nendstream", plain=False)
 
+    def _at(self, n: int, pos: int) -> None:
+        if n >= len(self.offsets):
+            self.offsets.frombytes(bytes(8 * (max(n + 1, 2 * len(self.offsets)) - len(self.offsets))))
+        self.offsets[n] = pos
+
     def finish(self, root: int, info: int | None, file_id: bytes) -> None:
         size = self.next
         xref = [b"xref\n0 %d\n" % size, b"0000000000 65535 f\r\n"]
+        offsets = self.offsets
         for n in range(1, size):
-            at = self.offsets.get(n)
-            xref.append(b"%010d 00000 n\r\n" % at if at is not None else b"0000000000 00000 f\r\n")
+            at = offsets[n] if n < len(offsets) else 0
+            xref.append(b"%010d 00000 n\r\n" % at if at else b"0000000000 00000 f\r\n")
         trailer = b"trailer\n<</Size %d/Root %d 0 R" % (size, root)
         if info is not None:
             trailer += b"/Info %d 0 R" % info

@@ -160,8 +160,10 @@ class _Layout:
             waiting = sorted(ready(), key=lambda p: -self._left(p))
             while waiting and len(running) < pool.parallel:
                 part = waiting.pop(0)
-                part.source = self.source.source(part.start, part.end)
-                running[pool.submit(part.source, {"ua": ua(part.source)})] = part
+                source = self.source.source(part.start, part.end)
+                running[pool.submit(source, {"ua": ua(source)})] = part
+                if self.joiner is None:  # the printer's pages: the same sources set again as SVG
+                    part.source = source
             if not running:
                 break
             key, out = pool.wait(62 + 26 * done // planned)
