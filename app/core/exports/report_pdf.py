@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -204,6 +204,10 @@ class _Layout:
         part.set = True
         if self.joiner is not None:
             self.joiner.add(part.start + 1, parsed, part.pages)  # slot 0: the title page and contents
+            # Its pieces are in the file now, but those the next part sets again: their text can go.
+            pieces = self.source.pieces
+            for j in range(part.start, following.start if following is not None and following.soft else part.end):
+                pieces[j] = replace(pieces[j], text="")
 
     def _front_and_marginals(self, pool: Pool) -> None:
         """Title page and contents, then the running headers and footers, set side by side (the

@@ -453,6 +453,7 @@ def build_parts(
         size += builder.extra.get(start, 0)
         cost, text = size * (ENTITY_TIME if start in builder.entity_cuts else 1), "\n".join(builder.out[start:end])
         pieces.append(Piece(text, size, start in builder.soft, builder.soft.get(start), cost))
+    builder.out = []  # all in the pieces now (the lines would double the text held while it is set)
     return SummarySource(_head(data, options), pieces, builder.headings, builder, part_chars)
 
 
