@@ -15,6 +15,7 @@ import subprocess
 import unicodedata
 from itertools import pairwise
 from pathlib import Path
+from typing import ClassVar
 
 import pypdf
 import pytest
@@ -207,3 +208,65 @@ def test_cancel_while_the_parts_are_typeset_stops_and_leaves_nothing(atlas: Atla
     with pytest.raises(Cancelled):
         write_pdf(data, options, out / "x.pdf", Figures(), progress, part_chars=SMALL)
     assert max(seen) >= 65 and list(out.iterdir()) == []
+
+
+class _InProcess:
+    """report_pdf's Pool made to typeset here, in order (deterministic), recording what it is given."""
+
+    log: ClassVar[list[tuple[str, list[str]]]] = []  # (a source, the sources pending when it was submitted)
+    worker = 0.0  # the worker's memory it reports, MB
+
+    def __new__(cls, inputs, *, isolated, progress=None, parallel=2):  # type: ignore[no-untyped-def]
+        from app.core.exports import typst_pool
+
+        class Recording(typst_pool.Pool):
+            def submit(self, source: str, job):  # type: ignore[no-untyped-def]
+                cls.log.append((source, [s for s, _job in self.pending.values()]))
+                return super().submit(source, job)
+
+            def worker_mb(self) -> float:
+                return cls.worker
+
+        return Recording(inputs, isolated=False, progress=progress, parallel=parallel)
+
+
+def test_never_two_overview_tables_are_set_at_once(atlas: Atlas, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table takes Typst the memory of two parts of text: two side by side made the peak memory
+    of a 1,000-entity export. The other typesetter sets text meanwhile, and the pages are the same."""
+    from app.core.exports import report_pdf, report_typst
+
+    monkeypatch.setattr(report_typst, "OVERVIEW_ROWS", 12)  # the seed's overview in several tables
+    options = ExportOptions(include_graph=False)
+    data = collect_report(atlas.repo, FilterSpec(), options)
+    whole = _text(pypdf.PdfReader(io.BytesIO(render_pdf(data, options, Figures()))))
+    monkeypatch.setattr(report_pdf, "Pool", _InProcess)
+    monkeypatch.setattr(_InProcess, "log", [])
+    split = _text(pypdf.PdfReader(io.BytesIO(render_pdf(data, options, Figures(), part_chars=SMALL))))
+    tables = [(s, pending) for s, pending in _InProcess.log if "table.header(" in s]
+    assert len(tables) >= 3
+    assert all(not any("table.header(" in p for p in pending) for _s, pending in tables)
+    assert any(pending for _s, pending in tables)  # but beside other parts
+    assert split == whole
+
+
+def test_the_headers_and_footers_wait_their_turn_when_the_worker_is_large(
+    atlas: Atlas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget counts the worker as large as it is: when it already holds most of it, the
+    title page and the headers and footers are set one at a time, not side by side."""
+    from app.core.exports import report_pdf, report_typst
+
+    monkeypatch.setattr(report_typst, "MARGINAL_PAGES", 5)  # the headers and footers in several parts
+    monkeypatch.setattr(report_pdf, "Pool", _InProcess)
+    options = ExportOptions(include_graph=False)
+    data = collect_report(atlas.repo, FilterSpec(), options)
+
+    def tail(worker_mb: float) -> list[int]:
+        monkeypatch.setattr(_InProcess, "log", [])
+        monkeypatch.setattr(_InProcess, "worker", worker_mb)
+        render_pdf(data, options, Figures(), part_chars=SMALL)
+        return [len(pending) for source, pending in _InProcess.log if "#mp(" in source]
+
+    roomy, tight = tail(0.0), tail(report_pdf.MEMORY_MB)
+    assert len(tight) >= 3 and max(roomy) >= 1  # side by side while there is room
+    assert max(tight) == 0  # one at a time when there is none

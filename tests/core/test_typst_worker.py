@@ -37,3 +37,29 @@ def test_the_worker_typesets_as_many_parts_at_once_as_it_is_told(tmp_path: Path,
     monkeypatch.setattr(typst_worker, "_serve", lambda _job, parallel, _inputs, _fonts: parallel)
     assert typst_worker.main([str(tmp_path), "3"]) == 3
     assert typst_worker.main([str(tmp_path)]) == 1
+
+
+def test_a_worker_over_its_memory_gives_back_what_typst_let_go(tmp_path: Path, monkeypatch) -> None:
+    """After a part, a worker holding more than TRIM_MB returns its free memory to the system (the
+    export's whole memory is what counts); under it, it keeps it for the next part (cheaper)."""
+    import io
+    import json
+    import sys
+
+    (tmp_path / "part-000.typ").write_text(TWO_PAGES, encoding="utf-8")
+    (tmp_path / "part-001.typ").write_text(TWO_PAGES, encoding="utf-8")
+    trims: list[int] = []
+    monkeypatch.setattr(typst_worker, "_trim", lambda: trims.append(1))
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+
+    def serve(limit: float) -> int:
+        trims.clear()
+        monkeypatch.setattr(typst_worker, "TRIM_MB", limit)
+        lines = "".join(json.dumps({"i": i, "fmt": "svg"}) + "\n" for i in (0, 1)).encode()
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
+        assert typst_worker._serve(tmp_path, 1, {}, str(fonts_dir())) == 0
+        return len(trims)
+
+    assert serve(0) == 2  # every part: the worker is over a limit of nothing
+    assert serve(1e9) == 0
+    assert typst_worker._resident_mb() > 10  # and it does read its own size

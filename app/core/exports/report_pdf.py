@@ -46,7 +46,7 @@ from app.core.exports.report_typst import (
     marginals_source,
 )
 from app.core.exports.report_typst import running_heads as _running_heads
-from app.core.exports.typst_pool import Job, Pool, compile_all, failed, fonts_dir
+from app.core.exports.typst_pool import Job, Pool, compile_all, failed, fonts_dir, resident_mb
 from app.core.exports.typst_worker import typeset
 
 log = logging.getLogger(__name__)
@@ -96,15 +96,15 @@ MARGINAL_MB_PER_PAGE = 0.13
 PARTS_MB = 150
 
 
-def _room() -> float:
+def _room(pool: Pool) -> float:
     """The memory (MB) the parts being set may take together: what MEMORY_MB leaves beside this
-    process and the worker; in a process already larger than a command line's (the window), PARTS_MB."""
-    try:
-        with open(f"/proc/{os.getpid()}/statm", "rb") as fh:
-            own = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, AttributeError):
-        return PARTS_MB
-    return PARTS_MB if own > 200 else MEMORY_MB - own - WORKER_MB
+    process and the worker (as large as it is now: Typst keeps what it took for the parts before,
+    and uses it again); in a process already larger than a command line's (the window), PARTS_MB
+    less what the worker holds beyond its own start."""
+    own, worker = resident_mb(os.getpid()), max(WORKER_MB, pool.worker_mb())
+    if own is None or own > 200:
+        return PARTS_MB + WORKER_MB - worker
+    return MEMORY_MB - own - worker
 
 
 @dataclass
@@ -144,7 +144,9 @@ class _Layout:
     def _body(self, pool: Pool) -> None:
         """Every body part set, as many at once as there are typesetters; a part continuing a chain
         once the one before is set. The longest work first: the chain with the most left to set
-        (the entities), so it never waits behind the short parts (the tables, the figures)."""
+        (the entities), so it never waits behind the short parts (the tables, the figures). Never
+        two of the overview's tables at once: each takes Typst the memory of two parts of text (set
+        side by side, they made the export's peak)."""
         parts, planned = self.parts, len(self.parts)
         running: dict[int, _Part] = {}
         done = 0
@@ -157,9 +159,14 @@ class _Layout:
             ]  # fmt: skip
 
         while True:
+            table_running = any(self.source.pieces[p.start].heavy for p in running.values())
             waiting = sorted(ready(), key=lambda p: -self._left(p))
             while waiting and len(running) < pool.parallel:
                 part = waiting.pop(0)
+                if self.source.pieces[part.start].heavy:
+                    if table_running:
+                        continue
+                    table_running = True
                 source = self.source.source(part.start, part.end)
                 running[pool.submit(source, {"ua": ua(source)})] = part
                 if self.joiner is None:  # the printer's pages: the same sources set again as SVG
@@ -241,7 +248,7 @@ class _Layout:
             total = length + self.body_pages
             for i, marginal in enumerate(self.marginals):  # each beside the others as the memory allows
                 mb = CHILD_MB + MARGINAL_MB_PER_PAGE * min(MARGINAL_PAGES, total - i * MARGINAL_PAGES)
-                while needs and sum(needs.values()) + mb > _room():
+                while needs and sum(needs.values()) + mb > _room(pool):
                     key, result = pool.wait(88 + 6 * len(out) // (len(self.marginals) + 1), "Numbering the pages…")
                     out[key] = result[0]
                     del needs[key]

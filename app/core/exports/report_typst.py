@@ -348,6 +348,7 @@ class Piece:
     soft: bool  # no page break before it in the one document (a part may begin here only where a page does)
     anchor: str | None  # soft: the label whose place in the PDF shows whether a page begins with it
     cost: float = 0.0  # Typst's time for it, in the same units (an entity's markup takes longer than its size)
+    heavy: bool = False  # an overview table: costs Typst much memory for its size
 
 
 @dataclass(frozen=True)
@@ -452,7 +453,7 @@ def build_parts(
         size = sum(len(line) for line in builder.out[start:end]) * (TABLE_WEIGHT if start in builder.heavy else 1)
         size += builder.extra.get(start, 0)
         cost, text = size * (ENTITY_TIME if start in builder.entity_cuts else 1), "\n".join(builder.out[start:end])
-        pieces.append(Piece(text, size, start in builder.soft, builder.soft.get(start), cost))
+        pieces.append(Piece(text, size, start in builder.soft, builder.soft.get(start), cost, start in builder.heavy))
     builder.out = []  # all in the pieces now (the lines would double the text held while it is set)
     return SummarySource(_head(data, options), pieces, builder.headings, builder, part_chars)
 

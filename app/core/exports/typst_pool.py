@@ -36,6 +36,15 @@ def fonts_dir() -> Path:
     return resources_dir() / "fonts"
 
 
+def resident_mb(pid: int) -> float | None:
+    """A process's resident memory in MB, now (None where the system does not say)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def failed(message: str, detail: str = "") -> AtlasError:
     """Our source is wrong: a bug, said plainly, with the details logged."""
     log.error("Typst failed: %s\n%s", message, detail)
@@ -123,6 +132,11 @@ class Pool:
         for f in [*files, folder / f"part-{key:03d}.typ"]:
             f.unlink()
         return key, out
+
+    def worker_mb(self) -> float:
+        """The worker's resident memory now, in MB (0 before it starts, or when not isolated)."""
+        proc = self._proc
+        return (resident_mb(proc.pid) or 0.0) if proc is not None and proc.poll() is None else 0.0
 
     def close(self, *, graceful: bool = False) -> None:
         """End the worker (stopping anything it still runs) and remove its folder. ``graceful``:
