@@ -342,9 +342,9 @@ def cmd_export(args: argparse.Namespace, paths: DataPaths) -> int:
 
             written = [write_graphml(atlas.repo, spec, out)]
         else:
-            if not args.no_graph:  # the figure's graph and layout (networkx, numpy), before Qt: see load_gui
+            if not args.no_graph:  # the figure's network and layout (numpy), before Qt: see load_gui
+                import app.core.graph.cache
                 import app.core.graph.layout
-                import app.core.graph.network
                 import app.core.graph.picture  # noqa: F401
             from app.ui.report.report import ExportOptions, export_pdf_headless
 

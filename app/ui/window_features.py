@@ -299,6 +299,7 @@ class WindowFeaturesMixin(WindowMenusMixin):
             current_spec=self.current_spec,
             selected_ids=self.selected_ids,
             show_status=self.show_status,
+            graph_cache=self.atlas.paths.graph_cache,
         )
         self.export_actions = actions
         menu, before = self.menus["file"], self.file_actions_anchor

@@ -145,11 +145,13 @@ class ExportActions(QObject):
         current_spec: Callable[[], FilterSpec],
         selected_ids: Callable[[], Sequence[str]],
         show_status: ShowStatus,
+        graph_cache: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.repo = repo
         self.user_data = user_data
+        self.graph_cache = graph_cache  # the graph pane's network and layouts, for the figures
         self.current_spec = current_spec
         self.selected_ids = selected_ids
         self.show_status = show_status
@@ -216,10 +218,12 @@ class ExportActions(QObject):
             path = path.with_name(path.name + ".pdf")
         self.last_folder = path.parent
         load_fonts()  # on the GUI thread, before the worker draws the figures
-        repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
+        repo, spec, user_data, cache = self.repo, self._spec(options.use_selection), self.user_data, self.graph_cache
 
         def work(progress: Callable[[int, str], bool]) -> Path:
-            return export_pdf(repo, spec, options, path, user_data=user_data, progress=progress, isolated=True)
+            return export_pdf(
+                repo, spec, options, path, user_data=user_data, progress=progress, isolated=True, graph_cache=cache
+            )
 
         self.relay = run_job(self.parent_widget, work, "Preparing the PDF summary…",
                              lambda p: self.show_status(f"Wrote {p}", 8000), show_status=self.show_status)  # fmt: skip
@@ -281,10 +285,10 @@ class ExportActions(QObject):
         from app.ui.report.report import load_fonts, prepare
 
         load_fonts()
-        repo, spec, user_data = self.repo, self._spec(options.use_selection), self.user_data
+        repo, spec, user_data, cache = self.repo, self._spec(options.use_selection), self.user_data, self.graph_cache
 
         def work(progress: Callable[[int, str], bool]) -> list[list[bytes]]:
-            data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
+            data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress, graph_cache=cache)
             progress(60, "Typesetting pages…")
             return render_pages_svg(data, options, figures, progress)
 

@@ -23,6 +23,8 @@ from app.core.query.filters import FilterSpec
 from app.ui.timeline.timeline_figure import paint_timeline, timeline_height
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.core.graph.picture import GraphPicture
     from app.core.query.repository import EntityDetail, Repository
     from app.core.userdata.positions import GraphPositionsStore
@@ -76,7 +78,7 @@ def _fixed_group(m: re.Match[str]) -> str:
 
 
 def network_figure(
-    repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None
+    repo: Repository, spec: FilterSpec, positions: GraphPositionsStore | None, cache: Path | None = None
 ) -> tuple[Figure | None, str]:
     """The graph pane's drawing of the exported set, or (None, why there is none)."""
     from app.core.graph.picture import picture_from_repo
@@ -84,7 +86,7 @@ def network_figure(
     from app.ui.qt_app import make_application
 
     make_application(headless=True)
-    picture = picture_from_repo(repo, spec, positions=positions, own_layout=True)
+    picture = picture_from_repo(repo, spec, positions=positions, own_layout=True, cache=cache)
     if len(picture.ids) and not len(picture.edges):  # markers scattered on an empty page tell nothing
         return None, "The documents cite no ties among the entities in this summary, so there is no network to draw."
     width, height = NETWORK_SIZE
@@ -130,9 +132,10 @@ def make_figures(
     options: ExportOptions,
     details: Sequence[EntityDetail],
     positions: GraphPositionsStore | None,
+    cache: Path | None = None,
 ) -> Figures:
     """Both figures for a summary (none when the options leave them out)."""
     if not options.include_graph or not details:
         return Figures()
-    network, note = network_figure(repo, spec, positions)
+    network, note = network_figure(repo, spec, positions, cache)
     return Figures(network=network, network_note=note, timeline=timeline_figure(details))

@@ -54,12 +54,14 @@ def prepare(
     *,
     user_data: UserData | None = None,
     progress: Progress | None = None,
+    graph_cache: Path | None = None,
 ) -> tuple[ReportData, Figures]:
-    """Everything the summary shows: the data and the figures (safe in a worker thread)."""
+    """Everything the summary shows: the data and the figures (safe in a worker thread).
+    ``graph_cache``: the data folder's graph cache (the network's layout, as the graph pane keeps it)."""
     data = collect_report(repo, spec, options, user_data=user_data, progress=progress)
     check(progress, 35, "Drawing the figures…")
     positions = user_data.graph_positions if user_data is not None else None
-    figures = make_figures(repo, spec, options, data.details, positions)
+    figures = make_figures(repo, spec, options, data.details, positions, graph_cache)
     return data, figures
 
 
@@ -72,10 +74,11 @@ def export_pdf(
     user_data: UserData | None = None,
     progress: Progress | None = None,
     isolated: bool = False,
+    graph_cache: Path | None = None,
 ) -> Path:
     """Write the PDF summary of ``spec`` to ``path`` (atomically; a cancel leaves no file).
     ``isolated``: typeset in a child process, whose memory goes back when it ends (the window)."""
-    data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress)
+    data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress, graph_cache=graph_cache)
     return write_pdf(data, options, Path(path), figures, progress, isolated=isolated)
 
 
@@ -83,4 +86,5 @@ def export_pdf_headless(atlas: Atlas, spec: FilterSpec, path: Path, options: Exp
     """``alliance-atlas export --format pdf``: works with no display."""
     if options.include_graph:
         ensure_application()  # the figures are drawn by Qt's painters
-    return export_pdf(atlas.repo, spec, options, Path(path), user_data=atlas.user_data)
+    cache = atlas.paths.graph_cache
+    return export_pdf(atlas.repo, spec, options, Path(path), user_data=atlas.user_data, graph_cache=cache)
