@@ -40,26 +40,32 @@ def test_the_worker_typesets_as_many_parts_at_once_as_it_is_told(tmp_path: Path,
 
 
 def test_a_worker_over_its_memory_gives_back_what_typst_let_go(tmp_path: Path, monkeypatch) -> None:
-    """After a part, a worker holding more than TRIM_MB returns its free memory to the system (the
-    export's whole memory is what counts); under it, it keeps it for the next part (cheaper)."""
+    """After each part the worker checks its size: over TRIM_MB, and grown TRIM_STEP_MB since it
+    last trimmed, it returns its free memory to the system (the export's whole memory is what
+    counts); under it, or hovering at it, it keeps it for the next part (cheaper)."""
     import io
     import json
     import sys
 
-    (tmp_path / "part-000.typ").write_text(TWO_PAGES, encoding="utf-8")
-    (tmp_path / "part-001.typ").write_text(TWO_PAGES, encoding="utf-8")
+    for i in range(4):
+        (tmp_path / f"part-{i:03d}.typ").write_text(TWO_PAGES, encoding="utf-8")
+    # The worker's size as each part ends, and after each trim: 150, over, trimmed to 90; 105 and
+    # 110, over but within a step of 90 (hovering): kept; 120, a step above: trimmed to 92.
+    sizes = iter([150.0, 90.0, 105.0, 110.0, 120.0, 92.0])
     trims: list[int] = []
     monkeypatch.setattr(typst_worker, "_trim", lambda: trims.append(1))
+    monkeypatch.setattr(typst_worker, "_resident_mb", lambda: next(sizes))
+    monkeypatch.setattr(typst_worker, "_trimmed_to", [0.0])
+    monkeypatch.setattr(typst_worker, "TRIM_MB", 100)
+    monkeypatch.setattr(typst_worker, "TRIM_STEP_MB", 25)
     monkeypatch.setattr(sys, "stdout", io.StringIO())
+    lines = "".join(json.dumps({"i": i, "fmt": "svg"}) + "\n" for i in range(4)).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    assert typst_worker._serve(tmp_path, 1, {}, str(fonts_dir())) == 0
+    assert len(trims) == 2
+    assert next(sizes, None) is None  # every part was checked
 
-    def serve(limit: float) -> int:
-        trims.clear()
-        monkeypatch.setattr(typst_worker, "TRIM_MB", limit)
-        lines = "".join(json.dumps({"i": i, "fmt": "svg"}) + "\n" for i in (0, 1)).encode()
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
-        assert typst_worker._serve(tmp_path, 1, {}, str(fonts_dir())) == 0
-        return len(trims)
 
-    assert serve(0) == 2  # every part: the worker is over a limit of nothing
-    assert serve(1e9) == 0
-    assert typst_worker._resident_mb() > 10  # and it does read its own size
+def test_the_worker_reads_its_own_size_and_trims_without_harm() -> None:
+    assert typst_worker._resident_mb() > 10
+    typst_worker._trim()  # glibc's malloc_trim here; nothing where there is none
