@@ -68,3 +68,14 @@ def test_a_second_pdf_export_never_loads_networkx(data_paths: DataPaths, tmp_pat
 
     assert export("first.pdf")  # the layout made: networkx lays out a small network
     assert not export("second.pdf")
+
+
+def test_a_focused_picture_shows_the_neighbourhood_and_selects_its_centre(atlas: Atlas) -> None:
+    whole = picture_from_repo(atlas.repo, FilterSpec())
+    i = whole.ids.index("nato")
+    near = {"nato"} | {whole.ids[b if a == i else a] for a, b in whole.edges if i in (a, b)}
+    focused = picture_from_repo(atlas.repo, FilterSpec(), focus="nato", depth=1)
+    assert set(focused.ids) == near and focused.selected == "nato"
+    assert "within 1 step of" in focused.subtitle
+    assert picture_from_repo(atlas.repo, FilterSpec(), focus="nato").selected == "nato"  # depth 0: all, marked
+    assert picture_from_repo(atlas.repo, FilterSpec(kinds=("country",)), focus="nato").selected is None

@@ -138,7 +138,7 @@ def picture_from_repo(
         faded=np.zeros(len(shown), dtype=bool),
         edges=edges.astype(np.int64),
         edge_faded=np.zeros(len(edges), dtype=bool),
-        selected=focus if focused else None,
+        selected=focus if start is not None and visible[start] else None,
         title=title,
         subtitle=subtitle,
     )
