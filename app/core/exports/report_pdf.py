@@ -46,8 +46,8 @@ from app.core.exports.report_typst import (
     marginals_source,
 )
 from app.core.exports.report_typst import running_heads as _running_heads
-from app.core.exports.typst_pool import Job, Pool, compile_all, failed, fonts_dir, resident_mb
-from app.core.exports.typst_worker import typeset
+from app.core.exports.typst_pool import Job, Pool, compile_all, failed, fonts_dir
+from app.core.exports.typst_worker import resident_mb, typeset
 
 log = logging.getLogger(__name__)
 Format = Literal["pdf", "svg", "png"]

@@ -23,7 +23,7 @@ from typing import IO, Any
 from app.core.errors import AtlasError
 from app.core.exports.data import Cancelled
 from app.core.exports.report_data import Progress
-from app.core.exports.typst_worker import typeset
+from app.core.exports.typst_worker import resident_mb, typeset
 from app.paths import resources_dir
 
 log = logging.getLogger(__name__)
@@ -34,15 +34,6 @@ PARALLEL = max(1, min(2, os.cpu_count() or 1))  # Typst children at once: two co
 
 def fonts_dir() -> Path:
     return resources_dir() / "fonts"
-
-
-def resident_mb(pid: int) -> float | None:
-    """A process's resident memory in MB, now (None where the system does not say)."""
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
 
 
 def failed(message: str, detail: str = "") -> AtlasError:

@@ -105,12 +105,17 @@ def _forget(compiler: Any) -> None:
         compiler.compile(input=b"x")
 
 
-def _resident_mb() -> float:
+def resident_mb(pid: int | str = "self") -> float | None:
+    """A process's resident memory in MB, now (None where the system does not say)."""
     try:
-        with open("/proc/self/statm", "rb") as fh:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError, AttributeError):
-        return 0.0
+        return None
+
+
+def _resident_mb() -> float:
+    return resident_mb() or 0.0
 
 
 def _trim() -> None:
@@ -121,7 +126,7 @@ def _trim() -> None:
         import ctypes
 
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no C library by that name, or no malloc_trim in it
         pass
 
 
