@@ -1,9 +1,10 @@
 """One PDF from the parts Typst set separately: pages, tags, destinations, bookmarks, header and footer.
 
 A large summary is typeset in parts (``report_pdf``): Typst's memory grows with the document and
-is given back only when its process ends, so each part is set in a process of its own. This
-module joins the parts at the level of PDF objects, without reading them into an object model
-(that would take longer and more memory than Typst itself). Typst writes every object plainly
+is given back only when it forgets, so the parts are set one after another by a worker. This
+module joins them (:class:`Joiner`, each as soon as it is set) at the level of PDF objects,
+without reading them into an object model (that would take longer and more memory than Typst
+itself). Typst writes every object plainly
 (a classic cross-reference table, no object streams), so each part's objects are renumbered by
 an offset and copied; only a few are replaced:
 
@@ -22,12 +23,10 @@ The catalog, document information, metadata (with the PDF/UA claim) and file ID 
 
 from __future__ import annotations
 
-import io
 import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from app.core.exports.pdf_links import LinkIndex
@@ -46,7 +45,7 @@ from app.core.exports.pdf_part import (
     tail,
 )
 
-__all__ = ["Heading", "Joiner", "MergeError", "Part", "destinations", "merge", "parse", "places", "tail"]
+__all__ = ["Heading", "Joiner", "MergeError", "Part", "destinations", "parse", "places", "tail"]
 # One token of a run of whole objects (their ``N 0 obj`` lines too), each alternative a group so that
 # ``split`` hands them back: a literal string (kept as it is, but for a table cell's ID; one level of
 # nested brackets), a reference, a structure parent key, an object's number.
@@ -138,25 +137,6 @@ class _Writer:
             self.out.seek(self.start + at)
             self.out.write(text)
         self.out.seek(end)
-
-
-def merge(
-    parts: Sequence[Part | Path],
-    headings: Sequence[Heading],
-    marginals: Sequence[Part] = (),
-    keep: Sequence[int | None] = (),
-) -> bytes:
-    """One PDF: ``parts`` in order (indexed, or in files read one at a time), ``headings`` as the
-    bookmarks, and pages 2i and 2i + 1 of ``marginals`` (one after the other: header and footer,
-    untagged) drawn on page i. ``keep[k]``: how many of part k's first pages to keep (None or
-    missing: all; see pdf_part.tail). (:class:`Joiner` does the same a part at a time.)"""
-    out = io.BytesIO()
-    joiner = Joiner(out, with_marginals=bool(marginals))
-    for k, entry in enumerate(parts):
-        part = entry if isinstance(entry, Part) else parse(entry.read_bytes())
-        joiner.add(k, part, keep[k] if k < len(keep) else None)
-    joiner.finish(headings, marginals)
-    return out.getvalue()
 
 
 class Joiner:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from app.core.exports.pdf_links import _ANCHOR, _RECT
 
@@ -96,16 +95,6 @@ def parse(pdf: bytes) -> Part:
     box = re.search(rb"/MediaBox\[([-\d. ]+)\]", part.dict_of(part.pages[0])) if part.pages else None
     part.page_height = float(box.group(1).split()[3]) if box else 0.0
     return part
-
-
-def _size(path: Path) -> int:
-    """The object count of a PDF in a file, from its trailer (without reading the rest)."""
-    with path.open("rb") as fh:
-        fh.seek(max(0, path.stat().st_size - 2048))
-        m = re.search(rb"/Size (\d+)", fh.read())
-    if m is None:
-        raise MergeError(f"no trailer in {path.name}")
-    return int(m.group(1))
 
 
 def _ref(d: bytes, key: bytes) -> int:

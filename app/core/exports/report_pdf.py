@@ -82,14 +82,16 @@ def compile_isolated(
 
 
 # The memory of the whole export (this process, the worker and the parts being set) is kept under
-# MEMORY_MB: a part is set beside another only if both fit. A Typst process setting a part reaches
+# MEMORY_MB: the title page and the headers and footers are set beside each other only if they fit
+# beside this process and the worker as large as it is (see _room; the body's parts are bounded by
+# the two typesetting threads, and never two overview tables at once). Setting one takes Typst
 # about CHILD_MB plus CHILD_MB_PER_CHAR per character of weighted source (measured: 9,000 took
 # 41 MB, 160,000 weighted 50 to 70, an entity part the heaviest; the headers and footers
 # MARGINAL_MB_PER_PAGE a page).
 # (The window's own process is larger than that budget by itself: there the parts being set
 # may take PARTS_MB.)
 MEMORY_MB = 292
-WORKER_MB = 30  # the worker, its typst.Compiler made (its children share these pages, and count them)
+WORKER_MB = 30  # the worker with its typst.Compilers made, before it sets anything
 CHILD_MB = 40
 CHILD_MB_PER_CHAR = 0.15 / 1000
 MARGINAL_MB_PER_PAGE = 0.13
