@@ -38,6 +38,8 @@ class Citations:
             return ""
         for n in nums:
             self.first_cited.setdefault(n, self.section)
+        if len(nums) == 1:  # the common case: the brackets in the link, one text (a fifth less of Typst's time)
+            return f'~#c1({go(f"{self.prefix}s{nums[0]}")}, "[{nums[0]}]");'
         return "~#cm(" + ", ".join(f"[#link({go(f'{self.prefix}s{n}')})[{n}]]" for n in nums) + ");"
 
     def reset(self, prefix: str) -> None:

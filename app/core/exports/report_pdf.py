@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -37,6 +38,7 @@ from app.core.exports import pdf_merge
 from app.core.exports.pdf_links import resolve_links
 from app.core.exports.report_data import ExportOptions, Progress, ReportData, check
 from app.core.exports.report_typst import (
+    HAND_OVER,
     MARGINAL_PAGES,
     PAGE_START,
     PART_CHARS,
@@ -151,6 +153,7 @@ class _Layout:
         side by side, they made the export's peak)."""
         parts, planned = self.parts, len(self.parts)
         running: dict[int, _Part] = {}
+        joins: list[tuple[_Part, pdf_merge.Part]] = []  # set, not yet in the file
         done = 0
 
         def ready() -> list[_Part]:
@@ -162,7 +165,7 @@ class _Layout:
 
         while True:
             table_running = any(self.source.pieces[p.start].heavy for p in running.values())
-            waiting = sorted(ready(), key=lambda p: -self._left(p))
+            waiting = sorted(ready(), key=lambda p: -self._left(p, running.values()))
             while waiting and len(running) < pool.parallel:
                 part = waiting.pop(0)
                 if self.source.pieces[part.start].heavy:
@@ -173,24 +176,39 @@ class _Layout:
                 running[pool.submit(source, {"ua": ua(source)})] = part
                 if self.joiner is None:  # the printer's pages: the same sources set again as SVG
                     part.source = source
+            for joined in joins:  # into the file once the next parts are on their way
+                self._join(*joined)
+            joins.clear()
             if not running:
                 break
             key, out = pool.wait(62 + 26 * done // planned)
             part = running.pop(key)
             done += 1
-            self._set(part, out[0])
+            parsed = self._set(part, out[0])
+            if parsed is not None:
+                joins.append((part, parsed))
 
-    def _left(self, part: _Part) -> float:
-        """What is left to set of the chain this part begins (itself, for a part alone), in Typst's time."""
-        i = self.parts.index(part)
-        end = i + 1
-        while end < len(self.parts) and self.parts[end].soft:
-            end += 1
-        return sum(p.cost for p in self.source.pieces[part.start : self.parts[end - 1].end])
+    def _left(self, part: _Part, running: Iterable[_Part] = ()) -> float:
+        """What is left to set of the chain this part begins (itself and the parts continuing it), in
+        Typst's time, with the hand-over between the parts. The overview's tables are one chain too:
+        they are set one at a time (so they go early enough not to be all that is left at the end)."""
+        pieces = self.source.pieces
+        if pieces[part.start].heavy:
+            busy = {id(p) for p in running}
+            chain = [p for p in self.parts if pieces[p.start].heavy and not p.set and id(p) not in busy]
+        else:
+            i = self.parts.index(part)
+            end = i + 1
+            while end < len(self.parts) and self.parts[end].soft:
+                end += 1
+            chain = self.parts[i:end]
+        return sum(x.cost for p in chain for x in pieces[p.start : p.end]) + HAND_OVER * len(chain)
 
-    def _set(self, part: _Part, pdf: bytes) -> None:
-        """A part is set: keep it on disk with where its headings are, and if the next part continues
-        it, say where that one begins (or, finding no page there that a piece opens, take it in)."""
+    def _set(self, part: _Part, pdf: bytes) -> pdf_merge.Part | None:
+        """A part is set: note where its headings are, and if the next part continues it, say where
+        that one begins (or, finding no page there that a piece opens, take it in: None). The part is
+        handed back, parsed, for :meth:`_join` (after the next part is submitted: the chain waits
+        for this, not for the copying)."""
         parsed = pdf_merge.parse(pdf)
         part.pages = len(parsed.pages)
         i = self.parts.index(part)
@@ -207,16 +225,23 @@ class _Layout:
                 log.debug("No page of part %d opens with a piece: joined with the next", i)
                 part.end = following.end
                 self.parts.remove(following)
-                return
+                return None
             part.pages, following.start = max(starts)
         part.where = {n: at for n, at in pdf_merge.destinations(parsed).items() if at[0] < part.pages}
         part.set = True
-        if self.joiner is not None:
-            self.joiner.add(part.start + 1, parsed, part.pages)  # slot 0: the title page and contents
-            # Its pieces are in the file now, but those the next part sets again: their text can go.
-            pieces = self.source.pieces
-            for j in range(part.start, following.start if following is not None and following.soft else part.end):
-                pieces[j] = replace(pieces[j], text="")
+        return parsed
+
+    def _join(self, part: _Part, parsed: pdf_merge.Part) -> None:
+        """A set part copied into the new file; its pieces' text dropped (but for those the next
+        part sets again)."""
+        if self.joiner is None:
+            return
+        self.joiner.add(part.start + 1, parsed, part.pages)  # slot 0: the title page and contents
+        i = self.parts.index(part)
+        following = self.parts[i + 1] if i + 1 < len(self.parts) else None
+        pieces = self.source.pieces
+        for j in range(part.start, following.start if following is not None and following.soft else part.end):
+            pieces[j] = replace(pieces[j], text="")
 
     def _front_and_marginals(self, pool: Pool) -> None:
         """Title page and contents, then the running headers and footers, set side by side (the

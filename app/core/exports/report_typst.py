@@ -28,7 +28,13 @@ COMPACT_ENTITIES = 5  # up to this many entities, the overview and figures do no
 OVERVIEW_ROWS = 250  # rows of an overview table: one may begin a part (a table costs Typst much memory)
 TABLE_WEIGHT = 4  # a table's source costs Typst about four times the memory of text
 SOURCE_WEIGHT = 1.5  # a Sources entry (a link, a block kept whole) about one and a half times
-ENTITY_TIME = 1.6  # an entity's source takes Typst about 1.6 times as long as its size says (measured)
+# What a part costs Typst in time, in characters of Sources entries (weighted as for the memory:
+# measured on 1,000 entities, a part's CPU against its weighted size): an entity's markup takes
+# about 1.8 times as long as its size says, an overview table 1.35 times, and handing a part over
+# (setting it going, reading it back) as long as 30,000 characters.
+ENTITY_TIME = 1.8
+TABLE_TIME = 1.35
+HAND_OVER = 30_000
 PART_CHARS = 120_000  # weighted Typst source per part: about 55 MB of a Typst process, two at once (see report_pdf)
 MARGINAL_PAGES = 150  # pages whose header and footer one Typst process sets (400 took 89 MB, 150 about 60)
 CONTENTS_LINES = {"A4": 60, "Letter": 56}  # contents lines on a page (a wrong guess costs one more try)
@@ -452,7 +458,8 @@ def build_parts(
     for start, end in pairwise(cuts):
         size = sum(len(line) for line in builder.out[start:end]) * (TABLE_WEIGHT if start in builder.heavy else 1)
         size += builder.extra.get(start, 0)
-        cost, text = size * (ENTITY_TIME if start in builder.entity_cuts else 1), "\n".join(builder.out[start:end])
+        factor = ENTITY_TIME if start in builder.entity_cuts else TABLE_TIME if start in builder.heavy else 1
+        cost, text = size * factor, "\n".join(builder.out[start:end])
         pieces.append(Piece(text, size, start in builder.soft, builder.soft.get(start), cost, start in builder.heavy))
     builder.out = []  # all in the pieces now (the lines would double the text held while it is set)
     return SummarySource(_head(data, options), pieces, builder.headings, builder, part_chars)

@@ -156,11 +156,12 @@ def _typesetter(job: Path, parts: queue.Queue[dict[str, Any] | None], report: Ca
             except Exception as exc:  # anything but Typst's own errors: said, and this part fails
                 (job / "error.txt").write_text(f"{exc!r}\n", encoding="utf-8")
                 code = 1
-            _forget(compiler)
-            _trim_if_large()
-            # The part's CPU seconds (this thread's) and the peak memory so far (kB), for the benchmark.
+            # The part's CPU seconds (this thread's) and the peak memory so far (kB), for the benchmark;
+            # said before forgetting, so a part continuing this one is on its way meanwhile.
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             report(f"{spec['i']} {'error' if code else 'ok'} {time.thread_time() - start:.3f} {peak}\n")
+            _forget(compiler)
+            _trim_if_large()
     finally:
         root.cleanup()
 
