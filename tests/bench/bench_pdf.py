@@ -64,23 +64,25 @@ def child(writer: str, handout: bool, out: str) -> None:
 
 
 def _tree(root: int) -> set[int]:
-    """``root`` and all its descendants, now."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    stat = fh.read()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat[stat.rfind(b")") + 2 :].split()[1])
+    """``root`` and all its descendants, now (from each process's list of children: reading the
+    whole process table instead took the sampler a tenth of a core)."""
     tree, frontier = {root}, [root]
     while frontier:
         pid = frontier.pop()
-        for p, parent in parents.items():
-            if parent == pid and p not in tree:
-                tree.add(p)
-                frontier.append(p)
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children", "rb") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+            except OSError:
+                continue
+            for kid in kids:
+                if kid not in tree:
+                    tree.add(kid)
+                    frontier.append(kid)
     return tree
 
 

@@ -110,6 +110,45 @@ def test_citation_links_cross_the_parts_both_ways(parts_pdf) -> None:  # type: i
     assert set(pages) <= set(_targets(reader, 1))
 
 
+def _contents_lines(reader: pypdf.PdfReader) -> list[tuple[int, int]]:
+    """Each contents line: (the page number printed at its end, the page its link goes to, from 1).
+    The numbers are read where they are drawn, on the line's baseline at its right end."""
+    named = reader.named_destinations
+    lines: list[tuple[int, int]] = []
+    for page_no in range(1, len(reader.pages)):
+        page = reader.pages[page_no]
+        links = []
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            x1, y1, x2, _y2 = (float(v) for v in a["/Rect"])
+            if x2 - x1 > 300 and isinstance(a.get("/Dest"), str):  # a whole line: the contents
+                links.append((y1, x2, reader.get_destination_page_number(named[a["/Dest"]]) + 1))
+        if not links:
+            break
+        numbers: list[tuple[float, float, str]] = []
+
+        def visit(text, cm, tm, _font, _size):  # type: ignore[no-untyped-def]
+            if text.strip().isdigit():
+                x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                numbers.append((y, x, text.strip()))
+
+        page.extract_text(visitor_text=visit)
+        for y1, x2, target in links:
+            near = [int(t) for y, x, t in numbers if abs(y - y1) < 1.5 and x2 - 40 < x < x2]
+            assert len(near) == 1, (page_no, y1, near)
+            lines.append((near[0], target))
+    return lines
+
+
+def test_the_contents_print_the_page_each_line_links_to(parts_pdf) -> None:  # type: ignore[no-untyped-def]
+    path, names, _body = parts_pdf
+    reader = pypdf.PdfReader(str(path))
+    lines = _contents_lines(reader)
+    assert len(lines) == 3 + len(names)  # Overview, Entities, each entity, Sources
+    assert all(printed == target for printed, target in lines), lines
+    assert len({target for _printed, target in lines}) > 3  # the entities are on several pages
+
+
 def test_parts_keep_one_tag_tree_and_the_user_text(parts_pdf) -> None:  # type: ignore[no-untyped-def]
     path, names, _body = parts_pdf
     reader = pypdf.PdfReader(str(path))

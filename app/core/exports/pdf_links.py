@@ -49,6 +49,7 @@ _GO = PREFIX.encode() + rb"([a-z0-9-]+)(?:@[a-z0-9-]+)?" + re.escape(PAD).encode
 _LINK = re.compile(rb"/A<</Type/Action/S/URI/URI\(" + _GO + rb">>(?:([^\n]*?)/Contents\(" + _GO + rb")?")
 _ANCHOR = re.compile(rb"/URI\(" + PREFIX.encode() + rb"[a-z0-9-]+@([a-z0-9-]+)")  # a link marking a label's place
 _RECT = re.compile(rb"/Rect\[([-\d. ]+)\]")
+_TARGET = re.compile(rb"/URI\(" + PREFIX.encode() + rb"([a-z0-9-]+)")  # where a placeholder link goes
 _KIDS = re.compile(rb"/Type/Pages[^\n]*?/Kids\[([\d R]*)\]")
 _PAGE = re.compile(rb"<</Type/Page/[^\n]*?/Annots\[([\d R]*)\]")
 _DESTS = re.compile(rb"/Dests<</Names\[((?:\([^()\\]*\)\d+ 0 R)*)\]")

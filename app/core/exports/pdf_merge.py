@@ -40,12 +40,13 @@ from app.core.exports.pdf_part import (
     _outline_objects,
     _ref,
     destinations,
+    link_boxes,
     parse,
     places,
     tail,
 )
 
-__all__ = ["Heading", "Joiner", "MergeError", "Part", "destinations", "parse", "places", "tail"]
+__all__ = ["Heading", "Joiner", "MergeError", "Part", "destinations", "link_boxes", "parse", "places", "tail"]
 # One token of a run of whole objects (their ``N 0 obj`` lines too), each alternative a group so that
 # ``split`` hands them back: a literal string (kept as it is, but for a table cell's ID; one level of
 # nested brackets), a reference, a structure parent key, an object's number.

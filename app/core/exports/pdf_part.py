@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.core.exports.pdf_links import _ANCHOR, _RECT
+from app.core.exports.pdf_links import _ANCHOR, _RECT, _TARGET
 
 _XREF_SECTION = re.compile(rb"(\d+) (\d+)[ \r]*\n((?:\d{10} \d{5} [nf][ \r]*\n)*)")
 _XREF_ENTRY = re.compile(rb"(\d{10}) \d{5} ([nf])")
@@ -168,6 +168,22 @@ def places(part: Part) -> dict[str, tuple[int, float]]:
             if m is not None and rect is not None:
                 top = float(rect.group(1).split()[3])
                 out.setdefault(m.group(1).decode(), (i, part.page_height - top))
+    return out
+
+
+def link_boxes(part: Part) -> list[tuple[int, str, tuple[float, float, float, float]]]:
+    """Each of our links, in page order: (page index in the part, the label it goes to, its
+    rectangle ``(x1, y1, x2, y2)`` in points from the bottom left; a line of text's link runs from
+    its cap height down to its baseline, ``y1``)."""
+    out = []
+    for i, page in enumerate(part.pages):
+        annots = _ANNOTS.search(part.dict_of(page))
+        for ref in _REF.findall(annots.group(1) if annots else b""):
+            annot = part.dict_of(int(ref))
+            m, rect = _TARGET.search(annot), _RECT.search(annot)
+            if m is not None and rect is not None:
+                x1, y1, x2, y2 = (float(v) for v in rect.group(1).split())
+                out.append((i, m.group(1).decode(), (x1, y1, x2, y2)))
     return out
 
 

@@ -17,11 +17,12 @@ one that continues the entities or the sources of a continuous summary waits for
 it and begins with the last of that part's pieces that opens a page there (an entity's heading or
 a source at the top), so the pages are those of one document: the part before keeps the pages
 up to that one (``pdf_part.tail``), and the entities and the sources, two such chains, are set side
-by side. Then the title page and contents, which know the body's pages by then, with the running
-headers and footers, which know where every heading fell and how many pages there are. Each part
-is copied into the new file as soon as it is set (:class:`pdf_merge.Joiner`, while the others
-are still being set); the front, the headers and footers and the links across the parts
-(:class:`pdf_links.LinkIndex`) are written last.
+by side, with the title page and contents (the front), a part alone whose lines leave room for
+their page numbers. Then the running headers and footers, which know where every heading fell
+and how many pages there are, and on the contents pages the page of each line, drawn at its end
+(where the front's link for that line shows it). Each part is copied into the new file as soon
+as it is set (:class:`pdf_merge.Joiner`, while the others are still being set); the front, the
+headers and footers and the links across the parts (:class:`pdf_links.LinkIndex`) are written last.
 """
 
 from __future__ import annotations
@@ -87,9 +88,10 @@ def compile_isolated(
 # MEMORY_MB: the title page and the headers and footers are set beside each other only if they fit
 # beside this process and the worker as large as it is (see _room; the body's parts are bounded by
 # the two typesetting threads, and never two overview tables at once). Setting one takes Typst
-# about CHILD_MB plus CHILD_MB_PER_CHAR per character of weighted source (measured: 9,000 took
-# 41 MB, 160,000 weighted 50 to 70, an entity part the heaviest; the headers and footers
-# MARGINAL_MB_PER_PAGE a page).
+# about CHILD_MB plus CHILD_MB_PER_CHAR per character of weighted source (measured in a process of
+# its own: 9,000 took 41 MB, 160,000 weighted 50 to 70, an entity part the heaviest; the headers
+# and footers MARGINAL_MB_PER_PAGE a page). In the worker, whose size is counted already, a part
+# adds that less the worker's own start (WORKER_MB): the contents of 1,000 entities added 17 MB.
 # (The window's own process is larger than that budget by itself: there the parts being set
 # may take PARTS_MB.)
 MEMORY_MB = 292
@@ -141,9 +143,14 @@ class _Layout:
         # Each part is joined to the others in ``out`` as it is set (the printer's pages need no PDF).
         self.joiner = pdf_merge.Joiner(out) if out is not None else None
         self.parts = [_Part(p.start, p.end, p.soft) for p in plan]
+        # The title page and contents: set beside the body, as a part alone (the contents' page
+        # numbers are drawn over their lines with the running headers, once the pages are known).
+        self.front_source = self.source.front()
+        self._front = _Part(-1, -1, False)
+        self.front: pdf_merge.Part | None = None
         with Pool(self.inputs, isolated=self.isolated, progress=progress) as pool:
             self._body(pool)
-            self._front_and_marginals(pool)
+            self._marginals(pool)
 
     def _body(self, pool: Pool) -> None:
         """Every body part set, as many at once as there are typesetters; a part continuing a chain
@@ -151,23 +158,27 @@ class _Layout:
         (the entities), so it never waits behind the short parts (the tables, the figures). Never
         two of the overview's tables at once: each takes Typst the memory of two parts of text (set
         side by side, they made the export's peak)."""
-        parts, planned = self.parts, len(self.parts)
+        parts, planned = self.parts, len(self.parts) + 1  # and the front
         running: dict[int, _Part] = {}
         joins: list[tuple[_Part, pdf_merge.Part]] = []  # set, not yet in the file
         done = 0
 
         def ready() -> list[_Part]:
             started = {id(p) for p in running.values()}
-            return [
+            front = [] if self._front.set or id(self._front) in started else [self._front]
+            return front + [
                 p for i, p in enumerate(parts)
                 if not p.set and id(p) not in started and (not p.soft or parts[i - 1].set)
             ]  # fmt: skip
 
         while True:
-            table_running = any(self.source.pieces[p.start].heavy for p in running.values())
+            table_running = any(p is not self._front and self.source.pieces[p.start].heavy for p in running.values())
             waiting = sorted(ready(), key=lambda p: -self._left(p, running.values()))
             while waiting and len(running) < pool.parallel:
                 part = waiting.pop(0)
+                if part is self._front:
+                    running[pool.submit(self.front_source, {"ua": True})] = part
+                    continue
                 if self.source.pieces[part.start].heavy:
                     if table_running:
                         continue
@@ -184,6 +195,10 @@ class _Layout:
             key, out = pool.wait(62 + 26 * done // planned)
             part = running.pop(key)
             done += 1
+            if part is self._front:
+                self._front.set = True
+                self.front = pdf_merge.parse(out[0])
+                continue
             parsed = self._set(part, out[0])
             if parsed is not None:
                 joins.append((part, parsed))
@@ -193,6 +208,8 @@ class _Layout:
         Typst's time, with the hand-over between the parts. The overview's tables are one chain too:
         they are set one at a time (so they go early enough not to be all that is left at the end)."""
         pieces = self.source.pieces
+        if part is self._front:  # a part alone, its lines costing about what Sources entries do
+            return len(self.front_source) + HAND_OVER
         if pieces[part.start].heavy:
             busy = {id(p) for p in running}
             chain = [p for p in self.parts if pieces[p.start].heavy and not p.set and id(p) not in busy]
@@ -243,9 +260,10 @@ class _Layout:
         for j in range(part.start, following.start if following is not None and following.soft else part.end):
             pieces[j] = replace(pieces[j], text="")
 
-    def _front_and_marginals(self, pool: Pool) -> None:
-        """Title page and contents, then the running headers and footers, set side by side (the
-        contents' length guessed, and both set again in the rare case it was wrong)."""
+    def _marginals(self, pool: Pool) -> None:
+        """The running headers and footers, set side by side as the memory allows, with the
+        contents' page numbers (drawn on the contents pages with their headers)."""
+        assert self.front is not None
         where: dict[str, tuple[int, float]] = {}  # label -> (page in the body from 0, points from the top)
         start = 0
         for part in self.parts:
@@ -254,48 +272,44 @@ class _Layout:
                 where[name] = (start + page, y)
             start += part.pages
         self.body_pages = start
-        pages = {name: page + 1 for name, (page, _y) in where.items()}
-        length = self.source.front_length()
-        for _attempt in range(3):  # the contents give page numbers, so they must know their own length
-            self.front_source = self.source.front(pages, length)
-            placed = {name: (page + length, y) for name, (page, y) in where.items()}
-            front_mb = CHILD_MB + CHILD_MB_PER_CHAR * len(self.front_source)
-            front_key = pool.submit(self.front_source, {"ua": True})
-            front: bytes | None = None
-            if self.source.builder.front:  # a short summary's overview follows the contents: wait for it
-                front = pool.wait(88, "Setting the contents…")[1][0]
-                placed.update(pdf_merge.destinations(pdf_merge.parse(front)))
-            else:
-                placed["sec-contents"] = (1, 0.0)
-            self.sections = _running_heads(self.source.headings, placed, length + self.body_pages)
-            self.marginals = marginals_source(self.data, self.options, self.sections)
-            out: dict[int, bytes] = {} if front is None else {front_key: front}
-            needs = {front_key: front_mb} if front is None else {}
-            keys: list[int] = []
-            total = length + self.body_pages
-            for i, marginal in enumerate(self.marginals):  # each beside the others as the memory allows
-                mb = CHILD_MB + MARGINAL_MB_PER_PAGE * min(MARGINAL_PAGES, total - i * MARGINAL_PAGES)
-                while needs and sum(needs.values()) + mb > _room(pool):
-                    key, result = pool.wait(88 + 6 * len(out) // (len(self.marginals) + 1), "Numbering the pages…")
-                    out[key] = result[0]
-                    del needs[key]
-                keys.append(pool.submit(marginal, {"ua": False, "tags": False}))
-                needs[keys[-1]] = mb
-            while pool.pending:
-                key, result = pool.wait(88 + 6 * len(out) // (len(keys) + 1), "Numbering the pages…")
-                out[key] = result[0]
-            self.front = pdf_merge.parse(out[front_key])
-            if len(self.front.pages) == length:
-                self.marginal_parts = [pdf_merge.parse(out[k]) for k in keys]
-                break
-            log.debug("The contents took %d pages, not %d: set again", len(self.front.pages), length)
-            length = len(self.front.pages)
         offset = len(self.front.pages)
-        if self.joiner is not None:
-            self.joiner.add(0, self.front)
         self.where = {name: (page + offset, y) for name, (page, y) in where.items()}
         self.where.update(pdf_merge.destinations(self.front))
         self.pages = offset + self.body_pages
+        self.sections = _running_heads(self.source.headings, self.where, self.pages)
+        self.marginals = marginals_source(self.data, self.options, self.sections, self._contents_numbers())
+        out: dict[int, bytes] = {}
+        needs: dict[int, float] = {}
+        keys: list[int] = []
+        for i, marginal in enumerate(self.marginals):  # each beside the others as the memory allows
+            mb = CHILD_MB - WORKER_MB + MARGINAL_MB_PER_PAGE * min(MARGINAL_PAGES, self.pages - i * MARGINAL_PAGES)
+            while needs and sum(needs.values()) + mb > _room(pool):
+                key, result = pool.wait(88 + 6 * len(out) // (len(self.marginals) + 1), "Numbering the pages…")
+                out[key] = result[0]
+                del needs[key]
+            keys.append(pool.submit(marginal, {"ua": False, "tags": False}))
+            needs[keys[-1]] = mb
+        while pool.pending:
+            key, result = pool.wait(88 + 6 * len(out) // (len(keys) + 1), "Numbering the pages…")
+            out[key] = result[0]
+        self.marginal_parts = [pdf_merge.parse(out[k]) for k in keys]
+        if self.joiner is not None:
+            self.joiner.add(0, self.front)
+
+    def _contents_numbers(self) -> dict[int, list[tuple[float, float, int]]]:
+        """Page i of the front -> each contents line on it: (its right end, its baseline, the page
+        its heading is on). The lines are the front's links to the headings, in their order."""
+        assert self.front is not None
+        expected = [h.label for h in self.source.headings[1:]]
+        numbers: dict[int, list[tuple[float, float, int]]] = {}
+        k = 0
+        for page, label, (_x1, y1, x2, _y2) in pdf_merge.link_boxes(self.front):
+            if k < len(expected) and label == expected[k]:
+                numbers.setdefault(page, []).append((x2, y1, self.where[label][0] + 1))
+                k += 1
+        if k != len(expected):
+            raise pdf_merge.MergeError(f"{len(expected) - k} contents lines not found in the front part")
+        return numbers
 
     def finish(self) -> None:
         """The rest of the PDF written (the parts are in already): page tree, tags, bookmarks, links."""

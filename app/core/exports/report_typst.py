@@ -37,7 +37,6 @@ TABLE_TIME = 1.35
 HAND_OVER = 30_000
 PART_CHARS = 120_000  # weighted Typst source per part: about 55 MB of a Typst process, two at once (see report_pdf)
 MARGINAL_PAGES = 150  # pages whose header and footer one Typst process sets (400 took 89 MB, 150 about 60)
-CONTENTS_LINES = {"A4": 60, "Letter": 56}  # contents lines on a page (a wrong guess costs one more try)
 TOP_OF_PAGE = 32 * 72 / 25.4  # a heading this near the top (32 mm, in points) opens its page
 # A heading's destination or a source's back link this near the top (points) is the first thing on
 # its page: the top margin is 20 mm; anything after something else on the page is 20 pt lower or more.
@@ -262,14 +261,10 @@ class _Builder:
             self.extra[len(self.out)] = int(len(entry) * (SOURCE_WEIGHT - 1))
             self.out.append(entry)
 
-    def contents(self, pages: dict[str, int], offset: int) -> list[str]:
-        """The contents: a line per heading, each a link; ``pages``: label -> page in the body from 1,
-        after ``offset`` pages (a heading not in it is on the first pages, and Typst finds its page)."""
-        out = []
-        for h in self.headings[1:]:
-            where = str(pages[h.label] + offset) if h.label in pages else label(h.label)
-            out.append(f"#toc({h.level}, [{text(h.title)}], {go(h.label)}, {where})")
-        return out
+    def contents(self) -> list[str]:
+        """The contents: a line per heading, each a link; its page number is drawn over it later
+        (see :func:`marginals_source`)."""
+        return [f"#toc({h.level}, [{text(h.title)}], {go(h.label)})" for h in self.headings[1:]]
 
     def title_page(self) -> str:
         data, options = self.data, self.options
@@ -367,9 +362,9 @@ class PlannedPart:
 @dataclass
 class SummarySource:
     """The summary as Typst sources, for :mod:`app.core.exports.report_pdf`: the body as pieces,
-    planned into parts of about ``part_chars`` each (:meth:`plan`), then the title page and contents
-    (``front``) once the body's pages are known, then the running headers and footers
-    (:func:`marginals_source`). A part beginning at a hard piece begins a page in the one document
+    planned into parts of about ``part_chars`` each (:meth:`plan`), the title page and contents
+    (``front``), set beside them, and once the body's pages are known the running headers and
+    footers with the contents' page numbers (:func:`marginals_source`). A part beginning at a hard piece begins a page in the one document
     too; one beginning at a soft piece (the middle of the entities or of the sources) begins where
     the part before shows a page beginning with one of its pieces (see ``report_pdf``)."""
 
@@ -421,18 +416,11 @@ class SummarySource:
         """Each planned part's source (a soft part may begin a few pieces earlier when typeset)."""
         return [self.source(p.start, p.end) for p in self.plan()]
 
-    def front(self, pages: dict[str, int], length: int) -> str:
-        """Title page and contents (and, for a few entities, the overview after them); ``pages``:
-        label -> page within the body, from 1; ``length``: how many pages this front part takes
-        (see :meth:`front_length`; the caller checks it and sets the part again if it was wrong)."""
+    def front(self) -> str:
+        """Title page and contents (and, for a few entities, the overview after them): set beside
+        the body, as the contents' page numbers are drawn over their lines afterwards."""
         b = self.builder
-        return "\n".join([self.head, b.title_page(), *b.contents(pages, length), *b.front, ""])
-
-    def front_length(self) -> int:
-        """A guess at the front part's pages: the title page, then the contents' lines (a few more
-        entities than this fit on a page); the overview of a short summary fits after them."""
-        per_page = CONTENTS_LINES.get(self.builder.options.page_size, 56)
-        return 1 + max(1, -(-(len(self.headings) + 2) // per_page))
+        return "\n".join([self.head, b.title_page(), *b.contents(), *b.front, ""])
 
 
 def _head(data: ReportData, options: ExportOptions) -> str:
@@ -468,13 +456,19 @@ def build_parts(
 def build_source(data: ReportData, options: ExportOptions, figures: Figures | None = None) -> str:
     """Every part's source, one after the other (to read, and to test what user text becomes)."""
     parts = build_parts(data, options, figures)
-    return "\n".join([parts.front({}, 0), *parts.body])
+    return "\n".join([parts.front(), *parts.body])
 
 
-def marginals_source(data: ReportData, options: ExportOptions, sections: Sequence[str | None]) -> list[str]:
+def marginals_source(
+    data: ReportData,
+    options: ExportOptions,
+    sections: Sequence[str | None],
+    numbers: dict[int, list[tuple[float, float, int]]] | None = None,
+) -> list[str]:
     """The running headers and footers (``resources/report_marginals.typ``), in parts of
     :data:`MARGINAL_PAGES` pages: ``sections[i]`` is what the header of page i names (None: no
-    header, the title page)."""
+    header, the title page); ``numbers[i]``: the page numbers of the contents lines on page i,
+    each with the right end and the baseline of its line (points from the bottom left)."""
     paper = "us-letter" if options.page_size == "Letter" else "a4"
     head = [
         f"#let rt-title = {lit(data.title)}",
@@ -483,7 +477,13 @@ def marginals_source(data: ReportData, options: ExportOptions, sections: Sequenc
         f"#let rt-pages = {len(sections)}",
         (resources_dir() / "report_marginals.typ").read_text(encoding="utf-8"),
     ]
-    calls = [f"#mp({'none' if s is None else lit(s)}, {i + 1})" for i, s in enumerate(sections)]
+    numbers = numbers or {}
+    calls = [
+        f"#mp({'none' if s is None else lit(s)}, {i + 1}"
+        + "".join(f", ({x:.2f}, {y:.2f}, {lit(n)})" for x, y, n in numbers.get(i, ()))
+        + ")"
+        for i, s in enumerate(sections)
+    ]
     return ["\n".join(head + calls[i : i + MARGINAL_PAGES]) + "\n" for i in range(0, len(calls), MARGINAL_PAGES)]
 
 
