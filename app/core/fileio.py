@@ -314,10 +314,11 @@ def _replace_all(pairs: list[tuple[Path, Path]]) -> None:
 def atomic_write(
     target: Path, write: Callable[[IO[Any]], None], *, binary: bool = False, newline: str | None = None
 ) -> None:
-    """Open a temp file, let ``write`` fill it, then rename over ``target``."""
+    """Open a temp file, let ``write`` fill it, then rename over ``target``. (A binary file is
+    open for reading too, so ``write`` may map it to patch what it wrote.)"""
     with atomic_path(target) as tmp:
         if binary:
-            with open(tmp, "wb") as fh:
+            with open(tmp, "w+b") as fh:
                 write(fh)
         else:
             with open(tmp, "w", encoding="utf-8", newline=newline) as fh:

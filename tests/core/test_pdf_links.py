@@ -72,3 +72,28 @@ def test_an_unexpected_pdf_layout_is_a_clear_error():
     with pytest.raises(LinkError):
         resolve_links(b"%PDF-1.7\n1 0 obj\n<</URI(" + PREFIX.encode() + b"e1)>>\nendobj\n")
     assert resolve_links(b"%PDF-1.7 no links") == b"%PDF-1.7 no links"
+
+
+@pytest.mark.parametrize("where", ["memory", "file", "write-only file"])
+def test_patches_land_where_they_belong_however_the_pdf_is_open(where, tmp_path):
+    from app.core.exports.pdf_merge import _patch
+
+    data = b"%PDF head " + bytes(range(256)) * 40 + b" tail"
+    patches = [(5, b"AAAA"), (4000, b"BB"), (len(data) - 10, b"CCC")]
+    expected = bytearray(b"lead" + data)
+    for at, text in patches:
+        expected[4 + at : 4 + at + len(text)] = text
+    if where == "memory":
+        out = io.BytesIO()
+        out.write(b"lead" + data)
+        _patch(out, 4, patches)
+        got = out.getvalue()
+    else:
+        path = tmp_path / "p.pdf"
+        with open(path, "w+b" if where == "file" else "wb") as fh:
+            fh.write(b"lead" + data)
+            _patch(fh, 4, patches)
+            fh.write(b"!")  # still at the end: what follows is appended
+        got = path.read_bytes()[:-1]
+        assert path.read_bytes().endswith(b"tail!")
+    assert got == bytes(expected)

@@ -156,9 +156,12 @@ class LinkIndex:
         return out
 
 
+_SOURCE_LABEL = re.compile(r"(?:h\d+-)?s(\d+)")
+
+
 def _alt(target: str, page: int) -> str:
     """What a screen reader says for the link, worded like Typst's own ("Section, page 3")."""
-    source = re.fullmatch(r"(?:h\d+-)?s(\d+)", target)
+    source = _SOURCE_LABEL.fullmatch(target)
     what = f"Source {source.group(1)}" if source else "Section"
     return f"{what}, page {page}" if page else what
 

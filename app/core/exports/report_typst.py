@@ -364,9 +364,10 @@ class SummarySource:
     """The summary as Typst sources, for :mod:`app.core.exports.report_pdf`: the body as pieces,
     planned into parts of about ``part_chars`` each (:meth:`plan`), the title page and contents
     (``front``), set beside them, and once the body's pages are known the running headers and
-    footers with the contents' page numbers (:func:`marginals_source`). A part beginning at a hard piece begins a page in the one document
-    too; one beginning at a soft piece (the middle of the entities or of the sources) begins where
-    the part before shows a page beginning with one of its pieces (see ``report_pdf``)."""
+    footers with the contents' page numbers (:func:`marginals_source`). A part beginning at a hard
+    piece begins a page in the one document too; one beginning at a soft piece (the middle of the
+    entities or of the sources) begins where the part before shows a page beginning with one of its
+    pieces (see ``report_pdf``)."""
 
     head: str  # the definitions and the template every part begins with
     pieces: list[Piece]
