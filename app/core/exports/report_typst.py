@@ -214,7 +214,7 @@ class _Builder:
                     emit("#pagebreak(weak: true)")
             self.heading(2, d.name, self.labels[d.id], emit)
             self.cites.section = self.labels[d.id]
-            kind = f"#strong[{text(d.kind.capitalize())}];"
+            kind = f"#text(weight: 700)[{text(d.kind.capitalize())}];"  # bold type: a label, not emphasis
             if d.categories:
                 kind += " · " + text(", ".join(d.categories))
             if d.origin == "user":  # made from the user's own documents, not the reference catalogue
