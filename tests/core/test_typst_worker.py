@@ -4,7 +4,10 @@ to read, or Typst's complaint is left in ``error.txt``."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+import pypdf
 
 from app.core.exports import typst_worker
 from app.core.exports.typst_pool import fonts_dir
@@ -69,3 +72,29 @@ def test_a_worker_over_its_memory_gives_back_what_typst_let_go(tmp_path: Path, m
 def test_the_worker_reads_its_own_size_and_trims_without_harm() -> None:
     assert typst_worker._resident_mb() > 10
     typst_worker._trim()  # glibc's malloc_trim here; nothing where there is none
+
+
+def test_a_worker_started_early_is_taken_with_the_drawings_given_later() -> None:
+    from app.core.exports import typst_pool
+
+    typst_pool.prestart()
+    spare = typst_pool._spare[0]
+    assert "inputs" not in (Path(spare.folder.name) / "job.json").read_text(encoding="utf-8")
+    source = '#set page(width: 200pt, height: 80pt)\n#set text(font: "Noto Sans")\n#sys.inputs.at("network")\n'
+    jobs = [{"fmt": "pdf", "ua": False}] * 2
+    out = typst_pool.compile_all([source, source], jobs, {"network": "drawn late"}, isolated=True)
+    assert not typst_pool._spare and spare.proc.poll() is not None  # taken, then ended with its pool
+    for pages in out:  # both threads had the drawings, given after the worker started
+        assert "drawn late" in pypdf.PdfReader(io.BytesIO(pages[0])).pages[0].extract_text()
+
+
+def test_a_worker_started_early_and_not_needed_ends_and_leaves_no_folder() -> None:
+    from app.core.exports import typst_pool
+
+    typst_pool.prestart()
+    spare = typst_pool._spare[0]
+    folder = Path(spare.folder.name)
+    assert folder.exists()
+    typst_pool.discard_spare()
+    assert spare.proc.poll() == 0 and not folder.exists() and not typst_pool._spare
+    typst_pool.discard_spare()  # nothing to end: no error

@@ -10,6 +10,7 @@ source is typeset here when its result is waited for.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -17,6 +18,8 @@ import select
 import subprocess
 import sys
 import tempfile
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -150,19 +153,15 @@ class Pool:
     def _start(self) -> Path:
         if self._folder is not None:
             return Path(self._folder.name)
-        self._folder = tempfile.TemporaryDirectory(prefix="atlas-job-")
-        folder = Path(self._folder.name)
-        spec = {"inputs": self.inputs, "fonts": str(fonts_dir())}
-        (folder / "job.json").write_text(json.dumps(spec), encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
-        cmd = [sys.executable, "-m", "app.core.exports.typst_worker", str(folder), str(self.parallel)]
-        self._stderr = (folder / "stderr.txt").open("wb")
-        # (The worker makes itself a process group, so a cancel stops it and the parts it typesets.)
-        # close_fds off (Python's descriptors are not inherited anyway) lets Python use posix_spawn:
-        # the child runs no Python code before it starts the worker, as brief as a spawn can be.
-        self._proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=self._stderr, close_fds=False)  # fmt: skip
-        return folder
+        worker = _take_spare(self.parallel)
+        if worker is None:
+            worker = _spawn(self.parallel, self.inputs)
+        else:  # started early: its inputs now, before its first part
+            folder = Path(worker.folder.name)
+            (folder / "inputs.tmp").write_text(json.dumps(self.inputs), encoding="utf-8")
+            os.replace(folder / "inputs.tmp", folder / "inputs.json")
+        self._folder, self._proc, self._stderr = worker.folder, worker.proc, worker.stderr
+        return Path(worker.folder.name)
 
     def _died(self) -> None:
         assert self._proc is not None and self._folder is not None
@@ -195,6 +194,75 @@ class Pool:
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+@dataclass
+class _Worker:
+    folder: tempfile.TemporaryDirectory[str]
+    proc: subprocess.Popen[bytes]
+    stderr: IO[bytes]
+    parallel: int
+
+
+def _spawn(parallel: int, inputs: dict[str, str] | None) -> _Worker:
+    """A worker process (``typst_worker``) in a job folder of its own; ``inputs`` None: given later."""
+    folder = tempfile.TemporaryDirectory(prefix="atlas-job-")
+    path = Path(folder.name)
+    spec: dict[str, Any] = {"fonts": str(fonts_dir())}
+    if inputs is not None:
+        spec["inputs"] = inputs
+    (path / "job.json").write_text(json.dumps(spec), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
+    cmd = [sys.executable, "-m", "app.core.exports.typst_worker", str(path), str(parallel)]
+    stderr = (path / "stderr.txt").open("wb")
+    # (The worker makes itself a process group, so a cancel stops it and the parts it typesets.)
+    # close_fds off (Python's descriptors are not inherited anyway) lets Python use posix_spawn:
+    # the child runs no Python code before it starts the worker, as brief as a spawn can be.
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                            close_fds=False)  # fmt: skip
+    return _Worker(folder, proc, stderr, parallel)
+
+
+_spare: list[_Worker] = []  # a worker started before it was needed (prestart), at most one
+_spare_lock = threading.Lock()
+atexit.register(lambda: discard_spare())  # (a lambda: the name is bound below)
+
+
+def prestart(parallel: int = PARALLEL) -> None:
+    """Start a worker now, for the next :class:`Pool` that needs one to take: while the summary's
+    data is read and its figures drawn, the worker starts and reads its fonts (a tenth of a second
+    less before the first part is set). :func:`discard_spare` ends it if no pool took it."""
+    if getattr(sys, "frozen", False):
+        return
+    with _spare_lock:
+        if not _spare:
+            _spare.append(_spawn(parallel, None))
+
+
+def _take_spare(parallel: int) -> _Worker | None:
+    with _spare_lock:
+        if _spare and _spare[0].parallel == parallel and _spare[0].proc.poll() is None:
+            return _spare.pop()
+    return None
+
+
+def discard_spare() -> None:
+    """End the worker :func:`prestart` started, if no pool took it."""
+    with _spare_lock:
+        workers = list(_spare)
+        _spare.clear()
+    for worker in workers:
+        if worker.proc.stdin is not None:
+            worker.proc.stdin.close()  # it ends by itself, having nothing to set
+        try:
+            worker.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            worker.proc.kill()
+            worker.proc.wait()
+        if worker.proc.stdout is not None:
+            worker.proc.stdout.close()
+        worker.stderr.close()
+        worker.folder.cleanup()
 
 
 def compile_all(

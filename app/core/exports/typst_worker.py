@@ -12,7 +12,9 @@ next part: once the worker holds more than TRIM_MB, a thread that has set a part
 memory back to the system (``_trim_if_large``, about 10 ms; after every part it cost more than it saved).
 A cancel stops the worker at once.
 
-The job folder holds ``job.json`` (the inputs and the fonts folder). The parts come one line at a
+The job folder holds ``job.json`` (the fonts folder, and the inputs, or else ``inputs.json`` holds
+them, written before the first part: a worker may be started before the drawings are made, see
+``typst_pool.prestart``; each thread sets a line in every face meanwhile). The parts come one line at a
 time on standard input, each a JSON object: ``i`` (the part's number: its source is
 ``part-NNN.typ``, written before the line), and its format, ppi, whether to claim PDF/UA and
 whether to tag. For each the worker writes ``out-NNN-PPPP`` files (part, page) and then a line
@@ -40,6 +42,10 @@ PDF_STANDARD = "ua-1"
 FORGET_ROUNDS = 10  # see _forget
 TRIM_MB = 100  # see _trim_if_large
 TRIM_STEP_MB = 25
+WARM_UP = (  # the template's faces: regular, bold, italic, Arabic, Chinese (see _warm_up)
+    '#set text(font: ("Noto Sans", "Noto Sans Arabic", "Droid Sans Fallback"))\n'
+    "Atlas *bold* _italic_ \u062d\u0644\u0641 \u4e2d\u6587 \u0410"
+)
 _trimmed_to = [0.0]  # the worker's size after its last trim
 
 
@@ -141,18 +147,23 @@ def _trim_if_large() -> None:
 
 
 def _typesetter(job: Path, parts: queue.Queue[dict[str, Any] | None], report: Callable[[str], None],
-                inputs: dict[str, str], fonts: str) -> None:  # fmt: skip
+                inputs: dict[str, str] | None, fonts: str) -> None:  # fmt: skip
     """A thread with a compiler of its own, setting the parts it takes from ``parts`` until it takes
     None. Typst lets go of Python while it works, so the threads set their parts at the same time."""
     import resource
 
     root = tempfile.TemporaryDirectory(prefix="atlas-typst-")  # an empty root: nothing to read
-    compiler = make_compiler(root.name, inputs, fonts)
+    compiler = make_compiler(root.name, {}, fonts)
+    _warm_up(compiler)
+    loaded: dict[str, str] | None = None
     try:
         while (spec := parts.get()) is not None:
             start = time.thread_time()
+            if loaded is None:  # the inputs, there by the time the first part comes (see _inputs)
+                loaded = _inputs(job, inputs)
+                compiler.compile(input=b"x", sys_inputs=loaded)  # kept for the compiles after it
             try:
-                code = _one(job, int(spec["i"]), spec, inputs, fonts, compiler)
+                code = _one(job, int(spec["i"]), spec, loaded, fonts, compiler)
             except Exception as exc:  # anything but Typst's own errors: said, and this part fails
                 (job / "error.txt").write_text(f"{exc!r}\n", encoding="utf-8")
                 code = 1
@@ -166,7 +177,23 @@ def _typesetter(job: Path, parts: queue.Queue[dict[str, Any] | None], report: Ca
         root.cleanup()
 
 
-def _serve(job: Path, parallel: int, inputs: dict[str, str], fonts: str) -> int:
+def _warm_up(compiler: Any) -> None:
+    """Set a line in every bundled face (Typst reads a font when it first needs it: a tenth of a
+    second of the first part otherwise), and forget it."""
+    compiler.compile(input=WARM_UP.encode("utf-8"))
+    _forget(compiler)
+
+
+def _inputs(job: Path, given: dict[str, str] | None) -> dict[str, str]:
+    """The drawings for ``sys.inputs``: from ``job.json``, or, for a worker started before they
+    were drawn (typst_pool.prestart), from ``inputs.json``, written before the first part."""
+    if given is not None:
+        return given
+    path = job / "inputs.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+
+
+def _serve(job: Path, parallel: int, inputs: dict[str, str] | None, fonts: str) -> int:
     """``parallel`` typesetting threads; each part goes to the next free one as its line comes,
     and each result line is written as it comes; the end once standard input ends and all is set."""
     parts: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -202,7 +229,7 @@ def main(argv: list[str]) -> int:
     spec = json.loads((job / "job.json").read_text(encoding="utf-8"))
     if hasattr(os, "setpgid"):
         os.setpgid(0, 0)  # a process group of its own: a cancel stops it at once
-    return _serve(job, max(1, parallel), spec["inputs"], spec["fonts"])
+    return _serve(job, max(1, parallel), spec.get("inputs"), spec["fonts"])
 
 
 if __name__ == "__main__":

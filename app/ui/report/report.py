@@ -19,10 +19,13 @@ from app.core.exports.report_data import (
 )
 from app.core.exports.report_pdf import write_pdf
 from app.core.exports.report_typst import Figures
+from app.core.exports.typst_pool import discard_spare, prestart
 from app.core.query.filters import FilterSpec
 from app.ui.fonts import load_fonts
 from app.ui.qt_app import make_application
 from app.ui.report.figures import make_figures
+
+PRESTART_ENTITIES = 40  # about where a summary is typeset in parts, by a worker process
 
 if TYPE_CHECKING:
     from app.core.atlas import Atlas
@@ -59,6 +62,8 @@ def prepare(
     """Everything the summary shows: the data and the figures (safe in a worker thread).
     ``graph_cache``: the data folder's graph cache (the network's layout, as the graph pane keeps it)."""
     data = collect_report(repo, spec, options, user_data=user_data, progress=progress)
+    if len(data.details) >= PRESTART_ENTITIES:  # typeset in parts: the worker starts meanwhile
+        prestart()
     check(progress, 35, "Drawing the figures…")
     positions = user_data.graph_positions if user_data is not None else None
     figures = make_figures(repo, spec, options, data.details, positions, graph_cache)
@@ -78,8 +83,11 @@ def export_pdf(
 ) -> Path:
     """Write the PDF summary of ``spec`` to ``path`` (atomically; a cancel leaves no file).
     ``isolated``: typeset in a child process, whose memory goes back when it ends (the window)."""
-    data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress, graph_cache=graph_cache)
-    return write_pdf(data, options, Path(path), figures, progress, isolated=isolated)
+    try:
+        data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress, graph_cache=graph_cache)
+        return write_pdf(data, options, Path(path), figures, progress, isolated=isolated)
+    finally:
+        discard_spare()  # a worker started early that the summary did not need (or a failure)
 
 
 def export_pdf_headless(atlas: Atlas, spec: FilterSpec, path: Path, options: ExportOptions) -> Path:
