@@ -103,12 +103,12 @@ def _one(job: Path, i: int, spec: dict[str, Any], inputs: dict[str, str], fonts:
 
 def _forget(compiler: Any) -> None:
     """Let Typst drop what it remembers of the part just set: it forgets what ten compiles in a row
-    did not use, so ten of a one-letter document (a millisecond each) leave the next part the
-    memory of this one, and the process stays the size of one part however many it sets. (Giving
-    the freed memory back to the system after each part, ``malloc_trim``, cost more CPU than it
-    saved: the peak is two parts at once either way.)"""
+    did not use, so ten of a one-letter document (a millisecond each, as SVG: no font to subset,
+    a third less than as PDF) leave the next part the memory of this one, and the process stays
+    the size of one part however many it sets. (Giving the freed memory back to the system after
+    each part, ``malloc_trim``, cost more CPU than it saved: see _trim_if_large.)"""
     for _ in range(FORGET_ROUNDS):
-        compiler.compile(input=b"x")
+        compiler.compile(input=b"x", format="svg")
 
 
 def resident_mb(pid: int | str = "self") -> float | None:
