@@ -25,7 +25,7 @@ from app.ui.fonts import load_fonts
 from app.ui.qt_app import make_application
 from app.ui.report.figures import make_figures
 
-PRESTART_ENTITIES = 40  # about where a summary is typeset in parts, by a worker process
+PRESTART_ENTITIES = 100  # surely typeset in parts, by a worker process (the 50 seed entities are one part)
 
 if TYPE_CHECKING:
     from app.core.atlas import Atlas
