@@ -408,3 +408,31 @@ def test_a_typesetting_failure_is_one_clear_error(monkeypatch):
 
     with pytest.raises(AtlasError, match="Could not typeset the summary"):
         report_pdf.compile_isolated("#let x = (", {})
+
+
+@pytest.mark.parametrize("cancel", [False, True])
+def test_a_worker_started_early_never_outlives_the_export(qapp, atlas, tmp_path, monkeypatch, cancel):
+    """A summary large enough starts its typesetting worker while the data is read; one that turns
+    out to be set in the process (or is cancelled before it is set) ends that worker with it."""
+    from app.core.exports import typst_pool
+    from app.ui.report import report
+
+    monkeypatch.setattr(report, "PRESTART_ENTITIES", 1)  # the seed summary: one part, set in the process
+    started = []
+    spawn = typst_pool._spawn
+    monkeypatch.setattr(typst_pool, "_spawn", lambda *a: started.append(spawn(*a)) or started[-1])
+    load_fonts()
+    path = tmp_path / "early.pdf"
+
+    def progress(percent: int, _message: str) -> bool:
+        return not (cancel and percent >= 35)
+
+    if cancel:
+        with pytest.raises(Cancelled):
+            export_pdf(atlas.repo, FilterSpec(), ExportOptions(), path, user_data=atlas.user_data, progress=progress)
+        assert not path.exists()
+    else:
+        export_pdf(atlas.repo, FilterSpec(), ExportOptions(), path, user_data=atlas.user_data, progress=progress)
+        assert pypdf.PdfReader(str(path)).pages
+    assert len(started) == 1 and not typst_pool._spare
+    assert started[0].proc.poll() is not None and not Path(started[0].folder.name).exists()

@@ -281,6 +281,7 @@ class ExportActions(QObject):
     def start_print(self, options: ExportOptions, *, preview: bool) -> Task:
         """Typeset the pages in the background, then open the print (or preview) dialog."""
         from app.core.exports.report_pdf import render_pages_svg
+        from app.core.exports.typst_pool import discard_spare
         from app.ui.report.printing import show_print_dialog
         from app.ui.report.report import load_fonts, prepare
 
@@ -288,9 +289,12 @@ class ExportActions(QObject):
         repo, spec, user_data, cache = self.repo, self._spec(options.use_selection), self.user_data, self.graph_cache
 
         def work(progress: Callable[[int, str], bool]) -> list[list[bytes]]:
-            data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress, graph_cache=cache)
-            progress(60, "Typesetting pages…")
-            return render_pages_svg(data, options, figures, progress)
+            try:
+                data, figures = prepare(repo, spec, options, user_data=user_data, progress=progress, graph_cache=cache)
+                progress(60, "Typesetting pages…")
+                return render_pages_svg(data, options, figures, progress)
+            finally:
+                discard_spare()  # a worker started early and not taken (a cancel, a failure)
 
         def done(pages: list[list[bytes]]) -> None:
             show_print_dialog(self.parent_widget, pages, options, preview=preview, show_status=self.show_status)
