@@ -275,8 +275,8 @@ class Joiner:
             root,
             b"<</Type/Catalog/Pages %d 0 R" % self.pages_root
             + (b"/Metadata %d 0 R" % (int(meta.group(1)) + first_base) if meta else b"")
-            + b"/Lang(en)/StructTreeRoot %d 0 R/MarkInfo<</Marked true>>"
-            % self.struct_root  # Suspects: false by default (poppler calls a false one an error)
+            # (No /Suspects: false by default, and poppler calls a false one an error.)
+            + b"/Lang(en)/StructTreeRoot %d 0 R/MarkInfo<</Marked true>>" % self.struct_root
             + b"/ViewerPreferences<</DisplayDocTitle true/Direction/L2R>>"
             + (b"/Outlines %d 0 R" % self.outlines if headings else b"")
             + b"/Names<</Dests<</Names[%s]>>>>>>" % names,
