@@ -13,6 +13,7 @@ parent-tree entries, and the top tag elements that begin on them, with all their
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from app.core.exports.pdf_links import _ANCHOR, _RECT, _TARGET
@@ -156,18 +157,27 @@ def _outline_objects(part: Part, catalog: bytes) -> set[int]:
     return seen
 
 
-def places(part: Part) -> dict[str, tuple[int, float]]:
-    """Where our labels are: each heading's destination, and each link marking a label's place
-    (a source's back link, see pdf_links): label -> (page index in the part, points from the top)."""
-    out = destinations(part)
+def _annotations(part: Part) -> Iterator[tuple[int, bytes, tuple[float, float, float, float]]]:
+    """Each annotation with a rectangle, in page order: (page index in the part, its dictionary,
+    its rectangle ``(x1, y1, x2, y2)`` in points from the bottom left)."""
     for i, page in enumerate(part.pages):
         annots = _ANNOTS.search(part.dict_of(page))
         for ref in _REF.findall(annots.group(1) if annots else b""):
             annot = part.dict_of(int(ref))
-            m, rect = _ANCHOR.search(annot), _RECT.search(annot)
-            if m is not None and rect is not None:
-                top = float(rect.group(1).split()[3])
-                out.setdefault(m.group(1).decode(), (i, part.page_height - top))
+            rect = _RECT.search(annot)
+            if rect is not None:
+                x1, y1, x2, y2 = (float(v) for v in rect.group(1).split())
+                yield i, annot, (x1, y1, x2, y2)
+
+
+def places(part: Part) -> dict[str, tuple[int, float]]:
+    """Where our labels are: each heading's destination, and each link marking a label's place
+    (a source's back link, see pdf_links): label -> (page index in the part, points from the top)."""
+    out = destinations(part)
+    for i, annot, (_x1, _y1, _x2, top) in _annotations(part):
+        m = _ANCHOR.search(annot)
+        if m is not None:
+            out.setdefault(m.group(1).decode(), (i, part.page_height - top))
     return out
 
 
@@ -176,14 +186,10 @@ def link_boxes(part: Part) -> list[tuple[int, str, tuple[float, float, float, fl
     rectangle ``(x1, y1, x2, y2)`` in points from the bottom left; a line of text's link runs from
     its cap height down to its baseline, ``y1``)."""
     out = []
-    for i, page in enumerate(part.pages):
-        annots = _ANNOTS.search(part.dict_of(page))
-        for ref in _REF.findall(annots.group(1) if annots else b""):
-            annot = part.dict_of(int(ref))
-            m, rect = _TARGET.search(annot), _RECT.search(annot)
-            if m is not None and rect is not None:
-                x1, y1, x2, y2 = (float(v) for v in rect.group(1).split())
-                out.append((i, m.group(1).decode(), (x1, y1, x2, y2)))
+    for i, annot, rect in _annotations(part):
+        m = _TARGET.search(annot)
+        if m is not None:
+            out.append((i, m.group(1).decode(), rect))
     return out
 
 
